@@ -1,0 +1,71 @@
+# attnclf - see README.md. `make` builds ./attnclf; `make check` runs every test;
+# `make demo` trains, evaluates and predicts on the bundled AG News sample.
+CC      ?= cc
+OPT     ?= -O2
+CFLAGS  ?=
+CFLAGS  += -std=c11 $(OPT) -Wall -Wextra -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -MMD -MP
+LDLIBS  := -lcsv -lcjson -lm
+
+ifeq ($(NO_OMP),1)
+  CFLAGS += -Wno-unknown-pragmas
+else
+  CFLAGS  += -fopenmp
+  LDFLAGS += -fopenmp
+endif
+
+CHECK_LIBS := -lcheck -lsubunit -lrt -pthread
+
+BUILD   := build
+LIB_SRC := $(filter-out src/main.c,$(wildcard src/*.c))
+LIB_OBJ := $(LIB_SRC:src/%.c=$(BUILD)/%.o)
+TEST_SRC := $(wildcard tests/*.c)
+TEST_OBJ := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%.o)
+LIB     := $(BUILD)/libattnclf.a
+BIN     := attnclf
+TESTBIN := $(BUILD)/check_attnclf
+
+.PHONY: all check unit cli demo deps clean
+
+all: $(BIN)
+
+$(BUILD)/%.o: src/%.c | $(BUILD)
+	$(CC) $(CFLAGS) -c $< -o $@
+
+$(BUILD)/tests/%.o: tests/%.c | $(BUILD)/tests
+	$(CC) $(CFLAGS) -Isrc -c $< -o $@
+
+$(LIB): $(LIB_OBJ)
+	$(AR) rcs $@ $^
+
+$(BIN): $(BUILD)/main.o $(LIB)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(TESTBIN): $(TEST_OBJ) $(LIB)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(CHECK_LIBS)
+
+$(BUILD) $(BUILD)/tests:
+	mkdir -p $@
+
+# Installs the Debian packages we need, only when one is missing.
+deps:
+	@scripts/install-deps.sh
+
+unit: $(TESTBIN)
+	$(TESTBIN)
+
+cli: $(BIN)
+	tests/cli.sh ./$(BIN)
+
+check: deps
+	$(MAKE) $(BIN) $(TESTBIN)
+	$(TESTBIN)
+	tests/cli.sh ./$(BIN)
+
+demo: deps
+	$(MAKE) $(BIN)
+	scripts/demo.sh ./$(BIN)
+
+clean:
+	rm -rf $(BUILD) $(BIN)
+
+-include $(LIB_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(BUILD)/main.d

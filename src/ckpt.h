@@ -1,0 +1,70 @@
+/* ckpt.h - self-contained, versioned checkpoints: everything eval and predict
+ * need (config, tokenizer settings and stopwords, vocabulary, labels, weights)
+ * plus what resuming needs (Adam moments and step, RNG, early-stopping state).
+ *
+ * Format, little-endian throughout:
+ *   "ATTNCLF\x1a"  u32 version  u32 flags  u64 file size
+ *   sections, each: u32 tag  u32 0  u64 payload length  payload  zero padding so
+ *     the next section starts on a 64-byte boundary (tensors can be mapped as is)
+ *     CONF resolved config as JSON       TOKN tokenizer settings and stopwords
+ *     VOCB vocabulary words and counts   LABL label names
+ *     DIMS model dimensions              TNSR {name, numel} table, then the block
+ *     ADAM step, m, v (when flags & 1)   STAT training state
+ *   u64 XXH64 of every byte before it.
+ * Files are written to a temporary name, fsynced and renamed, so a crash at any
+ * moment leaves either the old file or the complete new one. */
+#ifndef ATTNCLF_CKPT_H
+#define ATTNCLF_CKPT_H
+
+#include <stdint.h>
+
+#include "config.h"
+#include "encoder.h"
+#include "model.h"
+#include "optim.h"
+#include "status.h"
+#include "vocab.h"
+
+#define CKPT_VERSION 1u
+
+typedef struct TrainState {
+    int32_t epoch;       /* epochs completed */
+    int32_t best_epoch;  /* epoch with the best validation accuracy, 0 if none */
+    int32_t bad_epochs;  /* epochs since best_epoch (early stopping) */
+    int32_t stopped;     /* 1 once early stopping ended the run */
+    uint64_t rng;        /* shuffle RNG state for the next epoch */
+    double best_acc;     /* -1 before any validation */
+} TrainState;
+
+/* What ckpt_save writes; borrowed pointers. adam may be NULL. */
+typedef struct CkptView {
+    const Config *cfg;
+    const Encoder *enc;
+    const Vocab *labels;
+    const Model *model;
+    const Adam *adam;
+    const TrainState *state;
+} CkptView;
+
+/* A loaded checkpoint; owns everything. has_adam says whether adam is filled. */
+typedef struct Checkpoint {
+    Config cfg;
+    Encoder enc;
+    Vocab labels;
+    Model model;
+    Adam adam;
+    int has_adam;
+    TrainState state;
+} Checkpoint;
+
+int ckpt_save(const char *path, const CkptView *v, Status *st);
+/* Verifies magic, version, size, checksum and every section; errors say which
+ * ("best.ckpt: truncated (1234 of 5678 bytes)", "best.ckpt: checksum mismatch:
+ * the file is damaged", "best.ckpt: format version 9 is newer than this attnclf (1)"). */
+int ckpt_load(const char *path, Checkpoint *ck, Status *st);
+void ckpt_free(Checkpoint *ck);
+/* Makes dst an atomic copy of the complete file src (a hard link when the file
+ * system allows, else a copy), replacing dst. */
+int ckpt_link(const char *src, const char *dst, Status *st);
+
+#endif

@@ -1,0 +1,81 @@
+/* cmd_train.c - `attnclf train`: options, config resolution, then train.c. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "cli.h"
+#include "config.h"
+#include "mem.h"
+#include "train.h"
+
+static const char train_help[] =
+    "usage: attnclf train --config FILE [--set KEY=VALUE]... [--quiet]\n"
+    "       attnclf train --resume DIR [--set KEY=VALUE]... [--quiet]\n\n"
+    "Trains a classifier as the JSON config says and writes, in output.dir:\n"
+    "best.ckpt, last.ckpt, checkpoints/epoch-NNN.ckpt, config.json, log.jsonl, log.csv.\n\n"
+    "  --config FILE     JSON config (see README.md; only data.train and output.dir are required)\n"
+    "  --set KEY=VALUE   override a config key by its dotted path, e.g. --set train.epochs=3\n"
+    "  --resume DIR      continue the run in DIR from DIR/last.ckpt; --set may change\n"
+    "                    train.epochs, train.patience, train.threads, output.keep_checkpoints\n"
+    "  --quiet           no progress or resolved config on stderr\n"
+    "  --help            this text\n";
+
+static void train_print_summary(const TrainSummary *s, const char *dir)
+{
+    if (s->best_acc >= 0)
+        printf("best valid_acc %.4f at epoch %d of %d%s; model: %s/best.ckpt\n", s->best_acc, s->best_epoch,
+               s->epochs, s->stopped_early ? " (stopped early)" : "", dir);
+    else
+        printf("trained %d epochs (no validation data); model: %s/best.ckpt\n", s->epochs, dir);
+}
+
+int cmd_train(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"config", required_argument, 0, 'c'}, {"set", required_argument, 0, 's'},
+        {"resume", required_argument, 0, 'r'}, {"quiet", no_argument, 0, 'q'},
+        {"help", no_argument, 0, 'h'},         {0, 0, 0, 0},
+    };
+    const char *config = NULL, *resume = NULL;
+    int quiet = 0, nset = 0, c;
+    char **sets = xcalloc((size_t)argc + 1, sizeof *sets);
+    opterr = 0;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "c:s:r:qh", opts, NULL)) != -1) {
+        switch (c) {
+        case 'c': config = optarg; break;
+        case 's': sets[nset++] = optarg; break;
+        case 'r': resume = optarg; break;
+        case 'q': quiet = 1; break;
+        case 'h': fputs(train_help, stdout); free(sets); return 0;
+        default: free(sets); return cli_bad_option("train", argv, optopt);
+        }
+    }
+    int rc;
+    TrainSummary sum = {0};
+    if (optind < argc) rc = cli_usage("train", "unexpected argument '%s'", argv[optind]);
+    else if (!config == !resume) rc = cli_usage("train", "give exactly one of --config FILE or --resume DIR");
+    else if (resume) {
+        Status st;
+        rc = train_resume(resume, sets, nset, quiet, &sum, &st) ? cli_fail("train", &st) : 0;
+        if (rc == 0) train_print_summary(&sum, resume);
+    } else {
+        Status st;
+        Config cfg;
+        config_defaults(&cfg);
+        rc = config_load_file(&cfg, config, &st);
+        for (int i = 0; rc == 0 && i < nset; i++) rc = config_set(&cfg, sets[i], &st);
+        if (rc == 0) rc = config_validate(&cfg, &st);
+        if (rc == 0 && !quiet) {
+            char *json = config_to_json(&cfg);
+            fprintf(stderr, "resolved config:\n%s\n", json);
+            free(json);
+        }
+        if (rc == 0) rc = train_run(&cfg, quiet, &sum, &st);
+        rc = rc ? cli_fail("train", &st) : 0;
+        if (rc == 0) train_print_summary(&sum, cfg.output.dir);
+        config_free(&cfg);
+    }
+    free(sets);
+    return rc;
+}

@@ -1,0 +1,712 @@
+/* config.c - see config.h. config_keys below is the only list of keys: loading,
+ * --set, the nearest-key suggestion, validation, printing, copying and freeing
+ * all walk it, so adding a key means one Config field, one row and one default. */
+#include "config.h"
+
+#include <cjson/cJSON.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <math.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mem.h"
+
+#define CONFIG_STR(x) #x
+#define CONFIG_XSTR(x) CONFIG_STR(x)
+
+/* JSON numbers are doubles: above 2^53 neighbouring integers are indistinguishable. */
+#define CONFIG_EXACT_MAX 9007199254740992.0
+
+typedef enum {
+    KEY_BOOL, KEY_INT, KEY_INT64, KEY_UINT64, KEY_DOUBLE, KEY_PATH, KEY_ENUM, KEY_COLUMN, KEY_COLUMNS
+} KeyType;
+
+/* Bounds are enforced by config_validate, not while loading, so a value out of
+ * range in a file can still be corrected by a later --set. */
+enum { HAS_MIN = 1, HAS_MAX = 2, MIN_OPEN = 4, MAX_OPEN = 8, REQUIRED = 16 };
+
+typedef struct ConfigKey {
+    const char *name;          /* "section.key" */
+    KeyType type;
+    size_t offset;             /* of the field in Config */
+    unsigned flags;
+    double min, max;
+    const char *const *names;  /* KEY_ENUM: names in enum order, NULL-terminated */
+} ConfigKey;
+
+/* Enum fields are read and written through int pointers. */
+_Static_assert(sizeof(DataFormat) == sizeof(int) && sizeof(BadRowPolicy) == sizeof(int) &&
+                   sizeof(AttentionKind) == sizeof(int) && sizeof(LrSchedule) == sizeof(int),
+               "enum fields must be int-sized");
+
+static const char *const format_names[] = {"auto", "csv", "tsv", "fasttext", NULL};
+static const char *const bad_row_names[] = {"error", "skip", NULL};
+static const char *const attention_names[] = {"dot", "additive", NULL};
+static const char *const schedule_names[] = {"constant", "linear", NULL};
+
+#define AT(field) offsetof(Config, field)
+#define ANY 0, 0, 0, NULL
+#define REQ REQUIRED, 0, 0, NULL
+#define GE(lo) HAS_MIN, (lo), 0, NULL
+#define GT(lo) HAS_MIN | MIN_OPEN, (lo), 0, NULL
+#define RANGE(lo, hi) HAS_MIN | HAS_MAX, (lo), (hi), NULL
+#define UNIT HAS_MIN | HAS_MAX | MAX_OPEN, 0, 1, NULL /* [0, 1) */
+#define FLAG RANGE(0, 1)
+#define NAMES(list) 0, 0, 0, (list)
+
+/* Grouped by section, in the order config_to_json prints them. */
+static const ConfigKey config_keys[] = {
+    {"data.train", KEY_PATH, AT(data.train), REQ},
+    {"data.valid", KEY_PATH, AT(data.valid), ANY},
+    {"data.valid_fraction", KEY_DOUBLE, AT(data.valid_fraction), UNIT},
+    {"data.format", KEY_ENUM, AT(data.format), NAMES(format_names)},
+    {"data.header", KEY_BOOL, AT(data.header), FLAG},
+    {"data.label_column", KEY_COLUMN, AT(data.label_column), ANY},
+    {"data.text_columns", KEY_COLUMNS, AT(data.text_columns), ANY},
+    {"data.on_bad_row", KEY_ENUM, AT(data.on_bad_row), NAMES(bad_row_names)},
+    {"tokenizer.lowercase", KEY_BOOL, AT(tokenizer.lowercase), FLAG},
+    {"tokenizer.ngrams", KEY_INT, AT(tokenizer.ngrams), RANGE(1, 6)},
+    {"tokenizer.buckets", KEY_INT64, AT(tokenizer.buckets), GE(0)},
+    {"tokenizer.min_count", KEY_INT, AT(tokenizer.min_count), GE(1)},
+    {"tokenizer.max_vocab", KEY_INT64, AT(tokenizer.max_vocab), GE(0)},
+    {"tokenizer.max_tokens", KEY_INT, AT(tokenizer.max_tokens), GE(0)},
+    {"tokenizer.stopwords", KEY_PATH, AT(tokenizer.stopwords), ANY},
+    {"tokenizer.clean_html", KEY_BOOL, AT(tokenizer.clean_html), FLAG},
+    {"model.dim", KEY_INT, AT(model.dim), RANGE(1, 4096)},
+    {"model.heads", KEY_INT, AT(model.heads), RANGE(1, 64)},
+    {"model.attention", KEY_ENUM, AT(model.attention), NAMES(attention_names)},
+    {"model.positional", KEY_BOOL, AT(model.positional), FLAG},
+    {"model.dropout", KEY_DOUBLE, AT(model.dropout), UNIT},
+    {"train.epochs", KEY_INT, AT(train.epochs), GE(1)},
+    {"train.batch_size", KEY_INT, AT(train.batch_size), GE(1)},
+    {"train.lr", KEY_DOUBLE, AT(train.lr), GT(0)},
+    {"train.lr_schedule", KEY_ENUM, AT(train.lr_schedule), NAMES(schedule_names)},
+    {"train.warmup", KEY_DOUBLE, AT(train.warmup), UNIT},
+    {"train.weight_decay", KEY_DOUBLE, AT(train.weight_decay), GE(0)},
+    {"train.clip", KEY_DOUBLE, AT(train.clip), GE(0)},
+    {"train.threads", KEY_INT, AT(train.threads), RANGE(0, 1024)},
+    {"train.seed", KEY_UINT64, AT(train.seed), ANY},
+    {"train.patience", KEY_INT, AT(train.patience), GE(0)},
+    {"output.dir", KEY_PATH, AT(output.dir), REQ},
+    {"output.keep_checkpoints", KEY_INT, AT(output.keep_checkpoints), GE(1)},
+};
+#define N_KEYS (sizeof config_keys / sizeof *config_keys)
+
+void config_defaults(Config *cfg)
+{
+    memset(cfg, 0, sizeof *cfg);
+    DataConfig *d = &cfg->data;
+    d->train = NULL;
+    d->valid = NULL;
+    d->valid_fraction = 0.1;
+    d->format = FORMAT_AUTO;
+    d->header = 1;
+    d->label_column = (ColumnRef){.name = xstrdup("label")};
+    d->text_columns[0] = (ColumnRef){.name = xstrdup("text")};
+    d->n_text_columns = 1;
+    d->on_bad_row = BAD_ROW_ERROR;
+    cfg->tokenizer = (TokenizerConfig){.lowercase = 1, .ngrams = 2, .buckets = 2000000, .min_count = 1,
+                                       .max_vocab = 0, .max_tokens = 0, .stopwords = NULL, .clean_html = 1};
+    cfg->model = (ModelConfig){.dim = 64, .heads = 4, .attention = ATTN_DOT, .positional = 0, .dropout = 0.0};
+    cfg->train = (TrainConfig){.epochs = 5, .batch_size = 32, .lr = 0.001, .lr_schedule = LR_CONSTANT,
+                               .warmup = 0.0, .weight_decay = 0.0, .clip = 1.0, .threads = 0, .seed = 1,
+                               .patience = 0};
+    cfg->output = (OutputConfig){.dir = NULL, .keep_checkpoints = 3};
+}
+
+/* Calls fn on every owned string slot of cfg, NULL or not. */
+static void config_each_string(Config *cfg, void (*fn)(char **))
+{
+    for (size_t i = 0; i < N_KEYS; i++) {
+        void *field = (char *)cfg + config_keys[i].offset;
+        if (config_keys[i].type == KEY_PATH) fn((char **)field);
+        else if (config_keys[i].type == KEY_COLUMN) fn(&((ColumnRef *)field)->name);
+        /* Every slot, not just n_text_columns: shrinking the count must not leak. */
+        else if (config_keys[i].type == KEY_COLUMNS)
+            for (int c = 0; c < CONFIG_MAX_TEXT_COLUMNS; c++) fn(&((ColumnRef *)field)[c].name);
+    }
+}
+
+static void config_release(char **s)
+{
+    free(*s);
+    *s = NULL;
+}
+
+static void config_duplicate(char **s)
+{
+    if (*s) *s = xstrdup(*s);
+}
+
+void config_free(Config *cfg)
+{
+    config_each_string(cfg, config_release);
+}
+
+void config_copy(Config *dst, const Config *src)
+{
+    *dst = *src;
+    config_each_string(dst, config_duplicate);
+}
+
+/* cJSON allocates through mem.h, so running out of memory inside it is fatal as
+ * everywhere else instead of looking like a syntax error or a NULL result. */
+static void config_json_hooks(void)
+{
+    cJSON_Hooks hooks = {xmalloc, free};
+    cJSON_InitHooks(&hooks);
+}
+
+/* NULL when v is not a value of the enum. */
+static const char *config_enum_name(const char *const *names, int v)
+{
+    for (int i = 0; names[i]; i++)
+        if (i == v) return names[i];
+    return NULL;
+}
+
+static const char *config_enum_or_unknown(const char *const *names, int v)
+{
+    const char *name = config_enum_name(names, v);
+    return name ? name : "unknown";
+}
+
+const char *config_format_name(DataFormat f) { return config_enum_or_unknown(format_names, (int)f); }
+const char *config_attention_name(AttentionKind a) { return config_enum_or_unknown(attention_names, (int)a); }
+const char *config_schedule_name(LrSchedule s) { return config_enum_or_unknown(schedule_names, (int)s); }
+
+static const ConfigKey *config_find(const char *name)
+{
+    for (size_t i = 0; i < N_KEYS; i++)
+        if (strcmp(config_keys[i].name, name) == 0) return &config_keys[i];
+    return NULL;
+}
+
+static size_t config_section_len(const char *key)
+{
+    return (size_t)(strchr(key, '.') - key);
+}
+
+static int config_is_section(const char *name)
+{
+    for (size_t i = 0; i < N_KEYS; i++) {
+        size_t len = config_section_len(config_keys[i].name);
+        if (strlen(name) == len && strncmp(config_keys[i].name, name, len) == 0) return 1;
+    }
+    return 0;
+}
+
+static size_t config_distance(const char *a, const char *b)
+{
+    size_t n = strlen(a), m = strlen(b);
+    size_t *row = xmalloc((m + 1) * sizeof *row);
+    for (size_t j = 0; j <= m; j++) row[j] = j;
+    for (size_t i = 1; i <= n; i++) {
+        size_t diag = row[0];
+        row[0] = i;
+        for (size_t j = 1; j <= m; j++) {
+            size_t up = row[j], best = diag + (a[i - 1] != b[j - 1]);
+            if (up + 1 < best) best = up + 1;
+            if (row[j - 1] + 1 < best) best = row[j - 1] + 1;
+            row[j] = best;
+            diag = up;
+        }
+    }
+    size_t d = row[m];
+    free(row);
+    return d;
+}
+
+/* Writes into out the section name (sections) or full dotted key nearest to name. */
+static void config_nearest(const char *name, int sections, char *out, size_t cap)
+{
+    size_t best = (size_t)-1;
+    for (size_t i = 0; i < N_KEYS; i++) {
+        char cand[64];
+        const char *key = config_keys[i].name;
+        int len = sections ? (int)config_section_len(key) : (int)strlen(key);
+        snprintf(cand, sizeof cand, "%.*s", len, key);
+        size_t d = config_distance(name, cand);
+        if (d < best) {
+            best = d;
+            snprintf(out, cap, "%s", cand);
+        }
+    }
+}
+
+/* The value as it appeared (JSON), shortened to fit a one-line message. */
+static void config_describe(const cJSON *v, char *buf, size_t cap)
+{
+    if (cJSON_IsNumber(v) && !isfinite(v->valuedouble)) {
+        snprintf(buf, cap, "%s", v->valuedouble > 0 ? "inf" : "-inf");
+        return;
+    }
+    char *s = cJSON_PrintUnformatted(v);
+    if (strlen(s) < cap) snprintf(buf, cap, "%s", s);
+    else snprintf(buf, cap, "%.*s...", (int)cap - 4, s);
+    free(s);
+}
+
+static void config_names_text(const char *const *names, char *buf, size_t cap)
+{
+    size_t used = 0;
+    buf[0] = '\0';
+    for (int i = 0; names[i] && used < cap; i++)
+        used += (size_t)snprintf(buf + used, cap - used, "%s\"%s\"", i ? ", " : "", names[i]);
+}
+
+static int config_get_whole(const cJSON *v, double limit, double *out)
+{
+    double d = cJSON_IsNumber(v) ? v->valuedouble : NAN;
+    if (!(d >= -limit && d <= limit && d == floor(d))) return -1;
+    *out = d;
+    return 0;
+}
+
+static int config_get_u64(const cJSON *v, uint64_t *out)
+{
+    double d;
+    if (cJSON_IsNumber(v)) {
+        if (config_get_whole(v, CONFIG_EXACT_MAX, &d) || d < 0) return -1;
+        *out = (uint64_t)d;
+        return 0;
+    }
+    if (!cJSON_IsString(v)) return -1;
+    const char *s = v->valuestring;
+    size_t n = strspn(s, "0123456789");
+    if (n == 0 || n > 20 || s[n]) return -1;
+    errno = 0;
+    unsigned long long u = strtoull(s, NULL, 10);
+    if (errno == ERANGE) return -1;
+    *out = (uint64_t)u;
+    return 0;
+}
+
+static int config_get_enum(const cJSON *v, const char *const *names, int *out)
+{
+    if (!cJSON_IsString(v)) return -1;
+    for (int i = 0; names[i]; i++)
+        if (strcmp(v->valuestring, names[i]) == 0) {
+            *out = i;
+            return 0;
+        }
+    return -1;
+}
+
+static int config_get_column(const cJSON *v, ColumnRef *out)
+{
+    if (cJSON_IsString(v) && v->valuestring[0]) {
+        *out = (ColumnRef){.name = xstrdup(v->valuestring)};
+        return 0;
+    }
+    double d;
+    if (config_get_whole(v, INT_MAX, &d) || d < 0) return -1;
+    *out = (ColumnRef){.index = (int)d};
+    return 0;
+}
+
+/* Always fills every slot so config_free can free all of them. */
+static int config_get_columns(const cJSON *v, ColumnRef cols[CONFIG_MAX_TEXT_COLUMNS], int *n)
+{
+    memset(cols, 0, CONFIG_MAX_TEXT_COLUMNS * sizeof *cols);
+    *n = 0;
+    if (!cJSON_IsArray(v)) {
+        if (config_get_column(v, &cols[0])) return -1;
+        *n = 1;
+        return 0;
+    }
+    int size = cJSON_GetArraySize(v);
+    if (size < 1 || size > CONFIG_MAX_TEXT_COLUMNS) return -1;
+    const cJSON *e;
+    cJSON_ArrayForEach(e, v) {
+        if (config_get_column(e, &cols[*n])) {
+            for (int i = 0; i < *n; i++) free(cols[i].name);
+            return -1;
+        }
+        (*n)++;
+    }
+    return 0;
+}
+
+/* Stores v into k's field; on -1 (v has the wrong type) the field is untouched. */
+static int config_store(Config *cfg, const ConfigKey *k, const cJSON *v)
+{
+    void *field = (char *)cfg + k->offset;
+    ColumnRef cols[CONFIG_MAX_TEXT_COLUMNS];
+    double x;
+    uint64_t u;
+    int e;
+    switch (k->type) {
+    case KEY_BOOL:
+        if (!cJSON_IsBool(v)) return -1;
+        *(int *)field = cJSON_IsTrue(v);
+        return 0;
+    case KEY_INT:
+        if (config_get_whole(v, INT_MAX, &x) || x < INT_MIN) return -1;
+        *(int *)field = (int)x;
+        return 0;
+    case KEY_INT64:
+        if (config_get_whole(v, CONFIG_EXACT_MAX, &x)) return -1;
+        *(int64_t *)field = (int64_t)x;
+        return 0;
+    case KEY_UINT64:
+        if (config_get_u64(v, &u)) return -1;
+        *(uint64_t *)field = u;
+        return 0;
+    case KEY_DOUBLE:
+        if (!cJSON_IsNumber(v) || !isfinite(v->valuedouble)) return -1;
+        *(double *)field = v->valuedouble;
+        return 0;
+    case KEY_PATH:
+        if (!cJSON_IsNull(v) && !(cJSON_IsString(v) && v->valuestring[0])) return -1;
+        free(*(char **)field);
+        *(char **)field = cJSON_IsNull(v) ? NULL : xstrdup(v->valuestring);
+        return 0;
+    case KEY_ENUM:
+        if (config_get_enum(v, k->names, &e)) return -1;
+        *(int *)field = e;
+        return 0;
+    case KEY_COLUMN:
+        if (config_get_column(v, &cols[0])) return -1;
+        free(((ColumnRef *)field)->name);
+        *(ColumnRef *)field = cols[0];
+        return 0;
+    case KEY_COLUMNS:
+        if (config_get_columns(v, cols, &e)) return -1;
+        for (int i = 0; i < CONFIG_MAX_TEXT_COLUMNS; i++) free(((ColumnRef *)field)[i].name);
+        memcpy(field, cols, sizeof cols);
+        cfg->data.n_text_columns = e;
+        return 0;
+    }
+    return -1;
+}
+
+/* Stores v, or writes "model.dim must be an integer, got \"64\"" into why. */
+static int config_apply(Config *cfg, const ConfigKey *k, const cJSON *v, char *why, size_t cap)
+{
+    static const char *const expected[] = {
+        [KEY_BOOL] = "true or false",
+        [KEY_INT] = "an integer",
+        [KEY_INT64] = "an integer",
+        [KEY_UINT64] = "a non-negative integer (as a decimal string above 2^53)",
+        [KEY_DOUBLE] = "a finite number",
+        [KEY_PATH] = "a non-empty path or null",
+        [KEY_ENUM] = "one of ",
+        [KEY_COLUMN] = "a column name or a non-negative integer index",
+        [KEY_COLUMNS] = "a column name, a non-negative integer index or an array of 1 to " CONFIG_XSTR(
+            CONFIG_MAX_TEXT_COLUMNS) " of them",
+    };
+    if (config_store(cfg, k, v) == 0) return 0;
+    char names[200] = "", got[128];
+    if (k->type == KEY_ENUM) config_names_text(k->names, names, sizeof names);
+    config_describe(v, got, sizeof got);
+    snprintf(why, cap, "%s must be %s%s, got %s", k->name, expected[k->type], names, got);
+    return -1;
+}
+
+static int config_load_item(Config *cfg, const cJSON *section, const cJSON *item, unsigned char *seen,
+                            const char *origin, Status *st)
+{
+    size_t len = strlen(section->string) + strlen(item->string) + 2;
+    char *name = xmalloc(len);
+    snprintf(name, len, "%s.%s", section->string, item->string);
+    const ConfigKey *k = config_find(name);
+    char why[512];
+    int rc = 0;
+    if (!k) {
+        config_nearest(name, 0, why, sizeof why);
+        rc = status_error(st, "%s: unknown key \"%s\" (did you mean \"%s\"?)", origin, name, why);
+    } else if (seen[k - config_keys]++) {
+        rc = status_error(st, "%s: duplicate key \"%s\"", origin, name);
+    } else if (config_apply(cfg, k, item, why, sizeof why)) {
+        rc = status_error(st, "%s: %s", origin, why);
+    }
+    free(name);
+    return rc;
+}
+
+static int config_load_json(Config *cfg, const cJSON *root, const char *origin, Status *st)
+{
+    char got[128];
+    if (!cJSON_IsObject(root)) {
+        config_describe(root, got, sizeof got);
+        return status_error(st, "%s: expected a JSON object at the top level, got %s", origin, got);
+    }
+    unsigned char seen[N_KEYS] = {0};
+    const cJSON *section, *item;
+    cJSON_ArrayForEach(section, root) {
+        if (!config_is_section(section->string)) {
+            config_nearest(section->string, 1, got, sizeof got);
+            return status_error(st, "%s: unknown key \"%s\" (did you mean \"%s\"?)", origin, section->string, got);
+        }
+        if (!cJSON_IsObject(section)) {
+            config_describe(section, got, sizeof got);
+            return status_error(st, "%s: %s must be an object, got %s", origin, section->string, got);
+        }
+        cJSON_ArrayForEach(item, section)
+            if (config_load_item(cfg, section, item, seen, origin, st)) return -1;
+    }
+    return 0;
+}
+
+/* 1-based line and column (in characters, as editors count) of pos in text. */
+static void config_position(const char *text, const char *pos, int *line, int *col)
+{
+    *line = 1;
+    *col = 1;
+    for (const char *p = text; p < pos && *p; p++) {
+        if (*p == '\n') {
+            (*line)++;
+            *col = 1;
+        } else if (((unsigned char)*p & 0xC0) != 0x80) {
+            (*col)++;
+        }
+    }
+}
+
+int config_load_string(Config *cfg, const char *json, const char *origin, Status *st)
+{
+    config_json_hooks();
+    /* Some editors start UTF-8 files with a byte order mark; cJSON rejects it. */
+    const char *text = strncmp(json, "\xEF\xBB\xBF", 3) == 0 ? json + 3 : json;
+    if (text[strspn(text, " \t\r\n")] == '\0')
+        return status_error(st, "%s: empty, expected a JSON object", origin);
+    const char *end = NULL;
+    cJSON *root = cJSON_ParseWithOpts(text, &end, 1);
+    if (!root) {
+        int line, col;
+        config_position(json, end ? end : text, &line, &col);
+        return status_error(st, "%s:%d:%d: not valid JSON", origin, line, col);
+    }
+    /* Work on a copy so a failed load leaves cfg exactly as it was. */
+    Config tmp;
+    config_copy(&tmp, cfg);
+    int rc = config_load_json(&tmp, root, origin, st);
+    cJSON_Delete(root);
+    if (rc) {
+        config_free(&tmp);
+        return -1;
+    }
+    config_free(cfg);
+    *cfg = tmp;
+    return 0;
+}
+
+int config_load_file(Config *cfg, const char *path, Status *st)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) return status_error(st, "%s: cannot open: %s", path, strerror(errno));
+    size_t n = 0, cap = 4096, got;
+    char *buf = xmalloc(cap);
+    errno = 0;
+    while ((got = fread(buf + n, 1, cap - 1 - n, f)) > 0) {
+        n += got;
+        if (n == cap - 1) buf = xrealloc(buf, cap *= 2);
+    }
+    int err = ferror(f) ? (errno ? errno : EIO) : 0;
+    fclose(f);
+    buf[n] = '\0';
+    int rc;
+    if (err) rc = status_error(st, "%s: cannot read: %s", path, strerror(err));
+    /* cJSON would stop at the NUL and silently ignore the rest of the file. */
+    else if (memchr(buf, '\0', n)) rc = status_error(st, "%s: contains a NUL byte, not valid JSON", path);
+    else rc = config_load_string(cfg, buf, path, st);
+    free(buf);
+    return rc;
+}
+
+/* JSON when it parses, so arrays, null, numbers and booleans work; otherwise the
+ * raw text, so paths and enum names need no quotes on the command line. */
+static cJSON *config_parse_value(const ConfigKey *k, const char *text)
+{
+    cJSON *v = cJSON_ParseWithOpts(text, NULL, 1);
+    int raw = !v;
+    /* A directory called "2024" is still a path, and "tsv" needs no quotes. */
+    if (v && (k->type == KEY_PATH || k->type == KEY_ENUM) && !cJSON_IsString(v) && !cJSON_IsNull(v)) raw = 1;
+    /* Seeds above 2^53 would be rounded by a trip through a double. */
+    if (v && k->type == KEY_UINT64 && cJSON_IsNumber(v) && text[strspn(text, "0123456789")] == '\0') raw = 1;
+    if (raw) {
+        cJSON_Delete(v);
+        v = cJSON_CreateString(text);
+    }
+    return v;
+}
+
+int config_set(Config *cfg, const char *assignment, Status *st)
+{
+    config_json_hooks();
+    const char *eq = strchr(assignment, '=');
+    if (!eq) return status_usage(st, "--set %s: expected key=value", assignment);
+    char *name = xstrndup(assignment, (size_t)(eq - assignment));
+    const ConfigKey *k = config_find(name);
+    char why[512];
+    if (!k) {
+        config_nearest(name, 0, why, sizeof why);
+        free(name);
+        return status_usage(st, "--set %s: unknown key (did you mean \"%s\"?)", assignment, why);
+    }
+    free(name);
+    cJSON *v = config_parse_value(k, eq + 1);
+    int rc = config_apply(cfg, k, v, why, sizeof why);
+    cJSON_Delete(v);
+    return rc ? status_usage(st, "--set %s: %s", assignment, why) : 0;
+}
+
+static int config_check_column(const char *key, const ColumnRef *c, Status *st)
+{
+    if (c->name && !c->name[0]) return status_error(st, "%s must be a non-empty column name, got \"\"", key);
+    if (!c->name && c->index < 0) return status_error(st, "%s must be an index >= 0, got %d", key, c->index);
+    return 0;
+}
+
+static int config_check_columns(const Config *cfg, const ConfigKey *k, Status *st)
+{
+    int n = cfg->data.n_text_columns;
+    if (n < 1 || n > CONFIG_MAX_TEXT_COLUMNS)
+        return status_error(st, "%s must list 1 to %d columns, got %d", k->name, CONFIG_MAX_TEXT_COLUMNS, n);
+    char key[64];
+    for (int i = 0; i < n; i++) {
+        snprintf(key, sizeof key, "%s[%d]", k->name, i);
+        if (config_check_column(key, &cfg->data.text_columns[i], st)) return -1;
+    }
+    return 0;
+}
+
+static int config_check_number(const ConfigKey *k, double x, Status *st)
+{
+    int low = (k->flags & HAS_MIN) && ((k->flags & MIN_OPEN) ? !(x > k->min) : !(x >= k->min));
+    int high = (k->flags & HAS_MAX) && ((k->flags & MAX_OPEN) ? !(x < k->max) : !(x <= k->max));
+    if (k->type != KEY_DOUBLE) {
+        if (!low && !high) return 0;
+        const char *op = low ? (k->flags & MIN_OPEN ? ">" : ">=") : (k->flags & MAX_OPEN ? "<" : "<=");
+        return status_error(st, "%s must be %s %.0f, got %.0f", k->name, op, low ? k->min : k->max, x);
+    }
+    if (isfinite(x) && !low && !high) return 0;
+    char range[64] = "", got[32];
+    if ((k->flags & HAS_MIN) && (k->flags & HAS_MAX))
+        snprintf(range, sizeof range, " in %c%g, %g%c", k->flags & MIN_OPEN ? '(' : '[', k->min, k->max,
+                 k->flags & MAX_OPEN ? ')' : ']');
+    else if (k->flags & HAS_MIN)
+        snprintf(range, sizeof range, " %s %g", k->flags & MIN_OPEN ? ">" : ">=", k->min);
+    snprintf(got, sizeof got, "%g", x);
+    return status_error(st, "%s must be a finite number%s, got %s", k->name, range, isnan(x) ? "nan" : got);
+}
+
+static int config_check_key(const Config *cfg, const ConfigKey *k, Status *st)
+{
+    const void *field = (const char *)cfg + k->offset;
+    char names[200];
+    int e;
+    switch (k->type) {
+    case KEY_PATH: {
+        const char *s = *(char *const *)field;
+        if (!s && (k->flags & REQUIRED)) return status_error(st, "%s is required", k->name);
+        if (s && !s[0]) return status_error(st, "%s must be a non-empty path, got \"\"", k->name);
+        return 0;
+    }
+    case KEY_ENUM:
+        e = *(const int *)field;
+        if (config_enum_name(k->names, e)) return 0;
+        config_names_text(k->names, names, sizeof names);
+        return status_error(st, "%s must be one of %s, got %d", k->name, names, e);
+    case KEY_COLUMN: return config_check_column(k->name, field, st);
+    case KEY_COLUMNS: return config_check_columns(cfg, k, st);
+    case KEY_DOUBLE: return config_check_number(k, *(const double *)field, st);
+    case KEY_INT64: return config_check_number(k, (double)*(const int64_t *)field, st);
+    case KEY_BOOL:
+    case KEY_INT: return config_check_number(k, *(const int *)field, st);
+    case KEY_UINT64: return 0;
+    }
+    return 0;
+}
+
+int config_validate(const Config *cfg, Status *st)
+{
+    for (size_t i = 0; i < N_KEYS; i++) {
+        const ConfigKey *k = &config_keys[i];
+        /* With a validation file the fraction is never used, so any value is harmless. */
+        if (k->offset == AT(data.valid_fraction) && cfg->data.valid) continue;
+        if (config_check_key(cfg, k, st)) return -1;
+    }
+    const TokenizerConfig *t = &cfg->tokenizer;
+    if (t->ngrams > 1 && t->buckets < 1)
+        return status_error(st, "tokenizer.buckets must be >= 1 when tokenizer.ngrams > 1, got %" PRId64,
+                            t->buckets);
+    return 0;
+}
+
+/* Numbers go out as raw text: cJSON's own printing rounds to 15 significant
+ * digits when that is "close enough", which would break the exact round trip. */
+static cJSON *config_double_json(double d)
+{
+    if (!isfinite(d)) return cJSON_CreateNull();
+    char buf[40];
+    for (int prec = 15; prec <= 17; prec++) {
+        snprintf(buf, sizeof buf, "%.*g", prec, d);
+        if (strtod(buf, NULL) == d) break;
+    }
+    return cJSON_CreateRaw(buf);
+}
+
+static cJSON *config_int_json(int64_t v)
+{
+    char buf[24];
+    snprintf(buf, sizeof buf, "%" PRId64, v);
+    return cJSON_CreateRaw(buf);
+}
+
+static cJSON *config_column_json(const ColumnRef *c)
+{
+    return c->name ? cJSON_CreateString(c->name) : config_int_json(c->index);
+}
+
+static cJSON *config_value_json(const Config *cfg, const ConfigKey *k)
+{
+    const void *field = (const char *)cfg + k->offset;
+    char buf[24];
+    switch (k->type) {
+    case KEY_BOOL: return cJSON_CreateBool(*(const int *)field != 0);
+    case KEY_INT: return config_int_json(*(const int *)field);
+    case KEY_INT64: return config_int_json(*(const int64_t *)field);
+    case KEY_UINT64:
+        snprintf(buf, sizeof buf, "%" PRIu64, *(const uint64_t *)field);
+        return *(const uint64_t *)field <= (uint64_t)CONFIG_EXACT_MAX ? cJSON_CreateRaw(buf) : cJSON_CreateString(buf);
+    case KEY_DOUBLE: return config_double_json(*(const double *)field);
+    case KEY_PATH: {
+        const char *s = *(char *const *)field;
+        return s ? cJSON_CreateString(s) : cJSON_CreateNull();
+    }
+    case KEY_ENUM: return cJSON_CreateString(config_enum_or_unknown(k->names, *(const int *)field));
+    case KEY_COLUMN: return config_column_json(field);
+    case KEY_COLUMNS: {
+        cJSON *arr = cJSON_CreateArray();
+        for (int i = 0; i < cfg->data.n_text_columns && i < CONFIG_MAX_TEXT_COLUMNS; i++)
+            cJSON_AddItemToArray(arr, config_column_json(&((const ColumnRef *)field)[i]));
+        return arr;
+    }
+    }
+    return cJSON_CreateNull();
+}
+
+char *config_to_json(const Config *cfg)
+{
+    config_json_hooks();
+    cJSON *root = cJSON_CreateObject(), *section = NULL;
+    for (size_t i = 0; i < N_KEYS; i++) {
+        const char *key = config_keys[i].name;
+        size_t len = config_section_len(key);
+        if (i == 0 || strncmp(key, config_keys[i - 1].name, len + 1) != 0) {
+            char name[32];
+            snprintf(name, sizeof name, "%.*s", (int)len, key);
+            section = cJSON_AddObjectToObject(root, name);
+        }
+        cJSON_AddItemToObject(section, key + len + 1, config_value_json(cfg, &config_keys[i]));
+    }
+    char *out = cJSON_Print(root);
+    cJSON_Delete(root);
+    return out;
+}

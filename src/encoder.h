@@ -1,0 +1,57 @@
+/* encoder.h - document text to embedding rows: the tokenizer, the vocabulary and
+ * the hashed n-grams, one code path for train, eval and predict.
+ *
+ * Rows: 0..V-1 are vocabulary words, V is UNK (any word not in the vocabulary),
+ * V+1..V+buckets are n-gram buckets. A document's sequence interleaves words and
+ * the n-grams that end at them: w0, w1, [w0 w1], w2, [w1 w2], [w0 w1 w2], ...
+ * The n-gram w[i..i+n) uses bucket hash_ngram(hash_word(w_i..)) % buckets over the
+ * words' own strings, so n-grams of out-of-vocabulary words still count. */
+#ifndef ATTNCLF_ENCODER_H
+#define ATTNCLF_ENCODER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "tokenizer.h"
+#include "vocab.h"
+
+typedef struct Encoder {
+    Tokenizer tk;
+    Vocab vocab;
+    int ngrams;       /* 1 = words only */
+    int64_t buckets;
+} Encoder;
+
+/* Per-thread working memory of encoder_encode. */
+typedef struct EncodeBuf {
+    TokenList tl;
+    uint64_t *word_hash; /* [cap_words] */
+    int32_t *word_row;   /* [cap_words] */
+    int32_t *ids;        /* [n] embedding rows of the sequence */
+    int32_t *first;      /* [n] index of the first word of position i */
+    uint8_t *order;      /* [n] 1 for a word, k for a k-gram */
+    int64_t n, cap_ids, cap_words;
+} EncodeBuf;
+
+/* The encoder takes ownership of nothing: tk and vocab are set by the caller
+ * (train builds them, ckpt_load reads them). */
+int64_t encoder_unk_row(const Encoder *e);
+int64_t encoder_rows(const Encoder *e);
+void encoder_free(Encoder *e);
+
+void encodebuf_init(EncodeBuf *b);
+void encodebuf_free(EncodeBuf *b);
+
+/* Largest sequence length for nw words. */
+int64_t encoder_max_len(const Encoder *e, int64_t nw);
+/* Writes the sequence for words given by rows and hashes; returns its length.
+ * ids/first/order need encoder_max_len(nw) entries; first/order may be NULL. */
+int64_t encoder_emit(const Encoder *e, const int32_t *word_row, const uint64_t *word_hash,
+                     int64_t nw, int32_t *ids, int32_t *first, uint8_t *order);
+/* Tokenizes and encodes text into b->ids[0..b->n). */
+void encoder_encode(const Encoder *e, const char *text, size_t len, EncodeBuf *b);
+/* The text of sequence position i of the last encode: the word, or the n-gram's
+ * words joined with spaces. Truncated to fit cap (always NUL-terminated). */
+void encoder_position_text(const EncodeBuf *b, int64_t i, char *out, size_t cap);
+
+#endif

@@ -1,0 +1,72 @@
+/* kernels.h - the model's math as pure functions: outputs first, then inputs,
+ * then parameters, then dimensions. Shapes are row-major. Every backward
+ * ACCUMULATES (+=) into its gradient outputs, so callers zero them first.
+ *
+ * Notation: T tokens, d = dim, H heads, C classes, K = H*d.
+ * Attention pooling (per head h):
+ *   dot:      s_ht = q_h . xs_t / sqrt(d)
+ *   additive: u_t = tanh(W xs_t + b), s_ht = v_h . u_t         (HAN, Yang et al. 2016)
+ *   alpha_h = softmax_t(s_h),  z_h = sum_t alpha_ht x_t
+ * xs is the scoring input (x plus positional encoding, or x itself); x is pooled.
+ * A document with T = 0 pools to z = 0. */
+#ifndef ATTNCLF_KERNELS_H
+#define ATTNCLF_KERNELS_H
+
+#include <stdint.h>
+
+/* dst[t,:] = table[ids[t],:]. */
+void kernel_gather(float *dst /* [T,d] */, const float *table /* [rows,d] */,
+                   const int32_t *ids /* [T] */, int T, int d);
+
+/* Sinusoidal encoding (Vaswani et al. 2017): pe[t,2i] = sin(t / 10000^(2i/d)),
+ * pe[t,2i+1] = cos(t / 10000^(2i/d)). */
+void kernel_posenc(float *pe /* [T,d] */, int T, int d);
+
+/* In-place softmax over each row of s [H,T]. */
+void kernel_softmax_rows(float *s /* [H,T] */, int H, int T);
+
+void kernel_dot_attn_forward(float *alpha /* [H,T] */, float *z /* [H,d] */,
+                             const float *x /* [T,d] */, const float *xs /* [T,d] */,
+                             const float *q /* [H,d] */, int T, int d, int H);
+/* Given dz = dL/dz: with g_ht = dz_h . x_t and the softmax Jacobian
+ * ds_ht = alpha_ht (g_ht - sum_t' alpha_ht' g_ht') = alpha_ht (g_ht - dz_h . z_h),
+ *   dx_t  += sum_h alpha_ht dz_h
+ *   dxs_t += sum_h ds_ht q_h / sqrt(d)
+ *   dq_h  += sum_t ds_ht xs_t / sqrt(d)
+ * dx and dxs may be the same buffer (xs = x + pe makes both flow to x). */
+void kernel_dot_attn_backward(float *dx /* [T,d] */, float *dxs /* [T,d] */, float *dq /* [H,d] */,
+                              const float *dz /* [H,d] */, const float *z /* [H,d] */,
+                              const float *alpha /* [H,T] */, const float *x /* [T,d] */,
+                              const float *xs /* [T,d] */, const float *q /* [H,d] */,
+                              int T, int d, int H);
+
+void kernel_add_attn_forward(float *alpha /* [H,T] */, float *z /* [H,d] */, float *u /* [T,d] */,
+                             const float *x /* [T,d] */, const float *xs /* [T,d] */,
+                             const float *W /* [d,d] */, const float *b /* [d] */,
+                             const float *v /* [H,d] */, int T, int d, int H);
+/* With ds as in the dot kernel:
+ *   du_t = sum_h ds_ht v_h;  dv_h += sum_t ds_ht u_t;  da_t = du_t * (1 - u_t^2)
+ *   dW += sum_t da_t xs_t^T;  db += sum_t da_t;  dxs_t += W^T da_t;  dx_t += sum_h alpha_ht dz_h
+ * `da` is scratch [T,d] overwritten. */
+void kernel_add_attn_backward(float *dx /* [T,d] */, float *dxs /* [T,d] */, float *dW /* [d,d] */,
+                              float *db /* [d] */, float *dv /* [H,d] */, float *da /* [T,d] */,
+                              const float *dz /* [H,d] */, const float *z /* [H,d] */,
+                              const float *alpha /* [H,T] */, const float *u /* [T,d] */, const float *x /* [T,d] */,
+                              const float *xs /* [T,d] */, const float *W /* [d,d] */,
+                              const float *v /* [H,d] */, int T, int d, int H);
+
+/* out = W in + b. */
+void kernel_linear_forward(float *out /* [C] */, const float *in /* [K] */,
+                           const float *W /* [C,K] */, const float *b /* [C] */, int C, int K);
+/* din += W^T dout;  dW += dout in^T;  db += dout. din may be NULL. */
+void kernel_linear_backward(float *din /* [K] */, float *dW /* [C,K] */, float *db /* [C] */,
+                            const float *dout /* [C] */, const float *in /* [K] */,
+                            const float *W /* [C,K] */, int C, int K);
+
+/* probs = softmax(logits); returns -log probs[y] (y < 0: returns 0). */
+float kernel_softmax_xent_forward(float *probs /* [C] */, const float *logits /* [C] */, int C, int y);
+/* dlogits = scale * (probs - onehot(y)): d/dlogits of -log softmax(logits)_y. */
+void kernel_softmax_xent_backward(float *dlogits /* [C] */, const float *probs /* [C] */,
+                                  int C, int y, float scale);
+
+#endif

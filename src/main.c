@@ -1,0 +1,46 @@
+/* main.c - the subcommand table. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+
+typedef struct Command {
+    const char *name;
+    int (*run)(int argc, char **argv);
+    const char *summary;
+} Command;
+
+static const Command commands[] = {
+    {"train", cmd_train, "train a classifier from a JSON config"},
+    {"eval", cmd_eval, "score a checkpoint on a labelled file"},
+    {"predict", cmd_predict, "classify text lines from stdin or a file"},
+};
+
+static void usage(FILE *out)
+{
+    fprintf(out, "usage: attnclf COMMAND [OPTIONS]\n\n"
+                 "Trains and serves embedding + attention-pooling text classifiers.\n\ncommands:\n");
+    for (size_t i = 0; i < sizeof commands / sizeof *commands; i++)
+        fprintf(out, "  %-8s %s\n", commands[i].name, commands[i].summary);
+    fprintf(out, "\n'attnclf COMMAND --help' describes a command; 'attnclf --version' prints the version.\n");
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        usage(stderr);
+        return 2;
+    }
+    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "help") == 0) {
+        usage(stdout);
+        return 0;
+    }
+    if (strcmp(argv[1], "--version") == 0) {
+        printf("attnclf %s\n", ATTNCLF_VERSION);
+        return 0;
+    }
+    for (size_t i = 0; i < sizeof commands / sizeof *commands; i++)
+        if (strcmp(argv[1], commands[i].name) == 0) return commands[i].run(argc - 1, argv + 1);
+    fprintf(stderr, "attnclf: unknown command '%s' (see 'attnclf --help')\n", argv[1]);
+    return 2;
+}

@@ -1,0 +1,17 @@
+/* mem.h - allocation that cannot return NULL. Running out of memory is the one
+ * failure we do not thread through Status (as llm.c's mallocCheck): it prints
+ * one line and exits 1. */
+#ifndef ATTNCLF_MEM_H
+#define ATTNCLF_MEM_H
+
+#include <stddef.h>
+
+void *xmalloc(size_t n);
+void *xcalloc(size_t count, size_t size);
+void *xrealloc(void *p, size_t n);
+char *xstrdup(const char *s);
+char *xstrndup(const char *s, size_t n);
+/* 64-byte aligned zeroed block for vectorised kernels; free with free(). */
+void *xaligned_calloc(size_t n);
+
+#endif

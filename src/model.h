@@ -1,0 +1,92 @@
+/* model.h - parameters in one contiguous block with named views (llm.c's
+ * ParameterTensors), a {name, numel} table shared by tests, logs and checkpoints,
+ * and the per-document forward/backward built from kernels.c.
+ *
+ * Block layout: the small dense tensors first, the embedding table last, so that
+ * dense gradients (a prefix of the layout) are a small separate buffer while the
+ * embedding's gradient is sparse: only the rows a batch used (see trainer.c). */
+#ifndef ATTNCLF_MODEL_H
+#define ATTNCLF_MODEL_H
+
+#include <stdint.h>
+
+#include "config.h"
+
+enum {
+    TENSOR_QUERY,  /* [H,d]   dot attention: one query per head */
+    TENSOR_ATT_W,  /* [d,d]   additive attention projection */
+    TENSOR_ATT_B,  /* [d] */
+    TENSOR_ATT_V,  /* [H,d]   additive attention: one context vector per head */
+    TENSOR_OUT_W,  /* [C,H*d] classifier */
+    TENSOR_OUT_B,  /* [C] */
+    TENSOR_EMB,    /* [rows,d] words, UNK, then hashed n-gram buckets */
+    N_TENSORS
+};
+
+typedef struct ModelDims {
+    int64_t rows;  /* embedding rows: vocab + 1 (UNK) + buckets */
+    int dim, heads, classes;
+    AttentionKind attention;
+    int positional;
+} ModelDims;
+
+typedef struct ParamTensors {
+    float *query, *att_w, *att_b, *att_v, *out_w, *out_b, *emb;
+} ParamTensors;
+
+typedef struct TensorInfo {
+    const char *name;
+    int64_t numel;  /* 0 for tensors the attention kind does not use */
+    int64_t offset; /* into the block */
+} TensorInfo;
+
+typedef struct Model {
+    ModelDims dims;
+    TensorInfo tensors[N_TENSORS];
+    int64_t n_params; /* whole block */
+    int64_t n_dense;  /* everything before the embedding */
+    float *params;    /* [n_params], 64-byte aligned */
+    ParamTensors p;
+} Model;
+
+/* Per-document working memory, one per thread; sized once for the longest
+ * document so the training step never allocates. */
+typedef struct DocScratch {
+    int cap_t;
+    float *x, *xs, *dx, *u, *da, *pe; /* [cap_t,d] */
+    float *alpha;                     /* [H,cap_t] */
+    float *z, *zd, *dz;               /* [H*d] z, z after dropout, dL/dz */
+    float *logits, *probs, *dlogits;  /* [C] */
+    unsigned char *mask;              /* [H*d] dropout keep mask */
+} DocScratch;
+
+/* Fills m->tensors and sizes for dims; allocates a zeroed block. */
+void model_init(Model *m, const ModelDims *dims);
+void model_free(Model *m);
+/* Named views of any block laid out like the model's (params, Adam moments). */
+void model_views(const Model *m, float *block, ParamTensors *out);
+/* Initial values from seed: embeddings U(-1/sqrt(d), 1/sqrt(d)) except the UNK
+ * row (0: unseen words add nothing until trained); queries 0 so attention starts
+ * as mean pooling; additive W Xavier-uniform, v and biases 0; classifier
+ * Xavier-uniform, bias 0. */
+void model_randomize(Model *m, int64_t unk_row, uint64_t seed);
+
+void docscratch_init(DocScratch *s, const ModelDims *dims, int cap_t);
+void docscratch_free(DocScratch *s);
+/* Grows the scratch to hold T tokens (outside the training step only). */
+void docscratch_reserve(DocScratch *s, const ModelDims *dims, int T);
+
+/* Forward pass of one document: fills s->alpha [H,T], s->z, s->logits, s->probs
+ * and returns the cross-entropy loss for label y (0 if y < 0). With dropout > 0
+ * (training) z is masked with a keep mask drawn from mask_seed. */
+float model_forward(const Model *m, const int32_t *ids, int T, int y, float dropout,
+                    uint64_t mask_seed, DocScratch *s);
+/* Backward of the last model_forward on s: accumulates scale * dL/dparams into
+ * dense_grad [n_dense] (the dense prefix layout) and writes dL/demb for each token
+ * into demb [T,d] (overwritten, not accumulated: one row per token position). */
+void model_backward(const Model *m, int T, int y, float dropout,
+                    float scale, DocScratch *s, float *dense_grad, float *demb);
+/* Index of the largest of probs [C]; ties go to the lower index. */
+int model_argmax(const float *probs, int C);
+
+#endif

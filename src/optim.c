@@ -1,0 +1,62 @@
+/* optim.c - see optim.h. */
+#include "optim.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mem.h"
+
+void adam_init(Adam *a, int64_t n)
+{
+    a->n = n;
+    a->step = 0;
+    a->m = xaligned_calloc((size_t)n * sizeof(float));
+    a->v = xaligned_calloc((size_t)n * sizeof(float));
+}
+
+void adam_free(Adam *a)
+{
+    free(a->m);
+    free(a->v);
+    memset(a, 0, sizeof *a);
+}
+
+void adam_update(float *p, float *m, float *v, const float *g, int64_t n, float gscale,
+                 float lr, float wd, int64_t t)
+{
+    const float b1 = ADAM_BETA1, b2 = ADAM_BETA2;
+    /* Bias corrections folded into the step size and epsilon, as in the paper's
+     * "efficient version" (section 2); computed in double for large t. */
+    const float c1 = (float)(1.0 - pow(b1, (double)t));
+    const float c2 = (float)(1.0 - pow(b2, (double)t));
+    const float inv_c1 = 1.0f / c1, inv_sqrt_c2 = 1.0f / sqrtf(c2);
+#pragma omp simd
+    for (int64_t i = 0; i < n; i++) {
+        float gi = g[i] * gscale;
+        m[i] = b1 * m[i] + (1.0f - b1) * gi;
+        v[i] = b2 * v[i] + (1.0f - b2) * gi * gi;
+        float mhat = m[i] * inv_c1;
+        float vhat_sqrt = sqrtf(v[i]) * inv_sqrt_c2;
+        p[i] -= lr * (mhat / (vhat_sqrt + ADAM_EPS) + wd * p[i]);
+    }
+}
+
+float optim_lr(const TrainConfig *tc, int64_t step, int64_t total)
+{
+    double lr = tc->lr;
+    double warm = floor(tc->warmup * (double)total);
+    if (warm >= 1.0 && (double)step < warm) return (float)(lr * ((double)step + 1.0) / warm);
+    if (tc->lr_schedule == LR_LINEAR && total > warm) {
+        double frac = ((double)total - (double)step) / ((double)total - warm);
+        return (float)(lr * (frac > 0.0 ? frac : 0.0));
+    }
+    return (float)lr;
+}
+
+float optim_clip_scale(double sumsq, double clip)
+{
+    if (clip <= 0.0) return 1.0f;
+    double norm = sqrt(sumsq);
+    return norm > clip ? (float)(clip / norm) : 1.0f;
+}

@@ -1,0 +1,42 @@
+/* optim.h - Adam (Kingma & Ba 2015) with bias correction and optional decoupled
+ * weight decay (AdamW, Loshchilov & Hutter 2019), the learning-rate schedule and
+ * global-norm clipping. Moments use the model's block layout. The embedding's
+ * rows are updated lazily: only rows a batch touched take a step (their moments
+ * are not decayed on steps that skip them), which keeps a step's cost
+ * proportional to the batch, not to millions of hashed rows. */
+#ifndef ATTNCLF_OPTIM_H
+#define ATTNCLF_OPTIM_H
+
+#include <stdint.h>
+
+#include "config.h"
+
+#define ADAM_BETA1 0.9f
+#define ADAM_BETA2 0.999f
+#define ADAM_EPS 1e-8f
+
+typedef struct Adam {
+    float *m, *v;  /* [n] first and second moments, zero-initialised */
+    int64_t n;
+    int64_t step;  /* steps taken so far (t in the bias correction) */
+} Adam;
+
+void adam_init(Adam *a, int64_t n);
+void adam_free(Adam *a);
+
+/* One AdamW update of n contiguous parameters with gradient gscale * g, at step
+ * t >= 1 (1-based, after incrementing):
+ *   m = b1 m + (1-b1) g;  v = b2 v + (1-b2) g^2
+ *   p -= lr * ( (m / (1-b1^t)) / (sqrt(v / (1-b2^t)) + eps) + wd * p ) */
+void adam_update(float *p /* [n] */, float *m /* [n] */, float *v /* [n] */, const float *g /* [n] */,
+                 int64_t n, float gscale, float lr, float wd, int64_t t);
+
+/* Learning rate for 0-based step out of total: linear warmup over the first
+ * warmup*total steps, then constant or linear decay to 0 at the end. */
+float optim_lr(const TrainConfig *tc, int64_t step, int64_t total);
+
+/* Multiplier that brings a gradient of norm sqrt(sumsq) down to `clip`
+ * (1 when clip is 0 or the norm is already within it). */
+float optim_clip_scale(double sumsq, double clip);
+
+#endif

@@ -1,0 +1,181 @@
+/* trainer.c - see trainer.h. */
+#include "trainer.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mem.h"
+#include "rng.h"
+
+#ifdef _OPENMP
+#include <omp.h>
+#define THREAD_ID() omp_get_thread_num()
+#else
+#define THREAD_ID() 0
+#endif
+
+void trainer_init(Trainer *t, Model *m, float dropout, int batch_size, int64_t max_len, int64_t tok_cap,
+                  int threads)
+{
+    memset(t, 0, sizeof *t);
+    t->dropout = dropout;
+    const ModelDims *D = &m->dims;
+    t->model = m;
+    t->threads = threads;
+    t->batch_cap = batch_size;
+    t->tok_cap = tok_cap > 0 ? tok_cap : 1;
+    adam_init(&t->adam, m->n_params);
+    t->scratch = xcalloc((size_t)threads, sizeof *t->scratch);
+    for (int i = 0; i < threads; i++) docscratch_init(&t->scratch[i], D, (int)(max_len > 0 ? max_len : 1));
+    size_t d = (size_t)D->dim;
+    t->doc_grad = xaligned_calloc((size_t)batch_size * (size_t)m->n_dense * sizeof(float));
+    t->dense_grad = xaligned_calloc((size_t)m->n_dense * sizeof(float));
+    t->tok_grad = xaligned_calloc((size_t)t->tok_cap * d * sizeof(float));
+    t->row_grad = xaligned_calloc((size_t)t->tok_cap * d * sizeof(float));
+    t->tok_off = xcalloc((size_t)batch_size + 1, sizeof *t->tok_off);
+    t->doc_loss = xcalloc((size_t)batch_size, sizeof *t->doc_loss);
+    t->doc_pred = xcalloc((size_t)batch_size, sizeof *t->doc_pred);
+    t->slot_of_row = xmalloc((size_t)D->rows * sizeof *t->slot_of_row);
+    memset(t->slot_of_row, 0xff, (size_t)D->rows * sizeof *t->slot_of_row);
+    t->slot_row = xcalloc((size_t)t->tok_cap, sizeof *t->slot_row);
+    t->tok_slot = xcalloc((size_t)t->tok_cap, sizeof *t->tok_slot);
+    t->slot_sq = xcalloc((size_t)t->tok_cap, sizeof *t->slot_sq);
+}
+
+void trainer_free(Trainer *t)
+{
+    adam_free(&t->adam);
+    for (int i = 0; i < t->threads; i++) docscratch_free(&t->scratch[i]);
+    free(t->scratch);
+    void *bufs[] = {t->doc_grad, t->dense_grad, t->tok_grad, t->row_grad, t->tok_off, t->doc_loss,
+                    t->doc_pred, t->slot_of_row, t->slot_row, t->tok_slot, t->slot_sq};
+    for (size_t i = 0; i < sizeof bufs / sizeof *bufs; i++) free(bufs[i]);
+    memset(t, 0, sizeof *t);
+}
+
+static int trainer_cmp_desc(const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return x < y ? 1 : x > y ? -1 : 0;
+}
+
+int64_t trainer_batch_token_bound(const Dataset *ds, int batch)
+{
+    int64_t *len = xmalloc((size_t)(ds->n ? ds->n : 1) * sizeof *len);
+    for (int64_t i = 0; i < ds->n; i++) len[i] = ds->off[i + 1] - ds->off[i];
+    qsort(len, (size_t)ds->n, sizeof *len, trainer_cmp_desc);
+    int64_t sum = 0;
+    for (int64_t i = 0; i < ds->n && i < batch; i++) sum += len[i];
+    free(len);
+    return sum;
+}
+
+/* Forward and backward of every document, each into its own gradient slots. */
+static void trainer_docs(Trainer *t, const Dataset *ds, const int64_t *doc, int B, float dropout,
+                         uint64_t step_seed)
+{
+    const Model *m = t->model;
+    const int d = m->dims.dim;
+    const float scale = 1.0f / (float)B;
+#pragma omp parallel for schedule(dynamic, 1) num_threads(t->threads)
+    for (int b = 0; b < B; b++) {
+        DocScratch *s = &t->scratch[THREAD_ID()];
+        int64_t i = doc[b];
+        int T = (int)(ds->off[i + 1] - ds->off[i]);
+        const int32_t *ids = ds->ids + ds->off[i];
+        int y = ds->labels[i];
+        t->doc_loss[b] = model_forward(m, ids, T, y, dropout, rng_mix(step_seed, 0x64726f70ull, (uint64_t)b), s);
+        t->doc_pred[b] = model_argmax(s->probs, m->dims.classes);
+        float *g = t->doc_grad + (size_t)b * (size_t)m->n_dense;
+        memset(g, 0, (size_t)m->n_dense * sizeof *g);
+        model_backward(m, T, y, dropout, scale, s, g, t->tok_grad + (size_t)t->tok_off[b] * d);
+    }
+}
+
+/* Sums token gradients into one row per distinct embedding row. A thread owns
+ * the slots congruent to its id, and adds tokens in order, so each row's sum has
+ * the same order whatever the thread count. Returns the number of slots. */
+static int64_t trainer_rows(Trainer *t, const Dataset *ds, const int64_t *doc, int B)
+{
+    const int d = t->model->dims.dim;
+    int64_t ns = 0, k = 0;
+    for (int b = 0; b < B; b++) {
+        int64_t i = doc[b];
+        for (int64_t j = ds->off[i]; j < ds->off[i + 1]; j++, k++) {
+            int32_t r = ds->ids[j];
+            if (t->slot_of_row[r] < 0) {
+                t->slot_of_row[r] = (int32_t)ns;
+                t->slot_row[ns++] = r;
+            }
+            t->tok_slot[k] = t->slot_of_row[r];
+        }
+    }
+    const int64_t ntok = k;
+#pragma omp parallel num_threads(t->threads)
+    {
+        int nth = 1, tid = 0;
+#ifdef _OPENMP
+        nth = omp_get_num_threads();
+        tid = omp_get_thread_num();
+#endif
+        for (int64_t s = tid; s < ns; s += nth) memset(t->row_grad + (size_t)s * d, 0, (size_t)d * sizeof(float));
+        for (int64_t j = 0; j < ntok; j++) {
+            int64_t s = t->tok_slot[j];
+            if (s % nth != tid) continue;
+            float *dst = t->row_grad + (size_t)s * d;
+            const float *src = t->tok_grad + (size_t)j * d;
+#pragma omp simd
+            for (int e = 0; e < d; e++) dst[e] += src[e];
+        }
+        for (int64_t s = tid; s < ns; s += nth) {
+            const float *g = t->row_grad + (size_t)s * d;
+            double sq = 0.0;
+            for (int e = 0; e < d; e++) sq += (double)g[e] * g[e];
+            t->slot_sq[s] = sq;
+        }
+    }
+    return ns;
+}
+
+StepResult trainer_step(Trainer *t, const Dataset *ds, const int64_t *doc, int B,
+                        const TrainConfig *tc, float lr, uint64_t step_seed)
+{
+    Model *m = t->model;
+    const int d = m->dims.dim;
+    const int64_t nd = m->n_dense;
+    StepResult r = {0};
+    t->tok_off[0] = 0;
+    for (int b = 0; b < B; b++) t->tok_off[b + 1] = t->tok_off[b] + ds->off[doc[b] + 1] - ds->off[doc[b]];
+    trainer_docs(t, ds, doc, B, t->dropout, step_seed);
+    for (int b = 0; b < B; b++) {
+        r.loss_sum += t->doc_loss[b];
+        r.correct += t->doc_pred[b] == ds->labels[doc[b]];
+    }
+#pragma omp parallel for schedule(static) num_threads(t->threads)
+    for (int64_t i = 0; i < nd; i++) {
+        float s = 0.0f;
+        for (int b = 0; b < B; b++) s += t->doc_grad[(size_t)b * nd + i];
+        t->dense_grad[i] = s;
+    }
+    int64_t ns = trainer_rows(t, ds, doc, B);
+    double sq = 0.0;
+    for (int64_t i = 0; i < nd; i++) sq += (double)t->dense_grad[i] * t->dense_grad[i];
+    for (int64_t s = 0; s < ns; s++) sq += t->slot_sq[s];
+    r.grad_norm = sqrt(sq);
+    r.finite = isfinite(r.loss_sum) && isfinite(sq);
+    if (r.finite) {
+        float gscale = optim_clip_scale(sq, tc->clip), wd = (float)tc->weight_decay;
+        int64_t step = ++t->adam.step;
+        adam_update(m->params, t->adam.m, t->adam.v, t->dense_grad, nd, gscale, lr, wd, step);
+        const int64_t eo = m->tensors[TENSOR_EMB].offset;
+#pragma omp parallel for schedule(static) num_threads(t->threads)
+        for (int64_t s = 0; s < ns; s++) {
+            size_t o = (size_t)eo + (size_t)t->slot_row[s] * d;
+            adam_update(m->params + o, t->adam.m + o, t->adam.v + o, t->row_grad + (size_t)s * d, d,
+                        gscale, lr, wd, step);
+        }
+    }
+    for (int64_t s = 0; s < ns; s++) t->slot_of_row[t->slot_row[s]] = -1;
+    return r;
+}

@@ -1,0 +1,177 @@
+/* vocab.c - see vocab.h. */
+#include "vocab.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "hash.h"
+#include "mem.h"
+
+void vocab_init(Vocab *v)
+{
+    memset(v, 0, sizeof *v);
+}
+
+void vocab_free(Vocab *v)
+{
+    for (int64_t i = 0; i < v->n; i++) free(v->words[i]);
+    free(v->words);
+    free(v->lens);
+    free(v->hashes);
+    free(v->counts);
+    free(v->table);
+    memset(v, 0, sizeof *v);
+}
+
+static void vocab_rehash(Vocab *v, uint64_t size)
+{
+    free(v->table);
+    v->table = xmalloc(size * sizeof *v->table);
+    v->table_size = size;
+    for (uint64_t i = 0; i < size; i++) v->table[i] = -1;
+    for (int64_t id = 0; id < v->n; id++) {
+        uint64_t s = v->hashes[id] & (size - 1);
+        while (v->table[s] >= 0) s = (s + 1) & (size - 1);
+        v->table[s] = id;
+    }
+}
+
+int64_t vocab_find_hashed(const Vocab *v, const char *word, size_t len, uint64_t hash)
+{
+    if (!v->table_size) return -1;
+    uint64_t mask = v->table_size - 1;
+    for (uint64_t s = hash & mask;; s = (s + 1) & mask) {
+        int64_t id = v->table[s];
+        if (id < 0) return -1;
+        if (v->hashes[id] == hash && v->lens[id] == len && memcmp(v->words[id], word, len) == 0)
+            return id;
+    }
+}
+
+int64_t vocab_find(const Vocab *v, const char *word, size_t len)
+{
+    return vocab_find_hashed(v, word, len, hash_word(word, len));
+}
+
+int64_t vocab_add(Vocab *v, const char *word, size_t len)
+{
+    uint64_t h = hash_word(word, len);
+    int64_t id = vocab_find_hashed(v, word, len, h);
+    if (id >= 0) {
+        v->counts[id]++;
+        return id;
+    }
+    if (v->n == v->cap) {
+        v->cap = v->cap ? 2 * v->cap : 1024;
+        v->words = xrealloc(v->words, (size_t)v->cap * sizeof *v->words);
+        v->lens = xrealloc(v->lens, (size_t)v->cap * sizeof *v->lens);
+        v->hashes = xrealloc(v->hashes, (size_t)v->cap * sizeof *v->hashes);
+        v->counts = xrealloc(v->counts, (size_t)v->cap * sizeof *v->counts);
+    }
+    id = v->n++;
+    v->words[id] = xstrndup(word, len);
+    v->lens[id] = (uint32_t)len;
+    v->hashes[id] = h;
+    v->counts[id] = 1;
+    if ((uint64_t)v->n * 2 > v->table_size) {
+        vocab_rehash(v, v->table_size ? v->table_size * 2 : 2048);
+    } else {
+        uint64_t mask = v->table_size - 1, s = h & mask;
+        while (v->table[s] >= 0) s = (s + 1) & mask;
+        v->table[s] = id;
+    }
+    return id;
+}
+
+/* qsort has no context argument in C11, so the comparators see the vocabulary
+ * through this pointer; vocab_prune/vocab_sort_natural are not reentrant. */
+static const Vocab *vocab_sorting;
+
+static int vocab_cmp_count(const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    const Vocab *v = vocab_sorting;
+    if (v->counts[x] != v->counts[y]) return v->counts[x] > v->counts[y] ? -1 : 1;
+    return strcmp(v->words[x], v->words[y]);
+}
+
+static int vocab_cmp_natural(const void *a, const void *b)
+{
+    const char *s = vocab_sorting->words[*(const int64_t *)a];
+    const char *t = vocab_sorting->words[*(const int64_t *)b];
+    while (*s && *t) {
+        if (*s >= '0' && *s <= '9' && *t >= '0' && *t <= '9') {
+            while (*s == '0') s++;
+            while (*t == '0') t++;
+            size_t ns = strspn(s, "0123456789"), nt = strspn(t, "0123456789");
+            if (ns != nt) return ns < nt ? -1 : 1;
+            int c = strncmp(s, t, ns);
+            if (c) return c;
+            s += ns;
+            t += nt;
+        } else {
+            if (*s != *t) return (unsigned char)*s < (unsigned char)*t ? -1 : 1;
+            s++;
+            t++;
+        }
+    }
+    if (*s || *t) return *s ? 1 : -1;
+    return strcmp(vocab_sorting->words[*(const int64_t *)a], vocab_sorting->words[*(const int64_t *)b]);
+}
+
+/* Rebuilds the vocabulary from the first `keep` ids of `order`. */
+static void vocab_reorder(Vocab *v, const int64_t *order, int64_t keep, int64_t *remap)
+{
+    int64_t n = v->n;
+    char **words = xmalloc((size_t)(keep ? keep : 1) * sizeof *words);
+    uint32_t *lens = xmalloc((size_t)(keep ? keep : 1) * sizeof *lens);
+    uint64_t *hashes = xmalloc((size_t)(keep ? keep : 1) * sizeof *hashes);
+    int64_t *counts = xmalloc((size_t)(keep ? keep : 1) * sizeof *counts);
+    if (remap)
+        for (int64_t i = 0; i < n; i++) remap[i] = -1;
+    for (int64_t i = 0; i < keep; i++) {
+        int64_t o = order[i];
+        words[i] = v->words[o];
+        lens[i] = v->lens[o];
+        hashes[i] = v->hashes[o];
+        counts[i] = v->counts[o];
+        v->words[o] = NULL;
+        if (remap) remap[o] = i;
+    }
+    for (int64_t i = 0; i < n; i++) free(v->words[i]);
+    free(v->words);
+    free(v->lens);
+    free(v->hashes);
+    free(v->counts);
+    v->words = words;
+    v->lens = lens;
+    v->hashes = hashes;
+    v->counts = counts;
+    v->n = v->cap = keep;
+    uint64_t size = 2048;
+    while (size < (uint64_t)keep * 2) size *= 2;
+    vocab_rehash(v, size);
+}
+
+void vocab_prune(Vocab *v, int64_t min_count, int64_t max_vocab, int64_t *remap)
+{
+    int64_t *order = xmalloc((size_t)(v->n ? v->n : 1) * sizeof *order);
+    int64_t keep = 0;
+    for (int64_t i = 0; i < v->n; i++)
+        if (v->counts[i] >= min_count) order[keep++] = i;
+    vocab_sorting = v;
+    qsort(order, (size_t)keep, sizeof *order, vocab_cmp_count);
+    if (max_vocab > 0 && keep > max_vocab) keep = max_vocab;
+    vocab_reorder(v, order, keep, remap);
+    free(order);
+}
+
+void vocab_sort_natural(Vocab *v, int64_t *remap)
+{
+    int64_t *order = xmalloc((size_t)(v->n ? v->n : 1) * sizeof *order);
+    for (int64_t i = 0; i < v->n; i++) order[i] = i;
+    vocab_sorting = v;
+    qsort(order, (size_t)v->n, sizeof *order, vocab_cmp_natural);
+    vocab_reorder(v, order, v->n, remap);
+    free(order);
+}

@@ -1,0 +1,117 @@
+#!/bin/bash
+# End-to-end tests of the attnclf command line: exit codes, messages, outputs.
+# Usage: tests/cli.sh ./attnclf   (run from the project root)
+set -u
+bin=$(realpath "${1:-./attnclf}")
+tmp=$(mktemp -d /tmp/attnclf-cli-XXXXXX)
+trap 'rm -rf "$tmp"' EXIT
+pass=0
+fail=0
+
+ok() { pass=$((pass + 1)); }
+bad() { fail=$((fail + 1)); echo "FAIL: $*" >&2; }
+
+# expect CODE PATTERN CMD...: runs CMD, checks its exit code and that stdout+stderr match PATTERN.
+expect() {
+    local code=$1 pat=$2
+    shift 2
+    local out rc
+    out=$("$@" 2>&1 </dev/null)
+    rc=$?
+    if [ "$rc" -ne "$code" ]; then bad "$* -> exit $rc, want $code: $(echo "$out" | head -3)"; return; fi
+    if ! grep -qE -- "$pat" <<<"$out"; then bad "$* -> output lacks /$pat/: $(echo "$out" | head -3)"; return; fi
+    ok
+}
+
+# ---- help, version, usage errors ----
+expect 0 "usage: attnclf COMMAND" "$bin" --help
+expect 0 "^attnclf [0-9]+\.[0-9]+\.[0-9]+" "$bin" --version
+for c in train eval predict; do expect 0 "usage: attnclf $c" "$bin" "$c" --help; done
+expect 2 "usage" "$bin"
+expect 2 "unknown command 'fly'" "$bin" fly
+expect 2 "exactly one of --config" "$bin" train
+expect 2 "unknown or needs a value" "$bin" train --bogus
+expect 2 "--model CKPT and --data FILE are required" "$bin" eval --model x
+expect 2 "--model CKPT is required" "$bin" predict
+expect 2 "--top-k 0" "$bin" predict --model x --top-k 0
+
+# ---- a small real corpus: the first 1500 rows of the bundled AG News sample ----
+head -1500 data/agnews-sample/train.csv > "$tmp/train.csv"
+tail -300 data/agnews-sample/valid.csv > "$tmp/valid.csv"
+cat > "$tmp/cfg.json" <<JSON
+{ "data": { "train": "$tmp/train.csv", "valid": "$tmp/valid.csv", "header": false,
+            "label_column": 0, "text_columns": [1, 2] },
+  "tokenizer": { "buckets": 20000 },
+  "model": { "dim": 16, "heads": 2 },
+  "train": { "epochs": 2 },
+  "output": { "dir": "$tmp/run" } }
+JSON
+expect 0 "best valid_acc" "$bin" train --config "$tmp/cfg.json" --quiet
+for f in best.ckpt last.ckpt config.json log.jsonl log.csv checkpoints/epoch-002.ckpt; do
+    if [ -s "$tmp/run/$f" ]; then ok; else bad "train did not write $f"; fi
+done
+[ "$(wc -l <"$tmp/run/log.jsonl")" -eq 2 ] && ok || bad "log.jsonl should have 2 rows"
+expect 0 "resolved config" "$bin" train --config "$tmp/cfg.json" --set output.dir="$tmp/run2" --set train.epochs=1
+model=$tmp/run/best.ckpt
+
+# ---- eval ----
+expect 0 "^accuracy +0\.[0-9]+" "$bin" eval --model "$model" --data "$tmp/valid.csv"
+expect 0 "confusion matrix" "$bin" eval --model "$model" --data "$tmp/valid.csv"
+expect 0 '^\{"accuracy":[0-9.]+,"macro_f1":[0-9.]+,"n":300,"per_class":\{.*"confusion":' \
+    "$bin" eval --model "$model" --data "$tmp/valid.csv" --json
+# A label never seen in training is reported and counted as an error.
+{ head -20 "$tmp/valid.csv"; echo '"9","Mystery","A label the model never saw."'; } > "$tmp/unknown.csv"
+expect 0 'never occur in training' "$bin" eval --model "$model" --data "$tmp/unknown.csv"
+# Columns given on the command line, fastText format.
+sed -E 's/^"([0-9])","(.*)","(.*)"$/__label__\1 \2 \3/' "$tmp/valid.csv" > "$tmp/valid.ft"
+expect 0 "^accuracy" "$bin" eval --model "$model" --data "$tmp/valid.ft" --format fasttext
+expect 1 "no data rows|cannot open" "$bin" eval --model "$model" --data "$tmp/nothing.csv"
+expect 2 "--format xml" "$bin" eval --model "$model" --data "$tmp/valid.csv" --format xml
+
+# ---- predict ----
+printf 'Stocks fell on Wall Street\n\nThe team won the cup final\n我爱北京天安门\n\xff\xfe broken bytes\n' > "$tmp/lines.txt"
+out=$("$bin" predict --model "$model" < "$tmp/lines.txt")
+[ "$(wc -l <<<"$out")" -eq 5 ] && ok || bad "predict: want 5 lines, got: $out"
+grep -qvP '^[1-4]\t[01]\.[0-9]{6}$' <<<"$out" && bad "predict: bad line format: $out" || ok
+out=$("$bin" predict --model "$model" --top-k 2 < "$tmp/lines.txt" | head -1)
+[ "$(awk -F'\t' '{print NF}' <<<"$out")" -eq 4 ] && ok || bad "predict --top-k 2: want 4 fields: $out"
+out=$("$bin" predict --model "$model" --json --explain --input "$tmp/lines.txt" | head -1)
+grep -qE '^\{"label":"[1-4]","prob":[0-9.e-]+,"top":\[.*\],"tokens":\[\{"token":"stocks","weight":[0-9.e-]+,"heads":\[' <<<"$out" \
+    && ok || bad "predict --json --explain: $out"
+out=$(echo "Stocks fell" | "$bin" predict --model "$model" --explain)
+grep -qP '\tstocks\([0-9.]+\) fell\([0-9.]+\) stocks_fell\([0-9.]+\)$' <<<"$out" && ok || bad "predict --explain: $out"
+expect 1 "cannot open" "$bin" predict --model "$model" --input "$tmp/none.txt"
+
+# ---- bad checkpoints ----
+: > "$tmp/empty.ckpt"
+expect 1 "empty.ckpt: empty file" "$bin" predict --model "$tmp/empty.ckpt"
+head -c 5000 "$model" > "$tmp/short.ckpt"
+expect 1 "short.ckpt: truncated" "$bin" eval --model "$tmp/short.ckpt" --data "$tmp/valid.csv"
+cp "$model" "$tmp/flip.ckpt"
+printf '\x55' | dd of="$tmp/flip.ckpt" bs=1 seek=3000 conv=notrunc status=none
+expect 1 "checksum mismatch" "$bin" predict --model "$tmp/flip.ckpt"
+expect 1 "not an attnclf checkpoint" "$bin" predict --model "$tmp/cfg.json"
+
+# ---- bad configs and data ----
+echo '{ "data": { "train": "x.csv" }, "modle": {} }' > "$tmp/typo.json"
+expect 1 'did you mean "model"' "$bin" train --config "$tmp/typo.json"
+printf '{ "data": {\n  "train": "x.csv",,\n} }' > "$tmp/syntax.json"
+expect 1 "syntax.json:2:[0-9]+" "$bin" train --config "$tmp/syntax.json"
+expect 2 'did you mean "model.dim"' "$bin" train --config "$tmp/cfg.json" --set model.dimm=3
+expect 1 "model.dim must be" "$bin" train --config "$tmp/cfg.json" --set model.dim=0
+expect 1 "missing.csv: cannot open" "$bin" train --config "$tmp/cfg.json" --set data.train="$tmp/missing.csv"
+printf 'label,text\npos,good\npos,fine\n' > "$tmp/one.csv"
+expect 1 "at least two classes" "$bin" train --config "$tmp/cfg.json" --set data.train="$tmp/one.csv" \
+    --set data.valid=null --set data.header=true --set data.label_column=label --set data.text_columns=text
+printf 'label,text\npos,good\n,empty label\n' > "$tmp/emptylabel.csv"
+expect 1 "emptylabel.csv:3: label column is empty" "$bin" train --config "$tmp/cfg.json" \
+    --set data.train="$tmp/emptylabel.csv" --set data.header=true --set data.label_column=label --set data.text_columns=text
+
+# ---- resume ----
+expect 1 "complete" "$bin" train --resume "$tmp/run" --quiet
+expect 0 "best valid_acc" "$bin" train --resume "$tmp/run" --set train.epochs=3 --quiet
+[ "$(wc -l <"$tmp/run/log.jsonl")" -eq 3 ] && ok || bad "resumed log.jsonl should have 3 rows"
+expect 2 "only train.epochs" "$bin" train --resume "$tmp/run" --set model.dim=8
+
+echo "cli: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]

@@ -1,0 +1,19 @@
+/* fixture.h - small synthetic corpora and temporary directories for tests. */
+#ifndef ATTNCLF_TEST_FIXTURE_H
+#define ATTNCLF_TEST_FIXTURE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* mkdtemp under /tmp; the returned path is static storage of the caller's copy. */
+void fixture_tmpdir(char *out, size_t cap);
+/* Writes n rows of a 3-class CSV (header label,text) whose classes have their
+ * own words plus shared noise, so a model can learn it in a few epochs. */
+void fixture_corpus(const char *path, int n, uint64_t seed);
+/* Reads a whole file (malloc'd, size in *n); NULL if it cannot be read. */
+unsigned char *fixture_read(const char *path, long *n);
+void fixture_write(const char *path, const void *data, long n);
+/* rm -rf */
+void fixture_rmtree(const char *path);
+
+#endif

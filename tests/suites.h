@@ -1,0 +1,11 @@
+/* suites.h - every Check suite of the unit-test binary, one X-macro line each. */
+SUITE(utf8)
+SUITE(tokenizer)
+SUITE(reader)
+SUITE(config)
+SUITE(vocab)
+SUITE(kernels)
+SUITE(optim)
+SUITE(ckpt)
+SUITE(train)
+SUITE(metrics)

@@ -1,0 +1,201 @@
+/* test_kernels.c - finite-difference gradient checks of model_forward/backward
+ * on every parameter tensor, for both attention kinds, positional encoding on
+ * and off, several heads, dropout, a one-token document, repeated token ids and
+ * an empty document; plus the pieces' own identities. */
+#include <check.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kernels.h"
+#include "model.h"
+#include "rng.h"
+
+typedef struct Case {
+    AttentionKind attention;
+    int positional, heads, dim, T;
+    float dropout;
+    const int32_t *ids;
+} Case;
+
+static void test_fill(float *w, int64_t n, Rng *r)
+{
+    for (int64_t i = 0; i < n; i++) w[i] = 2.0f * rng_uniform(r) - 1.0f;
+}
+
+/* Analytic gradient of every parameter, with embedding rows summed over tokens. */
+static void analytic(const Model *m, const Case *c, int y, DocScratch *s, float *grad /* [n_params] */)
+{
+    memset(grad, 0, (size_t)m->n_params * sizeof(float));
+    float *demb = calloc((size_t)(c->T ? c->T : 1) * c->dim, sizeof(float));
+    model_forward(m, c->ids, c->T, y, c->dropout, 42, s);
+    model_backward(m, c->T, y, c->dropout, 1.0f, s, grad, demb);
+    float *gemb = grad + m->tensors[TENSOR_EMB].offset;
+    for (int t = 0; t < c->T; t++)
+        for (int e = 0; e < c->dim; e++) gemb[(size_t)c->ids[t] * c->dim + e] += demb[(size_t)t * c->dim + e];
+    free(demb);
+}
+
+static void gradcheck(const Case *c)
+{
+    ModelDims D = {.rows = 7, .dim = c->dim, .heads = c->heads, .classes = 3, .attention = c->attention,
+                   .positional = c->positional};
+    Model m;
+    model_init(&m, &D);
+    Rng r;
+    rng_seed(&r, 7);
+    test_fill(m.params, m.n_params, &r);
+    DocScratch s;
+    docscratch_init(&s, &D, c->T > 0 ? c->T : 1);
+    float *grad = malloc((size_t)m.n_params * sizeof(float));
+    const int y = 1;
+    analytic(&m, c, y, &s, grad);
+    for (int k = 0; k < N_TENSORS; k++) {
+        const TensorInfo *ti = &m.tensors[k];
+        for (int64_t i = 0; i < ti->numel; i++) {
+            float *p = m.params + ti->offset + i, save = *p;
+            const float h = 1e-2f;
+            *p = save + h;
+            double lp = model_forward(&m, c->ids, c->T, y, c->dropout, 42, &s);
+            *p = save - h;
+            double lm = model_forward(&m, c->ids, c->T, y, c->dropout, 42, &s);
+            *p = save;
+            double num = (lp - lm) / (2.0 * h), ana = grad[ti->offset + i];
+            ck_assert_msg(fabs(num - ana) <= 5e-4 + 3e-3 * fabs(ana),
+                          "tensor %s[%lld]: numeric %.6f vs analytic %.6f (attention %d, positional %d, H %d, T %d)",
+                          ti->name, (long long)i, num, ana, c->attention, c->positional, c->heads, c->T);
+        }
+    }
+    free(grad);
+    docscratch_free(&s);
+    model_free(&m);
+}
+
+static const int32_t ids_long[] = {0, 3, 3, 5, 1, 3, 6, 2};
+static const int32_t ids_one[] = {4};
+
+START_TEST(test_gradcheck_all_configurations)
+{
+    for (int att = 0; att < 2; att++)
+        for (int pos = 0; pos < 2; pos++)
+            for (int heads = 1; heads <= 3; heads += 2) {
+                Case c = {.attention = (AttentionKind)att, .positional = pos, .heads = heads, .dim = 5,
+                          .T = 8, .ids = ids_long};
+                gradcheck(&c);
+            }
+}
+END_TEST
+
+START_TEST(test_gradcheck_one_token)
+{
+    for (int att = 0; att < 2; att++) {
+        Case c = {.attention = (AttentionKind)att, .heads = 2, .dim = 4, .T = 1, .ids = ids_one};
+        gradcheck(&c);
+    }
+}
+END_TEST
+
+START_TEST(test_gradcheck_dropout)
+{
+    Case c = {.attention = ATTN_DOT, .positional = 1, .heads = 2, .dim = 6, .T = 8, .ids = ids_long, .dropout = 0.3f};
+    gradcheck(&c);
+}
+END_TEST
+
+START_TEST(test_gradcheck_empty_document)
+{
+    /* An empty document pools to z = 0: only the classifier bias gets gradient. */
+    Case c = {.attention = ATTN_DOT, .heads = 2, .dim = 4, .T = 0, .ids = ids_one};
+    gradcheck(&c);
+}
+END_TEST
+
+START_TEST(test_attention_is_a_distribution)
+{
+    const int T = 5, d = 4, H = 2;
+    float x[20], q[8], alpha[10], z[8];
+    Rng r;
+    rng_seed(&r, 3);
+    test_fill(x, 20, &r);
+    test_fill(q, 8, &r);
+    kernel_dot_attn_forward(alpha, z, x, x, q, T, d, H);
+    for (int h = 0; h < H; h++) {
+        float sum = 0;
+        for (int t = 0; t < T; t++) {
+            ck_assert(alpha[h * T + t] > 0.0f);
+            sum += alpha[h * T + t];
+        }
+        ck_assert_float_eq_tol(sum, 1.0f, 1e-6f);
+    }
+    /* Zero queries give uniform attention: mean pooling. */
+    memset(q, 0, sizeof q);
+    kernel_dot_attn_forward(alpha, z, x, x, q, T, d, H);
+    for (int e = 0; e < d; e++) {
+        float mean = 0;
+        for (int t = 0; t < T; t++) mean += x[t * d + e] / T;
+        ck_assert_float_eq_tol(z[e], mean, 1e-6f);
+        ck_assert_float_eq_tol(z[d + e], mean, 1e-6f);
+    }
+}
+END_TEST
+
+START_TEST(test_softmax_is_stable)
+{
+    float s[3] = {1000.0f, 1000.0f, -1000.0f};
+    kernel_softmax_rows(s, 1, 3);
+    ck_assert_float_eq_tol(s[0], 0.5f, 1e-6f);
+    ck_assert_float_eq_tol(s[2], 0.0f, 1e-6f);
+    float logits[2] = {0.0f, 0.0f}, probs[2];
+    ck_assert_float_eq_tol(kernel_softmax_xent_forward(probs, logits, 2, 1), logf(2.0f), 1e-6f);
+}
+END_TEST
+
+START_TEST(test_posenc_values)
+{
+    float pe[3 * 4];
+    kernel_posenc(pe, 3, 4);
+    ck_assert_float_eq_tol(pe[0], 0.0f, 1e-7f);           /* sin(0) */
+    ck_assert_float_eq_tol(pe[1], 1.0f, 1e-7f);           /* cos(0) */
+    ck_assert_float_eq_tol(pe[4], sinf(1.0f), 1e-6f);     /* t=1, i=0 */
+    ck_assert_float_eq_tol(pe[7], cosf(0.01f), 1e-6f);    /* t=1, i=2: 1/10000^(2/4) */
+}
+END_TEST
+
+START_TEST(test_tensor_table)
+{
+    ModelDims D = {.rows = 10, .dim = 8, .heads = 2, .classes = 4, .attention = ATTN_DOT};
+    Model m;
+    model_init(&m, &D);
+    ck_assert_int_eq(m.tensors[TENSOR_QUERY].numel, 16);
+    ck_assert_int_eq(m.tensors[TENSOR_ATT_W].numel, 0);
+    ck_assert_int_eq(m.tensors[TENSOR_OUT_W].numel, 4 * 16);
+    ck_assert_int_eq(m.tensors[TENSOR_EMB].numel, 80);
+    ck_assert_int_eq(m.n_dense, 16 + 64 + 4);
+    ck_assert_int_eq(m.n_params, m.n_dense + 80);
+    ck_assert_ptr_eq(m.p.emb, m.params + m.n_dense);
+    ck_assert_str_eq(m.tensors[TENSOR_EMB].name, "emb");
+    model_randomize(&m, 3, 1);
+    for (int e = 0; e < 8; e++) ck_assert_float_eq(m.p.emb[3 * 8 + e], 0.0f); /* UNK row */
+    for (int i = 0; i < 16; i++) ck_assert_float_eq(m.p.query[i], 0.0f);
+    model_free(&m);
+}
+END_TEST
+
+Suite *kernels_suite(void)
+{
+    Suite *s = suite_create("kernels");
+    TCase *tc = tcase_create("gradcheck");
+    tcase_set_timeout(tc, 60);
+    tcase_add_test(tc, test_gradcheck_all_configurations);
+    tcase_add_test(tc, test_gradcheck_one_token);
+    tcase_add_test(tc, test_gradcheck_dropout);
+    tcase_add_test(tc, test_gradcheck_empty_document);
+    suite_add_tcase(s, tc);
+    TCase *tk = tcase_create("kernels");
+    tcase_add_test(tk, test_attention_is_a_distribution);
+    tcase_add_test(tk, test_softmax_is_stable);
+    tcase_add_test(tk, test_posenc_values);
+    tcase_add_test(tk, test_tensor_table);
+    suite_add_tcase(s, tk);
+    return s;
+}

@@ -1,0 +1,170 @@
+/* test_train.c - whole training runs on a small synthetic corpus: it learns,
+ * it is bit-identical across thread counts, and a run resumed from an earlier
+ * epoch's checkpoint ends bit-identical to the uninterrupted run. */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ckpt.h"
+#include "config.h"
+#include "fixture.h"
+#include "train.h"
+
+static void train_config(Config *cfg, const char *corpus, const char *dir, int threads, const char *schedule)
+{
+    char set[4200];
+    Status st;
+    config_defaults(cfg);
+    const char *sets[] = {"model.dim=8", "model.heads=2", "train.epochs=4", "train.batch_size=16",
+                          "train.lr=0.02", "tokenizer.buckets=1000", "output.keep_checkpoints=4",
+                          "model.dropout=0.1"};
+    for (size_t i = 0; i < sizeof sets / sizeof *sets; i++) ck_assert_int_eq(config_set(cfg, sets[i], &st), 0);
+    snprintf(set, sizeof set, "data.train=%s", corpus);
+    ck_assert_int_eq(config_set(cfg, set, &st), 0);
+    snprintf(set, sizeof set, "output.dir=%s", dir);
+    ck_assert_int_eq(config_set(cfg, set, &st), 0);
+    snprintf(set, sizeof set, "train.threads=%d", threads);
+    ck_assert_int_eq(config_set(cfg, set, &st), 0);
+    snprintf(set, sizeof set, "train.lr_schedule=%s", schedule);
+    ck_assert_int_eq(config_set(cfg, set, &st), 0);
+    ck_assert_msg(config_validate(cfg, &st) == 0, "%s", st.msg);
+}
+
+static void run(const char *corpus, const char *dir, int threads, const char *schedule)
+{
+    Config cfg;
+    Status st;
+    train_config(&cfg, corpus, dir, threads, schedule);
+    TrainSummary sum;
+    ck_assert_msg(train_run(&cfg, 1, &sum, &st) == 0, "%s", st.msg);
+    config_free(&cfg);
+}
+
+static void same_weights(const char *a, const char *b)
+{
+    Checkpoint x, y;
+    Status st;
+    ck_assert_msg(ckpt_load(a, &x, &st) == 0, "%s", st.msg);
+    ck_assert_msg(ckpt_load(b, &y, &st) == 0, "%s", st.msg);
+    size_t bytes = (size_t)x.model.n_params * sizeof(float);
+    ck_assert_int_eq(x.model.n_params, y.model.n_params);
+    ck_assert_msg(memcmp(x.model.params, y.model.params, bytes) == 0, "weights differ: %s vs %s", a, b);
+    ck_assert(memcmp(x.adam.m, y.adam.m, bytes) == 0);
+    ck_assert(memcmp(x.adam.v, y.adam.v, bytes) == 0);
+    ck_assert_int_eq(x.adam.step, y.adam.step);
+    ck_assert_uint_eq(x.state.rng, y.state.rng);
+    ckpt_free(&x);
+    ckpt_free(&y);
+}
+
+START_TEST(test_learns_and_writes_outputs)
+{
+    char dir[256], corpus[300], out[300], path[400];
+    fixture_tmpdir(dir, sizeof dir);
+    snprintf(corpus, sizeof corpus, "%s/train.csv", dir);
+    snprintf(out, sizeof out, "%s/run", dir);
+    fixture_corpus(corpus, 600, 1);
+    run(corpus, out, 1, "linear");
+    const char *files[] = {"best.ckpt", "last.ckpt", "config.json", "log.jsonl", "log.csv",
+                           "checkpoints/epoch-001.ckpt", "checkpoints/epoch-004.ckpt"};
+    for (size_t i = 0; i < sizeof files / sizeof *files; i++) {
+        snprintf(path, sizeof path, "%s/%s", out, files[i]);
+        long n;
+        unsigned char *d = fixture_read(path, &n);
+        ck_assert_msg(d != NULL && n > 0, "missing %s", path);
+        free(d);
+    }
+    Checkpoint ck;
+    Status st;
+    snprintf(path, sizeof path, "%s/best.ckpt", out);
+    ck_assert_int_eq(ckpt_load(path, &ck, &st), 0);
+    ck_assert_int_eq(ck.labels.n, 3);
+    ck_assert_str_eq(ck.labels.words[0], "business");
+    ck_assert_msg(ck.state.best_acc > 0.9, "valid accuracy %.3f", ck.state.best_acc);
+    ckpt_free(&ck);
+    snprintf(path, sizeof path, "%s/log.csv", out);
+    long n;
+    char *log = (char *)fixture_read(path, &n);
+    log[n] = '\0';
+    ck_assert_ptr_nonnull(strstr(log, "epoch,train_loss,train_acc,valid_loss,valid_acc,lr,seconds,tokens_per_sec\n1,"));
+    ck_assert_ptr_nonnull(strstr(log, "\n4,"));
+    free(log);
+    fixture_rmtree(dir);
+}
+END_TEST
+
+START_TEST(test_same_bits_for_any_thread_count)
+{
+    char dir[256], corpus[300], one[300], two[300], a[400], b[400];
+    fixture_tmpdir(dir, sizeof dir);
+    snprintf(corpus, sizeof corpus, "%s/train.csv", dir);
+    snprintf(one, sizeof one, "%s/t1", dir);
+    snprintf(two, sizeof two, "%s/t2", dir);
+    fixture_corpus(corpus, 300, 2);
+    run(corpus, one, 1, "linear");
+    run(corpus, two, 2, "linear");
+    snprintf(a, sizeof a, "%s/last.ckpt", one);
+    snprintf(b, sizeof b, "%s/last.ckpt", two);
+    same_weights(a, b);
+    fixture_rmtree(dir);
+}
+END_TEST
+
+START_TEST(test_resume_is_bit_identical)
+{
+    char dir[256], corpus[300], out[300], full[300], path[700], cmd[3000];
+    fixture_tmpdir(dir, sizeof dir);
+    snprintf(corpus, sizeof corpus, "%s/train.csv", dir);
+    snprintf(out, sizeof out, "%s/run", dir);
+    snprintf(full, sizeof full, "%s/full", dir);
+    fixture_corpus(corpus, 300, 3);
+    run(corpus, out, 2, "linear");
+    ck_assert_int_eq(rename(out, full), 0);
+    /* What an interruption after epoch 2 leaves behind: that epoch's checkpoint as
+     * last.ckpt and two rows in each log (plus a torn third that must go). */
+    snprintf(cmd, sizeof cmd,
+             "mkdir -p %s && cp %s/checkpoints/epoch-002.ckpt %s/last.ckpt && head -3 %s/log.csv > %s/log.csv && "
+             "head -2 %s/log.jsonl > %s/log.jsonl && printf '3,0.1' >> %s/log.csv",
+             out, full, out, full, out, full, out, out);
+    ck_assert_int_eq(system(cmd), 0);
+    Status st;
+    TrainSummary sum;
+    ck_assert_msg(train_resume(out, NULL, 0, 1, &sum, &st) == 0, "%s", st.msg);
+    long n1, n2;
+    snprintf(path, sizeof path, "%s/last.ckpt", out);
+    unsigned char *x = fixture_read(path, &n1);
+    snprintf(path, sizeof path, "%s/last.ckpt", full);
+    unsigned char *y = fixture_read(path, &n2);
+    ck_assert_int_eq(n1, n2);
+    ck_assert_msg(memcmp(x, y, (size_t)n1) == 0, "resumed checkpoint differs from the uninterrupted one");
+    free(x);
+    free(y);
+    /* The logs agree too, but for the timing columns. */
+    snprintf(cmd, sizeof cmd, "cmp -s <(cut -d, -f1-6 %s/log.csv) <(cut -d, -f1-6 %s/log.csv)", out, full);
+    char bash[3200];
+    snprintf(bash, sizeof bash, "bash -c '%s'", cmd);
+    ck_assert_int_eq(system(bash), 0);
+    /* A finished run has nothing left to do. */
+    ck_assert_int_eq(train_resume(out, NULL, 0, 1, &sum, &st), -1);
+    ck_assert_ptr_nonnull(strstr(st.msg, "complete"));
+    char *ext[] = {"train.epochs=5"};
+    ck_assert_msg(train_resume(out, ext, 1, 1, &sum, &st) == 0, "%s", st.msg);
+    char *bad[] = {"model.dim=4"};
+    ck_assert_int_eq(train_resume(out, bad, 1, 1, &sum, &st), -1);
+    ck_assert_int_eq(st.code, STATUS_USAGE);
+    fixture_rmtree(dir);
+}
+END_TEST
+
+Suite *train_suite(void)
+{
+    Suite *s = suite_create("train");
+    TCase *tc = tcase_create("train");
+    tcase_set_timeout(tc, 120);
+    tcase_add_test(tc, test_learns_and_writes_outputs);
+    tcase_add_test(tc, test_same_bits_for_any_thread_count);
+    tcase_add_test(tc, test_resume_is_bit_identical);
+    suite_add_tcase(s, tc);
+    return s;
+}
