@@ -118,6 +118,10 @@ static void ckpt_build_small(const CkptView *v, Buf b[N_SMALL])
     buf_u64(&b[SEC_STAT], s->rng);
     buf_f64(&b[SEC_STAT], s->best_acc);
     buf_u64(&b[SEC_STAT], v->adam ? (uint64_t)v->adam->step : 0);
+    buf_u64(&b[SEC_STAT], (uint64_t)s->batch);
+    buf_f64(&b[SEC_STAT], s->part_loss);
+    buf_f64(&b[SEC_STAT], s->part_tokens);
+    buf_u64(&b[SEC_STAT], (uint64_t)s->part_correct);
 }
 
 static int ckpt_fsync_dir(const char *path)
@@ -363,6 +367,11 @@ static int ckpt_parse(Cursor *c, uint32_t flags, Checkpoint *ck, Status *st, con
     ck->state.rng = cur_u64(&s);
     ck->state.best_acc = cur_f64(&s);
     int64_t adam_step = (int64_t)cur_u64(&s);
+    ck->state.batch = (int64_t)cur_u64(&s);
+    ck->state.part_loss = cur_f64(&s);
+    ck->state.part_tokens = cur_f64(&s);
+    ck->state.part_correct = (int64_t)cur_u64(&s);
+    if (ck->state.batch < 0 || ck->state.epoch < 0) return -1;
     uint64_t np = (uint64_t)ck->model.n_params * sizeof(float);
     if (s.bad || cur_section(c, "TDAT", &s) || s.n != np) return -1;
     memcpy(ck->model.params, s.p, np);

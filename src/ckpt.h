@@ -32,8 +32,13 @@ typedef struct TrainState {
     int32_t best_epoch;  /* epoch with the best validation accuracy, 0 if none */
     int32_t bad_epochs;  /* epochs since best_epoch (early stopping) */
     int32_t stopped;     /* 1 once early stopping ended the run */
-    uint64_t rng;        /* shuffle RNG state for the next epoch */
+    uint64_t rng;        /* shuffle RNG state at the start of the current epoch */
     double best_acc;     /* -1 before any validation */
+    /* A run interrupted inside an epoch saves how far it got, so resuming
+     * replays the same order from the next batch with the same running sums. */
+    int64_t batch;       /* batches of epoch+1 already done, 0 at an epoch boundary */
+    double part_loss, part_tokens;
+    int64_t part_correct;
 } TrainState;
 
 /* What ckpt_save writes; borrowed pointers. adam may be NULL. */

@@ -1,7 +1,9 @@
 /* cmd_train.c - `attnclf train`: options, config resolution, then train.c. */
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "cli.h"
 #include "config.h"
@@ -29,6 +31,25 @@ static void train_print_summary(const TrainSummary *s, const char *dir)
         printf("trained %d epochs (no validation data); model: %s/best.ckpt\n", s->epochs, dir);
 }
 
+static void train_on_signal(int signo)
+{
+    train_request_stop(signo);
+}
+
+/* Ctrl-C or a TERM stops at the next batch with a resumable last.ckpt; a file
+ * size limit (ulimit -f) becomes a write error naming the file, not a kill. */
+static void train_install_signals(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = train_on_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    sa.sa_handler = SIG_IGN;
+    sigaction(SIGXFSZ, &sa, NULL);
+}
+
 int cmd_train(int argc, char **argv)
 {
     static const struct option opts[] = {
@@ -53,6 +74,7 @@ int cmd_train(int argc, char **argv)
     }
     int rc;
     TrainSummary sum = {0};
+    train_install_signals();
     if (optind < argc) rc = cli_usage("train", "unexpected argument '%s'", argv[optind]);
     else if (!config == !resume) rc = cli_usage("train", "give exactly one of --config FILE or --resume DIR");
     else if (resume) {

@@ -150,11 +150,16 @@ void kernel_linear_backward(float *din, float *dW, float *db, const float *dout,
 
 float kernel_softmax_xent_forward(float *probs, const float *logits, int C, int y)
 {
-    memcpy(probs, logits, (size_t)C * sizeof *probs);
-    kernel_softmax_rows(probs, 1, C);
-    if (y < 0) return 0.0f;
-    float p = probs[y] > 1e-30f ? probs[y] : 1e-30f;
-    return -logf(p);
+    float mx = -INFINITY, sum = 0.0f;
+    for (int c = 0; c < C; c++) mx = logits[c] > mx ? logits[c] : mx;
+    for (int c = 0; c < C; c++) {
+        probs[c] = expf(logits[c] - mx);
+        sum += probs[c];
+    }
+    for (int c = 0; c < C; c++) probs[c] /= sum;
+    /* -log softmax_y = log sum_c exp(l_c - max) + max - l_y: exact even when
+     * probs[y] underflows, and infinite or NaN only when the logits are. */
+    return y < 0 ? 0.0f : logf(sum) + mx - logits[y];
 }
 
 void kernel_softmax_xent_backward(float *dlogits, const float *probs, int C, int y, float scale)

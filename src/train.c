@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <math.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -143,7 +144,34 @@ static int run_save(Run *r, int epoch, int improved, Status *st)
     return 0;
 }
 
-/* One pass over the training data in this epoch's order. */
+static volatile sig_atomic_t train_stop_signal;
+
+void train_request_stop(int signo)
+{
+    train_stop_signal = signo;
+}
+
+/* Saves a resumable last.ckpt in the middle of epoch `epoch` (b batches done). */
+static int run_interrupt(Run *r, int epoch, int64_t b, double loss, double tokens, int64_t correct, Status *st)
+{
+    r->state.batch = b;
+    r->state.part_loss = loss;
+    r->state.part_tokens = tokens;
+    r->state.part_correct = correct;
+    char path[4096];
+    run_path(path, sizeof path, r, "last.ckpt");
+    CkptView v = {&r->cfg, &r->enc, &r->labels, &r->model, &r->tr.adam, &r->state};
+    if (ckpt_save(path, &v, st)) return -1;
+    return status_error(st, "interrupted by signal %d at epoch %d, batch %lld; resume with: attnclf train --resume %s",
+                        (int)train_stop_signal, epoch, (long long)b, r->cfg.output.dir);
+}
+
+/* A loss this large per document means the weights have blown up even if every
+ * number is still finite (Adam's bounded steps can grow weights without NaN). */
+#define TRAIN_DIVERGED_LOSS 1e3
+
+/* One pass over the training data in this epoch's order, from batch state.batch
+ * on (non-zero when resuming an interrupted epoch). */
 static int run_train_epoch(Run *r, int epoch, EpochStats *e, Status *st)
 {
     const Dataset *ds = &r->data.train;
@@ -153,24 +181,29 @@ static int run_train_epoch(Run *r, int epoch, EpochStats *e, Status *st)
     for (int64_t i = 0; i < ds->n; i++) r->perm[i] = i;
     Rng rng = {r->state.rng};
     rng_shuffle(&rng, r->perm, ds->n);
-    double loss = 0.0, tokens = 0.0;
-    int64_t correct = 0;
+    double loss = r->state.part_loss, tokens = r->state.part_tokens;
+    int64_t correct = r->state.part_correct;
     progress_epoch_start(&r->prog);
-    for (int64_t b = 0; b < nb; b++) {
+    for (int64_t b = r->state.batch; b < nb; b++) {
+        if (train_stop_signal) return run_interrupt(r, epoch, b, loss, tokens, correct, st);
         int64_t step = r->tr.adam.step, lo = b * B;
         int n = (int)(ds->n - lo < B ? ds->n - lo : B);
         e->lr = optim_lr(tc, step, total);
         StepResult s = trainer_step(&r->tr, ds, r->perm + lo, n, tc, (float)e->lr, rng_mix(tc->seed, 1, (uint64_t)step));
-        if (!s.finite)
-            return status_error(st, "training diverged at epoch %d, step %lld: the loss or gradient is not finite "
+        if (!s.finite || s.loss_sum > TRAIN_DIVERGED_LOSS * n)
+            return status_error(st, "training diverged at epoch %d, step %lld: the loss is %s "
                                 "(try a lower train.lr); the last good checkpoint is %s/last.ckpt",
-                                epoch, (long long)step + 1, r->cfg.output.dir);
+                                epoch, (long long)step + 1, s.finite ? "exploding" : "not finite",
+                                r->cfg.output.dir);
         loss += s.loss_sum;
         correct += s.correct;
         for (int k = 0; k < n; k++) tokens += (double)(ds->off[r->perm[lo + k] + 1] - ds->off[r->perm[lo + k]]);
         progress_update(&r->prog, epoch, tc->epochs, b + 1, nb, tokens, loss / (double)(lo + n), e->lr);
     }
     r->state.rng = rng.state;
+    r->state.batch = 0;
+    r->state.part_loss = r->state.part_tokens = 0.0;
+    r->state.part_correct = 0;
     e->seconds = progress_now() - r->prog.t_start;
     e->tokens_per_sec = e->seconds > 0 ? tokens / e->seconds : 0;
     e->train_loss = loss / (double)ds->n;

@@ -22,6 +22,10 @@ int train_run(const Config *cfg, int quiet, TrainSummary *out, Status *st);
  * output.keep_checkpoints; anything else would not give the run it resumes. */
 int train_resume(const char *dir, char *const *overrides, int n, int quiet, TrainSummary *out,
                  Status *st);
+/* Async-signal-safe: asks a running train_run/train_resume to stop at the next
+ * batch boundary, save a resumable last.ckpt and fail with a message naming
+ * signo. For SIGINT/SIGTERM handlers. */
+void train_request_stop(int signo);
 /* Threads the run uses for cfg->train.threads (0 = all cores). */
 int train_threads(int requested);
 

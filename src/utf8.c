@@ -161,6 +161,11 @@ int utf8_is_punct(uint32_t cp)
     /* U+2028..U+202F are line/paragraph separators and bidi controls, not
      * visible punctuation. */
     if (cp >= 0x2010 && cp <= 0x205E) return cp < 0x2028 || cp > 0x202F;
+    if (cp >= 0x20A0 && cp <= 0x20CF) return 1; /* currency symbols: "€5" -> "€" "5" like "$5" */
+    /* Arrows, math operators, technical, box drawing, shapes, dingbats and emoji:
+     * one token each, so "great😀" carries the emoji as its own feature. */
+    if (cp >= 0x2190 && cp <= 0x27BF) return 1;
+    if (cp >= 0x1F000 && cp <= 0x1FAFF) return 1;
     if (cp >= 0x3001 && cp <= 0x303F) return 1;
     if (cp >= 0xFF01 && cp <= 0xFF65)
         return cp <= 0xFF0F || (cp >= 0xFF1A && cp <= 0xFF20) || (cp >= 0xFF3B && cp <= 0xFF40) || cp >= 0xFF5B;

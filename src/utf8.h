@@ -22,7 +22,9 @@ uint32_t utf8_lower(uint32_t cp);
 int utf8_is_space(uint32_t cp);
 /* Punctuation and symbols that become tokens of their own: ASCII punctuation,
  * Latin-1 punctuation/symbols, General Punctuation U+2010..U+205E,
- * CJK symbols and punctuation U+3001..U+303F, fullwidth forms' punctuation. */
+ * currency symbols U+20A0..U+20CF, arrows to dingbats U+2190..U+27BF, emoji and
+ * other pictographs U+1F000..U+1FAFF, CJK symbols and punctuation U+3001..U+303F,
+ * fullwidth forms' punctuation. */
 int utf8_is_punct(uint32_t cp);
 /* Characters that are one token each: CJK ideographs (incl. extensions A/B and
  * compatibility), hiragana, katakana, hangul syllables. */
