@@ -3,7 +3,9 @@
 CC      ?= cc
 OPT     ?= -O2
 CFLAGS  ?=
-CFLAGS  += -std=c11 $(OPT) -Wall -Wextra -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -MMD -MP
+SAN     ?=
+CFLAGS  += -std=c11 $(OPT) $(SAN) -Wall -Wextra -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -MMD -MP
+LDFLAGS += $(SAN)
 LDLIBS  := -lcsv -lcjson -lm
 
 ifeq ($(NO_OMP),1)
@@ -24,7 +26,7 @@ LIB     := $(BUILD)/libattnclf.a
 BIN     := attnclf
 TESTBIN := $(BUILD)/check_attnclf
 
-.PHONY: all check unit cli demo deps clean
+.PHONY: all check unit cli demo deps asan valgrind clean
 
 all: $(BIN)
 
@@ -64,6 +66,19 @@ check: deps
 demo: deps
 	$(MAKE) $(BIN)
 	scripts/demo.sh ./$(BIN)
+
+# The whole suite under AddressSanitizer + UndefinedBehaviorSanitizer, in build/asan.
+ASAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+asan: deps
+	$(MAKE) BUILD=build/asan BIN=build/asan/attnclf OPT="-O1 -g" SAN="$(ASAN_FLAGS)" build/asan/attnclf build/asan/check_attnclf
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 build/asan/check_attnclf
+	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 tests/cli.sh build/asan/attnclf
+
+# End-to-end train/eval/predict under valgrind: any error or definite leak fails.
+valgrind:
+	@scripts/install-deps.sh valgrind
+	$(MAKE) BUILD=build/valgrind BIN=build/valgrind/attnclf OPT="-O1 -g" build/valgrind/attnclf
+	tests/valgrind.sh build/valgrind/attnclf
 
 clean:
 	rm -rf $(BUILD) $(BIN)

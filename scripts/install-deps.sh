@@ -1,8 +1,9 @@
 #!/bin/sh
-# Installs the Debian packages attnclf needs to build and test, only those missing.
+# Installs the Debian packages attnclf needs to build and test, only those missing,
+# plus any package names given as arguments (e.g. valgrind, clang, fasttext).
 # Run as root or with sudo available. Exits 0 with nothing to do when all are present.
 set -eu
-pkgs="gcc make libc6-dev libcsv-dev libcjson-dev check"
+pkgs="gcc make libc6-dev libcsv-dev libcjson-dev check $*"
 missing=""
 for p in $pkgs; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

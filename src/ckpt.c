@@ -446,9 +446,13 @@ int ckpt_load(const char *path, Checkpoint *ck, Status *st)
     unsigned char *data = NULL;
     uint64_t size = 0;
     uint32_t flags = 0;
-    if (ckpt_read_file(path, &data, &size, st)) return -1;
+    if (ckpt_read_file(path, &data, &size, st)) {
+        ckpt_free(ck);
+        return -1;
+    }
     if (ckpt_check_header(path, data, size, &flags, st)) {
         free(data);
+        ckpt_free(ck);
         return -1;
     }
     Cursor c = {.p = data, .n = size - 8, .pos = 24};

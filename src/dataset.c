@@ -206,9 +206,11 @@ int dataset_build_train(const Config *cfg, Encoder *enc, Vocab *labels, TrainDat
         rc = status_error(st, "tokenizer.buckets: %lld rows in all exceed the limit of %d",
                           (long long)encoder_rows(enc), INT32_MAX - 1);
     if (rc == 0) dataset_encode_raw(enc, &c, word_remap, raw_hash, label_remap, is_valid, out);
-    if (rc == 0 && cfg->data.valid)
+    if (rc == 0 && cfg->data.valid) {
+        dataset_free(&out->valid);
         rc = dataset_load(cfg->data.valid, &cfg->data, enc, labels, &out->unknown_valid, &out->valid,
                           &out->valid_stats, st);
+    }
     free(is_valid);
     free(raw_hash);
     free(word_remap);
@@ -235,9 +237,11 @@ int dataset_load_train(const Config *cfg, const Encoder *enc, const Vocab *label
                        all.off[d + 1] - all.off[d], all.labels[d]);
     free(is_valid);
     dataset_free(&all);
-    if (cfg->data.valid)
+    if (cfg->data.valid) {
+        dataset_free(&out->valid);
         return dataset_load(cfg->data.valid, &cfg->data, enc, labels, &out->unknown_valid, &out->valid,
                             &out->valid_stats, st);
+    }
     return 0;
 }
 
