@@ -4,7 +4,7 @@ CC      ?= cc
 OPT     ?= -O2
 CFLAGS  ?=
 SAN     ?=
-CFLAGS  += -std=c11 $(OPT) $(SAN) -Wall -Wextra -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -MMD -MP
+CFLAGS  += -std=c11 $(OPT) $(SAN) -fno-math-errno -Wall -Wextra -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -MMD -MP
 LDFLAGS += $(SAN)
 LDLIBS  := -lcsv -lcjson -lm
 

@@ -136,7 +136,7 @@ static int predict_run(const PredictArgs *a, Status *st)
     }
     int rc = 0;
     if (ferror(in)) rc = status_error(st, "%s: read failed: %s", a->input ? a->input : "stdin", strerror(errno));
-    if (fflush(stdout) != 0) rc = status_error(st, "stdout: write failed: %s", strerror(errno));
+    if (fflush(stdout) != 0 || ferror(stdout)) rc = status_error(st, "stdout: write failed: %s", strerror(errno));
     free(line);
     free(top);
     encodebuf_free(&b);

@@ -22,15 +22,18 @@ void adam_free(Adam *a)
     memset(a, 0, sizeof *a);
 }
 
-void adam_update(float *p, float *m, float *v, const float *g, int64_t n, float gscale,
-                 float lr, float wd, int64_t t)
+AdamStep adam_step_params(float gscale, float lr, float wd, int64_t t)
+{
+    /* Computed in double: 1 - b2^t loses precision in float for small t. */
+    double c1 = 1.0 - pow(ADAM_BETA1, (double)t), c2 = 1.0 - pow(ADAM_BETA2, (double)t);
+    return (AdamStep){.gscale = gscale, .lr = lr, .wd = wd, .inv_c1 = (float)(1.0 / c1),
+                      .inv_sqrt_c2 = (float)(1.0 / sqrt(c2))};
+}
+
+void adam_update(float *p, float *m, float *v, const float *g, int64_t n, const AdamStep *s)
 {
     const float b1 = ADAM_BETA1, b2 = ADAM_BETA2;
-    /* Bias corrections folded into the step size and epsilon, as in the paper's
-     * "efficient version" (section 2); computed in double for large t. */
-    const float c1 = (float)(1.0 - pow(b1, (double)t));
-    const float c2 = (float)(1.0 - pow(b2, (double)t));
-    const float inv_c1 = 1.0f / c1, inv_sqrt_c2 = 1.0f / sqrtf(c2);
+    const float gscale = s->gscale, lr = s->lr, wd = s->wd, inv_c1 = s->inv_c1, inv_sqrt_c2 = s->inv_sqrt_c2;
 #pragma omp simd
     for (int64_t i = 0; i < n; i++) {
         float gi = g[i] * gscale;

@@ -24,12 +24,22 @@ typedef struct Adam {
 void adam_init(Adam *a, int64_t n);
 void adam_free(Adam *a);
 
-/* One AdamW update of n contiguous parameters with gradient gscale * g, at step
- * t >= 1 (1-based, after incrementing):
+/* What one step's updates share; the bias corrections are computed once per
+ * step, not once per embedding row. */
+typedef struct AdamStep {
+    float gscale, lr, wd;
+    float inv_c1;       /* 1 / (1 - b1^t) */
+    float inv_sqrt_c2;  /* 1 / sqrt(1 - b2^t) */
+} AdamStep;
+
+/* Step t >= 1 (1-based, after incrementing) with gradient scale gscale. */
+AdamStep adam_step_params(float gscale, float lr, float wd, int64_t t);
+
+/* One AdamW update of n contiguous parameters with gradient gscale * g:
  *   m = b1 m + (1-b1) g;  v = b2 v + (1-b2) g^2
  *   p -= lr * ( (m / (1-b1^t)) / (sqrt(v / (1-b2^t)) + eps) + wd * p ) */
 void adam_update(float *p /* [n] */, float *m /* [n] */, float *v /* [n] */, const float *g /* [n] */,
-                 int64_t n, float gscale, float lr, float wd, int64_t t);
+                 int64_t n, const AdamStep *s);
 
 /* Learning rate for 0-based step out of total: linear warmup over the first
  * warmup*total steps, then constant or linear decay to 0 at the end. */

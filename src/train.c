@@ -60,8 +60,9 @@ static int train_mkdirs(const char *dir, Status *st)
         *s = '\0';
         if (mkdir(p, 0777) != 0 && errno != EEXIST) {
             int e = errno;
+            status_error(st, "%s: cannot create directory: %s", p, strerror(e));
             free(p);
-            return status_error(st, "%s: cannot create directory: %s", dir, strerror(e));
+            return -1;
         }
         *s = c;
         if (c == '\0') break;
@@ -264,15 +265,16 @@ static void run_free(Run *r)
     config_free(&r->cfg);
 }
 
+/* The data summary is progress (quiet silences it); warnings always show. */
 static void run_report_data(const Run *r)
 {
-    if (r->prog.quiet) return;
     const TrainData *d = &r->data;
-    fprintf(stderr, "data: %lld train docs, %lld valid docs, %lld labels, vocabulary %lld words (of %lld seen), "
-            "%lld embedding rows, %.1f tokens/doc, %d threads\n",
-            (long long)d->train.n, (long long)d->valid.n, (long long)r->labels.n, (long long)r->enc.vocab.n,
-            (long long)(d->words_seen ? d->words_seen : r->enc.vocab.n), (long long)r->model.dims.rows,
-            d->train.n ? (double)d->train.off[d->train.n] / (double)d->train.n : 0.0, r->threads);
+    if (!r->prog.quiet)
+        fprintf(stderr, "data: %lld train docs, %lld valid docs, %lld labels, vocabulary %lld words (of %lld seen), "
+                "%lld embedding rows, %.1f tokens/doc, %d threads\n",
+                (long long)d->train.n, (long long)d->valid.n, (long long)r->labels.n, (long long)r->enc.vocab.n,
+                (long long)(d->words_seen ? d->words_seen : r->enc.vocab.n), (long long)r->model.dims.rows,
+                d->train.n ? (double)d->train.off[d->train.n] / (double)d->train.n : 0.0, r->threads);
     const ReaderStats *rs[2] = {&d->train_stats, &d->valid_stats};
     for (int i = 0; i < 2; i++)
         if (rs[i]->skipped)

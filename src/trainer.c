@@ -165,15 +165,13 @@ StepResult trainer_step(Trainer *t, const Dataset *ds, const int64_t *doc, int B
     r.grad_norm = sqrt(sq);
     r.finite = isfinite(r.loss_sum) && isfinite(sq);
     if (r.finite) {
-        float gscale = optim_clip_scale(sq, tc->clip), wd = (float)tc->weight_decay;
-        int64_t step = ++t->adam.step;
-        adam_update(m->params, t->adam.m, t->adam.v, t->dense_grad, nd, gscale, lr, wd, step);
+        AdamStep as = adam_step_params(optim_clip_scale(sq, tc->clip), lr, (float)tc->weight_decay, ++t->adam.step);
+        adam_update(m->params, t->adam.m, t->adam.v, t->dense_grad, nd, &as);
         const int64_t eo = m->tensors[TENSOR_EMB].offset;
 #pragma omp parallel for schedule(static) num_threads(t->threads)
         for (int64_t s = 0; s < ns; s++) {
             size_t o = (size_t)eo + (size_t)t->slot_row[s] * d;
-            adam_update(m->params + o, t->adam.m + o, t->adam.v + o, t->row_grad + (size_t)s * d, d,
-                        gscale, lr, wd, step);
+            adam_update(m->params + o, t->adam.m + o, t->adam.v + o, t->row_grad + (size_t)s * d, d, &as);
         }
     }
     for (int64_t s = 0; s < ns; s++) t->slot_of_row[t->slot_row[s]] = -1;

@@ -10,7 +10,10 @@ START_TEST(test_adam_two_steps_by_hand)
      * mhat = 0.05/0.1 = 0.5, vhat = 0.00025/0.001 = 0.25, sqrt = 0.5,
      * p = 1 - 0.1*(0.5/0.5 + 0.01*1) = 1 - 0.1*1.01 = 0.899. */
     float p = 1.0f, m = 0.0f, v = 0.0f, g = 0.5f;
-    adam_update(&p, &m, &v, &g, 1, 1.0f, 0.1f, 0.01f, 1);
+    {
+        AdamStep as = adam_step_params(1.0f, 0.1f, 0.01f, 1);
+        adam_update(&p, &m, &v, &g, 1, &as);
+    }
     ck_assert_float_eq_tol(m, 0.05f, 1e-7f);
     ck_assert_float_eq_tol(v, 0.00025f, 1e-8f);
     ck_assert_float_eq_tol(p, 0.899f, 1e-6f);
@@ -19,7 +22,10 @@ START_TEST(test_adam_two_steps_by_hand)
      * mhat = -0.005/0.19 = -0.0263158, vhat = 0.00049975/0.001999 = 0.25000,
      * p = 0.899 - 0.1*(-0.0263158/0.5 + 0.01*0.899) = 0.899 + 0.0052632 - 0.000899 = 0.9033642. */
     g = -1.0f;
-    adam_update(&p, &m, &v, &g, 1, 0.5f, 0.1f, 0.01f, 2);
+    {
+        AdamStep as = adam_step_params(0.5f, 0.1f, 0.01f, 2);
+        adam_update(&p, &m, &v, &g, 1, &as);
+    }
     ck_assert_float_eq_tol(m, -0.005f, 1e-7f);
     ck_assert_float_eq_tol(v, 0.00049975f, 1e-8f);
     ck_assert_float_eq_tol(p, 0.9033642f, 1e-6f);
@@ -31,11 +37,17 @@ START_TEST(test_adam_vector_matches_scalar)
     float p[3] = {1, -2, 3}, m[3] = {0}, v[3] = {0}, g[3] = {0.1f, 0.2f, -0.3f};
     for (int i = 0; i < 3; i++) {
         float ps = p[i], ms = 0, vs = 0;
-        adam_update(&ps, &ms, &vs, &g[i], 1, 1.0f, 0.01f, 0.0f, 1);
+        {
+        AdamStep as = adam_step_params(1.0f, 0.01f, 0.0f, 1);
+        adam_update(&ps, &ms, &vs, &g[i], 1, &as);
+    }
         /* The first step of Adam moves each weight by lr * sign(g) (up to eps). */
         ck_assert_float_eq_tol(ps, p[i] - 0.01f * (g[i] > 0 ? 1.0f : -1.0f), 1e-6f);
     }
-    adam_update(p, m, v, g, 3, 1.0f, 0.01f, 0.0f, 1);
+    {
+        AdamStep as = adam_step_params(1.0f, 0.01f, 0.0f, 1);
+        adam_update(p, m, v, g, 3, &as);
+    }
     ck_assert_float_eq_tol(p[0], 0.99f, 1e-6f);
     ck_assert_float_eq_tol(p[2], 3.01f, 1e-6f);
 }
