@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -346,7 +347,7 @@ static int ckpt_read_model(Cursor *c, Checkpoint *ck)
     return 0;
 }
 
-static int ckpt_parse(Cursor *c, uint32_t flags, Checkpoint *ck, Status *st, const char *path)
+static int ckpt_parse(Cursor *c, uint32_t flags, int with_adam, Checkpoint *ck, Status *st, const char *path)
 {
     Cursor s;
     if (cur_section(c, "CONF", &s)) return -1;
@@ -375,7 +376,10 @@ static int ckpt_parse(Cursor *c, uint32_t flags, Checkpoint *ck, Status *st, con
     uint64_t np = (uint64_t)ck->model.n_params * sizeof(float);
     if (s.bad || cur_section(c, "TDAT", &s) || s.n != np) return -1;
     memcpy(ck->model.params, s.p, np);
-    if (flags & 1u) {
+    if ((flags & 1u) && !with_adam) {
+        /* Checksummed already; step over without copying. */
+        if (cur_section(c, "ADMM", &s) || cur_section(c, "ADMV", &s)) return -1;
+    } else if (flags & 1u) {
         adam_init(&ck->adam, ck->model.n_params);
         ck->has_adam = 1;
         ck->adam.step = adam_step;
@@ -387,24 +391,29 @@ static int ckpt_parse(Cursor *c, uint32_t flags, Checkpoint *ck, Status *st, con
     return c->pos == c->n ? 0 : -1;
 }
 
-static int ckpt_read_file(const char *path, unsigned char **data, uint64_t *size, Status *st)
+/* Maps the file read-only: the checksum pass and the copies read the page cache
+ * directly instead of through a second full-size buffer. */
+static int ckpt_map_file(const char *path, unsigned char **data, uint64_t *size, Status *st)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f) return status_error(st, "%s: cannot open: %s", path, strerror(errno));
+    int fd = open(path, O_RDONLY);
+    if (fd < 0) return status_error(st, "%s: cannot open: %s", path, strerror(errno));
     struct stat sb;
-    if (fstat(fileno(f), &sb) != 0 || S_ISDIR(sb.st_mode)) {
-        fclose(f);
+    if (fstat(fd, &sb) != 0 || S_ISDIR(sb.st_mode)) {
+        close(fd);
         return status_error(st, "%s: is a directory, not a checkpoint", path);
     }
     *size = (uint64_t)sb.st_size;
-    *data = xmalloc((size_t)*size + 1);
-    size_t got = fread(*data, 1, (size_t)*size, f);
-    int e = ferror(f) ? errno : 0;
-    fclose(f);
-    if (got != *size) {
-        free(*data);
-        return status_error(st, "%s: read failed: %s", path, e ? strerror(e) : "short read");
+    *data = NULL;
+    if (*size > 0) {
+        void *p = mmap(NULL, (size_t)*size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
+        if (p == MAP_FAILED) {
+            int e = errno;
+            close(fd);
+            return status_error(st, "%s: cannot read: %s", path, strerror(e));
+        }
+        *data = p;
     }
+    close(fd);
     return 0;
 }
 
@@ -439,32 +448,40 @@ static int ckpt_check_header(const char *path, const unsigned char *d, uint64_t 
     return 0;
 }
 
-int ckpt_load(const char *path, Checkpoint *ck, Status *st)
+static int ckpt_load_impl(const char *path, int with_adam, Checkpoint *ck, Status *st)
 {
     memset(ck, 0, sizeof *ck);
     config_defaults(&ck->cfg);
     unsigned char *data = NULL;
     uint64_t size = 0;
     uint32_t flags = 0;
-    if (ckpt_read_file(path, &data, &size, st)) {
+    if (ckpt_map_file(path, &data, &size, st)) {
         ckpt_free(ck);
         return -1;
     }
-    if (ckpt_check_header(path, data, size, &flags, st)) {
-        free(data);
-        ckpt_free(ck);
-        return -1;
+    int rc = ckpt_check_header(path, data, size, &flags, st);
+    if (rc == 0) {
+        Cursor c = {.p = data, .n = size - 8, .pos = 24};
+        status_clear(st);
+        rc = ckpt_parse(&c, flags, with_adam, ck, st, path);
+        if (rc && st && st->code == STATUS_OK) status_error(st, "%s: damaged checkpoint: inconsistent sections", path);
     }
-    Cursor c = {.p = data, .n = size - 8, .pos = 24};
-    status_clear(st);
-    int rc = ckpt_parse(&c, flags, ck, st, path);
-    free(data);
+    if (data) munmap(data, (size_t)size);
     if (rc) {
-        if (st && st->code == STATUS_OK) status_error(st, "%s: damaged checkpoint: inconsistent sections", path);
         ckpt_free(ck);
         return -1;
     }
     return 0;
+}
+
+int ckpt_load(const char *path, Checkpoint *ck, Status *st)
+{
+    return ckpt_load_impl(path, 1, ck, st);
+}
+
+int ckpt_load_model(const char *path, Checkpoint *ck, Status *st)
+{
+    return ckpt_load_impl(path, 0, ck, st);
 }
 
 void ckpt_free(Checkpoint *ck)

@@ -67,6 +67,8 @@ int ckpt_save(const char *path, const CkptView *v, Status *st);
  * ("best.ckpt: truncated (1234 of 5678 bytes)", "best.ckpt: checksum mismatch:
  * the file is damaged", "best.ckpt: format version 9 is newer than this attnclf (1)"). */
 int ckpt_load(const char *path, Checkpoint *ck, Status *st);
+/* The same without the optimiser state (has_adam = 0): what eval and predict need. */
+int ckpt_load_model(const char *path, Checkpoint *ck, Status *st);
 void ckpt_free(Checkpoint *ck);
 /* Makes dst an atomic copy of the complete file src (a hard link when the file
  * system allows, else a copy), replacing dst. */

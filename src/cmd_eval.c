@@ -112,7 +112,7 @@ typedef struct EvalArgs {
 static int eval_run(const EvalArgs *a, Status *st)
 {
     Checkpoint ck;
-    if (ckpt_load(a->model, &ck, st)) return -1;
+    if (ckpt_load_model(a->model, &ck, st)) return -1;
     DataConfig *dc = &ck.cfg.data;
     if (a->format) {
         static const char *const names[] = {"auto", "csv", "tsv", "fasttext"};

@@ -106,7 +106,7 @@ static int predict_run(const PredictArgs *a, Status *st)
     FILE *in = a->input ? fopen(a->input, "rb") : stdin;
     if (!in) return status_error(st, "%s: cannot open: %s", a->input, strerror(errno));
     Checkpoint ck;
-    if (ckpt_load(a->model, &ck, st)) {
+    if (ckpt_load_model(a->model, &ck, st)) {
         if (in != stdin) fclose(in);
         return -1;
     }
