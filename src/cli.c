@@ -6,6 +6,18 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
+
+void cli_openmp_passive(char **argv)
+{
+#ifdef _OPENMP
+    if (getenv("OMP_WAIT_POLICY") || getenv("GOMP_SPINCOUNT")) return;
+    setenv("OMP_WAIT_POLICY", "passive", 1);
+    execv("/proc/self/exe", argv); /* if this fails we go on with the default policy */
+#else
+    (void)argv;
+#endif
+}
 
 int cli_fail(const char *cmd, const Status *st)
 {

@@ -11,6 +11,12 @@ int cmd_train(int argc, char **argv);
 int cmd_eval(int argc, char **argv);
 int cmd_predict(int argc, char **argv);
 
+/* Makes OpenMP threads sleep rather than spin while they wait, unless the user
+ * chose OMP_WAIT_POLICY: re-executes the program once with it set, because the
+ * OpenMP runtime reads it only when it loads. Spinning workers make every step
+ * wait for a preempted thread on a busy machine (5-40x slower here when another
+ * job holds a core); sleeping costs a few microseconds per step. */
+void cli_openmp_passive(char **argv);
 /* Prints "attnclf CMD: message" and returns the status code (1 or 2). */
 int cli_fail(const char *cmd, const Status *st);
 /* Prints "attnclf CMD: message (see 'attnclf CMD --help')" and returns 2. */

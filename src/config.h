@@ -50,7 +50,8 @@ typedef struct ModelConfig {
     int heads;
     AttentionKind attention;
     int positional;
-    double dropout;  /* in [0, 1) */
+    double dropout;        /* on the pooled vector, in [0, 1) */
+    double token_dropout;  /* fraction of a document's tokens hidden per training step, [0, 1) */
 } ModelConfig;
 
 typedef struct TrainConfig {

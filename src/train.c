@@ -288,7 +288,8 @@ static void run_report_data(const Run *r)
 static void run_start_trainer(Run *r, const Adam *adam)
 {
     const Dataset *t = &r->data.train;
-    trainer_init(&r->tr, &r->model, (float)r->cfg.model.dropout, r->cfg.train.batch_size, t->max_len,
+    trainer_init(&r->tr, &r->model, (float)r->cfg.model.dropout, (float)r->cfg.model.token_dropout,
+                 r->cfg.train.batch_size, t->max_len,
                  trainer_batch_token_bound(t, r->cfg.train.batch_size), r->threads);
     if (adam) {
         size_t bytes = (size_t)r->model.n_params * sizeof(float);

@@ -15,11 +15,12 @@
 #define THREAD_ID() 0
 #endif
 
-void trainer_init(Trainer *t, Model *m, float dropout, int batch_size, int64_t max_len, int64_t tok_cap,
-                  int threads)
+void trainer_init(Trainer *t, Model *m, float dropout, float token_dropout, int batch_size, int64_t max_len,
+                  int64_t tok_cap, int threads)
 {
     memset(t, 0, sizeof *t);
     t->dropout = dropout;
+    t->token_dropout = token_dropout;
     const ModelDims *D = &m->dims;
     t->model = m;
     t->threads = threads;
@@ -34,6 +35,8 @@ void trainer_init(Trainer *t, Model *m, float dropout, int batch_size, int64_t m
     t->tok_grad = xaligned_calloc((size_t)t->tok_cap * d * sizeof(float));
     t->row_grad = xaligned_calloc((size_t)t->tok_cap * d * sizeof(float));
     t->tok_off = xcalloc((size_t)batch_size + 1, sizeof *t->tok_off);
+    t->tok_row = xcalloc((size_t)t->tok_cap, sizeof *t->tok_row);
+    t->doc_kept = xcalloc((size_t)batch_size, sizeof *t->doc_kept);
     t->doc_loss = xcalloc((size_t)batch_size, sizeof *t->doc_loss);
     t->doc_pred = xcalloc((size_t)batch_size, sizeof *t->doc_pred);
     t->slot_of_row = xmalloc((size_t)D->rows * sizeof *t->slot_of_row);
@@ -48,7 +51,7 @@ void trainer_free(Trainer *t)
     adam_free(&t->adam);
     for (int i = 0; i < t->threads; i++) docscratch_free(&t->scratch[i]);
     free(t->scratch);
-    void *bufs[] = {t->doc_grad, t->dense_grad, t->tok_grad, t->row_grad, t->tok_off, t->doc_loss,
+    void *bufs[] = {t->doc_grad, t->dense_grad, t->tok_grad, t->row_grad, t->tok_off, t->tok_row, t->doc_kept, t->doc_loss,
                     t->doc_pred, t->slot_of_row, t->slot_row, t->tok_slot, t->slot_sq};
     for (size_t i = 0; i < sizeof bufs / sizeof *bufs; i++) free(bufs[i]);
     memset(t, 0, sizeof *t);
@@ -71,9 +74,26 @@ int64_t trainer_batch_token_bound(const Dataset *ds, int batch)
     return sum;
 }
 
+/* Copies document i's rows into row[], hiding each token with probability p
+ * (token dropout, as word dropout in Iyyer et al. 2015's DAN); returns how many
+ * were kept. The draw depends only on the step and the document's place in the
+ * batch, not on the thread. */
+static int trainer_keep_tokens(int32_t *row, const int32_t *ids, int T, float p, uint64_t seed)
+{
+    if (p <= 0.0f) {
+        memcpy(row, ids, (size_t)T * sizeof *row);
+        return T;
+    }
+    Rng r;
+    rng_seed(&r, seed);
+    int kept = 0;
+    for (int j = 0; j < T; j++)
+        if (rng_uniform(&r) >= p) row[kept++] = ids[j];
+    return kept;
+}
+
 /* Forward and backward of every document, each into its own gradient slots. */
-static void trainer_docs(Trainer *t, const Dataset *ds, const int64_t *doc, int B, float dropout,
-                         uint64_t step_seed)
+static void trainer_docs(Trainer *t, const Dataset *ds, const int64_t *doc, int B, uint64_t step_seed)
 {
     const Model *m = t->model;
     const int d = m->dims.dim;
@@ -82,34 +102,36 @@ static void trainer_docs(Trainer *t, const Dataset *ds, const int64_t *doc, int 
     for (int b = 0; b < B; b++) {
         DocScratch *s = &t->scratch[THREAD_ID()];
         int64_t i = doc[b];
-        int T = (int)(ds->off[i + 1] - ds->off[i]);
-        const int32_t *ids = ds->ids + ds->off[i];
+        int32_t *row = t->tok_row + t->tok_off[b];
+        int T = trainer_keep_tokens(row, ds->ids + ds->off[i], (int)(ds->off[i + 1] - ds->off[i]),
+                                    t->token_dropout, rng_mix(step_seed, 0x746f6b656eull, (uint64_t)b));
         int y = ds->labels[i];
-        t->doc_loss[b] = model_forward(m, ids, T, y, dropout, rng_mix(step_seed, 0x64726f70ull, (uint64_t)b), s);
+        t->doc_kept[b] = T;
+        t->doc_loss[b] = model_forward(m, row, T, y, t->dropout, rng_mix(step_seed, 0x64726f70ull, (uint64_t)b), s);
         t->doc_pred[b] = model_argmax(s->probs, m->dims.classes);
         float *g = t->doc_grad + (size_t)b * (size_t)m->n_dense;
         memset(g, 0, (size_t)m->n_dense * sizeof *g);
-        model_backward(m, T, y, dropout, scale, s, g, t->tok_grad + (size_t)t->tok_off[b] * d);
+        model_backward(m, T, y, t->dropout, scale, s, g, t->tok_grad + (size_t)t->tok_off[b] * d);
     }
 }
 
 /* Sums token gradients into one row per distinct embedding row. A thread owns
  * the slots congruent to its id, and adds tokens in order, so each row's sum has
  * the same order whatever the thread count. Returns the number of slots. */
-static int64_t trainer_rows(Trainer *t, const Dataset *ds, const int64_t *doc, int B)
+static int64_t trainer_rows(Trainer *t, int B)
 {
     const int d = t->model->dims.dim;
     int64_t ns = 0, k = 0;
     for (int b = 0; b < B; b++) {
-        int64_t i = doc[b];
-        for (int64_t j = ds->off[i]; j < ds->off[i + 1]; j++, k++) {
-            int32_t r = ds->ids[j];
+        for (k = t->tok_off[b]; k < t->tok_off[b] + t->doc_kept[b]; k++) {
+            int32_t r = t->tok_row[k];
             if (t->slot_of_row[r] < 0) {
                 t->slot_of_row[r] = (int32_t)ns;
                 t->slot_row[ns++] = r;
             }
             t->tok_slot[k] = t->slot_of_row[r];
         }
+        for (; k < t->tok_off[b + 1]; k++) t->tok_slot[k] = -1; /* hidden by token dropout */
     }
     const int64_t ntok = k;
 #pragma omp parallel num_threads(t->threads)
@@ -122,7 +144,7 @@ static int64_t trainer_rows(Trainer *t, const Dataset *ds, const int64_t *doc, i
         for (int64_t s = tid; s < ns; s += nth) memset(t->row_grad + (size_t)s * d, 0, (size_t)d * sizeof(float));
         for (int64_t j = 0; j < ntok; j++) {
             int64_t s = t->tok_slot[j];
-            if (s % nth != tid) continue;
+            if (s < 0 || s % nth != tid) continue;
             float *dst = t->row_grad + (size_t)s * d;
             const float *src = t->tok_grad + (size_t)j * d;
 #pragma omp simd
@@ -147,7 +169,7 @@ StepResult trainer_step(Trainer *t, const Dataset *ds, const int64_t *doc, int B
     StepResult r = {0};
     t->tok_off[0] = 0;
     for (int b = 0; b < B; b++) t->tok_off[b + 1] = t->tok_off[b] + ds->off[doc[b] + 1] - ds->off[doc[b]];
-    trainer_docs(t, ds, doc, B, t->dropout, step_seed);
+    trainer_docs(t, ds, doc, B, step_seed);
     for (int b = 0; b < B; b++) {
         r.loss_sum += t->doc_loss[b];
         r.correct += t->doc_pred[b] == ds->labels[doc[b]];
@@ -158,7 +180,7 @@ StepResult trainer_step(Trainer *t, const Dataset *ds, const int64_t *doc, int B
         for (int b = 0; b < B; b++) s += t->doc_grad[(size_t)b * nd + i];
         t->dense_grad[i] = s;
     }
-    int64_t ns = trainer_rows(t, ds, doc, B);
+    int64_t ns = trainer_rows(t, B);
     double sq = 0.0;
     for (int64_t i = 0; i < nd; i++) sq += (double)t->dense_grad[i] * t->dense_grad[i];
     for (int64_t s = 0; s < ns; s++) sq += t->slot_sq[s];

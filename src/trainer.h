@@ -18,6 +18,7 @@
 typedef struct Trainer {
     Model *model;
     float dropout;
+    float token_dropout;
     Adam adam;          /* moments in the model's layout */
     int threads;
     int batch_cap;
@@ -27,6 +28,8 @@ typedef struct Trainer {
     float *dense_grad;  /* [n_dense] their sum */
     float *tok_grad;    /* [tok_cap, d] dL/demb per token position */
     int64_t *tok_off;   /* [batch_cap+1] */
+    int32_t *tok_row;   /* [tok_cap] embedding row of each token the step kept */
+    int32_t *doc_kept;  /* [batch_cap] tokens kept of each document (token dropout) */
     float *doc_loss;    /* [batch_cap] */
     int32_t *doc_pred;  /* [batch_cap] */
     int32_t *slot_of_row; /* [rows] slot of an embedding row in this batch, -1 */
@@ -38,8 +41,8 @@ typedef struct Trainer {
 
 /* max_len: the longest training document; tok_cap: trainer_batch_token_bound();
  * threads >= 1. */
-void trainer_init(Trainer *t, Model *m, float dropout, int batch_size, int64_t max_len, int64_t tok_cap,
-                  int threads);
+void trainer_init(Trainer *t, Model *m, float dropout, float token_dropout, int batch_size, int64_t max_len,
+                  int64_t tok_cap, int threads);
 void trainer_free(Trainer *t);
 /* Most tokens any batch of `batch` documents of ds can hold (the sum of the
  * batch longest documents). */

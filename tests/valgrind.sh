@@ -6,6 +6,8 @@ bin=$(realpath "$1")
 tmp=$(mktemp -d /tmp/attnclf-vg-XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
 command -v valgrind >/dev/null || { echo "valgrind: not installed (apt-get install valgrind)" >&2; exit 1; }
+# Set here so attnclf does not re-execute itself to set it (valgrind would not follow).
+export OMP_WAIT_POLICY=passive
 vg=(valgrind -q --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite --show-leak-kinds=definite)
 head -400 data/agnews-sample/train.csv > "$tmp/train.csv"
 tail -100 data/agnews-sample/valid.csv > "$tmp/valid.csv"
