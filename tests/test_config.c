@@ -131,9 +131,10 @@ START_TEST(test_defaults)
     ck_assert_str_eq(cfg.data.text_columns[0].name, "text");
     ck_assert_int_eq(cfg.tokenizer.ngrams, 2);
     ck_assert_int_eq(cfg.tokenizer.buckets, 2000000);
-    ck_assert_int_eq(cfg.model.dim, 64);
-    ck_assert_int_eq(cfg.model.heads, 4);
-    ck_assert_int_eq(cfg.train.lr_schedule, LR_CONSTANT);
+    ck_assert_int_eq(cfg.model.dim, 16);
+    ck_assert_int_eq(cfg.model.heads, 2);
+    ck_assert(cfg.model.token_dropout == 0.5);
+    ck_assert_int_eq(cfg.train.lr_schedule, LR_LINEAR);
     ck_assert_uint_eq(cfg.train.seed, 1);
     ck_assert_int_eq(cfg.output.keep_checkpoints, 3);
 
@@ -232,7 +233,7 @@ START_TEST(test_partial_file_keeps_defaults)
     config_defaults(&cfg);
     ck_assert_int_eq(config_load_string(&cfg, "{\"model\": {\"dim\": 32}, \"data\": {}}", "cfg.json", &st), 0);
     ck_assert_int_eq(cfg.model.dim, 32);
-    ck_assert_int_eq(cfg.model.heads, 4);
+    ck_assert_int_eq(cfg.model.heads, 2);
     ck_assert_str_eq(cfg.data.text_columns[0].name, "text");
     config_free(&cfg);
 }
@@ -348,7 +349,7 @@ START_TEST(test_failed_load_keeps_config)
     ready(&cfg);
     ck_assert_int_eq(config_load_string(&cfg, "{\"model\": {\"dim\": 8, \"heads\": \"x\"}, \"data\": {\"train\": \"b\"}}",
                                         "cfg.json", &st), -1);
-    ck_assert_int_eq(cfg.model.dim, 64);
+    ck_assert_int_eq(cfg.model.dim, 16);
     ck_assert_str_eq(cfg.data.train, "train.csv");
     ck_assert_int_eq(config_set(&cfg, "data.text_columns=[1, []]", &st), -1);
     ck_assert_int_eq(cfg.data.n_text_columns, 1);
@@ -567,7 +568,7 @@ START_TEST(test_to_json_layout)
     const char *order[] = {"\"data\"", "\"train\":\tnull", "\"valid_fraction\":\t0.1", "\"format\":\t\"auto\"",
                            "\"header\":\ttrue", "\"label_column\":\t\"label\"", "\"tokenizer\"",
                            "\"stopwords\":\tnull", "\"model\"", "\"attention\":\t\"dot\"", "\"train\":\t{",
-                           "\"lr\":\t0.001", "\"lr_schedule\":\t\"constant\"", "\"seed\":\t1", "\"output\"",
+                           "\"lr\":\t0.01", "\"lr_schedule\":\t\"linear\"", "\"seed\":\t1", "\"output\"",
                            "\"dir\":\tnull", "\"keep_checkpoints\":\t3"};
     const char *at = json;
     for (size_t i = 0; i < sizeof order / sizeof *order; i++) {
