@@ -57,11 +57,13 @@ unit: $(TESTBIN)
 
 cli: $(BIN)
 	tests/cli.sh ./$(BIN)
+	tests/badinput.sh ./$(BIN)
 
 check: deps
 	$(MAKE) $(BIN) $(TESTBIN)
 	$(TESTBIN)
 	tests/cli.sh ./$(BIN)
+	tests/badinput.sh ./$(BIN)
 
 demo: deps
 	$(MAKE) $(BIN)
@@ -73,6 +75,7 @@ asan: deps
 	$(MAKE) BUILD=build/asan BIN=build/asan/attnclf OPT="-O1 -g" SAN="$(ASAN_FLAGS)" build/asan/attnclf build/asan/check_attnclf
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 build/asan/check_attnclf
 	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 tests/cli.sh build/asan/attnclf
+	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 tests/badinput.sh build/asan/attnclf
 
 # End-to-end train/eval/predict under valgrind: any error or definite leak fails.
 valgrind:
