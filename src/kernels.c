@@ -22,8 +22,14 @@ static void kernel_axpy(float *y, float a, const float *x, int d)
 
 void kernel_gather(float *dst, const float *table, const int32_t *ids, int T, int d)
 {
-    for (int t = 0; t < T; t++)
-        memcpy(dst + (size_t)t * d, table + (size_t)ids[t] * d, (size_t)d * sizeof *dst);
+    for (int t = 0; t < T; t++) {
+        /* Rows are scattered over a large table: ask for the ones ahead early. */
+        if (t + 8 < T) __builtin_prefetch(table + (size_t)ids[t + 8] * d);
+        const float *src = table + (size_t)ids[t] * d;
+        float *out = dst + (size_t)t * d;
+#pragma omp simd
+        for (int e = 0; e < d; e++) out[e] = src[e];
+    }
 }
 
 void kernel_posenc(float *pe, int T, int d)

@@ -115,15 +115,14 @@ static void trainer_docs(Trainer *t, const Dataset *ds, const int64_t *doc, int 
     }
 }
 
-/* Sums token gradients into one row per distinct embedding row. A thread owns
- * the slots congruent to its id, and adds tokens in order, so each row's sum has
- * the same order whatever the thread count. Returns the number of slots. */
-static int64_t trainer_rows(Trainer *t, int B)
+/* Gives each distinct embedding row of the batch a slot, in token order; tokens
+ * hidden by token dropout get slot -1. Returns the number of slots. */
+static int64_t trainer_slots(Trainer *t, int B)
 {
-    const int d = t->model->dims.dim;
-    int64_t ns = 0, k = 0;
+    int64_t ns = 0;
     for (int b = 0; b < B; b++) {
-        for (k = t->tok_off[b]; k < t->tok_off[b] + t->doc_kept[b]; k++) {
+        int64_t k = t->tok_off[b];
+        for (; k < t->tok_off[b] + t->doc_kept[b]; k++) {
             int32_t r = t->tok_row[k];
             if (t->slot_of_row[r] < 0) {
                 t->slot_of_row[r] = (int32_t)ns;
@@ -131,9 +130,26 @@ static int64_t trainer_rows(Trainer *t, int B)
             }
             t->tok_slot[k] = t->slot_of_row[r];
         }
-        for (; k < t->tok_off[b + 1]; k++) t->tok_slot[k] = -1; /* hidden by token dropout */
+        for (; k < t->tok_off[b + 1]; k++) t->tok_slot[k] = -1;
     }
-    const int64_t ntok = k;
+    return ns;
+}
+
+/* How far ahead the row loops prefetch: rows are scattered over a table of
+ * millions, so each one is a cache miss unless asked for early. */
+#define TRAINER_PREFETCH 8
+
+/* Sums token gradients into their rows, clips by the global norm and takes the
+ * Adam step for the dense tensors and the used rows, in one parallel region.
+ * A thread sums the slots congruent to its id, adding tokens in order, so each
+ * row's sum has the same order whatever the thread count; the norm is summed in
+ * slot order by one thread. */
+static void trainer_update(Trainer *t, int64_t ns, int64_t ntok, const TrainConfig *tc, float lr, StepResult *r)
+{
+    Model *m = t->model;
+    const int d = m->dims.dim;
+    const int64_t nd = m->n_dense, eo = m->tensors[TENSOR_EMB].offset;
+    AdamStep as = {0};
 #pragma omp parallel num_threads(t->threads)
     {
         int nth = 1, tid = 0;
@@ -156,15 +172,39 @@ static int64_t trainer_rows(Trainer *t, int B)
             for (int e = 0; e < d; e++) sq += (double)g[e] * g[e];
             t->slot_sq[s] = sq;
         }
+#pragma omp barrier
+#pragma omp single
+        {
+            double sq = 0.0;
+            for (int64_t i = 0; i < nd; i++) sq += (double)t->dense_grad[i] * t->dense_grad[i];
+            for (int64_t s = 0; s < ns; s++) sq += t->slot_sq[s];
+            r->grad_norm = sqrt(sq);
+            r->finite = isfinite(r->loss_sum) && isfinite(sq);
+            if (r->finite) {
+                as = adam_step_params(optim_clip_scale(sq, tc->clip), lr, (float)tc->weight_decay, ++t->adam.step);
+                adam_update(m->params, t->adam.m, t->adam.v, t->dense_grad, nd, &as);
+            }
+        }
+        if (r->finite) {
+#pragma omp for schedule(static)
+            for (int64_t s = 0; s < ns; s++) {
+                if (s + TRAINER_PREFETCH < ns) {
+                    size_t po = (size_t)eo + (size_t)t->slot_row[s + TRAINER_PREFETCH] * d;
+                    __builtin_prefetch(m->params + po, 1);
+                    __builtin_prefetch(t->adam.m + po, 1);
+                    __builtin_prefetch(t->adam.v + po, 1);
+                }
+                size_t o = (size_t)eo + (size_t)t->slot_row[s] * d;
+                adam_update(m->params + o, t->adam.m + o, t->adam.v + o, t->row_grad + (size_t)s * d, d, &as);
+            }
+        }
     }
-    return ns;
 }
 
 StepResult trainer_step(Trainer *t, const Dataset *ds, const int64_t *doc, int B,
                         const TrainConfig *tc, float lr, uint64_t step_seed)
 {
     Model *m = t->model;
-    const int d = m->dims.dim;
     const int64_t nd = m->n_dense;
     StepResult r = {0};
     t->tok_off[0] = 0;
@@ -174,28 +214,16 @@ StepResult trainer_step(Trainer *t, const Dataset *ds, const int64_t *doc, int B
         r.loss_sum += t->doc_loss[b];
         r.correct += t->doc_pred[b] == ds->labels[doc[b]];
     }
-#pragma omp parallel for schedule(static) num_threads(t->threads)
-    for (int64_t i = 0; i < nd; i++) {
-        float s = 0.0f;
-        for (int b = 0; b < B; b++) s += t->doc_grad[(size_t)b * nd + i];
-        t->dense_grad[i] = s;
+    /* Dense gradients are small (classifier and attention): summed serially, in
+     * document order. */
+    memcpy(t->dense_grad, t->doc_grad, (size_t)nd * sizeof(float));
+    for (int b = 1; b < B; b++) {
+        const float *g = t->doc_grad + (size_t)b * nd;
+#pragma omp simd
+        for (int64_t i = 0; i < nd; i++) t->dense_grad[i] += g[i];
     }
-    int64_t ns = trainer_rows(t, B);
-    double sq = 0.0;
-    for (int64_t i = 0; i < nd; i++) sq += (double)t->dense_grad[i] * t->dense_grad[i];
-    for (int64_t s = 0; s < ns; s++) sq += t->slot_sq[s];
-    r.grad_norm = sqrt(sq);
-    r.finite = isfinite(r.loss_sum) && isfinite(sq);
-    if (r.finite) {
-        AdamStep as = adam_step_params(optim_clip_scale(sq, tc->clip), lr, (float)tc->weight_decay, ++t->adam.step);
-        adam_update(m->params, t->adam.m, t->adam.v, t->dense_grad, nd, &as);
-        const int64_t eo = m->tensors[TENSOR_EMB].offset;
-#pragma omp parallel for schedule(static) num_threads(t->threads)
-        for (int64_t s = 0; s < ns; s++) {
-            size_t o = (size_t)eo + (size_t)t->slot_row[s] * d;
-            adam_update(m->params + o, t->adam.m + o, t->adam.v + o, t->row_grad + (size_t)s * d, d, &as);
-        }
-    }
+    int64_t ns = trainer_slots(t, B);
+    trainer_update(t, ns, t->tok_off[B], tc, lr, &r);
     for (int64_t s = 0; s < ns; s++) t->slot_of_row[t->slot_row[s]] = -1;
     return r;
 }
