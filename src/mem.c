@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 static void mem_die(size_t n)
 {
@@ -45,11 +46,21 @@ char *xstrndup(const char *s, size_t n)
     return p;
 }
 
+/* Blocks this large (the embedding table and its Adam moments) are backed by
+ * transparent huge pages where the kernel offers them on request: one page
+ * fault per 2 MiB instead of per 4 KiB, which was a fifth of a short run. */
+#define MEM_HUGE (2u << 20)
+
 void *xaligned_calloc(size_t n)
 {
-    size_t rounded = (n + 63) / 64 * 64;
-    void *p = aligned_alloc(64, rounded ? rounded : 64);
+    size_t align = n >= 2 * MEM_HUGE ? MEM_HUGE : 64;
+    size_t rounded = (n + align - 1) / align * align;
+    if (rounded == 0) rounded = align;
+    void *p = aligned_alloc(align, rounded);
     if (!p) mem_die(n);
-    memset(p, 0, rounded ? rounded : 64);
+#ifdef MADV_HUGEPAGE
+    if (align == MEM_HUGE) madvise(p, rounded, MADV_HUGEPAGE);
+#endif
+    memset(p, 0, rounded);
     return p;
 }

@@ -84,11 +84,17 @@ static int trainer_keep_tokens(int32_t *row, const int32_t *ids, int T, float p,
         memcpy(row, ids, (size_t)T * sizeof *row);
         return T;
     }
+    /* Four 16-bit draws per 64-bit random number. */
+    const uint64_t cut = (uint64_t)(p * 65536.0f);
     Rng r;
     rng_seed(&r, seed);
+    uint64_t bits = 0;
     int kept = 0;
-    for (int j = 0; j < T; j++)
-        if (rng_uniform(&r) >= p) row[kept++] = ids[j];
+    for (int j = 0; j < T; j++) {
+        if ((j & 3) == 0) bits = rng_next(&r);
+        if ((bits & 0xffff) >= cut) row[kept++] = ids[j];
+        bits >>= 16;
+    }
     return kept;
 }
 
@@ -115,6 +121,10 @@ static void trainer_docs(Trainer *t, const Dataset *ds, const int64_t *doc, int 
     }
 }
 
+/* How far ahead the row loops prefetch: rows are scattered over a table of
+ * millions, so each one is a cache miss unless asked for early. */
+#define TRAINER_PREFETCH 8
+
 /* Gives each distinct embedding row of the batch a slot, in token order; tokens
  * hidden by token dropout get slot -1. Returns the number of slots. */
 static int64_t trainer_slots(Trainer *t, int B)
@@ -123,6 +133,8 @@ static int64_t trainer_slots(Trainer *t, int B)
     for (int b = 0; b < B; b++) {
         int64_t k = t->tok_off[b];
         for (; k < t->tok_off[b] + t->doc_kept[b]; k++) {
+            if (k + TRAINER_PREFETCH < t->tok_off[b] + t->doc_kept[b])
+                __builtin_prefetch(t->slot_of_row + t->tok_row[k + TRAINER_PREFETCH], 1);
             int32_t r = t->tok_row[k];
             if (t->slot_of_row[r] < 0) {
                 t->slot_of_row[r] = (int32_t)ns;
@@ -134,10 +146,6 @@ static int64_t trainer_slots(Trainer *t, int B)
     }
     return ns;
 }
-
-/* How far ahead the row loops prefetch: rows are scattered over a table of
- * millions, so each one is a cache miss unless asked for early. */
-#define TRAINER_PREFETCH 8
 
 /* Sums token gradients into their rows, clips by the global norm and takes the
  * Adam step for the dense tensors and the used rows, in one parallel region.
@@ -224,6 +232,9 @@ StepResult trainer_step(Trainer *t, const Dataset *ds, const int64_t *doc, int B
     }
     int64_t ns = trainer_slots(t, B);
     trainer_update(t, ns, t->tok_off[B], tc, lr, &r);
-    for (int64_t s = 0; s < ns; s++) t->slot_of_row[t->slot_row[s]] = -1;
+    for (int64_t s = 0; s < ns; s++) {
+        if (s + TRAINER_PREFETCH < ns) __builtin_prefetch(t->slot_of_row + t->slot_row[s + TRAINER_PREFETCH], 1);
+        t->slot_of_row[t->slot_row[s]] = -1;
+    }
     return r;
 }
