@@ -110,7 +110,7 @@ bench_corpus() {
         local tps=()
         for t in 1 2; do
             rm -rf "$d/run$t"
-            OMP_NUM_THREADS=$t "$bin" train --config "$cfg" --set output.dir="$d/run$t" --set train.threads=$t --quiet
+            OMP_NUM_THREADS=$t "$bin" train --config "$cfg" --set output.dir="$d/run$t" --set train.threads=$t --quiet >/dev/null
             tps+=("$(python3 -c "import json,statistics; print('%.0f' % statistics.median(json.loads(l)['tokens_per_sec'] for l in open('$d/run$t/log.jsonl')))")")
         done
         scaling="attnclf training throughput on $name: 1 thread ${tps[0]} tokens/s, 2 threads ${tps[1]} tokens/s ($(awk -v a="${tps[1]}" -v b="${tps[0]}" 'BEGIN {printf "%.2f", a / b}')x)"

@@ -15,6 +15,10 @@
 #define THREAD_ID() 0
 #endif
 
+/* Batches of fewer tokens (short sentences) run on one thread: waking the others
+ * costs more than their share of the work. Results do not depend on it. */
+#define TRAINER_PARALLEL_MIN 4096
+
 void trainer_init(Trainer *t, Model *m, float dropout, float token_dropout, int batch_size, int64_t max_len,
                   int64_t tok_cap, int threads)
 {
@@ -104,7 +108,7 @@ static void trainer_docs(Trainer *t, const Dataset *ds, const int64_t *doc, int 
     const Model *m = t->model;
     const int d = m->dims.dim;
     const float scale = 1.0f / (float)B;
-#pragma omp parallel for schedule(dynamic, 1) num_threads(t->threads)
+#pragma omp parallel for schedule(dynamic, 1) num_threads(t->threads) if (t->tok_off[B] >= TRAINER_PARALLEL_MIN)
     for (int b = 0; b < B; b++) {
         DocScratch *s = &t->scratch[THREAD_ID()];
         int64_t i = doc[b];
@@ -158,7 +162,7 @@ static void trainer_update(Trainer *t, int64_t ns, int64_t ntok, const TrainConf
     const int d = m->dims.dim;
     const int64_t nd = m->n_dense, eo = m->tensors[TENSOR_EMB].offset;
     AdamStep as = {0};
-#pragma omp parallel num_threads(t->threads)
+#pragma omp parallel num_threads(t->threads) if (ntok >= TRAINER_PARALLEL_MIN)
     {
         int nth = 1, tid = 0;
 #ifdef _OPENMP
