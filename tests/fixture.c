@@ -29,7 +29,7 @@ void fixture_corpus(const char *path, int n, uint64_t seed)
     rng_seed(&r, seed);
     fprintf(f, "label,text\n");
     for (int i = 0; i < n; i++) {
-        int c = (int)rng_below(&r, 3), len = 4 + (int)rng_below(&r, 12);
+        int c = (int)rng_below(&r, 3), len = 50 + (int)rng_below(&r, 350);
         fprintf(f, "%s,\"", names[c]);
         for (int k = 0; k < len; k++) {
             const char *w = rng_below(&r, 3) == 0 ? words[c][rng_below(&r, 5)] : noise[rng_below(&r, 6)];

@@ -7,7 +7,8 @@
 
 /* mkdtemp under /tmp; the returned path is static storage of the caller's copy. */
 void fixture_tmpdir(char *out, size_t cap);
-/* Writes n rows of a 3-class CSV (header label,text) whose classes have their
+/* Writes n rows of a 3-class CSV (header label,text), 50-400 words each so that
+ * training batches are big enough to run in parallel, whose classes have their
  * own words plus shared noise, so a model can learn it in a few epochs. */
 void fixture_corpus(const char *path, int n, uint64_t seed);
 /* Reads a whole file (malloc'd, size in *n); NULL if it cannot be read. */
