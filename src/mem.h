@@ -11,7 +11,8 @@ void *xcalloc(size_t count, size_t size);
 void *xrealloc(void *p, size_t n);
 char *xstrdup(const char *s);
 char *xstrndup(const char *s, size_t n);
-/* 64-byte aligned zeroed block for vectorised kernels; free with free(). */
+/* Zeroed block for vectorised kernels (64-byte aligned when small, 16 when
+ * large); free with free(). */
 void *xaligned_calloc(size_t n);
 
 #endif
