@@ -153,9 +153,9 @@ static int64_t trainer_slots(Trainer *t, int B)
 
 /* Sums token gradients into their rows, clips by the global norm and takes the
  * Adam step for the dense tensors and the used rows, in one parallel region.
- * A thread sums the slots congruent to its id, adding tokens in order, so each
- * row's sum has the same order whatever the thread count; the norm is summed in
- * slot order by one thread. */
+ * A thread owns a range of slots and adds their tokens in order, so each row's
+ * sum has the same order whatever the thread count; the norm is summed in slot
+ * order by one thread. */
 static void trainer_update(Trainer *t, int64_t ns, int64_t ntok, const TrainConfig *tc, float lr, StepResult *r)
 {
     Model *m = t->model;
@@ -169,16 +169,19 @@ static void trainer_update(Trainer *t, int64_t ns, int64_t ntok, const TrainConf
         nth = omp_get_num_threads();
         tid = omp_get_thread_num();
 #endif
-        for (int64_t s = tid; s < ns; s += nth) memset(t->row_grad + (size_t)s * d, 0, (size_t)d * sizeof(float));
+        /* This thread's slots: a contiguous range, so the ownership test is two
+         * compares and its rows' Adam updates below touch the same range. */
+        const int64_t lo = ns * tid / nth, hi = ns * (tid + 1) / nth;
+        memset(t->row_grad + (size_t)lo * d, 0, (size_t)(hi - lo) * d * sizeof(float));
         for (int64_t j = 0; j < ntok; j++) {
             int64_t s = t->tok_slot[j];
-            if (s < 0 || s % nth != tid) continue;
+            if (s < lo || s >= hi) continue;
             float *dst = t->row_grad + (size_t)s * d;
             const float *src = t->tok_grad + (size_t)j * d;
 #pragma omp simd
             for (int e = 0; e < d; e++) dst[e] += src[e];
         }
-        for (int64_t s = tid; s < ns; s += nth) {
+        for (int64_t s = lo; s < hi; s++) {
             const float *g = t->row_grad + (size_t)s * d;
             double sq = 0.0;
             for (int e = 0; e < d; e++) sq += (double)g[e] * g[e];
@@ -198,9 +201,8 @@ static void trainer_update(Trainer *t, int64_t ns, int64_t ntok, const TrainConf
             }
         }
         if (r->finite) {
-#pragma omp for schedule(static)
-            for (int64_t s = 0; s < ns; s++) {
-                if (s + TRAINER_PREFETCH < ns) {
+            for (int64_t s = lo; s < hi; s++) {
+                if (s + TRAINER_PREFETCH < hi) {
                     size_t po = (size_t)eo + (size_t)t->slot_row[s + TRAINER_PREFETCH] * d;
                     __builtin_prefetch(m->params + po, 1);
                     __builtin_prefetch(t->adam.m + po, 1);
