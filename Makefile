@@ -9,7 +9,7 @@ LDFLAGS += $(SAN)
 LDLIBS  := -lcsv -lcjson -lm
 
 ifeq ($(NO_OMP),1)
-  CFLAGS += -Wno-unknown-pragmas
+  CFLAGS += -fopenmp-simd -Wno-unknown-pragmas
 else
   CFLAGS  += -fopenmp
   LDFLAGS += -fopenmp
