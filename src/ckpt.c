@@ -321,27 +321,32 @@ static const unsigned char *cur_take(Cursor *c, uint64_t n)
     return r;
 }
 
+/* Copies n bytes out (zeros past the end, with c->bad set). */
+static void cur_copy(Cursor *c, void *out, size_t n)
+{
+    const unsigned char *p = cur_take(c, n);
+    if (p) memcpy(out, p, n);
+    else memset(out, 0, n);
+}
+
 static uint32_t cur_u32(Cursor *c)
 {
-    uint32_t v = 0;
-    const unsigned char *p = cur_take(c, 4);
-    if (p) memcpy(&v, p, 4);
+    uint32_t v;
+    cur_copy(c, &v, sizeof v);
     return v;
 }
 
 static uint64_t cur_u64(Cursor *c)
 {
-    uint64_t v = 0;
-    const unsigned char *p = cur_take(c, 8);
-    if (p) memcpy(&v, p, 8);
+    uint64_t v;
+    cur_copy(c, &v, sizeof v);
     return v;
 }
 
 static double cur_f64(Cursor *c)
 {
-    double v = 0;
-    const unsigned char *p = cur_take(c, 8);
-    if (p) memcpy(&v, p, 8);
+    double v;
+    cur_copy(c, &v, sizeof v);
     return v;
 }
 

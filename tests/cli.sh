@@ -139,6 +139,21 @@ cmp -s <(cut -d, -f1-6 "$tmp/full/log.csv") <(cut -d, -f1-6 "$tmp/intr/log.csv")
 "$bin" eval --model "$tmp/intr/last.ckpt" --data "$tmp/valid.csv" > "$tmp/intr.eval"
 cmp -s "$tmp/full.eval" "$tmp/intr.eval" && ok || bad "resumed model predicts differently"
 
+# SIGTERM (a scheduler's stop) behaves the same.
+"$bin" "${long[@]}" --set output.dir="$tmp/term" >/dev/null 2>"$tmp/term.err" &
+pid=$!
+for _ in $(seq 1 400); do [ -e "$tmp/term/checkpoints/epoch-001.ckpt" ] && break; sleep 0.05; done
+kill -TERM "$pid"
+wait "$pid"
+rc=$?
+if [ "$rc" -eq 0 ]; then
+    echo "note: the run finished before SIGTERM arrived" >&2
+elif [ "$rc" -eq 1 ] && grep -q "interrupted by signal 15 at epoch" "$tmp/term.err"; then
+    "$bin" train --resume "$tmp/term" --quiet >/dev/null 2>&1 && ok || bad "resume after SIGTERM failed"
+else
+    bad "SIGTERM: exit $rc: $(cat "$tmp/term.err")"
+fi
+
 # ---- kill -9 at any moment never leaves a damaged last.ckpt ----
 for delay in 0.3 0.6 0.9 1.2 1.5; do
     rm -rf "$tmp/k9"
