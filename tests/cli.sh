@@ -81,6 +81,13 @@ grep -qE '^\{"label":"[1-4]","prob":[0-9.e-]+,"top":\[.*\],"tokens":\[\{"token":
 out=$(echo "Stocks fell" | "$bin" predict --model "$model" --explain)
 grep -qP '\tstocks\([0-9.]+\) fell\([0-9.]+\) stocks_fell\([0-9.]+\)$' <<<"$out" && ok || bad "predict --explain: $out"
 expect 1 "cannot open" "$bin" predict --model "$model" --input "$tmp/none.txt"
+# In a pipe each answer comes out as soon as its line is in: one line in, one line out,
+# while the input stays open.
+coproc PRED { "$bin" predict --model "$model" | cat; }
+echo "The team won the cup final" >&"${PRED[1]}"
+if read -r -t 20 answer <&"${PRED[0]}" && grep -qP '^[1-4]\t' <<<"$answer"; then ok; else bad "predict did not answer line by line in a pipe"; fi
+exec {PRED[1]}>&-
+wait "$PRED_PID" 2>/dev/null
 
 # ---- bad checkpoints ----
 : > "$tmp/empty.ckpt"
