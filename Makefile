@@ -87,3 +87,56 @@ clean:
 	rm -rf $(BUILD) $(BIN)
 
 -include $(LIB_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(BUILD)/main.d
+
+# ---- fuzzing (tests/fuzz/README.md) ----
+# `make fuzz [FUZZ_SECONDS=600]` builds one libFuzzer binary per harness in
+# build/fuzz with clang (installed when missing) and runs each in turn for
+# FUZZ_SECONDS over a copy of its seed corpus in build/fuzz/corpus-NAME, so the
+# committed seeds are not flooded; it stops with a non-zero status at the first
+# harness that crashes, leaving the input in build/fuzz/artifacts-NAME/.
+FUZZ_CC      ?= clang
+FUZZ_SECONDS ?= 60
+FUZZ_DIR     := build/fuzz
+# name:max_len; a config is small, the others need room for a few rows or a checkpoint.
+FUZZ_RUNS    := reader:65536 tokenizer:65536 config:4096 ckpt:65536
+FUZZ_NAMES   := $(foreach r,$(FUZZ_RUNS),$(firstword $(subst :, ,$(r))))
+FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+# No -fopenmp: clang's OpenMP runtime may be missing, and the harnesses are serial.
+FUZZ_CFLAGS  := -std=c11 -g -O1 -Wall -Wextra -Wno-unknown-pragmas -D_POSIX_C_SOURCE=200809L \
+                -D_DEFAULT_SOURCE -DATTNCLF_LIBFUZZER -Isrc -MMD -MP $(FUZZ_SAN)
+FUZZ_LIB_OBJ := $(patsubst src/%.c,$(FUZZ_DIR)/obj/%.o,$(filter-out src/main.c src/cmd_%.c,$(wildcard src/*.c)))
+FUZZ_OBJ     := $(FUZZ_LIB_OBJ) $(FUZZ_NAMES:%=$(FUZZ_DIR)/obj/fuzz_%.o)
+FUZZ_BINS    := $(FUZZ_NAMES:%=$(FUZZ_DIR)/fuzz_%)
+
+.PHONY: fuzz
+# Reached only through pattern rules, so make would delete them after each build.
+.SECONDARY: $(FUZZ_OBJ)
+
+fuzz:
+	@command -v $(FUZZ_CC) >/dev/null 2>&1 || scripts/install-deps.sh clang
+	$(MAKE) $(FUZZ_BINS)
+	@set -e; for r in $(FUZZ_RUNS); do \
+	    n=$${r%%:*}; len=$${r#*:}; \
+	    mkdir -p $(FUZZ_DIR)/corpus-$$n $(FUZZ_DIR)/artifacts-$$n; \
+	    for f in tests/fuzz/corpus/$$n/* tests/fuzz/regress/$$n/*; do \
+	        if [ -f "$$f" ]; then cp "$$f" $(FUZZ_DIR)/corpus-$$n/; fi; \
+	    done; \
+	    echo "fuzz: $$n for $(FUZZ_SECONDS) s"; \
+	    $(FUZZ_DIR)/fuzz_$$n -max_total_time=$(FUZZ_SECONDS) -max_len=$$len -timeout=10 \
+	        -print_final_stats=1 -artifact_prefix=$(FUZZ_DIR)/artifacts-$$n/ $(FUZZ_DIR)/corpus-$$n || \
+	        { echo "fuzz: $$n failed: input in $(FUZZ_DIR)/artifacts-$$n/" >&2; exit 1; }; \
+	done
+
+$(FUZZ_DIR)/obj/%.o: src/%.c | $(FUZZ_DIR)/obj
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c $< -o $@
+
+$(FUZZ_DIR)/obj/fuzz_%.o: tests/fuzz/fuzz_%.c | $(FUZZ_DIR)/obj
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c $< -o $@
+
+$(FUZZ_DIR)/fuzz_%: $(FUZZ_DIR)/obj/fuzz_%.o $(FUZZ_LIB_OBJ)
+	$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $^ $(LDLIBS)
+
+$(FUZZ_DIR)/obj:
+	mkdir -p $@
+
+-include $(FUZZ_OBJ:.o=.d)

@@ -92,7 +92,9 @@ static void reader_trim(const char **s, size_t *n)
 
 static void reader_grow(char **buf, size_t *cap, size_t need)
 {
-    if (need <= *cap) return;
+    /* Allocates even for need 0: a record whose fields are all empty (",") still
+     * has cells pointing at buf + 0, and NULL + 0 is undefined behaviour. */
+    if (need <= *cap && *buf) return;
     size_t c = *cap ? *cap : 4096;
     while (c < need) c *= 2;
     *buf = xrealloc(*buf, c);

@@ -62,6 +62,7 @@ static int fuzz_tokenizer_cmp(const void *a, const void *b)
 
 static void fuzz_tokenizer_no_stopword(const Tokenizer *tk, const TokenList *tl)
 {
+    if (tk->n_stopwords == 0) return;
     for (size_t i = 0; i < tl->n; i++) {
         const char *tok = tl->buf + tl->start[i];
         if (bsearch(&tok, tk->stopwords, (size_t)tk->n_stopwords, sizeof *tk->stopwords, fuzz_tokenizer_cmp))
