@@ -8,11 +8,11 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-void cli_openmp_passive(char **argv)
+void cli_openmp_wait_policy(char **argv)
 {
 #ifdef _OPENMP
     if (getenv("OMP_WAIT_POLICY") || getenv("GOMP_SPINCOUNT")) return;
-    setenv("OMP_WAIT_POLICY", "passive", 1);
+    setenv("GOMP_SPINCOUNT", CLI_OPENMP_SPINS, 1);
     execv("/proc/self/exe", argv); /* if this fails we go on with the default policy */
 #else
     (void)argv;

@@ -11,12 +11,17 @@ int cmd_train(int argc, char **argv);
 int cmd_eval(int argc, char **argv);
 int cmd_predict(int argc, char **argv);
 
-/* Makes OpenMP threads sleep rather than spin while they wait, unless the user
- * chose OMP_WAIT_POLICY: re-executes the program once with it set, because the
- * OpenMP runtime reads it only when it loads. Spinning workers make every step
- * wait for a preempted thread on a busy machine (5-40x slower here when another
- * job holds a core); sleeping costs a few microseconds per step. */
-void cli_openmp_passive(char **argv);
+/* Bounds how long an OpenMP thread spins at a barrier before it sleeps
+ * (GOMP_SPINCOUNT=CLI_OPENMP_SPINS), unless the user chose OMP_WAIT_POLICY or
+ * GOMP_SPINCOUNT: re-executes the program once with it set, because the OpenMP
+ * runtime reads it only when it loads. libgomp's default spins ~300k rounds,
+ * which made training 5-40x slower here while another job held a core; never
+ * spinning (passive) pays a sleep and wake-up of ~40 us at each of a step's
+ * three barriers, 10% of IMDB training on 2 threads. A short spin covers the
+ * usual wait and was as fast as passive with one or two busy-looping jobs
+ * beside it (scripts/bench.sh, README "Threads"). */
+#define CLI_OPENMP_SPINS "1000"
+void cli_openmp_wait_policy(char **argv);
 /* Prints "attnclf CMD: message" and returns the status code (1 or 2). */
 int cli_fail(const char *cmd, const Status *st);
 /* Prints "attnclf CMD: message (see 'attnclf CMD --help')" and returns 2. */

@@ -39,7 +39,7 @@ int main(int argc, char **argv)
         printf("attnclf %s\n", ATTNCLF_VERSION);
         return 0;
     }
-    if (strcmp(argv[1], "train") == 0 || strcmp(argv[1], "eval") == 0) cli_openmp_passive(argv);
+    if (strcmp(argv[1], "train") == 0 || strcmp(argv[1], "eval") == 0) cli_openmp_wait_policy(argv);
     for (size_t i = 0; i < sizeof commands / sizeof *commands; i++)
         if (strcmp(argv[1], commands[i].name) == 0) return commands[i].run(argc - 1, argv + 1);
     fprintf(stderr, "attnclf: unknown command '%s' (see 'attnclf --help')\n", argv[1]);

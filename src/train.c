@@ -171,6 +171,37 @@ static int run_interrupt(Run *r, int epoch, int64_t b, double loss, double token
  * number is still finite (Adam's bounded steps can grow weights without NaN). */
 #define TRAIN_DIVERGED_LOSS 1e3
 
+/* What the step callback accumulates over an epoch. */
+typedef struct EpochPass {
+    Run *r;
+    int epoch;
+    int64_t nb;
+    double loss, tokens;
+    int64_t correct;
+    StepResult bad;  /* the step that diverged, if any */
+    int64_t bad_step;
+    float lr;
+} EpochPass;
+
+static int run_after_step(void *ctx, int64_t b, int n, const StepResult *s, float lr)
+{
+    EpochPass *p = ctx;
+    Run *r = p->r;
+    const Dataset *ds = &r->data.train;
+    const int64_t lo = b * r->cfg.train.batch_size;
+    p->lr = lr;
+    if (!s->finite || s->loss_sum > TRAIN_DIVERGED_LOSS * n) {
+        p->bad = *s;
+        p->bad_step = r->tr.adam.step + !s->finite;
+        return 1;
+    }
+    p->loss += s->loss_sum;
+    p->correct += s->correct;
+    for (int k = 0; k < n; k++) p->tokens += (double)(ds->off[r->perm[lo + k] + 1] - ds->off[r->perm[lo + k]]);
+    progress_update(&r->prog, p->epoch, r->cfg.train.epochs, b + 1, p->nb, p->tokens, p->loss / (double)(lo + n), lr);
+    return train_stop_signal != 0;
+}
+
 /* One pass over the training data in this epoch's order, from batch state.batch
  * on (non-zero when resuming an interrupted epoch). */
 static int run_train_epoch(Run *r, int epoch, EpochStats *e, Status *st)
@@ -182,33 +213,25 @@ static int run_train_epoch(Run *r, int epoch, EpochStats *e, Status *st)
     for (int64_t i = 0; i < ds->n; i++) r->perm[i] = i;
     Rng rng = {r->state.rng};
     rng_shuffle(&rng, r->perm, ds->n);
-    double loss = r->state.part_loss, tokens = r->state.part_tokens;
-    int64_t correct = r->state.part_correct;
+    EpochPass p = {.r = r, .epoch = epoch, .nb = nb, .loss = r->state.part_loss, .tokens = r->state.part_tokens,
+                   .correct = r->state.part_correct, .lr = optim_lr(tc, r->tr.adam.step, total)};
     progress_epoch_start(&r->prog);
-    for (int64_t b = r->state.batch; b < nb; b++) {
-        if (train_stop_signal) return run_interrupt(r, epoch, b, loss, tokens, correct, st);
-        int64_t step = r->tr.adam.step, lo = b * B;
-        int n = (int)(ds->n - lo < B ? ds->n - lo : B);
-        e->lr = optim_lr(tc, step, total);
-        StepResult s = trainer_step(&r->tr, ds, r->perm + lo, n, tc, (float)e->lr, rng_mix(tc->seed, 1, (uint64_t)step));
-        if (!s.finite || s.loss_sum > TRAIN_DIVERGED_LOSS * n)
-            return status_error(st, "training diverged at epoch %d, step %lld: the loss is %s "
-                                "(try a lower train.lr); the last good checkpoint is %s/last.ckpt",
-                                epoch, (long long)step + 1, s.finite ? "exploding" : "not finite",
-                                r->cfg.output.dir);
-        loss += s.loss_sum;
-        correct += s.correct;
-        for (int k = 0; k < n; k++) tokens += (double)(ds->off[r->perm[lo + k] + 1] - ds->off[r->perm[lo + k]]);
-        progress_update(&r->prog, epoch, tc->epochs, b + 1, nb, tokens, loss / (double)(lo + n), e->lr);
-    }
+    int64_t b = r->state.batch;
+    if (!train_stop_signal) b = trainer_run(&r->tr, ds, r->perm, b, nb, tc, total, run_after_step, &p);
+    e->lr = p.lr;
+    if (p.bad_step)
+        return status_error(st, "training diverged at epoch %d, step %lld: the loss is %s "
+                            "(try a lower train.lr); the last good checkpoint is %s/last.ckpt",
+                            epoch, (long long)p.bad_step, p.bad.finite ? "exploding" : "not finite", r->cfg.output.dir);
+    if (train_stop_signal && b < nb) return run_interrupt(r, epoch, b, p.loss, p.tokens, p.correct, st);
     r->state.rng = rng.state;
     r->state.batch = 0;
     r->state.part_loss = r->state.part_tokens = 0.0;
     r->state.part_correct = 0;
     e->seconds = progress_now() - r->prog.t_start;
-    e->tokens_per_sec = e->seconds > 0 ? tokens / e->seconds : 0;
-    e->train_loss = loss / (double)ds->n;
-    e->train_acc = (double)correct / (double)ds->n;
+    e->tokens_per_sec = e->seconds > 0 ? p.tokens / e->seconds : 0;
+    e->train_loss = p.loss / (double)ds->n;
+    e->train_acc = (double)p.correct / (double)ds->n;
     return 0;
 }
 

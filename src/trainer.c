@@ -15,8 +15,8 @@
 #define THREAD_ID() 0
 #endif
 
-/* Batches of fewer tokens (short sentences) run on one thread: waking the others
- * costs more than their share of the work. Results do not depend on it. */
+/* Mean tokens per batch from which steps run in parallel. Results do not
+ * depend on it. */
 #define TRAINER_PARALLEL_MIN 4096
 
 void trainer_init(Trainer *t, Model *m, float dropout, float token_dropout, int batch_size, int64_t max_len,
@@ -37,17 +37,21 @@ void trainer_init(Trainer *t, Model *m, float dropout, float token_dropout, int 
     t->doc_grad = xaligned_calloc((size_t)batch_size * (size_t)m->n_dense * sizeof(float));
     t->dense_grad = xaligned_calloc((size_t)m->n_dense * sizeof(float));
     t->tok_grad = xaligned_calloc((size_t)t->tok_cap * d * sizeof(float));
-    t->row_grad = xaligned_calloc((size_t)t->tok_cap * d * sizeof(float));
     t->tok_off = xcalloc((size_t)batch_size + 1, sizeof *t->tok_off);
     t->tok_row = xcalloc((size_t)t->tok_cap, sizeof *t->tok_row);
     t->doc_kept = xcalloc((size_t)batch_size, sizeof *t->doc_kept);
     t->doc_loss = xcalloc((size_t)batch_size, sizeof *t->doc_loss);
     t->doc_pred = xcalloc((size_t)batch_size, sizeof *t->doc_pred);
-    t->slot_of_row = xmalloc((size_t)D->rows * sizeof *t->slot_of_row);
-    memset(t->slot_of_row, 0xff, (size_t)D->rows * sizeof *t->slot_of_row);
-    t->slot_row = xcalloc((size_t)t->tok_cap, sizeof *t->slot_row);
-    t->tok_slot = xcalloc((size_t)t->tok_cap, sizeof *t->tok_slot);
-    t->slot_sq = xcalloc((size_t)t->tok_cap, sizeof *t->slot_sq);
+    t->table_cap = 16;
+    while (t->table_cap < 2 * t->tok_cap) t->table_cap *= 2;
+    t->table = xmalloc((size_t)threads * (size_t)t->table_cap * sizeof *t->table);
+    t->tok_sq = xcalloc((size_t)t->tok_cap, sizeof *t->tok_sq);
+    t->own = xcalloc((size_t)threads * (size_t)t->tok_cap, sizeof *t->own);
+    t->doc_order = xcalloc((size_t)batch_size, sizeof *t->doc_order);
+    t->tok_pos = xcalloc((size_t)t->tok_cap, sizeof *t->tok_pos);
+    t->tok_owner = xcalloc((size_t)t->tok_cap, sizeof *t->tok_owner);
+    t->part = xcalloc((size_t)batch_size * (size_t)(threads + 1), sizeof *t->part);
+    t->owner_cnt = xcalloc((size_t)threads * (size_t)(threads + 1), sizeof *t->owner_cnt);
 }
 
 void trainer_free(Trainer *t)
@@ -55,8 +59,9 @@ void trainer_free(Trainer *t)
     adam_free(&t->adam);
     for (int i = 0; i < t->threads; i++) docscratch_free(&t->scratch[i]);
     free(t->scratch);
-    void *bufs[] = {t->doc_grad, t->dense_grad, t->tok_grad, t->row_grad, t->tok_off, t->tok_row, t->doc_kept, t->doc_loss,
-                    t->doc_pred, t->slot_of_row, t->slot_row, t->tok_slot, t->slot_sq};
+    void *bufs[] = {t->doc_grad, t->dense_grad, t->tok_grad, t->tok_off, t->tok_row, t->doc_kept, t->doc_loss,
+                    t->doc_pred, t->table, t->tok_sq, t->own, t->doc_order,
+                    t->tok_pos, t->tok_owner, t->part, t->owner_cnt};
     for (size_t i = 0; i < sizeof bufs / sizeof *bufs; i++) free(bufs[i]);
     memset(t, 0, sizeof *t);
 }
@@ -102,145 +107,256 @@ static int trainer_keep_tokens(int32_t *row, const int32_t *ids, int T, float p,
     return kept;
 }
 
-/* Forward and backward of every document, each into its own gradient slots. */
-static void trainer_docs(Trainer *t, const Dataset *ds, const int64_t *doc, int B, uint64_t step_seed)
-{
-    const Model *m = t->model;
-    const int d = m->dims.dim;
-    const float scale = 1.0f / (float)B;
-#pragma omp parallel for schedule(dynamic, 1) num_threads(t->threads) if (t->tok_off[B] >= TRAINER_PARALLEL_MIN)
-    for (int b = 0; b < B; b++) {
-        DocScratch *s = &t->scratch[THREAD_ID()];
-        int64_t i = doc[b];
-        int32_t *row = t->tok_row + t->tok_off[b];
-        int T = trainer_keep_tokens(row, ds->ids + ds->off[i], (int)(ds->off[i + 1] - ds->off[i]),
-                                    t->token_dropout, rng_mix(step_seed, 0x746f6b656eull, (uint64_t)b));
-        int y = ds->labels[i];
-        t->doc_kept[b] = T;
-        t->doc_loss[b] = model_forward(m, row, T, y, t->dropout, rng_mix(step_seed, 0x64726f70ull, (uint64_t)b), s);
-        t->doc_pred[b] = model_argmax(s->probs, m->dims.classes);
-        float *g = t->doc_grad + (size_t)b * (size_t)m->n_dense;
-        memset(g, 0, (size_t)m->n_dense * sizeof *g);
-        model_backward(m, T, y, t->dropout, scale, s, g, t->tok_grad + (size_t)t->tok_off[b] * d);
-    }
-}
-
 /* How far ahead the row loops prefetch: rows are scattered over a table of
  * millions, so each one is a cache miss unless asked for early. */
-#define TRAINER_PREFETCH 8
+#define TRAINER_PREFETCH 16
 
-/* Gives each distinct embedding row of the batch a slot, in token order; tokens
- * hidden by token dropout get slot -1. Returns the number of slots. */
-static int64_t trainer_slots(Trainer *t, int B)
+/* Which of nth threads owns embedding row r: a multiplicative hash, so frequent
+ * (low-numbered) words and hashed buckets spread evenly. */
+static inline int trainer_owner(int32_t r, int nth)
 {
-    int64_t ns = 0;
-    for (int b = 0; b < B; b++) {
-        int64_t k = t->tok_off[b];
-        for (; k < t->tok_off[b] + t->doc_kept[b]; k++) {
-            if (k + TRAINER_PREFETCH < t->tok_off[b] + t->doc_kept[b])
-                __builtin_prefetch(t->slot_of_row + t->tok_row[k + TRAINER_PREFETCH], 1);
-            int32_t r = t->tok_row[k];
-            if (t->slot_of_row[r] < 0) {
-                t->slot_of_row[r] = (int32_t)ns;
-                t->slot_row[ns++] = r;
-            }
-            t->tok_slot[k] = t->slot_of_row[r];
-        }
-        for (; k < t->tok_off[b + 1]; k++) t->tok_slot[k] = -1;
-    }
-    return ns;
+    return (int)(((uint64_t)((uint32_t)r * 0x9E3779B1u) * (uint64_t)nth) >> 32);
 }
 
-/* Sums token gradients into their rows, clips by the global norm and takes the
- * Adam step for the dense tensors and the used rows, in one parallel region.
- * A thread owns a range of slots and adds their tokens in order, so each row's
- * sum has the same order whatever the thread count; the norm is summed in slot
- * order by one thread. */
-static void trainer_update(Trainer *t, int64_t ns, int64_t ntok, const TrainConfig *tc, float lr, StepResult *r)
+/* Phase 1: forward and backward of document b into its own gradient slots. */
+/* Groups document b's kept token positions by the thread owning their row,
+ * each group in token order (a counting sort), for phase 2. */
+static void trainer_partition(Trainer *t, int b, int T, int nth, int64_t *cnt /* [nth+1] */)
 {
-    Model *m = t->model;
+    const int64_t o = t->tok_off[b];
+    int64_t *cut = t->part + (size_t)b * (size_t)(t->threads + 1);
+    memset(cnt, 0, (size_t)(nth + 1) * sizeof *cnt);
+    for (int j = 0; j < T; j++) {
+        int w = trainer_owner(t->tok_row[o + j], nth);
+        t->tok_owner[o + j] = (uint16_t)w;
+        cnt[w + 1]++;
+    }
+    cnt[0] = o;
+    for (int w = 0; w < nth; w++) cnt[w + 1] += cnt[w];
+    memcpy(cut, cnt, (size_t)(nth + 1) * sizeof *cut);
+    for (int j = 0; j < T; j++) t->tok_pos[cnt[t->tok_owner[o + j]]++] = (int32_t)(o + j);
+}
+
+static void trainer_doc(Trainer *t, const Dataset *ds, const int64_t *doc, int b, float scale, uint64_t step_seed,
+                        int nth, int tid)
+{
+    DocScratch *s = &t->scratch[tid];
+    const Model *m = t->model;
     const int d = m->dims.dim;
-    const int64_t nd = m->n_dense, eo = m->tensors[TENSOR_EMB].offset;
-    AdamStep as = {0};
-#pragma omp parallel num_threads(t->threads) if (ntok >= TRAINER_PARALLEL_MIN)
-    {
-        int nth = 1, tid = 0;
-#ifdef _OPENMP
-        nth = omp_get_num_threads();
-        tid = omp_get_thread_num();
-#endif
-        /* This thread's slots: a contiguous range, so the ownership test is two
-         * compares and its rows' Adam updates below touch the same range. */
-        const int64_t lo = ns * tid / nth, hi = ns * (tid + 1) / nth;
-        memset(t->row_grad + (size_t)lo * d, 0, (size_t)(hi - lo) * d * sizeof(float));
-        for (int64_t j = 0; j < ntok; j++) {
-            int64_t s = t->tok_slot[j];
-            if (s < lo || s >= hi) continue;
-            float *dst = t->row_grad + (size_t)s * d;
-            const float *src = t->tok_grad + (size_t)j * d;
+    int64_t i = doc[b], o = t->tok_off[b];
+    int32_t *row = t->tok_row + o;
+    int T = trainer_keep_tokens(row, ds->ids + ds->off[i], (int)(ds->off[i + 1] - ds->off[i]), t->token_dropout,
+                                rng_mix(step_seed, 0x746f6b656eull, (uint64_t)b));
+    int y = ds->labels[i];
+    t->doc_kept[b] = T;
+    t->doc_loss[b] = model_forward(m, row, T, y, t->dropout, rng_mix(step_seed, 0x64726f70ull, (uint64_t)b), s);
+    t->doc_pred[b] = model_argmax(s->probs, m->dims.classes);
+    float *g = t->doc_grad + (size_t)b * (size_t)m->n_dense;
+    memset(g, 0, (size_t)m->n_dense * sizeof *g);
+    model_backward(m, T, y, t->dropout, scale, s, g, t->tok_grad + (size_t)o * d);
+    memset(t->tok_sq + o, 0, (size_t)(t->tok_off[b + 1] - o) * sizeof *t->tok_sq);
+    trainer_partition(t, b, T, nth, t->owner_cnt + (size_t)tid * (size_t)(t->threads + 1));
+}
+
+/* Phase 2, for the rows thread tid owns: the first token of a row in the batch
+ * (in token order) becomes its slot, and the gradients of its later tokens are
+ * added onto it in token order, so a row's sum has the same order for any
+ * thread count. Rows are found through the thread's own hash table (open
+ * addressing, sized for this step's tokens): it stays in the core's cache,
+ * where a table over all rows would miss on every token. Records each slot's
+ * squared norm at its token and returns how many slots the thread has (listed
+ * in `own`). */
+static int64_t trainer_sum_rows(Trainer *t, int B, int tid, int32_t *own)
+{
+    const int d = t->model->dims.dim;
+    const int64_t stride = t->threads + 1;
+    int64_t mine = 0;
+    for (int b = 0; b < B; b++) mine += t->part[b * stride + tid + 1] - t->part[b * stride + tid];
+    int bits = 4;
+    while (((int64_t)1 << bits) < 2 * mine) bits++;
+    TrainerSlot *tab = t->table + (size_t)tid * (size_t)t->table_cap;
+    const uint32_t mask = ((uint32_t)1 << bits) - 1;
+    memset(tab, 0xff, ((size_t)mask + 1) * sizeof *tab);
+    int64_t n = 0;
+    for (int b = 0; b < B; b++) {
+        const int64_t lo = t->part[b * stride + tid], hi = t->part[b * stride + tid + 1];
+        for (int64_t i = lo; i < hi; i++) {
+            if (i + TRAINER_PREFETCH < hi) __builtin_prefetch(t->tok_grad + (size_t)t->tok_pos[i + TRAINER_PREFETCH] * d);
+            const int64_t k = t->tok_pos[i];
+            const int32_t r = t->tok_row[k];
+            uint32_t h = ((uint32_t)r * 0x85EBCA6Bu) >> (32 - bits);
+            while (tab[h].row >= 0 && tab[h].row != r) h = (h + 1) & mask;
+            if (tab[h].row < 0) {
+                tab[h].row = r;
+                tab[h].first = (int32_t)k;
+                own[n++] = (int32_t)k;
+                continue;
+            }
+            float *dst = t->tok_grad + (size_t)tab[h].first * d;
+            const float *src = t->tok_grad + (size_t)k * d;
 #pragma omp simd
             for (int e = 0; e < d; e++) dst[e] += src[e];
         }
-        for (int64_t s = lo; s < hi; s++) {
-            const float *g = t->row_grad + (size_t)s * d;
-            double sq = 0.0;
-            for (int e = 0; e < d; e++) sq += (double)g[e] * g[e];
-            t->slot_sq[s] = sq;
-        }
-#pragma omp barrier
-#pragma omp single
-        {
-            double sq = 0.0;
-            for (int64_t i = 0; i < nd; i++) sq += (double)t->dense_grad[i] * t->dense_grad[i];
-            for (int64_t s = 0; s < ns; s++) sq += t->slot_sq[s];
-            r->grad_norm = sqrt(sq);
-            r->finite = isfinite(r->loss_sum) && isfinite(sq);
-            if (r->finite) {
-                as = adam_step_params(optim_clip_scale(sq, tc->clip), lr, (float)tc->weight_decay, ++t->adam.step);
-                adam_update(m->params, t->adam.m, t->adam.v, t->dense_grad, nd, &as);
-            }
-        }
-        if (r->finite) {
-            for (int64_t s = lo; s < hi; s++) {
-                if (s + TRAINER_PREFETCH < hi) {
-                    size_t po = (size_t)eo + (size_t)t->slot_row[s + TRAINER_PREFETCH] * d;
-                    __builtin_prefetch(m->params + po, 1);
-                    __builtin_prefetch(t->adam.m + po, 1);
-                    __builtin_prefetch(t->adam.v + po, 1);
-                }
-                size_t o = (size_t)eo + (size_t)t->slot_row[s] * d;
-                adam_update(m->params + o, t->adam.m + o, t->adam.v + o, t->row_grad + (size_t)s * d, d, &as);
-            }
-        }
     }
+    for (int64_t j = 0; j < n; j++) {
+        const float *g = t->tok_grad + (size_t)own[j] * d;
+        double sq = 0.0;
+#pragma omp simd reduction(+ : sq)
+        for (int e = 0; e < d; e++) sq += (double)g[e] * g[e];
+        t->tok_sq[own[j]] = sq;
+    }
+    return n;
 }
 
-StepResult trainer_step(Trainer *t, const Dataset *ds, const int64_t *doc, int B,
-                        const TrainConfig *tc, float lr, uint64_t step_seed)
+/* Phase 2 on one thread: the batch's loss and the dense gradients, summed in
+ * document order, and their squared norm. */
+static double trainer_sum_dense(Trainer *t, const Dataset *ds, const int64_t *doc, int B, StepResult *r)
 {
-    Model *m = t->model;
-    const int64_t nd = m->n_dense;
-    StepResult r = {0};
-    t->tok_off[0] = 0;
-    for (int b = 0; b < B; b++) t->tok_off[b + 1] = t->tok_off[b] + ds->off[doc[b] + 1] - ds->off[doc[b]];
-    trainer_docs(t, ds, doc, B, step_seed);
+    const int64_t nd = t->model->n_dense;
     for (int b = 0; b < B; b++) {
-        r.loss_sum += t->doc_loss[b];
-        r.correct += t->doc_pred[b] == ds->labels[doc[b]];
+        r->loss_sum += t->doc_loss[b];
+        r->correct += t->doc_pred[b] == ds->labels[doc[b]];
     }
-    /* Dense gradients are small (classifier and attention): summed serially, in
-     * document order. */
     memcpy(t->dense_grad, t->doc_grad, (size_t)nd * sizeof(float));
     for (int b = 1; b < B; b++) {
         const float *g = t->doc_grad + (size_t)b * nd;
 #pragma omp simd
         for (int64_t i = 0; i < nd; i++) t->dense_grad[i] += g[i];
     }
-    int64_t ns = trainer_slots(t, B);
-    trainer_update(t, ns, t->tok_off[B], tc, lr, &r);
-    for (int64_t s = 0; s < ns; s++) {
-        if (s + TRAINER_PREFETCH < ns) __builtin_prefetch(t->slot_of_row + t->slot_row[s + TRAINER_PREFETCH], 1);
-        t->slot_of_row[t->slot_row[s]] = -1;
+    double sq = 0.0;
+    for (int64_t i = 0; i < nd; i++) sq += (double)t->dense_grad[i] * t->dense_grad[i];
+    return sq;
+}
+
+/* Squared norm of the slots, summed in token order with eight fixed partial
+ * sums: the same bits on every thread and for every thread count. */
+static double trainer_sum_sq(const double *sq /* [n] */, int64_t n)
+{
+    double acc[8] = {0};
+    int64_t k = 0;
+    for (; k + 8 <= n; k += 8)
+        for (int j = 0; j < 8; j++) acc[j] += sq[k + j];
+    for (; k < n; k++) acc[k & 7] += sq[k];
+    return ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]));
+}
+
+/* Phase 3: the Adam step of the thread's rows. */
+static void trainer_update_rows(Trainer *t, const int32_t *own, int64_t n, const AdamStep *as, int finite)
+{
+    Model *m = t->model;
+    const int d = m->dims.dim;
+    const int64_t eo = m->tensors[TENSOR_EMB].offset;
+    for (int64_t j = 0; j < n; j++) {
+        if (j + TRAINER_PREFETCH < n) {
+            size_t po = (size_t)eo + (size_t)t->tok_row[own[j + TRAINER_PREFETCH]] * d;
+            __builtin_prefetch(m->params + po, 1);
+            __builtin_prefetch(t->adam.m + po, 1);
+            __builtin_prefetch(t->adam.v + po, 1);
+        }
+        int32_t r = t->tok_row[own[j]];
+        size_t o = (size_t)eo + (size_t)r * d;
+        if (finite) adam_update(m->params + o, t->adam.m + o, t->adam.v + o, t->tok_grad + (size_t)own[j] * d, d, as);
     }
-    return r;
+}
+
+/* What one step needs besides the batch's token arrays. Steps alternate between
+ * two of these: the main thread prepares step s+1 while the others may still
+ * read step s's in the update phase. */
+typedef struct TrainerStep {
+    const int64_t *doc;  /* [n] documents of the batch */
+    int n;
+    int64_t ntok;        /* tokens of the batch before token dropout */
+    int64_t step;        /* 1-based Adam step */
+    float lr;
+    uint64_t seed;
+    double dense_sq;
+    StepResult res;
+} TrainerStep;
+
+/* Sets up batch b of perm: its token offsets, its documents longest first (so
+ * the dynamic schedule hands out long ones first and the threads finish
+ * together; the order never changes results, as every document writes only
+ * its own slots), learning rate and seed. */
+static void trainer_prepare(Trainer *t, TrainerStep *p, const Dataset *ds, const int64_t *perm, int64_t b,
+                            const TrainConfig *tc, int64_t total)
+{
+    const int64_t lo = b * tc->batch_size;
+    memset(p, 0, sizeof *p);
+    p->doc = perm + lo;
+    p->n = (int)(ds->n - lo < tc->batch_size ? ds->n - lo : tc->batch_size);
+    p->step = t->adam.step + 1;
+    p->lr = optim_lr(tc, t->adam.step, total);
+    p->seed = rng_mix(tc->seed, 1, (uint64_t)t->adam.step);
+    t->tok_off[0] = 0;
+    for (int j = 0; j < p->n; j++) {
+        int64_t len = ds->off[p->doc[j] + 1] - ds->off[p->doc[j]];
+        t->tok_off[j + 1] = t->tok_off[j] + len;
+        int k = j;
+        for (; k > 0 && t->tok_off[t->doc_order[k - 1] + 1] - t->tok_off[t->doc_order[k - 1]] < len; k--)
+            t->doc_order[k] = t->doc_order[k - 1];
+        t->doc_order[k] = j;
+    }
+    p->ntok = t->tok_off[p->n];
+}
+
+/* One step on thread tid of nth: documents; barrier; row and dense sums;
+ * barrier; the clipped Adam update of the rows this thread owns
+ * (trainer_owner), so no two threads write the same row. */
+static void trainer_step(Trainer *t, TrainerStep *p, const Dataset *ds, const TrainConfig *tc, int tid, int nth)
+{
+    Model *m = t->model;
+    int32_t *own = t->own + (size_t)tid * (size_t)t->tok_cap;
+    const float scale = 1.0f / (float)p->n;
+#pragma omp for schedule(dynamic, 1)
+    for (int j = 0; j < p->n; j++) trainer_doc(t, ds, p->doc, t->doc_order[j], scale, p->seed, nth, tid);
+    int64_t n = trainer_sum_rows(t, p->n, tid, own);
+    if (tid == 0) p->dense_sq = trainer_sum_dense(t, ds, p->doc, p->n, &p->res);
+#pragma omp barrier
+    const double sq = p->dense_sq + trainer_sum_sq(t->tok_sq, p->ntok);
+    const int finite = isfinite(p->res.loss_sum) && isfinite(sq);
+    AdamStep as = adam_step_params(optim_clip_scale(sq, tc->clip), p->lr, (float)tc->weight_decay, p->step);
+    if (tid == 0) {
+        p->res.grad_norm = sqrt(sq);
+        p->res.finite = finite;
+        if (finite) adam_update(m->params, t->adam.m, t->adam.v, t->dense_grad, m->n_dense, &as);
+    }
+    trainer_update_rows(t, own, n, &as, finite);
+}
+
+int64_t trainer_run(Trainer *t, const Dataset *ds, const int64_t *perm, int64_t b0, int64_t nb, const TrainConfig *tc,
+                    int64_t total, TrainerAfterFn after, void *ctx)
+{
+    if (b0 >= nb) return b0;
+    TrainerStep steps[2];
+    int64_t done = b0;
+    int stop = 0;
+    /* Batches of fewer tokens (short sentences) run on one thread: the barriers
+     * between phases cost more than the threads' share of the work. */
+    const int par = (double)ds->off[ds->n] / (double)(ds->n ? ds->n : 1) * tc->batch_size >= TRAINER_PARALLEL_MIN;
+    trainer_prepare(t, &steps[b0 & 1], ds, perm, b0, tc, total);
+#pragma omp parallel num_threads(t->threads) if (par)
+    {
+        int nth = 1, tid = 0;
+#ifdef _OPENMP
+        nth = omp_get_num_threads();
+        tid = omp_get_thread_num();
+#endif
+        for (int64_t b = b0;; b++) {
+            TrainerStep *p = &steps[b & 1];
+            trainer_step(t, p, ds, tc, tid, nth);
+            /* The main thread may go on while the others finish their rows:
+             * it touches only step b+1's TrainerStep and the batch arrays
+             * that the update phase does not read. */
+#pragma omp master
+            {
+                if (p->res.finite) t->adam.step = p->step;
+                done = b + 1;
+                stop = after(ctx, b, p->n, &p->res, p->lr) || !p->res.finite || b + 1 >= nb;
+                if (!stop) trainer_prepare(t, &steps[(b + 1) & 1], ds, perm, b + 1, tc, total);
+            }
+#pragma omp barrier
+            if (stop) break;
+        }
+    }
+    return done;
 }

@@ -4,7 +4,8 @@
  *
  * Reproducibility: each document's gradients go to its own slot (dense grads)
  * or its own token rows (embedding grads) and are then summed in document and
- * token order, so results are bit-identical for any thread count. */
+ * token order, and the gradient norm in token order, so results are
+ * bit-identical for any thread count. */
 #ifndef ATTNCLF_TRAINER_H
 #define ATTNCLF_TRAINER_H
 
@@ -14,6 +15,12 @@
 #include "dataset.h"
 #include "model.h"
 #include "optim.h"
+
+/* An embedding row used in a step, and its first token there. */
+typedef struct TrainerSlot {
+    int32_t row;    /* -1: empty */
+    int32_t first;
+} TrainerSlot;
 
 typedef struct Trainer {
     Model *model;
@@ -26,17 +33,22 @@ typedef struct Trainer {
     DocScratch *scratch;  /* [threads] */
     float *doc_grad;    /* [batch_cap, n_dense] per-document dense gradients */
     float *dense_grad;  /* [n_dense] their sum */
-    float *tok_grad;    /* [tok_cap, d] dL/demb per token position */
+    float *tok_grad;    /* [tok_cap, d] dL/demb per token position; after the row
+                           sums, a row's first token holds the row's gradient */
     int64_t *tok_off;   /* [batch_cap+1] */
     int32_t *tok_row;   /* [tok_cap] embedding row of each token the step kept */
     int32_t *doc_kept;  /* [batch_cap] tokens kept of each document (token dropout) */
     float *doc_loss;    /* [batch_cap] */
     int32_t *doc_pred;  /* [batch_cap] */
-    int32_t *slot_of_row; /* [rows] slot of an embedding row in this batch, -1 */
-    int32_t *slot_row;  /* [tok_cap] row of each slot */
-    int32_t *tok_slot;  /* [tok_cap] slot of each token */
-    float *row_grad;    /* [tok_cap, d] summed gradient per slot */
-    double *slot_sq;    /* [tok_cap] squared norm per slot */
+    TrainerSlot *table; /* [threads, table_cap] each thread's rows of this step */
+    int64_t table_cap;  /* a power of two >= 2 * tok_cap */
+    double *tok_sq;     /* [tok_cap] squared norm of the row gradient at a row's first token, else 0 */
+    int32_t *own;       /* [threads, tok_cap] first tokens of the rows each thread owns */
+    int *doc_order;     /* [batch_cap] batch documents, longest first */
+    int32_t *tok_pos;   /* [tok_cap] each document's kept token positions, grouped by owning thread */
+    uint16_t *tok_owner; /* [tok_cap] owning thread of each kept token's row */
+    int64_t *part;      /* [batch_cap, threads+1] where each owner's group starts in tok_pos */
+    int64_t *owner_cnt; /* [threads, threads+1] counting-sort scratch */
 } Trainer;
 
 /* max_len: the longest training document; tok_cap: trainer_batch_token_bound();
@@ -55,9 +67,17 @@ typedef struct StepResult {
     int finite;        /* 0 if the loss or the gradient is NaN/inf (no update was made) */
 } StepResult;
 
-/* One AdamW step on documents doc[0..B) of ds with learning rate lr. The Adam step
- * counter is incremented first. */
-StepResult trainer_step(Trainer *t, const Dataset *ds, const int64_t *doc, int B,
-                        const TrainConfig *tc, float lr, uint64_t step_seed);
+/* Called on one thread after each step with the batch index, its size, its
+ * result and learning rate; a non-zero return stops trainer_run after it. Must
+ * not touch the model: other threads may still be updating it. */
+typedef int (*TrainerAfterFn)(void *ctx, int64_t batch, int n, const StepResult *r, float lr);
+
+/* AdamW steps on batches b0, b0+1, ... < nb of perm (batch b is documents
+ * perm[b*batch_size ...], the last one possibly short), with optim_lr's rate
+ * for each step out of `total` and a seed drawn from tc->seed and the step.
+ * Stops after a step that is not finite (no update is made) or when `after`
+ * asks. Returns the batch after the last one run. */
+int64_t trainer_run(Trainer *t, const Dataset *ds, const int64_t *perm, int64_t b0, int64_t nb, const TrainConfig *tc,
+                    int64_t total, TrainerAfterFn after, void *ctx);
 
 #endif

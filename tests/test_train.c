@@ -160,9 +160,9 @@ START_TEST(test_resume_is_bit_identical)
 }
 END_TEST
 
-
-/* The optimised step (row slots, per-thread ranges, prefetching) against a naive
- * one: dense gradient of every parameter summed over the batch, global-norm clip,
+/* The optimised step (row ownership by thread, row sums on first tokens,
+ * prefetching) against a naive one: dense gradient of every parameter summed
+ * over the batch, global-norm clip,
  * and Adam on the dense tensors and on the embedding rows the batch used. */
 static void naive_step(Model *m, Adam *a, const Dataset *ds, const int64_t *doc, int B, const TrainConfig *tc,
                        float lr)
@@ -203,39 +203,65 @@ static void naive_step(Model *m, Adam *a, const Dataset *ds, const int64_t *doc,
     docscratch_free(&s);
 }
 
-START_TEST(test_step_matches_naive_reference)
+static int count_steps(void *ctx, int64_t batch, int n, const StepResult *r, float lr)
 {
-    /* Long documents with repeated rows, so batches take the parallel path and
-     * rows recur within and across documents. */
-    Dataset ds;
-    dataset_init(&ds);
+    int64_t *seen = ctx;
+    ck_assert_int_eq(batch, *seen);
+    ck_assert_int_eq(n, 8);
+    ck_assert(r->finite);
+    ck_assert(lr == 0.01f);
+    return ++*seen == seen[1];
+}
+
+/* Long documents with repeated rows, so batches take the parallel path and
+ * rows recur within and across documents. */
+static void long_docs(Dataset *ds)
+{
+    dataset_init(ds);
     Rng r;
     rng_seed(&r, 11);
     int32_t ids[3000];
     for (int i = 0; i < 24; i++) {
         int T = 200 + (int)rng_below(&r, 2800);
         for (int t = 0; t < T; t++) ids[t] = (int32_t)rng_below(&r, 500);
-        dataset_append(&ds, ids, T, (int32_t)rng_below(&r, 3));
+        dataset_append(ds, ids, T, (int32_t)rng_below(&r, 3));
     }
-    ModelDims D = {.rows = 500, .dim = 8, .heads = 2, .classes = 3, .attention = ATTN_DOT};
+}
+
+static const ModelDims long_dims = {.rows = 500, .dim = 8, .heads = 2, .classes = 3, .attention = ATTN_DOT};
+static const TrainConfig long_tc = {.clip = 0.01, .weight_decay = 0.01, .lr = 0.01, .lr_schedule = LR_CONSTANT,
+                                    .batch_size = 8, .seed = 5};
+
+static void long_model(Model *m)
+{
+    model_init(m, &long_dims);
+    model_randomize(m, 499, 3);
+    for (int k = 0; k < 16; k++) m->p.query[k] = 0.1f * (float)(k % 5) - 0.2f;
+}
+
+/* Runs `steps` steps of trainer_run on `threads` threads, stopping by the callback. */
+static void long_run(Model *m, Trainer *t, const Dataset *ds, const int64_t *order, int threads, int64_t steps)
+{
+    trainer_init(t, m, 0.0f, 0.0f, 8, ds->max_len, trainer_batch_token_bound(ds, 8), threads);
+    int64_t seen[2] = {0, steps};
+    ck_assert_int_eq(trainer_run(t, ds, order, 0, 3, &long_tc, 3, count_steps, seen), steps);
+    ck_assert_int_eq(t->adam.step, steps);
+}
+
+START_TEST(test_step_matches_naive_reference)
+{
+    Dataset ds;
+    long_docs(&ds);
     Model fast, slow;
-    model_init(&fast, &D);
-    model_init(&slow, &D);
-    model_randomize(&fast, 499, 3);
-    model_randomize(&slow, 499, 3);
-    for (int k = 0; k < 16; k++) fast.p.query[k] = slow.p.query[k] = 0.1f * (float)(k % 5) - 0.2f;
-    TrainConfig tc = {.clip = 0.5, .weight_decay = 0.01};
-    Trainer t;
-    trainer_init(&t, &fast, 0.0f, 0.0f, 8, ds.max_len, trainer_batch_token_bound(&ds, 8), 2);
-    Adam a;
-    adam_init(&a, slow.n_params);
+    long_model(&fast);
+    long_model(&slow);
     int64_t order[24];
     for (int i = 0; i < 24; i++) order[i] = (i * 7) % 24;
-    for (int step = 0; step < 3; step++) {
-        StepResult res = trainer_step(&t, &ds, order + 8 * step, 8, &tc, 0.01f, 5);
-        ck_assert(res.finite);
-        naive_step(&slow, &a, &ds, order + 8 * step, 8, &tc, 0.01f);
-    }
+    Trainer t;
+    long_run(&fast, &t, &ds, order, 2, 3);
+    Adam a;
+    adam_init(&a, slow.n_params);
+    for (int step = 0; step < 3; step++) naive_step(&slow, &a, &ds, order + 8 * step, 8, &long_tc, 0.01f);
     for (int64_t k = 0; k < fast.n_params; k++)
         ck_assert_msg(fabsf(fast.params[k] - slow.params[k]) <= 1e-6f + 1e-5f * fabsf(slow.params[k]),
                       "param %lld: %.9g vs naive %.9g", (long long)k, fast.params[k], slow.params[k]);
@@ -247,12 +273,45 @@ START_TEST(test_step_matches_naive_reference)
 }
 END_TEST
 
+/* Row ownership and the phase split change with the thread count; the bits
+ * must not. Also: the callback stops the run. */
+START_TEST(test_step_same_bits_any_threads)
+{
+    Dataset ds;
+    long_docs(&ds);
+    int64_t order[24];
+    for (int i = 0; i < 24; i++) order[i] = (i * 5) % 24;
+    Model one, other;
+    Trainer t1, tn;
+    long_model(&one);
+    long_run(&one, &t1, &ds, order, 1, 3);
+    for (int threads = 2; threads <= 3; threads++) {
+        long_model(&other);
+        long_run(&other, &tn, &ds, order, threads, 3);
+        size_t bytes = (size_t)one.n_params * sizeof(float);
+        ck_assert_msg(memcmp(one.params, other.params, bytes) == 0, "weights differ at %d threads", threads);
+        ck_assert(memcmp(t1.adam.m, tn.adam.m, bytes) == 0);
+        ck_assert(memcmp(t1.adam.v, tn.adam.v, bytes) == 0);
+        trainer_free(&tn);
+        model_free(&other);
+    }
+    long_model(&other);
+    long_run(&other, &tn, &ds, order, 2, 2);
+    trainer_free(&tn);
+    model_free(&other);
+    trainer_free(&t1);
+    model_free(&one);
+    dataset_free(&ds);
+}
+END_TEST
+
 Suite *train_suite(void)
 {
     Suite *s = suite_create("train");
     TCase *tc = tcase_create("train");
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, test_step_matches_naive_reference);
+    tcase_add_test(tc, test_step_same_bits_any_threads);
     tcase_add_test(tc, test_learns_and_writes_outputs);
     tcase_add_test(tc, test_same_bits_for_any_thread_count);
     tcase_add_test(tc, test_resume_is_bit_identical);
