@@ -84,6 +84,7 @@ static const ConfigKey config_keys[] = {
     {"model.token_dropout", KEY_DOUBLE, AT(model.token_dropout), UNIT},
     {"train.epochs", KEY_INT, AT(train.epochs), GE(1)},
     {"train.batch_size", KEY_INT, AT(train.batch_size), GE(1)},
+    {"train.length_weight", KEY_DOUBLE, AT(train.length_weight), RANGE(0, 2)},
     {"train.lr", KEY_DOUBLE, AT(train.lr), GT(0)},
     {"train.lr_schedule", KEY_ENUM, AT(train.lr_schedule), NAMES(schedule_names)},
     {"train.warmup", KEY_DOUBLE, AT(train.warmup), UNIT},
@@ -118,7 +119,7 @@ void config_defaults(Config *cfg)
                                .token_dropout = 0.5};
     cfg->train = (TrainConfig){.epochs = 5, .batch_size = 32, .lr = 0.01, .lr_schedule = LR_LINEAR,
                                .warmup = 0.0, .weight_decay = 0.0, .clip = 1.0, .threads = 0, .seed = 1,
-                               .patience = 0};
+                               .patience = 0, .length_weight = 0.0};
     cfg->output = (OutputConfig){.dir = NULL, .keep_checkpoints = 3};
 }
 

@@ -57,6 +57,7 @@ typedef struct ModelConfig {
 typedef struct TrainConfig {
     int epochs;
     int batch_size;
+    double length_weight; /* a document's share of the batch loss ~ tokens^length_weight; 0 = equal shares */
     double lr;
     LrSchedule lr_schedule;
     double warmup;        /* fraction of all steps spent warming up linearly, [0, 1) */

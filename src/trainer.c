@@ -48,6 +48,7 @@ void trainer_init(Trainer *t, Model *m, float dropout, float token_dropout, int 
     t->tok_sq = xcalloc((size_t)t->tok_cap, sizeof *t->tok_sq);
     t->own = xcalloc((size_t)threads * (size_t)t->tok_cap, sizeof *t->own);
     t->doc_order = xcalloc((size_t)batch_size, sizeof *t->doc_order);
+    t->doc_scale = xcalloc((size_t)batch_size, sizeof *t->doc_scale);
     t->tok_pos = xcalloc((size_t)t->tok_cap, sizeof *t->tok_pos);
     t->tok_owner = xcalloc((size_t)t->tok_cap, sizeof *t->tok_owner);
     t->part = xcalloc((size_t)batch_size * (size_t)(threads + 1), sizeof *t->part);
@@ -60,7 +61,7 @@ void trainer_free(Trainer *t)
     for (int i = 0; i < t->threads; i++) docscratch_free(&t->scratch[i]);
     free(t->scratch);
     void *bufs[] = {t->doc_grad, t->dense_grad, t->tok_grad, t->tok_off, t->tok_row, t->doc_kept, t->doc_loss,
-                    t->doc_pred, t->table, t->tok_sq, t->own, t->doc_order,
+                    t->doc_pred, t->table, t->tok_sq, t->own, t->doc_order, t->doc_scale,
                     t->tok_pos, t->tok_owner, t->part, t->owner_cnt};
     for (size_t i = 0; i < sizeof bufs / sizeof *bufs; i++) free(bufs[i]);
     memset(t, 0, sizeof *t);
@@ -137,8 +138,8 @@ static void trainer_partition(Trainer *t, int b, int T, int nth, int64_t *cnt /*
     for (int j = 0; j < T; j++) t->tok_pos[cnt[t->tok_owner[o + j]]++] = (int32_t)(o + j);
 }
 
-static void trainer_doc(Trainer *t, const Dataset *ds, const int64_t *doc, int b, float scale, uint64_t step_seed,
-                        int nth, int tid)
+static void trainer_doc(Trainer *t, const Dataset *ds, const int64_t *doc, int b, uint64_t step_seed, int nth,
+                        int tid)
 {
     DocScratch *s = &t->scratch[tid];
     const Model *m = t->model;
@@ -153,7 +154,7 @@ static void trainer_doc(Trainer *t, const Dataset *ds, const int64_t *doc, int b
     t->doc_pred[b] = model_argmax(s->probs, m->dims.classes);
     float *g = t->doc_grad + (size_t)b * (size_t)m->n_dense;
     memset(g, 0, (size_t)m->n_dense * sizeof *g);
-    model_backward(m, T, y, t->dropout, scale, s, g, t->tok_grad + (size_t)o * d);
+    model_backward(m, T, y, t->dropout, t->doc_scale[b], s, g, t->tok_grad + (size_t)o * d);
     memset(t->tok_sq + o, 0, (size_t)(t->tok_off[b + 1] - o) * sizeof *t->tok_sq);
     trainer_partition(t, b, T, nth, t->owner_cnt + (size_t)tid * (size_t)(t->threads + 1));
 }
@@ -273,6 +274,21 @@ typedef struct TrainerStep {
     StepResult res;
 } TrainerStep;
 
+/* Each document's weight in the batch loss: 1/n, or with train.length_weight
+ * p > 0, len^p / sum(len^p), which moves weight from short documents to long
+ * ones (SST-2's training set holds every sub-phrase of its sentences; its dev
+ * set holds whole sentences). */
+static void trainer_weigh(Trainer *t, int n, double p)
+{
+    double sum = 0.0;
+    for (int b = 0; b < n; b++) {
+        int64_t len = t->tok_off[b + 1] - t->tok_off[b];
+        t->doc_scale[b] = p > 0.0 ? (float)pow((double)(len > 0 ? len : 1), p) : 1.0f;
+        sum += t->doc_scale[b];
+    }
+    for (int b = 0; b < n; b++) t->doc_scale[b] = (float)(t->doc_scale[b] / sum);
+}
+
 /* Sets up batch b of perm: its token offsets, its documents longest first (so
  * the dynamic schedule hands out long ones first and the threads finish
  * together; the order never changes results, as every document writes only
@@ -297,6 +313,7 @@ static void trainer_prepare(Trainer *t, TrainerStep *p, const Dataset *ds, const
         t->doc_order[k] = j;
     }
     p->ntok = t->tok_off[p->n];
+    trainer_weigh(t, p->n, tc->length_weight);
 }
 
 /* One step on thread tid of nth: documents; barrier; row and dense sums;
@@ -306,9 +323,8 @@ static void trainer_step(Trainer *t, TrainerStep *p, const Dataset *ds, const Tr
 {
     Model *m = t->model;
     int32_t *own = t->own + (size_t)tid * (size_t)t->tok_cap;
-    const float scale = 1.0f / (float)p->n;
 #pragma omp for schedule(dynamic, 1)
-    for (int j = 0; j < p->n; j++) trainer_doc(t, ds, p->doc, t->doc_order[j], scale, p->seed, nth, tid);
+    for (int j = 0; j < p->n; j++) trainer_doc(t, ds, p->doc, t->doc_order[j], p->seed, nth, tid);
     int64_t n = trainer_sum_rows(t, p->n, tid, own);
     if (tid == 0) p->dense_sq = trainer_sum_dense(t, ds, p->doc, p->n, &p->res);
 #pragma omp barrier

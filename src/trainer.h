@@ -45,6 +45,7 @@ typedef struct Trainer {
     double *tok_sq;     /* [tok_cap] squared norm of the row gradient at a row's first token, else 0 */
     int32_t *own;       /* [threads, tok_cap] first tokens of the rows each thread owns */
     int *doc_order;     /* [batch_cap] batch documents, longest first */
+    float *doc_scale;   /* [batch_cap] each document's weight in the batch loss (they sum to 1) */
     int32_t *tok_pos;   /* [tok_cap] each document's kept token positions, grouped by owning thread */
     uint16_t *tok_owner; /* [tok_cap] owning thread of each kept token's row */
     int64_t *part;      /* [batch_cap, threads+1] where each owner's group starts in tok_pos */

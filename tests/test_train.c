@@ -180,7 +180,11 @@ static void naive_step(Model *m, Adam *a, const Dataset *ds, const int64_t *doc,
         const int32_t *ids = ds->ids + ds->off[i];
         model_forward(m, ids, T, ds->labels[i], 0.0f, 0, &s);
         memset(gdoc, 0, (size_t)m->n_dense * sizeof *gdoc);
-        model_backward(m, T, ds->labels[i], 0.0f, 1.0f / (float)B, &s, gdoc, demb);
+        /* Weight len^p / sum(len^p) with train.length_weight p, else 1/B. */
+        double wsum = 0.0;
+        for (int c = 0; c < B; c++) wsum += (float)pow((double)(ds->off[doc[c] + 1] - ds->off[doc[c]]), tc->length_weight);
+        float w = (float)((float)pow((double)T, tc->length_weight) / wsum);
+        model_backward(m, T, ds->labels[i], 0.0f, w, &s, gdoc, demb);
         for (int64_t k = 0; k < m->n_dense; k++) g[k] += gdoc[k];
         for (int t = 0; t < T; t++) {
             used[ids[t]] = 1;
@@ -240,15 +244,21 @@ static void long_model(Model *m)
 }
 
 /* Runs `steps` steps of trainer_run on `threads` threads, stopping by the callback. */
-static void long_run(Model *m, Trainer *t, const Dataset *ds, const int64_t *order, int threads, int64_t steps)
+static void long_run_tc(Model *m, Trainer *t, const Dataset *ds, const int64_t *order, int threads, int64_t steps,
+                        const TrainConfig *tc)
 {
     trainer_init(t, m, 0.0f, 0.0f, 8, ds->max_len, trainer_batch_token_bound(ds, 8), threads);
     int64_t seen[2] = {0, steps};
-    ck_assert_int_eq(trainer_run(t, ds, order, 0, 3, &long_tc, 3, count_steps, seen), steps);
+    ck_assert_int_eq(trainer_run(t, ds, order, 0, 3, tc, 3, count_steps, seen), steps);
     ck_assert_int_eq(t->adam.step, steps);
 }
 
-START_TEST(test_step_matches_naive_reference)
+static void long_run(Model *m, Trainer *t, const Dataset *ds, const int64_t *order, int threads, int64_t steps)
+{
+    long_run_tc(m, t, ds, order, threads, steps, &long_tc);
+}
+
+static void matches_naive(const TrainConfig *tc)
 {
     Dataset ds;
     long_docs(&ds);
@@ -258,10 +268,10 @@ START_TEST(test_step_matches_naive_reference)
     int64_t order[24];
     for (int i = 0; i < 24; i++) order[i] = (i * 7) % 24;
     Trainer t;
-    long_run(&fast, &t, &ds, order, 2, 3);
+    long_run_tc(&fast, &t, &ds, order, 2, 3, tc);
     Adam a;
     adam_init(&a, slow.n_params);
-    for (int step = 0; step < 3; step++) naive_step(&slow, &a, &ds, order + 8 * step, 8, &long_tc, 0.01f);
+    for (int step = 0; step < 3; step++) naive_step(&slow, &a, &ds, order + 8 * step, 8, tc, 0.01f);
     for (int64_t k = 0; k < fast.n_params; k++)
         ck_assert_msg(fabsf(fast.params[k] - slow.params[k]) <= 1e-6f + 1e-5f * fabsf(slow.params[k]),
                       "param %lld: %.9g vs naive %.9g", (long long)k, fast.params[k], slow.params[k]);
@@ -270,6 +280,20 @@ START_TEST(test_step_matches_naive_reference)
     model_free(&fast);
     model_free(&slow);
     dataset_free(&ds);
+}
+
+START_TEST(test_step_matches_naive_reference)
+{
+    matches_naive(&long_tc);
+}
+END_TEST
+
+/* train.length_weight: documents weighted by len^p / sum(len^p). */
+START_TEST(test_length_weight_matches_naive_reference)
+{
+    TrainConfig tc = long_tc;
+    tc.length_weight = 0.5;
+    matches_naive(&tc);
 }
 END_TEST
 
@@ -312,6 +336,7 @@ Suite *train_suite(void)
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, test_step_matches_naive_reference);
     tcase_add_test(tc, test_step_same_bits_any_threads);
+    tcase_add_test(tc, test_length_weight_matches_naive_reference);
     tcase_add_test(tc, test_learns_and_writes_outputs);
     tcase_add_test(tc, test_same_bits_for_any_thread_count);
     tcase_add_test(tc, test_resume_is_bit_identical);
