@@ -81,6 +81,18 @@ grep -qE '^\{"label":"[1-4]","prob":[0-9.e-]+,"top":\[.*\],"tokens":\[\{"token":
 out=$(echo "Stocks fell" | "$bin" predict --model "$model" --explain)
 grep -qP '\tstocks\([0-9.]+\) fell\([0-9.]+\) stocks_fell\([0-9.]+\)$' <<<"$out" && ok || bad "predict --explain: $out"
 expect 1 "cannot open" "$bin" predict --model "$model" --input "$tmp/none.txt"
+# A regular file is answered in parallel chunks of 1024 lines; a pipe line by line.
+# Both must give the same bytes, in input order, for every output format.
+for _ in $(seq 500); do cat "$tmp/lines.txt"; done > "$tmp/many.txt"
+for opts in "" "--top-k 3" "--json --explain"; do
+    # shellcheck disable=SC2086
+    a=$(OMP_NUM_THREADS=2 "$bin" predict --model "$model" $opts --input "$tmp/many.txt" | md5sum)
+    # shellcheck disable=SC2086
+    b=$(cat "$tmp/many.txt" | "$bin" predict --model "$model" $opts | md5sum)
+    # shellcheck disable=SC2086
+    n=$(OMP_NUM_THREADS=2 "$bin" predict --model "$model" $opts < "$tmp/many.txt" | wc -l)
+    [ "$a" = "$b" ] && [ "$n" -eq 2500 ] && ok || bad "predict $opts: file and pipe answers differ ($n lines)"
+done
 # In a pipe each answer comes out as soon as its line is in: one line in, one line out,
 # while the input stays open.
 coproc PRED { "$bin" predict --model "$model" | cat; }
