@@ -349,6 +349,7 @@ int64_t trainer_run(Trainer *t, const Dataset *ds, const int64_t *perm, int64_t 
     /* Batches of fewer tokens (short sentences) run on one thread: the barriers
      * between phases cost more than the threads' share of the work. */
     const int par = (double)ds->off[ds->n] / (double)(ds->n ? ds->n : 1) * tc->batch_size >= TRAINER_PARALLEL_MIN;
+    (void)par; /* read only by the OpenMP clause below */
     trainer_prepare(t, &steps[b0 & 1], ds, perm, b0, tc, total);
 #pragma omp parallel num_threads(t->threads) if (par)
     {
