@@ -178,8 +178,8 @@ typedef struct EpochPass {
     int64_t nb;
     double loss, tokens;
     int64_t correct;
-    StepResult bad;  /* the step that diverged, if any */
-    int64_t bad_step;
+    int64_t bad_step;  /* the step that diverged (1-based), 0 if none */
+    int bad_finite;    /* its loss was finite but exploding */
     float lr;
 } EpochPass;
 
@@ -191,7 +191,7 @@ static int run_after_step(void *ctx, int64_t b, int n, const StepResult *s, floa
     const int64_t lo = b * r->cfg.train.batch_size;
     p->lr = lr;
     if (!s->finite || s->loss_sum > TRAIN_DIVERGED_LOSS * n) {
-        p->bad = *s;
+        p->bad_finite = s->finite;
         p->bad_step = r->tr.adam.step + !s->finite;
         return 1;
     }
@@ -222,7 +222,7 @@ static int run_train_epoch(Run *r, int epoch, EpochStats *e, Status *st)
     if (p.bad_step)
         return status_error(st, "training diverged at epoch %d, step %lld: the loss is %s "
                             "(try a lower train.lr); the last good checkpoint is %s/last.ckpt",
-                            epoch, (long long)p.bad_step, p.bad.finite ? "exploding" : "not finite", r->cfg.output.dir);
+                            epoch, (long long)p.bad_step, p.bad_finite ? "exploding" : "not finite", r->cfg.output.dir);
     if (train_stop_signal && b < nb) return run_interrupt(r, epoch, b, p.loss, p.tokens, p.correct, st);
     r->state.rng = rng.state;
     r->state.batch = 0;

@@ -10,9 +10,6 @@
 
 #ifdef _OPENMP
 #include <omp.h>
-#define THREAD_ID() omp_get_thread_num()
-#else
-#define THREAD_ID() 0
 #endif
 
 /* Mean tokens per batch from which steps run in parallel. Results do not
@@ -119,7 +116,6 @@ static inline int trainer_owner(int32_t r, int nth)
     return (int)(((uint64_t)((uint32_t)r * 0x9E3779B1u) * (uint64_t)nth) >> 32);
 }
 
-/* Phase 1: forward and backward of document b into its own gradient slots. */
 /* Groups document b's kept token positions by the thread owning their row,
  * each group in token order (a counting sort), for phase 2. */
 static void trainer_partition(Trainer *t, int b, int T, int nth, int64_t *cnt /* [nth+1] */)
@@ -138,6 +134,8 @@ static void trainer_partition(Trainer *t, int b, int T, int nth, int64_t *cnt /*
     for (int j = 0; j < T; j++) t->tok_pos[cnt[t->tok_owner[o + j]]++] = (int32_t)(o + j);
 }
 
+/* Phase 1 on thread tid of nth: forward and backward of document b into its own
+ * gradient slots, then its tokens grouped by owner. */
 static void trainer_doc(Trainer *t, const Dataset *ds, const int64_t *doc, int b, uint64_t step_seed, int nth,
                         int tid)
 {
@@ -242,7 +240,7 @@ static double trainer_sum_sq(const double *sq /* [n] */, int64_t n)
 }
 
 /* Phase 3: the Adam step of the thread's rows. */
-static void trainer_update_rows(Trainer *t, const int32_t *own, int64_t n, const AdamStep *as, int finite)
+static void trainer_update_rows(Trainer *t, const int32_t *own, int64_t n, const AdamStep *as)
 {
     Model *m = t->model;
     const int d = m->dims.dim;
@@ -256,7 +254,7 @@ static void trainer_update_rows(Trainer *t, const int32_t *own, int64_t n, const
         }
         int32_t r = t->tok_row[own[j]];
         size_t o = (size_t)eo + (size_t)r * d;
-        if (finite) adam_update(m->params + o, t->adam.m + o, t->adam.v + o, t->tok_grad + (size_t)own[j] * d, d, as);
+        adam_update(m->params + o, t->adam.m + o, t->adam.v + o, t->tok_grad + (size_t)own[j] * d, d, as);
     }
 }
 
@@ -332,11 +330,10 @@ static void trainer_step(Trainer *t, TrainerStep *p, const Dataset *ds, const Tr
     const int finite = isfinite(p->res.loss_sum) && isfinite(sq);
     AdamStep as = adam_step_params(optim_clip_scale(sq, tc->clip), p->lr, (float)tc->weight_decay, p->step);
     if (tid == 0) {
-        p->res.grad_norm = sqrt(sq);
         p->res.finite = finite;
         if (finite) adam_update(m->params, t->adam.m, t->adam.v, t->dense_grad, m->n_dense, &as);
     }
-    trainer_update_rows(t, own, n, &as, finite);
+    if (finite) trainer_update_rows(t, own, n, &as);
 }
 
 int64_t trainer_run(Trainer *t, const Dataset *ds, const int64_t *perm, int64_t b0, int64_t nb, const TrainConfig *tc,

@@ -64,7 +64,6 @@ int64_t trainer_batch_token_bound(const Dataset *ds, int batch);
 typedef struct StepResult {
     double loss_sum;   /* summed over the batch's documents */
     int64_t correct;
-    double grad_norm;  /* before clipping */
     int finite;        /* 0 if the loss or the gradient is NaN/inf (no update was made) */
 } StepResult;
 

@@ -162,8 +162,8 @@ END_TEST
 
 /* The optimised step (row ownership by thread, row sums on first tokens,
  * prefetching) against a naive one: dense gradient of every parameter summed
- * over the batch, global-norm clip,
- * and Adam on the dense tensors and on the embedding rows the batch used. */
+ * over the batch, global-norm clip, and Adam on the dense tensors and on the
+ * embedding rows the batch used. */
 static void naive_step(Model *m, Adam *a, const Dataset *ds, const int64_t *doc, int B, const TrainConfig *tc,
                        float lr)
 {
