@@ -101,6 +101,7 @@ case_ "negative lr" 1 "train.lr must be a finite number > 0, got -0.1" "$tmp/tra
 case_ "lr NaN" 2 "train.lr" "$tmp/train" "$tmp/good.csv" --set train.lr=nan
 case_ "batch_size 0" 1 "train.batch_size must be >= 1, got 0" "$tmp/train" "$tmp/good.csv" --set train.batch_size=0
 case_ "valid_fraction 1.5" 1 "data.valid_fraction must be .*got 1.5" "$tmp/train" "$tmp/good.csv" --set data.valid_fraction=1.5
+case_ "length_weight 3" 1 "train.length_weight must be a finite number in \[0, 2\], got 3" "$tmp/train" "$tmp/good.csv" --set train.length_weight=3
 case_ "--set unknown key" 2 'did you mean "model.dim"' "$tmp/train" "$tmp/good.csv" --set model.dimm=3
 case_ "--set bad value" 2 "model.heads" "$tmp/train" "$tmp/good.csv" --set model.heads=many
 case_ "--set without =" 2 "model.heads" "$tmp/train" "$tmp/good.csv" --set model.heads
