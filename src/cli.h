@@ -19,7 +19,7 @@ int cmd_predict(int argc, char **argv);
  * spinning (passive) pays a sleep and wake-up of ~40 us at each of a step's
  * three barriers, 10% of IMDB training on 2 threads. A short spin covers the
  * usual wait and was as fast as passive with one or two busy-looping jobs
- * beside it (scripts/bench.sh, README "Threads"). */
+ * beside it (measurements in README "Threads"). */
 #define CLI_OPENMP_SPINS "1000"
 void cli_openmp_wait_policy(char **argv);
 /* Prints "attnclf CMD: message" and returns the status code (1 or 2). */

@@ -165,13 +165,15 @@ static int predict_chunk(const Checkpoint *ck, const PredictArgs *a, PredictWork
     return 0;
 }
 
+/* Answers every line of `in`, stopping early once stdout has failed (a full disk
+ * need not cost the rest of a large file). */
 static int predict_lines(const Checkpoint *ck, const PredictArgs *a, FILE *in, PredictWorker *w, int nw, Status *st)
 {
     if (nw == 1) {
         char *line = NULL;
         size_t cap = 0;
         ssize_t len;
-        while ((len = getline(&line, &cap, in)) >= 0) predict_line(ck, a, w, line, (size_t)len, stdout);
+        while (!ferror(stdout) && (len = getline(&line, &cap, in)) >= 0) predict_line(ck, a, w, line, (size_t)len, stdout);
         free(line);
         return 0;
     }
@@ -180,7 +182,7 @@ static int predict_lines(const Checkpoint *ck, const PredictArgs *a, FILE *in, P
     do {
         for (n = 0; n < PREDICT_CHUNK && (c->len[n] = getline(&c->line[n], &c->cap[n], in)) >= 0; n++) {}
         if (n > 0) rc = predict_chunk(ck, a, w, nw, c, n, st);
-    } while (n == PREDICT_CHUNK && rc == 0);
+    } while (n == PREDICT_CHUNK && rc == 0 && !ferror(stdout));
     for (int i = 0; i < PREDICT_CHUNK; i++) free(c->line[i]);
     free(c);
     return rc;

@@ -187,7 +187,6 @@ static int run_after_step(void *ctx, int64_t b, int n, const StepResult *s, floa
 {
     EpochPass *p = ctx;
     Run *r = p->r;
-    const Dataset *ds = &r->data.train;
     const int64_t lo = b * r->cfg.train.batch_size;
     p->lr = lr;
     if (!s->finite || s->loss_sum > TRAIN_DIVERGED_LOSS * n) {
@@ -197,7 +196,7 @@ static int run_after_step(void *ctx, int64_t b, int n, const StepResult *s, floa
     }
     p->loss += s->loss_sum;
     p->correct += s->correct;
-    for (int k = 0; k < n; k++) p->tokens += (double)(ds->off[r->perm[lo + k] + 1] - ds->off[r->perm[lo + k]]);
+    p->tokens += (double)s->tokens;
     progress_update(&r->prog, p->epoch, r->cfg.train.epochs, b + 1, p->nb, p->tokens, p->loss / (double)(lo + n), lr);
     return train_stop_signal != 0;
 }

@@ -310,7 +310,7 @@ static void trainer_prepare(Trainer *t, TrainerStep *p, const Dataset *ds, const
             t->doc_order[k] = t->doc_order[k - 1];
         t->doc_order[k] = j;
     }
-    p->ntok = t->tok_off[p->n];
+    p->ntok = p->res.tokens = t->tok_off[p->n];
     trainer_weigh(t, p->n, tc->length_weight);
 }
 

@@ -64,6 +64,7 @@ int64_t trainer_batch_token_bound(const Dataset *ds, int batch);
 typedef struct StepResult {
     double loss_sum;   /* summed over the batch's documents */
     int64_t correct;
+    int64_t tokens;    /* in the batch's documents, before token dropout */
     int finite;        /* 0 if the loss or the gradient is NaN/inf (no update was made) */
 } StepResult;
 

@@ -207,14 +207,27 @@ static void naive_step(Model *m, Adam *a, const Dataset *ds, const int64_t *doc,
     docscratch_free(&s);
 }
 
+/* What count_steps checks each step against. */
+typedef struct StepCheck {
+    const Dataset *ds;
+    const int64_t *order;
+    int64_t seen, stop_after;
+} StepCheck;
+
 static int count_steps(void *ctx, int64_t batch, int n, const StepResult *r, float lr)
 {
-    int64_t *seen = ctx;
-    ck_assert_int_eq(batch, *seen);
+    StepCheck *c = ctx;
+    ck_assert_int_eq(batch, c->seen);
     ck_assert_int_eq(n, 8);
     ck_assert(r->finite);
     ck_assert(lr == 0.01f);
-    return ++*seen == seen[1];
+    int64_t tokens = 0;
+    for (int k = 0; k < n; k++) {
+        int64_t i = c->order[batch * 8 + k];
+        tokens += c->ds->off[i + 1] - c->ds->off[i];
+    }
+    ck_assert_int_eq(r->tokens, tokens);
+    return ++c->seen == c->stop_after;
 }
 
 /* Long documents with repeated rows, so batches take the parallel path and
@@ -248,8 +261,8 @@ static void long_run_tc(Model *m, Trainer *t, const Dataset *ds, const int64_t *
                         const TrainConfig *tc)
 {
     trainer_init(t, m, 0.0f, 0.0f, 8, ds->max_len, trainer_batch_token_bound(ds, 8), threads);
-    int64_t seen[2] = {0, steps};
-    ck_assert_int_eq(trainer_run(t, ds, order, 0, 3, tc, 3, count_steps, seen), steps);
+    StepCheck check = {.ds = ds, .order = order, .seen = 0, .stop_after = steps};
+    ck_assert_int_eq(trainer_run(t, ds, order, 0, 3, tc, 3, count_steps, &check), steps);
     ck_assert_int_eq(t->adam.step, steps);
 }
 
