@@ -6,7 +6,11 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
+
+#include "mem.h"
+#include "suggest.h"
 
 void cli_openmp_wait_policy(char **argv)
 {
@@ -45,8 +49,55 @@ int cli_parse_count(const char *s, long max)
     return (int)v;
 }
 
-int cli_bad_option(const char *cmd, char **argv, int optopt_char)
+/* The long options that name (the text after "--", up to any '=') selects:
+ * an exact match, else every option it is a prefix of, as getopt_long does. */
+static int cli_long_matches(const char *name, size_t len, const struct option *opts, int *first)
 {
-    if (optopt_char) return cli_usage(cmd, "option -%c is unknown or needs a value", optopt_char);
-    return cli_usage(cmd, "option %s is unknown or needs a value", argv[optind - 1]);
+    int n = 0;
+    for (int i = 0; opts[i].name; i++) {
+        if (strncmp(opts[i].name, name, len) != 0) continue;
+        if (strlen(opts[i].name) == len) {
+            *first = i;
+            return 1;
+        }
+        if (n++ == 0) *first = i;
+    }
+    return n;
+}
+
+static int cli_bad_long(const char *cmd, const char *arg, const struct option *opts)
+{
+    const char *eq = strchr(arg, '=');
+    size_t len = eq ? (size_t)(eq - arg) : strlen(arg);
+    int i = -1, n = cli_long_matches(arg, len, opts, &i);
+    if (n == 1 && eq && opts[i].has_arg == no_argument)
+        return cli_usage(cmd, "option --%s takes no value", opts[i].name);
+    if (n == 1) return cli_usage(cmd, "option --%s needs a value", opts[i].name);
+    if (n > 1) {
+        char which[256] = "";
+        for (int j = 0; opts[j].name; j++)
+            if (strncmp(opts[j].name, arg, len) == 0)
+                snprintf(which + strlen(which), sizeof which - strlen(which), "%s--%s", which[0] ? ", " : "",
+                         opts[j].name);
+        return cli_usage(cmd, "option --%.*s is ambiguous (%s)", (int)len, arg, which);
+    }
+    const char *names[64];
+    int k = 0;
+    for (; opts[k].name && k < 64; k++) names[k] = opts[k].name;
+    char *typed = xstrndup(arg, len);
+    int near = suggest_nearest(typed, names, k);
+    free(typed);
+    if (near < 0) return cli_usage(cmd, "unknown option --%.*s", (int)len, arg);
+    return cli_usage(cmd, "unknown option --%.*s (did you mean --%s?)", (int)len, arg, names[near]);
+}
+
+int cli_bad_option(const char *cmd, char **argv, int optopt_char, const struct option *opts,
+                   const char *shortopts)
+{
+    const char *arg = argv[optind - 1];
+    if (strncmp(arg, "--", 2) == 0) return cli_bad_long(cmd, arg + 2, opts);
+    const char *at = optopt_char ? strchr(shortopts, optopt_char) : NULL;
+    if (at && at[1] == ':') return cli_usage(cmd, "option -%c needs a value", optopt_char);
+    if (optopt_char) return cli_usage(cmd, "unknown option -%c", optopt_char);
+    return cli_usage(cmd, "unknown option %s", arg);
 }

@@ -3,6 +3,8 @@
 #ifndef ATTNCLF_CLI_H
 #define ATTNCLF_CLI_H
 
+#include <getopt.h>
+
 #include "status.h"
 
 #define ATTNCLF_VERSION "0.1.0"
@@ -28,7 +30,10 @@ int cli_fail(const char *cmd, const Status *st);
 int cli_usage(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Parses a non-negative int option value; returns -1 on error. */
 int cli_parse_count(const char *s, long max);
-/* getopt_long's message for an unknown option or a missing argument. */
-int cli_bad_option(const char *cmd, char **argv, int optopt_char);
+/* The usage error for what getopt_long (opterr = 0) rejected, from opts and
+ * shortopts as given to it: "option --model needs a value", "unknown option
+ * --confg (did you mean --config?)", "option --t is ambiguous". Returns 2. */
+int cli_bad_option(const char *cmd, char **argv, int optopt_char, const struct option *opts,
+                   const char *shortopts);
 
 #endif

@@ -193,7 +193,7 @@ int cmd_eval(int argc, char **argv)
                 return cli_usage("eval", "--threads %s: expected a number from 0 to 1024", optarg);
             break;
         case 'h': fputs(eval_help, stdout); return 0;
-        default: return cli_bad_option("eval", argv, optopt);
+        default: return cli_bad_option("eval", argv, optopt, opts, "m:d:f:HNl:t:jT:h");
         }
     }
     if (optind < argc) return cli_usage("eval", "unexpected argument '%s'", argv[optind]);

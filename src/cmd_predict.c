@@ -257,7 +257,7 @@ int cmd_predict(int argc, char **argv)
         case 'j': a.json = 1; break;
         case 'e': a.explain = 1; break;
         case 'h': fputs(predict_help, stdout); return 0;
-        default: return cli_bad_option("predict", argv, optopt);
+        default: return cli_bad_option("predict", argv, optopt, opts, "m:i:k:jeh");
         }
     }
     if (optind < argc) return cli_usage("predict", "unexpected argument '%s'", argv[optind]);

@@ -69,7 +69,7 @@ int cmd_train(int argc, char **argv)
         case 'r': resume = optarg; break;
         case 'q': quiet = 1; break;
         case 'h': fputs(train_help, stdout); free(sets); return 0;
-        default: free(sets); return cli_bad_option("train", argv, optopt);
+        default: free(sets); return cli_bad_option("train", argv, optopt, opts, "c:s:r:qh");
         }
     }
     int rc;

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "mem.h"
+#include "suggest.h"
 
 #define CONFIG_STR(x) #x
 #define CONFIG_XSTR(x) CONFIG_STR(x)
@@ -205,42 +206,23 @@ static int config_is_section(const char *name)
     return 0;
 }
 
-static size_t config_distance(const char *a, const char *b)
+/* A hint for a message about an unknown name: ' (did you mean "model.dim"?)' with
+ * the nearest section (sections) or dotted key, or "" when none is near. */
+static void config_hint(const char *name, int sections, char *out, size_t cap)
 {
-    size_t n = strlen(a), m = strlen(b);
-    size_t *row = xmalloc((m + 1) * sizeof *row);
-    for (size_t j = 0; j <= m; j++) row[j] = j;
-    for (size_t i = 1; i <= n; i++) {
-        size_t diag = row[0];
-        row[0] = i;
-        for (size_t j = 1; j <= m; j++) {
-            size_t up = row[j], best = diag + (a[i - 1] != b[j - 1]);
-            if (up + 1 < best) best = up + 1;
-            if (row[j - 1] + 1 < best) best = row[j - 1] + 1;
-            row[j] = best;
-            diag = up;
-        }
-    }
-    size_t d = row[m];
-    free(row);
-    return d;
-}
-
-/* Writes into out the section name (sections) or full dotted key nearest to name. */
-static void config_nearest(const char *name, int sections, char *out, size_t cap)
-{
-    size_t best = (size_t)-1;
+    char secs[N_KEYS][32];
+    const char *cands[N_KEYS];
     for (size_t i = 0; i < N_KEYS; i++) {
-        char cand[64];
         const char *key = config_keys[i].name;
-        int len = sections ? (int)config_section_len(key) : (int)strlen(key);
-        snprintf(cand, sizeof cand, "%.*s", len, key);
-        size_t d = config_distance(name, cand);
-        if (d < best) {
-            best = d;
-            snprintf(out, cap, "%s", cand);
+        cands[i] = key;
+        if (sections) {
+            snprintf(secs[i], sizeof secs[i], "%.*s", (int)config_section_len(key), key);
+            cands[i] = secs[i];
         }
     }
+    int k = suggest_nearest(name, cands, (int)N_KEYS);
+    if (k < 0) snprintf(out, cap, "%s", "");
+    else snprintf(out, cap, " (did you mean \"%s\"?)", cands[k]);
 }
 
 /* The value as it appeared (JSON), shortened to fit a one-line message. */
@@ -423,8 +405,8 @@ static int config_load_item(Config *cfg, const cJSON *section, const cJSON *item
     char why[512];
     int rc = 0;
     if (!k) {
-        config_nearest(name, 0, why, sizeof why);
-        rc = status_error(st, "%s: unknown key \"%s\" (did you mean \"%s\"?)", origin, name, why);
+        config_hint(name, 0, why, sizeof why);
+        rc = status_error(st, "%s: unknown key \"%s\"%s", origin, name, why);
     } else if (seen[k - config_keys]++) {
         rc = status_error(st, "%s: duplicate key \"%s\"", origin, name);
     } else if (config_apply(cfg, k, item, why, sizeof why)) {
@@ -445,8 +427,8 @@ static int config_load_json(Config *cfg, const cJSON *root, const char *origin, 
     const cJSON *section, *item;
     cJSON_ArrayForEach(section, root) {
         if (!config_is_section(section->string)) {
-            config_nearest(section->string, 1, got, sizeof got);
-            return status_error(st, "%s: unknown key \"%s\" (did you mean \"%s\"?)", origin, section->string, got);
+            config_hint(section->string, 1, got, sizeof got);
+            return status_error(st, "%s: unknown key \"%s\"%s", origin, section->string, got);
         }
         if (!cJSON_IsObject(section)) {
             config_describe(section, got, sizeof got);
@@ -550,9 +532,9 @@ int config_set(Config *cfg, const char *assignment, Status *st)
     const ConfigKey *k = config_find(name);
     char why[512];
     if (!k) {
-        config_nearest(name, 0, why, sizeof why);
+        config_hint(name, 0, why, sizeof why);
         free(name);
-        return status_usage(st, "--set %s: unknown key (did you mean \"%s\"?)", assignment, why);
+        return status_usage(st, "--set %s: unknown key%s", assignment, why);
     }
     free(name);
     cJSON *v = config_parse_value(k, eq + 1);

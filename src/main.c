@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "suggest.h"
 
 typedef struct Command {
     const char *name;
@@ -42,6 +43,10 @@ int main(int argc, char **argv)
     if (strcmp(argv[1], "train") == 0 || strcmp(argv[1], "eval") == 0) cli_openmp_wait_policy(argv);
     for (size_t i = 0; i < sizeof commands / sizeof *commands; i++)
         if (strcmp(argv[1], commands[i].name) == 0) return commands[i].run(argc - 1, argv + 1);
-    fprintf(stderr, "attnclf: unknown command '%s' (see 'attnclf --help')\n", argv[1]);
+    const char *names[sizeof commands / sizeof *commands];
+    for (size_t i = 0; i < sizeof commands / sizeof *commands; i++) names[i] = commands[i].name;
+    int near = suggest_nearest(argv[1], names, (int)(sizeof names / sizeof *names));
+    if (near >= 0) fprintf(stderr, "attnclf: unknown command '%s' (did you mean '%s'?)\n", argv[1], names[near]);
+    else fprintf(stderr, "attnclf: unknown command '%s' (see 'attnclf --help')\n", argv[1]);
     return 2;
 }

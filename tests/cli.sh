@@ -30,7 +30,15 @@ for c in train eval predict; do expect 0 "usage: attnclf $c" "$bin" "$c" --help;
 expect 2 "usage" "$bin"
 expect 2 "unknown command 'fly'" "$bin" fly
 expect 2 "exactly one of --config" "$bin" train
-expect 2 "unknown or needs a value" "$bin" train --bogus
+expect 2 "unknown command 'tarin' \(did you mean 'train'\?\)" "$bin" tarin
+expect 2 "unknown option --bogus \(see" "$bin" train --bogus
+expect 2 "unknown option --confg \(did you mean --config\?\)" "$bin" train --confg x.json
+expect 2 "option --config needs a value" "$bin" train --config
+expect 2 "option --model needs a value" "$bin" eval --mod
+expect 2 "option -m needs a value" "$bin" predict -m
+expect 2 "unknown option -z" "$bin" predict -z
+expect 2 "option --t is ambiguous \(--text-column, --threads\)" "$bin" eval --t x
+expect 2 "option --json takes no value" "$bin" predict --json=1
 expect 2 "--model CKPT and --data FILE are required" "$bin" eval --model x
 expect 2 "--model CKPT is required" "$bin" predict
 expect 2 "--top-k 0" "$bin" predict --model x --top-k 0

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "suggest.h"
 
 /* Defaults plus the two required paths: the smallest valid config. */
 static void ready(Config *cfg)
@@ -252,6 +253,29 @@ START_TEST(test_unknown_keys)
     expect_load_error("{\"outptu\": {}}", "cfg.json: unknown key \"outptu\" (did you mean \"output\"?)");
     expect_set_error("model.dimm=32", "--set model.dimm=32: unknown key (did you mean \"model.dim\"?)");
     expect_set_error("train.epoch=3", "--set train.epoch=3: unknown key (did you mean \"train.epochs\"?)");
+    /* Nothing is near enough to be the key meant: no misleading hint. */
+    expect_load_error("{\"zzz\": {}}", "cfg.json: unknown key \"zzz\"");
+    expect_set_error("learning_rate=0.1", "--set learning_rate=0.1: unknown key");
+}
+END_TEST
+
+START_TEST(test_suggest_nearest)
+{
+    ck_assert_uint_eq(suggest_distance("", ""), 0);
+    ck_assert_uint_eq(suggest_distance("kitten", "sitting"), 3);
+    ck_assert_uint_eq(suggest_distance("", "abc"), 3);
+    ck_assert_uint_eq(suggest_distance("flaw", "lawn"), 2);
+    const char *cands[] = {"train", "eval", "predict"};
+    ck_assert_int_eq(suggest_nearest("tarin", cands, 3), 0);
+    ck_assert_int_eq(suggest_nearest("evl", cands, 3), 1);
+    ck_assert_int_eq(suggest_nearest("predcit", cands, 3), 2);
+    /* Ties go to the first candidate. */
+    const char *tie[] = {"ab", "ba"};
+    ck_assert_int_eq(suggest_nearest("aa", tie, 2), 0);
+    /* Too far: at most max(3, len/2) edits. */
+    ck_assert_int_eq(suggest_nearest("xyzzy", cands, 3), -1);
+    ck_assert_int_eq(suggest_nearest("", cands, 3), -1);
+    ck_assert_int_eq(suggest_nearest("x", cands, 0), -1);
 }
 END_TEST
 
@@ -440,7 +464,7 @@ START_TEST(test_set_errors)
     expect_set_error("train.seed=18446744073709551616",
                      "--set train.seed=18446744073709551616: train.seed must be a non-negative integer (as a "
                      "decimal string above 2^53), got \"18446744073709551616\"");
-    expect_set_error("=1", "--set =1: unknown key (did you mean \"train.lr\"?)");
+    expect_set_error("=1", "--set =1: unknown key");
 }
 END_TEST
 
@@ -614,6 +638,7 @@ Suite *config_suite(void)
     tcase_add_test(tc, test_load_full_file);
     tcase_add_test(tc, test_partial_file_keeps_defaults);
     tcase_add_test(tc, test_unknown_keys);
+    tcase_add_test(tc, test_suggest_nearest);
     tcase_add_test(tc, test_wrong_types);
     tcase_add_test(tc, test_syntax_errors);
     tcase_add_test(tc, test_file_errors);
