@@ -5,7 +5,8 @@
 # scaling. Prints markdown and writes it to bench/results.md.
 #
 # usage: scripts/bench.sh [DATA_DIR]     (DATA_DIR defaults to ../shared/data)
-#   REPS=3 repetitions of every timed run (medians); THREADS=2 for both tools.
+#   REPS=3 repetitions of every timed run (medians; attnclf run i uses seed i);
+#   THREADS=2 for both tools.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 data=${1:-../shared/data}
@@ -18,6 +19,7 @@ work=$(mktemp -d /tmp/attnclf-bench-XXXXXX)
 trap 'rm -rf "$work"' EXIT
 export OMP_NUM_THREADS=$threads
 
+mean() { awk '{s += $1} END {printf "%.4f", s / NR}'; }
 median() { sort -g | awk '{a[NR] = $1} END {print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2}'; }
 
 # timed OUT CMD...: runs CMD under /usr/bin/time -v; appends "wall_s rss_kib" to OUT.
@@ -36,6 +38,7 @@ first_ms() { hyperfine -N --runs 10 --warmup 2 --export-json "$work/hf.json" "$1
 rows=()
 ratios=()
 equal=()
+accs=()
 
 bench_corpus() {
     local name=$1 kind=$2 train=$3 test=$4 label=$5 text=$6 cfg=$7
@@ -65,11 +68,13 @@ bench_corpus() {
         if awk -v a="$acc" -v b="$best_acc" 'BEGIN {exit !(a > b)}'; then best_acc=$acc; best_lr=$lr; fi
     done
     : >"$d/ft.times"
+    local ft_accs=()
     for _ in $(seq "$reps"); do
         timed "$d/ft.times" fasttext supervised -input "$d/train.ft" -output "$d/ft" -dim 10 -wordNgrams 2 \
             -minCount 1 -bucket 10000000 -epoch 5 -lr "$best_lr" -thread "$threads" -verbose 0
+        ft_accs+=("$(fasttext test "$d/ft.bin" "$d/test.ft" | awk '/^P@1/ {print $2}')")
     done
-    acc=$(fasttext test "$d/ft.bin" "$d/test.ft" | awk '/^P@1/ {print $2}')
+    acc=$(printf '%s\n' "${ft_accs[@]}" | mean)
     : >"$d/ftp.times"
     for _ in $(seq "$reps"); do timed "$d/ftp.times" fasttext predict "$d/ft.bin" "$d/predict.norm"; done
     local ft_wall ft_rss ft_pred ft_first ft_mib
@@ -81,15 +86,20 @@ bench_corpus() {
     rows+=("| $name | fastText (dim 10, lr $best_lr) | $acc | $ft_wall | ${ft_rss%.*} | ${ft_pred%.*} | $ft_first | $ft_mib |")
 
     echo "== $name: attnclf $cfg" >&2
+    # Run i trains with seed i: run 1 is the shipped config as it is, and the mean
+    # over seeds says more than one seed's luck on an 872-sentence dev set.
     : >"$d/at.times"
+    local at_accs=()
     for i in $(seq "$reps"); do
         rm -rf "$d/run"
         timed "$d/at.times" "$bin" train --config "$cfg" --set output.dir="$d/run" \
-            --set train.threads="$threads" --quiet
+            --set train.threads="$threads" --set train.seed="$i" --quiet
+        at_accs+=("$("$bin" eval --model "$d/run/best.ckpt" --data "$test" --json |
+                     python3 -c "import json,sys; print('%.4f' % json.load(sys.stdin)['accuracy'])")")
     done
     local at_acc at_wall at_rss at_pred at_first at_mib dim
-    at_acc=$("$bin" eval --model "$d/run/best.ckpt" --data "$test" --json |
-             python3 -c "import json,sys; print('%.4f' % json.load(sys.stdin)['accuracy'])")
+    at_acc=$(printf '%s\n' "${at_accs[@]}" | mean)
+    accs+=("$name: fastText ${ft_accs[*]}; attnclf ${at_accs[*]} (seeds 1 to $reps)")
     : >"$d/atp.times"
     for _ in $(seq "$reps"); do timed "$d/atp.times" "$bin" predict --model "$d/run/best.ckpt" --input "$d/predict.txt"; done
     at_wall=$(awk '{print $1}' "$d/at.times" | median)
@@ -142,11 +152,16 @@ bench_corpus SST-2 tsv "$data/sst2/train.tsv" "$data/sst2/dev.tsv" label sentenc
 mkdir -p bench
 {
     echo "Measured $(date -u +%Y-%m-%d) on $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2 / 1048576}' /proc/meminfo),"
-    echo "$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'); $threads threads for both tools; medians of $reps runs."
+    echo "$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'); $threads threads for both tools; medians of $reps runs;"
+    echo "accuracy is the mean over those runs (attnclf's with seeds 1 to $reps; fastText's vary with its threads)."
     echo
     echo "| corpus | tool | accuracy | train wall s | peak RSS MiB | predict lines/s | load-to-first-prediction ms | model MiB |"
     echo "|---|---|---|---|---|---|---|---|"
     printf '%s\n' "${rows[@]}"
+    echo
+    echo "Test accuracy of each run:"
+    echo
+    printf -- '- %s\n' "${accs[@]}"
     echo
     echo "attnclf / fastText ratios (time and memory: lower is better; throughput: higher is better):"
     echo

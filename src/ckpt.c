@@ -182,7 +182,7 @@ static void ckpt_build_small(const CkptView *v, Buf b[N_SMALL])
     buf_vocab(&b[SEC_LABL], v->labels);
     const ModelDims *D = &v->model->dims;
     buf_u64(&b[SEC_DIMS], (uint64_t)D->rows);
-    int32_t dims[5] = {D->dim, D->heads, D->classes, (int32_t)D->attention, D->positional};
+    int32_t dims[7] = {D->dim, D->heads, D->classes, (int32_t)D->attention, D->positional, D->context, D->gate};
     buf_put(&b[SEC_DIMS], dims, sizeof dims);
     buf_u32(&b[SEC_TNSR], N_TENSORS);
     for (int i = 0; i < N_TENSORS; i++) {
@@ -399,35 +399,52 @@ static int ckpt_read_tokenizer(Cursor *c, Encoder *e)
     return c->bad ? -1 : 0;
 }
 
-static int ckpt_read_model(Cursor *c, Checkpoint *ck)
+/* The stored tensor table, matched by name: every stored tensor must be the
+ * model's, at the same size and offset, and every tensor the model uses must be
+ * stored (a version 1 file lacks the context tensors, which plain models leave empty). */
+static int ckpt_read_tensors(Cursor *s, const Model *m)
+{
+    uint32_t n = cur_u32(s);
+    int found[N_TENSORS] = {0};
+    for (uint32_t k = 0; k < n; k++) {
+        uint32_t len = cur_u32(s);
+        const unsigned char *name = cur_take(s, len);
+        uint64_t numel = cur_u64(s), offset = cur_u64(s);
+        int i = 0;
+        while (name && i < N_TENSORS && !(len == strlen(m->tensors[i].name) && memcmp(name, m->tensors[i].name, len) == 0))
+            i++;
+        if (!name || i == N_TENSORS || found[i]++ || numel != (uint64_t)m->tensors[i].numel ||
+            offset != (uint64_t)m->tensors[i].offset)
+            return -1;
+    }
+    for (int i = 0; i < N_TENSORS; i++)
+        if (!found[i] && m->tensors[i].numel) return -1;
+    return 0;
+}
+
+static int ckpt_read_model(Cursor *c, Checkpoint *ck, uint32_t version)
 {
     Cursor s;
     if (cur_section(c, "DIMS", &s)) return -1;
     ModelDims D = {.rows = (int64_t)cur_u64(&s)};
-    int32_t dims[5] = {0};
-    const unsigned char *p = cur_take(&s, sizeof dims);
+    int32_t dims[7] = {0};
+    size_t n_dims = version >= 2 ? 7 : 5;
+    const unsigned char *p = cur_take(&s, n_dims * sizeof *dims);
     if (!p) return -1;
-    memcpy(dims, p, sizeof dims);
+    memcpy(dims, p, n_dims * sizeof *dims);
     D.dim = dims[0], D.heads = dims[1], D.classes = dims[2];
-    D.attention = (AttentionKind)dims[3], D.positional = dims[4];
+    D.attention = (AttentionKind)dims[3], D.positional = dims[4], D.context = dims[5], D.gate = dims[6];
     if (D.rows != encoder_rows(&ck->enc) || D.classes != ck->labels.n || D.dim < 1 || D.dim > 4096 ||
-        D.heads < 1 || D.heads > 64 || (D.attention != ATTN_DOT && D.attention != ATTN_ADDITIVE))
+        D.heads < 1 || D.heads > 64 || (D.attention != ATTN_DOT && D.attention != ATTN_ADDITIVE) ||
+        (unsigned)D.context > 1 || (unsigned)D.gate > 1 || ((D.context || D.gate) && D.attention != ATTN_DOT))
         return -1;
     model_init(&ck->model, &D);
-    if (cur_section(c, "TNSR", &s) || cur_u32(&s) != N_TENSORS) return -1;
-    for (int i = 0; i < N_TENSORS; i++) {
-        const TensorInfo *t = &ck->model.tensors[i];
-        uint32_t len = cur_u32(&s);
-        const unsigned char *name = cur_take(&s, len);
-        uint64_t numel = cur_u64(&s), offset = cur_u64(&s);
-        if (!name || len != strlen(t->name) || memcmp(name, t->name, len) != 0 ||
-            numel != (uint64_t)t->numel || offset != (uint64_t)t->offset)
-            return -1;
-    }
+    if (cur_section(c, "TNSR", &s) || ckpt_read_tensors(&s, &ck->model)) return -1;
     return 0;
 }
 
-static int ckpt_parse(Cursor *c, uint32_t flags, int with_adam, Checkpoint *ck, Status *st, const char *path)
+static int ckpt_parse(Cursor *c, uint32_t version, uint32_t flags, int with_adam, Checkpoint *ck, Status *st,
+                      const char *path)
 {
     Cursor s;
     if (cur_section(c, "CONF", &s)) return -1;
@@ -438,7 +455,7 @@ static int ckpt_parse(Cursor *c, uint32_t flags, int with_adam, Checkpoint *ck, 
     if (cur_section(c, "TOKN", &s) || ckpt_read_tokenizer(&s, &ck->enc)) return -1;
     if (cur_section(c, "VOCB", &s) || ckpt_read_vocab(&s, &ck->enc.vocab)) return -1;
     if (cur_section(c, "LABL", &s) || ckpt_read_vocab(&s, &ck->labels) || ck->labels.n < 2) return -1;
-    if (ckpt_read_model(c, ck)) return -1;
+    if (ckpt_read_model(c, ck, version)) return -1;
     if (cur_section(c, "STAT", &s)) return -1;
     const unsigned char *ints = cur_take(&s, 16);
     if (!ints) return -1;
@@ -497,24 +514,23 @@ static int ckpt_map_file(const char *path, unsigned char **data, uint64_t *size,
     return 0;
 }
 
-static int ckpt_check_header(const char *path, const unsigned char *d, uint64_t size, uint32_t *flags,
-                             Status *st)
+static int ckpt_check_header(const char *path, const unsigned char *d, uint64_t size, uint32_t *version,
+                             uint32_t *flags, Status *st)
 {
     if (size == 0) return status_error(st, "%s: empty file, not a checkpoint", path);
     if (size < 8 || memcmp(d, ckpt_magic, 8) != 0)
         return status_error(st, "%s: not an attnclf checkpoint (bad magic)", path);
     if (size < 32) return status_error(st, "%s: truncated checkpoint (%llu bytes)", path, (unsigned long long)size);
-    uint32_t version;
     uint64_t want;
-    memcpy(&version, d + 8, 4);
+    memcpy(version, d + 8, 4);
     memcpy(flags, d + 12, 4);
     memcpy(&want, d + 16, 8);
-    if (version > CKPT_VERSION)
+    if (*version > CKPT_VERSION)
         return status_error(st, "%s: checkpoint format version %u is newer than this attnclf supports (%u)",
-                            path, version, CKPT_VERSION);
-    if (version != CKPT_VERSION)
-        return status_error(st, "%s: unsupported checkpoint format version %u (this attnclf reads %u)", path,
-                            version, CKPT_VERSION);
+                            path, *version, CKPT_VERSION);
+    if (*version == 0)
+        return status_error(st, "%s: unsupported checkpoint format version 0 (this attnclf reads 1 to %u)", path,
+                            CKPT_VERSION);
     if (size < want)
         return status_error(st, "%s: truncated checkpoint (%llu of %llu bytes)", path,
                             (unsigned long long)size, (unsigned long long)want);
@@ -534,16 +550,16 @@ static int ckpt_load_impl(const char *path, int with_adam, Checkpoint *ck, Statu
     config_defaults(&ck->cfg);
     unsigned char *data = NULL;
     uint64_t size = 0;
-    uint32_t flags = 0;
+    uint32_t version = 0, flags = 0;
     if (ckpt_map_file(path, &data, &size, st)) {
         ckpt_free(ck);
         return -1;
     }
-    int rc = ckpt_check_header(path, data, size, &flags, st);
+    int rc = ckpt_check_header(path, data, size, &version, &flags, st);
     if (rc == 0) {
         Cursor c = {.p = data, .n = size - 8, .pos = 24};
         status_clear(st);
-        rc = ckpt_parse(&c, flags, with_adam, ck, st, path);
+        rc = ckpt_parse(&c, version, flags, with_adam, ck, st, path);
         if (rc && st && st->code == STATUS_OK) status_error(st, "%s: damaged checkpoint: inconsistent sections", path);
     }
     if (data) munmap(data, (size_t)size);

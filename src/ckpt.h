@@ -8,7 +8,7 @@
  *     the next section starts on a 64-byte boundary (tensors can be mapped as is)
  *     CONF resolved config as JSON       TOKN tokenizer settings and stopwords
  *     VOCB vocabulary words and counts   LABL label names
- *     DIMS model dimensions              TNSR {name, numel} table, then the block
+ *     DIMS model dimensions              TNSR {name, numel, offset} table, then the block
  *     ADAM step, m, v (when flags & 1)   STAT training state
  *   u64 XXH64 of every byte before it.
  * Files are written to a temporary name, fsynced and renamed, so a crash at any
@@ -25,7 +25,9 @@
 #include "status.h"
 #include "vocab.h"
 
-#define CKPT_VERSION 1u
+/* Version 2 added the context-attention tensors and their two DIMS fields;
+ * version 1 files (plain models) still load. */
+#define CKPT_VERSION 2u
 
 typedef struct TrainState {
     int32_t epoch;       /* epochs completed */

@@ -81,6 +81,8 @@ static const ConfigKey config_keys[] = {
     {"model.heads", KEY_INT, AT(model.heads), RANGE(1, 64)},
     {"model.attention", KEY_ENUM, AT(model.attention), NAMES(attention_names)},
     {"model.positional", KEY_BOOL, AT(model.positional), FLAG},
+    {"model.context", KEY_BOOL, AT(model.context), FLAG},
+    {"model.gate", KEY_BOOL, AT(model.gate), FLAG},
     {"model.dropout", KEY_DOUBLE, AT(model.dropout), UNIT},
     {"model.token_dropout", KEY_DOUBLE, AT(model.token_dropout), UNIT},
     {"train.epochs", KEY_INT, AT(train.epochs), GE(1)},
@@ -116,8 +118,8 @@ void config_defaults(Config *cfg)
                                        .max_vocab = 0, .max_tokens = 0, .stopwords = NULL, .clean_html = 1};
     /* Chosen on the validation splits of IMDB, SST-2 and the AG News sample
      * (README.md, "Choosing the defaults"). */
-    cfg->model = (ModelConfig){.dim = 16, .heads = 2, .attention = ATTN_DOT, .positional = 0, .dropout = 0.0,
-                               .token_dropout = 0.5};
+    cfg->model = (ModelConfig){.dim = 16, .heads = 2, .attention = ATTN_DOT, .positional = 0, .context = 0,
+                               .gate = 0, .dropout = 0.0, .token_dropout = 0.5};
     cfg->train = (TrainConfig){.epochs = 5, .batch_size = 32, .lr = 0.01, .lr_schedule = LR_LINEAR,
                                .warmup = 0.0, .weight_decay = 0.0, .clip = 1.0, .threads = 0, .seed = 1,
                                .patience = 0, .length_weight = 0.0};
@@ -620,6 +622,10 @@ int config_validate(const Config *cfg, Status *st)
         if (config_check_key(cfg, k, st)) return -1;
     }
     const TokenizerConfig *t = &cfg->tokenizer;
+    const ModelConfig *mc = &cfg->model;
+    if ((mc->context || mc->gate) && mc->attention != ATTN_DOT)
+        return status_error(st, "model.%s needs model.attention \"dot\", got \"%s\"", mc->context ? "context" : "gate",
+                            config_attention_name(mc->attention));
     if (t->ngrams > 1 && t->buckets < 1)
         return status_error(st, "tokenizer.buckets must be >= 1 when tokenizer.ngrams > 1, got %" PRId64,
                             t->buckets);

@@ -50,6 +50,8 @@ typedef struct ModelConfig {
     int heads;
     AttentionKind attention;
     int positional;
+    int context;           /* attention scores also see the sums of the words left and right */
+    int gate;              /* each word's value is scaled per dimension by a gate on the previous word */
     double dropout;        /* on the pooled vector, in [0, 1) */
     double token_dropout;  /* fraction of a document's tokens hidden per training step, [0, 1) */
 } ModelConfig;

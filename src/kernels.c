@@ -98,6 +98,130 @@ void kernel_dot_attn_backward(float *dx, float *dxs, float *dq, const float *dz,
     }
 }
 
+void kernel_context_sums(float *L, float *R, const float *x, int T, int d)
+{
+    if (T == 0) return;
+    memset(L, 0, (size_t)d * sizeof *L);
+    for (int t = 1; t < T; t++) {
+        const float *prev = L + (size_t)(t - 1) * d, *xp = x + (size_t)(t - 1) * d;
+        float *out = L + (size_t)t * d;
+#pragma omp simd
+        for (int i = 0; i < d; i++) out[i] = prev[i] + xp[i];
+    }
+    memset(R + (size_t)(T - 1) * d, 0, (size_t)d * sizeof *R);
+    for (int t = T - 2; t >= 0; t--) {
+        const float *next = R + (size_t)(t + 1) * d, *xn = x + (size_t)(t + 1) * d;
+        float *out = R + (size_t)t * d;
+#pragma omp simd
+        for (int i = 0; i < d; i++) out[i] = next[i] + xn[i];
+    }
+}
+
+void kernel_context_sums_backward(float *dx, const float *dL, const float *dR, int T, int d)
+{
+    /* Running sums of the output gradients: sum_{t>u} dL_t from the right,
+     * sum_{t<u} dR_t from the left. acc [64] covers d <= 4096 in chunks. */
+    for (int i0 = 0; i0 < d; i0 += 64) {
+        int n = d - i0 < 64 ? d - i0 : 64;
+        float acc[64];
+        memset(acc, 0, sizeof acc);
+        for (int u = T - 1; u >= 0; u--) {
+            float *o = dx + (size_t)u * d + i0;
+            const float *g = dL + (size_t)u * d + i0;
+            for (int i = 0; i < n; i++) {
+                o[i] += acc[i];
+                acc[i] += g[i];
+            }
+        }
+        memset(acc, 0, sizeof acc);
+        for (int u = 0; u < T; u++) {
+            float *o = dx + (size_t)u * d + i0;
+            const float *g = dR + (size_t)u * d + i0;
+            for (int i = 0; i < n; i++) {
+                o[i] += acc[i];
+                acc[i] += g[i];
+            }
+        }
+    }
+}
+
+/* tanh through one expf: glibc's tanhf was a fifth of SST-2 training time. */
+static float kernel_tanh(float a)
+{
+    return 1.0f - 2.0f / (expf(2.0f * a) + 1.0f);
+}
+
+void kernel_gate_forward(float *v, float *g, const float *x, const float *G, const float *c, int T, int d)
+{
+    for (int t = 0; t < T; t++) {
+        const float *xt = x + (size_t)t * d, *prev = t > 0 ? x + (size_t)(t - 1) * d : NULL;
+        float *gt = g + (size_t)t * d, *vt = v + (size_t)t * d;
+        for (int i = 0; i < d; i++) gt[i] = kernel_tanh(c[i] + (prev ? kernel_dot(G + (size_t)i * d, prev, d) : 0.0f));
+#pragma omp simd
+        for (int i = 0; i < d; i++) vt[i] = xt[i] * (1.0f + gt[i]);
+    }
+}
+
+void kernel_gate_backward(float *dx, float *dG, float *dc, const float *dv, const float *g, const float *x,
+                          const float *G, int T, int d)
+{
+    for (int t = 0; t < T; t++) {
+        const float *xt = x + (size_t)t * d, *gt = g + (size_t)t * d, *dvt = dv + (size_t)t * d;
+        float *dxt = dx + (size_t)t * d;
+#pragma omp simd
+        for (int i = 0; i < d; i++) dxt[i] += dvt[i] * (1.0f + gt[i]);
+        for (int i = 0; i < d; i++) {
+            float da = dvt[i] * xt[i] * (1.0f - gt[i] * gt[i]);
+            dc[i] += da;
+            if (t == 0) continue; /* x_{-1} = 0: no weight or input gradient */
+            kernel_axpy(dG + (size_t)i * d, da, x + (size_t)(t - 1) * d, d);
+            kernel_axpy(dx + (size_t)(t - 1) * d, da, G + (size_t)i * d, d);
+        }
+    }
+}
+
+void kernel_ctx_attn_forward(float *alpha, float *z, const float *v, const float *xs, const float *L,
+                             const float *R, const float *q, const float *qc, int T, int d, int H)
+{
+    const float scale = 1.0f / sqrtf((float)d);
+    for (int t = 0; t < T; t++)
+        for (int h = 0; h < H; h++) {
+            float s = kernel_dot(q + (size_t)h * d, xs + (size_t)t * d, d);
+            if (L)
+                s += kernel_dot(qc + (size_t)h * d, L + (size_t)t * d, d) +
+                     kernel_dot(qc + (size_t)(H + h) * d, R + (size_t)t * d, d);
+            alpha[(size_t)h * T + t] = s * scale;
+        }
+    kernel_softmax_rows(alpha, H, T);
+    kernel_pool(z, alpha, v, T, d, H);
+}
+
+void kernel_ctx_attn_backward(float *dv, float *dxs, float *dL, float *dR, float *dq, float *dqc,
+                              const float *dz, const float *z, const float *alpha, const float *v,
+                              const float *xs, const float *L, const float *R, const float *q,
+                              const float *qc, int T, int d, int H)
+{
+    const float scale = 1.0f / sqrtf((float)d);
+    float c[64]; /* dz_h . z_h per head */
+    for (int h = 0; h < H; h++) c[h] = kernel_dot(dz + (size_t)h * d, z + (size_t)h * d, d);
+    for (int t = 0; t < T; t++) {
+        const size_t td = (size_t)t * d;
+        for (int h = 0; h < H; h++) {
+            const float *dzh = dz + (size_t)h * d;
+            float a = alpha[(size_t)h * T + t];
+            float ds = a * (kernel_dot(dzh, v + td, d) - c[h]) * scale;
+            kernel_axpy(dv + td, a, dzh, d);
+            kernel_axpy(dxs + td, ds, q + (size_t)h * d, d);
+            kernel_axpy(dq + (size_t)h * d, ds, xs + td, d);
+            if (!L) continue;
+            kernel_axpy(dL + td, ds, qc + (size_t)h * d, d);
+            kernel_axpy(dqc + (size_t)h * d, ds, L + td, d);
+            kernel_axpy(dR + td, ds, qc + (size_t)(H + h) * d, d);
+            kernel_axpy(dqc + (size_t)(H + h) * d, ds, R + td, d);
+        }
+    }
+}
+
 void kernel_add_attn_forward(float *alpha, float *z, float *u, const float *x, const float *xs,
                              const float *W, const float *b, const float *v, int T, int d, int H)
 {

@@ -8,6 +8,11 @@
  *   additive: u_t = tanh(W xs_t + b), s_ht = v_h . u_t         (HAN, Yang et al. 2016)
  *   alpha_h = softmax_t(s_h),  z_h = sum_t alpha_ht x_t
  * xs is the scoring input (x plus positional encoding, or x itself); x is pooled.
+ * Context attention (model.context / model.gate) adds to the dot scores the sums of
+ * the words to the left and right of t, and pools gated values v instead of x:
+ *   L_t = sum_{u<t} x_u,  R_t = sum_{u>t} x_u
+ *   s_ht = (q_h . xs_t + ql_h . L_t + qr_h . R_t) / sqrt(d)
+ *   v_t = x_t * (1 + tanh(G x_{t-1} + c))        (x_{-1} = 0)
  * A document with T = 0 pools to z = 0. */
 #ifndef ATTNCLF_KERNELS_H
 #define ATTNCLF_KERNELS_H
@@ -54,6 +59,42 @@ void kernel_add_attn_backward(float *dx /* [T,d] */, float *dxs /* [T,d] */, flo
                               const float *alpha /* [H,T] */, const float *u /* [T,d] */, const float *x /* [T,d] */,
                               const float *xs /* [T,d] */, const float *W /* [d,d] */,
                               const float *v /* [H,d] */, int T, int d, int H);
+
+/* L_t = sum_{u<t} x_u and R_t = sum_{u>t} x_u, summed in token order. */
+void kernel_context_sums(float *L /* [T,d] */, float *R /* [T,d] */, const float *x /* [T,d] */, int T, int d);
+/* dx_u += sum_{t>u} dL_t + sum_{t<u} dR_t. */
+void kernel_context_sums_backward(float *dx /* [T,d] */, const float *dL /* [T,d] */,
+                                  const float *dR /* [T,d] */, int T, int d);
+
+/* The previous word scales this one's value per dimension, by a factor in (0, 2):
+ *   g_t = tanh(G x_{t-1} + c),  v_t = x_t * (1 + g_t)   (x_{-1} = 0, so g_0 = tanh(c)). */
+void kernel_gate_forward(float *v /* [T,d] */, float *g /* [T,d] */, const float *x /* [T,d] */,
+                         const float *G /* [d,d] */, const float *c /* [d] */, int T, int d);
+/* With da_t = dv_t * x_t * (1 - g_t^2):
+ *   dx_t += dv_t * (1 + g_t);  dx_{t-1} += G^T da_t;  dG += da_t x_{t-1}^T;  dc += da_t */
+void kernel_gate_backward(float *dx /* [T,d] */, float *dG /* [d,d] */, float *dc /* [d] */,
+                          const float *dv /* [T,d] */, const float *g /* [T,d] */, const float *x /* [T,d] */,
+                          const float *G /* [d,d] */, int T, int d);
+
+/* Context attention pooling of v: the scores above, with ql_h = qc[h] and
+ * qr_h = qc[H+h]. L, R and qc are NULL for no context terms, which makes this
+ * kernel_dot_attn_forward with x = v (the test holds them to that). */
+void kernel_ctx_attn_forward(float *alpha /* [H,T] */, float *z /* [H,d] */, const float *v /* [T,d] */,
+                             const float *xs /* [T,d] */, const float *L /* [T,d] */, const float *R /* [T,d] */,
+                             const float *q /* [H,d] */, const float *qc /* [2H,d] */, int T, int d, int H);
+/* With ds_ht = alpha_ht (dz_h . v_t - dz_h . z_h) / sqrt(d) (the softmax Jacobian
+ * as in the dot kernel):
+ *   dv_t  += sum_h alpha_ht dz_h
+ *   dxs_t += sum_h ds_ht q_h;   dq_h     += sum_t ds_ht xs_t
+ *   dL_t  += sum_h ds_ht ql_h;  dqc[h]   += sum_t ds_ht L_t
+ *   dR_t  += sum_h ds_ht qr_h;  dqc[H+h] += sum_t ds_ht R_t
+ * dL, dR and dqc are NULL when L is. */
+void kernel_ctx_attn_backward(float *dv /* [T,d] */, float *dxs /* [T,d] */, float *dL /* [T,d] */,
+                              float *dR /* [T,d] */, float *dq /* [H,d] */, float *dqc /* [2H,d] */,
+                              const float *dz /* [H,d] */, const float *z /* [H,d] */,
+                              const float *alpha /* [H,T] */, const float *v /* [T,d] */,
+                              const float *xs /* [T,d] */, const float *L /* [T,d] */, const float *R /* [T,d] */,
+                              const float *q /* [H,d] */, const float *qc /* [2H,d] */, int T, int d, int H);
 
 /* out = W in + b. */
 void kernel_linear_forward(float *out /* [C] */, const float *in /* [K] */,

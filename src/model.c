@@ -10,7 +10,7 @@
 #include "rng.h"
 
 static const char *const model_tensor_names[N_TENSORS] = {
-    "query", "att_w", "att_b", "att_v", "out_w", "out_b", "emb",
+    "query", "att_w", "att_b", "att_v", "ctx_q", "gate_w", "gate_b", "out_w", "out_b", "emb",
 };
 
 void model_init(Model *m, const ModelDims *dims)
@@ -24,6 +24,9 @@ void model_init(Model *m, const ModelDims *dims)
         [TENSOR_ATT_W] = dot ? 0 : d * d,
         [TENSOR_ATT_B] = dot ? 0 : d,
         [TENSOR_ATT_V] = dot ? 0 : H * d,
+        [TENSOR_CTX_Q] = dims->context ? 2 * H * d : 0,
+        [TENSOR_GATE_W] = dims->gate ? d * d : 0,
+        [TENSOR_GATE_B] = dims->gate ? d : 0,
         [TENSOR_OUT_W] = C * H * d,
         [TENSOR_OUT_B] = C,
         [TENSOR_EMB] = dims->rows * d,
@@ -49,8 +52,8 @@ void model_free(Model *m)
 
 void model_views(const Model *m, float *block, ParamTensors *out)
 {
-    float **views[N_TENSORS] = {&out->query, &out->att_w, &out->att_b, &out->att_v,
-                                &out->out_w, &out->out_b, &out->emb};
+    float **views[N_TENSORS] = {&out->query, &out->att_w, &out->att_b, &out->att_v, &out->ctx_q,
+                                &out->gate_w, &out->gate_b, &out->out_w, &out->out_b, &out->emb};
     for (int i = 0; i < N_TENSORS; i++)
         *views[i] = m->tensors[i].numel ? block + m->tensors[i].offset : NULL;
 }
@@ -90,8 +93,8 @@ void docscratch_init(DocScratch *s, const ModelDims *dims, int cap_t)
 
 void docscratch_free(DocScratch *s)
 {
-    float *bufs[] = {s->x, s->xs, s->dx, s->u, s->da, s->pe, s->alpha,
-                     s->z, s->zd, s->dz, s->logits, s->probs, s->dlogits};
+    float *bufs[] = {s->x, s->xs, s->dx, s->u, s->da, s->pe, s->v, s->g, s->dv, s->L, s->R, s->dL, s->dR,
+                     s->alpha, s->z, s->zd, s->dz, s->logits, s->probs, s->dlogits};
     for (size_t i = 0; i < sizeof bufs / sizeof *bufs; i++) free(bufs[i]);
     free(s->mask);
     memset(s, 0, sizeof *s);
@@ -110,6 +113,11 @@ void docscratch_reserve(DocScratch *s, const ModelDims *dims, int T)
     }
     free(s->alpha);
     s->alpha = xaligned_calloc((size_t)cap * dims->heads * sizeof(float));
+    float **ctx[] = {&s->v, &s->g, &s->dv, &s->L, &s->R, &s->dL, &s->dR};
+    for (size_t i = 0; i < sizeof ctx / sizeof *ctx; i++) {
+        free(*ctx[i]);
+        *ctx[i] = dims->context || dims->gate ? xaligned_calloc(td) : NULL;
+    }
     free(s->pe);
     s->pe = NULL;
     if (dims->positional) {
@@ -130,7 +138,16 @@ float model_forward(const Model *m, const int32_t *ids, int T, int y, float drop
         for (size_t i = 0; i < (size_t)T * d; i++) s->xs[i] = s->x[i] + s->pe[i];
         xs = s->xs;
     }
-    if (D->attention == ATTN_DOT)
+    if (D->context || D->gate) {
+        const float *v = s->x;
+        if (D->gate) {
+            kernel_gate_forward(s->v, s->g, s->x, m->p.gate_w, m->p.gate_b, T, d);
+            v = s->v;
+        }
+        if (D->context) kernel_context_sums(s->L, s->R, s->x, T, d);
+        kernel_ctx_attn_forward(s->alpha, s->z, v, xs, D->context ? s->L : NULL, D->context ? s->R : NULL,
+                                m->p.query, m->p.ctx_q, T, d, H);
+    } else if (D->attention == ATTN_DOT)
         kernel_dot_attn_forward(s->alpha, s->z, s->x, xs, m->p.query, T, d, H);
     else
         kernel_add_attn_forward(s->alpha, s->z, s->u, s->x, xs, m->p.att_w, m->p.att_b, m->p.att_v, T, d, H);
@@ -148,6 +165,28 @@ float model_forward(const Model *m, const int32_t *ids, int T, int y, float drop
     }
     kernel_linear_forward(s->logits, zin, m->p.out_w, m->p.out_b, D->classes, K);
     return kernel_softmax_xent_forward(s->probs, s->logits, D->classes, y);
+}
+
+/* Backward of context attention into demb [T,d]: through the pooling and scores,
+ * then the gate (v -> x) and the context sums (L, R -> x). */
+static void model_ctx_backward(const Model *m, int T, DocScratch *s, const ParamTensors *g, float *demb)
+{
+    const ModelDims *D = &m->dims;
+    const int d = D->dim, H = D->heads;
+    const size_t td = (size_t)T * d * sizeof(float);
+    const float *xs = D->positional ? s->xs : s->x, *v = D->gate ? s->v : s->x;
+    /* Without the gate v = x, so dL/dv is dL/dx. */
+    float *dv = D->gate ? s->dv : demb;
+    if (D->gate) memset(s->dv, 0, td);
+    if (D->context) {
+        memset(s->dL, 0, td);
+        memset(s->dR, 0, td);
+    }
+    kernel_ctx_attn_backward(dv, demb, D->context ? s->dL : NULL, D->context ? s->dR : NULL, g->query, g->ctx_q,
+                             s->dz, s->z, s->alpha, v, xs, D->context ? s->L : NULL, D->context ? s->R : NULL,
+                             m->p.query, m->p.ctx_q, T, d, H);
+    if (D->gate) kernel_gate_backward(demb, g->gate_w, g->gate_b, s->dv, s->g, s->x, m->p.gate_w, T, d);
+    if (D->context) kernel_context_sums_backward(demb, s->dL, s->dR, T, d);
 }
 
 void model_backward(const Model *m, int T, int y, float dropout,
@@ -168,7 +207,9 @@ void model_backward(const Model *m, int T, int y, float dropout,
     }
     memset(demb, 0, (size_t)T * d * sizeof(float));
     const float *xs = D->positional ? s->xs : s->x;
-    if (D->attention == ATTN_DOT)
+    if (D->context || D->gate)
+        model_ctx_backward(m, T, s, &g, demb);
+    else if (D->attention == ATTN_DOT)
         kernel_dot_attn_backward(demb, demb, g.query, s->dz, s->z, s->alpha, s->x, xs, m->p.query, T, d, H);
     else
         kernel_add_attn_backward(demb, demb, g.att_w, g.att_b, g.att_v, s->da, s->dz, s->z, s->alpha,

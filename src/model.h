@@ -17,6 +17,9 @@ enum {
     TENSOR_ATT_W,  /* [d,d]   additive attention projection */
     TENSOR_ATT_B,  /* [d] */
     TENSOR_ATT_V,  /* [H,d]   additive attention: one context vector per head */
+    TENSOR_CTX_Q,  /* [2H,d]  context attention: left- and right-sum queries per head */
+    TENSOR_GATE_W, /* [d,d]   value gate from the previous word */
+    TENSOR_GATE_B, /* [d] */
     TENSOR_OUT_W,  /* [C,H*d] classifier */
     TENSOR_OUT_B,  /* [C] */
     TENSOR_EMB,    /* [rows,d] words, UNK, then hashed n-gram buckets */
@@ -28,10 +31,12 @@ typedef struct ModelDims {
     int dim, heads, classes;
     AttentionKind attention;
     int positional;
+    int context;  /* scores also see the sums of the words left and right (kernels.h) */
+    int gate;     /* values gated by the previous word (kernels.h) */
 } ModelDims;
 
 typedef struct ParamTensors {
-    float *query, *att_w, *att_b, *att_v, *out_w, *out_b, *emb;
+    float *query, *att_w, *att_b, *att_v, *ctx_q, *gate_w, *gate_b, *out_w, *out_b, *emb;
 } ParamTensors;
 
 typedef struct TensorInfo {
@@ -54,6 +59,7 @@ typedef struct Model {
 typedef struct DocScratch {
     int cap_t;
     float *x, *xs, *dx, *u, *da, *pe; /* [cap_t,d] */
+    float *v, *g, *dv, *L, *R, *dL, *dR; /* [cap_t,d] context attention only */
     float *alpha;                     /* [H,cap_t] */
     float *z, *zd, *dz;               /* [H*d] z, z after dropout, dL/dz */
     float *logits, *probs, *dlogits;  /* [C] */
@@ -67,7 +73,8 @@ void model_free(Model *m);
 void model_views(const Model *m, float *block, ParamTensors *out);
 /* Initial values from seed: embeddings U(-1/sqrt(d), 1/sqrt(d)) except the UNK
  * row (0: unseen words add nothing until trained); queries 0 so attention starts
- * as mean pooling; additive W Xavier-uniform, v and biases 0; classifier
+ * as mean pooling; additive W Xavier-uniform, v and biases 0; context queries and
+ * the gate 0, so a context model starts as the plain one (same draws); classifier
  * Xavier-uniform, bias 0. */
 void model_randomize(Model *m, int64_t unk_row, uint64_t seed);
 

@@ -367,7 +367,8 @@ int train_run(const Config *cfg, int quiet, TrainSummary *out, Status *st)
     }
     ModelDims dims = {.rows = encoder_rows(&r.enc), .dim = cfg->model.dim, .heads = cfg->model.heads,
                       .classes = (int)r.labels.n, .attention = cfg->model.attention,
-                      .positional = cfg->model.positional};
+                      .positional = cfg->model.positional, .context = cfg->model.context,
+                      .gate = cfg->model.gate};
     model_init(&r.model, &dims);
     model_randomize(&r.model, encoder_unk_row(&r.enc), cfg->train.seed);
     run_report_data(&r);

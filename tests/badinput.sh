@@ -133,8 +133,12 @@ case_ "a flipped byte (8 offsets tried)" 1 "flip.ckpt: (checksum mismatch|not an
     bash -c "[ $bad_flip -eq 0 ] && exec '$bin' predict --model '$tmp/flip.ckpt'"
 cp "$ck" "$tmp/future.ckpt"
 printf '\x07' | dd of="$tmp/future.ckpt" bs=1 seek=8 conv=notrunc status=none
-case_ "a future format version" 1 "future.ckpt: checkpoint format version 7 is newer than this attnclf supports \(1\)" \
+case_ "a future format version" 1 "future.ckpt: checkpoint format version 7 is newer than this attnclf supports \([0-9]+\)" \
     "$bin" eval --model "$tmp/future.ckpt" --data "$tmp/good.csv"
+cp "$ck" "$tmp/v0.ckpt"
+printf '\x00' | dd of="$tmp/v0.ckpt" bs=1 seek=8 conv=notrunc status=none
+case_ "format version 0" 1 "v0.ckpt: unsupported checkpoint format version 0" \
+    "$bin" eval --model "$tmp/v0.ckpt" --data "$tmp/good.csv"
 
 # ---- output ----
 mkdir "$tmp/ro"; chmod 555 "$tmp/ro"

@@ -109,6 +109,20 @@ if read -r -t 20 answer <&"${PRED[0]}" && grep -qP '^[1-4]\t' <<<"$answer"; then
 exec {PRED[1]}>&-
 wait "$PRED_PID" 2>/dev/null
 
+# ---- checkpoints of format version 1 still load and predict the same bytes ----
+out=$("$bin" predict --model tests/fixtures/v1-plain.ckpt --top-k 2 --explain < tests/fixtures/v1-input.txt | md5sum)
+[ "$out" = "$(md5sum < tests/fixtures/v1-expected.txt)" ] && ok || bad "a version 1 checkpoint predicts differently"
+
+# ---- context attention (model.context, model.gate): trains, resumes, explains ----
+expect 0 "best valid_acc" "$bin" train --config "$tmp/cfg.json" --set output.dir="$tmp/ctx" --set model.context=true \
+    --set model.gate=true --set model.positional=true --set train.epochs=1 --quiet
+expect 0 "best valid_acc" "$bin" train --resume "$tmp/ctx" --set train.epochs=2 --quiet
+expect 0 "^accuracy +0\.[0-9]+" "$bin" eval --model "$tmp/ctx/last.ckpt" --data "$tmp/valid.csv"
+out=$(echo "Stocks fell" | "$bin" predict --model "$tmp/ctx/last.ckpt" --explain)
+grep -qP '\tstocks\([0-9.]+\) fell\([0-9.]+\) stocks_fell\([0-9.]+\)$' <<<"$out" && ok || bad "context predict --explain: $out"
+expect 1 'model.context needs model.attention "dot", got "additive"' "$bin" train --config "$tmp/cfg.json" \
+    --set model.context=true --set model.attention=additive
+
 # ---- bad checkpoints ----
 : > "$tmp/empty.ckpt"
 expect 1 "empty.ckpt: empty file" "$bin" predict --model "$tmp/empty.ckpt"

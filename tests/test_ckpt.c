@@ -18,7 +18,9 @@ typedef struct Owned {
     TrainState state;
 } Owned;
 
-static void owned_make(Owned *o)
+/* context 0: additive attention with positions; 1: dot attention with context
+ * sums and the gate, whose tensors get nonzero values so they must round-trip. */
+static void owned_make(Owned *o, int context)
 {
     Status st;
     config_defaults(&o->cfg);
@@ -35,13 +37,17 @@ static void owned_make(Owned *o)
     vocab_init(&o->labels);
     vocab_add(&o->labels, "neg", 3);
     vocab_add(&o->labels, "pos", 3);
-    ModelDims D = {.rows = encoder_rows(&o->enc), .dim = 6, .heads = 2, .classes = 2, .attention = ATTN_ADDITIVE,
-                   .positional = 1};
+    ModelDims D = {.rows = encoder_rows(&o->enc), .dim = 6, .heads = 2, .classes = 2,
+                   .attention = context ? ATTN_DOT : ATTN_ADDITIVE, .positional = 1, .context = context,
+                   .gate = context};
     model_init(&o->model, &D);
     model_randomize(&o->model, encoder_unk_row(&o->enc), 5);
     adam_init(&o->adam, o->model.n_params);
     Rng r;
     rng_seed(&r, 9);
+    for (int k = TENSOR_CTX_Q; k <= TENSOR_GATE_B; k++)
+        for (int64_t i = 0; i < o->model.tensors[k].numel; i++)
+            o->model.params[o->model.tensors[k].offset + i] = rng_uniform(&r) - 0.5f;
     for (int64_t i = 0; i < o->model.n_params; i++) {
         o->adam.m[i] = rng_uniform(&r);
         o->adam.v[i] = rng_uniform(&r);
@@ -66,14 +72,14 @@ static void save(const Owned *o, const char *path)
     ck_assert_msg(ckpt_save(path, &v, &st) == 0, "%s", st.msg);
 }
 
-START_TEST(test_roundtrip_bit_exact)
+static void roundtrip(int context)
 {
     char dir[256], a[300], b[300];
     fixture_tmpdir(dir, sizeof dir);
     snprintf(a, sizeof a, "%s/a.ckpt", dir);
     snprintf(b, sizeof b, "%s/b.ckpt", dir);
     Owned o;
-    owned_make(&o);
+    owned_make(&o, context);
     save(&o, a);
     Checkpoint ck;
     Status st;
@@ -88,7 +94,10 @@ START_TEST(test_roundtrip_bit_exact)
     ck_assert_int_eq(ck.enc.tk.n_stopwords, 2);
     ck_assert_int_eq(ck.enc.tk.max_tokens, 50);
     ck_assert_str_eq(ck.labels.words[1], "pos");
-    ck_assert_int_eq(ck.model.dims.attention, ATTN_ADDITIVE);
+    ck_assert_int_eq(ck.model.dims.attention, context ? ATTN_DOT : ATTN_ADDITIVE);
+    ck_assert_int_eq(ck.model.dims.context, context);
+    ck_assert_int_eq(ck.model.dims.gate, context);
+    ck_assert_int_eq(ck.model.tensors[TENSOR_GATE_W].numel, context ? 36 : 0);
     ck_assert_int_eq(ck.state.epoch, 3);
     ck_assert_uint_eq(ck.state.rng, 0xdeadbeefcafef00dull);
     ck_assert_double_eq(ck.state.best_acc, 0.875);
@@ -112,6 +121,12 @@ START_TEST(test_roundtrip_bit_exact)
     owned_free(&o);
     fixture_rmtree(dir);
 }
+
+START_TEST(test_roundtrip_bit_exact)
+{
+    roundtrip(0);
+    roundtrip(1);
+}
 END_TEST
 
 static void expect_fail(const char *path, const char *fragment)
@@ -131,7 +146,7 @@ START_TEST(test_damage_is_detected)
     snprintf(good, sizeof good, "%s/good.ckpt", dir);
     snprintf(bad, sizeof bad, "%s/bad.ckpt", dir);
     Owned o;
-    owned_make(&o);
+    owned_make(&o, 0);
     save(&o, good);
     long n;
     unsigned char *d = fixture_read(good, &n);
@@ -179,7 +194,7 @@ START_TEST(test_save_failure_keeps_old_file)
     fixture_tmpdir(dir, sizeof dir);
     snprintf(path, sizeof path, "%s/x.ckpt", dir);
     Owned o;
-    owned_make(&o);
+    owned_make(&o, 0);
     save(&o, path);
     ck_assert_int_eq(chmod(dir, 0500), 0);
     CkptView v = {&o.cfg, &o.enc, &o.labels, &o.model, &o.adam, &o.state};

@@ -1,7 +1,8 @@
 /* test_kernels.c - finite-difference gradient checks of model_forward/backward
  * on every parameter tensor, for both attention kinds, positional encoding on
- * and off, several heads, dropout, a one-token document, repeated token ids and
- * an empty document; plus the pieces' own identities. */
+ * and off, context sums and the gate, several heads, dropout, a one-token
+ * document, repeated token ids and an empty document; plus the pieces' own
+ * identities. */
 #include <check.h>
 #include <math.h>
 #include <stdlib.h>
@@ -13,7 +14,7 @@
 
 typedef struct Case {
     AttentionKind attention;
-    int positional, heads, dim, T;
+    int positional, context, gate, heads, dim, T;
     float dropout;
     const int32_t *ids;
 } Case;
@@ -39,7 +40,7 @@ static void analytic(const Model *m, const Case *c, int y, DocScratch *s, float 
 static void gradcheck(const Case *c)
 {
     ModelDims D = {.rows = 7, .dim = c->dim, .heads = c->heads, .classes = 3, .attention = c->attention,
-                   .positional = c->positional};
+                   .positional = c->positional, .context = c->context, .gate = c->gate};
     Model m;
     model_init(&m, &D);
     Rng r;
@@ -62,8 +63,10 @@ static void gradcheck(const Case *c)
             *p = save;
             double num = (lp - lm) / (2.0 * h), ana = grad[ti->offset + i];
             ck_assert_msg(fabs(num - ana) <= 5e-4 + 3e-3 * fabs(ana),
-                          "tensor %s[%lld]: numeric %.6f vs analytic %.6f (attention %d, positional %d, H %d, T %d)",
-                          ti->name, (long long)i, num, ana, c->attention, c->positional, c->heads, c->T);
+                          "tensor %s[%lld]: numeric %.6f vs analytic %.6f (attention %d, positional %d, context %d, "
+                          "gate %d, H %d, T %d)",
+                          ti->name, (long long)i, num, ana, c->attention, c->positional, c->context, c->gate, c->heads,
+                          c->T);
         }
     }
     free(grad);
@@ -83,6 +86,89 @@ START_TEST(test_gradcheck_all_configurations)
                           .T = 8, .ids = ids_long};
                 gradcheck(&c);
             }
+}
+END_TEST
+
+START_TEST(test_gradcheck_context)
+{
+    /* Context sums alone, the gate alone, both; with and without positions. */
+    for (int kind = 1; kind < 4; kind++)
+        for (int pos = 0; pos < 2; pos++)
+            for (int heads = 1; heads <= 3; heads += 2) {
+                Case c = {.attention = ATTN_DOT, .positional = pos, .context = kind & 1, .gate = kind >> 1,
+                          .heads = heads, .dim = 5, .T = 8, .ids = ids_long};
+                gradcheck(&c);
+            }
+    const int32_t *docs[] = {ids_one, ids_one, ids_long};
+    const int lens[] = {0, 1, 2};
+    for (int i = 0; i < 3; i++) {
+        Case c = {.attention = ATTN_DOT, .context = 1, .gate = 1, .heads = 2, .dim = 4, .T = lens[i], .ids = docs[i]};
+        gradcheck(&c);
+    }
+    Case c = {.attention = ATTN_DOT, .context = 1, .gate = 1, .heads = 2, .dim = 6, .T = 8, .ids = ids_long,
+              .dropout = 0.3f};
+    gradcheck(&c);
+}
+END_TEST
+
+START_TEST(test_ctx_attn_without_context_is_dot_attn)
+{
+    /* With no context terms the context kernels must be the dot kernels, bit for bit. */
+    enum { T = 6, d = 5, H = 3 };
+    float x[T * d], xs[T * d], q[H * d], dz[H * d];
+    float a1[H * T], z1[H * d], a2[H * T], z2[H * d];
+    float dx1[T * d] = {0}, dxs1[T * d] = {0}, dq1[H * d] = {0}, dx2[T * d] = {0}, dxs2[T * d] = {0},
+          dq2[H * d] = {0};
+    Rng r;
+    rng_seed(&r, 11);
+    test_fill(x, T * d, &r);
+    test_fill(xs, T * d, &r);
+    test_fill(q, H * d, &r);
+    test_fill(dz, H * d, &r);
+    kernel_dot_attn_forward(a1, z1, x, xs, q, T, d, H);
+    kernel_ctx_attn_forward(a2, z2, x, xs, NULL, NULL, q, NULL, T, d, H);
+    ck_assert(memcmp(a1, a2, sizeof a1) == 0);
+    ck_assert(memcmp(z1, z2, sizeof z1) == 0);
+    kernel_dot_attn_backward(dx1, dxs1, dq1, dz, z1, a1, x, xs, q, T, d, H);
+    kernel_ctx_attn_backward(dx2, dxs2, NULL, NULL, dq2, NULL, dz, z2, a2, x, xs, NULL, NULL, q, NULL, T, d, H);
+    ck_assert(memcmp(dx1, dx2, sizeof dx1) == 0);
+    ck_assert(memcmp(dxs1, dxs2, sizeof dxs1) == 0);
+    ck_assert(memcmp(dq1, dq2, sizeof dq1) == 0);
+}
+END_TEST
+
+START_TEST(test_context_model_starts_as_plain)
+{
+    /* Zero context queries and gate: the same draws and the same predictions as
+     * the plain model, so turning the options on changes where training can go,
+     * not where it starts. */
+    ModelDims P = {.rows = 7, .dim = 5, .heads = 2, .classes = 3, .attention = ATTN_DOT};
+    ModelDims X = P;
+    X.context = X.gate = 1;
+    Model mp, mx;
+    model_init(&mp, &P);
+    model_init(&mx, &X);
+    model_randomize(&mp, 6, 3);
+    model_randomize(&mx, 6, 3);
+    ck_assert(memcmp(mp.p.emb, mx.p.emb, (size_t)7 * 5 * sizeof(float)) == 0);
+    ck_assert(memcmp(mp.p.out_w, mx.p.out_w, (size_t)3 * 10 * sizeof(float)) == 0);
+    for (int k = TENSOR_CTX_Q; k <= TENSOR_GATE_B; k++) {
+        ck_assert_int_eq(mp.tensors[k].numel, 0);
+        ck_assert_int_gt(mx.tensors[k].numel, 0);
+        for (int64_t i = 0; i < mx.tensors[k].numel; i++) ck_assert_float_eq(mx.params[mx.tensors[k].offset + i], 0.0f);
+    }
+    /* The query is zero too at the start; give it values so attention is not uniform. */
+    for (int i = 0; i < 10; i++) mp.p.query[i] = mx.p.query[i] = 0.1f * (float)(i - 4);
+    DocScratch sp, sx;
+    docscratch_init(&sp, &P, 8);
+    docscratch_init(&sx, &X, 8);
+    float lp = model_forward(&mp, ids_long, 8, 1, 0.0f, 1, &sp), lx = model_forward(&mx, ids_long, 8, 1, 0.0f, 1, &sx);
+    ck_assert_float_eq(lp, lx);
+    ck_assert(memcmp(sp.probs, sx.probs, 3 * sizeof(float)) == 0);
+    docscratch_free(&sp);
+    docscratch_free(&sx);
+    model_free(&mp);
+    model_free(&mx);
 }
 END_TEST
 
@@ -187,6 +273,7 @@ Suite *kernels_suite(void)
     TCase *tc = tcase_create("gradcheck");
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, test_gradcheck_all_configurations);
+    tcase_add_test(tc, test_gradcheck_context);
     tcase_add_test(tc, test_gradcheck_one_token);
     tcase_add_test(tc, test_gradcheck_dropout);
     tcase_add_test(tc, test_gradcheck_empty_document);
@@ -196,6 +283,8 @@ Suite *kernels_suite(void)
     tcase_add_test(tk, test_softmax_is_stable);
     tcase_add_test(tk, test_posenc_values);
     tcase_add_test(tk, test_tensor_table);
+    tcase_add_test(tk, test_ctx_attn_without_context_is_dot_attn);
+    tcase_add_test(tk, test_context_model_starts_as_plain);
     suite_add_tcase(s, tk);
     return s;
 }

@@ -19,8 +19,11 @@ cat > "$tmp/cfg.json" <<JSON
 JSON
 "${vg[@]}" "$bin" train --config "$tmp/cfg.json" --quiet >/dev/null
 "${vg[@]}" "$bin" train --config "$tmp/cfg.json" --set model.attention=additive --set output.dir="$tmp/run2" --quiet >/dev/null
+"${vg[@]}" "$bin" train --config "$tmp/cfg.json" --set model.context=true --set model.gate=true \
+    --set model.positional=true --set output.dir="$tmp/run3" --quiet >/dev/null
+printf 'Stocks fell\n\n' | "${vg[@]}" "$bin" predict --model "$tmp/run3/best.ckpt" --explain >/dev/null
 "${vg[@]}" "$bin" train --resume "$tmp/run" --set train.epochs=3 --quiet >/dev/null
 "${vg[@]}" "$bin" eval --model "$tmp/run/best.ckpt" --data "$tmp/valid.csv" --json >/dev/null
 printf 'Stocks fell\n\n\xff broken\n' | "${vg[@]}" "$bin" predict --model "$tmp/run/best.ckpt" --json --explain --top-k 3 >/dev/null
 "${vg[@]}" "$bin" eval --model "$tmp/run/best.ckpt" --data "$tmp/missing.csv" 2>/dev/null && exit 1
-echo "valgrind: 6 passed, 0 failed"
+echo "valgrind: 8 passed, 0 failed"
