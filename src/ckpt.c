@@ -419,7 +419,7 @@ static int ckpt_read_tensors(Cursor *s, const Model *m)
     }
     for (int i = 0; i < N_TENSORS; i++)
         if (!found[i] && m->tensors[i].numel) return -1;
-    return 0;
+    return s->bad || s->pos != s->n ? -1 : 0;
 }
 
 static int ckpt_read_model(Cursor *c, Checkpoint *ck, uint32_t version)
@@ -434,9 +434,12 @@ static int ckpt_read_model(Cursor *c, Checkpoint *ck, uint32_t version)
     memcpy(dims, p, n_dims * sizeof *dims);
     D.dim = dims[0], D.heads = dims[1], D.classes = dims[2];
     D.attention = (AttentionKind)dims[3], D.positional = dims[4], D.context = dims[5], D.gate = dims[6];
-    if (D.rows != encoder_rows(&ck->enc) || D.classes != ck->labels.n || D.dim < 1 || D.dim > 4096 ||
-        D.heads < 1 || D.heads > 64 || (D.attention != ATTN_DOT && D.attention != ATTN_ADDITIVE) ||
-        (unsigned)D.context > 1 || (unsigned)D.gate > 1 || ((D.context || D.gate) && D.attention != ATTN_DOT))
+    /* The stored config must describe this model: resuming trains what it says. */
+    const ModelConfig *mc = &ck->cfg.model;
+    if (s.bad || s.pos != s.n || D.rows != encoder_rows(&ck->enc) || D.classes != ck->labels.n || D.dim < 1 ||
+        D.dim > 4096 || D.heads < 1 || D.heads > 64 || D.dim != mc->dim || D.heads != mc->heads ||
+        D.attention != mc->attention || D.positional != mc->positional || D.context != mc->context ||
+        D.gate != mc->gate || ((D.context || D.gate) && D.attention != ATTN_DOT))
         return -1;
     model_init(&ck->model, &D);
     if (cur_section(c, "TNSR", &s) || ckpt_read_tensors(&s, &ck->model)) return -1;

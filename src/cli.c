@@ -94,10 +94,14 @@ static int cli_bad_long(const char *cmd, const char *arg, const struct option *o
 int cli_bad_option(const char *cmd, char **argv, int optopt_char, const struct option *opts,
                    const char *shortopts)
 {
+    /* An unknown letter is named by optopt alone: inside a cluster ("-zq")
+     * getopt has not yet moved optind past it, so argv[optind - 1] is the
+     * argument before. Otherwise optopt is 0 (a long option getopt could not
+     * match) or a known letter that lacks or refuses a value. */
+    if (optopt_char && (optopt_char == ':' || !strchr(shortopts, optopt_char)))
+        return cli_usage(cmd, "unknown option -%c", optopt_char);
     const char *arg = argv[optind - 1];
     if (strncmp(arg, "--", 2) == 0) return cli_bad_long(cmd, arg + 2, opts);
-    const char *at = optopt_char ? strchr(shortopts, optopt_char) : NULL;
-    if (at && at[1] == ':') return cli_usage(cmd, "option -%c needs a value", optopt_char);
-    if (optopt_char) return cli_usage(cmd, "unknown option -%c", optopt_char);
+    if (optopt_char) return cli_usage(cmd, "option -%c needs a value", optopt_char);
     return cli_usage(cmd, "unknown option %s", arg);
 }

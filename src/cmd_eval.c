@@ -162,6 +162,7 @@ static int eval_run(const EvalArgs *a, Status *st)
 
 int cmd_eval(int argc, char **argv)
 {
+    static const char shortopts[] = "m:d:f:HNl:t:jT:h";
     static const struct option opts[] = {
         {"model", required_argument, 0, 'm'},        {"data", required_argument, 0, 'd'},
         {"format", required_argument, 0, 'f'},       {"header", no_argument, 0, 'H'},
@@ -174,7 +175,7 @@ int cmd_eval(int argc, char **argv)
     int c;
     opterr = 0;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "m:d:f:HNl:t:jT:h", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, shortopts, opts, NULL)) != -1) {
         switch (c) {
         case 'm': a.model = optarg; break;
         case 'd': a.data = optarg; break;
@@ -193,7 +194,7 @@ int cmd_eval(int argc, char **argv)
                 return cli_usage("eval", "--threads %s: expected a number from 0 to 1024", optarg);
             break;
         case 'h': fputs(eval_help, stdout); return 0;
-        default: return cli_bad_option("eval", argv, optopt, opts, "m:d:f:HNl:t:jT:h");
+        default: return cli_bad_option("eval", argv, optopt, opts, shortopts);
         }
     }
     if (optind < argc) return cli_usage("eval", "unexpected argument '%s'", argv[optind]);

@@ -236,6 +236,7 @@ static int predict_run(const PredictArgs *a, Status *st)
 
 int cmd_predict(int argc, char **argv)
 {
+    static const char shortopts[] = "m:i:k:jeh";
     static const struct option opts[] = {
         {"model", required_argument, 0, 'm'}, {"input", required_argument, 0, 'i'},
         {"top-k", required_argument, 0, 'k'}, {"json", no_argument, 0, 'j'},
@@ -246,7 +247,7 @@ int cmd_predict(int argc, char **argv)
     int c;
     opterr = 0;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "m:i:k:jeh", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, shortopts, opts, NULL)) != -1) {
         switch (c) {
         case 'm': a.model = optarg; break;
         case 'i': a.input = optarg; break;
@@ -257,7 +258,7 @@ int cmd_predict(int argc, char **argv)
         case 'j': a.json = 1; break;
         case 'e': a.explain = 1; break;
         case 'h': fputs(predict_help, stdout); return 0;
-        default: return cli_bad_option("predict", argv, optopt, opts, "m:i:k:jeh");
+        default: return cli_bad_option("predict", argv, optopt, opts, shortopts);
         }
     }
     if (optind < argc) return cli_usage("predict", "unexpected argument '%s'", argv[optind]);

@@ -52,6 +52,7 @@ static void train_install_signals(void)
 
 int cmd_train(int argc, char **argv)
 {
+    static const char shortopts[] = "c:s:r:qh";
     static const struct option opts[] = {
         {"config", required_argument, 0, 'c'}, {"set", required_argument, 0, 's'},
         {"resume", required_argument, 0, 'r'}, {"quiet", no_argument, 0, 'q'},
@@ -62,14 +63,14 @@ int cmd_train(int argc, char **argv)
     char **sets = xcalloc((size_t)argc + 1, sizeof *sets);
     opterr = 0;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "c:s:r:qh", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, shortopts, opts, NULL)) != -1) {
         switch (c) {
         case 'c': config = optarg; break;
         case 's': sets[nset++] = optarg; break;
         case 'r': resume = optarg; break;
         case 'q': quiet = 1; break;
         case 'h': fputs(train_help, stdout); free(sets); return 0;
-        default: free(sets); return cli_bad_option("train", argv, optopt, opts, "c:s:r:qh");
+        default: free(sets); return cli_bad_option("train", argv, optopt, opts, shortopts);
         }
     }
     int rc;

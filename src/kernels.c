@@ -120,7 +120,7 @@ void kernel_context_sums(float *L, float *R, const float *x, int T, int d)
 void kernel_context_sums_backward(float *dx, const float *dL, const float *dR, int T, int d)
 {
     /* Running sums of the output gradients: sum_{t>u} dL_t from the right,
-     * sum_{t<u} dR_t from the left. acc [64] covers d <= 4096 in chunks. */
+     * sum_{t<u} dR_t from the left, 64 dimensions at a time so acc stays on the stack. */
     for (int i0 = 0; i0 < d; i0 += 64) {
         int n = d - i0 < 64 ? d - i0 : 64;
         float acc[64];

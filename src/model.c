@@ -116,7 +116,7 @@ void docscratch_reserve(DocScratch *s, const ModelDims *dims, int T)
     float **ctx[] = {&s->v, &s->g, &s->dv, &s->L, &s->R, &s->dL, &s->dR};
     for (size_t i = 0; i < sizeof ctx / sizeof *ctx; i++) {
         free(*ctx[i]);
-        *ctx[i] = dims->context || dims->gate ? xaligned_calloc(td) : NULL;
+        *ctx[i] = (i < 3 ? dims->gate : dims->context) ? xaligned_calloc(td) : NULL;
     }
     free(s->pe);
     s->pe = NULL;

@@ -59,7 +59,8 @@ typedef struct Model {
 typedef struct DocScratch {
     int cap_t;
     float *x, *xs, *dx, *u, *da, *pe; /* [cap_t,d] */
-    float *v, *g, *dv, *L, *R, *dL, *dR; /* [cap_t,d] context attention only */
+    float *v, *g, *dv;                /* [cap_t,d] with the gate only */
+    float *L, *R, *dL, *dR;           /* [cap_t,d] with context sums only */
     float *alpha;                     /* [H,cap_t] */
     float *z, *zd, *dz;               /* [H*d] z, z after dropout, dL/dz */
     float *logits, *probs, *dlogits;  /* [C] */

@@ -29,11 +29,11 @@ size_t suggest_distance(const char *a, const char *b)
 
 int suggest_nearest(const char *name, const char *const *cands, int n)
 {
-    size_t len = strlen(name), limit = len / 2 > 3 ? len / 2 : 3, best_d = (size_t)-1;
+    size_t len = strlen(name), limit = len / 2 > 1 ? len / 2 : 1, best_d = (size_t)-1;
     int best = -1;
     for (int i = 0; i < n; i++) {
         size_t d = suggest_distance(name, cands[i]);
         if (d < best_d) best_d = d, best = i;
     }
-    return best_d <= limit ? best : -1;
+    return best_d <= limit && best_d < len ? best : -1;
 }

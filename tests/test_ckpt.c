@@ -26,6 +26,12 @@ static void owned_make(Owned *o, int context)
     config_defaults(&o->cfg);
     ck_assert_int_eq(config_set(&o->cfg, "data.train=x.csv", &st), 0);
     ck_assert_int_eq(config_set(&o->cfg, "output.dir=runs/x", &st), 0);
+    /* The stored config must describe the model (ckpt_read_model checks). */
+    const char *model_keys[] = {"model.dim=6", "model.positional=true",
+                                context ? "model.attention=dot" : "model.attention=additive",
+                                context ? "model.context=true" : "model.context=false",
+                                context ? "model.gate=true" : "model.gate=false"};
+    for (int i = 0; i < 5; i++) ck_assert_int_eq(config_set(&o->cfg, model_keys[i], &st), 0);
     tokenizer_init(&o->enc.tk, 1, 1, 50);
     char *stop[] = {"and", "the"};
     tokenizer_set_stopwords(&o->enc.tk, stop, 2);
@@ -139,6 +145,24 @@ static void expect_fail(const char *path, const char *fragment)
     ck_assert_msg(strstr(st.msg, path) != NULL, "message \"%s\" does not name the file", st.msg);
 }
 
+START_TEST(test_config_must_match_model)
+{
+    /* A checksummed file whose config says "plain" over a context model: resuming
+     * would train a model its own config does not describe, so it does not load. */
+    char dir[256], path[300];
+    fixture_tmpdir(dir, sizeof dir);
+    snprintf(path, sizeof path, "%s/mismatch.ckpt", dir);
+    Owned o;
+    owned_make(&o, 1);
+    Status st;
+    ck_assert_int_eq(config_set(&o.cfg, "model.gate=false", &st), 0);
+    save(&o, path);
+    expect_fail(path, "inconsistent");
+    owned_free(&o);
+    fixture_rmtree(dir);
+}
+END_TEST
+
 START_TEST(test_damage_is_detected)
 {
     char dir[256], good[300], bad[300];
@@ -219,6 +243,7 @@ Suite *ckpt_suite(void)
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, test_roundtrip_bit_exact);
     tcase_add_test(tc, test_damage_is_detected);
+    tcase_add_test(tc, test_config_must_match_model);
     tcase_add_test(tc, test_save_failure_keeps_old_file);
     suite_add_tcase(s, tc);
     return s;

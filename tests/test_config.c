@@ -272,9 +272,16 @@ START_TEST(test_suggest_nearest)
     /* Ties go to the first candidate. */
     const char *tie[] = {"ab", "ba"};
     ck_assert_int_eq(suggest_nearest("aa", tie, 2), 0);
-    /* Too far: at most max(3, len/2) edits. */
+    /* Too far: more than max(1, len/2) edits, or as many as the name has bytes. */
     ck_assert_int_eq(suggest_nearest("xyzzy", cands, 3), -1);
     ck_assert_int_eq(suggest_nearest("", cands, 3), -1);
+    ck_assert_int_eq(suggest_nearest("-v", cands, 3), -1);
+    const char *opts[] = {"set", "config", "quiet"};
+    ck_assert_int_eq(suggest_nearest("ab", opts, 3), -1);
+    ck_assert_int_eq(suggest_nearest("x", opts, 3), -1);
+    ck_assert_int_eq(suggest_nearest("confg", opts, 3), 1);
+    const char *one[] = {"a"};
+    ck_assert_int_eq(suggest_nearest("b", one, 1), -1);
     ck_assert_int_eq(suggest_nearest("x", cands, 0), -1);
 }
 END_TEST
