@@ -399,6 +399,13 @@ static int ckpt_read_tokenizer(Cursor *c, Encoder *e)
     return c->bad ? -1 : 0;
 }
 
+static int ckpt_tensor_index(const Model *m, const unsigned char *name, uint32_t len)
+{
+    for (int i = 0; i < N_TENSORS; i++)
+        if (len == strlen(m->tensors[i].name) && memcmp(name, m->tensors[i].name, len) == 0) return i;
+    return N_TENSORS;
+}
+
 /* The stored tensor table, matched by name: every stored tensor must be the
  * model's, at the same size and offset, and every tensor the model uses must be
  * stored (a version 1 file lacks the context tensors, which plain models leave empty). */
@@ -410,10 +417,8 @@ static int ckpt_read_tensors(Cursor *s, const Model *m)
         uint32_t len = cur_u32(s);
         const unsigned char *name = cur_take(s, len);
         uint64_t numel = cur_u64(s), offset = cur_u64(s);
-        int i = 0;
-        while (name && i < N_TENSORS && !(len == strlen(m->tensors[i].name) && memcmp(name, m->tensors[i].name, len) == 0))
-            i++;
-        if (!name || i == N_TENSORS || found[i]++ || numel != (uint64_t)m->tensors[i].numel ||
+        int i = name ? ckpt_tensor_index(m, name, len) : N_TENSORS;
+        if (i == N_TENSORS || found[i]++ || numel != (uint64_t)m->tensors[i].numel ||
             offset != (uint64_t)m->tensors[i].offset)
             return -1;
     }
