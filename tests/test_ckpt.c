@@ -147,8 +147,9 @@ static void expect_fail(const char *path, const char *fragment)
 
 START_TEST(test_config_must_match_model)
 {
-    /* A checksummed file whose config says "plain" over a context model: resuming
-     * would train a model its own config does not describe, so it does not load. */
+    /* A checksummed file whose config turns the gate off over a model that has
+     * one: resuming would train a model its own config does not describe, so it
+     * does not load. */
     char dir[256], path[300];
     fixture_tmpdir(dir, sizeof dir);
     snprintf(path, sizeof path, "%s/mismatch.ckpt", dir);
