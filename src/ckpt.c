@@ -151,15 +151,18 @@ static uint64_t ckpt_pad_for(uint64_t pos)
     return (64 - (pos + 16) % 64) % 64;
 }
 
-static void writer_section(Writer *w, const char tag[4], const void *data, uint64_t n)
+/* A section whose payload is a [na] followed by b [nb] (nb may be 0). */
+static void writer_section(Writer *w, const char tag[4], const void *a, uint64_t na, const void *b, uint64_t nb)
 {
     static const unsigned char zeros[64];
     writer_put(w, zeros, (size_t)ckpt_pad_for(w->pos));
     uint32_t zero = 0;
+    uint64_t n = na + nb;
     writer_put(w, tag, 4);
     writer_put(w, &zero, 4);
     writer_put(w, &n, 8);
-    writer_put(w, data, (size_t)n);
+    writer_put(w, a, (size_t)na);
+    if (nb) writer_put(w, b, (size_t)nb);
 }
 
 enum { SEC_CONF, SEC_TOKN, SEC_VOCB, SEC_LABL, SEC_DIMS, SEC_TNSR, SEC_STAT, N_SMALL };
@@ -236,30 +239,40 @@ int ckpt_save(const char *path, const CkptView *v, Status *st)
         for (int i = 0; i < N_SMALL; i++) free(b[i].p);
         return status_error(st, "%s: cannot write: %s", path, strerror(e));
     }
-    /* The size field is filled by a first, counting pass over the same layout. */
-    uint64_t size = 24, np = (uint64_t)v->model->n_params * sizeof(float);
-    uint64_t lens[N_SMALL + 3];
-    for (int i = 0; i < N_SMALL; i++) lens[i] = b[i].n;
-    lens[N_SMALL] = np;
-    lens[N_SMALL + 1] = v->adam ? np : 0;
-    lens[N_SMALL + 2] = v->adam ? np : 0;
-    for (int i = 0; i < N_SMALL + 3; i++)
-        if (i < N_SMALL + 1 || v->adam) size += ckpt_pad_for(size) + 16 + lens[i];
+    /* The large sections, in file order; the size field is computed from all lengths first. */
+    const Bayes *nb = v->bayes;
+    uint64_t np = (uint64_t)v->model->n_params * sizeof(float);
+    Buf bays = {0};
+    if (nb) {
+        buf_u64(&bays, (uint64_t)nb->n);
+        buf_put(&bays, nb->keys, (size_t)nb->n * sizeof *nb->keys);
+        buf_put(&bays, nb->prior, (size_t)nb->classes * sizeof *nb->prior);
+    }
+    uint64_t nbl = nb ? (uint64_t)nb->n * (uint64_t)nb->classes * sizeof(float) : 0;
+    struct { const char *tag; const void *a, *b; uint64_t na, nb; } big[4] = {
+        {"TDAT", v->model->params, NULL, np, 0},
+        {"BAYS", bays.p, nb ? nb->logp : NULL, bays.n, nbl},
+        {"ADMM", v->adam ? v->adam->m : NULL, NULL, np, 0},
+        {"ADMV", v->adam ? v->adam->v : NULL, NULL, np, 0},
+    };
+    int used[4] = {1, nb != NULL, v->adam != NULL, v->adam != NULL};
+    uint64_t size = 24;
+    for (int i = 0; i < N_SMALL; i++) size += ckpt_pad_for(size) + 16 + b[i].n;
+    for (int i = 0; i < 4; i++)
+        if (used[i]) size += ckpt_pad_for(size) + 16 + big[i].na + big[i].nb;
     size += 8;
     uint32_t version = CKPT_VERSION, flags = v->adam ? 1u : 0u;
     writer_put(&w, ckpt_magic, 8);
     writer_put(&w, &version, 4);
     writer_put(&w, &flags, 4);
     writer_put(&w, &size, 8);
-    for (int i = 0; i < N_SMALL; i++) writer_section(&w, ckpt_small_tags[i], b[i].p, b[i].n);
-    writer_section(&w, "TDAT", v->model->params, np);
-    if (v->adam) {
-        writer_section(&w, "ADMM", v->adam->m, np);
-        writer_section(&w, "ADMV", v->adam->v, np);
-    }
+    for (int i = 0; i < N_SMALL; i++) writer_section(&w, ckpt_small_tags[i], b[i].p, b[i].n, NULL, 0);
+    for (int i = 0; i < 4; i++)
+        if (used[i]) writer_section(&w, big[i].tag, big[i].a, big[i].na, big[i].b, big[i].nb);
     uint64_t sum = hash_stream_final(&w.hs);
     writer_put(&w, &sum, 8);
     for (int i = 0; i < N_SMALL; i++) free(b[i].p);
+    free(bays.p);
     writer_close(&w);
     if (!w.err && rename(tmp, path) != 0) w.err = errno;
     if (w.err) {
@@ -451,6 +464,23 @@ static int ckpt_read_model(Cursor *c, Checkpoint *ck, uint32_t version)
     return 0;
 }
 
+/* The member the stored config describes: u64 n, keys [n] (strictly ascending,
+ * so unique and independent of training order), prior [C], logp [n,C]. */
+static int ckpt_read_bayes(Cursor *s, Checkpoint *ck)
+{
+    const uint64_t C = (uint64_t)ck->labels.n, n = cur_u64(s);
+    if (s->bad || n > s->n / 8 || (C && n > s->n / (4 * C)) || s->n - s->pos != n * 8 + C * 4 + n * C * 4) return -1;
+    bayes_init(&ck->bayes, (int64_t)n, (int)C, (float)ck->cfg.bayes.weight);
+    cur_copy(s, ck->bayes.keys, n * 8);
+    cur_copy(s, ck->bayes.prior, C * 4);
+    cur_copy(s, ck->bayes.logp, n * C * 4);
+    for (uint64_t i = 1; i < n; i++)
+        if (ck->bayes.keys[i] <= ck->bayes.keys[i - 1]) return -1;
+    bayes_index(&ck->bayes);
+    encoder_set_bayes(&ck->enc, &ck->cfg.bayes);
+    return s->bad ? -1 : 0;
+}
+
 static int ckpt_parse(Cursor *c, uint32_t version, uint32_t flags, int with_adam, Checkpoint *ck, Status *st,
                       const char *path)
 {
@@ -481,6 +511,7 @@ static int ckpt_parse(Cursor *c, uint32_t version, uint32_t flags, int with_adam
     uint64_t np = (uint64_t)ck->model.n_params * sizeof(float);
     if (s.bad || cur_section(c, "TDAT", &s) || s.n != np) return -1;
     memcpy(ck->model.params, s.p, np);
+    if (ck->cfg.bayes.weight > 0 && (cur_section(c, "BAYS", &s) || ckpt_read_bayes(&s, ck))) return -1;
     if ((flags & 1u) && !with_adam) {
         /* Checksummed already; step over without copying. */
         if (cur_section(c, "ADMM", &s) || cur_section(c, "ADMV", &s)) return -1;
@@ -594,6 +625,12 @@ void ckpt_free(Checkpoint *ck)
     encoder_free(&ck->enc);
     vocab_free(&ck->labels);
     model_free(&ck->model);
+    if (ck->bayes.logp) bayes_free(&ck->bayes);
     if (ck->has_adam) adam_free(&ck->adam);
     memset(ck, 0, sizeof *ck);
+}
+
+const Bayes *ckpt_bayes(const Checkpoint *ck)
+{
+    return ck->bayes.logp ? &ck->bayes : NULL;
 }

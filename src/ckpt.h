@@ -8,8 +8,10 @@
  *     the next section starts on a 64-byte boundary (tensors can be mapped as is)
  *     CONF resolved config as JSON       TOKN tokenizer settings and stopwords
  *     VOCB vocabulary words and counts   LABL label names
- *     DIMS model dimensions              TNSR {name, numel, offset} table, then the block
- *     ADAM step, m, v (when flags & 1)   STAT training state
+ *     DIMS model dimensions              TNSR {name, numel, offset} table
+ *     STAT training state                TDAT the parameter block
+ *     BAYS naive Bayes prior [C] and logp [buckets,C] (when the config has bayes.weight > 0)
+ *     ADMM, ADMV Adam moments (when flags & 1; the step is in STAT)
  *   u64 XXH64 of every byte before it.
  * Files are written to a temporary name, fsynced and renamed, so a crash at any
  * moment leaves either the old file or the complete new one. */
@@ -18,6 +20,7 @@
 
 #include <stdint.h>
 
+#include "bayes.h"
 #include "config.h"
 #include "encoder.h"
 #include "model.h"
@@ -25,9 +28,9 @@
 #include "status.h"
 #include "vocab.h"
 
-/* Version 2 added the context-attention tensors and their two DIMS fields;
- * version 1 files (plain models) still load. */
-#define CKPT_VERSION 2u
+/* Version 2 added the context-attention tensors and their two DIMS fields,
+ * version 3 the BAYS section; version 1 and 2 files still load. */
+#define CKPT_VERSION 3u
 
 typedef struct TrainState {
     int32_t epoch;       /* epochs completed */
@@ -43,22 +46,26 @@ typedef struct TrainState {
     int64_t part_correct;
 } TrainState;
 
-/* What ckpt_save writes; borrowed pointers. adam may be NULL. */
+/* What ckpt_save writes; borrowed pointers. bayes (needed exactly when
+ * cfg->bayes.weight > 0) and adam may be NULL. */
 typedef struct CkptView {
     const Config *cfg;
     const Encoder *enc;
     const Vocab *labels;
     const Model *model;
+    const Bayes *bayes;
     const Adam *adam;
     const TrainState *state;
 } CkptView;
 
-/* A loaded checkpoint; owns everything. has_adam says whether adam is filled. */
+/* A loaded checkpoint; owns everything. has_adam says whether adam is filled;
+ * bayes.logp is NULL without a naive Bayes member. */
 typedef struct Checkpoint {
     Config cfg;
     Encoder enc;
     Vocab labels;
     Model model;
+    Bayes bayes;
     Adam adam;
     int has_adam;
     TrainState state;
@@ -72,6 +79,8 @@ int ckpt_load(const char *path, Checkpoint *ck, Status *st);
 /* The same without the optimiser state (has_adam = 0): what eval and predict need. */
 int ckpt_load_model(const char *path, Checkpoint *ck, Status *st);
 void ckpt_free(Checkpoint *ck);
+/* The checkpoint's naive Bayes member, or NULL when it has none. */
+const Bayes *ckpt_bayes(const Checkpoint *ck);
 /* Makes dst an atomic copy of the complete file src (a hard link when the file
  * system allows, else a copy), replacing dst. */
 int ckpt_link(const char *src, const char *dst, Status *st);

@@ -142,7 +142,7 @@ static int eval_run(const EvalArgs *a, Status *st)
     int rc = dataset_load(a->data, dc, &ck.enc, &ck.labels, &unknown, &ds, &rs, st);
     if (rc == 0) {
         int32_t *pred = xmalloc((size_t)(ds.n + 1) * sizeof *pred);
-        infer_dataset(&ck.model, &ds, train_threads(a->threads), pred);
+        infer_dataset(&ck.model, ckpt_bayes(&ck), &ds, train_threads(a->threads), pred);
         Metrics m;
         metrics_compute(&m, ds.labels, pred, ds.n, (int)(ck.labels.n + unknown.n), (int)ck.labels.n);
         if (rs.skipped) fprintf(stderr, "warning: skipped %lld bad rows; first: %s\n", (long long)rs.skipped, rs.first_skip);

@@ -28,7 +28,9 @@ static const char predict_help[] =
     "  --top-k K      the K most probable labels: LABEL<TAB>PROB pairs, tab-separated\n"
     "  --json         one JSON object per line: {\"label\", \"prob\", \"top\": [...]}\n"
     "  --explain      add each token's attention weight (averaged over heads; per head\n"
-    "                 with --json); plain output appends a field of token(weight) items\n"
+    "                 with --json); plain output appends a field of token(weight) items;\n"
+    "                 --json also gives \"bayes\": what a naive Bayes member added to\n"
+    "                 each label's logit\n"
     "  --help         this text\n";
 
 typedef struct PredictArgs {
@@ -50,8 +52,9 @@ static void predict_top(const float *probs, int C, int k, int *out)
     }
 }
 
+/* offset [C]: what the naive Bayes member added to each logit, NULL without one. */
 static void predict_json(FILE *f, const Checkpoint *ck, const PredictArgs *a, const DocScratch *s,
-                         const EncodeBuf *b, const int *top)
+                         const EncodeBuf *b, const int *top, const float *offset)
 {
     const int H = ck->model.dims.heads, T = (int)b->n;
     cJSON *o = cJSON_CreateObject();
@@ -79,6 +82,10 @@ static void predict_json(FILE *f, const Checkpoint *ck, const PredictArgs *a, co
             cJSON_AddNumberToObject(e, "weight", avg / H);
             cJSON_AddItemToObject(e, "heads", heads);
             cJSON_AddItemToArray(toks, e);
+        }
+        if (offset) {
+            cJSON *nb = cJSON_AddObjectToObject(o, "bayes");
+            for (int c = 0; c < (int)ck->labels.n; c++) cJSON_AddNumberToObject(nb, ck->labels.words[c], offset[c]);
         }
     }
     char *out = cJSON_PrintUnformatted(o);
@@ -114,6 +121,7 @@ typedef struct PredictWorker {
     EncodeBuf b;
     DocScratch s;
     int *top;     /* [C] */
+    float *offset; /* [C] the naive Bayes member's logits */
     FILE *out;    /* memory stream of this thread's answers in a chunk (parallel mode) */
     char *buf;
     size_t size;
@@ -125,9 +133,11 @@ static void predict_line(const Checkpoint *ck, const PredictArgs *a, PredictWork
     while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r')) len--;
     encoder_encode(&ck->enc, line, len, &w->b);
     docscratch_reserve(&w->s, &ck->model.dims, (int)w->b.n);
-    model_forward(&ck->model, w->b.ids, (int)w->b.n, -1, 0.0f, 0, &w->s);
+    const Bayes *nb = ckpt_bayes(ck);
+    if (nb) bayes_logits(nb, w->b.feat, w->b.n_feat, w->offset);
+    model_forward(&ck->model, w->b.ids, (int)w->b.n, nb ? w->offset : NULL, -1, 0.0f, 0, &w->s);
     predict_top(w->s.probs, (int)ck->labels.n, a->top_k, w->top);
-    if (a->json) predict_json(f, ck, a, &w->s, &w->b, w->top);
+    if (a->json) predict_json(f, ck, a, &w->s, &w->b, w->top, nb ? w->offset : NULL);
     else predict_plain(f, ck, a, &w->s, &w->b, w->top);
 }
 
@@ -213,6 +223,7 @@ static int predict_run(const PredictArgs *a, Status *st)
         encodebuf_init(&w[i].b);
         docscratch_init(&w[i].s, &ck.model.dims, 64);
         w[i].top = xmalloc(ck.labels.n * sizeof *w[i].top);
+        w[i].offset = xmalloc(ck.labels.n * sizeof *w[i].offset);
         if (nw > 1 && !(w[i].out = open_memstream(&w[i].buf, &w[i].size)))
             rc = status_error(st, "cannot buffer answers: %s", strerror(errno));
     }
@@ -225,6 +236,7 @@ static int predict_run(const PredictArgs *a, Status *st)
         if (w[i].out) fclose(w[i].out);
         free(w[i].buf);
         free(w[i].top);
+        free(w[i].offset);
         encodebuf_free(&w[i].b);
         docscratch_free(&w[i].s);
     }

@@ -85,6 +85,9 @@ static const ConfigKey config_keys[] = {
     {"model.gate", KEY_BOOL, AT(model.gate), FLAG},
     {"model.dropout", KEY_DOUBLE, AT(model.dropout), UNIT},
     {"model.token_dropout", KEY_DOUBLE, AT(model.token_dropout), UNIT},
+    {"bayes.weight", KEY_DOUBLE, AT(bayes.weight), GE(0)},
+    {"bayes.ngrams", KEY_INT, AT(bayes.ngrams), RANGE(1, 6)},
+    {"bayes.alpha", KEY_DOUBLE, AT(bayes.alpha), GT(0)},
     {"train.epochs", KEY_INT, AT(train.epochs), GE(1)},
     {"train.batch_size", KEY_INT, AT(train.batch_size), GE(1)},
     {"train.length_weight", KEY_DOUBLE, AT(train.length_weight), RANGE(0, 2)},
@@ -120,6 +123,7 @@ void config_defaults(Config *cfg)
      * (README.md, "Choosing the defaults"). */
     cfg->model = (ModelConfig){.dim = 16, .heads = 2, .attention = ATTN_DOT, .positional = 0, .context = 0,
                                .gate = 0, .dropout = 0.0, .token_dropout = 0.5};
+    cfg->bayes = (BayesConfig){.weight = 0.0, .ngrams = 3, .alpha = 1.0};
     cfg->train = (TrainConfig){.epochs = 5, .batch_size = 32, .lr = 0.01, .lr_schedule = LR_LINEAR,
                                .warmup = 0.0, .weight_decay = 0.0, .clip = 1.0, .threads = 0, .seed = 1,
                                .patience = 0, .length_weight = 0.0};

@@ -56,6 +56,15 @@ typedef struct ModelConfig {
     double token_dropout;  /* fraction of a document's tokens hidden per training step, [0, 1) */
 } ModelConfig;
 
+/* A naive Bayes member (Wang & Manning's NBSVM interpolation): binarized counts of
+ * word 1..ngrams-grams per class, fitted by counting, whose log-probabilities are
+ * added, scaled by weight, to the network's logits. weight 0 = no member. */
+typedef struct BayesConfig {
+    double weight;     /* >= 0 */
+    int ngrams;        /* word 1..ngrams-grams */
+    double alpha;      /* additive (Laplace) smoothing, > 0 */
+} BayesConfig;
+
 typedef struct TrainConfig {
     int epochs;
     int batch_size;
@@ -79,6 +88,7 @@ typedef struct Config {
     DataConfig data;
     TokenizerConfig tokenizer;
     ModelConfig model;
+    BayesConfig bayes;
     TrainConfig train;
     OutputConfig output;
 } Config;

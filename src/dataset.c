@@ -12,6 +12,11 @@ void dataset_init(Dataset *ds)
 {
     memset(ds, 0, sizeof *ds);
     ds->off = xcalloc(1, sizeof *ds->off);
+    ds->foff = xcalloc(1, sizeof *ds->foff);
+    /* Never NULL, so ids + off[i] and feat + foff[i] are valid even when empty. */
+    ds->ids = xmalloc(sizeof *ds->ids);
+    ds->feat = xmalloc(sizeof *ds->feat);
+    ds->cap_ids = ds->cap_feat = 1;
 }
 
 void dataset_free(Dataset *ds)
@@ -19,23 +24,37 @@ void dataset_free(Dataset *ds)
     free(ds->off);
     free(ds->ids);
     free(ds->labels);
+    free(ds->foff);
+    free(ds->feat);
     memset(ds, 0, sizeof *ds);
 }
 
-void dataset_append(Dataset *ds, const int32_t *ids, int64_t n, int32_t label)
+/* Copies n elements of size es to the CSR array *arr (capacity *cap) at position at. */
+static void dataset_put(void **arr, int64_t *cap, size_t es, int64_t at, const void *src, int64_t n)
+{
+    if (at + n > *cap) {
+        while (at + n > *cap) *cap = *cap < (1 << 15) ? 1 << 16 : 2 * *cap;
+        *arr = xrealloc(*arr, (size_t)*cap * es);
+    }
+    if (n) memcpy((char *)*arr + (size_t)at * es, src, (size_t)n * es);
+}
+
+void dataset_append(Dataset *ds, const int32_t *ids, int64_t n, const uint64_t *feat, int64_t nf, int32_t label)
 {
     if (ds->n + 1 >= ds->cap_docs) {
         ds->cap_docs = ds->cap_docs ? 2 * ds->cap_docs : 1024;
         ds->off = xrealloc(ds->off, (size_t)(ds->cap_docs + 1) * sizeof *ds->off);
+        ds->foff = xrealloc(ds->foff, (size_t)(ds->cap_docs + 1) * sizeof *ds->foff);
         ds->labels = xrealloc(ds->labels, (size_t)ds->cap_docs * sizeof *ds->labels);
     }
-    int64_t at = ds->off[ds->n];
-    if (at + n > ds->cap_ids) {
-        while (at + n > ds->cap_ids) ds->cap_ids = ds->cap_ids ? 2 * ds->cap_ids : 1 << 16;
-        ds->ids = xrealloc(ds->ids, (size_t)ds->cap_ids * sizeof *ds->ids);
-    }
-    if (n) memcpy(ds->ids + at, ids, (size_t)n * sizeof *ids);
+    int64_t at = ds->off[ds->n], fat = ds->foff[ds->n];
+    void *p = ds->ids, *q = ds->feat;
+    dataset_put(&p, &ds->cap_ids, sizeof *ds->ids, at, ids, n);
+    dataset_put(&q, &ds->cap_feat, sizeof *ds->feat, fat, feat, nf);
+    ds->ids = p;
+    ds->feat = q;
     ds->labels[ds->n] = label;
+    ds->foff[ds->n + 1] = fat + nf;
     ds->off[++ds->n] = at + n;
     if (n > ds->max_len) ds->max_len = n;
 }
@@ -63,7 +82,8 @@ static int dataset_load_row(void *ctx, const char *label, size_t label_len, cons
     (void)path, (void)line, (void)st;
     LoadCtx *c = ctx;
     encoder_encode(c->enc, text, text_len, &c->buf);
-    dataset_append(c->out, c->buf.ids, c->buf.n, dataset_label_id(c->labels, c->unknown, label, label_len));
+    dataset_append(c->out, c->buf.ids, c->buf.n, c->buf.feat, c->buf.n_feat,
+                   dataset_label_id(c->labels, c->unknown, label, label_len));
     return 0;
 }
 
@@ -105,7 +125,7 @@ static int dataset_raw_row(void *ctx, const char *label, size_t label_len, const
     }
     for (size_t i = 0; i < c->tl.n; i++)
         c->tmp[i] = (int32_t)vocab_add(c->words, c->tl.buf + c->tl.start[i], c->tl.len[i]);
-    dataset_append(&c->raw, c->tmp, (int64_t)c->tl.n, (int32_t)vocab_add(c->labels, label, label_len));
+    dataset_append(&c->raw, c->tmp, (int64_t)c->tl.n, NULL, 0, (int32_t)vocab_add(c->labels, label, label_len));
     return 0;
 }
 
@@ -134,6 +154,7 @@ static void dataset_encode_raw(const Encoder *enc, const RawCtx *c, const int64_
     int32_t *rows = xmalloc((size_t)(c->raw.max_len + 1) * sizeof *rows);
     uint64_t *hashes = xmalloc((size_t)(c->raw.max_len + 1) * sizeof *hashes);
     int32_t *ids = xmalloc((size_t)(encoder_max_len(enc, c->raw.max_len) + 1) * sizeof *ids);
+    uint64_t *feat = xmalloc((size_t)(c->raw.max_len * enc->bayes_ngrams + 1) * sizeof *feat);
     int64_t unk = encoder_unk_row(enc);
     for (int64_t d = 0; d < c->raw.n; d++) {
         int64_t nw = c->raw.off[d + 1] - c->raw.off[d];
@@ -143,9 +164,11 @@ static void dataset_encode_raw(const Encoder *enc, const RawCtx *c, const int64_
             hashes[i] = raw_hash[w[i]];
         }
         int64_t n = encoder_emit(enc, rows, hashes, nw, ids, NULL, NULL);
-        dataset_append(is_valid && is_valid[d] ? &out->valid : &out->train, ids, n,
+        int64_t nf = enc->bayes_ngrams > 0 ? encoder_features(enc, hashes, nw, feat) : 0;
+        dataset_append(is_valid && is_valid[d] ? &out->valid : &out->train, ids, n, feat, nf,
                        (int32_t)label_remap[c->raw.labels[d]]);
     }
+    free(feat);
     free(rows);
     free(hashes);
     free(ids);
@@ -234,7 +257,8 @@ int dataset_load_train(const Config *cfg, const Encoder *enc, const Vocab *label
         is_valid = dataset_split(all.n, cfg->data.valid_fraction, cfg->train.seed);
     for (int64_t d = 0; d < all.n; d++)
         dataset_append(is_valid && is_valid[d] ? &out->valid : &out->train, all.ids + all.off[d],
-                       all.off[d + 1] - all.off[d], all.labels[d]);
+                       all.off[d + 1] - all.off[d], all.feat + all.foff[d], all.foff[d + 1] - all.foff[d],
+                       all.labels[d]);
     free(is_valid);
     dataset_free(&all);
     if (cfg->data.valid) {

@@ -1,6 +1,7 @@
 /* dataset.h - a corpus tokenized once into a compact integer form (CSR):
  * document i is ids[off[i] .. off[i+1]) (embedding rows, see encoder.h) with
- * label labels[i]. Epochs reuse it; nothing re-reads or re-tokenizes text. */
+ * label labels[i], and naive Bayes features feat[foff[i] .. foff[i+1]) (empty
+ * when the encoder makes none). Epochs reuse it; nothing re-reads or re-tokenizes text. */
 #ifndef ATTNCLF_DATASET_H
 #define ATTNCLF_DATASET_H
 
@@ -17,8 +18,10 @@ typedef struct Dataset {
     int64_t *off;     /* [n+1] */
     int32_t *ids;     /* [off[n]] */
     int32_t *labels;  /* [n] < n_classes: a training label; >= n_classes: unknown label */
+    int64_t *foff;    /* [n+1] */
+    uint64_t *feat;   /* [foff[n]] */
     int64_t max_len;  /* longest document */
-    int64_t cap_docs, cap_ids;
+    int64_t cap_docs, cap_ids, cap_feat;
 } Dataset;
 
 typedef struct TrainData {
@@ -30,7 +33,8 @@ typedef struct TrainData {
 
 void dataset_init(Dataset *ds);
 void dataset_free(Dataset *ds);
-void dataset_append(Dataset *ds, const int32_t *ids, int64_t n, int32_t label);
+/* feat may be NULL when nf == 0. */
+void dataset_append(Dataset *ds, const int32_t *ids, int64_t n, const uint64_t *feat, int64_t nf, int32_t label);
 
 /* Reads cfg->data.train (and data.valid when given, else splits valid_fraction
  * off by seed), builds the vocabulary into enc->vocab (enc->tk, ngrams and

@@ -12,6 +12,11 @@ int64_t encoder_unk_row(const Encoder *e)
     return e->vocab.n;
 }
 
+void encoder_set_bayes(Encoder *e, const BayesConfig *bc)
+{
+    e->bayes_ngrams = bc->weight > 0 ? bc->ngrams : 0;
+}
+
 int64_t encoder_rows(const Encoder *e)
 {
     return e->vocab.n + 1 + (e->ngrams > 1 ? e->buckets : 0);
@@ -37,6 +42,7 @@ void encodebuf_free(EncodeBuf *b)
     free(b->ids);
     free(b->first);
     free(b->order);
+    free(b->feat);
     memset(b, 0, sizeof *b);
 }
 
@@ -61,6 +67,39 @@ int64_t encoder_emit(const Encoder *e, const int32_t *word_row, const uint64_t *
         }
     }
     return n;
+}
+
+static int encoder_cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return (x > y) - (x < y);
+}
+
+int64_t encoder_features(const Encoder *e, const uint64_t *word_hash, int64_t nw, uint64_t *feat)
+{
+    int64_t n = 0;
+    for (int64_t i = 0; i < nw; i++)
+        for (int k = 1; k <= e->bayes_ngrams && k <= i + 1; k++)
+            feat[n++] = hash_ngram(word_hash + i - k + 1, k);
+    /* Binarized counts (a feature counts once per document) need each feature once. */
+    if (n > 1024) {
+        qsort(feat, (size_t)n, sizeof *feat, encoder_cmp_u64);
+    } else {
+        /* Shell sort (Ciura's gaps): a document's features sort faster inline than
+         * through qsort's callbacks. */
+        static const int64_t gaps[] = {701, 301, 132, 57, 23, 10, 4, 1};
+        for (size_t g = 0; g < sizeof gaps / sizeof *gaps; g++)
+            for (int64_t i = gaps[g]; i < n; i++) {
+                uint64_t x = feat[i];
+                int64_t j = i;
+                for (; j >= gaps[g] && feat[j - gaps[g]] > x; j -= gaps[g]) feat[j] = feat[j - gaps[g]];
+                feat[j] = x;
+            }
+    }
+    int64_t u = 0;
+    for (int64_t i = 0; i < n; i++)
+        if (u == 0 || feat[i] != feat[u - 1]) feat[u++] = feat[i];
+    return u;
 }
 
 void encoder_encode(const Encoder *e, const char *text, size_t len, EncodeBuf *b)
@@ -88,6 +127,14 @@ void encoder_encode(const Encoder *e, const char *text, size_t len, EncodeBuf *b
         b->word_row[i] = (int32_t)(id >= 0 ? id : unk);
     }
     b->n = encoder_emit(e, b->word_row, b->word_hash, nw, b->ids, b->first, b->order);
+    b->n_feat = 0;
+    if (e->bayes_ngrams > 0) {
+        if (nw * e->bayes_ngrams > b->cap_feat) {
+            b->cap_feat = nw * e->bayes_ngrams * 2;
+            b->feat = xrealloc(b->feat, (size_t)b->cap_feat * sizeof *b->feat);
+        }
+        b->n_feat = encoder_features(e, b->word_hash, nw, b->feat);
+    }
 }
 
 void encoder_position_text(const EncodeBuf *b, int64_t i, char *out, size_t cap)

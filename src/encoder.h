@@ -5,13 +5,18 @@
  * V+1..V+buckets are n-gram buckets. A document's sequence interleaves words and
  * the n-grams that end at them: w0, w1, [w0 w1], w2, [w1 w2], [w0 w1 w2], ...
  * The n-gram w[i..i+n) uses bucket hash_ngram(hash_word(w_i..)) % buckets over the
- * words' own strings, so n-grams of out-of-vocabulary words still count. */
+ * words' own strings, so n-grams of out-of-vocabulary words still count.
+ *
+ * With bayes_ngrams > 0 it also emits the naive Bayes member's features (bayes.h):
+ * the distinct 64-bit hashes hash_ngram(w_i..w_i+k-1) of every k-gram,
+ * k = 1..bayes_ngrams, sorted ascending. They do not depend on the vocabulary. */
 #ifndef ATTNCLF_ENCODER_H
 #define ATTNCLF_ENCODER_H
 
 #include <stddef.h>
 #include <stdint.h>
 
+#include "config.h"
 #include "tokenizer.h"
 #include "vocab.h"
 
@@ -20,6 +25,7 @@ typedef struct Encoder {
     Vocab vocab;
     int ngrams;       /* 1 = words only */
     int64_t buckets;
+    int bayes_ngrams;  /* 0 = no naive Bayes features */
 } Encoder;
 
 /* Per-thread working memory of encoder_encode. */
@@ -30,12 +36,15 @@ typedef struct EncodeBuf {
     int32_t *ids;        /* [n] embedding rows of the sequence */
     int32_t *first;      /* [n] index of the first word of position i */
     uint8_t *order;      /* [n] 1 for a word, k for a k-gram */
-    int64_t n, cap_ids, cap_words;
+    uint64_t *feat;      /* [n_feat] naive Bayes features, with bayes_ngrams > 0 */
+    int64_t n, cap_ids, cap_words, n_feat, cap_feat;
 } EncodeBuf;
 
 /* The encoder takes ownership of nothing: tk and vocab are set by the caller
  * (train builds them, ckpt_load reads them). */
 int64_t encoder_unk_row(const Encoder *e);
+/* Features for a naive Bayes member when bc->weight > 0, none otherwise. */
+void encoder_set_bayes(Encoder *e, const BayesConfig *bc);
 int64_t encoder_rows(const Encoder *e);
 void encoder_free(Encoder *e);
 
@@ -48,7 +57,10 @@ int64_t encoder_max_len(const Encoder *e, int64_t nw);
  * ids/first/order need encoder_max_len(nw) entries; first/order may be NULL. */
 int64_t encoder_emit(const Encoder *e, const int32_t *word_row, const uint64_t *word_hash,
                      int64_t nw, int32_t *ids, int32_t *first, uint8_t *order);
-/* Tokenizes and encodes text into b->ids[0..b->n). */
+/* Writes the naive Bayes features of the words given by hashes into feat
+ * (nw * bayes_ngrams entries) and returns how many. */
+int64_t encoder_features(const Encoder *e, const uint64_t *word_hash, int64_t nw, uint64_t *feat);
+/* Tokenizes and encodes text into b->ids[0..b->n) (and b->feat[0..b->n_feat)). */
 void encoder_encode(const Encoder *e, const char *text, size_t len, EncodeBuf *b);
 /* The text of sequence position i of the last encode: the word, or the n-gram's
  * words joined with spaces. Truncated to fit cap (always NUL-terminated). */

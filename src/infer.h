@@ -4,12 +4,14 @@
 
 #include <stdint.h>
 
+#include "bayes.h"
 #include "dataset.h"
 #include "model.h"
 
-/* pred [ds->n] gets each document's arg-max class. Returns the summed loss over
+/* pred [ds->n] gets each document's arg-max class; bayes (NULL for none) adds its
+ * member's scores from the documents' features. Returns the summed loss over
  * documents whose label is a training class (< C); the others add nothing.
  * Sums are taken in document order, so the result does not depend on threads. */
-double infer_dataset(const Model *m, const Dataset *ds, int threads, int32_t *pred);
+double infer_dataset(const Model *m, const Bayes *bayes, const Dataset *ds, int threads, int32_t *pred);
 
 #endif

@@ -127,7 +127,7 @@ void docscratch_reserve(DocScratch *s, const ModelDims *dims, int T)
     s->cap_t = cap;
 }
 
-float model_forward(const Model *m, const int32_t *ids, int T, int y, float dropout,
+float model_forward(const Model *m, const int32_t *ids, int T, const float *offset, int y, float dropout,
                     uint64_t mask_seed, DocScratch *s)
 {
     const ModelDims *D = &m->dims;
@@ -164,6 +164,8 @@ float model_forward(const Model *m, const int32_t *ids, int T, int y, float drop
         zin = s->zd;
     }
     kernel_linear_forward(s->logits, zin, m->p.out_w, m->p.out_b, D->classes, K);
+    if (offset)
+        for (int c = 0; c < D->classes; c++) s->logits[c] += offset[c];
     return kernel_softmax_xent_forward(s->probs, s->logits, D->classes, y);
 }
 

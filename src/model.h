@@ -85,9 +85,10 @@ void docscratch_free(DocScratch *s);
 void docscratch_reserve(DocScratch *s, const ModelDims *dims, int T);
 
 /* Forward pass of one document: fills s->alpha [H,T], s->z, s->logits, s->probs
- * and returns the cross-entropy loss for label y (0 if y < 0). With dropout > 0
- * (training) z is masked with a keep mask drawn from mask_seed. */
-float model_forward(const Model *m, const int32_t *ids, int T, int y, float dropout,
+ * and returns the cross-entropy loss for label y (0 if y < 0). offset [C] (NULL
+ * for none) is added to the logits: another member's scores (bayes.h). With
+ * dropout > 0 (training) z is masked with a keep mask drawn from mask_seed. */
+float model_forward(const Model *m, const int32_t *ids, int T, const float *offset, int y, float dropout,
                     uint64_t mask_seed, DocScratch *s);
 /* Backward of the last model_forward on s: accumulates scale * dL/dparams into
  * dense_grad [n_dense] (the dense prefix layout) and writes dL/demb for each token

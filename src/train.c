@@ -13,6 +13,7 @@
 #include <omp.h>
 #endif
 
+#include "bayes.h"
 #include "ckpt.h"
 #include "dataset.h"
 #include "infer.h"
@@ -26,6 +27,7 @@ typedef struct Run {
     Encoder enc;
     Vocab labels;
     Model model;
+    Bayes bayes;     /* logp == NULL without a naive Bayes member */
     Trainer tr;
     TrainData data;
     TrainState state;
@@ -44,6 +46,11 @@ int train_threads(int requested)
     (void)requested;
     return 1;
 #endif
+}
+
+static const Bayes *run_bayes(const Run *r)
+{
+    return r->bayes.logp ? &r->bayes : NULL;
 }
 
 static void run_path(char *out, size_t cap, const Run *r, const char *name)
@@ -128,7 +135,7 @@ static int run_save(Run *r, int epoch, int improved, Status *st)
     char epath[4096], path[4096], name[64];
     snprintf(name, sizeof name, "checkpoints/epoch-%03d.ckpt", epoch);
     run_path(epath, sizeof epath, r, name);
-    CkptView v = {&r->cfg, &r->enc, &r->labels, &r->model, &r->tr.adam, &r->state};
+    CkptView v = {&r->cfg, &r->enc, &r->labels, &r->model, run_bayes(r), &r->tr.adam, &r->state};
     if (ckpt_save(epath, &v, st)) return -1;
     run_path(path, sizeof path, r, "last.ckpt");
     if (ckpt_link(epath, path, st)) return -1;
@@ -161,7 +168,7 @@ static int run_interrupt(Run *r, int epoch, int64_t b, double loss, double token
     r->state.part_correct = correct;
     char path[4096];
     run_path(path, sizeof path, r, "last.ckpt");
-    CkptView v = {&r->cfg, &r->enc, &r->labels, &r->model, &r->tr.adam, &r->state};
+    CkptView v = {&r->cfg, &r->enc, &r->labels, &r->model, run_bayes(r), &r->tr.adam, &r->state};
     if (ckpt_save(path, &v, st)) return -1;
     return status_error(st, "interrupted by signal %d at epoch %d, batch %lld; resume with: attnclf train --resume %s",
                         (int)train_stop_signal, epoch, (long long)b, r->cfg.output.dir);
@@ -246,7 +253,7 @@ static int run_loop(Run *r, Status *st)
         if (run_train_epoch(r, epoch, &e, st)) return -1;
         if (e.has_valid) {
             int64_t ok = 0;
-            e.valid_loss = infer_dataset(&r->model, valid, r->threads, r->valid_pred) / (double)valid->n;
+            e.valid_loss = infer_dataset(&r->model, run_bayes(r), valid, r->threads, r->valid_pred) / (double)valid->n;
             for (int64_t i = 0; i < valid->n; i++) ok += r->valid_pred[i] == valid->labels[i];
             e.valid_acc = (double)ok / (double)valid->n;
         }
@@ -282,6 +289,7 @@ static void run_free(Run *r)
     trainer_free(&r->tr);
     traindata_free(&r->data);
     model_free(&r->model);
+    if (r->bayes.logp) bayes_free(&r->bayes);
     encoder_free(&r->enc);
     vocab_free(&r->labels);
     config_free(&r->cfg);
@@ -345,6 +353,17 @@ static int run_prepare_dir(Run *r, Status *st)
     return 0;
 }
 
+/* The naive Bayes member, fitted on the training part only like the vocabulary. */
+static int run_fit_bayes(Run *r, Status *st)
+{
+    const BayesConfig *bc = &r->cfg.bayes;
+    if (bayes_fit(&r->bayes, &r->data.train, (int)r->labels.n, bc->alpha, (float)bc->weight, st)) return -1;
+    if (!r->prog.quiet)
+        fprintf(stderr, "naive Bayes member: %lld distinct 1..%d-grams, weight %g\n", (long long)r->bayes.n,
+                bc->ngrams, bc->weight);
+    return 0;
+}
+
 int train_run(const Config *cfg, int quiet, TrainSummary *out, Status *st)
 {
     Run r;
@@ -356,6 +375,7 @@ int train_run(const Config *cfg, int quiet, TrainSummary *out, Status *st)
     tokenizer_init(&r.enc.tk, tc->lowercase, tc->clean_html, tc->max_tokens);
     r.enc.ngrams = tc->ngrams;
     r.enc.buckets = tc->ngrams > 1 ? tc->buckets : 0;
+    encoder_set_bayes(&r.enc, &cfg->bayes);
     int rc = run_prepare_dir(&r, st);
     if (rc == 0 && tc->stopwords) rc = tokenizer_load_stopwords(&r.enc.tk, tc->stopwords, st);
     if (rc == 0) rc = dataset_build_train(cfg, &r.enc, &r.labels, &r.data, st);
@@ -372,6 +392,10 @@ int train_run(const Config *cfg, int quiet, TrainSummary *out, Status *st)
     model_init(&r.model, &dims);
     model_randomize(&r.model, encoder_unk_row(&r.enc), cfg->train.seed);
     run_report_data(&r);
+    if (cfg->bayes.weight > 0 && run_fit_bayes(&r, st)) {
+        run_free(&r);
+        return -1;
+    }
     run_start_trainer(&r, NULL);
     Rng rng;
     rng_seed(&rng, rng_mix(cfg->train.seed, 0x73687566ull /* "shuf" */, 0));
@@ -416,6 +440,7 @@ int train_resume(const char *dir, char *const *overrides, int n, int quiet, Trai
     r.enc = ck.enc;
     r.labels = ck.labels;
     r.model = ck.model;
+    r.bayes = ck.bayes;
     r.state = ck.state;
     free(r.cfg.output.dir);
     r.cfg.output.dir = xstrdup(dir);

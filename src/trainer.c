@@ -148,7 +148,7 @@ static void trainer_doc(Trainer *t, const Dataset *ds, const int64_t *doc, int b
                                 rng_mix(step_seed, 0x746f6b656eull, (uint64_t)b));
     int y = ds->labels[i];
     t->doc_kept[b] = T;
-    t->doc_loss[b] = model_forward(m, row, T, y, t->dropout, rng_mix(step_seed, 0x64726f70ull, (uint64_t)b), s);
+    t->doc_loss[b] = model_forward(m, row, T, NULL, y, t->dropout, rng_mix(step_seed, 0x64726f70ull, (uint64_t)b), s);
     t->doc_pred[b] = model_argmax(s->probs, m->dims.classes);
     float *g = t->doc_grad + (size_t)b * (size_t)m->n_dense;
     memset(g, 0, (size_t)m->n_dense * sizeof *g);

@@ -115,6 +115,29 @@ wait "$PRED_PID" 2>/dev/null
 out=$("$bin" predict --model tests/fixtures/v1-plain.ckpt --top-k 2 --explain < tests/fixtures/v1-input.txt | md5sum)
 [ "$out" = "$(md5sum < tests/fixtures/v1-expected.txt)" ] && ok || bad "a version 1 checkpoint predicts differently"
 
+# ---- the naive Bayes member (bayes.*): counted on the training part, used by
+# validation, eval and predict alike, resumable; the network trains as without it ----
+expect 0 "naive Bayes member: [0-9]+ distinct 1\.\.2-grams, weight 0\.2" "$bin" train --config "$tmp/cfg.json" \
+    --set output.dir="$tmp/nb" --set bayes.weight=0.2 --set bayes.ngrams=2
+"$bin" train --config "$tmp/cfg.json" --set output.dir="$tmp/nb0" --quiet >/dev/null 2>&1
+col() { python3 -c "import json,sys; print(' '.join(str(json.loads(l)[sys.argv[2]]) for l in open(sys.argv[1])))" "$@"; }
+[ "$(col "$tmp/nb/log.jsonl" train_loss)" = "$(col "$tmp/nb0/log.jsonl" train_loss)" ] && ok || bad "the member changed the network's training"
+[ "$(col "$tmp/nb/log.jsonl" valid_loss)" != "$(col "$tmp/nb0/log.jsonl" valid_loss)" ] && ok || bad "validation ignored the member"
+acc=$("$bin" eval --model "$tmp/nb/last.ckpt" --data "$tmp/valid.csv" --json | python3 -c "import json,sys; print('%.6f' % json.load(sys.stdin)['accuracy'])")
+[ "$acc" = "$(col "$tmp/nb/log.jsonl" valid_acc | awk '{printf "%.6f", $NF}')" ] && ok || bad "eval ($acc) and training's validation disagree with the member"
+# A constant learning rate makes 1 epoch + 1 resumed the same run as 2 epochs.
+nbset=(--set bayes.weight=0.2 --set bayes.ngrams=2 --set train.lr_schedule=constant --quiet)
+expect 0 "best valid_acc" "$bin" train --config "$tmp/cfg.json" --set output.dir="$tmp/nbc" "${nbset[@]}"
+expect 0 "best valid_acc" "$bin" train --config "$tmp/cfg.json" --set output.dir="$tmp/nbr" --set train.epochs=1 "${nbset[@]}"
+expect 0 "best valid_acc" "$bin" train --resume "$tmp/nbr" --set train.epochs=2 --quiet
+a=$("$bin" predict --model "$tmp/nbc/last.ckpt" --top-k 2 --input "$tmp/many.txt" | md5sum)
+b=$("$bin" predict --model "$tmp/nbr/last.ckpt" --top-k 2 < "$tmp/many.txt" | md5sum)
+[ "$a" = "$b" ] && ok || bad "a resumed run with the member predicts differently from an uninterrupted one"
+out=$(echo "Stocks fell" | "$bin" predict --model "$tmp/nb/last.ckpt" --json --explain)
+grep -qE '"tokens":\[.*\],"bayes":\{"1":-?[0-9.e-]+,"2":-?[0-9.e-]+,"3":-?[0-9.e-]+,"4":-?[0-9.e-]+\}\}$' <<<"$out" && ok || bad "predict --json --explain lacks the member's logits: $out"
+expect 1 "bayes.weight must be a finite number >= 0, got -1" "$bin" train --config "$tmp/cfg.json" --set bayes.weight=-1
+expect 2 'bayes.ngram=2: unknown key \(did you mean "bayes.ngrams"\?\)' "$bin" train --config "$tmp/cfg.json" --set bayes.ngram=2
+
 # ---- context attention (model.context, model.gate): trains, resumes, explains ----
 expect 0 "best valid_acc" "$bin" train --config "$tmp/cfg.json" --set output.dir="$tmp/ctx" --set model.context=true \
     --set model.gate=true --set model.positional=true --set train.epochs=1 --quiet

@@ -14,15 +14,18 @@ typedef struct Owned {
     Encoder enc;
     Vocab labels;
     Model model;
+    Bayes bayes;  /* with context only */
     Adam adam;
     TrainState state;
 } Owned;
 
 /* context 0: additive attention with positions; 1: dot attention with context
- * sums and the gate, whose tensors get nonzero values so they must round-trip. */
+ * sums and the gate, whose tensors get nonzero values so they must round-trip,
+ * and a naive Bayes member. */
 static void owned_make(Owned *o, int context)
 {
     Status st;
+    memset(o, 0, sizeof *o);
     config_defaults(&o->cfg);
     ck_assert_int_eq(config_set(&o->cfg, "data.train=x.csv", &st), 0);
     ck_assert_int_eq(config_set(&o->cfg, "output.dir=runs/x", &st), 0);
@@ -32,6 +35,7 @@ static void owned_make(Owned *o, int context)
                                 context ? "model.context=true" : "model.context=false",
                                 context ? "model.gate=true" : "model.gate=false"};
     for (int i = 0; i < 5; i++) ck_assert_int_eq(config_set(&o->cfg, model_keys[i], &st), 0);
+    ck_assert_int_eq(config_set(&o->cfg, context ? "bayes.weight=0.25" : "bayes.weight=0", &st), 0);
     tokenizer_init(&o->enc.tk, 1, 1, 50);
     char *stop[] = {"and", "the"};
     tokenizer_set_stopwords(&o->enc.tk, stop, 2);
@@ -59,6 +63,14 @@ static void owned_make(Owned *o, int context)
         o->adam.v[i] = rng_uniform(&r);
     }
     o->adam.step = 1234;
+    if (context) {
+        encoder_set_bayes(&o->enc, &o->cfg.bayes);
+        bayes_init(&o->bayes, 5, 2, 0.25f);
+        for (int i = 0; i < 5; i++) o->bayes.keys[i] = (uint64_t)i * 0x3000000000000000ull + 17;
+        for (int i = 0; i < 10; i++) o->bayes.logp[i] = -rng_uniform(&r) * 8;
+        o->bayes.prior[0] = -0.5f;
+        o->bayes.prior[1] = -0.9f;
+    }
     o->state = (TrainState){.epoch = 3, .best_epoch = 2, .bad_epochs = 1, .rng = 0xdeadbeefcafef00dull, .best_acc = 0.875};
 }
 
@@ -68,12 +80,13 @@ static void owned_free(Owned *o)
     encoder_free(&o->enc);
     vocab_free(&o->labels);
     model_free(&o->model);
+    if (o->bayes.logp) bayes_free(&o->bayes);
     adam_free(&o->adam);
 }
 
 static void save(const Owned *o, const char *path)
 {
-    CkptView v = {&o->cfg, &o->enc, &o->labels, &o->model, &o->adam, &o->state};
+    CkptView v = {&o->cfg, &o->enc, &o->labels, &o->model, o->bayes.logp ? &o->bayes : NULL, &o->adam, &o->state};
     Status st;
     ck_assert_msg(ckpt_save(path, &v, &st) == 0, "%s", st.msg);
 }
@@ -108,8 +121,22 @@ static void roundtrip(int context)
     ck_assert_uint_eq(ck.state.rng, 0xdeadbeefcafef00dull);
     ck_assert_double_eq(ck.state.best_acc, 0.875);
     ck_assert_str_eq(ck.cfg.data.train, "x.csv");
+    if (context) {
+        const Bayes *nb = ckpt_bayes(&ck);
+        ck_assert_ptr_nonnull(nb);
+        ck_assert_int_eq(nb->n, 5);
+        ck_assert_int_eq(nb->classes, 2);
+        ck_assert(nb->weight == 0.25f);
+        ck_assert(memcmp(nb->keys, o.bayes.keys, 5 * sizeof *nb->keys) == 0);
+        ck_assert(memcmp(nb->prior, o.bayes.prior, 2 * sizeof *nb->prior) == 0);
+        ck_assert(memcmp(nb->logp, o.bayes.logp, 10 * sizeof *nb->logp) == 0);
+        ck_assert_int_eq(ck.enc.bayes_ngrams, 3);
+    } else {
+        ck_assert_ptr_null(ckpt_bayes(&ck));
+        ck_assert_int_eq(ck.enc.bayes_ngrams, 0);
+    }
     /* Saving what was loaded gives the same bytes. */
-    CkptView v = {&ck.cfg, &ck.enc, &ck.labels, &ck.model, &ck.adam, &ck.state};
+    CkptView v = {&ck.cfg, &ck.enc, &ck.labels, &ck.model, ckpt_bayes(&ck), &ck.adam, &ck.state};
     ck_assert_int_eq(ckpt_save(b, &v, &st), 0);
     long na, nb;
     unsigned char *x = fixture_read(a, &na), *y = fixture_read(b, &nb);
@@ -147,9 +174,10 @@ static void expect_fail(const char *path, const char *fragment)
 
 START_TEST(test_config_must_match_model)
 {
-    /* A checksummed file whose config turns the gate off over a model that has
-     * one: resuming would train a model its own config does not describe, so it
-     * does not load. */
+    /* Checksummed files whose config does not describe what they hold (the gate
+     * turned off over a model that has one; a naive Bayes member missing or not
+     * announced): resuming would train a model its own config does not describe,
+     * so they do not load. */
     char dir[256], path[300];
     fixture_tmpdir(dir, sizeof dir);
     snprintf(path, sizeof path, "%s/mismatch.ckpt", dir);
@@ -157,6 +185,21 @@ START_TEST(test_config_must_match_model)
     owned_make(&o, 1);
     Status st;
     ck_assert_int_eq(config_set(&o.cfg, "model.gate=false", &st), 0);
+    save(&o, path);
+    expect_fail(path, "inconsistent");
+    ck_assert_int_eq(config_set(&o.cfg, "model.gate=true", &st), 0);
+    /* The naive Bayes table must be there exactly when the config has a member,
+     * with its keys strictly ascending (lookups binary-search them). */
+    ck_assert_int_eq(config_set(&o.cfg, "bayes.weight=0", &st), 0);
+    save(&o, path);
+    expect_fail(path, "inconsistent");
+    ck_assert_int_eq(config_set(&o.cfg, "bayes.weight=0.25", &st), 0);
+    Bayes keep = o.bayes;
+    o.bayes.logp = NULL;
+    save(&o, path);
+    expect_fail(path, "inconsistent");
+    o.bayes = keep;
+    o.bayes.keys[3] = o.bayes.keys[2];
     save(&o, path);
     expect_fail(path, "inconsistent");
     owned_free(&o);
@@ -222,7 +265,7 @@ START_TEST(test_save_failure_keeps_old_file)
     owned_make(&o, 0);
     save(&o, path);
     ck_assert_int_eq(chmod(dir, 0500), 0);
-    CkptView v = {&o.cfg, &o.enc, &o.labels, &o.model, &o.adam, &o.state};
+    CkptView v = {&o.cfg, &o.enc, &o.labels, &o.model, NULL, &o.adam, &o.state};
     Status st;
     /* root ignores directory permissions; only check the failure where it applies. */
     if (ckpt_save(path, &v, &st) != 0) ck_assert_ptr_nonnull(strstr(st.msg, path));

@@ -29,7 +29,7 @@ static void analytic(const Model *m, const Case *c, int y, DocScratch *s, float 
 {
     memset(grad, 0, (size_t)m->n_params * sizeof(float));
     float *demb = calloc((size_t)(c->T ? c->T : 1) * c->dim, sizeof(float));
-    model_forward(m, c->ids, c->T, y, c->dropout, 42, s);
+    model_forward(m, c->ids, c->T, NULL, y, c->dropout, 42, s);
     model_backward(m, c->T, y, c->dropout, 1.0f, s, grad, demb);
     float *gemb = grad + m->tensors[TENSOR_EMB].offset;
     for (int t = 0; t < c->T; t++)
@@ -57,9 +57,9 @@ static void gradcheck(const Case *c)
             float *p = m.params + ti->offset + i, save = *p;
             const float h = 1e-2f;
             *p = save + h;
-            double lp = model_forward(&m, c->ids, c->T, y, c->dropout, 42, &s);
+            double lp = model_forward(&m, c->ids, c->T, NULL, y, c->dropout, 42, &s);
             *p = save - h;
-            double lm = model_forward(&m, c->ids, c->T, y, c->dropout, 42, &s);
+            double lm = model_forward(&m, c->ids, c->T, NULL, y, c->dropout, 42, &s);
             *p = save;
             double num = (lp - lm) / (2.0 * h), ana = grad[ti->offset + i];
             ck_assert_msg(fabs(num - ana) <= 5e-4 + 3e-3 * fabs(ana),
@@ -162,7 +162,7 @@ START_TEST(test_context_model_starts_as_plain)
     DocScratch sp, sx;
     docscratch_init(&sp, &P, 8);
     docscratch_init(&sx, &X, 8);
-    float lp = model_forward(&mp, ids_long, 8, 1, 0.0f, 1, &sp), lx = model_forward(&mx, ids_long, 8, 1, 0.0f, 1, &sx);
+    float lp = model_forward(&mp, ids_long, 8, NULL, 1, 0.0f, 1, &sp), lx = model_forward(&mx, ids_long, 8, NULL, 1, 0.0f, 1, &sx);
     ck_assert_float_eq(lp, lx);
     ck_assert(memcmp(sp.probs, sx.probs, 3 * sizeof(float)) == 0);
     docscratch_free(&sp);

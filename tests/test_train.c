@@ -178,7 +178,7 @@ static void naive_step(Model *m, Adam *a, const Dataset *ds, const int64_t *doc,
         int64_t i = doc[b];
         int T = (int)(ds->off[i + 1] - ds->off[i]);
         const int32_t *ids = ds->ids + ds->off[i];
-        model_forward(m, ids, T, ds->labels[i], 0.0f, 0, &s);
+        model_forward(m, ids, T, NULL, ds->labels[i], 0.0f, 0, &s);
         memset(gdoc, 0, (size_t)m->n_dense * sizeof *gdoc);
         /* Weight len^p / sum(len^p) with train.length_weight p, else 1/B. */
         double wsum = 0.0;
@@ -241,7 +241,7 @@ static void long_docs(Dataset *ds)
     for (int i = 0; i < 24; i++) {
         int T = 200 + (int)rng_below(&r, 2800);
         for (int t = 0; t < T; t++) ids[t] = (int32_t)rng_below(&r, 500);
-        dataset_append(ds, ids, T, (int32_t)rng_below(&r, 3));
+        dataset_append(ds, ids, T, NULL, 0, (int32_t)rng_below(&r, 3));
     }
 }
 

@@ -28,13 +28,20 @@ static void fuzz_ckpt_use(const Checkpoint *ck)
     encoder_encode(e, fuzz_ckpt_doc, sizeof fuzz_ckpt_doc - 1, &b);
     for (int64_t i = 0; i < b.n; i++)
         if (b.ids[i] < 0 || b.ids[i] >= m->dims.rows) abort();
+    /* A config with a naive Bayes member must come with its table, sized for the labels. */
+    const Bayes *nb = ckpt_bayes(ck);
+    if ((ck->cfg.bayes.weight > 0) != (nb != NULL) || (nb && nb->classes != ck->labels.n)) abort();
+    float *offset = calloc((size_t)ck->labels.n, sizeof *offset);
+    if (!offset) abort();
+    if (nb) bayes_logits(nb, b.feat, b.n_feat, offset);
     DocScratch s;
     docscratch_init(&s, &m->dims, (int)(b.n ? b.n : 1));
-    model_forward(m, b.ids, (int)b.n, 0, 0.0f, 0, &s);
+    model_forward(m, b.ids, (int)b.n, nb ? offset : NULL, 0, 0.0f, 0, &s);
     int best = model_argmax(s.probs, m->dims.classes);
     if (best < 0 || best >= m->dims.classes) abort();
     docscratch_free(&s);
     encodebuf_free(&b);
+    free(offset);
 }
 
 static void fuzz_ckpt_load(const char *path, int with_adam)

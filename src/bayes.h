@@ -1,0 +1,49 @@
+/* bayes.h - the naive Bayes member: binarized multinomial naive Bayes over word
+ * n-grams (encoder.h's 64-bit feature hashes), fitted by one counting pass, whose
+ * scaled log-probabilities are added to the network's logits. This is the
+ * interpolation of Wang & Manning, "Baselines and Bigrams" (ACL 2012): n-gram
+ * counts generalise where a short text gives attention little to work with.
+ *
+ * For class c, with n_c(f) the training documents of class c containing feature f,
+ * T_c = sum_f n_c(f), V the features seen in training and N_c the documents of c:
+ *   score_c(doc) = log((N_c + alpha) / (N + alpha C))
+ *                + sum_{f in doc, f seen} log((n_c(f) + alpha) / (T_c + alpha V))
+ * and the member adds weight * score_c to logit c. Features never seen in training
+ * add nothing. Features are kept exactly (by 64-bit hash), not hashed into a few
+ * buckets: on SST-2, 2^20 buckets cost naive Bayes 1.6 points of accuracy. */
+#ifndef ATTNCLF_BAYES_H
+#define ATTNCLF_BAYES_H
+
+#include <stdint.h>
+
+#include "dataset.h"
+#include "status.h"
+
+typedef struct Bayes {
+    int64_t n;       /* features seen in training */
+    int classes;
+    float weight;
+    uint64_t *keys;  /* [n] feature hashes, strictly ascending */
+    float *prior;    /* [C] log((N_c + alpha) / (N + alpha C)) */
+    float *logp;     /* [n,C] log-probability of each feature per class */
+    int32_t *slot;   /* [mask+1] open-addressing index over keys: a key's position or -1 */
+    uint64_t mask;
+} Bayes;
+
+/* The largest table bayes_fit builds: features x classes floats (4 GiB). */
+#define BAYES_MAX_CELLS ((int64_t)1 << 30)
+
+/* Counts the features of ds's documents whose label is < classes. Fails when
+ * the table would exceed BAYES_MAX_CELLS. */
+int bayes_fit(Bayes *b, const Dataset *ds, int classes, double alpha, float weight, Status *st);
+/* An empty member of n features for ckpt to fill (arrays allocated); call
+ * bayes_index once keys are in. */
+void bayes_init(Bayes *b, int64_t n, int classes, float weight);
+/* Builds the lookup index over b->keys. */
+void bayes_index(Bayes *b);
+void bayes_free(Bayes *b);
+/* logits [C] = weight * score(doc) for the document's nf distinct features
+ * feat [nf] (overwritten). */
+void bayes_logits(const Bayes *b, const uint64_t *feat, int64_t nf, float *logits);
+
+#endif

@@ -1,0 +1,158 @@
+/* test_bayes.c - the naive Bayes member: a fit computed by hand, the hashed
+ * lookup against a linear-scan reference, and the encoder's feature sets. */
+#include <check.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bayes.h"
+#include "hash.h"
+#include "rng.h"
+
+/* Three documents: class 0 {10, 20}, class 0 {20}, class 1 {20, 30}, in the
+ * given order, plus one with an unknown label (2) that the fit must ignore. */
+static void three_docs(Dataset *ds, const int *order)
+{
+    static const uint64_t f0[] = {10, 20}, f1[] = {20}, f2[] = {20, 30}, f3[] = {10, 40};
+    const uint64_t *feats[] = {f0, f1, f2, f3};
+    const int64_t nf[] = {2, 1, 2, 2};
+    const int32_t labels[] = {0, 0, 1, 2};
+    dataset_init(ds);
+    for (int i = 0; i < 4; i++) dataset_append(ds, NULL, 0, feats[order[i]], nf[order[i]], labels[order[i]]);
+}
+
+START_TEST(test_fit_by_hand)
+{
+    static const int order[] = {0, 1, 2, 3};
+    Dataset ds;
+    three_docs(&ds, order);
+    Bayes b;
+    Status st;
+    ck_assert_int_eq(bayes_fit(&b, &ds, 2, 1.0, 0.5f, &st), 0);
+    /* N = 3 (N_0 = 2, N_1 = 1); V = 3 features; T_0 = 3, T_1 = 2; alpha = 1. */
+    ck_assert_int_eq(b.n, 3);
+    ck_assert_uint_eq(b.keys[0], 10);
+    ck_assert_uint_eq(b.keys[1], 20);
+    ck_assert_uint_eq(b.keys[2], 30);
+    ck_assert_float_eq_tol(b.prior[0], logf(3.0f / 5.0f), 1e-6f);
+    ck_assert_float_eq_tol(b.prior[1], logf(2.0f / 5.0f), 1e-6f);
+    const float want[3][2] = {{logf(2.0f / 6), logf(1.0f / 5)}, {logf(3.0f / 6), logf(2.0f / 5)},
+                              {logf(1.0f / 6), logf(2.0f / 5)}};
+    for (int f = 0; f < 3; f++)
+        for (int c = 0; c < 2; c++) ck_assert_float_eq_tol(b.logp[f * 2 + c], want[f][c], 1e-6f);
+    /* Unseen features (5, 99) add nothing; the weight scales the whole score. */
+    const uint64_t doc[] = {5, 20, 30, 99};
+    float logits[2];
+    bayes_logits(&b, doc, 4, logits);
+    ck_assert_float_eq_tol(logits[0], 0.5f * (logf(3.0f / 5) + logf(3.0f / 6) + logf(1.0f / 6)), 1e-5f);
+    ck_assert_float_eq_tol(logits[1], 0.5f * (logf(2.0f / 5) + logf(2.0f / 5) + logf(2.0f / 5)), 1e-5f);
+    bayes_logits(&b, NULL, 0, logits);
+    ck_assert_float_eq_tol(logits[0], 0.5f * logf(3.0f / 5), 1e-6f);
+    bayes_free(&b);
+    dataset_free(&ds);
+}
+END_TEST
+
+START_TEST(test_fit_ignores_document_order)
+{
+    static const int a[] = {0, 1, 2, 3}, z[] = {3, 2, 1, 0};
+    Dataset da, dz;
+    three_docs(&da, a);
+    three_docs(&dz, z);
+    Bayes ba, bz;
+    Status st;
+    ck_assert_int_eq(bayes_fit(&ba, &da, 2, 0.5, 1.0f, &st), 0);
+    ck_assert_int_eq(bayes_fit(&bz, &dz, 2, 0.5, 1.0f, &st), 0);
+    ck_assert_int_eq(ba.n, bz.n);
+    ck_assert(memcmp(ba.keys, bz.keys, (size_t)ba.n * sizeof *ba.keys) == 0);
+    ck_assert(memcmp(ba.logp, bz.logp, (size_t)ba.n * 2 * sizeof *ba.logp) == 0);
+    ck_assert(memcmp(ba.prior, bz.prior, 2 * sizeof *ba.prior) == 0);
+    bayes_free(&ba);
+    bayes_free(&bz);
+    dataset_free(&da);
+    dataset_free(&dz);
+}
+END_TEST
+
+/* The reference: every feature looked up by a linear scan. */
+static void naive_logits(const Bayes *b, const uint64_t *feat, int64_t nf, float *logits)
+{
+    for (int c = 0; c < b->classes; c++) logits[c] = b->prior[c];
+    for (int64_t k = 0; k < nf; k++)
+        for (int64_t i = 0; i < b->n; i++)
+            if (b->keys[i] == feat[k])
+                for (int c = 0; c < b->classes; c++) logits[c] += b->logp[i * b->classes + c];
+    for (int c = 0; c < b->classes; c++) logits[c] *= b->weight;
+}
+
+/* Keys spaced by `step` from `base`, so a document can ask for keys between and
+ * around them; a step of 2^32 gives keys that agree in their low 32 bits. */
+static void lookup_check(uint64_t base, uint64_t step)
+{
+    enum { N = 1000, C = 3, DOC = 60 };
+    Bayes b;
+    bayes_init(&b, N, C, 0.3f);
+    Rng r;
+    rng_seed(&r, 7);
+    for (int64_t i = 0; i < N; i++) b.keys[i] = base + step * (uint64_t)i;
+    for (int64_t i = 0; i < N * C; i++) b.logp[i] = -8.0f * rng_uniform(&r);
+    for (int c = 0; c < C; c++) b.prior[c] = -rng_uniform(&r);
+    bayes_index(&b);
+    for (int trial = 0; trial < 200; trial++) {
+        uint64_t doc[DOC];
+        int64_t nf = 0;
+        uint64_t k = base - 3 * step + rng_below(&r, 12) * (step / 4);
+        while (nf < DOC && k < base + step * (N + 5)) {
+            doc[nf++] = k;
+            k += (1 + rng_below(&r, trial % 2 ? 9 : 200)) * (step / 4);
+        }
+        float fast[C], slow[C];
+        bayes_logits(&b, doc, nf, fast);
+        naive_logits(&b, doc, nf, slow);
+        for (int c = 0; c < C; c++) ck_assert_float_eq(fast[c], slow[c]);
+    }
+    bayes_free(&b);
+}
+
+START_TEST(test_lookup_matches_linear_scan)
+{
+    lookup_check(1000, 4);
+    lookup_check((uint64_t)1 << 40, (uint64_t)1 << 32);
+}
+END_TEST
+
+START_TEST(test_encoder_features)
+{
+    Encoder e;
+    memset(&e, 0, sizeof e);
+    const char *w[] = {"a", "b", "a", "b"};
+    uint64_t h[4], feat[12];
+    for (int i = 0; i < 4; i++) h[i] = hash_word(w[i], 1);
+    /* Unigrams a, b and bigrams "a b", "b a": "a b" occurs twice but counts once. */
+    e.bayes_ngrams = 2;
+    ck_assert_int_eq(encoder_features(&e, h, 4, feat), 4);
+    for (int i = 1; i < 4; i++) ck_assert_uint_lt(feat[i - 1], feat[i]);
+    uint64_t want[4] = {h[0], h[1], hash_ngram(h, 2), hash_ngram(h + 1, 2)};
+    for (int i = 0; i < 4; i++) {
+        int found = 0;
+        for (int j = 0; j < 4; j++) found |= feat[j] == want[i];
+        ck_assert(found);
+    }
+    /* Trigrams "a b a" and "b a b" add two more; no words, no features. */
+    e.bayes_ngrams = 3;
+    ck_assert_int_eq(encoder_features(&e, h, 4, feat), 6);
+    ck_assert_int_eq(encoder_features(&e, h, 0, feat), 0);
+}
+END_TEST
+
+Suite *bayes_suite(void)
+{
+    Suite *s = suite_create("bayes");
+    TCase *tc = tcase_create("bayes");
+    tcase_add_test(tc, test_fit_by_hand);
+    tcase_add_test(tc, test_fit_ignores_document_order);
+    tcase_add_test(tc, test_lookup_matches_linear_scan);
+    tcase_add_test(tc, test_encoder_features);
+    suite_add_tcase(s, tc);
+    return s;
+}
