@@ -13,8 +13,9 @@
 #endif
 
 /* Mean tokens per batch from which steps run in parallel. Results do not
- * depend on it. */
-#define TRAINER_PARALLEL_MIN 4096
+ * depend on it. SST-2's 320-token batches gain from a second thread (context
+ * attention: 1.27 s -> 0.97 s; the plain model: 0.64 s -> 0.61 s). */
+#define TRAINER_PARALLEL_MIN 256
 
 void trainer_init(Trainer *t, Model *m, float dropout, float token_dropout, int batch_size, int64_t max_len,
                   int64_t tok_cap, int threads)
