@@ -26,19 +26,30 @@ static uint64_t bayes_slot_of(uint64_t key, uint64_t mask)
     return (key * 0x9e3779b97f4a7c15ull) >> 32 & mask;
 }
 
+/* The slot of an open-addressing index (slot [mask+1]: a position in keys, or -1)
+ * that holds key, or the empty slot where it would go. */
+static uint64_t bayes_probe(const int32_t *slot, uint64_t mask, const uint64_t *keys, uint64_t key)
+{
+    uint64_t h = bayes_slot_of(key, mask);
+    while (slot[h] >= 0 && keys[slot[h]] != key) h = (h + 1) & mask;
+    return h;
+}
+
+/* (Re)builds an index of `size` slots (a power of two > n) over keys [n]. */
+static void bayes_build_index(int32_t **slot, uint64_t *mask, const uint64_t *keys, int64_t n, uint64_t size)
+{
+    free(*slot);
+    *slot = xmalloc((size_t)size * sizeof **slot);
+    memset(*slot, 0xff, (size_t)size * sizeof **slot);
+    *mask = size - 1;
+    for (int64_t i = 0; i < n; i++) (*slot)[bayes_probe(*slot, *mask, keys, keys[i])] = (int32_t)i;
+}
+
 void bayes_index(Bayes *b)
 {
-    uint64_t size = 1;
+    uint64_t size = 2;
     while (size < 2 * (uint64_t)b->n) size *= 2;
-    free(b->slot);
-    b->slot = xmalloc((size_t)size * sizeof *b->slot);
-    memset(b->slot, 0xff, (size_t)size * sizeof *b->slot);
-    b->mask = size - 1;
-    for (int64_t i = 0; i < b->n; i++) {
-        uint64_t h = bayes_slot_of(b->keys[i], b->mask);
-        while (b->slot[h] >= 0) h = (h + 1) & b->mask;
-        b->slot[h] = (int32_t)i;
-    }
+    bayes_build_index(&b->slot, &b->mask, b->keys, b->n, size);
 }
 
 void bayes_free(Bayes *b)
@@ -50,35 +61,27 @@ void bayes_free(Bayes *b)
     memset(b, 0, sizeof *b);
 }
 
-/* Per-class document counts of each distinct feature, in first-seen order,
- * found through an open-addressing index over the keys. */
+/* Per-class document counts of each distinct feature, in first-seen order. */
 typedef struct Counts {
     uint64_t *keys;   /* [n] */
     int32_t *count;   /* [n,C] */
-    int64_t n, cap;
-    int64_t *slot;    /* [mask+1] index into keys, or -1 */
+    int64_t n, cap;   /* n <= BAYES_MAX_CELLS, so positions fit the int32 index */
+    int32_t *slot;    /* [mask+1] the index over keys */
     uint64_t mask;
     int C;
 } Counts;
 
-static void counts_rehash(Counts *t, uint64_t size)
+static void counts_free(Counts *t)
 {
+    free(t->keys);
+    free(t->count);
     free(t->slot);
-    t->slot = xmalloc((size_t)size * sizeof *t->slot);
-    memset(t->slot, 0xff, (size_t)size * sizeof *t->slot);
-    t->mask = size - 1;
-    for (int64_t i = 0; i < t->n; i++) {
-        uint64_t h = t->keys[i] & t->mask;
-        while (t->slot[h] >= 0) h = (h + 1) & t->mask;
-        t->slot[h] = i;
-    }
 }
 
 static void counts_add(Counts *t, uint64_t key, int y)
 {
-    if ((uint64_t)(t->n + 1) * 2 > t->mask + 1) counts_rehash(t, (t->mask + 1) * 2);
-    uint64_t h = key & t->mask;
-    while (t->slot[h] >= 0 && t->keys[t->slot[h]] != key) h = (h + 1) & t->mask;
+    if ((uint64_t)(t->n + 1) * 2 > t->mask + 1) bayes_build_index(&t->slot, &t->mask, t->keys, t->n, (t->mask + 1) * 2);
+    uint64_t h = bayes_probe(t->slot, t->mask, t->keys, key);
     if (t->slot[h] < 0) {
         if (t->n == t->cap) {
             t->cap = t->cap ? 2 * t->cap : 1 << 16;
@@ -87,9 +90,9 @@ static void counts_add(Counts *t, uint64_t key, int y)
         }
         t->keys[t->n] = key;
         memset(t->count + t->n * t->C, 0, (size_t)t->C * sizeof *t->count);
-        t->slot[h] = t->n++;
+        t->slot[h] = (int32_t)t->n++;
     }
-    t->count[t->slot[h] * t->C + y]++;
+    t->count[(int64_t)t->slot[h] * t->C + y]++;
 }
 
 typedef struct KeyIndex {
@@ -107,7 +110,7 @@ int bayes_fit(Bayes *b, const Dataset *ds, int classes, double alpha, float weig
 {
     const int C = classes;
     Counts t = {.C = C};
-    counts_rehash(&t, 1 << 16);
+    bayes_build_index(&t.slot, &t.mask, t.keys, 0, 1 << 16);
     int64_t *docs = xcalloc((size_t)C, sizeof *docs), *total = xcalloc((size_t)C, sizeof *total), n = 0;
     for (int64_t i = 0; i < ds->n; i++) {
         int32_t y = ds->labels[i];
@@ -119,9 +122,7 @@ int bayes_fit(Bayes *b, const Dataset *ds, int classes, double alpha, float weig
         if (t.n * C > BAYES_MAX_CELLS) break;
     }
     if (t.n * C > BAYES_MAX_CELLS) {
-        free(t.keys);
-        free(t.count);
-        free(t.slot);
+        counts_free(&t);
         free(docs);
         free(total);
         return status_error(st, "bayes: over %lld features x %d labels exceed %lld table cells; "
@@ -142,9 +143,7 @@ int bayes_fit(Bayes *b, const Dataset *ds, int classes, double alpha, float weig
     for (int64_t i = 0; i < t.n; i++) b->keys[i] = order[i].key;
     bayes_index(b);
     free(order);
-    free(t.keys);
-    free(t.count);
-    free(t.slot);
+    counts_free(&t);
     free(docs);
     free(total);
     return 0;
@@ -155,9 +154,7 @@ void bayes_logits(const Bayes *b, const uint64_t *feat, int64_t nf, float *logit
     const int C = b->classes;
     for (int c = 0; c < C; c++) logits[c] = b->prior[c];
     for (int64_t k = 0; k < nf; k++) {
-        uint64_t h = bayes_slot_of(feat[k], b->mask);
-        int32_t i;
-        while ((i = b->slot[h]) >= 0 && b->keys[i] != feat[k]) h = (h + 1) & b->mask;
+        int32_t i = b->slot[bayes_probe(b->slot, b->mask, b->keys, feat[k])];
         if (i >= 0)
             for (int c = 0; c < C; c++) logits[c] += b->logp[(int64_t)i * C + c];
     }
