@@ -82,20 +82,7 @@ int64_t encoder_features(const Encoder *e, const uint64_t *word_hash, int64_t nw
         for (int k = 1; k <= e->bayes_ngrams && k <= i + 1; k++)
             feat[n++] = hash_ngram(word_hash + i - k + 1, k);
     /* Binarized counts (a feature counts once per document) need each feature once. */
-    if (n > 1024) {
-        qsort(feat, (size_t)n, sizeof *feat, encoder_cmp_u64);
-    } else {
-        /* Shell sort (Ciura's gaps): a document's features sort faster inline than
-         * through qsort's callbacks. */
-        static const int64_t gaps[] = {701, 301, 132, 57, 23, 10, 4, 1};
-        for (size_t g = 0; g < sizeof gaps / sizeof *gaps; g++)
-            for (int64_t i = gaps[g]; i < n; i++) {
-                uint64_t x = feat[i];
-                int64_t j = i;
-                for (; j >= gaps[g] && feat[j - gaps[g]] > x; j -= gaps[g]) feat[j] = feat[j - gaps[g]];
-                feat[j] = x;
-            }
-    }
+    if (n > 1) qsort(feat, (size_t)n, sizeof *feat, encoder_cmp_u64);
     int64_t u = 0;
     for (int64_t i = 0; i < n; i++)
         if (u == 0 || feat[i] != feat[u - 1]) feat[u++] = feat[i];
