@@ -10,7 +10,8 @@
  *     VOCB vocabulary words and counts   LABL label names
  *     DIMS model dimensions              TNSR {name, numel, offset} table
  *     STAT training state                TDAT the parameter block
- *     BAYS naive Bayes prior [C] and logp [buckets,C] (when the config has bayes.weight > 0)
+ *     BAYS naive Bayes member (when the config has bayes.weight > 0): u64 n,
+ *          feature hashes [n] ascending, prior [C], logp [n,C]
  *     ADMM, ADMV Adam moments (when flags & 1; the step is in STAT)
  *   u64 XXH64 of every byte before it.
  * Files are written to a temporary name, fsynced and renamed, so a crash at any

@@ -1,8 +1,8 @@
 /* test_kernels.c - finite-difference gradient checks of model_forward/backward
  * on every parameter tensor, for both attention kinds, positional encoding on
  * and off, context sums and the gate, several heads, dropout, a one-token
- * document, repeated token ids and an empty document; plus the pieces' own
- * identities. */
+ * document, repeated token ids, an empty document and a logit offset; plus the
+ * pieces' own identities. */
 #include <check.h>
 #include <math.h>
 #include <stdlib.h>
@@ -17,6 +17,7 @@ typedef struct Case {
     int positional, context, gate, heads, dim, T;
     float dropout;
     const int32_t *ids;
+    const float *offset; /* [3] logit offset (another member's scores), or NULL */
 } Case;
 
 static void test_fill(float *w, int64_t n, Rng *r)
@@ -29,7 +30,7 @@ static void analytic(const Model *m, const Case *c, int y, DocScratch *s, float 
 {
     memset(grad, 0, (size_t)m->n_params * sizeof(float));
     float *demb = calloc((size_t)(c->T ? c->T : 1) * c->dim, sizeof(float));
-    model_forward(m, c->ids, c->T, NULL, y, c->dropout, 42, s);
+    model_forward(m, c->ids, c->T, c->offset, y, c->dropout, 42, s);
     model_backward(m, c->T, y, c->dropout, 1.0f, s, grad, demb);
     float *gemb = grad + m->tensors[TENSOR_EMB].offset;
     for (int t = 0; t < c->T; t++)
@@ -57,9 +58,9 @@ static void gradcheck(const Case *c)
             float *p = m.params + ti->offset + i, save = *p;
             const float h = 1e-2f;
             *p = save + h;
-            double lp = model_forward(&m, c->ids, c->T, NULL, y, c->dropout, 42, &s);
+            double lp = model_forward(&m, c->ids, c->T, c->offset, y, c->dropout, 42, &s);
             *p = save - h;
-            double lm = model_forward(&m, c->ids, c->T, NULL, y, c->dropout, 42, &s);
+            double lm = model_forward(&m, c->ids, c->T, c->offset, y, c->dropout, 42, &s);
             *p = save;
             double num = (lp - lm) / (2.0 * h), ana = grad[ti->offset + i];
             ck_assert_msg(fabs(num - ana) <= 5e-4 + 3e-3 * fabs(ana),
@@ -172,6 +173,37 @@ START_TEST(test_context_model_starts_as_plain)
 }
 END_TEST
 
+START_TEST(test_logit_offset)
+{
+    /* The offset is added to the logits as they are, and the gradients through a
+     * forward with an offset (which changes the probabilities) still check out. */
+    static const float offset[3] = {0.75f, -1.5f, 0.25f};
+    ModelDims D = {.rows = 7, .dim = 5, .heads = 2, .classes = 3, .attention = ATTN_DOT};
+    Model m;
+    model_init(&m, &D);
+    Rng r;
+    rng_seed(&r, 11);
+    test_fill(m.params, m.n_params, &r);
+    DocScratch s;
+    docscratch_init(&s, &D, 8);
+    model_forward(&m, ids_long, 8, NULL, 1, 0.0f, 0, &s);
+    float plain[3];
+    memcpy(plain, s.logits, sizeof plain);
+    float loss = model_forward(&m, ids_long, 8, offset, 1, 0.0f, 0, &s);
+    double norm = 0.0;
+    for (int c = 0; c < 3; c++) {
+        ck_assert_float_eq(s.logits[c], plain[c] + offset[c]);
+        norm += exp((double)s.logits[c]);
+    }
+    ck_assert_double_eq_tol(loss, log(norm) - s.logits[1], 1e-5);
+    docscratch_free(&s);
+    model_free(&m);
+    Case c = {.attention = ATTN_DOT, .context = 1, .gate = 1, .heads = 2, .dim = 5, .T = 8, .ids = ids_long,
+              .offset = offset};
+    gradcheck(&c);
+}
+END_TEST
+
 START_TEST(test_gradcheck_one_token)
 {
     for (int att = 0; att < 2; att++) {
@@ -275,6 +307,7 @@ Suite *kernels_suite(void)
     tcase_add_test(tc, test_gradcheck_all_configurations);
     tcase_add_test(tc, test_gradcheck_context);
     tcase_add_test(tc, test_gradcheck_one_token);
+    tcase_add_test(tc, test_logit_offset);
     tcase_add_test(tc, test_gradcheck_dropout);
     tcase_add_test(tc, test_gradcheck_empty_document);
     suite_add_tcase(s, tc);
