@@ -18,7 +18,10 @@ endif
 CHECK_LIBS := -lcheck -lsubunit -lrt -pthread
 
 BUILD   := build
-LIB_SRC := $(filter-out src/main.c,$(wildcard src/*.c))
+# src/ is grouped by layer (README "Code map"); every folder is on the include path.
+SRC_DIRS := $(sort $(dir $(wildcard src/*/*.c)))
+CFLAGS  += $(patsubst %/,-I%,$(SRC_DIRS))
+LIB_SRC := $(filter-out src/cli/main.c,$(wildcard src/*/*.c))
 LIB_OBJ := $(LIB_SRC:src/%.c=$(BUILD)/%.o)
 TEST_SRC := $(wildcard tests/*.c)
 TEST_OBJ := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%.o)
@@ -30,16 +33,17 @@ TESTBIN := $(BUILD)/check_attnclf
 
 all: $(BIN)
 
-$(BUILD)/%.o: src/%.c | $(BUILD)
+$(BUILD)/%.o: src/%.c
+	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -c $< -o $@
 
 $(BUILD)/tests/%.o: tests/%.c | $(BUILD)/tests
-	$(CC) $(CFLAGS) -Isrc -c $< -o $@
+	$(CC) $(CFLAGS) -c $< -o $@
 
 $(LIB): $(LIB_OBJ)
 	$(AR) rcs $@ $^
 
-$(BIN): $(BUILD)/main.o $(LIB)
+$(BIN): $(BUILD)/cli/main.o $(LIB)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(TESTBIN): $(TEST_OBJ) $(LIB)
@@ -86,7 +90,7 @@ valgrind:
 clean:
 	rm -rf $(BUILD) $(BIN)
 
--include $(LIB_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(BUILD)/main.d
+-include $(LIB_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(BUILD)/cli/main.d
 
 # ---- fuzzing (tests/fuzz/README.md) ----
 # `make fuzz [FUZZ_SECONDS=600]` builds one libFuzzer binary per harness in
@@ -103,8 +107,8 @@ FUZZ_NAMES   := $(foreach r,$(FUZZ_RUNS),$(firstword $(subst :, ,$(r))))
 FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 # No -fopenmp: clang's OpenMP runtime may be missing, and the harnesses are serial.
 FUZZ_CFLAGS  := -std=c11 -g -O1 -Wall -Wextra -Wno-unknown-pragmas -D_POSIX_C_SOURCE=200809L \
-                -D_DEFAULT_SOURCE -DATTNCLF_LIBFUZZER -Isrc -MMD -MP $(FUZZ_SAN)
-FUZZ_LIB_OBJ := $(patsubst src/%.c,$(FUZZ_DIR)/obj/%.o,$(filter-out src/main.c src/cmd_%.c,$(wildcard src/*.c)))
+                -D_DEFAULT_SOURCE -DATTNCLF_LIBFUZZER $(patsubst %/,-I%,$(SRC_DIRS)) -MMD -MP $(FUZZ_SAN)
+FUZZ_LIB_OBJ := $(patsubst src/%.c,$(FUZZ_DIR)/obj/%.o,$(filter-out src/cli/%,$(wildcard src/*/*.c)))
 FUZZ_OBJ     := $(FUZZ_LIB_OBJ) $(FUZZ_NAMES:%=$(FUZZ_DIR)/obj/fuzz_%.o)
 FUZZ_BINS    := $(FUZZ_NAMES:%=$(FUZZ_DIR)/fuzz_%)
 
@@ -127,7 +131,8 @@ fuzz:
 	        { echo "fuzz: $$n failed: input in $(FUZZ_DIR)/artifacts-$$n/" >&2; exit 1; }; \
 	done
 
-$(FUZZ_DIR)/obj/%.o: src/%.c | $(FUZZ_DIR)/obj
+$(FUZZ_DIR)/obj/%.o: src/%.c
+	@mkdir -p $(@D)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c $< -o $@
 
 $(FUZZ_DIR)/obj/fuzz_%.o: tests/fuzz/fuzz_%.c | $(FUZZ_DIR)/obj
