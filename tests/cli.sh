@@ -111,9 +111,13 @@ if read -r -t 20 answer <&"${PRED[0]}" && grep -qP '^[1-4]\t' <<<"$answer"; then
 exec {PRED[1]}>&-
 wait "$PRED_PID" 2>/dev/null
 
-# ---- checkpoints of format version 1 still load and predict the same bytes ----
+# ---- checkpoints of format versions 1-3 still load and predict the same bytes ----
 out=$("$bin" predict --model tests/fixtures/v1-plain.ckpt --top-k 2 --explain < tests/fixtures/v1-input.txt | md5sum)
 [ "$out" = "$(md5sum < tests/fixtures/v1-expected.txt)" ] && ok || bad "a version 1 checkpoint predicts differently"
+out=$("$bin" predict --model tests/fixtures/v2-context.ckpt --top-k 2 --explain < tests/fixtures/v1-input.txt | md5sum)
+[ "$out" = "$(md5sum < tests/fixtures/v2-expected.txt)" ] && ok || bad "a version 2 checkpoint predicts differently"
+out=$("$bin" predict --model tests/fixtures/v3-bayes.ckpt --top-k 3 --json --explain < tests/fixtures/v1-input.txt | md5sum)
+[ "$out" = "$(md5sum < tests/fixtures/v3-expected.txt)" ] && ok || bad "a version 3 checkpoint predicts differently"
 
 # ---- the naive Bayes member (bayes.*): counted on the training part, used by
 # validation, eval and predict alike, resumable; the network trains as without it ----

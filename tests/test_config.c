@@ -34,38 +34,37 @@ static void assert_config_eq(const Config *a, const Config *b)
     assert_str_eq_or_null(a->data.train, b->data.train);
     assert_str_eq_or_null(a->data.valid, b->data.valid);
     ck_assert(a->data.valid_fraction == b->data.valid_fraction);
-    ck_assert_int_eq(a->data.format, b->data.format);
-    ck_assert_int_eq(a->data.header, b->data.header);
-    assert_column_eq(&a->data.label_column, &b->data.label_column);
-    ck_assert_int_eq(a->data.n_text_columns, b->data.n_text_columns);
-    for (int i = 0; i < a->data.n_text_columns; i++)
-        assert_column_eq(&a->data.text_columns[i], &b->data.text_columns[i]);
-    ck_assert_int_eq(a->data.on_bad_row, b->data.on_bad_row);
+    ck_assert_int_eq(a->data.read.format, b->data.read.format);
+    ck_assert_int_eq(a->data.read.header, b->data.read.header);
+    assert_column_eq(&a->data.read.label_column, &b->data.read.label_column);
+    ck_assert_int_eq(a->data.read.n_text_columns, b->data.read.n_text_columns);
+    for (int i = 0; i < a->data.read.n_text_columns; i++)
+        assert_column_eq(&a->data.read.text_columns[i], &b->data.read.text_columns[i]);
+    ck_assert_int_eq(a->data.read.on_bad_row, b->data.read.on_bad_row);
     const TokenizerConfig *ta = &a->tokenizer, *tb = &b->tokenizer;
-    ck_assert_int_eq(ta->lowercase, tb->lowercase);
-    ck_assert_int_eq(ta->ngrams, tb->ngrams);
-    ck_assert_int_eq(ta->buckets, tb->buckets);
-    ck_assert_int_eq(ta->min_count, tb->min_count);
-    ck_assert_int_eq(ta->max_vocab, tb->max_vocab);
-    ck_assert_int_eq(ta->max_tokens, tb->max_tokens);
+    ck_assert_int_eq(ta->tok.lowercase, tb->tok.lowercase);
+    ck_assert_int_eq(ta->enc.ngrams, tb->enc.ngrams);
+    ck_assert_int_eq(ta->enc.buckets, tb->enc.buckets);
+    ck_assert_int_eq(ta->vocab.min_count, tb->vocab.min_count);
+    ck_assert_int_eq(ta->vocab.max_vocab, tb->vocab.max_vocab);
+    ck_assert_int_eq(ta->tok.max_tokens, tb->tok.max_tokens);
     assert_str_eq_or_null(ta->stopwords, tb->stopwords);
-    ck_assert_int_eq(ta->clean_html, tb->clean_html);
+    ck_assert_int_eq(ta->tok.clean_html, tb->tok.clean_html);
     ck_assert_int_eq(a->model.dim, b->model.dim);
     ck_assert_int_eq(a->model.heads, b->model.heads);
     ck_assert_int_eq(a->model.attention, b->model.attention);
     ck_assert_int_eq(a->model.positional, b->model.positional);
-    ck_assert(a->model.dropout == b->model.dropout);
-    const TrainConfig *ra = &a->train, *rb = &b->train;
-    ck_assert_int_eq(ra->epochs, rb->epochs);
-    ck_assert_int_eq(ra->batch_size, rb->batch_size);
-    ck_assert(ra->lr == rb->lr);
-    ck_assert_int_eq(ra->lr_schedule, rb->lr_schedule);
-    ck_assert(ra->warmup == rb->warmup);
-    ck_assert(ra->weight_decay == rb->weight_decay);
-    ck_assert(ra->clip == rb->clip);
-    ck_assert_int_eq(ra->threads, rb->threads);
-    ck_assert_uint_eq(ra->seed, rb->seed);
-    ck_assert_int_eq(ra->patience, rb->patience);
+    ck_assert(a->train.step.dropout == b->train.step.dropout);
+    ck_assert_int_eq(a->train.fit.epochs, b->train.fit.epochs);
+    ck_assert_int_eq(a->train.step.batch_size, b->train.step.batch_size);
+    ck_assert(a->train.adam.lr == b->train.adam.lr);
+    ck_assert_int_eq(a->train.adam.lr_schedule, b->train.adam.lr_schedule);
+    ck_assert(a->train.adam.warmup == b->train.adam.warmup);
+    ck_assert(a->train.adam.weight_decay == b->train.adam.weight_decay);
+    ck_assert(a->train.step.clip == b->train.step.clip);
+    ck_assert_int_eq(a->train.step.threads, b->train.step.threads);
+    ck_assert_uint_eq(a->train.fit.seed, b->train.fit.seed);
+    ck_assert_int_eq(a->train.fit.patience, b->train.fit.patience);
     assert_str_eq_or_null(a->output.dir, b->output.dir);
     ck_assert_int_eq(a->output.keep_checkpoints, b->output.keep_checkpoints);
 }
@@ -126,17 +125,17 @@ START_TEST(test_defaults)
     ck_assert_ptr_null(cfg.data.train);
     ck_assert_ptr_null(cfg.data.valid);
     ck_assert(cfg.data.valid_fraction == 0.1);
-    ck_assert_int_eq(cfg.data.format, FORMAT_AUTO);
-    ck_assert_str_eq(cfg.data.label_column.name, "label");
-    ck_assert_int_eq(cfg.data.n_text_columns, 1);
-    ck_assert_str_eq(cfg.data.text_columns[0].name, "text");
-    ck_assert_int_eq(cfg.tokenizer.ngrams, 2);
-    ck_assert_int_eq(cfg.tokenizer.buckets, 2000000);
+    ck_assert_int_eq(cfg.data.read.format, FORMAT_AUTO);
+    ck_assert_str_eq(cfg.data.read.label_column.name, "label");
+    ck_assert_int_eq(cfg.data.read.n_text_columns, 1);
+    ck_assert_str_eq(cfg.data.read.text_columns[0].name, "text");
+    ck_assert_int_eq(cfg.tokenizer.enc.ngrams, 2);
+    ck_assert_int_eq(cfg.tokenizer.enc.buckets, 2000000);
     ck_assert_int_eq(cfg.model.dim, 16);
     ck_assert_int_eq(cfg.model.heads, 2);
-    ck_assert(cfg.model.token_dropout == 0.5);
-    ck_assert_int_eq(cfg.train.lr_schedule, LR_LINEAR);
-    ck_assert_uint_eq(cfg.train.seed, 1);
+    ck_assert(cfg.train.step.token_dropout == 0.5);
+    ck_assert_int_eq(cfg.train.adam.lr_schedule, LR_LINEAR);
+    ck_assert_uint_eq(cfg.train.fit.seed, 1);
     ck_assert_int_eq(cfg.output.keep_checkpoints, 3);
 
     ck_assert_int_eq(config_validate(&cfg, &st), -1);
@@ -148,9 +147,6 @@ START_TEST(test_defaults)
     set_ok(&cfg, "output.dir=runs/x");
     ck_assert_int_eq(config_validate(&cfg, &st), 0);
 
-    ck_assert_str_eq(config_format_name(FORMAT_FASTTEXT), "fasttext");
-    ck_assert_str_eq(config_attention_name(ATTN_ADDITIVE), "additive");
-    ck_assert_str_eq(config_schedule_name(LR_LINEAR), "linear");
     config_free(&cfg);
     config_free(&cfg); /* safe twice */
 }
@@ -175,38 +171,38 @@ static void assert_full(const Config *c)
     ck_assert_str_eq(c->data.train, "d/train.tsv");
     ck_assert_str_eq(c->data.valid, "d/valid.tsv");
     ck_assert(c->data.valid_fraction == 0.2);
-    ck_assert_int_eq(c->data.format, FORMAT_TSV);
-    ck_assert_int_eq(c->data.header, 0);
-    ck_assert_ptr_null(c->data.label_column.name);
-    ck_assert_int_eq(c->data.label_column.index, 0);
-    ck_assert_int_eq(c->data.n_text_columns, 2);
-    ck_assert_str_eq(c->data.text_columns[0].name, "title");
-    ck_assert_ptr_null(c->data.text_columns[1].name);
-    ck_assert_int_eq(c->data.text_columns[1].index, 2);
-    ck_assert_int_eq(c->data.on_bad_row, BAD_ROW_SKIP);
-    ck_assert_int_eq(c->tokenizer.lowercase, 0);
-    ck_assert_int_eq(c->tokenizer.ngrams, 3);
-    ck_assert_int_eq(c->tokenizer.buckets, 5000000000LL);
-    ck_assert_int_eq(c->tokenizer.min_count, 2);
-    ck_assert_int_eq(c->tokenizer.max_vocab, 100000);
-    ck_assert_int_eq(c->tokenizer.max_tokens, 400);
+    ck_assert_int_eq(c->data.read.format, FORMAT_TSV);
+    ck_assert_int_eq(c->data.read.header, 0);
+    ck_assert_ptr_null(c->data.read.label_column.name);
+    ck_assert_int_eq(c->data.read.label_column.index, 0);
+    ck_assert_int_eq(c->data.read.n_text_columns, 2);
+    ck_assert_str_eq(c->data.read.text_columns[0].name, "title");
+    ck_assert_ptr_null(c->data.read.text_columns[1].name);
+    ck_assert_int_eq(c->data.read.text_columns[1].index, 2);
+    ck_assert_int_eq(c->data.read.on_bad_row, BAD_ROW_SKIP);
+    ck_assert_int_eq(c->tokenizer.tok.lowercase, 0);
+    ck_assert_int_eq(c->tokenizer.enc.ngrams, 3);
+    ck_assert_int_eq(c->tokenizer.enc.buckets, 5000000000LL);
+    ck_assert_int_eq(c->tokenizer.vocab.min_count, 2);
+    ck_assert_int_eq(c->tokenizer.vocab.max_vocab, 100000);
+    ck_assert_int_eq(c->tokenizer.tok.max_tokens, 400);
     ck_assert_str_eq(c->tokenizer.stopwords, "stop.txt");
-    ck_assert_int_eq(c->tokenizer.clean_html, 0);
+    ck_assert_int_eq(c->tokenizer.tok.clean_html, 0);
     ck_assert_int_eq(c->model.dim, 128);
     ck_assert_int_eq(c->model.heads, 8);
     ck_assert_int_eq(c->model.attention, ATTN_ADDITIVE);
     ck_assert_int_eq(c->model.positional, 1);
-    ck_assert(c->model.dropout == 0.25);
-    ck_assert_int_eq(c->train.epochs, 7);
-    ck_assert_int_eq(c->train.batch_size, 16);
-    ck_assert(c->train.lr == 0.003);
-    ck_assert_int_eq(c->train.lr_schedule, LR_LINEAR);
-    ck_assert(c->train.warmup == 0.1);
-    ck_assert(c->train.weight_decay == 0.01);
-    ck_assert(c->train.clip == 0.0);
-    ck_assert_int_eq(c->train.threads, 4);
-    ck_assert_uint_eq(c->train.seed, 12345678901234567890ULL);
-    ck_assert_int_eq(c->train.patience, 2);
+    ck_assert(c->train.step.dropout == 0.25);
+    ck_assert_int_eq(c->train.fit.epochs, 7);
+    ck_assert_int_eq(c->train.step.batch_size, 16);
+    ck_assert(c->train.adam.lr == 0.003);
+    ck_assert_int_eq(c->train.adam.lr_schedule, LR_LINEAR);
+    ck_assert(c->train.adam.warmup == 0.1);
+    ck_assert(c->train.adam.weight_decay == 0.01);
+    ck_assert(c->train.step.clip == 0.0);
+    ck_assert_int_eq(c->train.step.threads, 4);
+    ck_assert_uint_eq(c->train.fit.seed, 12345678901234567890ULL);
+    ck_assert_int_eq(c->train.fit.patience, 2);
     ck_assert_str_eq(c->output.dir, "runs/ag");
     ck_assert_int_eq(c->output.keep_checkpoints, 1);
 }
@@ -235,7 +231,7 @@ START_TEST(test_partial_file_keeps_defaults)
     ck_assert_int_eq(config_load_string(&cfg, "{\"model\": {\"dim\": 32}, \"data\": {}}", "cfg.json", &st), 0);
     ck_assert_int_eq(cfg.model.dim, 32);
     ck_assert_int_eq(cfg.model.heads, 2);
-    ck_assert_str_eq(cfg.data.text_columns[0].name, "text");
+    ck_assert_str_eq(cfg.data.read.text_columns[0].name, "text");
     config_free(&cfg);
 }
 END_TEST
@@ -383,8 +379,8 @@ START_TEST(test_failed_load_keeps_config)
     ck_assert_int_eq(cfg.model.dim, 16);
     ck_assert_str_eq(cfg.data.train, "train.csv");
     ck_assert_int_eq(config_set(&cfg, "data.text_columns=[1, []]", &st), -1);
-    ck_assert_int_eq(cfg.data.n_text_columns, 1);
-    ck_assert_str_eq(cfg.data.text_columns[0].name, "text");
+    ck_assert_int_eq(cfg.data.read.n_text_columns, 1);
+    ck_assert_str_eq(cfg.data.read.text_columns[0].name, "text");
     config_free(&cfg);
 }
 END_TEST
@@ -396,21 +392,21 @@ START_TEST(test_set_every_type)
     set_ok(&cfg, "model.dim=32");
     ck_assert_int_eq(cfg.model.dim, 32);
     set_ok(&cfg, "tokenizer.buckets=3000000000");
-    ck_assert_int_eq(cfg.tokenizer.buckets, 3000000000LL);
+    ck_assert_int_eq(cfg.tokenizer.enc.buckets, 3000000000LL);
     set_ok(&cfg, "train.lr=0.01");
-    ck_assert(cfg.train.lr == 0.01);
+    ck_assert(cfg.train.adam.lr == 0.01);
     set_ok(&cfg, "train.clip=2");
-    ck_assert(cfg.train.clip == 2.0);
+    ck_assert(cfg.train.step.clip == 2.0);
     set_ok(&cfg, "tokenizer.lowercase=false");
-    ck_assert_int_eq(cfg.tokenizer.lowercase, 0);
+    ck_assert_int_eq(cfg.tokenizer.tok.lowercase, 0);
     set_ok(&cfg, "model.positional=true");
     ck_assert_int_eq(cfg.model.positional, 1);
     set_ok(&cfg, "data.format=tsv");
-    ck_assert_int_eq(cfg.data.format, FORMAT_TSV);
+    ck_assert_int_eq(cfg.data.read.format, FORMAT_TSV);
     set_ok(&cfg, "train.lr_schedule=\"linear\"");
-    ck_assert_int_eq(cfg.train.lr_schedule, LR_LINEAR);
+    ck_assert_int_eq(cfg.train.adam.lr_schedule, LR_LINEAR);
     set_ok(&cfg, "data.on_bad_row=skip");
-    ck_assert_int_eq(cfg.data.on_bad_row, BAD_ROW_SKIP);
+    ck_assert_int_eq(cfg.data.read.on_bad_row, BAD_ROW_SKIP);
     set_ok(&cfg, "model.attention=additive");
     ck_assert_int_eq(cfg.model.attention, ATTN_ADDITIVE);
     set_ok(&cfg, "output.dir=runs/x");
@@ -424,31 +420,31 @@ START_TEST(test_set_every_type)
     set_ok(&cfg, "tokenizer.stopwords=\"null\"");
     ck_assert_str_eq(cfg.tokenizer.stopwords, "null");
     set_ok(&cfg, "data.label_column=3");
-    ck_assert_ptr_null(cfg.data.label_column.name);
-    ck_assert_int_eq(cfg.data.label_column.index, 3);
+    ck_assert_ptr_null(cfg.data.read.label_column.name);
+    ck_assert_int_eq(cfg.data.read.label_column.index, 3);
     set_ok(&cfg, "data.label_column=category");
-    ck_assert_str_eq(cfg.data.label_column.name, "category");
+    ck_assert_str_eq(cfg.data.read.label_column.name, "category");
     set_ok(&cfg, "data.text_columns=[\"title\",\"text\"]");
-    ck_assert_int_eq(cfg.data.n_text_columns, 2);
-    ck_assert_str_eq(cfg.data.text_columns[0].name, "title");
-    ck_assert_str_eq(cfg.data.text_columns[1].name, "text");
+    ck_assert_int_eq(cfg.data.read.n_text_columns, 2);
+    ck_assert_str_eq(cfg.data.read.text_columns[0].name, "title");
+    ck_assert_str_eq(cfg.data.read.text_columns[1].name, "text");
     set_ok(&cfg, "data.text_columns=[1, \"body\", 4]");
-    ck_assert_int_eq(cfg.data.n_text_columns, 3);
-    ck_assert_int_eq(cfg.data.text_columns[0].index, 1);
-    ck_assert_str_eq(cfg.data.text_columns[1].name, "body");
-    ck_assert_int_eq(cfg.data.text_columns[2].index, 4);
+    ck_assert_int_eq(cfg.data.read.n_text_columns, 3);
+    ck_assert_int_eq(cfg.data.read.text_columns[0].index, 1);
+    ck_assert_str_eq(cfg.data.read.text_columns[1].name, "body");
+    ck_assert_int_eq(cfg.data.read.text_columns[2].index, 4);
     set_ok(&cfg, "data.text_columns=2");
-    ck_assert_int_eq(cfg.data.n_text_columns, 1);
-    ck_assert_ptr_null(cfg.data.text_columns[0].name);
-    ck_assert_int_eq(cfg.data.text_columns[0].index, 2);
+    ck_assert_int_eq(cfg.data.read.n_text_columns, 1);
+    ck_assert_ptr_null(cfg.data.read.text_columns[0].name);
+    ck_assert_int_eq(cfg.data.read.text_columns[0].index, 2);
     set_ok(&cfg, "data.text_columns=body");
-    ck_assert_str_eq(cfg.data.text_columns[0].name, "body");
+    ck_assert_str_eq(cfg.data.read.text_columns[0].name, "body");
     set_ok(&cfg, "train.seed=42");
-    ck_assert_uint_eq(cfg.train.seed, 42);
+    ck_assert_uint_eq(cfg.train.fit.seed, 42);
     set_ok(&cfg, "train.seed=18446744073709551615");
-    ck_assert_uint_eq(cfg.train.seed, 18446744073709551615ULL);
+    ck_assert_uint_eq(cfg.train.fit.seed, 18446744073709551615ULL);
     set_ok(&cfg, "train.epochs=3");
-    ck_assert_int_eq(cfg.train.epochs, 3);
+    ck_assert_int_eq(cfg.train.fit.epochs, 3);
     config_free(&cfg);
 }
 END_TEST
@@ -517,18 +513,18 @@ START_TEST(test_validate_messages)
     Config cfg;
     Status st;
     ready(&cfg);
-    cfg.train.lr = NAN;
+    cfg.train.adam.lr = NAN;
     ck_assert_int_eq(config_validate(&cfg, &st), -1);
     ck_assert_str_eq(st.msg, "train.lr must be a finite number > 0, got nan");
-    cfg.train.lr = 0.001;
+    cfg.train.adam.lr = 0.001;
     cfg.model.attention = (AttentionKind)7;
     ck_assert_int_eq(config_validate(&cfg, &st), -1);
     ck_assert_str_eq(st.msg, "model.attention must be one of \"dot\", \"additive\", got 7");
     cfg.model.attention = ATTN_DOT;
-    cfg.data.n_text_columns = 0;
+    cfg.data.read.n_text_columns = 0;
     ck_assert_int_eq(config_validate(&cfg, &st), -1);
     ck_assert_str_eq(st.msg, "data.text_columns must list 1 to 16 columns, got 0");
-    cfg.data.n_text_columns = 1;
+    cfg.data.read.n_text_columns = 1;
 
     /* Unused fraction with a validation file; no hashing at all with unigrams. */
     set_ok(&cfg, "data.valid_fraction=1");
@@ -572,9 +568,9 @@ START_TEST(test_round_trip)
     set_ok(&cfg, "data.text_columns=[3, 1]");
     set_ok(&cfg, "data.label_column=label");
     set_ok(&cfg, "train.seed=9007199254740993");
-    cfg.train.lr = 0.1 + 0.2; /* needs all 17 digits */
-    cfg.model.dropout = 1.0 / 3.0;
-    cfg.tokenizer.buckets = 9007199254740991LL;
+    cfg.train.adam.lr = 0.1 + 0.2; /* needs all 17 digits */
+    cfg.train.step.dropout = 1.0 / 3.0;
+    cfg.tokenizer.enc.buckets = 9007199254740991LL;
     assert_round_trip(&cfg);
 
     set_ok(&cfg, "train.seed=9007199254740992");
@@ -621,19 +617,19 @@ START_TEST(test_copy_independent)
     config_copy(&b, &a);
     assert_config_eq(&a, &b);
     ck_assert_ptr_ne(a.data.train, b.data.train);
-    ck_assert_ptr_ne(a.data.text_columns[0].name, b.data.text_columns[0].name);
-    ck_assert_ptr_ne(a.data.label_column.name, b.data.label_column.name);
+    ck_assert_ptr_ne(a.data.read.text_columns[0].name, b.data.read.text_columns[0].name);
+    ck_assert_ptr_ne(a.data.read.label_column.name, b.data.read.label_column.name);
     set_ok(&a, "data.train=other.csv");
     set_ok(&a, "data.text_columns=x");
     config_free(&a);
     ck_assert_str_eq(b.data.train, "train.csv");
-    ck_assert_int_eq(b.data.n_text_columns, 3);
-    ck_assert_str_eq(b.data.text_columns[2].name, "body");
+    ck_assert_int_eq(b.data.read.n_text_columns, 3);
+    ck_assert_str_eq(b.data.read.text_columns[2].name, "body");
     ck_assert_str_eq(b.tokenizer.stopwords, "stop.txt");
     ck_assert_str_eq(b.output.dir, "runs/x");
     config_free(&b);
     ck_assert_ptr_null(b.data.train);
-    ck_assert_ptr_null(b.data.text_columns[0].name);
+    ck_assert_ptr_null(b.data.read.text_columns[0].name);
 }
 END_TEST
 

@@ -20,6 +20,9 @@ typedef struct Case {
     const float *offset; /* [3] logit offset (another member's scores), or NULL */
 } Case;
 
+static const int32_t label_one[1] = {1};
+#define LABEL_ONE label_one
+
 static void test_fill(float *w, int64_t n, Rng *r)
 {
     for (int64_t i = 0; i < n; i++) w[i] = 2.0f * rng_uniform(r) - 1.0f;
@@ -30,8 +33,8 @@ static void analytic(const Model *m, const Case *c, int y, DocScratch *s, float 
 {
     memset(grad, 0, (size_t)m->n_params * sizeof(float));
     float *demb = calloc((size_t)(c->T ? c->T : 1) * c->dim, sizeof(float));
-    model_forward(m, c->ids, c->T, c->offset, y, c->dropout, 42, s);
-    model_backward(m, c->T, y, c->dropout, 1.0f, s, grad, demb);
+    model_forward(m, c->ids, c->T, c->offset, &y, 1, c->dropout, 42, s);
+    model_backward(m, c->T, &y, 1, c->dropout, 1.0f, s, grad, demb);
     float *gemb = grad + m->tensors[TENSOR_EMB].offset;
     for (int t = 0; t < c->T; t++)
         for (int e = 0; e < c->dim; e++) gemb[(size_t)c->ids[t] * c->dim + e] += demb[(size_t)t * c->dim + e];
@@ -58,9 +61,9 @@ static void gradcheck(const Case *c)
             float *p = m.params + ti->offset + i, save = *p;
             const float h = 1e-2f;
             *p = save + h;
-            double lp = model_forward(&m, c->ids, c->T, c->offset, y, c->dropout, 42, &s);
+            double lp = model_forward(&m, c->ids, c->T, c->offset, &y, 1, c->dropout, 42, &s);
             *p = save - h;
-            double lm = model_forward(&m, c->ids, c->T, c->offset, y, c->dropout, 42, &s);
+            double lm = model_forward(&m, c->ids, c->T, c->offset, &y, 1, c->dropout, 42, &s);
             *p = save;
             double num = (lp - lm) / (2.0 * h), ana = grad[ti->offset + i];
             ck_assert_msg(fabs(num - ana) <= 5e-4 + 3e-3 * fabs(ana),
@@ -163,7 +166,7 @@ START_TEST(test_context_model_starts_as_plain)
     DocScratch sp, sx;
     docscratch_init(&sp, &P, 8);
     docscratch_init(&sx, &X, 8);
-    float lp = model_forward(&mp, ids_long, 8, NULL, 1, 0.0f, 1, &sp), lx = model_forward(&mx, ids_long, 8, NULL, 1, 0.0f, 1, &sx);
+    float lp = model_forward(&mp, ids_long, 8, NULL, LABEL_ONE, 1, 0.0f, 1, &sp), lx = model_forward(&mx, ids_long, 8, NULL, LABEL_ONE, 1, 0.0f, 1, &sx);
     ck_assert_float_eq(lp, lx);
     ck_assert(memcmp(sp.probs, sx.probs, 3 * sizeof(float)) == 0);
     docscratch_free(&sp);
@@ -186,10 +189,10 @@ START_TEST(test_logit_offset)
     test_fill(m.params, m.n_params, &r);
     DocScratch s;
     docscratch_init(&s, &D, 8);
-    model_forward(&m, ids_long, 8, NULL, 1, 0.0f, 0, &s);
+    model_forward(&m, ids_long, 8, NULL, LABEL_ONE, 1, 0.0f, 0, &s);
     float plain[3];
     memcpy(plain, s.logits, sizeof plain);
-    float loss = model_forward(&m, ids_long, 8, offset, 1, 0.0f, 0, &s);
+    float loss = model_forward(&m, ids_long, 8, offset, LABEL_ONE, 1, 0.0f, 0, &s);
     double norm = 0.0;
     for (int c = 0; c < 3; c++) {
         ck_assert_float_eq(s.logits[c], plain[c] + offset[c]);

@@ -55,7 +55,7 @@ END_TEST
 
 START_TEST(test_lr_schedule)
 {
-    TrainConfig tc = {.lr = 0.1, .warmup = 0.1, .lr_schedule = LR_LINEAR};
+    AdamOptions tc = {.lr = 0.1, .warmup = 0.1, .lr_schedule = LR_LINEAR};
     /* 100 steps, 10 of warmup: 0.01, 0.02, ... 0.1, then down to 0 at the end. */
     ck_assert_float_eq_tol(optim_lr(&tc, 0, 100), 0.01f, 1e-7f);
     ck_assert_float_eq_tol(optim_lr(&tc, 9, 100), 0.1f, 1e-7f);

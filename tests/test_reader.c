@@ -73,9 +73,9 @@ static ColumnRef col(const char *spec)
 }
 
 /* Text columns follow `label`, ended by NULL; a spec starting with a digit is an index. */
-static DataConfig dcfg(DataFormat f, int header, BadRowPolicy policy, const char *label, ...)
+static ReaderOptions dcfg(DataFormat f, int header, BadRowPolicy policy, const char *label, ...)
 {
-    DataConfig dc;
+    ReaderOptions dc;
     memset(&dc, 0, sizeof dc);
     dc.format = f;
     dc.header = header;
@@ -112,11 +112,13 @@ static char *dup_bytes(const char *s, size_t n)
     return p;
 }
 
-static int collect(void *ctx, const char *label, size_t label_len, const char *text, size_t text_len,
-                   const char *path, int64_t line, Status *st)
+static int collect(void *ctx, const ReaderRow *row, Status *st)
 {
-    (void)path;
     Got *g = ctx;
+    const char *label = row->labels[0], *text = row->text;
+    size_t label_len = row->label_lens[0], text_len = row->text_len;
+    int64_t line = row->line;
+    ck_assert_int_eq(row->n_labels, 1);
     if (g->fail_at && line == g->fail_at) {
         if (g->fail_silently) return -1;
         return status_error(st, "stop at %lld", (long long)line);
@@ -145,13 +147,13 @@ static void got_free(Got *g)
     memset(g, 0, sizeof *g);
 }
 
-static int rd(const char *path, const DataConfig *dc, Got *g, ReaderStats *rs, Status *st)
+static int rd(const char *path, const ReaderOptions *dc, Got *g, ReaderStats *rs, Status *st)
 {
     return reader_read(path, dc, collect, g, rs, st);
 }
 
 /* Reads a file that must succeed with n rows; the caller frees g. */
-static void read_ok(const char *path, const DataConfig *dc, Got *g, ReaderStats *rs, size_t n)
+static void read_ok(const char *path, const ReaderOptions *dc, Got *g, ReaderStats *rs, size_t n)
 {
     Status st;
     memset(g, 0, sizeof *g);
@@ -172,7 +174,7 @@ static void check_row(const Got *g, size_t i, const char *label, const char *tex
 }
 
 /* Reads a file that must fail and checks the whole message. */
-static void expect_error(const char *path, const DataConfig *dc, const char *msg)
+static void expect_error(const char *path, const ReaderOptions *dc, const char *msg)
 {
     Got g = {0};
     Status st;
@@ -194,7 +196,7 @@ START_TEST(test_csv_quoted)
                                 "neg,  \"spaced\"  \n"
                                 "\"pos\",\"two\n\nbreaks\"\n"
                                 "neg,last");
-    DataConfig dc = dcfg(FORMAT_AUTO, 1, BAD_ROW_ERROR, "label", "text", NULL);
+    ReaderOptions dc = dcfg(FORMAT_AUTO, 1, BAD_ROW_ERROR, "label", "text", NULL);
     Got g;
     ReaderStats rs;
     read_ok(p, &dc, &g, &rs, 6);
@@ -214,7 +216,7 @@ END_TEST
 START_TEST(test_csv_crlf)
 {
     const char *p = FX("crlf.csv", "label,text\r\nA,\"x\r\ny\"\r\n\r\nB,z\r\n");
-    DataConfig dc = dcfg(FORMAT_CSV, 1, BAD_ROW_ERROR, "label", "text", NULL);
+    ReaderOptions dc = dcfg(FORMAT_CSV, 1, BAD_ROW_ERROR, "label", "text", NULL);
     Got g;
     read_ok(p, &dc, &g, NULL, 2);
     check_row(&g, 0, "A", "x\r\ny", 2);
@@ -226,7 +228,7 @@ END_TEST
 START_TEST(test_csv_bom_header)
 {
     const char *p = FX("bom.csv", "\xEF\xBB\xBFlabel,text\nL,t\n");
-    DataConfig dc = dcfg(FORMAT_CSV, 1, BAD_ROW_ERROR, "label", "text", NULL);
+    ReaderOptions dc = dcfg(FORMAT_CSV, 1, BAD_ROW_ERROR, "label", "text", NULL);
     Got g;
     read_ok(p, &dc, &g, NULL, 1);
     check_row(&g, 0, "L", "t", 2);
@@ -241,7 +243,7 @@ START_TEST(test_csv_index_columns_joined)
     const char *p = FX("ag.csv", "\"3\",\"Title one\",\"Desc \"\"q\"\" here\"\n"
                                  "\"1\",\"T2\",\"D2\",\"extra\"\n"
                                  "\"2\",\"\",\"only desc\"\n");
-    DataConfig dc = dcfg(FORMAT_CSV, 0, BAD_ROW_ERROR, "0", "1", "2", NULL);
+    ReaderOptions dc = dcfg(FORMAT_CSV, 0, BAD_ROW_ERROR, "0", "1", "2", NULL);
     Got g;
     read_ok(p, &dc, &g, NULL, 3);
     check_row(&g, 0, "3", "Title one Desc \"q\" here", 1);
@@ -255,7 +257,7 @@ START_TEST(test_csv_names_in_given_order)
 {
     const char *p = FX("n.csv", " id ,title,\" label \",body,extra\n"
                                 "7,T,  lab  ,B,x,y,z\n");
-    DataConfig dc = dcfg(FORMAT_CSV, 1, BAD_ROW_ERROR, "label", "body", "title", "0", NULL);
+    ReaderOptions dc = dcfg(FORMAT_CSV, 1, BAD_ROW_ERROR, "label", "body", "title", "0", NULL);
     Got g;
     read_ok(p, &dc, &g, NULL, 1);
     check_row(&g, 0, "lab", "B T 7", 2);
@@ -267,7 +269,7 @@ END_TEST
 
 START_TEST(test_csv_syntax_errors)
 {
-    DataConfig dc = dcfg(FORMAT_CSV, 1, BAD_ROW_SKIP, "label", "text", NULL);
+    ReaderOptions dc = dcfg(FORMAT_CSV, 1, BAD_ROW_SKIP, "label", "text", NULL);
     const char *p = FX("open.csv", "label,text\na,b\nc,\"open\nmore\n");
     expect_error(p, &dc, fmt("%s:3: unterminated quoted field", p));
     p = FX("stray.csv", "label,text\na,b\nc,d\"e\n");
@@ -306,7 +308,7 @@ START_TEST(test_csv_lines_across_chunks)
     }
     const char *p = fx_write("big.csv", buf, len);
     free(buf);
-    DataConfig dc = dcfg(FORMAT_CSV, 1, BAD_ROW_ERROR, "label", "text", NULL);
+    ReaderOptions dc = dcfg(FORMAT_CSV, 1, BAD_ROW_ERROR, "label", "text", NULL);
     Got g;
     read_ok(p, &dc, &g, NULL, (size_t)n);
     for (int i = 0; i < n; i++) {
@@ -329,7 +331,7 @@ START_TEST(test_tsv)
                                 "  \n"
                                 "\"quoted\" stays\t0\n"
                                 "last\t1");
-    DataConfig dc = dcfg(FORMAT_AUTO, 1, BAD_ROW_ERROR, "label", "sentence", NULL);
+    ReaderOptions dc = dcfg(FORMAT_AUTO, 1, BAD_ROW_ERROR, "label", "sentence", NULL);
     Got g;
     read_ok(p, &dc, &g, NULL, 3);
     check_row(&g, 0, "1", "hello world ", 2);
@@ -343,7 +345,7 @@ START_TEST(test_tsv_index_and_short_row)
 {
     const char *p = FX("i.tsv", "\xEF\xBB\xBF" "a\tx\ty\n"
                                 "b\tonly\n");
-    DataConfig dc = dcfg(FORMAT_TSV, 0, BAD_ROW_ERROR, "0", "2", "1", NULL);
+    ReaderOptions dc = dcfg(FORMAT_TSV, 0, BAD_ROW_ERROR, "0", "2", "1", NULL);
     Got g = {0};
     Status st;
     ck_assert_int_eq(rd(p, &dc, &g, NULL, &st), -1);
@@ -362,7 +364,7 @@ START_TEST(test_fasttext_ok)
                                 "\n"
                                 "__label__neg  bad one \r\n"
                                 "  __label__x\ttabbed\ttext");
-    DataConfig dc = dcfg(FORMAT_AUTO, 1, BAD_ROW_ERROR, "label", "text", NULL);
+    ReaderOptions dc = dcfg(FORMAT_AUTO, 1, BAD_ROW_ERROR, "label", "text", NULL);
     Got g;
     read_ok(p, &dc, &g, NULL, 3);
     check_row(&g, 0, "pos", "great movie", 1);
@@ -374,7 +376,7 @@ END_TEST
 
 START_TEST(test_fasttext_bad)
 {
-    DataConfig dc = dcfg(FORMAT_FASTTEXT, 0, BAD_ROW_ERROR, "0", "1", NULL);
+    ReaderOptions dc = dcfg(FORMAT_FASTTEXT, 0, BAD_ROW_ERROR, "0", "1", NULL);
     const char *p = FX("a.ft", "__label__a ok\ngreat movie\n");
     expect_error(p, &dc, fmt("%s:2: line has no __label__ prefix", p));
     p = FX("b.ft", "__label__a __label__b text\n");
@@ -411,7 +413,7 @@ static const char BAD_CSV[] = "label,text\n"
 START_TEST(test_skip_policy)
 {
     const char *p = fx_write("bad.csv", BAD_CSV, sizeof BAD_CSV - 1);
-    DataConfig dc = dcfg(FORMAT_CSV, 1, BAD_ROW_SKIP, "label", "text", NULL);
+    ReaderOptions dc = dcfg(FORMAT_CSV, 1, BAD_ROW_SKIP, "label", "text", NULL);
     Got g;
     ReaderStats rs;
     read_ok(p, &dc, &g, &rs, 2);
@@ -426,7 +428,7 @@ END_TEST
 
 START_TEST(test_bad_row_errors)
 {
-    DataConfig dc = dcfg(FORMAT_CSV, 1, BAD_ROW_ERROR, "label", "text", NULL);
+    ReaderOptions dc = dcfg(FORMAT_CSV, 1, BAD_ROW_ERROR, "label", "text", NULL);
     const char *p = fx_write("bad.csv", BAD_CSV, sizeof BAD_CSV - 1);
     expect_error(p, &dc, fmt("%s:3: row has 1 columns, expected at least 2", p));
     p = FX("label.csv", "label,text\n  ,text\n");
@@ -444,7 +446,7 @@ END_TEST
 
 START_TEST(test_no_rows)
 {
-    DataConfig dc = dcfg(FORMAT_CSV, 1, BAD_ROW_SKIP, "label", "text", NULL);
+    ReaderOptions dc = dcfg(FORMAT_CSV, 1, BAD_ROW_SKIP, "label", "text", NULL);
     const char *p = FX("empty.csv", "");
     expect_error(p, &dc, fmt("%s: no data rows", p));
     p = FX("blank.csv", "\n\r\n  \n");
@@ -464,7 +466,7 @@ END_TEST
 START_TEST(test_column_errors)
 {
     const char *p = FX("c.csv", "a,b,c\nd,e,f\n");
-    DataConfig dc = dcfg(FORMAT_CSV, 0, BAD_ROW_SKIP, "label", "1", NULL);
+    ReaderOptions dc = dcfg(FORMAT_CSV, 0, BAD_ROW_SKIP, "label", "1", NULL);
     expect_error(p, &dc, "data.label_column \"label\" needs data.header: true");
     dc = dcfg(FORMAT_CSV, 0, BAD_ROW_SKIP, "0", "1", "text", NULL);
     expect_error(p, &dc, "data.text_columns[1] \"text\" needs data.header: true");
@@ -485,7 +487,7 @@ END_TEST
 
 START_TEST(test_file_errors)
 {
-    DataConfig dc = dcfg(FORMAT_CSV, 1, BAD_ROW_ERROR, "label", "text", NULL);
+    ReaderOptions dc = dcfg(FORMAT_CSV, 1, BAD_ROW_ERROR, "label", "text", NULL);
     const char *p = fx_path("missing.csv");
     expect_error(p, &dc, fmt("%s: cannot open: No such file or directory", p));
     expect_error(tmpdir, &dc, fmt("%s: is a directory", tmpdir));
@@ -495,7 +497,7 @@ END_TEST
 START_TEST(test_callback_stops)
 {
     const char *p = FX("cb.csv", "label,text\na,1\nb,2\nc,3\n");
-    DataConfig dc = dcfg(FORMAT_CSV, 1, BAD_ROW_ERROR, "label", "text", NULL);
+    ReaderOptions dc = dcfg(FORMAT_CSV, 1, BAD_ROW_ERROR, "label", "text", NULL);
     Got g = {.fail_at = 3};
     ReaderStats rs;
     Status st;
@@ -537,7 +539,7 @@ START_TEST(test_nul_bytes)
                             fx_write("n.txt", ft, sizeof ft - 1)};
     const char *want_label[3] = {"a\0b", "l\0b", "n\0l"}, *want_text[3] = {"x\0y", "t\0z", "te\0xt"};
     size_t want_text_len[3] = {3, 3, 5};
-    DataConfig dc = dcfg(FORMAT_AUTO, 0, BAD_ROW_ERROR, "0", "1", NULL);
+    ReaderOptions dc = dcfg(FORMAT_AUTO, 0, BAD_ROW_ERROR, "0", "1", NULL);
     for (int i = 0; i < 3; i++) {
         Got g;
         read_ok(paths[i], &dc, &g, NULL, 1);
@@ -569,7 +571,7 @@ START_TEST(test_long_csv_field)
     len += (size_t)sprintf(file + len, "\"\nneg,short\n");
     const char *p = fx_write("long.csv", file, len);
     free(file);
-    DataConfig dc = dcfg(FORMAT_CSV, 1, BAD_ROW_ERROR, "label", "text", NULL);
+    ReaderOptions dc = dcfg(FORMAT_CSV, 1, BAD_ROW_ERROR, "label", "text", NULL);
     Got g;
     read_ok(p, &dc, &g, NULL, 2);
     ck_assert_uint_eq(g.rows[0].text_len, n);
@@ -596,7 +598,7 @@ START_TEST(test_long_lines)
     len += n;
     const char *tsv = fx_write("long.tsv", file, len);
     free(file);
-    DataConfig dc = dcfg(FORMAT_AUTO, 0, BAD_ROW_ERROR, "0", "1", NULL);
+    ReaderOptions dc = dcfg(FORMAT_AUTO, 0, BAD_ROW_ERROR, "0", "1", NULL);
     Got g;
     read_ok(ft, &dc, &g, NULL, 2);
     ck_assert_uint_eq(g.rows[0].text_len, n);
@@ -619,7 +621,7 @@ START_TEST(test_many_labels)
     for (int i = 0; i < N; i++) len += (size_t)sprintf(file + len, "L%05d,text %d\n", i, i);
     const char *p = fx_write("labels.csv", file, len);
     free(file);
-    DataConfig dc = dcfg(FORMAT_CSV, 1, BAD_ROW_ERROR, "label", "text", NULL);
+    ReaderOptions dc = dcfg(FORMAT_CSV, 1, BAD_ROW_ERROR, "label", "text", NULL);
     Got g;
     ReaderStats rs;
     read_ok(p, &dc, &g, &rs, N);

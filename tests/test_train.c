@@ -9,10 +9,11 @@
 
 #include "ckpt.h"
 #include "config.h"
+#include "fit.h"
 #include "fixture.h"
+#include "pipeline.h"
 #include "rng.h"
-#include "train.h"
-#include "trainer.h"
+#include "step.h"
 
 static void train_config(Config *cfg, const char *corpus, const char *dir, int threads, const char *schedule)
 {
@@ -39,26 +40,50 @@ static void run(const char *corpus, const char *dir, int threads, const char *sc
     Config cfg;
     Status st;
     train_config(&cfg, corpus, dir, threads, schedule);
-    TrainSummary sum;
-    ck_assert_msg(train_run(&cfg, 1, &sum, &st) == 0, "%s", st.msg);
+    FitSummary sum;
+    ck_assert_msg(pipeline_train(&cfg, NULL, 0, &sum, &st) == 0, "%s", st.msg);
     config_free(&cfg);
+}
+
+/* A run's checkpoint as resume reads it. */
+typedef struct Loaded {
+    Classifier c;
+    TrainState state;
+    Adam adam;
+} Loaded;
+
+static void load(const char *path, Loaded *x)
+{
+    CkptReader r;
+    Status st;
+    memset(x, 0, sizeof *x);
+    ck_assert_msg(ckpt_open(&r, path, &st) == 0, "%s", st.msg);
+    ck_assert_msg(classifier_load(&x->c, &r, 0, NULL, &st) == 0, "%s", st.msg);
+    ck_assert_msg(fit_load_state(&x->state, &r, &st) == 0, "%s", st.msg);
+    ck_assert_msg(adam_load(&x->adam, &r, x->c.net.n_params, &st) == 0, "%s", st.msg);
+    ckpt_close(&r);
+}
+
+static void loaded_free(Loaded *x)
+{
+    classifier_free(&x->c);
+    adam_free(&x->adam);
 }
 
 static void same_weights(const char *a, const char *b)
 {
-    Checkpoint x, y;
-    Status st;
-    ck_assert_msg(ckpt_load(a, &x, &st) == 0, "%s", st.msg);
-    ck_assert_msg(ckpt_load(b, &y, &st) == 0, "%s", st.msg);
-    size_t bytes = (size_t)x.model.n_params * sizeof(float);
-    ck_assert_int_eq(x.model.n_params, y.model.n_params);
-    ck_assert_msg(memcmp(x.model.params, y.model.params, bytes) == 0, "weights differ: %s vs %s", a, b);
+    Loaded x, y;
+    load(a, &x);
+    load(b, &y);
+    size_t bytes = (size_t)x.c.net.n_params * sizeof(float);
+    ck_assert_int_eq(x.c.net.n_params, y.c.net.n_params);
+    ck_assert_msg(memcmp(x.c.net.params, y.c.net.params, bytes) == 0, "weights differ: %s vs %s", a, b);
     ck_assert(memcmp(x.adam.m, y.adam.m, bytes) == 0);
     ck_assert(memcmp(x.adam.v, y.adam.v, bytes) == 0);
-    ck_assert_int_eq(x.adam.step, y.adam.step);
+    ck_assert_int_eq(x.state.step, y.state.step);
     ck_assert_uint_eq(x.state.rng, y.state.rng);
-    ckpt_free(&x);
-    ckpt_free(&y);
+    loaded_free(&x);
+    loaded_free(&y);
 }
 
 START_TEST(test_learns_and_writes_outputs)
@@ -78,14 +103,13 @@ START_TEST(test_learns_and_writes_outputs)
         ck_assert_msg(d != NULL && n > 0, "missing %s", path);
         free(d);
     }
-    Checkpoint ck;
-    Status st;
+    Loaded ck;
     snprintf(path, sizeof path, "%s/best.ckpt", out);
-    ck_assert_int_eq(ckpt_load(path, &ck, &st), 0);
-    ck_assert_int_eq(ck.labels.n, 3);
-    ck_assert_str_eq(ck.labels.words[0], "business");
+    load(path, &ck);
+    ck_assert_int_eq(ck.c.labels.n, 3);
+    ck_assert_str_eq(ck.c.labels.words[0], "business");
     ck_assert_msg(ck.state.best_acc > 0.9, "valid accuracy %.3f", ck.state.best_acc);
-    ckpt_free(&ck);
+    loaded_free(&ck);
     snprintf(path, sizeof path, "%s/log.csv", out);
     long n;
     char *log = (char *)fixture_read(path, &n);
@@ -132,8 +156,8 @@ START_TEST(test_resume_is_bit_identical)
              out, full, out, full, out, full, out, out);
     ck_assert_int_eq(system(cmd), 0);
     Status st;
-    TrainSummary sum;
-    ck_assert_msg(train_resume(out, NULL, 0, 1, &sum, &st) == 0, "%s", st.msg);
+    FitSummary sum;
+    ck_assert_msg(pipeline_resume(out, NULL, 0, NULL, 0, &sum, &st) == 0, "%s", st.msg);
     long n1, n2;
     snprintf(path, sizeof path, "%s/last.ckpt", out);
     unsigned char *x = fixture_read(path, &n1);
@@ -149,12 +173,12 @@ START_TEST(test_resume_is_bit_identical)
     snprintf(bash, sizeof bash, "bash -c '%s'", cmd);
     ck_assert_int_eq(system(bash), 0);
     /* A finished run has nothing left to do. */
-    ck_assert_int_eq(train_resume(out, NULL, 0, 1, &sum, &st), -1);
+    ck_assert_int_eq(pipeline_resume(out, NULL, 0, NULL, 0, &sum, &st), -1);
     ck_assert_ptr_nonnull(strstr(st.msg, "complete"));
     char *ext[] = {"train.epochs=5"};
-    ck_assert_msg(train_resume(out, ext, 1, 1, &sum, &st) == 0, "%s", st.msg);
+    ck_assert_msg(pipeline_resume(out, ext, 1, NULL, 0, &sum, &st) == 0, "%s", st.msg);
     char *bad[] = {"model.dim=4"};
-    ck_assert_int_eq(train_resume(out, bad, 1, 1, &sum, &st), -1);
+    ck_assert_int_eq(pipeline_resume(out, bad, 1, NULL, 0, &sum, &st), -1);
     ck_assert_int_eq(st.code, STATUS_USAGE);
     fixture_rmtree(dir);
 }
@@ -164,7 +188,14 @@ END_TEST
  * prefetching) against a naive one: dense gradient of every parameter summed
  * over the batch, global-norm clip, and Adam on the dense tensors and on the
  * embedding rows the batch used. */
-static void naive_step(Model *m, Adam *a, const Dataset *ds, const int64_t *doc, int B, const TrainConfig *tc,
+/* The step's settings as the tests vary them. */
+typedef struct StepCase {
+    StepOptions so;
+    AdamOptions ao;
+    uint64_t seed;
+} StepCase;
+
+static void naive_step(Model *m, Adam *a, const Dataset *ds, const int64_t *doc, int B, const StepCase *tc,
                        float lr)
 {
     float *g = calloc((size_t)m->n_params, sizeof *g);
@@ -178,13 +209,14 @@ static void naive_step(Model *m, Adam *a, const Dataset *ds, const int64_t *doc,
         int64_t i = doc[b];
         int T = (int)(ds->off[i + 1] - ds->off[i]);
         const int32_t *ids = ds->ids + ds->off[i];
-        model_forward(m, ids, T, NULL, ds->labels[i], 0.0f, 0, &s);
+        const int32_t *y = ds->lab + ds->loff[i];
+        model_forward(m, ids, T, NULL, y, 1, 0.0f, 0, &s);
         memset(gdoc, 0, (size_t)m->n_dense * sizeof *gdoc);
         /* Weight len^p / sum(len^p) with train.length_weight p, else 1/B. */
         double wsum = 0.0;
-        for (int c = 0; c < B; c++) wsum += (float)pow((double)(ds->off[doc[c] + 1] - ds->off[doc[c]]), tc->length_weight);
-        float w = (float)((float)pow((double)T, tc->length_weight) / wsum);
-        model_backward(m, T, ds->labels[i], 0.0f, w, &s, gdoc, demb);
+        for (int c = 0; c < B; c++) wsum += (float)pow((double)(ds->off[doc[c] + 1] - ds->off[doc[c]]), tc->so.length_weight);
+        float w = (float)((float)pow((double)T, tc->so.length_weight) / wsum);
+        model_backward(m, T, y, 1, 0.0f, w, &s, gdoc, demb);
         for (int64_t k = 0; k < m->n_dense; k++) g[k] += gdoc[k];
         for (int t = 0; t < T; t++) {
             used[ids[t]] = 1;
@@ -193,7 +225,7 @@ static void naive_step(Model *m, Adam *a, const Dataset *ds, const int64_t *doc,
     }
     double sq = 0.0;
     for (int64_t k = 0; k < m->n_params; k++) sq += (double)g[k] * g[k];
-    AdamStep as = adam_step_params(optim_clip_scale(sq, tc->clip), lr, (float)tc->weight_decay, ++a->step);
+    AdamStep as = adam_step_params(optim_clip_scale(sq, tc->so.clip), lr, (float)tc->ao.weight_decay, ++a->step);
     adam_update(m->params, a->m, a->v, g, m->n_dense, &as);
     for (int64_t r = 0; r < m->dims.rows; r++)
         if (used[r]) {
@@ -241,13 +273,15 @@ static void long_docs(Dataset *ds)
     for (int i = 0; i < 24; i++) {
         int T = 200 + (int)rng_below(&r, 2800);
         for (int t = 0; t < T; t++) ids[t] = (int32_t)rng_below(&r, 500);
-        dataset_append(ds, ids, T, NULL, 0, (int32_t)rng_below(&r, 3));
+        int32_t y = (int32_t)rng_below(&r, 3);
+        dataset_append(ds, ids, T, NULL, 0, &y, 1);
     }
 }
 
 static const ModelDims long_dims = {.rows = 500, .dim = 8, .heads = 2, .classes = 3, .attention = ATTN_DOT};
-static const TrainConfig long_tc = {.clip = 0.01, .weight_decay = 0.01, .lr = 0.01, .lr_schedule = LR_CONSTANT,
-                                    .batch_size = 8, .seed = 5};
+static const StepCase long_tc = {.so = {.clip = 0.01, .batch_size = 8},
+                                 .ao = {.weight_decay = 0.01, .lr = 0.01, .lr_schedule = LR_CONSTANT},
+                                 .seed = 5};
 
 static void long_model(Model *m)
 {
@@ -256,22 +290,24 @@ static void long_model(Model *m)
     for (int k = 0; k < 16; k++) m->p.query[k] = 0.1f * (float)(k % 5) - 0.2f;
 }
 
-/* Runs `steps` steps of trainer_run on `threads` threads, stopping by the callback. */
-static void long_run_tc(Model *m, Trainer *t, const Dataset *ds, const int64_t *order, int threads, int64_t steps,
-                        const TrainConfig *tc)
+/* Runs `steps` steps of step_run on `threads` threads, stopping by the callback. */
+static void long_run_tc(Model *m, Stepper *t, const Dataset *ds, const int64_t *order, int threads, int64_t steps,
+                        const StepCase *tc)
 {
-    trainer_init(t, m, 0.0f, 0.0f, 8, ds->max_len, trainer_batch_token_bound(ds, 8), threads);
+    StepOptions so = tc->so;
+    so.threads = threads;
+    step_init(t, m, &so, ds->max_len, step_token_bound(ds, 8));
     StepCheck check = {.ds = ds, .order = order, .seen = 0, .stop_after = steps};
-    ck_assert_int_eq(trainer_run(t, ds, order, 0, 3, tc, 3, count_steps, &check), steps);
+    ck_assert_int_eq(step_run(t, ds, order, 0, 3, &tc->ao, tc->seed, 3, count_steps, &check), steps);
     ck_assert_int_eq(t->adam.step, steps);
 }
 
-static void long_run(Model *m, Trainer *t, const Dataset *ds, const int64_t *order, int threads, int64_t steps)
+static void long_run(Model *m, Stepper *t, const Dataset *ds, const int64_t *order, int threads, int64_t steps)
 {
     long_run_tc(m, t, ds, order, threads, steps, &long_tc);
 }
 
-static void matches_naive(const TrainConfig *tc)
+static void matches_naive(const StepCase *tc)
 {
     Dataset ds;
     long_docs(&ds);
@@ -280,7 +316,7 @@ static void matches_naive(const TrainConfig *tc)
     long_model(&slow);
     int64_t order[24];
     for (int i = 0; i < 24; i++) order[i] = (i * 7) % 24;
-    Trainer t;
+    Stepper t;
     long_run_tc(&fast, &t, &ds, order, 2, 3, tc);
     Adam a;
     adam_init(&a, slow.n_params);
@@ -288,7 +324,7 @@ static void matches_naive(const TrainConfig *tc)
     for (int64_t k = 0; k < fast.n_params; k++)
         ck_assert_msg(fabsf(fast.params[k] - slow.params[k]) <= 1e-6f + 1e-5f * fabsf(slow.params[k]),
                       "param %lld: %.9g vs naive %.9g", (long long)k, fast.params[k], slow.params[k]);
-    trainer_free(&t);
+    step_free(&t);
     adam_free(&a);
     model_free(&fast);
     model_free(&slow);
@@ -304,8 +340,8 @@ END_TEST
 /* train.length_weight: documents weighted by len^p / sum(len^p). */
 START_TEST(test_length_weight_matches_naive_reference)
 {
-    TrainConfig tc = long_tc;
-    tc.length_weight = 0.5;
+    StepCase tc = long_tc;
+    tc.so.length_weight = 0.5;
     matches_naive(&tc);
 }
 END_TEST
@@ -319,7 +355,7 @@ START_TEST(test_step_same_bits_any_threads)
     int64_t order[24];
     for (int i = 0; i < 24; i++) order[i] = (i * 5) % 24;
     Model one, other;
-    Trainer t1, tn;
+    Stepper t1, tn;
     long_model(&one);
     long_run(&one, &t1, &ds, order, 1, 3);
     for (int threads = 2; threads <= 3; threads++) {
@@ -329,14 +365,14 @@ START_TEST(test_step_same_bits_any_threads)
         ck_assert_msg(memcmp(one.params, other.params, bytes) == 0, "weights differ at %d threads", threads);
         ck_assert(memcmp(t1.adam.m, tn.adam.m, bytes) == 0);
         ck_assert(memcmp(t1.adam.v, tn.adam.v, bytes) == 0);
-        trainer_free(&tn);
+        step_free(&tn);
         model_free(&other);
     }
     long_model(&other);
     long_run(&other, &tn, &ds, order, 2, 2);
-    trainer_free(&tn);
+    step_free(&tn);
     model_free(&other);
-    trainer_free(&t1);
+    step_free(&t1);
     model_free(&one);
     dataset_free(&ds);
 }

@@ -85,7 +85,7 @@ END_TEST
 
 START_TEST(test_sequence_layout)
 {
-    Encoder e = {.ngrams = 3, .buckets = 100};
+    Encoder e = {.o = {.ngrams = 3, .buckets = 100}};
     vocab_init(&e.vocab);
     vocab_add(&e.vocab, "x", 1);
     vocab_add(&e.vocab, "y", 1); /* V = 2, UNK = 2, buckets from 3 */

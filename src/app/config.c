@@ -1,6 +1,6 @@
-/* config.c - see config.h. config_keys below is the only list of keys: loading,
- * --set, the nearest-key suggestion, validation, printing, copying and freeing
- * all walk it, so adding a key means one Config field, one row and one default. */
+/* config.c - see config.h. config_keys below is the only list of keys: defaults,
+ * loading, --set, the nearest-key suggestion, validation, printing, copying and
+ * freeing all walk it, so adding a key means one field and one row. */
 #include "config.h"
 
 #include <cjson/cJSON.h>
@@ -34,6 +34,7 @@ typedef struct ConfigKey {
     const char *name;          /* "section.key" */
     KeyType type;
     size_t offset;             /* of the field in Config */
+    const char *def;           /* the default, as JSON */
     unsigned flags;
     double min, max;
     const char *const *names;  /* KEY_ENUM: names in enum order, NULL-terminated */
@@ -59,76 +60,52 @@ static const char *const schedule_names[] = {"constant", "linear", NULL};
 #define FLAG RANGE(0, 1)
 #define NAMES(list) 0, 0, 0, (list)
 
-/* Grouped by section, in the order config_to_json prints them. */
+/* Grouped by section, in the order config_to_json prints them. The defaults of
+ * the tokenizer, model and training keys were chosen on the validation splits of
+ * IMDB, SST-2 and the AG News sample (README.md, "Choosing the defaults"). */
 static const ConfigKey config_keys[] = {
-    {"data.train", KEY_PATH, AT(data.train), REQ},
-    {"data.valid", KEY_PATH, AT(data.valid), ANY},
-    {"data.valid_fraction", KEY_DOUBLE, AT(data.valid_fraction), UNIT},
-    {"data.format", KEY_ENUM, AT(data.format), NAMES(format_names)},
-    {"data.header", KEY_BOOL, AT(data.header), FLAG},
-    {"data.label_column", KEY_COLUMN, AT(data.label_column), ANY},
-    {"data.text_columns", KEY_COLUMNS, AT(data.text_columns), ANY},
-    {"data.on_bad_row", KEY_ENUM, AT(data.on_bad_row), NAMES(bad_row_names)},
-    {"tokenizer.lowercase", KEY_BOOL, AT(tokenizer.lowercase), FLAG},
-    {"tokenizer.ngrams", KEY_INT, AT(tokenizer.ngrams), RANGE(1, 6)},
-    {"tokenizer.buckets", KEY_INT64, AT(tokenizer.buckets), GE(0)},
-    {"tokenizer.min_count", KEY_INT, AT(tokenizer.min_count), GE(1)},
-    {"tokenizer.max_vocab", KEY_INT64, AT(tokenizer.max_vocab), GE(0)},
-    {"tokenizer.max_tokens", KEY_INT, AT(tokenizer.max_tokens), GE(0)},
-    {"tokenizer.stopwords", KEY_PATH, AT(tokenizer.stopwords), ANY},
-    {"tokenizer.clean_html", KEY_BOOL, AT(tokenizer.clean_html), FLAG},
-    {"model.dim", KEY_INT, AT(model.dim), RANGE(1, 4096)},
-    {"model.heads", KEY_INT, AT(model.heads), RANGE(1, 64)},
-    {"model.attention", KEY_ENUM, AT(model.attention), NAMES(attention_names)},
-    {"model.positional", KEY_BOOL, AT(model.positional), FLAG},
-    {"model.context", KEY_BOOL, AT(model.context), FLAG},
-    {"model.gate", KEY_BOOL, AT(model.gate), FLAG},
-    {"model.dropout", KEY_DOUBLE, AT(model.dropout), UNIT},
-    {"model.token_dropout", KEY_DOUBLE, AT(model.token_dropout), UNIT},
-    {"bayes.weight", KEY_DOUBLE, AT(bayes.weight), GE(0)},
-    {"bayes.ngrams", KEY_INT, AT(bayes.ngrams), RANGE(1, 6)},
-    {"bayes.alpha", KEY_DOUBLE, AT(bayes.alpha), GT(0)},
-    {"train.epochs", KEY_INT, AT(train.epochs), GE(1)},
-    {"train.batch_size", KEY_INT, AT(train.batch_size), GE(1)},
-    {"train.length_weight", KEY_DOUBLE, AT(train.length_weight), RANGE(0, 2)},
-    {"train.lr", KEY_DOUBLE, AT(train.lr), GT(0)},
-    {"train.lr_schedule", KEY_ENUM, AT(train.lr_schedule), NAMES(schedule_names)},
-    {"train.warmup", KEY_DOUBLE, AT(train.warmup), UNIT},
-    {"train.weight_decay", KEY_DOUBLE, AT(train.weight_decay), GE(0)},
-    {"train.clip", KEY_DOUBLE, AT(train.clip), GE(0)},
-    {"train.threads", KEY_INT, AT(train.threads), RANGE(0, 1024)},
-    {"train.seed", KEY_UINT64, AT(train.seed), ANY},
-    {"train.patience", KEY_INT, AT(train.patience), GE(0)},
-    {"output.dir", KEY_PATH, AT(output.dir), REQ},
-    {"output.keep_checkpoints", KEY_INT, AT(output.keep_checkpoints), GE(1)},
+    {"data.train", KEY_PATH, AT(data.train), "null", REQ},
+    {"data.valid", KEY_PATH, AT(data.valid), "null", ANY},
+    {"data.valid_fraction", KEY_DOUBLE, AT(data.valid_fraction), "0.1", UNIT},
+    {"data.format", KEY_ENUM, AT(data.read.format), "\"auto\"", NAMES(format_names)},
+    {"data.header", KEY_BOOL, AT(data.read.header), "true", FLAG},
+    {"data.label_column", KEY_COLUMN, AT(data.read.label_column), "\"label\"", ANY},
+    {"data.text_columns", KEY_COLUMNS, AT(data.read.text_columns), "[\"text\"]", ANY},
+    {"data.on_bad_row", KEY_ENUM, AT(data.read.on_bad_row), "\"error\"", NAMES(bad_row_names)},
+    {"tokenizer.lowercase", KEY_BOOL, AT(tokenizer.tok.lowercase), "true", FLAG},
+    {"tokenizer.ngrams", KEY_INT, AT(tokenizer.enc.ngrams), "2", RANGE(1, 6)},
+    {"tokenizer.buckets", KEY_INT64, AT(tokenizer.enc.buckets), "2000000", GE(0)},
+    {"tokenizer.min_count", KEY_INT, AT(tokenizer.vocab.min_count), "1", GE(1)},
+    {"tokenizer.max_vocab", KEY_INT64, AT(tokenizer.vocab.max_vocab), "0", GE(0)},
+    {"tokenizer.max_tokens", KEY_INT, AT(tokenizer.tok.max_tokens), "0", GE(0)},
+    {"tokenizer.stopwords", KEY_PATH, AT(tokenizer.stopwords), "null", ANY},
+    {"tokenizer.clean_html", KEY_BOOL, AT(tokenizer.tok.clean_html), "true", FLAG},
+    {"model.dim", KEY_INT, AT(model.dim), "16", RANGE(1, 4096)},
+    {"model.heads", KEY_INT, AT(model.heads), "2", RANGE(1, 64)},
+    {"model.attention", KEY_ENUM, AT(model.attention), "\"dot\"", NAMES(attention_names)},
+    {"model.positional", KEY_BOOL, AT(model.positional), "false", FLAG},
+    {"model.context", KEY_BOOL, AT(model.context), "false", FLAG},
+    {"model.gate", KEY_BOOL, AT(model.gate), "false", FLAG},
+    {"model.dropout", KEY_DOUBLE, AT(train.step.dropout), "0.0", UNIT},
+    {"model.token_dropout", KEY_DOUBLE, AT(train.step.token_dropout), "0.5", UNIT},
+    {"bayes.weight", KEY_DOUBLE, AT(bayes.weight), "0.0", GE(0)},
+    {"bayes.ngrams", KEY_INT, AT(bayes.ngrams), "3", RANGE(1, 6)},
+    {"bayes.alpha", KEY_DOUBLE, AT(bayes.alpha), "1.0", GT(0)},
+    {"train.epochs", KEY_INT, AT(train.fit.epochs), "5", GE(1)},
+    {"train.batch_size", KEY_INT, AT(train.step.batch_size), "32", GE(1)},
+    {"train.length_weight", KEY_DOUBLE, AT(train.step.length_weight), "0.0", RANGE(0, 2)},
+    {"train.lr", KEY_DOUBLE, AT(train.adam.lr), "0.01", GT(0)},
+    {"train.lr_schedule", KEY_ENUM, AT(train.adam.lr_schedule), "\"linear\"", NAMES(schedule_names)},
+    {"train.warmup", KEY_DOUBLE, AT(train.adam.warmup), "0.0", UNIT},
+    {"train.weight_decay", KEY_DOUBLE, AT(train.adam.weight_decay), "0.0", GE(0)},
+    {"train.clip", KEY_DOUBLE, AT(train.step.clip), "1.0", GE(0)},
+    {"train.threads", KEY_INT, AT(train.step.threads), "0", RANGE(0, 1024)},
+    {"train.seed", KEY_UINT64, AT(train.fit.seed), "1", ANY},
+    {"train.patience", KEY_INT, AT(train.fit.patience), "0", GE(0)},
+    {"output.dir", KEY_PATH, AT(output.dir), "null", REQ},
+    {"output.keep_checkpoints", KEY_INT, AT(output.keep_checkpoints), "3", GE(1)},
 };
 #define N_KEYS (sizeof config_keys / sizeof *config_keys)
-
-void config_defaults(Config *cfg)
-{
-    memset(cfg, 0, sizeof *cfg);
-    DataConfig *d = &cfg->data;
-    d->train = NULL;
-    d->valid = NULL;
-    d->valid_fraction = 0.1;
-    d->format = FORMAT_AUTO;
-    d->header = 1;
-    d->label_column = (ColumnRef){.name = xstrdup("label")};
-    d->text_columns[0] = (ColumnRef){.name = xstrdup("text")};
-    d->n_text_columns = 1;
-    d->on_bad_row = BAD_ROW_ERROR;
-    cfg->tokenizer = (TokenizerConfig){.lowercase = 1, .ngrams = 2, .buckets = 2000000, .min_count = 1,
-                                       .max_vocab = 0, .max_tokens = 0, .stopwords = NULL, .clean_html = 1};
-    /* Chosen on the validation splits of IMDB, SST-2 and the AG News sample
-     * (README.md, "Choosing the defaults"). */
-    cfg->model = (ModelConfig){.dim = 16, .heads = 2, .attention = ATTN_DOT, .positional = 0, .context = 0,
-                               .gate = 0, .dropout = 0.0, .token_dropout = 0.5};
-    cfg->bayes = (BayesConfig){.weight = 0.0, .ngrams = 3, .alpha = 1.0};
-    cfg->train = (TrainConfig){.epochs = 5, .batch_size = 32, .lr = 0.01, .lr_schedule = LR_LINEAR,
-                               .warmup = 0.0, .weight_decay = 0.0, .clip = 1.0, .threads = 0, .seed = 1,
-                               .patience = 0, .length_weight = 0.0};
-    cfg->output = (OutputConfig){.dir = NULL, .keep_checkpoints = 3};
-}
 
 /* Calls fn on every owned string slot of cfg, NULL or not. */
 static void config_each_string(Config *cfg, void (*fn)(char **))
@@ -139,7 +116,7 @@ static void config_each_string(Config *cfg, void (*fn)(char **))
         else if (config_keys[i].type == KEY_COLUMN) fn(&((ColumnRef *)field)->name);
         /* Every slot, not just n_text_columns: shrinking the count must not leak. */
         else if (config_keys[i].type == KEY_COLUMNS)
-            for (int c = 0; c < CONFIG_MAX_TEXT_COLUMNS; c++) fn(&((ColumnRef *)field)[c].name);
+            for (int c = 0; c < READER_MAX_TEXT_COLUMNS; c++) fn(&((ColumnRef *)field)[c].name);
     }
 }
 
@@ -187,9 +164,6 @@ static const char *config_enum_or_unknown(const char *const *names, int v)
     return name ? name : "unknown";
 }
 
-const char *config_format_name(DataFormat f) { return config_enum_or_unknown(format_names, (int)f); }
-const char *config_attention_name(AttentionKind a) { return config_enum_or_unknown(attention_names, (int)a); }
-const char *config_schedule_name(LrSchedule s) { return config_enum_or_unknown(schedule_names, (int)s); }
 
 static const ConfigKey *config_find(const char *name)
 {
@@ -303,9 +277,9 @@ static int config_get_column(const cJSON *v, ColumnRef *out)
 }
 
 /* Always fills every slot so config_free can free all of them. */
-static int config_get_columns(const cJSON *v, ColumnRef cols[CONFIG_MAX_TEXT_COLUMNS], int *n)
+static int config_get_columns(const cJSON *v, ColumnRef cols[READER_MAX_TEXT_COLUMNS], int *n)
 {
-    memset(cols, 0, CONFIG_MAX_TEXT_COLUMNS * sizeof *cols);
+    memset(cols, 0, READER_MAX_TEXT_COLUMNS * sizeof *cols);
     *n = 0;
     if (!cJSON_IsArray(v)) {
         if (config_get_column(v, &cols[0])) return -1;
@@ -313,7 +287,7 @@ static int config_get_columns(const cJSON *v, ColumnRef cols[CONFIG_MAX_TEXT_COL
         return 0;
     }
     int size = cJSON_GetArraySize(v);
-    if (size < 1 || size > CONFIG_MAX_TEXT_COLUMNS) return -1;
+    if (size < 1 || size > READER_MAX_TEXT_COLUMNS) return -1;
     const cJSON *e;
     cJSON_ArrayForEach(e, v) {
         if (config_get_column(e, &cols[*n])) {
@@ -329,7 +303,7 @@ static int config_get_columns(const cJSON *v, ColumnRef cols[CONFIG_MAX_TEXT_COL
 static int config_store(Config *cfg, const ConfigKey *k, const cJSON *v)
 {
     void *field = (char *)cfg + k->offset;
-    ColumnRef cols[CONFIG_MAX_TEXT_COLUMNS];
+    ColumnRef cols[READER_MAX_TEXT_COLUMNS];
     double x;
     uint64_t u;
     int e;
@@ -370,9 +344,9 @@ static int config_store(Config *cfg, const ConfigKey *k, const cJSON *v)
         return 0;
     case KEY_COLUMNS:
         if (config_get_columns(v, cols, &e)) return -1;
-        for (int i = 0; i < CONFIG_MAX_TEXT_COLUMNS; i++) free(((ColumnRef *)field)[i].name);
+        for (int i = 0; i < READER_MAX_TEXT_COLUMNS; i++) free(((ColumnRef *)field)[i].name);
         memcpy(field, cols, sizeof cols);
-        cfg->data.n_text_columns = e;
+        cfg->data.read.n_text_columns = e;
         return 0;
     }
     return -1;
@@ -391,7 +365,7 @@ static int config_apply(Config *cfg, const ConfigKey *k, const cJSON *v, char *w
         [KEY_ENUM] = "one of ",
         [KEY_COLUMN] = "a column name or a non-negative integer index",
         [KEY_COLUMNS] = "a column name, a non-negative integer index or an array of 1 to " CONFIG_XSTR(
-            CONFIG_MAX_TEXT_COLUMNS) " of them",
+            READER_MAX_TEXT_COLUMNS) " of them",
     };
     if (config_store(cfg, k, v) == 0) return 0;
     char names[200] = "", got[128];
@@ -399,6 +373,21 @@ static int config_apply(Config *cfg, const ConfigKey *k, const cJSON *v, char *w
     config_describe(v, got, sizeof got);
     snprintf(why, cap, "%s must be %s%s, got %s", k->name, expected[k->type], names, got);
     return -1;
+}
+
+void config_defaults(Config *cfg)
+{
+    config_json_hooks();
+    memset(cfg, 0, sizeof *cfg);
+    for (size_t i = 0; i < N_KEYS; i++) {
+        cJSON *v = cJSON_Parse(config_keys[i].def);
+        if (!v || config_store(cfg, &config_keys[i], v) != 0) {
+            /* A default that does not parse is a bug in the table above, caught by every test. */
+            fprintf(stderr, "attnclf: bad default for %s\n", config_keys[i].name);
+            abort();
+        }
+        cJSON_Delete(v);
+    }
 }
 
 static int config_load_item(Config *cfg, const cJSON *section, const cJSON *item, unsigned char *seen,
@@ -529,24 +518,33 @@ static cJSON *config_parse_value(const ConfigKey *k, const char *text)
     return v;
 }
 
-int config_set(Config *cfg, const char *assignment, Status *st)
+int config_assign(Config *cfg, const char *key, const char *value, const char *origin, Status *st)
 {
     config_json_hooks();
-    const char *eq = strchr(assignment, '=');
-    if (!eq) return status_usage(st, "--set %s: expected key=value", assignment);
-    char *name = xstrndup(assignment, (size_t)(eq - assignment));
-    const ConfigKey *k = config_find(name);
+    const ConfigKey *k = config_find(key);
     char why[512];
     if (!k) {
-        config_hint(name, 0, why, sizeof why);
-        free(name);
-        return status_usage(st, "--set %s: unknown key%s", assignment, why);
+        config_hint(key, 0, why, sizeof why);
+        return status_usage(st, "%s: unknown key%s", origin, why);
     }
-    free(name);
-    cJSON *v = config_parse_value(k, eq + 1);
+    cJSON *v = config_parse_value(k, value);
     int rc = config_apply(cfg, k, v, why, sizeof why);
     cJSON_Delete(v);
-    return rc ? status_usage(st, "--set %s: %s", assignment, why) : 0;
+    return rc ? status_usage(st, "%s: %s", origin, why) : 0;
+}
+
+int config_set(Config *cfg, const char *assignment, Status *st)
+{
+    const char *eq = strchr(assignment, '=');
+    if (!eq) return status_usage(st, "--set %s: expected key=value", assignment);
+    char *key = xstrndup(assignment, (size_t)(eq - assignment));
+    size_t n = strlen(assignment) + 8;
+    char *origin = xmalloc(n);
+    snprintf(origin, n, "--set %s", assignment);
+    int rc = config_assign(cfg, key, eq + 1, origin, st);
+    free(origin);
+    free(key);
+    return rc;
 }
 
 static int config_check_column(const char *key, const ColumnRef *c, Status *st)
@@ -558,13 +556,13 @@ static int config_check_column(const char *key, const ColumnRef *c, Status *st)
 
 static int config_check_columns(const Config *cfg, const ConfigKey *k, Status *st)
 {
-    int n = cfg->data.n_text_columns;
-    if (n < 1 || n > CONFIG_MAX_TEXT_COLUMNS)
-        return status_error(st, "%s must list 1 to %d columns, got %d", k->name, CONFIG_MAX_TEXT_COLUMNS, n);
+    int n = cfg->data.read.n_text_columns;
+    if (n < 1 || n > READER_MAX_TEXT_COLUMNS)
+        return status_error(st, "%s must list 1 to %d columns, got %d", k->name, READER_MAX_TEXT_COLUMNS, n);
     char key[64];
     for (int i = 0; i < n; i++) {
         snprintf(key, sizeof key, "%s[%d]", k->name, i);
-        if (config_check_column(key, &cfg->data.text_columns[i], st)) return -1;
+        if (config_check_column(key, &cfg->data.read.text_columns[i], st)) return -1;
     }
     return 0;
 }
@@ -625,11 +623,11 @@ int config_validate(const Config *cfg, Status *st)
         if (k->offset == AT(data.valid_fraction) && cfg->data.valid) continue;
         if (config_check_key(cfg, k, st)) return -1;
     }
-    const TokenizerConfig *t = &cfg->tokenizer;
-    const ModelConfig *mc = &cfg->model;
+    const EncoderOptions *t = &cfg->tokenizer.enc;
+    const ModelOptions *mc = &cfg->model;
     if ((mc->context || mc->gate) && mc->attention != ATTN_DOT)
         return status_error(st, "model.%s needs model.attention \"dot\", got \"%s\"", mc->context ? "context" : "gate",
-                            config_attention_name(mc->attention));
+                            config_enum_or_unknown(attention_names, (int)mc->attention));
     if (t->ngrams > 1 && t->buckets < 1)
         return status_error(st, "tokenizer.buckets must be >= 1 when tokenizer.ngrams > 1, got %" PRId64,
                             t->buckets);
@@ -681,7 +679,7 @@ static cJSON *config_value_json(const Config *cfg, const ConfigKey *k)
     case KEY_COLUMN: return config_column_json(field);
     case KEY_COLUMNS: {
         cJSON *arr = cJSON_CreateArray();
-        for (int i = 0; i < cfg->data.n_text_columns && i < CONFIG_MAX_TEXT_COLUMNS; i++)
+        for (int i = 0; i < cfg->data.read.n_text_columns && i < READER_MAX_TEXT_COLUMNS; i++)
             cJSON_AddItemToArray(arr, config_column_json(&((const ColumnRef *)field)[i]));
         return arr;
     }

@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,46 +15,79 @@
 #include "hash.h"
 #include "mem.h"
 
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
+#error "checkpoints are little-endian; this host is not"
+#endif
+
 #ifndef O_DIRECT
 #define O_DIRECT 0 /* not Linux: plain buffered writes */
 #endif
 
 static const char ckpt_magic[8] = {'A', 'T', 'T', 'N', 'C', 'L', 'F', 0x1a};
+#define CKPT_BYTE_ORDER 0x0A0B0C0Du
+#define CKPT_HEADER 64u
+#define CKPT_ENTRY 24u
 
-/* ---- small sections are built in memory first, so sizes are known up front ---- */
+/* ---- section bytes ---- */
 
-typedef struct Buf {
-    unsigned char *p;
-    size_t n, cap;
-} Buf;
-
-static void buf_put(Buf *b, const void *data, size_t n)
+void ckpt_put(CkptBuf *b, const void *data, size_t n)
 {
     if (b->n + n > b->cap) {
         b->cap = (b->n + n) * 2 + 256;
         b->p = xrealloc(b->p, b->cap);
     }
-    memcpy(b->p + b->n, data, n);
+    if (n) memcpy(b->p + b->n, data, n);
     b->n += n;
 }
 
-static void buf_u32(Buf *b, uint32_t v) { buf_put(b, &v, 4); }
-static void buf_u64(Buf *b, uint64_t v) { buf_put(b, &v, 8); }
-static void buf_f64(Buf *b, double v) { buf_put(b, &v, 8); }
+void ckpt_put_u32(CkptBuf *b, uint32_t v) { ckpt_put(b, &v, 4); }
+void ckpt_put_u64(CkptBuf *b, uint64_t v) { ckpt_put(b, &v, 8); }
+void ckpt_put_f64(CkptBuf *b, double v) { ckpt_put(b, &v, 8); }
 
-static void buf_str(Buf *b, const char *s, size_t n)
+void ckpt_put_str(CkptBuf *b, const char *s, size_t n)
 {
-    buf_u32(b, (uint32_t)n);
-    buf_put(b, s, n);
+    ckpt_put_u32(b, (uint32_t)n);
+    ckpt_put(b, s, n);
 }
 
-static void buf_vocab(Buf *b, const Vocab *v)
+void ckpt_writer_init(CkptWriter *w)
 {
-    buf_u64(b, (uint64_t)v->n);
-    for (int64_t i = 0; i < v->n; i++) {
-        buf_str(b, v->words[i], v->lens[i]);
-        buf_u64(b, (uint64_t)v->counts[i]);
+    memset(w, 0, sizeof *w);
+}
+
+void ckpt_writer_free(CkptWriter *w)
+{
+    for (int i = 0; i < w->n; i++) free(w->sec[i].head.p);
+    free(w->sec);
+    memset(w, 0, sizeof *w);
+}
+
+CkptBuf *ckpt_section(CkptWriter *w, const char *tag, uint32_t version)
+{
+    if (w->n == w->cap) {
+        w->cap = w->cap ? 2 * w->cap : 16;
+        w->sec = xrealloc(w->sec, (size_t)w->cap * sizeof *w->sec);
     }
+    CkptOutSection *s = &w->sec[w->n++];
+    memset(s, 0, sizeof *s);
+    memcpy(s->tag, tag, 4);
+    s->version = version;
+    return &s->head;
+}
+
+void ckpt_section_ref(CkptWriter *w, const void *p, uint64_t n)
+{
+    CkptOutSection *s = &w->sec[w->n - 1];
+    if (s->nref == CKPT_MAX_REFS) abort(); /* a caller's bug: the limit is a compile-time constant */
+    s->ref[s->nref] = p;
+    s->ref_n[s->nref++] = n;
+}
+
+static uint64_t ckpt_section_len(const CkptOutSection *s)
+{
+    uint64_t n = s->head.n;
+    for (int i = 0; i < s->nref; i++) n += s->ref_n[i];
+    return n;
 }
 
 /* ---- writer: streams bytes to the file and the checksum ---- */
@@ -146,64 +180,15 @@ static void writer_close(Writer *w)
     free(w->stage);
 }
 
-static uint64_t ckpt_pad_for(uint64_t pos)
+static uint64_t ckpt_align(uint64_t pos, uint64_t a)
 {
-    return (64 - (pos + 16) % 64) % 64;
+    return (pos + a - 1) / a * a;
 }
 
-/* A section whose payload is a [na] followed by b [nb] (nb may be 0). */
-static void writer_section(Writer *w, const char tag[4], const void *a, uint64_t na, const void *b, uint64_t nb)
+static void writer_pad(Writer *w, uint64_t to)
 {
     static const unsigned char zeros[64];
-    writer_put(w, zeros, (size_t)ckpt_pad_for(w->pos));
-    uint32_t zero = 0;
-    uint64_t n = na + nb;
-    writer_put(w, tag, 4);
-    writer_put(w, &zero, 4);
-    writer_put(w, &n, 8);
-    writer_put(w, a, (size_t)na);
-    if (nb) writer_put(w, b, (size_t)nb);
-}
-
-enum { SEC_CONF, SEC_TOKN, SEC_VOCB, SEC_LABL, SEC_DIMS, SEC_TNSR, SEC_STAT, N_SMALL };
-static const char ckpt_small_tags[N_SMALL][5] = {"CONF", "TOKN", "VOCB", "LABL", "DIMS", "TNSR", "STAT"};
-
-static void ckpt_build_small(const CkptView *v, Buf b[N_SMALL])
-{
-    char *json = config_to_json(v->cfg);
-    buf_put(&b[SEC_CONF], json, strlen(json));
-    free(json);
-    const Encoder *e = v->enc;
-    buf_u32(&b[SEC_TOKN], (uint32_t)e->tk.lowercase);
-    buf_u32(&b[SEC_TOKN], (uint32_t)e->tk.clean_html);
-    buf_u32(&b[SEC_TOKN], (uint32_t)e->tk.max_tokens);
-    buf_u32(&b[SEC_TOKN], (uint32_t)e->ngrams);
-    buf_u64(&b[SEC_TOKN], (uint64_t)e->buckets);
-    buf_u64(&b[SEC_TOKN], (uint64_t)e->tk.n_stopwords);
-    for (int64_t i = 0; i < e->tk.n_stopwords; i++) buf_str(&b[SEC_TOKN], e->tk.stopwords[i], strlen(e->tk.stopwords[i]));
-    buf_vocab(&b[SEC_VOCB], &e->vocab);
-    buf_vocab(&b[SEC_LABL], v->labels);
-    const ModelDims *D = &v->model->dims;
-    buf_u64(&b[SEC_DIMS], (uint64_t)D->rows);
-    int32_t dims[7] = {D->dim, D->heads, D->classes, (int32_t)D->attention, D->positional, D->context, D->gate};
-    buf_put(&b[SEC_DIMS], dims, sizeof dims);
-    buf_u32(&b[SEC_TNSR], N_TENSORS);
-    for (int i = 0; i < N_TENSORS; i++) {
-        const TensorInfo *t = &v->model->tensors[i];
-        buf_str(&b[SEC_TNSR], t->name, strlen(t->name));
-        buf_u64(&b[SEC_TNSR], (uint64_t)t->numel);
-        buf_u64(&b[SEC_TNSR], (uint64_t)t->offset);
-    }
-    const TrainState *s = v->state;
-    int32_t ints[4] = {s->epoch, s->best_epoch, s->bad_epochs, s->stopped};
-    buf_put(&b[SEC_STAT], ints, sizeof ints);
-    buf_u64(&b[SEC_STAT], s->rng);
-    buf_f64(&b[SEC_STAT], s->best_acc);
-    buf_u64(&b[SEC_STAT], v->adam ? (uint64_t)v->adam->step : 0);
-    buf_u64(&b[SEC_STAT], (uint64_t)s->batch);
-    buf_f64(&b[SEC_STAT], s->part_loss);
-    buf_f64(&b[SEC_STAT], s->part_tokens);
-    buf_u64(&b[SEC_STAT], (uint64_t)s->part_correct);
+    while (w->pos < to) writer_put(w, zeros, (size_t)(to - w->pos < 64 ? to - w->pos : 64));
 }
 
 static int ckpt_fsync_dir(const char *path)
@@ -227,58 +212,66 @@ static char *ckpt_tmp_name(const char *path)
     return tmp;
 }
 
-int ckpt_save(const char *path, const CkptView *v, Status *st)
+/* The directory: where each section goes, and the file size. */
+static uint64_t ckpt_layout(const CkptWriter *w, CkptEntry *dir, uint64_t *dir_off)
 {
-    Buf b[N_SMALL] = {{0}};
-    ckpt_build_small(v, b);
+    uint64_t pos = CKPT_HEADER;
+    for (int i = 0; i < w->n; i++) {
+        pos = ckpt_align(pos, 64);
+        memcpy(dir[i].tag, w->sec[i].tag, 4);
+        dir[i].version = w->sec[i].version;
+        dir[i].offset = pos;
+        dir[i].length = ckpt_section_len(&w->sec[i]);
+        pos += dir[i].length;
+    }
+    *dir_off = ckpt_align(pos, 8);
+    return *dir_off + (uint64_t)w->n * CKPT_ENTRY + 8;
+}
+
+int ckpt_write(const CkptWriter *w, const char *path, Status *st)
+{
     char *tmp = ckpt_tmp_name(path);
-    Writer w;
-    if (writer_open(&w, tmp) != 0) {
+    Writer out;
+    if (writer_open(&out, tmp) != 0) {
         int e = errno;
         free(tmp);
-        for (int i = 0; i < N_SMALL; i++) free(b[i].p);
         return status_error(st, "%s: cannot write: %s", path, strerror(e));
     }
-    /* The large sections, in file order; the size field is computed from all lengths first. */
-    const Bayes *nb = v->bayes;
-    uint64_t np = (uint64_t)v->model->n_params * sizeof(float);
-    Buf bays = {0};
-    if (nb) {
-        buf_u64(&bays, (uint64_t)nb->n);
-        buf_put(&bays, nb->keys, (size_t)nb->n * sizeof *nb->keys);
-        buf_put(&bays, nb->prior, (size_t)nb->classes * sizeof *nb->prior);
+    CkptEntry *dir = xcalloc((size_t)w->n + 1, sizeof *dir);
+    uint64_t dir_off, size = ckpt_layout(w, dir, &dir_off);
+    unsigned char head[CKPT_HEADER] = {0};
+    uint32_t version = CKPT_VERSION, mark = CKPT_BYTE_ORDER, n = (uint32_t)w->n;
+    memcpy(head, ckpt_magic, 8);
+    memcpy(head + 8, &version, 4);
+    memcpy(head + 12, &mark, 4);
+    memcpy(head + 16, &size, 8);
+    memcpy(head + 24, &dir_off, 8);
+    memcpy(head + 32, &n, 4);
+    writer_put(&out, head, sizeof head);
+    for (int i = 0; i < w->n; i++) {
+        const CkptOutSection *s = &w->sec[i];
+        writer_pad(&out, dir[i].offset);
+        writer_put(&out, s->head.p, s->head.n);
+        for (int k = 0; k < s->nref; k++) writer_put(&out, s->ref[k], (size_t)s->ref_n[k]);
     }
-    uint64_t nbl = nb ? (uint64_t)nb->n * (uint64_t)nb->classes * sizeof(float) : 0;
-    struct { const char *tag; const void *a, *b; uint64_t na, nb; } big[4] = {
-        {"TDAT", v->model->params, NULL, np, 0},
-        {"BAYS", bays.p, nb ? nb->logp : NULL, bays.n, nbl},
-        {"ADMM", v->adam ? v->adam->m : NULL, NULL, np, 0},
-        {"ADMV", v->adam ? v->adam->v : NULL, NULL, np, 0},
-    };
-    int used[4] = {1, nb != NULL, v->adam != NULL, v->adam != NULL};
-    uint64_t size = 24;
-    for (int i = 0; i < N_SMALL; i++) size += ckpt_pad_for(size) + 16 + b[i].n;
-    for (int i = 0; i < 4; i++)
-        if (used[i]) size += ckpt_pad_for(size) + 16 + big[i].na + big[i].nb;
-    size += 8;
-    uint32_t version = CKPT_VERSION, flags = v->adam ? 1u : 0u;
-    writer_put(&w, ckpt_magic, 8);
-    writer_put(&w, &version, 4);
-    writer_put(&w, &flags, 4);
-    writer_put(&w, &size, 8);
-    for (int i = 0; i < N_SMALL; i++) writer_section(&w, ckpt_small_tags[i], b[i].p, b[i].n, NULL, 0);
-    for (int i = 0; i < 4; i++)
-        if (used[i]) writer_section(&w, big[i].tag, big[i].a, big[i].na, big[i].b, big[i].nb);
-    uint64_t sum = hash_stream_final(&w.hs);
-    writer_put(&w, &sum, 8);
-    for (int i = 0; i < N_SMALL; i++) free(b[i].p);
-    free(bays.p);
-    writer_close(&w);
-    if (!w.err && rename(tmp, path) != 0) w.err = errno;
-    if (w.err) {
+    writer_pad(&out, dir_off);
+    for (int i = 0; i < w->n; i++) {
+        unsigned char e[CKPT_ENTRY];
+        memcpy(e, dir[i].tag, 4);
+        memcpy(e + 4, &dir[i].version, 4);
+        memcpy(e + 8, &dir[i].offset, 8);
+        memcpy(e + 16, &dir[i].length, 8);
+        writer_put(&out, e, sizeof e);
+    }
+    free(dir);
+    uint64_t sum = hash_stream_final(&out.hs);
+    writer_put(&out, &sum, 8);
+    writer_close(&out);
+    if (!out.err && rename(tmp, path) != 0) out.err = errno;
+    if (out.err) {
         unlink(tmp);
         free(tmp);
-        return status_error(st, "%s: write failed: %s", path, strerror(w.err));
+        return status_error(st, "%s: write failed: %s", path, strerror(out.err));
     }
     free(tmp);
     ckpt_fsync_dir(path);
@@ -315,15 +308,14 @@ int ckpt_link(const char *src, const char *dst, Status *st)
     return 0;
 }
 
-/* ---- loading ---- */
+/* ---- reading ---- */
 
-typedef struct Cursor {
-    const unsigned char *p;
-    uint64_t n, pos;
-    int bad;
-} Cursor;
+CkptCursor ckpt_cursor(const CkptSection *s)
+{
+    return (CkptCursor){.p = s->p, .n = s->n};
+}
 
-static const unsigned char *cur_take(Cursor *c, uint64_t n)
+const unsigned char *ckpt_take(CkptCursor *c, uint64_t n)
 {
     if (c->bad || n > c->n - c->pos) {
         c->bad = 1;
@@ -334,197 +326,57 @@ static const unsigned char *cur_take(Cursor *c, uint64_t n)
     return r;
 }
 
-/* Copies n bytes out (zeros past the end, with c->bad set). */
-static void cur_copy(Cursor *c, void *out, size_t n)
+void ckpt_copy(CkptCursor *c, void *out, size_t n)
 {
-    const unsigned char *p = cur_take(c, n);
+    const unsigned char *p = ckpt_take(c, n);
     if (p) memcpy(out, p, n);
     else memset(out, 0, n);
 }
 
-static uint32_t cur_u32(Cursor *c)
+uint32_t ckpt_u32(CkptCursor *c)
 {
     uint32_t v;
-    cur_copy(c, &v, sizeof v);
+    ckpt_copy(c, &v, sizeof v);
     return v;
 }
 
-static uint64_t cur_u64(Cursor *c)
+uint64_t ckpt_u64(CkptCursor *c)
 {
     uint64_t v;
-    cur_copy(c, &v, sizeof v);
+    ckpt_copy(c, &v, sizeof v);
     return v;
 }
 
-static double cur_f64(Cursor *c)
+double ckpt_f64(CkptCursor *c)
 {
     double v;
-    cur_copy(c, &v, sizeof v);
+    ckpt_copy(c, &v, sizeof v);
     return v;
 }
 
-/* Reads a section header, checks its tag, and returns a cursor over its payload. */
-static int cur_section(Cursor *c, const char *tag, Cursor *sec)
+int ckpt_done(const CkptCursor *c)
 {
-    cur_take(c, ckpt_pad_for(c->pos));
-    const unsigned char *t = cur_take(c, 4);
-    cur_u32(c);
-    uint64_t len = cur_u64(c);
-    const unsigned char *p = cur_take(c, len);
-    if (!t || !p || memcmp(t, tag, 4) != 0) return -1;
-    *sec = (Cursor){.p = p, .n = len};
+    return !c->bad && c->pos == c->n;
+}
+
+int ckpt_damaged(const CkptReader *r, Status *st, const char *fmt, ...)
+{
+    char why[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(why, sizeof why, fmt, ap);
+    va_end(ap);
+    return status_error(st, "%s: damaged checkpoint: %s", r->path, why);
+}
+
+int ckpt_find(const CkptReader *r, const char *tag, CkptSection *out)
+{
+    for (int i = 0; i < r->n; i++)
+        if (memcmp(r->dir[i].tag, tag, 4) == 0) {
+            *out = (CkptSection){.p = r->map + r->dir[i].offset, .n = r->dir[i].length, .version = r->dir[i].version};
+            return 1;
+        }
     return 0;
-}
-
-static int ckpt_read_vocab(Cursor *c, Vocab *v)
-{
-    uint64_t n = cur_u64(c);
-    if (n > c->n) return -1;
-    for (uint64_t i = 0; i < n && !c->bad; i++) {
-        uint32_t len = cur_u32(c);
-        const unsigned char *s = cur_take(c, len);
-        int64_t count = (int64_t)cur_u64(c);
-        if (!s || vocab_add(v, (const char *)s, len) != (int64_t)i) return -1;
-        v->counts[i] = count;
-    }
-    return c->bad ? -1 : 0;
-}
-
-static int ckpt_read_tokenizer(Cursor *c, Encoder *e)
-{
-    uint32_t lower = cur_u32(c), html = cur_u32(c), max_tokens = cur_u32(c), ngrams = cur_u32(c);
-    e->buckets = (int64_t)cur_u64(c);
-    uint64_t n = cur_u64(c);
-    if (c->bad || ngrams < 1 || ngrams > 255 || e->buckets < 0 || (ngrams > 1 && e->buckets < 1) ||
-        n > c->n || max_tokens > INT32_MAX)
-        return -1;
-    e->ngrams = (int)ngrams;
-    tokenizer_init(&e->tk, (int)lower, (int)html, (int)max_tokens);
-    char **words = xcalloc((size_t)n + 1, sizeof *words);
-    for (uint64_t i = 0; i < n && !c->bad; i++) {
-        uint32_t len = cur_u32(c);
-        const unsigned char *s = cur_take(c, len);
-        if (s) words[i] = xstrndup((const char *)s, len);
-    }
-    if (!c->bad) tokenizer_set_stopwords(&e->tk, words, (int64_t)n);
-    for (uint64_t i = 0; i < n; i++) free(words[i]);
-    free(words);
-    return c->bad ? -1 : 0;
-}
-
-static int ckpt_tensor_index(const Model *m, const unsigned char *name, uint32_t len)
-{
-    for (int i = 0; i < N_TENSORS; i++)
-        if (len == strlen(m->tensors[i].name) && memcmp(name, m->tensors[i].name, len) == 0) return i;
-    return N_TENSORS;
-}
-
-/* The stored tensor table, matched by name: every stored tensor must be the
- * model's, at the same size and offset, and every tensor the model uses must be
- * stored (a version 1 file lacks the context tensors, which plain models leave empty). */
-static int ckpt_read_tensors(Cursor *s, const Model *m)
-{
-    uint32_t n = cur_u32(s);
-    int found[N_TENSORS] = {0};
-    for (uint32_t k = 0; k < n; k++) {
-        uint32_t len = cur_u32(s);
-        const unsigned char *name = cur_take(s, len);
-        uint64_t numel = cur_u64(s), offset = cur_u64(s);
-        int i = name ? ckpt_tensor_index(m, name, len) : N_TENSORS;
-        if (i == N_TENSORS || found[i]++ || numel != (uint64_t)m->tensors[i].numel ||
-            offset != (uint64_t)m->tensors[i].offset)
-            return -1;
-    }
-    for (int i = 0; i < N_TENSORS; i++)
-        if (!found[i] && m->tensors[i].numel) return -1;
-    return s->bad || s->pos != s->n ? -1 : 0;
-}
-
-static int ckpt_read_model(Cursor *c, Checkpoint *ck, uint32_t version)
-{
-    Cursor s;
-    if (cur_section(c, "DIMS", &s)) return -1;
-    ModelDims D = {.rows = (int64_t)cur_u64(&s)};
-    int32_t dims[7] = {0};
-    size_t n_dims = version >= 2 ? 7 : 5;
-    const unsigned char *p = cur_take(&s, n_dims * sizeof *dims);
-    if (!p) return -1;
-    memcpy(dims, p, n_dims * sizeof *dims);
-    D.dim = dims[0], D.heads = dims[1], D.classes = dims[2];
-    D.attention = (AttentionKind)dims[3], D.positional = dims[4], D.context = dims[5], D.gate = dims[6];
-    /* The stored config must describe this model: resuming trains what it says. */
-    const ModelConfig *mc = &ck->cfg.model;
-    if (s.bad || s.pos != s.n || D.rows != encoder_rows(&ck->enc) || D.classes != ck->labels.n || D.dim < 1 ||
-        D.dim > 4096 || D.heads < 1 || D.heads > 64 || D.dim != mc->dim || D.heads != mc->heads ||
-        D.attention != mc->attention || D.positional != mc->positional || D.context != mc->context ||
-        D.gate != mc->gate || ((D.context || D.gate) && D.attention != ATTN_DOT))
-        return -1;
-    model_init(&ck->model, &D);
-    if (cur_section(c, "TNSR", &s) || ckpt_read_tensors(&s, &ck->model)) return -1;
-    return 0;
-}
-
-/* The member the stored config describes: u64 n, keys [n] (strictly ascending,
- * so unique and independent of training order), prior [C], logp [n,C]. */
-static int ckpt_read_bayes(Cursor *s, Checkpoint *ck)
-{
-    const uint64_t C = (uint64_t)ck->labels.n, n = cur_u64(s);
-    if (s->bad || n > s->n / 8 || (C && n > s->n / (4 * C)) || s->n - s->pos != n * 8 + C * 4 + n * C * 4) return -1;
-    bayes_init(&ck->bayes, (int64_t)n, (int)C, (float)ck->cfg.bayes.weight);
-    cur_copy(s, ck->bayes.keys, n * 8);
-    cur_copy(s, ck->bayes.prior, C * 4);
-    cur_copy(s, ck->bayes.logp, n * C * 4);
-    for (uint64_t i = 1; i < n; i++)
-        if (ck->bayes.keys[i] <= ck->bayes.keys[i - 1]) return -1;
-    bayes_index(&ck->bayes);
-    encoder_set_bayes(&ck->enc, &ck->cfg.bayes);
-    return s->bad ? -1 : 0;
-}
-
-static int ckpt_parse(Cursor *c, uint32_t version, uint32_t flags, int with_adam, Checkpoint *ck, Status *st,
-                      const char *path)
-{
-    Cursor s;
-    if (cur_section(c, "CONF", &s)) return -1;
-    char *json = xstrndup((const char *)s.p, (size_t)s.n);
-    int rc = config_load_string(&ck->cfg, json, path, st);
-    free(json);
-    if (rc) return status_error(st, "%s: damaged checkpoint: bad config", path);
-    if (cur_section(c, "TOKN", &s) || ckpt_read_tokenizer(&s, &ck->enc)) return -1;
-    if (cur_section(c, "VOCB", &s) || ckpt_read_vocab(&s, &ck->enc.vocab)) return -1;
-    if (cur_section(c, "LABL", &s) || ckpt_read_vocab(&s, &ck->labels) || ck->labels.n < 2) return -1;
-    if (ckpt_read_model(c, ck, version)) return -1;
-    if (cur_section(c, "STAT", &s)) return -1;
-    const unsigned char *ints = cur_take(&s, 16);
-    if (!ints) return -1;
-    int32_t v[4];
-    memcpy(v, ints, sizeof v);
-    ck->state = (TrainState){.epoch = v[0], .best_epoch = v[1], .bad_epochs = v[2], .stopped = v[3]};
-    ck->state.rng = cur_u64(&s);
-    ck->state.best_acc = cur_f64(&s);
-    int64_t adam_step = (int64_t)cur_u64(&s);
-    ck->state.batch = (int64_t)cur_u64(&s);
-    ck->state.part_loss = cur_f64(&s);
-    ck->state.part_tokens = cur_f64(&s);
-    ck->state.part_correct = (int64_t)cur_u64(&s);
-    if (ck->state.batch < 0 || ck->state.epoch < 0) return -1;
-    uint64_t np = (uint64_t)ck->model.n_params * sizeof(float);
-    if (s.bad || cur_section(c, "TDAT", &s) || s.n != np) return -1;
-    memcpy(ck->model.params, s.p, np);
-    if (ck->cfg.bayes.weight > 0 && (cur_section(c, "BAYS", &s) || ckpt_read_bayes(&s, ck))) return -1;
-    if ((flags & 1u) && !with_adam) {
-        /* Checksummed already; step over without copying. */
-        if (cur_section(c, "ADMM", &s) || cur_section(c, "ADMV", &s)) return -1;
-    } else if (flags & 1u) {
-        adam_init(&ck->adam, ck->model.n_params);
-        ck->has_adam = 1;
-        ck->adam.step = adam_step;
-        if (cur_section(c, "ADMM", &s) || s.n != np) return -1;
-        memcpy(ck->adam.m, s.p, np);
-        if (cur_section(c, "ADMV", &s) || s.n != np) return -1;
-        memcpy(ck->adam.v, s.p, np);
-    }
-    return c->pos == c->n ? 0 : -1;
 }
 
 /* Maps the file read-only: the checksum pass and the copies read the page cache
@@ -553,16 +405,18 @@ static int ckpt_map_file(const char *path, unsigned char **data, uint64_t *size,
     return 0;
 }
 
-static int ckpt_check_header(const char *path, const unsigned char *d, uint64_t size, uint32_t *version,
-                             uint32_t *flags, Status *st)
+static int ckpt_check_header(const char *path, const unsigned char *d, uint64_t size, uint32_t *version, Status *st)
 {
     if (size == 0) return status_error(st, "%s: empty file, not a checkpoint", path);
     if (size < 8 || memcmp(d, ckpt_magic, 8) != 0)
         return status_error(st, "%s: not an attnclf checkpoint (bad magic)", path);
     if (size < 32) return status_error(st, "%s: truncated checkpoint (%llu bytes)", path, (unsigned long long)size);
+    uint32_t mark;
+    memcpy(&mark, d + 12, 4);
+    if (mark == __builtin_bswap32(CKPT_BYTE_ORDER))
+        return status_error(st, "%s: checkpoint written on a big-endian machine; this one is little-endian", path);
     uint64_t want;
     memcpy(version, d + 8, 4);
-    memcpy(flags, d + 12, 4);
     memcpy(&want, d + 16, 8);
     if (*version > CKPT_VERSION)
         return status_error(st, "%s: checkpoint format version %u is newer than this attnclf supports (%u)",
@@ -583,54 +437,86 @@ static int ckpt_check_header(const char *path, const unsigned char *d, uint64_t 
     return 0;
 }
 
-static int ckpt_load_impl(const char *path, int with_adam, Checkpoint *ck, Status *st)
+static void ckpt_add_entry(CkptReader *r, int *cap, const unsigned char *tag, uint32_t version, uint64_t off,
+                           uint64_t len)
 {
-    memset(ck, 0, sizeof *ck);
-    config_defaults(&ck->cfg);
-    unsigned char *data = NULL;
-    uint64_t size = 0;
-    uint32_t version = 0, flags = 0;
-    if (ckpt_map_file(path, &data, &size, st)) {
-        ckpt_free(ck);
-        return -1;
+    if (r->n == *cap) {
+        *cap = *cap ? 2 * *cap : 16;
+        r->dir = xrealloc(r->dir, (size_t)*cap * sizeof *r->dir);
     }
-    int rc = ckpt_check_header(path, data, size, &version, &flags, st);
-    if (rc == 0) {
-        Cursor c = {.p = data, .n = size - 8, .pos = 24};
-        status_clear(st);
-        rc = ckpt_parse(&c, version, flags, with_adam, ck, st, path);
-        if (rc && st && st->code == STATUS_OK) status_error(st, "%s: damaged checkpoint: inconsistent sections", path);
-    }
-    if (data) munmap(data, (size_t)size);
-    if (rc) {
-        ckpt_free(ck);
-        return -1;
+    CkptEntry *e = &r->dir[r->n++];
+    memcpy(e->tag, tag, 4);
+    e->version = version;
+    e->offset = off;
+    e->length = len;
+}
+
+/* Versions 1-3: sections one after another, each behind its own header. */
+static int ckpt_read_legacy_dir(CkptReader *r)
+{
+    const uint64_t end = r->size - 8;
+    uint64_t pos = 24;
+    int cap = 0;
+    while (pos < end) {
+        uint64_t hdr = pos + (64 - (pos + 16) % 64) % 64, len;
+        if (hdr + 16 > end) return -1;
+        memcpy(&len, r->map + hdr + 8, 8);
+        if (len > end - hdr - 16) return -1;
+        ckpt_add_entry(r, &cap, r->map + hdr, r->version, hdr + 16, len);
+        pos = hdr + 16 + len;
     }
     return 0;
 }
 
-int ckpt_load(const char *path, Checkpoint *ck, Status *st)
+static int ckpt_read_dir(CkptReader *r)
 {
-    return ckpt_load_impl(path, 1, ck, st);
+    if (r->size < CKPT_HEADER + 8) return -1;
+    uint64_t dir_off;
+    uint32_t n;
+    memcpy(&dir_off, r->map + 24, 8);
+    memcpy(&n, r->map + 32, 4);
+    if (dir_off < CKPT_HEADER || dir_off % 8 || n > (r->size - 8) / CKPT_ENTRY ||
+        dir_off + (uint64_t)n * CKPT_ENTRY != r->size - 8)
+        return -1;
+    int cap = 0;
+    uint64_t prev_end = CKPT_HEADER;
+    for (uint32_t i = 0; i < n; i++) {
+        const unsigned char *e = r->map + dir_off + (uint64_t)i * CKPT_ENTRY;
+        uint32_t version;
+        uint64_t off, len;
+        memcpy(&version, e + 4, 4);
+        memcpy(&off, e + 8, 8);
+        memcpy(&len, e + 16, 8);
+        /* In file order, aligned, inside the file and not overlapping. */
+        if (off % 64 || off < prev_end || off > dir_off || len > dir_off - off) return -1;
+        prev_end = off + len;
+        ckpt_add_entry(r, &cap, e, version, off, len);
+    }
+    return 0;
 }
 
-int ckpt_load_model(const char *path, Checkpoint *ck, Status *st)
+int ckpt_open(CkptReader *r, const char *path, Status *st)
 {
-    return ckpt_load_impl(path, 0, ck, st);
+    memset(r, 0, sizeof *r);
+    if (ckpt_map_file(path, &r->map, &r->size, st)) return -1;
+    r->path = xstrdup(path);
+    int rc = ckpt_check_header(path, r->map, r->size, &r->version, st);
+    if (rc == 0 && (r->version >= 4 ? ckpt_read_dir(r) : ckpt_read_legacy_dir(r)))
+        rc = ckpt_damaged(r, st, "bad section directory");
+    for (int i = 0; rc == 0 && i < r->n; i++)
+        for (int j = 0; j < i; j++)
+            if (memcmp(r->dir[i].tag, r->dir[j].tag, 4) == 0) {
+                rc = ckpt_damaged(r, st, "section %.4s appears twice", r->dir[i].tag);
+                break;
+            }
+    if (rc) ckpt_close(r);
+    return rc;
 }
 
-void ckpt_free(Checkpoint *ck)
+void ckpt_close(CkptReader *r)
 {
-    config_free(&ck->cfg);
-    encoder_free(&ck->enc);
-    vocab_free(&ck->labels);
-    model_free(&ck->model);
-    if (ck->bayes.logp) bayes_free(&ck->bayes);
-    if (ck->has_adam) adam_free(&ck->adam);
-    memset(ck, 0, sizeof *ck);
-}
-
-const Bayes *ckpt_bayes(const Checkpoint *ck)
-{
-    return ck->bayes.logp ? &ck->bayes : NULL;
+    if (r->map) munmap(r->map, (size_t)r->size);
+    free(r->path);
+    free(r->dir);
+    memset(r, 0, sizeof *r);
 }

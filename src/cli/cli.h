@@ -16,12 +16,9 @@ int cmd_predict(int argc, char **argv);
 /* Bounds how long an OpenMP thread spins at a barrier before it sleeps
  * (GOMP_SPINCOUNT=CLI_OPENMP_SPINS), unless the user chose OMP_WAIT_POLICY or
  * GOMP_SPINCOUNT: re-executes the program once with it set, because the OpenMP
- * runtime reads it only when it loads. libgomp's default spins ~300k rounds,
- * which made training 5-40x slower here while another job held a core; never
- * spinning (passive) pays a sleep and wake-up of ~40 us at each of a step's
- * three barriers, 10% of IMDB training on 2 threads. A short spin covers the
- * usual wait and was as fast as passive with one or two busy-looping jobs
- * beside it (measurements in README "Threads"). */
+ * runtime reads it only when it loads. libgomp's long default spin steals a core
+ * from a busy neighbour, and never spinning pays a sleep and wake-up at each of
+ * a step's barriers; README "Threads" has the measurements behind the choice. */
 #define CLI_OPENMP_SPINS "1000"
 void cli_openmp_wait_policy(char **argv);
 /* Prints "attnclf CMD: message" and returns the status code (1 or 2). */

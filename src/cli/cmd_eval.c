@@ -5,13 +5,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ckpt.h"
 #include "cli.h"
+#include "config.h"
 #include "dataset.h"
-#include "infer.h"
+#include "fmt.h"
 #include "mem.h"
 #include "metrics.h"
-#include "train.h"
+#include "pipeline.h"
+#include "threads.h"
 
 static const char eval_help[] =
     "usage: attnclf eval --model CKPT --data FILE [--format F] [--header|--no-header]\n"
@@ -28,135 +29,83 @@ static const char eval_help[] =
     "  --threads N         threads (default: all cores)\n"
     "  --help              this text\n";
 
-static void eval_set_column(ColumnRef *ref, const char *arg)
-{
-    free(ref->name);
-    char *end;
-    long v = strtol(arg, &end, 10);
-    if (*arg && !*end && v >= 0 && v < 1000000) {
-        ref->name = NULL;
-        ref->index = (int)v;
-    } else {
-        ref->name = xstrdup(arg);
-        ref->index = 0;
-    }
-}
-
-static const char *eval_label(const Vocab *labels, const Vocab *unknown, int k)
-{
-    return k < labels->n ? labels->words[k] : unknown->words[k - labels->n];
-}
-
-static void eval_print_table(const Metrics *m, const Vocab *labels, const Vocab *unknown)
-{
-    int w = 5;
-    for (int k = 0; k < m->K; k++) {
-        int l = (int)strlen(eval_label(labels, unknown, k));
-        if (l > w) w = l < 40 ? l : 40;
-    }
-    printf("accuracy  %.4f  (%lld of %lld)\nmacro_f1  %.4f\n\n", m->accuracy, (long long)m->correct,
-           (long long)m->n, m->macro_f1);
-    printf("%-*s  precision  recall      f1  support\n", w, "label");
-    for (int k = 0; k < m->K; k++)
-        printf("%-*.*s  %9.4f  %6.4f  %6.4f  %7lld%s\n", w, w, eval_label(labels, unknown, k), m->precision[k],
-               m->recall[k], m->f1[k], (long long)m->support[k], k >= m->C ? "  (not in training)" : "");
-    printf("\nconfusion matrix (rows: true label, columns: predicted)\n%-*s", w, "");
-    for (int c = 0; c < m->C; c++) printf(" %8.8s", labels->words[c]);
-    printf("\n");
-    for (int k = 0; k < m->K; k++) {
-        printf("%-*.*s", w, w, eval_label(labels, unknown, k));
-        for (int c = 0; c < m->C; c++) printf(" %8lld", (long long)m->confusion[(size_t)k * m->C + c]);
-        printf("\n");
-    }
-}
-
-static void eval_print_json(const Metrics *m, const Vocab *labels, const Vocab *unknown)
-{
-    cJSON *o = cJSON_CreateObject(), *pc = cJSON_CreateObject(), *conf = cJSON_CreateObject();
-    cJSON_AddNumberToObject(o, "accuracy", m->accuracy);
-    cJSON_AddNumberToObject(o, "macro_f1", m->macro_f1);
-    cJSON_AddNumberToObject(o, "n", (double)m->n);
-    for (int k = 0; k < m->K; k++) {
-        cJSON *c = cJSON_CreateObject();
-        cJSON_AddNumberToObject(c, "precision", m->precision[k]);
-        cJSON_AddNumberToObject(c, "recall", m->recall[k]);
-        cJSON_AddNumberToObject(c, "f1", m->f1[k]);
-        cJSON_AddNumberToObject(c, "support", (double)m->support[k]);
-        cJSON_AddBoolToObject(c, "in_training", k < m->C);
-        cJSON_AddItemToObject(pc, eval_label(labels, unknown, k), c);
-    }
-    cJSON_AddItemToObject(o, "per_class", pc);
-    cJSON *truth = cJSON_AddArrayToObject(conf, "true_labels"), *pred = cJSON_AddArrayToObject(conf, "predicted_labels");
-    cJSON *rows = cJSON_AddArrayToObject(conf, "matrix");
-    for (int k = 0; k < m->K; k++) {
-        cJSON_AddItemToArray(truth, cJSON_CreateString(eval_label(labels, unknown, k)));
-        cJSON *row = cJSON_CreateArray();
-        for (int c = 0; c < m->C; c++) cJSON_AddItemToArray(row, cJSON_CreateNumber((double)m->confusion[(size_t)k * m->C + c]));
-        cJSON_AddItemToArray(rows, row);
-    }
-    for (int c = 0; c < m->C; c++) cJSON_AddItemToArray(pred, cJSON_CreateString(labels->words[c]));
-    cJSON_AddItemToObject(o, "confusion", conf);
-    char *s = cJSON_PrintUnformatted(o);
-    printf("%s\n", s);
-    free(s);
-    cJSON_Delete(o);
-}
-
 typedef struct EvalArgs {
     const char *model, *data;
     int json, threads, n_text;
-    const char *format, *label_col, *text_cols[CONFIG_MAX_TEXT_COLUMNS];
+    const char *format, *label_col, *text_cols[READER_MAX_TEXT_COLUMNS];
     int header; /* -1: from the checkpoint */
 } EvalArgs;
 
+/* A column option as a JSON value: digits are an index, anything else a name. */
+static cJSON *eval_column_json(const char *arg)
+{
+    if (*arg && strspn(arg, "0123456789") == strlen(arg) && strlen(arg) < 7) return cJSON_CreateNumber(atof(arg));
+    return cJSON_CreateString(arg);
+}
+
+/* Sets key from the command-line words opt + arg through the config's own parser. */
+static int eval_assign(Config *cfg, const char *key, cJSON *value, const char *opt, const char *arg, Status *st)
+{
+    char *text = cJSON_PrintUnformatted(value), origin[600];
+    snprintf(origin, sizeof origin, "%s%s%.500s", opt, arg ? " " : "", arg ? arg : "");
+    int rc = config_assign(cfg, key, text, origin, st);
+    free(text);
+    cJSON_Delete(value);
+    return rc;
+}
+
+/* The data settings: the checkpoint's config, then the flags. */
+static int eval_data_options(const EvalArgs *a, Config *cfg, Status *st)
+{
+    if (a->format && eval_assign(cfg, "data.format", cJSON_CreateString(a->format), "--format", a->format, st)) return -1;
+    if (a->header >= 0 &&
+        eval_assign(cfg, "data.header", cJSON_CreateBool(a->header), a->header ? "--header" : "--no-header", NULL, st))
+        return -1;
+    if (a->label_col &&
+        eval_assign(cfg, "data.label_column", eval_column_json(a->label_col), "--label-column", a->label_col, st))
+        return -1;
+    if (a->n_text) {
+        cJSON *arr = cJSON_CreateArray();
+        for (int i = 0; i < a->n_text; i++) cJSON_AddItemToArray(arr, eval_column_json(a->text_cols[i]));
+        if (eval_assign(cfg, "data.text_columns", arr, "--text-column", a->text_cols[0], st)) return -1;
+    }
+    return 0;
+}
+
 static int eval_run(const EvalArgs *a, Status *st)
 {
-    Checkpoint ck;
-    if (ckpt_load_model(a->model, &ck, st)) return -1;
-    DataConfig *dc = &ck.cfg.data;
-    if (a->format) {
-        static const char *const names[] = {"auto", "csv", "tsv", "fasttext"};
-        int f = -1;
-        for (int i = 0; i < 4; i++)
-            if (strcmp(a->format, names[i]) == 0) f = i;
-        if (f < 0) {
-            ckpt_free(&ck);
-            return status_usage(st, "--format %s: expected auto, csv, tsv or fasttext", a->format);
-        }
-        dc->format = (DataFormat)f;
-    }
-    if (a->header >= 0) dc->header = a->header;
-    if (a->label_col) eval_set_column(&dc->label_column, a->label_col);
-    if (a->n_text) {
-        for (int i = 0; i < dc->n_text_columns; i++) {
-            free(dc->text_columns[i].name);
-            dc->text_columns[i].name = NULL;
-        }
-        for (int i = 0; i < a->n_text; i++) eval_set_column(&dc->text_columns[i], a->text_cols[i]);
-        dc->n_text_columns = a->n_text;
+    Classifier c;
+    Config cfg;
+    if (pipeline_load(a->model, &c, &cfg, st)) {
+        config_free(&cfg);
+        return -1;
     }
     Vocab unknown;
     vocab_init(&unknown);
     Dataset ds;
     ReaderStats rs;
-    int rc = dataset_load(a->data, dc, &ck.enc, &ck.labels, &unknown, &ds, &rs, st);
+    int rc = eval_data_options(a, &cfg, st);
+    if (rc == 0) rc = dataset_load(a->data, &cfg.data.read, &c.enc, &c.labels, &unknown, &ds, &rs, st);
     if (rc == 0) {
-        int32_t *pred = xmalloc((size_t)(ds.n + 1) * sizeof *pred);
-        infer_dataset(&ck.model, ckpt_bayes(&ck), &ds, train_threads(a->threads), pred);
+        int32_t *pred = xmalloc((size_t)(ds.n + 1) * sizeof *pred), *truth = xmalloc((size_t)(ds.n + 1) * sizeof *truth);
+        classifier_score_dataset(&c, &ds, threads_resolve(a->threads), pred);
+        for (int64_t i = 0; i < ds.n; i++) truth[i] = dataset_label(&ds, i);
         Metrics m;
-        metrics_compute(&m, ds.labels, pred, ds.n, (int)(ck.labels.n + unknown.n), (int)ck.labels.n);
+        metrics_compute(&m, truth, pred, ds.n, (int)(c.labels.n + unknown.n), (int)c.labels.n);
         if (rs.skipped) fprintf(stderr, "warning: skipped %lld bad rows; first: %s\n", (long long)rs.skipped, rs.first_skip);
         if (unknown.n)
             fprintf(stderr, "warning: %lld labels in %s never occur in training (first: \"%s\"); their rows count as errors\n",
                     (long long)unknown.n, a->data, unknown.words[0]);
-        if (a->json) eval_print_json(&m, &ck.labels, &unknown);
-        else eval_print_table(&m, &ck.labels, &unknown);
+        if (a->json) fmt_metrics_json(stdout, &m, &c.labels, &unknown);
+        else fmt_metrics_table(stdout, &m, &c.labels, &unknown);
         metrics_free(&m);
         free(pred);
+        free(truth);
         dataset_free(&ds);
     }
     vocab_free(&unknown);
-    ckpt_free(&ck);
+    classifier_free(&c);
+    config_free(&cfg);
     return rc;
 }
 
@@ -184,8 +133,8 @@ int cmd_eval(int argc, char **argv)
         case 'N': a.header = 0; break;
         case 'l': a.label_col = optarg; break;
         case 't':
-            if (a.n_text == CONFIG_MAX_TEXT_COLUMNS)
-                return cli_usage("eval", "at most %d --text-column options", CONFIG_MAX_TEXT_COLUMNS);
+            if (a.n_text == READER_MAX_TEXT_COLUMNS)
+                return cli_usage("eval", "at most %d --text-column options", READER_MAX_TEXT_COLUMNS);
             a.text_cols[a.n_text++] = optarg;
             break;
         case 'j': a.json = 1; break;

@@ -9,14 +9,14 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "ckpt.h"
+#include "classifier.h"
 #include "cli.h"
-#include "encoder.h"
+#include "config.h"
+#include "explain.h"
+#include "fmt.h"
 #include "mem.h"
-
-#ifdef _OPENMP
-#include <omp.h>
-#endif
+#include "pipeline.h"
+#include "threads.h"
 
 static const char predict_help[] =
     "usage: attnclf predict --model CKPT [--input FILE] [--top-k K] [--json] [--explain]\n\n"
@@ -38,107 +38,39 @@ typedef struct PredictArgs {
     int top_k, json, explain;
 } PredictArgs;
 
-/* Indices of the k largest probabilities, best first (ties: lower index first). */
-static void predict_top(const float *probs, int C, int k, int *out)
-{
-    for (int i = 0; i < k; i++) {
-        int best = -1;
-        for (int c = 0; c < C; c++) {
-            int taken = 0;
-            for (int j = 0; j < i; j++) taken |= out[j] == c;
-            if (!taken && (best < 0 || probs[c] > probs[best])) best = c;
-        }
-        out[i] = best;
-    }
-}
-
-/* offset [C]: what the naive Bayes member added to each logit, NULL without one. */
-static void predict_json(FILE *f, const Checkpoint *ck, const PredictArgs *a, const DocScratch *s,
-                         const EncodeBuf *b, const int *top, const float *offset)
-{
-    const int H = ck->model.dims.heads, T = (int)b->n;
-    cJSON *o = cJSON_CreateObject();
-    cJSON_AddStringToObject(o, "label", ck->labels.words[top[0]]);
-    cJSON_AddNumberToObject(o, "prob", s->probs[top[0]]);
-    cJSON *arr = cJSON_AddArrayToObject(o, "top");
-    for (int i = 0; i < a->top_k; i++) {
-        cJSON *e = cJSON_CreateObject();
-        cJSON_AddStringToObject(e, "label", ck->labels.words[top[i]]);
-        cJSON_AddNumberToObject(e, "prob", s->probs[top[i]]);
-        cJSON_AddItemToArray(arr, e);
-    }
-    if (a->explain) {
-        cJSON *toks = cJSON_AddArrayToObject(o, "tokens");
-        char text[1024];
-        for (int t = 0; t < T; t++) {
-            cJSON *e = cJSON_CreateObject(), *heads = cJSON_CreateArray();
-            encoder_position_text(b, t, text, sizeof text);
-            double avg = 0.0;
-            for (int h = 0; h < H; h++) {
-                avg += s->alpha[(size_t)h * T + t];
-                cJSON_AddItemToArray(heads, cJSON_CreateNumber(s->alpha[(size_t)h * T + t]));
-            }
-            cJSON_AddStringToObject(e, "token", text);
-            cJSON_AddNumberToObject(e, "weight", avg / H);
-            cJSON_AddItemToObject(e, "heads", heads);
-            cJSON_AddItemToArray(toks, e);
-        }
-        if (offset) {
-            cJSON *nb = cJSON_AddObjectToObject(o, "bayes");
-            for (int c = 0; c < (int)ck->labels.n; c++) cJSON_AddNumberToObject(nb, ck->labels.words[c], offset[c]);
-        }
-    }
-    char *out = cJSON_PrintUnformatted(o);
-    fputs(out, f);
-    fputc('\n', f);
-    free(out);
-    cJSON_Delete(o);
-}
-
-static void predict_plain(FILE *f, const Checkpoint *ck, const PredictArgs *a, const DocScratch *s,
-                          const EncodeBuf *b, const int *top)
-{
-    for (int i = 0; i < a->top_k; i++)
-        fprintf(f, "%s%s\t%.6f", i ? "\t" : "", ck->labels.words[top[i]], s->probs[top[i]]);
-    if (a->explain) {
-        const int H = ck->model.dims.heads, T = (int)b->n;
-        char text[1024];
-        fputc('\t', f);
-        for (int t = 0; t < T; t++) {
-            double avg = 0.0;
-            for (int h = 0; h < H; h++) avg += s->alpha[(size_t)h * T + t];
-            encoder_position_text(b, t, text, sizeof text);
-            for (char *p = text; *p; p++)
-                if (*p == ' ') *p = '_';
-            fprintf(f, "%s%s(%.4f)", t ? " " : "", text, avg / H);
-        }
-    }
-    fputc('\n', f);
-}
-
 /* What one thread needs to answer lines. */
 typedef struct PredictWorker {
-    EncodeBuf b;
-    DocScratch s;
-    int *top;     /* [C] */
-    float *offset; /* [C] the naive Bayes member's logits */
+    ClassifierScratch s;
+    Explanation e;
     FILE *out;    /* memory stream of this thread's answers in a chunk (parallel mode) */
     char *buf;
     size_t size;
 } PredictWorker;
 
-static void predict_line(const Checkpoint *ck, const PredictArgs *a, PredictWorker *w, const char *line, size_t len,
+static void predict_worker_init(void *item, const void *arg)
+{
+    PredictWorker *w = item;
+    classifier_scratch_init(&w->s, arg);
+    explain_init(&w->e);
+}
+
+static void predict_worker_free(void *item)
+{
+    PredictWorker *w = item;
+    if (w->out) fclose(w->out);
+    free(w->buf);
+    classifier_scratch_free(&w->s);
+    explain_free(&w->e);
+}
+
+static void predict_line(const Classifier *c, const PredictArgs *a, PredictWorker *w, const char *line, size_t len,
                          FILE *f)
 {
     while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r')) len--;
-    encoder_encode(&ck->enc, line, len, &w->b);
-    docscratch_reserve(&w->s, &ck->model.dims, (int)w->b.n);
-    const Bayes *nb = ckpt_bayes(ck);
-    if (nb) bayes_logits(nb, w->b.feat, w->b.n_feat, w->offset);
-    model_forward(&ck->model, w->b.ids, (int)w->b.n, nb ? w->offset : NULL, -1, 0.0f, 0, &w->s);
-    predict_top(w->s.probs, (int)ck->labels.n, a->top_k, w->top);
-    if (a->json) predict_json(f, ck, a, &w->s, &w->b, w->top, nb ? w->offset : NULL);
-    else predict_plain(f, ck, a, &w->s, &w->b, w->top);
+    classifier_score_text(c, line, len, &w->s);
+    explain_build(&w->e, c, &w->s, a->top_k, a->explain);
+    if (a->json) fmt_prediction_json(f, &w->e, &c->labels, a->explain);
+    else fmt_prediction_plain(f, &w->e, &c->labels, a->explain);
 }
 
 /* Lines read ahead and answered in parallel per chunk. Only for input from a
@@ -153,37 +85,39 @@ typedef struct PredictChunk {
     long from[PREDICT_CHUNK], to[PREDICT_CHUNK];  /* its answer in that thread's stream */
 } PredictChunk;
 
-/* Answers a chunk of n lines on nw threads and writes the answers in input order. */
-static int predict_chunk(const Checkpoint *ck, const PredictArgs *a, PredictWorker *w, int nw, PredictChunk *c, int n,
+/* Answers a chunk of n lines on the pool's threads and writes the answers in input order. */
+static int predict_chunk(const Classifier *cl, const PredictArgs *a, const ThreadsPool *pool, PredictChunk *c, int n,
                          Status *st)
 {
-    for (int i = 0; i < nw; i++) rewind(w[i].out);
-#pragma omp parallel for schedule(dynamic, 8) num_threads(nw)
+    for (int i = 0; i < pool->n; i++) rewind(((PredictWorker *)threads_pool_item(pool, i))->out);
+#pragma omp parallel for schedule(dynamic, 8) num_threads(pool->n)
     for (int i = 0; i < n; i++) {
-        int tid = 0;
-#ifdef _OPENMP
-        tid = omp_get_thread_num();
-#endif
-        c->who[i] = tid;
-        c->from[i] = ftell(w[tid].out);
-        predict_line(ck, a, &w[tid], c->line[i], (size_t)c->len[i], w[tid].out);
-        c->to[i] = ftell(w[tid].out);
+        PredictWorker *w = threads_pool_mine(pool);
+        c->who[i] = threads_id();
+        c->from[i] = ftell(w->out);
+        predict_line(cl, a, w, c->line[i], (size_t)c->len[i], w->out);
+        c->to[i] = ftell(w->out);
     }
-    for (int i = 0; i < nw; i++)
-        if (fflush(w[i].out) != 0) return status_error(st, "out of memory for answers");
-    for (int i = 0; i < n; i++) fwrite(w[c->who[i]].buf + c->from[i], 1, (size_t)(c->to[i] - c->from[i]), stdout);
+    for (int i = 0; i < pool->n; i++)
+        if (fflush(((PredictWorker *)threads_pool_item(pool, i))->out) != 0)
+            return status_error(st, "out of memory for answers");
+    for (int i = 0; i < n; i++) {
+        const PredictWorker *w = threads_pool_item(pool, c->who[i]);
+        fwrite(w->buf + c->from[i], 1, (size_t)(c->to[i] - c->from[i]), stdout);
+    }
     return 0;
 }
 
 /* Answers every line of `in`, stopping early once stdout has failed (a full disk
  * need not cost the rest of a large file). */
-static int predict_lines(const Checkpoint *ck, const PredictArgs *a, FILE *in, PredictWorker *w, int nw, Status *st)
+static int predict_lines(const Classifier *cl, const PredictArgs *a, FILE *in, const ThreadsPool *pool, Status *st)
 {
-    if (nw == 1) {
+    if (pool->n == 1) {
         char *line = NULL;
         size_t cap = 0;
         ssize_t len;
-        while (!ferror(stdout) && (len = getline(&line, &cap, in)) >= 0) predict_line(ck, a, w, line, (size_t)len, stdout);
+        while (!ferror(stdout) && (len = getline(&line, &cap, in)) >= 0)
+            predict_line(cl, a, threads_pool_item(pool, 0), line, (size_t)len, stdout);
         free(line);
         return 0;
     }
@@ -191,7 +125,7 @@ static int predict_lines(const Checkpoint *ck, const PredictArgs *a, FILE *in, P
     int rc = 0, n;
     do {
         for (n = 0; n < PREDICT_CHUNK && (c->len[n] = getline(&c->line[n], &c->cap[n], in)) >= 0; n++) {}
-        if (n > 0) rc = predict_chunk(ck, a, w, nw, c, n, st);
+        if (n > 0) rc = predict_chunk(cl, a, pool, c, n, st);
     } while (n == PREDICT_CHUNK && rc == 0 && !ferror(stdout));
     for (int i = 0; i < PREDICT_CHUNK; i++) free(c->line[i]);
     free(c);
@@ -202,8 +136,11 @@ static int predict_run(const PredictArgs *a, Status *st)
 {
     FILE *in = a->input ? fopen(a->input, "rb") : stdin;
     if (!in) return status_error(st, "%s: cannot open: %s", a->input, strerror(errno));
-    Checkpoint ck;
-    if (ckpt_load_model(a->model, &ck, st)) {
+    Classifier c;
+    Config cfg;
+    int rc = pipeline_load(a->model, &c, &cfg, st);
+    config_free(&cfg);
+    if (rc) {
         if (in != stdin) fclose(in);
         return -1;
     }
@@ -212,36 +149,21 @@ static int predict_run(const PredictArgs *a, Status *st)
      * soon as it is computed. */
     if (fstat(fileno(stdout), &sb) == 0 && !S_ISREG(sb.st_mode)) setvbuf(stdout, NULL, _IOLBF, 0);
     int nw = 1;
-#ifdef _OPENMP
-    if (fstat(fileno(in), &sb) == 0 && S_ISREG(sb.st_mode)) nw = omp_get_max_threads();
-#endif
-    PredictArgs args = *a;
-    if (args.top_k > (int)ck.labels.n) args.top_k = (int)ck.labels.n;
-    PredictWorker *w = xcalloc((size_t)nw, sizeof *w);
-    int rc = 0;
-    for (int i = 0; i < nw; i++) {
-        encodebuf_init(&w[i].b);
-        docscratch_init(&w[i].s, &ck.model.dims, 64);
-        w[i].top = xmalloc(ck.labels.n * sizeof *w[i].top);
-        w[i].offset = xmalloc(ck.labels.n * sizeof *w[i].offset);
-        if (nw > 1 && !(w[i].out = open_memstream(&w[i].buf, &w[i].size)))
+    if (fstat(fileno(in), &sb) == 0 && S_ISREG(sb.st_mode)) nw = threads_resolve(0);
+    ThreadsPool pool;
+    threads_pool_init(&pool, nw, sizeof(PredictWorker), predict_worker_init, &c, predict_worker_free);
+    for (int i = 0; nw > 1 && i < nw; i++) {
+        PredictWorker *w = threads_pool_item(&pool, i);
+        if (!(w->out = open_memstream(&w->buf, &w->size)) && rc == 0)
             rc = status_error(st, "cannot buffer answers: %s", strerror(errno));
     }
-    if (rc == 0) rc = predict_lines(&ck, &args, in, w, nw, st);
+    if (rc == 0) rc = predict_lines(&c, a, in, &pool, st);
     if (rc == 0 && ferror(in))
         rc = status_error(st, "%s: read failed: %s", a->input ? a->input : "stdin", strerror(errno));
     if (rc == 0 && (fflush(stdout) != 0 || ferror(stdout)))
         rc = status_error(st, "stdout: write failed: %s", strerror(errno));
-    for (int i = 0; i < nw; i++) {
-        if (w[i].out) fclose(w[i].out);
-        free(w[i].buf);
-        free(w[i].top);
-        free(w[i].offset);
-        encodebuf_free(&w[i].b);
-        docscratch_free(&w[i].s);
-    }
-    free(w);
-    ckpt_free(&ck);
+    threads_pool_free(&pool);
+    classifier_free(&c);
     if (in != stdin) fclose(in);
     return rc;
 }

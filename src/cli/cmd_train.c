@@ -1,4 +1,5 @@
-/* cmd_train.c - `attnclf train`: options, config resolution, then train.c. */
+/* cmd_train.c - `attnclf train`: options, config resolution, then pipeline.c
+ * with the console observer. */
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
@@ -7,8 +8,9 @@
 
 #include "cli.h"
 #include "config.h"
+#include "console.h"
 #include "mem.h"
-#include "train.h"
+#include "pipeline.h"
 
 static const char train_help[] =
     "usage: attnclf train --config FILE [--set KEY=VALUE]... [--quiet]\n"
@@ -22,7 +24,7 @@ static const char train_help[] =
     "  --quiet           no progress or resolved config on stderr\n"
     "  --help            this text\n";
 
-static void train_print_summary(const TrainSummary *s, const char *dir)
+static void train_print_summary(const FitSummary *s, const char *dir)
 {
     if (s->best_acc >= 0)
         printf("best valid_acc %.4f at epoch %d of %d%s; model: %s/best.ckpt\n", s->best_acc, s->best_epoch,
@@ -33,7 +35,19 @@ static void train_print_summary(const TrainSummary *s, const char *dir)
 
 static void train_on_signal(int signo)
 {
-    train_request_stop(signo);
+    fit_request_stop(signo);
+}
+
+/* How a failed run ended, and what to do next: the run directory is the
+ * command's to name. */
+static int train_fail(const FitSummary *s, const char *dir, Status *st)
+{
+    size_t n = strlen(st->msg);
+    if (s->signal)
+        snprintf(st->msg + n, sizeof st->msg - n, "; resume with: attnclf train --resume %s", dir);
+    else if (s->diverged)
+        snprintf(st->msg + n, sizeof st->msg - n, "; the last good checkpoint is %s/last.ckpt", dir);
+    return cli_fail("train", st);
 }
 
 /* Ctrl-C or a TERM stops at the next batch with a resumable last.ckpt; a file
@@ -74,13 +88,18 @@ int cmd_train(int argc, char **argv)
         }
     }
     int rc;
-    TrainSummary sum = {0};
+    FitSummary sum = {0};
     train_install_signals();
     if (optind < argc) rc = cli_usage("train", "unexpected argument '%s'", argv[optind]);
     else if (!config == !resume) rc = cli_usage("train", "give exactly one of --config FILE or --resume DIR");
     else if (resume) {
         Status st;
-        rc = train_resume(resume, sets, nset, quiet, &sum, &st) ? cli_fail("train", &st) : 0;
+        char last[4096];
+        snprintf(last, sizeof last, "%s/last.ckpt", resume);
+        Console con;
+        console_init(&con, quiet, last);
+        FitObserver obs = console_observer(&con);
+        rc = pipeline_resume(resume, sets, nset, &obs, 1, &sum, &st) ? train_fail(&sum, resume, &st) : 0;
         if (rc == 0) train_print_summary(&sum, resume);
     } else {
         Status st;
@@ -94,8 +113,11 @@ int cmd_train(int argc, char **argv)
             fprintf(stderr, "resolved config:\n%s\n", json);
             free(json);
         }
-        if (rc == 0) rc = train_run(&cfg, quiet, &sum, &st);
-        rc = rc ? cli_fail("train", &st) : 0;
+        Console con;
+        console_init(&con, quiet, NULL);
+        FitObserver obs = console_observer(&con);
+        if (rc == 0 && pipeline_train(&cfg, &obs, 1, &sum, &st)) rc = train_fail(&sum, cfg.output.dir, &st);
+        else rc = rc ? cli_fail("train", &st) : 0;
         if (rc == 0) train_print_summary(&sum, cfg.output.dir);
         config_free(&cfg);
     }

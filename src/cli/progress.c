@@ -2,36 +2,23 @@
 #include "progress.h"
 
 #include <stdio.h>
-#include <time.h>
 #include <unistd.h>
 
-double progress_now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
+#include "clock.h"
 
 void progress_init(Progress *p, int quiet)
 {
-    p->quiet = quiet;
     p->live = !quiet && isatty(STDERR_FILENO);
-    p->t_start = p->t_last = progress_now();
-}
-
-void progress_epoch_start(Progress *p)
-{
-    p->t_start = p->t_last = progress_now();
+    p->t_last = 0;
 }
 
 void progress_update(Progress *p, int epoch, int epochs, int64_t done, int64_t total, double tokens,
-                     double loss, double lr)
+                     double loss, double lr, double el)
 {
     if (!p->live) return;
-    double now = progress_now();
+    double now = clock_seconds();
     if (now - p->t_last < 0.2 && done < total) return;
     p->t_last = now;
-    double el = now - p->t_start;
     double rate = el > 0 ? tokens / el : 0;
     double eta = done > 0 ? el * (double)(total - done) / (double)done : 0;
     eta += el / (done > 0 ? (double)done / (double)total : 1.0) * (double)(epochs - epoch);

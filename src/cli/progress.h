@@ -1,5 +1,6 @@
 /* progress.h - the progress line on stderr: refreshed in place (throttled) when
- * stderr is a terminal, otherwise silent until the one plain line per epoch. */
+ * stderr is a terminal, otherwise silent (the console prints one plain line per
+ * epoch instead). */
 #ifndef ATTNCLF_PROGRESS_H
 #define ATTNCLF_PROGRESS_H
 
@@ -7,17 +8,15 @@
 
 typedef struct Progress {
     int live;        /* stderr is a terminal and not quiet */
-    int quiet;
-    double t_start;  /* of the current epoch */
     double t_last;   /* of the last refresh */
 } Progress;
 
-double progress_now(void);  /* monotonic seconds */
 void progress_init(Progress *p, int quiet);
-void progress_epoch_start(Progress *p);
-/* done/total batches of this epoch; remaining_epochs after this one. */
+/* Epoch `epoch` of `epochs`: done of total batches after `seconds`, with the
+ * tokens, mean loss and lr so far. */
 void progress_update(Progress *p, int epoch, int epochs, int64_t done, int64_t total, double tokens,
-                     double loss, double lr);
+                     double loss, double lr, double seconds);
+/* Erases the line (before other output). */
 void progress_clear(Progress *p);
 
 #endif

@@ -7,11 +7,13 @@
 
 #include "mem.h"
 
-void bayes_init(Bayes *b, int64_t n, int classes, float weight)
+/* An empty member of n features (arrays allocated); bayes_index once keys are in. */
+static void bayes_init(Bayes *b, int64_t n, int classes, const BayesOptions *o)
 {
+    b->o = *o;
     b->n = n;
     b->classes = classes;
-    b->weight = weight;
+    b->weight = (float)o->weight;
     b->keys = xmalloc((size_t)(n ? n : 1) * sizeof *b->keys);
     b->prior = xcalloc((size_t)classes, sizeof *b->prior);
     b->logp = xcalloc((size_t)(n ? n : 1) * (size_t)classes, sizeof *b->logp);
@@ -45,7 +47,8 @@ static void bayes_build_index(int32_t **slot, uint64_t *mask, const uint64_t *ke
     for (int64_t i = 0; i < n; i++) (*slot)[bayes_probe(*slot, *mask, keys, keys[i])] = (int32_t)i;
 }
 
-void bayes_index(Bayes *b)
+/* Builds the lookup index over b->keys. */
+static void bayes_index(Bayes *b)
 {
     uint64_t size = 2;
     while (size < 2 * (uint64_t)b->n) size *= 2;
@@ -106,14 +109,15 @@ static int bayes_cmp_key(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-int bayes_fit(Bayes *b, const Dataset *ds, int classes, double alpha, float weight, Status *st)
+int bayes_fit(Bayes *b, const Dataset *ds, int classes, const BayesOptions *o, Status *st)
 {
+    const double alpha = o->alpha;
     const int C = classes;
     Counts t = {.C = C};
     bayes_build_index(&t.slot, &t.mask, t.keys, 0, 1 << 16);
     int64_t *docs = xcalloc((size_t)C, sizeof *docs), *total = xcalloc((size_t)C, sizeof *total), n = 0;
     for (int64_t i = 0; i < ds->n; i++) {
-        int32_t y = ds->labels[i];
+        int32_t y = dataset_label(ds, i);
         if (y < 0 || y >= C) continue;
         docs[y]++;
         n++;
@@ -133,7 +137,7 @@ int bayes_fit(Bayes *b, const Dataset *ds, int classes, double alpha, float weig
     KeyIndex *order = xmalloc((size_t)(t.n ? t.n : 1) * sizeof *order);
     for (int64_t i = 0; i < t.n; i++) order[i] = (KeyIndex){t.keys[i], i};
     qsort(order, (size_t)t.n, sizeof *order, bayes_cmp_key);
-    bayes_init(b, t.n, C, weight);
+    bayes_init(b, t.n, C, o);
     for (int c = 0; c < C; c++) {
         b->prior[c] = (float)log(((double)docs[c] + alpha) / ((double)n + alpha * C));
         double denom = log((double)total[c] + alpha * (double)t.n);
@@ -159,4 +163,43 @@ void bayes_logits(const Bayes *b, const uint64_t *feat, int64_t nf, float *logit
             for (int c = 0; c < C; c++) logits[c] += b->logp[(int64_t)i * C + c];
     }
     for (int c = 0; c < C; c++) logits[c] *= b->weight;
+}
+
+void bayes_save(const Bayes *b, CkptWriter *w)
+{
+    CkptBuf *h = ckpt_section(w, "BAYS", 2);
+    ckpt_put_f64(h, b->o.weight);
+    ckpt_put_u32(h, (uint32_t)b->o.ngrams);
+    ckpt_put_f64(h, b->o.alpha);
+    ckpt_put_u64(h, (uint64_t)b->n);
+    ckpt_put(h, b->keys, (size_t)b->n * sizeof *b->keys);
+    ckpt_put(h, b->prior, (size_t)b->classes * sizeof *b->prior);
+    ckpt_section_ref(w, b->logp, (uint64_t)b->n * (uint64_t)b->classes * sizeof *b->logp);
+}
+
+int bayes_load(Bayes *b, const CkptReader *r, int classes, const BayesOptions *legacy, Status *st)
+{
+    CkptSection sec;
+    if (!ckpt_find(r, "BAYS", &sec)) return ckpt_damaged(r, st, "no BAYS section (naive Bayes member)");
+    CkptCursor c = ckpt_cursor(&sec);
+    BayesOptions o = legacy ? *legacy : (BayesOptions){0};
+    if (r->version >= 4) {
+        o.weight = ckpt_f64(&c);
+        uint32_t ngrams = ckpt_u32(&c);
+        o.ngrams = ngrams > 6 ? 0 : (int)ngrams;
+        o.alpha = ckpt_f64(&c);
+    }
+    const uint64_t C = (uint64_t)classes, n = ckpt_u64(&c), left = c.n - c.pos;
+    /* Sizes are checked before any multiplication can overflow. */
+    if (c.bad || (r->version >= 4 && sec.version != 2) || !(o.weight > 0) || o.ngrams < 1 || o.ngrams > 6 ||
+        !(o.alpha > 0) || n > left / 8 || (C && n > left / (4 * C)) || left != n * 8 + C * 4 + n * C * 4)
+        return ckpt_damaged(r, st, "bad BAYS section (naive Bayes member)");
+    bayes_init(b, (int64_t)n, classes, &o);
+    ckpt_copy(&c, b->keys, n * 8);
+    ckpt_copy(&c, b->prior, C * 4);
+    ckpt_copy(&c, b->logp, n * C * 4);
+    for (uint64_t i = 1; i < n; i++)
+        if (b->keys[i] <= b->keys[i - 1]) return ckpt_damaged(r, st, "BAYS feature hashes are not ascending");
+    bayes_index(b);
+    return 0;
 }

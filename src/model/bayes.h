@@ -10,19 +10,27 @@
  *                + sum_{f in doc, f seen} log((n_c(f) + alpha) / (T_c + alpha V))
  * and the member adds weight * score_c to logit c. Features never seen in training
  * add nothing. Features are kept exactly (by 64-bit hash), not hashed into a few
- * buckets: on SST-2, 2^20 buckets cost naive Bayes 1.6 points of accuracy. */
+ * buckets, which cost naive Bayes accuracy (README "Configuration", bayes). */
 #ifndef ATTNCLF_BAYES_H
 #define ATTNCLF_BAYES_H
 
 #include <stdint.h>
 
+#include "ckpt.h"
 #include "dataset.h"
 #include "status.h"
 
+typedef struct BayesOptions {
+    double weight;  /* >= 0; 0 = no member */
+    int ngrams;     /* word 1..ngrams-grams */
+    double alpha;   /* additive (Laplace) smoothing, > 0 */
+} BayesOptions;
+
 typedef struct Bayes {
+    BayesOptions o;
     int64_t n;       /* features seen in training */
     int classes;
-    float weight;
+    float weight;    /* o.weight, as the logits use it */
     uint64_t *keys;  /* [n] feature hashes, strictly ascending */
     float *prior;    /* [C] log((N_c + alpha) / (N + alpha C)) */
     float *logp;     /* [n,C] log-probability of each feature per class */
@@ -33,15 +41,16 @@ typedef struct Bayes {
 /* The largest table bayes_fit builds: features x classes floats (4 GiB). */
 #define BAYES_MAX_CELLS ((int64_t)1 << 30)
 
-/* Counts the features of ds's documents whose label is < classes. Fails when
- * the table would exceed BAYES_MAX_CELLS. */
-int bayes_fit(Bayes *b, const Dataset *ds, int classes, double alpha, float weight, Status *st);
-/* An empty member of n features for ckpt to fill (arrays allocated); call
- * bayes_index once keys are in. */
-void bayes_init(Bayes *b, int64_t n, int classes, float weight);
-/* Builds the lookup index over b->keys. */
-void bayes_index(Bayes *b);
+/* Counts the features of ds's documents by their first label when it is
+ * < classes. Fails when the table would exceed BAYES_MAX_CELLS. */
+int bayes_fit(Bayes *b, const Dataset *ds, int classes, const BayesOptions *o, Status *st);
 void bayes_free(Bayes *b);
+/* Section BAYS: f64 weight, u32 ngrams, f64 alpha, u64 n, then the feature
+ * hashes [n] ascending, prior [C] and logp [n,C]. */
+void bayes_save(const Bayes *b, CkptWriter *w);
+/* Reads BAYS for `classes` labels. Format 1-3 files store only the tables; their
+ * options come from the stored config (legacy, ignored for newer files). */
+int bayes_load(Bayes *b, const CkptReader *r, int classes, const BayesOptions *legacy, Status *st);
 /* logits [C] = weight * score(doc) for the document's nf distinct features
  * feat [nf] (overwritten). */
 void bayes_logits(const Bayes *b, const uint64_t *feat, int64_t nf, float *logits);

@@ -13,7 +13,24 @@ static const char *const model_tensor_names[N_TENSORS] = {
     "query", "att_w", "att_b", "att_v", "ctx_q", "gate_w", "gate_b", "out_w", "out_b", "emb",
 };
 
-void model_init(Model *m, const ModelDims *dims)
+ModelDims model_dims(const ModelOptions *o, int64_t rows, int classes)
+{
+    return (ModelDims){.rows = rows, .dim = o->dim, .heads = o->heads, .classes = classes,
+                       .attention = o->attention, .positional = o->positional, .context = o->context,
+                       .gate = o->gate};
+}
+
+/* Named views of any block laid out like the model's (params, gradients). */
+static void model_views(const Model *m, float *block, ParamTensors *out)
+{
+    float **views[N_TENSORS] = {&out->query, &out->att_w, &out->att_b, &out->att_v, &out->ctx_q,
+                                &out->gate_w, &out->gate_b, &out->out_w, &out->out_b, &out->emb};
+    for (int i = 0; i < N_TENSORS; i++)
+        *views[i] = m->tensors[i].numel ? block + m->tensors[i].offset : NULL;
+}
+
+/* Sizes and offsets of every tensor for dims; no memory. */
+static void model_layout(Model *m, const ModelDims *dims)
 {
     memset(m, 0, sizeof *m);
     m->dims = *dims;
@@ -40,23 +57,123 @@ void model_init(Model *m, const ModelDims *dims)
         off += numel[i];
     }
     m->n_params = off;
+}
+
+void model_init(Model *m, const ModelDims *dims)
+{
+    model_layout(m, dims);
     m->params = xaligned_calloc((size_t)m->n_params * sizeof(float));
+    m->owns_params = 1;
     model_views(m, m->params, &m->p);
 }
 
 void model_free(Model *m)
 {
-    free(m->params);
+    if (m->owns_params) free(m->params);
     memset(m, 0, sizeof *m);
 }
 
-void model_views(const Model *m, float *block, ParamTensors *out)
+void model_save(const Model *m, CkptWriter *w)
 {
-    float **views[N_TENSORS] = {&out->query, &out->att_w, &out->att_b, &out->att_v, &out->ctx_q,
-                                &out->gate_w, &out->gate_b, &out->out_w, &out->out_b, &out->emb};
-    for (int i = 0; i < N_TENSORS; i++)
-        *views[i] = m->tensors[i].numel ? block + m->tensors[i].offset : NULL;
+    const ModelDims *D = &m->dims;
+    CkptBuf *b = ckpt_section(w, "MODL", 1);
+    ckpt_put_u64(b, (uint64_t)D->rows);
+    int32_t dims[7] = {D->dim, D->heads, D->classes, (int32_t)D->attention, D->positional, D->context, D->gate};
+    ckpt_put(b, dims, sizeof dims);
+    ckpt_put_u32(b, N_TENSORS);
+    for (int i = 0; i < N_TENSORS; i++) {
+        const TensorInfo *t = &m->tensors[i];
+        ckpt_put_str(b, t->name, strlen(t->name));
+        ckpt_put_u64(b, (uint64_t)t->numel);
+        ckpt_put_u64(b, (uint64_t)t->offset);
+    }
+    ckpt_section(w, "TDAT", 1);
+    ckpt_section_ref(w, m->params, (uint64_t)m->n_params * sizeof(float));
 }
+
+/* Reads rows and the n_dims int32 fields that follow; every value in range. */
+static int model_read_dims(CkptCursor *c, int n_dims, ModelDims *D)
+{
+    int32_t v[7] = {0};
+    D->rows = (int64_t)ckpt_u64(c);
+    ckpt_copy(c, v, (size_t)n_dims * sizeof *v);
+    *D = (ModelDims){.rows = D->rows, .dim = v[0], .heads = v[1], .classes = v[2], .attention = (AttentionKind)v[3],
+                     .positional = v[4], .context = v[5], .gate = v[6]};
+    int flags_ok = (unsigned)D->positional <= 1 && (unsigned)D->context <= 1 && (unsigned)D->gate <= 1;
+    if (c->bad || D->rows < 1 || D->rows >= INT32_MAX || D->dim < 1 || D->dim > 4096 || D->heads < 1 ||
+        D->heads > 64 || D->classes < 2 || (D->attention != ATTN_DOT && D->attention != ATTN_ADDITIVE) || !flags_ok ||
+        ((D->context || D->gate) && D->attention != ATTN_DOT))
+        return -1;
+    return 0;
+}
+
+static int model_tensor_index(const Model *m, const unsigned char *name, uint32_t len)
+{
+    for (int i = 0; i < N_TENSORS; i++)
+        if (len == strlen(m->tensors[i].name) && memcmp(name, m->tensors[i].name, len) == 0) return i;
+    return N_TENSORS;
+}
+
+/* The stored tensor table, matched by name: every stored tensor must be the
+ * model's, at the same size and offset, and every tensor the model uses must be
+ * stored (a version 1 file lacks the context tensors, which plain models leave empty). */
+static int model_read_tensors(CkptCursor *c, const Model *m)
+{
+    uint32_t n = ckpt_u32(c);
+    int found[N_TENSORS] = {0};
+    for (uint32_t k = 0; k < n && !c->bad; k++) {
+        uint32_t len = ckpt_u32(c);
+        const unsigned char *name = ckpt_take(c, len);
+        uint64_t numel = ckpt_u64(c), offset = ckpt_u64(c);
+        int i = name ? model_tensor_index(m, name, len) : N_TENSORS;
+        if (i == N_TENSORS || found[i]++ || numel != (uint64_t)m->tensors[i].numel ||
+            offset != (uint64_t)m->tensors[i].offset)
+            return -1;
+    }
+    for (int i = 0; i < N_TENSORS; i++)
+        if (!found[i] && m->tensors[i].numel) return -1;
+    return ckpt_done(c) ? 0 : -1;
+}
+
+/* The dims and tensor table: MODL, or in format 1-3 DIMS (5 fields in version 1,
+ * 7 from version 2) and TNSR. */
+static int model_read_shape(Model *m, const CkptReader *r, Status *st)
+{
+    CkptSection sec;
+    ModelDims D;
+    int legacy = r->version < 4;
+    if (!ckpt_find(r, legacy ? "DIMS" : "MODL", &sec)) return ckpt_damaged(r, st, "no %s section", legacy ? "DIMS" : "MODL");
+    CkptCursor c = ckpt_cursor(&sec);
+    if ((!legacy && sec.version != 1) || model_read_dims(&c, legacy && r->version < 2 ? 5 : 7, &D) ||
+        (legacy && !ckpt_done(&c)))
+        return ckpt_damaged(r, st, "bad model dimensions");
+    model_layout(m, &D);
+    if (legacy) {
+        if (!ckpt_find(r, "TNSR", &sec)) return ckpt_damaged(r, st, "no TNSR section");
+        c = ckpt_cursor(&sec);
+    }
+    if (model_read_tensors(&c, m)) return ckpt_damaged(r, st, "the tensor table does not match the model");
+    return 0;
+}
+
+int model_load(Model *m, const CkptReader *r, int map, Status *st)
+{
+    if (model_read_shape(m, r, st)) return -1;
+    CkptSection sec;
+    uint64_t np = (uint64_t)m->n_params * sizeof(float);
+    if (!ckpt_find(r, "TDAT", &sec) || sec.n != np)
+        return ckpt_damaged(r, st, "the parameter block is not %llu bytes", (unsigned long long)np);
+    if (map) {
+        m->params = (float *)(uintptr_t)sec.p; /* read-only mapping: inference never writes weights */
+    } else {
+        m->params = xaligned_calloc((size_t)np);
+        m->owns_params = 1;
+        memcpy(m->params, sec.p, (size_t)np);
+    }
+    model_views(m, m->params, &m->p);
+    return 0;
+}
+
 
 static void model_fill_uniform(float *w, int64_t n, float a, Rng *r)
 {
@@ -127,8 +244,8 @@ void docscratch_reserve(DocScratch *s, const ModelDims *dims, int T)
     s->cap_t = cap;
 }
 
-float model_forward(const Model *m, const int32_t *ids, int T, const float *offset, int y, float dropout,
-                    uint64_t mask_seed, DocScratch *s)
+float model_forward(const Model *m, const int32_t *ids, int T, const float *offset, const int32_t *y, int ny,
+                    float dropout, uint64_t mask_seed, DocScratch *s)
 {
     const ModelDims *D = &m->dims;
     int d = D->dim, H = D->heads, K = H * d;
@@ -166,7 +283,7 @@ float model_forward(const Model *m, const int32_t *ids, int T, const float *offs
     kernel_linear_forward(s->logits, zin, m->p.out_w, m->p.out_b, D->classes, K);
     if (offset)
         for (int c = 0; c < D->classes; c++) s->logits[c] += offset[c];
-    return kernel_softmax_xent_forward(s->probs, s->logits, D->classes, y);
+    return kernel_softmax_xent_forward(s->probs, s->logits, D->classes, ny > 0 ? y[0] : -1);
 }
 
 /* Backward of context attention into demb [T,d]: through the pooling and scores,
@@ -191,7 +308,7 @@ static void model_ctx_backward(const Model *m, int T, DocScratch *s, const Param
     if (D->context) kernel_context_sums_backward(demb, s->dL, s->dR, T, d);
 }
 
-void model_backward(const Model *m, int T, int y, float dropout,
+void model_backward(const Model *m, int T, const int32_t *y, int ny, float dropout,
                     float scale, DocScratch *s, float *dense_grad, float *demb)
 {
     const ModelDims *D = &m->dims;
@@ -199,7 +316,7 @@ void model_backward(const Model *m, int T, int y, float dropout,
     ParamTensors g;
     /* dense_grad holds only the dense prefix, whose offsets match the block's. */
     model_views(m, dense_grad, &g);
-    kernel_softmax_xent_backward(s->dlogits, s->probs, D->classes, y, scale);
+    kernel_softmax_xent_backward(s->dlogits, s->probs, D->classes, ny > 0 ? y[0] : -1, scale);
     memset(s->dz, 0, (size_t)K * sizeof(float));
     const float *zin = dropout > 0.0f ? s->zd : s->z;
     kernel_linear_backward(s->dz, g.out_w, g.out_b, s->dlogits, zin, m->p.out_w, D->classes, K);

@@ -10,7 +10,8 @@
 
 #include <stdint.h>
 
-#include "config.h"
+#include "ckpt.h"
+#include "status.h"
 
 enum {
     TENSOR_QUERY,  /* [H,d]   dot attention: one query per head */
@@ -25,6 +26,18 @@ enum {
     TENSOR_EMB,    /* [rows,d] words, UNK, then hashed n-gram buckets */
     N_TENSORS
 };
+
+typedef enum { ATTN_DOT = 0, ATTN_ADDITIVE } AttentionKind;
+
+/* The network's shape as a user chooses it; the data decide rows and classes. */
+typedef struct ModelOptions {
+    int dim;
+    int heads;
+    AttentionKind attention;
+    int positional;
+    int context;  /* scores also see the sums of the words left and right (kernels.h) */
+    int gate;     /* values gated by the previous word (kernels.h) */
+} ModelOptions;
 
 typedef struct ModelDims {
     int64_t rows;  /* embedding rows: vocab + 1 (UNK) + buckets */
@@ -51,6 +64,7 @@ typedef struct Model {
     int64_t n_params; /* whole block */
     int64_t n_dense;  /* everything before the embedding */
     float *params;    /* [n_params], 64-byte aligned */
+    int owns_params;  /* 0: params lie in a mapped checkpoint, read-only */
     ParamTensors p;
 } Model;
 
@@ -67,11 +81,17 @@ typedef struct DocScratch {
     unsigned char *mask;              /* [H*d] dropout keep mask */
 } DocScratch;
 
+ModelDims model_dims(const ModelOptions *o, int64_t rows, int classes);
 /* Fills m->tensors and sizes for dims; allocates a zeroed block. */
 void model_init(Model *m, const ModelDims *dims);
 void model_free(Model *m);
-/* Named views of any block laid out like the model's (params, Adam moments). */
-void model_views(const Model *m, float *block, ParamTensors *out);
+/* Sections MODL: u64 rows; i32 dim, heads, classes, attention, positional,
+ * context, gate; u32 tensors, each {u32 length + name, u64 numel, u64 offset};
+ * and TDAT: the parameter block. */
+void model_save(const Model *m, CkptWriter *w);
+/* Reads them (format 1-3: DIMS, TNSR, TDAT). With map, the parameters stay in
+ * r's mapping (read-only; r must outlive m); otherwise they are copied. */
+int model_load(Model *m, const CkptReader *r, int map, Status *st);
 /* Initial values from seed: embeddings U(-1/sqrt(d), 1/sqrt(d)) except the UNK
  * row (0: unseen words add nothing until trained); queries 0 so attention starts
  * as mean pooling; additive W Xavier-uniform, v and biases 0; context queries and
@@ -84,16 +104,19 @@ void docscratch_free(DocScratch *s);
 /* Grows the scratch to hold T tokens (outside the training step only). */
 void docscratch_reserve(DocScratch *s, const ModelDims *dims, int T);
 
+/* Targets travel as a label set y [ny]; the softmax output layer reads its
+ * first label (single-label corpora), and ny = 0 means none (no loss). */
+
 /* Forward pass of one document: fills s->alpha [H,T], s->z, s->logits, s->probs
- * and returns the cross-entropy loss for label y (0 if y < 0). offset [C] (NULL
- * for none) is added to the logits: another member's scores (bayes.h). With
+ * and returns the loss for the targets (0 when ny == 0). offset [C] (NULL for
+ * none) is added to the logits: another member's scores (bayes.h). With
  * dropout > 0 (training) z is masked with a keep mask drawn from mask_seed. */
-float model_forward(const Model *m, const int32_t *ids, int T, const float *offset, int y, float dropout,
-                    uint64_t mask_seed, DocScratch *s);
+float model_forward(const Model *m, const int32_t *ids, int T, const float *offset, const int32_t *y, int ny,
+                    float dropout, uint64_t mask_seed, DocScratch *s);
 /* Backward of the last model_forward on s: accumulates scale * dL/dparams into
  * dense_grad [n_dense] (the dense prefix layout) and writes dL/demb for each token
  * into demb [T,d] (overwritten, not accumulated: one row per token position). */
-void model_backward(const Model *m, int T, int y, float dropout,
+void model_backward(const Model *m, int T, const int32_t *y, int ny, float dropout,
                     float scale, DocScratch *s, float *dense_grad, float *demb);
 /* Index of the largest of probs [C]; ties go to the lower index. */
 int model_argmax(const float *probs, int C);

@@ -22,6 +22,27 @@ void adam_free(Adam *a)
     memset(a, 0, sizeof *a);
 }
 
+void adam_save(const Adam *a, CkptWriter *w)
+{
+    ckpt_section(w, "ADMM", 1);
+    ckpt_section_ref(w, a->m, (uint64_t)a->n * sizeof(float));
+    ckpt_section(w, "ADMV", 1);
+    ckpt_section_ref(w, a->v, (uint64_t)a->n * sizeof(float));
+}
+
+int adam_load(Adam *a, const CkptReader *r, int64_t n, Status *st)
+{
+    CkptSection m, v;
+    uint64_t bytes = (uint64_t)n * sizeof(float);
+    if (!ckpt_find(r, "ADMM", &m) || !ckpt_find(r, "ADMV", &v))
+        return status_error(st, "%s: has no optimiser state to resume from", r->path);
+    if (m.n != bytes || v.n != bytes) return ckpt_damaged(r, st, "the Adam moments are not %llu bytes", (unsigned long long)bytes);
+    adam_init(a, n);
+    memcpy(a->m, m.p, (size_t)bytes);
+    memcpy(a->v, v.p, (size_t)bytes);
+    return 0;
+}
+
 AdamStep adam_step_params(float gscale, float lr, float wd, int64_t t)
 {
     /* Computed in double: 1 - b2^t loses precision in float for small t. */
@@ -45,7 +66,7 @@ void adam_update(float *p, float *m, float *v, const float *g, int64_t n, const 
     }
 }
 
-float optim_lr(const TrainConfig *tc, int64_t step, int64_t total)
+float optim_lr(const AdamOptions *tc, int64_t step, int64_t total)
 {
     double lr = tc->lr;
     double warm = floor(tc->warmup * (double)total);

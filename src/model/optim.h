@@ -9,7 +9,18 @@
 
 #include <stdint.h>
 
-#include "config.h"
+#include "ckpt.h"
+#include "status.h"
+
+typedef enum { LR_CONSTANT = 0, LR_LINEAR } LrSchedule;
+
+/* The optimiser's settings (train.lr, lr_schedule, warmup, weight_decay). */
+typedef struct AdamOptions {
+    double lr;
+    LrSchedule lr_schedule;
+    double warmup;        /* fraction of all steps spent warming up linearly, [0, 1) */
+    double weight_decay;  /* decoupled (AdamW) */
+} AdamOptions;
 
 #define ADAM_BETA1 0.9f
 #define ADAM_BETA2 0.999f
@@ -23,6 +34,11 @@ typedef struct Adam {
 
 void adam_init(Adam *a, int64_t n);
 void adam_free(Adam *a);
+/* Sections ADMM and ADMV: the moments in the model's layout. The step count is
+ * the training state's (fit.h), which the learning-rate schedule shares. */
+void adam_save(const Adam *a, CkptWriter *w);
+/* Reads the moments of n parameters into a (adam_init'ed here); step is left 0. */
+int adam_load(Adam *a, const CkptReader *r, int64_t n, Status *st);
 
 /* What one step's updates share; the bias corrections are computed once per
  * step, not once per embedding row. */
@@ -43,7 +59,7 @@ void adam_update(float *p /* [n] */, float *m /* [n] */, float *v /* [n] */, con
 
 /* Learning rate for 0-based step out of total: linear warmup over the first
  * warmup*total steps, then constant or linear decay to 0 at the end. */
-float optim_lr(const TrainConfig *tc, int64_t step, int64_t total);
+float optim_lr(const AdamOptions *o, int64_t step, int64_t total);
 
 /* Multiplier that brings a gradient of norm sqrt(sumsq) down to `clip`
  * (1 when clip is 0 or the norm is already within it). */

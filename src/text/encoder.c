@@ -12,20 +12,71 @@ int64_t encoder_unk_row(const Encoder *e)
     return e->vocab.n;
 }
 
-void encoder_set_bayes(Encoder *e, const BayesConfig *bc)
+void encoder_init(Encoder *e, const TokenizerOptions *to, const EncoderOptions *eo)
 {
-    e->bayes_ngrams = bc->weight > 0 ? bc->ngrams : 0;
+    memset(e, 0, sizeof *e);
+    tokenizer_init(&e->tk, to->lowercase, to->clean_html, to->max_tokens);
+    vocab_init(&e->vocab);
+    e->o = *eo;
+    if (e->o.ngrams <= 1) e->o.buckets = 0;
 }
 
 int64_t encoder_rows(const Encoder *e)
 {
-    return e->vocab.n + 1 + (e->ngrams > 1 ? e->buckets : 0);
+    return e->vocab.n + 1 + (e->o.ngrams > 1 ? e->o.buckets : 0);
 }
 
 void encoder_free(Encoder *e)
 {
     tokenizer_free(&e->tk);
     vocab_free(&e->vocab);
+}
+
+void encoder_save(const Encoder *e, CkptWriter *w)
+{
+    tokenizer_save(&e->tk, w);
+    vocab_save(&e->vocab, w, "VOCB");
+    CkptBuf *b = ckpt_section(w, "ENCD", 1);
+    ckpt_put_u32(b, (uint32_t)e->o.ngrams);
+    ckpt_put_u64(b, (uint64_t)e->o.buckets);
+}
+
+static int encoder_check(const Encoder *e)
+{
+    return e->o.ngrams < 1 || e->o.ngrams > 255 || e->o.buckets < 0 || (e->o.ngrams > 1 && e->o.buckets < 1) ? -1 : 0;
+}
+
+/* Format 1-3: TOKN = u32 lowercase, clean_html, max_tokens, ngrams; u64 buckets;
+ * u64 stopwords, each u32 length + bytes. */
+static int encoder_load_legacy(Encoder *e, const CkptSection *sec)
+{
+    CkptCursor c = ckpt_cursor(sec);
+    uint32_t lower = ckpt_u32(&c), html = ckpt_u32(&c), max_tokens = ckpt_u32(&c), ngrams = ckpt_u32(&c);
+    e->o.buckets = (int64_t)ckpt_u64(&c);
+    e->o.ngrams = ngrams > 255 ? 256 : (int)ngrams;
+    uint64_t n = ckpt_u64(&c);
+    if (c.bad || encoder_check(e) || max_tokens > INT32_MAX) return -1;
+    tokenizer_init(&e->tk, (int)lower, (int)html, (int)max_tokens);
+    return tokenizer_read_stopword_list(&e->tk, &c, n) || !ckpt_done(&c) ? -1 : 0;
+}
+
+int encoder_load(Encoder *e, const CkptReader *r, Status *st)
+{
+    memset(e, 0, sizeof *e);
+    vocab_init(&e->vocab);
+    CkptSection sec;
+    if (r->version < 4) {
+        if (!ckpt_find(r, "TOKN", &sec) || encoder_load_legacy(e, &sec)) return ckpt_damaged(r, st, "bad TOKN section");
+    } else {
+        if (tokenizer_load(&e->tk, r, st)) return -1;
+        if (!ckpt_find(r, "ENCD", &sec)) return ckpt_damaged(r, st, "no ENCD section");
+        CkptCursor c = ckpt_cursor(&sec);
+        uint32_t ngrams = ckpt_u32(&c);
+        e->o.ngrams = ngrams > 255 ? 256 : (int)ngrams;
+        e->o.buckets = (int64_t)ckpt_u64(&c);
+        if (sec.version != 1 || !ckpt_done(&c) || encoder_check(e)) return ckpt_damaged(r, st, "bad ENCD section");
+    }
+    return vocab_load(&e->vocab, r, "VOCB", st);
 }
 
 void encodebuf_init(EncodeBuf *b)
@@ -48,7 +99,7 @@ void encodebuf_free(EncodeBuf *b)
 
 int64_t encoder_max_len(const Encoder *e, int64_t nw)
 {
-    return nw * (e->ngrams > 1 ? e->ngrams : 1);
+    return nw * (e->o.ngrams > 1 ? e->o.ngrams : 1);
 }
 
 int64_t encoder_emit(const Encoder *e, const int32_t *word_row, const uint64_t *word_hash,
@@ -59,11 +110,11 @@ int64_t encoder_emit(const Encoder *e, const int32_t *word_row, const uint64_t *
         if (first) first[n] = (int32_t)i;
         if (order) order[n] = 1;
         ids[n++] = word_row[i];
-        for (int k = 2; k <= e->ngrams && k <= i + 1; k++) {
+        for (int k = 2; k <= e->o.ngrams && k <= i + 1; k++) {
             uint64_t h = hash_ngram(word_hash + i - k + 1, k);
             if (first) first[n] = (int32_t)(i - k + 1);
             if (order) order[n] = (uint8_t)k;
-            ids[n++] = (int32_t)(base + (int64_t)(h % (uint64_t)e->buckets));
+            ids[n++] = (int32_t)(base + (int64_t)(h % (uint64_t)e->o.buckets));
         }
     }
     return n;

@@ -16,15 +16,18 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "config.h"
 #include "tokenizer.h"
 #include "vocab.h"
+
+typedef struct EncoderOptions {
+    int ngrams;       /* 1 = words only; n adds word 2..n-grams hashed into buckets */
+    int64_t buckets;  /* hashed n-gram rows; 0 allowed only with ngrams == 1 */
+} EncoderOptions;
 
 typedef struct Encoder {
     Tokenizer tk;
     Vocab vocab;
-    int ngrams;       /* 1 = words only */
-    int64_t buckets;
+    EncoderOptions o;
     int bayes_ngrams;  /* 0 = no naive Bayes features */
 } Encoder;
 
@@ -40,13 +43,19 @@ typedef struct EncodeBuf {
     int64_t n, cap_ids, cap_words, n_feat, cap_feat;
 } EncodeBuf;
 
-/* The encoder takes ownership of nothing: tk and vocab are set by the caller
- * (train builds them, ckpt_load reads them). */
+/* An encoder with an empty vocabulary and no stopwords; it owns its tokenizer and
+ * vocabulary, which the corpus builder or encoder_load fill, and encoder_free frees. */
+void encoder_init(Encoder *e, const TokenizerOptions *to, const EncoderOptions *eo);
 int64_t encoder_unk_row(const Encoder *e);
-/* Features for a naive Bayes member when bc->weight > 0, none otherwise. */
-void encoder_set_bayes(Encoder *e, const BayesConfig *bc);
 int64_t encoder_rows(const Encoder *e);
 void encoder_free(Encoder *e);
+
+/* Sections TOKZ (tokenizer_save), VOCB (vocab_save) and ENCD: u32 ngrams,
+ * u64 buckets. */
+void encoder_save(const Encoder *e, CkptWriter *w);
+/* Reads them into e (no naive Bayes features: the member sets those); files of
+ * format 1-3 hold the tokenizer and n-gram settings in one TOKN section. */
+int encoder_load(Encoder *e, const CkptReader *r, Status *st);
 
 void encodebuf_init(EncodeBuf *b);
 void encodebuf_free(EncodeBuf *b);

@@ -28,7 +28,7 @@
 
 typedef struct Reader {
     const char *path;
-    const DataConfig *dc;
+    const ReaderOptions *o;
     DataFormat format;
     ReaderRowFn fn;
     void *ctx;
@@ -37,7 +37,7 @@ typedef struct Reader {
     /* Columns, fixed by the first non-empty record (the header, if any). */
     int resolved;
     size_t label_col;
-    size_t text_cols[CONFIG_MAX_TEXT_COLUMNS];
+    size_t text_cols[READER_MAX_TEXT_COLUMNS];
     size_t need;  /* 1 + the largest column used */
     /* The record being collected: the first `keep` fields are stored. */
     char *buf;
@@ -111,16 +111,16 @@ static void reader_column_name(int text_i, char *out, size_t cap)
 /* Settings that make every row unreadable are reported before opening the file. */
 static int reader_check_config(Reader *r)
 {
-    const DataConfig *dc = r->dc;
+    const ReaderOptions *o = r->o;
     if (r->format == FORMAT_FASTTEXT) return 0;
-    if (dc->n_text_columns < 1 || dc->n_text_columns > CONFIG_MAX_TEXT_COLUMNS)
+    if (o->n_text_columns < 1 || o->n_text_columns > READER_MAX_TEXT_COLUMNS)
         return status_error(r->st, "data.text_columns must list 1 to %d columns, got %d",
-                            CONFIG_MAX_TEXT_COLUMNS, dc->n_text_columns);
-    for (int i = -1; i < dc->n_text_columns; i++) {
-        const ColumnRef *ref = i < 0 ? &dc->label_column : &dc->text_columns[i];
+                            READER_MAX_TEXT_COLUMNS, o->n_text_columns);
+    for (int i = -1; i < o->n_text_columns; i++) {
+        const ColumnRef *ref = i < 0 ? &o->label_column : &o->text_columns[i];
         char what[48];
         reader_column_name(i, what, sizeof what);
-        if (ref->name && !dc->header)
+        if (ref->name && !o->header)
             return status_error(r->st, "%s \"%s\" needs data.header: true", what, ref->name);
         if (!ref->name && ref->index < 0)
             return status_error(r->st, "%s must be a column index >= 0, got %d", what, ref->index);
@@ -195,7 +195,7 @@ static int reader_resolve_column(Reader *r, const ColumnRef *ref, int text_i, in
     if ((size_t)ref->index >= r->nfields)
         return status_error(r->st, "%s:%lld: %s is column %d but the %s has only %zu columns (indexes start at 0)",
                             r->path, (long long)line, what, ref->index,
-                            r->dc->header ? "header" : "first row", r->nfields);
+                            r->o->header ? "header" : "first row", r->nfields);
     *out = (size_t)ref->index;
     return 0;
 }
@@ -204,16 +204,16 @@ static int reader_resolve_column(Reader *r, const ColumnRef *ref, int text_i, in
  * is data, 0 when it was the header, -1 on error. */
 static int reader_first_record(Reader *r, int64_t line)
 {
-    const DataConfig *dc = r->dc;
-    if (reader_resolve_column(r, &dc->label_column, -1, line, &r->label_col)) return -1;
+    const ReaderOptions *o = r->o;
+    if (reader_resolve_column(r, &o->label_column, -1, line, &r->label_col)) return -1;
     r->need = r->label_col + 1;
-    for (int i = 0; i < dc->n_text_columns; i++) {
-        if (reader_resolve_column(r, &dc->text_columns[i], i, line, &r->text_cols[i])) return -1;
+    for (int i = 0; i < o->n_text_columns; i++) {
+        if (reader_resolve_column(r, &o->text_columns[i], i, line, &r->text_cols[i])) return -1;
         if (r->text_cols[i] + 1 > r->need) r->need = r->text_cols[i] + 1;
     }
     r->resolved = 1;
     r->keep = r->need;
-    return dc->header ? 0 : 1;
+    return o->header ? 0 : 1;
 }
 
 static int reader_bad(Reader *r, int64_t line, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
@@ -224,7 +224,7 @@ static int reader_bad(Reader *r, int64_t line, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(why, sizeof why, fmt, ap);
     va_end(ap);
-    if (r->dc->on_bad_row != BAD_ROW_SKIP)
+    if (r->o->on_bad_row != BAD_ROW_SKIP)
         return status_error(r->st, "%s:%lld: %s", r->path, (long long)line, why);
     if (r->stats.skipped++ == 0)
         snprintf(r->stats.first_skip, sizeof r->stats.first_skip, "%s:%lld: %s", r->path, (long long)line, why);
@@ -234,7 +234,9 @@ static int reader_bad(Reader *r, int64_t line, const char *fmt, ...)
 static int reader_emit(Reader *r, const char *label, size_t label_len, const char *text, size_t text_len,
                        int64_t line)
 {
-    if (r->fn(r->ctx, label, label_len, text, text_len, r->path, line, r->st) != 0) {
+    const ReaderRow row = {.n_labels = 1, .labels = &label, .label_lens = &label_len, .text = text,
+                           .text_len = text_len, .path = r->path, .line = line};
+    if (r->fn(r->ctx, &row, r->st) != 0) {
         if (r->st && r->st->code == STATUS_OK)
             status_error(r->st, "%s:%lld: reading stopped by the row handler", r->path, (long long)line);
         return -1;
@@ -246,7 +248,7 @@ static int reader_emit(Reader *r, const char *label, size_t label_len, const cha
 /* The text columns in order, joined by one space; a single column is not copied. */
 static void reader_join_text(Reader *r, const char **text, size_t *len)
 {
-    int n = r->dc->n_text_columns;
+    int n = r->o->n_text_columns;
     if (n == 1) {
         reader_cell(r, r->text_cols[0], text, len);
         return;
@@ -459,15 +461,15 @@ static int reader_no_rows(const Reader *r)
                         (long long)r->stats.skipped, r->stats.first_skip);
 }
 
-int reader_read(const char *path, const DataConfig *dc, ReaderRowFn fn, void *ctx, ReaderStats *stats,
+int reader_read(const char *path, const ReaderOptions *o, ReaderRowFn fn, void *ctx, ReaderStats *stats,
                 Status *st)
 {
     status_clear(st);
     Reader r;
     memset(&r, 0, sizeof r);
     r.path = path;
-    r.dc = dc;
-    r.format = reader_resolve_format(path, dc->format);
+    r.o = o;
+    r.format = reader_resolve_format(path, o->format);
     r.fn = fn;
     r.ctx = ctx;
     r.st = st;

@@ -1,8 +1,7 @@
 /* reader.h - streams labelled rows out of a corpus file: CSV (RFC 4180 via libcsv:
  * quoted fields, doubled quotes, embedded newlines, CRLF, UTF-8 BOM), TSV (tab
  * separated, no quoting, like SST-2) or fastText lines ("__label__X some text").
- * Each good row reaches the callback as (label, text) where text is the configured
- * text columns joined with one space. Bad rows are an error naming path:line and
+ * Each good row reaches the callback as a ReaderRow. Bad rows are an error naming path:line and
  * why, or with BAD_ROW_SKIP are counted and skipped. */
 #ifndef ATTNCLF_READER_H
 #define ATTNCLF_READER_H
@@ -10,16 +9,43 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "config.h"
 #include "status.h"
 
-/* Called once per good row. label/text are NOT NUL-terminated and may contain
- * any bytes (including NUL and invalid UTF-8); they are valid only during the call.
- * `line` is the 1-based line where the row starts. Return 0 to go on, -1 (with st
- * set) to stop reading; reader_read then returns -1 with that status. */
-typedef int (*ReaderRowFn)(void *ctx, const char *label, size_t label_len,
-                           const char *text, size_t text_len,
-                           const char *path, int64_t line, Status *st);
+#define READER_MAX_TEXT_COLUMNS 16
+
+typedef enum { FORMAT_AUTO = 0, FORMAT_CSV, FORMAT_TSV, FORMAT_FASTTEXT } DataFormat;
+typedef enum { BAD_ROW_ERROR = 0, BAD_ROW_SKIP } BadRowPolicy;
+
+/* A column given by header name (name != NULL) or by 0-based index. */
+typedef struct ColumnRef {
+    char *name;  /* owned by whoever owns the options; NULL when given by index */
+    int index;   /* used when name == NULL */
+} ColumnRef;
+
+typedef struct ReaderOptions {
+    DataFormat format;      /* AUTO: by extension (.tsv -> tsv, .txt/.ft -> fasttext, else csv) */
+    int header;             /* 1: first row names the columns (csv/tsv only) */
+    ColumnRef label_column;
+    ColumnRef text_columns[READER_MAX_TEXT_COLUMNS];
+    int n_text_columns;     /* >= 1 */
+    BadRowPolicy on_bad_row;
+} ReaderOptions;
+
+/* One good row. Labels and text are NOT NUL-terminated and may contain any bytes
+ * (including NUL and invalid UTF-8); they are valid only during the callback. */
+typedef struct ReaderRow {
+    int n_labels;                    /* >= 1 */
+    const char *const *labels;       /* [n_labels] trimmed, non-empty */
+    const size_t *label_lens;        /* [n_labels] */
+    const char *text;                /* the text columns joined with one space */
+    size_t text_len;
+    const char *path;
+    int64_t line;                    /* 1-based line where the row starts */
+} ReaderRow;
+
+/* Called once per good row. Return 0 to go on, -1 (with st set) to stop
+ * reading; reader_read then returns -1 with that status. */
+typedef int (*ReaderRowFn)(void *ctx, const ReaderRow *row, Status *st);
 
 typedef struct ReaderStats {
     int64_t rows;             /* rows given to the callback */
@@ -32,10 +58,10 @@ typedef struct ReaderStats {
 DataFormat reader_resolve_format(const char *path, DataFormat f);
 
 /* Reads `path` with the format, header, label/text columns and bad-row policy of
- * `dc` (dc->train/valid are ignored: `path` is what is read). Errors: the file is
- * missing/unreadable/a directory, has no rows, a column named or numbered in dc is
- * not there, a bad row under BAD_ROW_ERROR, or the callback failed. stats may be NULL. */
-int reader_read(const char *path, const DataConfig *dc, ReaderRowFn fn, void *ctx,
+ * `o`. Errors: the file is missing/unreadable/a directory, has no rows, a column
+ * named or numbered in o is not there, a bad row under BAD_ROW_ERROR, or the
+ * callback failed. stats may be NULL. */
+int reader_read(const char *path, const ReaderOptions *o, ReaderRowFn fn, void *ctx,
                 ReaderStats *stats, Status *st);
 
 #endif

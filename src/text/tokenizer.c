@@ -492,3 +492,43 @@ void tokenizer_run(const Tokenizer *tk, const char *text, size_t len, TokenList 
     tokenizer_split(&sp, s, len);
     out->buf_len = sp.bl;
 }
+
+void tokenizer_save(const Tokenizer *tk, CkptWriter *w)
+{
+    CkptBuf *b = ckpt_section(w, "TOKZ", 1);
+    ckpt_put_u32(b, (uint32_t)tk->lowercase);
+    ckpt_put_u32(b, (uint32_t)tk->clean_html);
+    ckpt_put_u32(b, (uint32_t)tk->max_tokens);
+    ckpt_put_u64(b, (uint64_t)tk->n_stopwords);
+    for (int64_t i = 0; i < tk->n_stopwords; i++) ckpt_put_str(b, tk->stopwords[i], strlen(tk->stopwords[i]));
+}
+
+/* Reads n stopwords (u32 length + bytes each) from c into tk. */
+int tokenizer_read_stopword_list(Tokenizer *tk, CkptCursor *c, uint64_t n)
+{
+    if (n > c->n) return -1;
+    char **words = xcalloc((size_t)n + 1, sizeof *words);
+    for (uint64_t i = 0; i < n && !c->bad; i++) {
+        uint32_t len = ckpt_u32(c);
+        const unsigned char *s = ckpt_take(c, len);
+        if (s) words[i] = xstrndup((const char *)s, len);
+    }
+    if (!c->bad) tokenizer_set_stopwords(tk, words, (int64_t)n);
+    for (uint64_t i = 0; i < n; i++) free(words[i]);
+    free(words);
+    return c->bad ? -1 : 0;
+}
+
+int tokenizer_load(Tokenizer *tk, const CkptReader *r, Status *st)
+{
+    CkptSection sec;
+    if (!ckpt_find(r, "TOKZ", &sec)) return ckpt_damaged(r, st, "no TOKZ section");
+    if (sec.version != 1) return ckpt_damaged(r, st, "TOKZ section version %u is not one this attnclf reads (1)", sec.version);
+    CkptCursor c = ckpt_cursor(&sec);
+    uint32_t lower = ckpt_u32(&c), html = ckpt_u32(&c), max_tokens = ckpt_u32(&c);
+    uint64_t n = ckpt_u64(&c);
+    if (c.bad || lower > 1 || html > 1 || max_tokens > INT32_MAX) return ckpt_damaged(r, st, "bad TOKZ section");
+    tokenizer_init(tk, (int)lower, (int)html, (int)max_tokens);
+    if (tokenizer_read_stopword_list(tk, &c, n) || !ckpt_done(&c)) return ckpt_damaged(r, st, "bad TOKZ stopwords");
+    return 0;
+}

@@ -16,7 +16,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "ckpt.h"
 #include "status.h"
+
+typedef struct TokenizerOptions {
+    int lowercase;
+    int clean_html;
+    int max_tokens;      /* words kept per document, 0 = no limit */
+} TokenizerOptions;
 
 typedef struct Tokenizer {
     int lowercase;
@@ -45,6 +52,14 @@ int tokenizer_load_stopwords(Tokenizer *tk, const char *path, Status *st);
 /* Sets the stopwords from a list (as stored in a checkpoint); copies them. */
 void tokenizer_set_stopwords(Tokenizer *tk, char *const *words, int64_t n);
 void tokenizer_free(Tokenizer *tk);
+
+/* Section TOKZ: u32 lowercase, clean_html, max_tokens; u64 stopwords, then each
+ * (u32 length + bytes). */
+void tokenizer_save(const Tokenizer *tk, CkptWriter *w);
+int tokenizer_load(Tokenizer *tk, const CkptReader *r, Status *st);
+/* Reads n stopwords (u32 length + bytes each) from c into tk; for the encoder's
+ * reading of version 1-3 files, whose TOKN section holds them. */
+int tokenizer_read_stopword_list(Tokenizer *tk, CkptCursor *c, uint64_t n);
 
 void tokenlist_init(TokenList *tl);
 void tokenlist_free(TokenList *tl);

@@ -175,3 +175,34 @@ void vocab_sort_natural(Vocab *v, int64_t *remap)
     vocab_reorder(v, order, v->n, remap);
     free(order);
 }
+
+void vocab_save(const Vocab *v, CkptWriter *w, const char *tag)
+{
+    CkptBuf *b = ckpt_section(w, tag, 1);
+    ckpt_put_u64(b, (uint64_t)v->n);
+    for (int64_t i = 0; i < v->n; i++) {
+        ckpt_put_str(b, v->words[i], v->lens[i]);
+        ckpt_put_u64(b, (uint64_t)v->counts[i]);
+    }
+}
+
+int vocab_load(Vocab *v, const CkptReader *r, const char *tag, Status *st)
+{
+    CkptSection sec;
+    if (!ckpt_find(r, tag, &sec)) return ckpt_damaged(r, st, "no %s section", tag);
+    CkptCursor c = ckpt_cursor(&sec);
+    uint64_t n = ckpt_u64(&c);
+    if (n > c.n) return ckpt_damaged(r, st, "%s section holds %llu entries in %llu bytes", tag,
+                                     (unsigned long long)n, (unsigned long long)c.n);
+    for (uint64_t i = 0; i < n && !c.bad; i++) {
+        uint32_t len = ckpt_u32(&c);
+        const unsigned char *s = ckpt_take(&c, len);
+        int64_t count = (int64_t)ckpt_u64(&c);
+        /* A repeated entry would get an earlier id back: the table must be a set. */
+        if (!s || vocab_add(v, (const char *)s, len) != (int64_t)i)
+            return ckpt_damaged(r, st, "%s section: entry %llu is cut short or repeated", tag, (unsigned long long)i);
+        v->counts[i] = count;
+    }
+    if (!ckpt_done(&c)) return ckpt_damaged(r, st, "%s section does not end where its entries do", tag);
+    return 0;
+}

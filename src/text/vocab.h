@@ -7,6 +7,15 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "ckpt.h"
+#include "status.h"
+
+/* What building a vocabulary from a corpus keeps. */
+typedef struct VocabOptions {
+    int min_count;       /* words seen fewer times are UNK */
+    int64_t max_vocab;   /* the most frequent words kept, 0 = no limit */
+} VocabOptions;
+
 typedef struct Vocab {
     char **words;      /* [n] owned NUL-terminated strings */
     uint32_t *lens;    /* [n] byte lengths */
@@ -32,5 +41,11 @@ void vocab_prune(Vocab *v, int64_t min_count, int64_t max_vocab, int64_t *remap)
 /* Orders entries "naturally" (runs of digits compare as numbers: "2" < "10"), for
  * label sets; remap as in vocab_prune. */
 void vocab_sort_natural(Vocab *v, int64_t *remap);
+
+/* Section `tag` (VOCB for words, LABL for labels): u64 n, then per entry its
+ * bytes (u32 length + bytes) and u64 count, in id order. */
+void vocab_save(const Vocab *v, CkptWriter *w, const char *tag);
+/* Reads section `tag` into an empty v; an absent or inconsistent section is an error. */
+int vocab_load(Vocab *v, const CkptReader *r, const char *tag, Status *st);
 
 #endif

@@ -16,22 +16,23 @@ typedef struct FuzzReaderSeen {
     unsigned sum; /* keeps the reads of every byte from being optimised away */
 } FuzzReaderSeen;
 
-static int fuzz_reader_row(void *ctx, const char *label, size_t label_len, const char *text, size_t text_len,
-                           const char *path, int64_t line, Status *st)
+static int fuzz_reader_row(void *ctx, const ReaderRow *row, Status *st)
 {
-    (void)path;
     (void)st;
     FuzzReaderSeen *seen = ctx;
-    /* Labels are trimmed and non-empty; texts are not blank; rows come in file order. */
-    if (label_len == 0 || text_len == 0 || line < 1 || line < seen->last_line) abort();
-    for (size_t i = 0; i < label_len; i++) seen->sum += (unsigned char)label[i];
-    for (size_t i = 0; i < text_len; i++) seen->sum += (unsigned char)text[i];
-    seen->last_line = line;
+    /* At least one label, each trimmed and non-empty; texts are not blank; rows come in file order. */
+    if (row->n_labels < 1 || row->text_len == 0 || row->line < 1 || row->line < seen->last_line) abort();
+    for (int k = 0; k < row->n_labels; k++) {
+        if (row->label_lens[k] == 0) abort();
+        for (size_t i = 0; i < row->label_lens[k]; i++) seen->sum += (unsigned char)row->labels[k][i];
+    }
+    for (size_t i = 0; i < row->text_len; i++) seen->sum += (unsigned char)row->text[i];
+    seen->last_line = row->line;
     seen->rows++;
     return 0;
 }
 
-static void fuzz_reader_columns(DataConfig *dc, int label_index, const int *text_index, int n_text)
+static void fuzz_reader_columns(ReaderOptions *dc, int label_index, const int *text_index, int n_text)
 {
     free(dc->label_column.name);
     dc->label_column = (ColumnRef){.index = label_index};
@@ -41,7 +42,7 @@ static void fuzz_reader_columns(DataConfig *dc, int label_index, const int *text
     dc->n_text_columns = n_text;
 }
 
-static void fuzz_reader_run(const char *path, const DataConfig *dc)
+static void fuzz_reader_run(const char *path, const ReaderOptions *dc)
 {
     FuzzReaderSeen seen = {0};
     ReaderStats stats;
@@ -60,7 +61,7 @@ int fuzz_reader_one(const uint8_t *data, size_t size)
     const char *path = fuzz_tmp_write(&fuzz_reader_tmp, "reader", data, size);
     Config cfg;
     config_defaults(&cfg);
-    DataConfig *dc = &cfg.data;
+    ReaderOptions *dc = &cfg.data.read;
 
     /* The defaults: header on, label_column "label", text_columns ["text"]. */
     dc->format = FORMAT_CSV;

@@ -1,5 +1,5 @@
-/* trainer.c - see trainer.h. */
-#include "trainer.h"
+/* step.c - see step.h. */
+#include "step.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -8,29 +8,42 @@
 #include "mem.h"
 #include "rng.h"
 
-#ifdef _OPENMP
-#include <omp.h>
-#endif
-
 /* Mean tokens per batch from which steps run in parallel. Results do not
  * depend on it. SST-2's 320-token batches gain from a second thread (context
  * attention: 1.27 s -> 0.97 s; the plain model: 0.64 s -> 0.61 s). */
-#define TRAINER_PARALLEL_MIN 256
+#define STEP_PARALLEL_MIN 256
 
-void trainer_init(Trainer *t, Model *m, float dropout, float token_dropout, int batch_size, int64_t max_len,
-                  int64_t tok_cap, int threads)
+typedef struct ScratchArg {
+    const ModelDims *dims;
+    int cap_t;
+} ScratchArg;
+
+static void step_scratch_init(void *item, const void *arg)
+{
+    const ScratchArg *a = arg;
+    docscratch_init(item, a->dims, a->cap_t);
+}
+
+static void step_scratch_free(void *item)
+{
+    docscratch_free(item);
+}
+
+void step_init(Stepper *t, Model *m, const StepOptions *o, int64_t max_len, int64_t tok_cap)
 {
     memset(t, 0, sizeof *t);
-    t->dropout = dropout;
-    t->token_dropout = token_dropout;
+    t->o = *o;
+    t->dropout = (float)o->dropout;
+    t->token_dropout = (float)o->token_dropout;
     const ModelDims *D = &m->dims;
+    const int threads = threads_resolve(o->threads), batch_size = o->batch_size;
     t->model = m;
     t->threads = threads;
     t->batch_cap = batch_size;
     t->tok_cap = tok_cap > 0 ? tok_cap : 1;
     adam_init(&t->adam, m->n_params);
-    t->scratch = xcalloc((size_t)threads, sizeof *t->scratch);
-    for (int i = 0; i < threads; i++) docscratch_init(&t->scratch[i], D, (int)(max_len > 0 ? max_len : 1));
+    ScratchArg sa = {D, (int)(max_len > 0 ? max_len : 1)};
+    threads_pool_init(&t->scratch, threads, sizeof(DocScratch), step_scratch_init, &sa, step_scratch_free);
     size_t d = (size_t)D->dim;
     t->doc_grad = xaligned_calloc((size_t)batch_size * (size_t)m->n_dense * sizeof(float));
     t->dense_grad = xaligned_calloc((size_t)m->n_dense * sizeof(float));
@@ -53,11 +66,10 @@ void trainer_init(Trainer *t, Model *m, float dropout, float token_dropout, int 
     t->owner_cnt = xcalloc((size_t)threads * (size_t)(threads + 1), sizeof *t->owner_cnt);
 }
 
-void trainer_free(Trainer *t)
+void step_free(Stepper *t)
 {
     adam_free(&t->adam);
-    for (int i = 0; i < t->threads; i++) docscratch_free(&t->scratch[i]);
-    free(t->scratch);
+    threads_pool_free(&t->scratch);
     void *bufs[] = {t->doc_grad, t->dense_grad, t->tok_grad, t->tok_off, t->tok_row, t->doc_kept, t->doc_loss,
                     t->doc_pred, t->table, t->tok_sq, t->own, t->doc_order, t->doc_scale,
                     t->tok_pos, t->tok_owner, t->part, t->owner_cnt};
@@ -65,17 +77,17 @@ void trainer_free(Trainer *t)
     memset(t, 0, sizeof *t);
 }
 
-static int trainer_cmp_desc(const void *a, const void *b)
+static int step_cmp_desc(const void *a, const void *b)
 {
     int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
     return x < y ? 1 : x > y ? -1 : 0;
 }
 
-int64_t trainer_batch_token_bound(const Dataset *ds, int batch)
+int64_t step_token_bound(const Dataset *ds, int batch)
 {
     int64_t *len = xmalloc((size_t)(ds->n ? ds->n : 1) * sizeof *len);
     for (int64_t i = 0; i < ds->n; i++) len[i] = ds->off[i + 1] - ds->off[i];
-    qsort(len, (size_t)ds->n, sizeof *len, trainer_cmp_desc);
+    qsort(len, (size_t)ds->n, sizeof *len, step_cmp_desc);
     int64_t sum = 0;
     for (int64_t i = 0; i < ds->n && i < batch; i++) sum += len[i];
     free(len);
@@ -86,7 +98,7 @@ int64_t trainer_batch_token_bound(const Dataset *ds, int batch)
  * (token dropout, as word dropout in Iyyer et al. 2015's DAN); returns how many
  * were kept. The draw depends only on the step and the document's place in the
  * batch, not on the thread. */
-static int trainer_keep_tokens(int32_t *row, const int32_t *ids, int T, float p, uint64_t seed)
+static int step_keep_tokens(int32_t *row, const int32_t *ids, int T, float p, uint64_t seed)
 {
     if (p <= 0.0f) {
         memcpy(row, ids, (size_t)T * sizeof *row);
@@ -108,24 +120,24 @@ static int trainer_keep_tokens(int32_t *row, const int32_t *ids, int T, float p,
 
 /* How far ahead the row loops prefetch: rows are scattered over a table of
  * millions, so each one is a cache miss unless asked for early. */
-#define TRAINER_PREFETCH 16
+#define STEP_PREFETCH 16
 
 /* Which of nth threads owns embedding row r: a multiplicative hash, so frequent
  * (low-numbered) words and hashed buckets spread evenly. */
-static inline int trainer_owner(int32_t r, int nth)
+static inline int step_owner(int32_t r, int nth)
 {
     return (int)(((uint64_t)((uint32_t)r * 0x9E3779B1u) * (uint64_t)nth) >> 32);
 }
 
 /* Groups document b's kept token positions by the thread owning their row,
  * each group in token order (a counting sort), for phase 2. */
-static void trainer_partition(Trainer *t, int b, int T, int nth, int64_t *cnt /* [nth+1] */)
+static void step_partition(Stepper *t, int b, int T, int nth, int64_t *cnt /* [nth+1] */)
 {
     const int64_t o = t->tok_off[b];
     int64_t *cut = t->part + (size_t)b * (size_t)(t->threads + 1);
     memset(cnt, 0, (size_t)(nth + 1) * sizeof *cnt);
     for (int j = 0; j < T; j++) {
-        int w = trainer_owner(t->tok_row[o + j], nth);
+        int w = step_owner(t->tok_row[o + j], nth);
         t->tok_owner[o + j] = (uint16_t)w;
         cnt[w + 1]++;
     }
@@ -137,25 +149,26 @@ static void trainer_partition(Trainer *t, int b, int T, int nth, int64_t *cnt /*
 
 /* Phase 1 on thread tid of nth: forward and backward of document b into its own
  * gradient slots, then its tokens grouped by owner. */
-static void trainer_doc(Trainer *t, const Dataset *ds, const int64_t *doc, int b, uint64_t step_seed, int nth,
+static void step_doc(Stepper *t, const Dataset *ds, const int64_t *doc, int b, uint64_t step_seed, int nth,
                         int tid)
 {
-    DocScratch *s = &t->scratch[tid];
+    DocScratch *s = threads_pool_item(&t->scratch, tid);
     const Model *m = t->model;
     const int d = m->dims.dim;
     int64_t i = doc[b], o = t->tok_off[b];
     int32_t *row = t->tok_row + o;
-    int T = trainer_keep_tokens(row, ds->ids + ds->off[i], (int)(ds->off[i + 1] - ds->off[i]), t->token_dropout,
+    int T = step_keep_tokens(row, ds->ids + ds->off[i], (int)(ds->off[i + 1] - ds->off[i]), t->token_dropout,
                                 rng_mix(step_seed, 0x746f6b656eull, (uint64_t)b));
-    int y = ds->labels[i];
+    const int32_t *y = ds->lab + ds->loff[i];
+    const int ny = (int)(ds->loff[i + 1] - ds->loff[i]);
     t->doc_kept[b] = T;
-    t->doc_loss[b] = model_forward(m, row, T, NULL, y, t->dropout, rng_mix(step_seed, 0x64726f70ull, (uint64_t)b), s);
+    t->doc_loss[b] = model_forward(m, row, T, NULL, y, ny, t->dropout, rng_mix(step_seed, 0x64726f70ull, (uint64_t)b), s);
     t->doc_pred[b] = model_argmax(s->probs, m->dims.classes);
     float *g = t->doc_grad + (size_t)b * (size_t)m->n_dense;
     memset(g, 0, (size_t)m->n_dense * sizeof *g);
-    model_backward(m, T, y, t->dropout, t->doc_scale[b], s, g, t->tok_grad + (size_t)o * d);
+    model_backward(m, T, y, ny, t->dropout, t->doc_scale[b], s, g, t->tok_grad + (size_t)o * d);
     memset(t->tok_sq + o, 0, (size_t)(t->tok_off[b + 1] - o) * sizeof *t->tok_sq);
-    trainer_partition(t, b, T, nth, t->owner_cnt + (size_t)tid * (size_t)(t->threads + 1));
+    step_partition(t, b, T, nth, t->owner_cnt + (size_t)tid * (size_t)(t->threads + 1));
 }
 
 /* Phase 2, for the rows thread tid owns: the first token of a row in the batch
@@ -166,7 +179,7 @@ static void trainer_doc(Trainer *t, const Dataset *ds, const int64_t *doc, int b
  * where a table over all rows would miss on every token. Records each slot's
  * squared norm at its token and returns how many slots the thread has (listed
  * in `own`). */
-static int64_t trainer_sum_rows(Trainer *t, int B, int tid, int32_t *own)
+static int64_t step_sum_rows(Stepper *t, int B, int tid, int32_t *own)
 {
     const int d = t->model->dims.dim;
     const int64_t stride = t->threads + 1;
@@ -174,14 +187,14 @@ static int64_t trainer_sum_rows(Trainer *t, int B, int tid, int32_t *own)
     for (int b = 0; b < B; b++) mine += t->part[b * stride + tid + 1] - t->part[b * stride + tid];
     int bits = 4;
     while (((int64_t)1 << bits) < 2 * mine) bits++;
-    TrainerSlot *tab = t->table + (size_t)tid * (size_t)t->table_cap;
+    StepSlot *tab = t->table + (size_t)tid * (size_t)t->table_cap;
     const uint32_t mask = ((uint32_t)1 << bits) - 1;
     memset(tab, 0xff, ((size_t)mask + 1) * sizeof *tab);
     int64_t n = 0;
     for (int b = 0; b < B; b++) {
         const int64_t lo = t->part[b * stride + tid], hi = t->part[b * stride + tid + 1];
         for (int64_t i = lo; i < hi; i++) {
-            if (i + TRAINER_PREFETCH < hi) __builtin_prefetch(t->tok_grad + (size_t)t->tok_pos[i + TRAINER_PREFETCH] * d);
+            if (i + STEP_PREFETCH < hi) __builtin_prefetch(t->tok_grad + (size_t)t->tok_pos[i + STEP_PREFETCH] * d);
             const int64_t k = t->tok_pos[i];
             const int32_t r = t->tok_row[k];
             uint32_t h = ((uint32_t)r * 0x85EBCA6Bu) >> (32 - bits);
@@ -208,14 +221,22 @@ static int64_t trainer_sum_rows(Trainer *t, int B, int tid, int32_t *own)
     return n;
 }
 
+/* Whether pred is one of document i's labels. */
+static int step_hit(const Dataset *ds, int64_t i, int32_t pred)
+{
+    for (int64_t k = ds->loff[i]; k < ds->loff[i + 1]; k++)
+        if (ds->lab[k] == pred) return 1;
+    return 0;
+}
+
 /* Phase 2 on one thread: the batch's loss and the dense gradients, summed in
  * document order, and their squared norm. */
-static double trainer_sum_dense(Trainer *t, const Dataset *ds, const int64_t *doc, int B, StepResult *r)
+static double step_sum_dense(Stepper *t, const Dataset *ds, const int64_t *doc, int B, StepResult *r)
 {
     const int64_t nd = t->model->n_dense;
     for (int b = 0; b < B; b++) {
         r->loss_sum += t->doc_loss[b];
-        r->correct += t->doc_pred[b] == ds->labels[doc[b]];
+        r->correct += step_hit(ds, doc[b], t->doc_pred[b]);
     }
     memcpy(t->dense_grad, t->doc_grad, (size_t)nd * sizeof(float));
     for (int b = 1; b < B; b++) {
@@ -230,7 +251,7 @@ static double trainer_sum_dense(Trainer *t, const Dataset *ds, const int64_t *do
 
 /* Squared norm of the slots, summed in token order with eight fixed partial
  * sums: the same bits on every thread and for every thread count. */
-static double trainer_sum_sq(const double *sq /* [n] */, int64_t n)
+static double step_sum_sq(const double *sq /* [n] */, int64_t n)
 {
     double acc[8] = {0};
     int64_t k = 0;
@@ -241,14 +262,14 @@ static double trainer_sum_sq(const double *sq /* [n] */, int64_t n)
 }
 
 /* Phase 3: the Adam step of the thread's rows. */
-static void trainer_update_rows(Trainer *t, const int32_t *own, int64_t n, const AdamStep *as)
+static void step_update_rows(Stepper *t, const int32_t *own, int64_t n, const AdamStep *as)
 {
     Model *m = t->model;
     const int d = m->dims.dim;
     const int64_t eo = m->tensors[TENSOR_EMB].offset;
     for (int64_t j = 0; j < n; j++) {
-        if (j + TRAINER_PREFETCH < n) {
-            size_t po = (size_t)eo + (size_t)t->tok_row[own[j + TRAINER_PREFETCH]] * d;
+        if (j + STEP_PREFETCH < n) {
+            size_t po = (size_t)eo + (size_t)t->tok_row[own[j + STEP_PREFETCH]] * d;
             __builtin_prefetch(m->params + po, 1);
             __builtin_prefetch(t->adam.m + po, 1);
             __builtin_prefetch(t->adam.v + po, 1);
@@ -262,7 +283,7 @@ static void trainer_update_rows(Trainer *t, const int32_t *own, int64_t n, const
 /* What one step needs besides the batch's token arrays. Steps alternate between
  * two of these: the main thread prepares step s+1 while the others may still
  * read step s's in the update phase. */
-typedef struct TrainerStep {
+typedef struct StepBatch {
     const int64_t *doc;  /* [n] documents of the batch */
     int n;
     int64_t ntok;        /* tokens of the batch before token dropout */
@@ -271,13 +292,13 @@ typedef struct TrainerStep {
     uint64_t seed;
     double dense_sq;
     StepResult res;
-} TrainerStep;
+} StepBatch;
 
 /* Each document's weight in the batch loss: 1/n, or with train.length_weight
  * p > 0, len^p / sum(len^p), which moves weight from short documents to long
  * ones (SST-2's training set holds every sub-phrase of its sentences; its dev
  * set holds whole sentences). */
-static void trainer_weigh(Trainer *t, int n, double p)
+static void step_weigh(Stepper *t, int n, double p)
 {
     double sum = 0.0;
     for (int b = 0; b < n; b++) {
@@ -292,16 +313,17 @@ static void trainer_weigh(Trainer *t, int n, double p)
  * the dynamic schedule hands out long ones first and the threads finish
  * together; the order never changes results, as every document writes only
  * its own slots), learning rate and seed. */
-static void trainer_prepare(Trainer *t, TrainerStep *p, const Dataset *ds, const int64_t *perm, int64_t b,
-                            const TrainConfig *tc, int64_t total)
+static void step_prepare(Stepper *t, StepBatch *p, const Dataset *ds, const int64_t *perm, int64_t b,
+                            const AdamOptions *ao, uint64_t seed, int64_t total)
 {
-    const int64_t lo = b * tc->batch_size;
+    const int B = t->o.batch_size;
+    const int64_t lo = b * B;
     memset(p, 0, sizeof *p);
     p->doc = perm + lo;
-    p->n = (int)(ds->n - lo < tc->batch_size ? ds->n - lo : tc->batch_size);
+    p->n = (int)(ds->n - lo < B ? ds->n - lo : B);
     p->step = t->adam.step + 1;
-    p->lr = optim_lr(tc, t->adam.step, total);
-    p->seed = rng_mix(tc->seed, 1, (uint64_t)t->adam.step);
+    p->lr = optim_lr(ao, t->adam.step, total);
+    p->seed = rng_mix(seed, 1, (uint64_t)t->adam.step);
     t->tok_off[0] = 0;
     for (int j = 0; j < p->n; j++) {
         int64_t len = ds->off[p->doc[j] + 1] - ds->off[p->doc[j]];
@@ -312,62 +334,58 @@ static void trainer_prepare(Trainer *t, TrainerStep *p, const Dataset *ds, const
         t->doc_order[k] = j;
     }
     p->ntok = p->res.tokens = t->tok_off[p->n];
-    trainer_weigh(t, p->n, tc->length_weight);
+    step_weigh(t, p->n, t->o.length_weight);
 }
 
 /* One step on thread tid of nth: documents; barrier; row and dense sums;
  * barrier; the clipped Adam update of the rows this thread owns
- * (trainer_owner), so no two threads write the same row. */
-static void trainer_step(Trainer *t, TrainerStep *p, const Dataset *ds, const TrainConfig *tc, int tid, int nth)
+ * (step_owner), so no two threads write the same row. */
+static void step_step(Stepper *t, StepBatch *p, const Dataset *ds, const AdamOptions *ao, int tid, int nth)
 {
     Model *m = t->model;
     int32_t *own = t->own + (size_t)tid * (size_t)t->tok_cap;
 #pragma omp for schedule(dynamic, 1)
-    for (int j = 0; j < p->n; j++) trainer_doc(t, ds, p->doc, t->doc_order[j], p->seed, nth, tid);
-    int64_t n = trainer_sum_rows(t, p->n, tid, own);
-    if (tid == 0) p->dense_sq = trainer_sum_dense(t, ds, p->doc, p->n, &p->res);
+    for (int j = 0; j < p->n; j++) step_doc(t, ds, p->doc, t->doc_order[j], p->seed, nth, tid);
+    int64_t n = step_sum_rows(t, p->n, tid, own);
+    if (tid == 0) p->dense_sq = step_sum_dense(t, ds, p->doc, p->n, &p->res);
 #pragma omp barrier
-    const double sq = p->dense_sq + trainer_sum_sq(t->tok_sq, p->ntok);
+    const double sq = p->dense_sq + step_sum_sq(t->tok_sq, p->ntok);
     const int finite = isfinite(p->res.loss_sum) && isfinite(sq);
-    AdamStep as = adam_step_params(optim_clip_scale(sq, tc->clip), p->lr, (float)tc->weight_decay, p->step);
+    AdamStep as = adam_step_params(optim_clip_scale(sq, t->o.clip), p->lr, (float)ao->weight_decay, p->step);
     if (tid == 0) {
         p->res.finite = finite;
         if (finite) adam_update(m->params, t->adam.m, t->adam.v, t->dense_grad, m->n_dense, &as);
     }
-    if (finite) trainer_update_rows(t, own, n, &as);
+    if (finite) step_update_rows(t, own, n, &as);
 }
 
-int64_t trainer_run(Trainer *t, const Dataset *ds, const int64_t *perm, int64_t b0, int64_t nb, const TrainConfig *tc,
-                    int64_t total, TrainerAfterFn after, void *ctx)
+int64_t step_run(Stepper *t, const Dataset *ds, const int64_t *perm, int64_t b0, int64_t nb, const AdamOptions *ao,
+                 uint64_t seed, int64_t total, StepAfterFn after, void *ctx)
 {
     if (b0 >= nb) return b0;
-    TrainerStep steps[2];
+    StepBatch steps[2];
     int64_t done = b0;
     int stop = 0;
     /* Batches of fewer tokens (short sentences) run on one thread: the barriers
      * between phases cost more than the threads' share of the work. */
-    const int par = (double)ds->off[ds->n] / (double)(ds->n ? ds->n : 1) * tc->batch_size >= TRAINER_PARALLEL_MIN;
+    const int par = (double)ds->off[ds->n] / (double)(ds->n ? ds->n : 1) * t->o.batch_size >= STEP_PARALLEL_MIN;
     (void)par; /* read only by the OpenMP clause below */
-    trainer_prepare(t, &steps[b0 & 1], ds, perm, b0, tc, total);
+    step_prepare(t, &steps[b0 & 1], ds, perm, b0, ao, seed, total);
 #pragma omp parallel num_threads(t->threads) if (par)
     {
-        int nth = 1, tid = 0;
-#ifdef _OPENMP
-        nth = omp_get_num_threads();
-        tid = omp_get_thread_num();
-#endif
+        const int nth = threads_team(), tid = threads_id();
         for (int64_t b = b0;; b++) {
-            TrainerStep *p = &steps[b & 1];
-            trainer_step(t, p, ds, tc, tid, nth);
+            StepBatch *p = &steps[b & 1];
+            step_step(t, p, ds, ao, tid, nth);
             /* The main thread may go on while the others finish their rows:
-             * it touches only step b+1's TrainerStep and the batch arrays
+             * it touches only step b+1's StepBatch and the batch arrays
              * that the update phase does not read. */
 #pragma omp master
             {
                 if (p->res.finite) t->adam.step = p->step;
                 done = b + 1;
                 stop = after(ctx, b, p->n, &p->res, p->lr) || !p->res.finite || b + 1 >= nb;
-                if (!stop) trainer_prepare(t, &steps[(b + 1) & 1], ds, perm, b + 1, tc, total);
+                if (!stop) step_prepare(t, &steps[(b + 1) & 1], ds, perm, b + 1, ao, seed, total);
             }
 #pragma omp barrier
             if (stop) break;

@@ -1,36 +1,46 @@
-/* trainer.h - one optimisation step over a batch, and evaluation, parallel over
- * documents with OpenMP. Everything is allocated by trainer_init; the step itself
+/* step.h - optimisation steps over batches, parallel over documents with
+ * OpenMP. Everything is allocated by step_init; the step itself
  * never allocates.
  *
  * Reproducibility: each document's gradients go to its own slot (dense grads)
  * or its own token rows (embedding grads) and are then summed in document and
  * token order, and the gradient norm in token order, so results are
  * bit-identical for any thread count. */
-#ifndef ATTNCLF_TRAINER_H
-#define ATTNCLF_TRAINER_H
+#ifndef ATTNCLF_STEP_H
+#define ATTNCLF_STEP_H
 
 #include <stdint.h>
 
-#include "config.h"
 #include "dataset.h"
 #include "model.h"
 #include "optim.h"
+#include "threads.h"
+
+typedef struct StepOptions {
+    int batch_size;
+    double length_weight;  /* a document's share of the batch loss ~ tokens^length_weight; 0 = equal shares */
+    double clip;           /* global-norm clip, 0 = off */
+    int threads;           /* 0 = all cores */
+    double dropout;        /* on the pooled vector, in [0, 1) */
+    double token_dropout;  /* fraction of a document's tokens hidden per step, [0, 1) */
+} StepOptions;
 
 /* An embedding row used in a step, and its first token there. */
-typedef struct TrainerSlot {
+typedef struct StepSlot {
     int32_t row;    /* -1: empty */
     int32_t first;
-} TrainerSlot;
+} StepSlot;
 
-typedef struct Trainer {
+typedef struct Stepper {
     Model *model;
+    StepOptions o;
     float dropout;
     float token_dropout;
     Adam adam;          /* moments in the model's layout */
-    int threads;
+    int threads;        /* o.threads resolved */
     int batch_cap;
     int64_t tok_cap;    /* most tokens a batch can hold */
-    DocScratch *scratch;  /* [threads] */
+    ThreadsPool scratch;  /* [threads] DocScratch */
     float *doc_grad;    /* [batch_cap, n_dense] per-document dense gradients */
     float *dense_grad;  /* [n_dense] their sum */
     float *tok_grad;    /* [tok_cap, d] dL/demb per token position; after the row
@@ -40,7 +50,7 @@ typedef struct Trainer {
     int32_t *doc_kept;  /* [batch_cap] tokens kept of each document (token dropout) */
     float *doc_loss;    /* [batch_cap] */
     int32_t *doc_pred;  /* [batch_cap] */
-    TrainerSlot *table; /* [threads, table_cap] each thread's rows of this step */
+    StepSlot *table; /* [threads, table_cap] each thread's rows of this step */
     int64_t table_cap;  /* a power of two >= 2 * tok_cap */
     double *tok_sq;     /* [tok_cap] squared norm of the row gradient at a row's first token, else 0 */
     int32_t *own;       /* [threads, tok_cap] first tokens of the rows each thread owns */
@@ -50,16 +60,14 @@ typedef struct Trainer {
     uint16_t *tok_owner; /* [tok_cap] owning thread of each kept token's row */
     int64_t *part;      /* [batch_cap, threads+1] where each owner's group starts in tok_pos */
     int64_t *owner_cnt; /* [threads, threads+1] counting-sort scratch */
-} Trainer;
+} Stepper;
 
-/* max_len: the longest training document; tok_cap: trainer_batch_token_bound();
- * threads >= 1. */
-void trainer_init(Trainer *t, Model *m, float dropout, float token_dropout, int batch_size, int64_t max_len,
-                  int64_t tok_cap, int threads);
-void trainer_free(Trainer *t);
+/* max_len: the longest training document; tok_cap: step_token_bound(). */
+void step_init(Stepper *t, Model *m, const StepOptions *o, int64_t max_len, int64_t tok_cap);
+void step_free(Stepper *t);
 /* Most tokens any batch of `batch` documents of ds can hold (the sum of the
  * batch longest documents). */
-int64_t trainer_batch_token_bound(const Dataset *ds, int batch);
+int64_t step_token_bound(const Dataset *ds, int batch);
 
 typedef struct StepResult {
     double loss_sum;   /* summed over the batch's documents */
@@ -69,16 +77,16 @@ typedef struct StepResult {
 } StepResult;
 
 /* Called on one thread after each step with the batch index, its size, its
- * result and learning rate; a non-zero return stops trainer_run after it. Must
+ * result and learning rate; a non-zero return stops step_run after it. Must
  * not touch the model: other threads may still be updating it. */
-typedef int (*TrainerAfterFn)(void *ctx, int64_t batch, int n, const StepResult *r, float lr);
+typedef int (*StepAfterFn)(void *ctx, int64_t batch, int n, const StepResult *r, float lr);
 
 /* AdamW steps on batches b0, b0+1, ... < nb of perm (batch b is documents
  * perm[b*batch_size ...], the last one possibly short), with optim_lr's rate
- * for each step out of `total` and a seed drawn from tc->seed and the step.
+ * for each step out of `total` and a seed drawn from `seed` and the step.
  * Stops after a step that is not finite (no update is made) or when `after`
  * asks. Returns the batch after the last one run. */
-int64_t trainer_run(Trainer *t, const Dataset *ds, const int64_t *perm, int64_t b0, int64_t nb, const TrainConfig *tc,
-                    int64_t total, TrainerAfterFn after, void *ctx);
+int64_t step_run(Stepper *t, const Dataset *ds, const int64_t *perm, int64_t b0, int64_t nb, const AdamOptions *ao,
+                 uint64_t seed, int64_t total, StepAfterFn after, void *ctx);
 
 #endif

@@ -1,0 +1,191 @@
+/* pipeline.c - see pipeline.h. */
+#include "pipeline.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "corpus.h"
+#include "mem.h"
+#include "rundir.h"
+#include "runlog.h"
+
+static CorpusOptions pipeline_corpus(const Config *cfg)
+{
+    return (CorpusOptions){.train = cfg->data.train, .valid = cfg->data.valid,
+                           .valid_fraction = cfg->data.valid_fraction, .seed = cfg->train.fit.seed,
+                           .read = &cfg->data.read, .vocab = cfg->tokenizer.vocab};
+}
+
+/* The member's options for a checkpoint of format 1-3, whose own bytes lack them. */
+static const BayesOptions *pipeline_legacy_bayes(const Config *cfg)
+{
+    return cfg->bayes.weight > 0 ? &cfg->bayes : NULL;
+}
+
+/* The encoder, corpus, initial network and naive Bayes member of a fresh run. */
+static int pipeline_build(const Config *cfg, Classifier *c, TrainData *data, Status *st)
+{
+    memset(c, 0, sizeof *c);
+    encoder_init(&c->enc, &cfg->tokenizer.tok, &cfg->tokenizer.enc);
+    /* The corpus is encoded with the member's features, which it is fitted on. */
+    c->enc.bayes_ngrams = cfg->bayes.weight > 0 ? cfg->bayes.ngrams : 0;
+    CorpusOptions co = pipeline_corpus(cfg);
+    if (cfg->tokenizer.stopwords && tokenizer_load_stopwords(&c->enc.tk, cfg->tokenizer.stopwords, st)) return -1;
+    if (corpus_build(&co, &c->enc, &c->labels, data, st)) return -1;
+    if (data->train.n == 0)
+        return status_error(st, "%s: no training documents left after the validation split", cfg->data.train);
+    ModelDims dims = model_dims(&cfg->model, encoder_rows(&c->enc), (int)c->labels.n);
+    model_init(&c->net, &dims);
+    model_randomize(&c->net, encoder_unk_row(&c->enc), cfg->train.fit.seed);
+    if (cfg->bayes.weight > 0 && bayes_fit(&c->bayes, &data->train, (int)c->labels.n, &cfg->bayes, st)) return -1;
+    classifier_attach_bayes(c);
+    return 0;
+}
+
+/* Runs f with obs, then the logs (keeping `keep_rows` epoch rows) and the run directory's checkpoints. */
+static int pipeline_fit(Fit *f, RunDir *rd, int keep_rows, const FitObserver *obs, int n_obs, FitSummary *out,
+                        Status *st)
+{
+    RunLog log;
+    for (int i = 0; i < n_obs; i++) fit_observe(f, &obs[i]);
+    int rc = runlog_open(&log, rd->dir, keep_rows, st);
+    if (rc == 0) {
+        FitObserver lo = runlog_observer(&log), ro = rundir_observer(rd);
+        fit_observe(f, &lo);
+        fit_observe(f, &ro);
+        rc = fit_run(f, out, st);
+    }
+    runlog_close(&log);
+    return rc;
+}
+
+int pipeline_train(const Config *cfg, const FitObserver *obs, int n_obs, FitSummary *out, Status *st)
+{
+    memset(out, 0, sizeof *out);
+    char *json = config_to_json(cfg);
+    RunDir rd = {0};
+    Classifier c = {0};
+    TrainData data = {0};
+    int rc = rundir_open(&rd, cfg->output.dir, cfg->output.keep_checkpoints, json, 1, st);
+    free(json);
+    if (rc == 0) rc = pipeline_build(cfg, &c, &data, st);
+    if (rc == 0) {
+        Fit f;
+        fit_init(&f, &c, &data, &cfg->train.fit, &cfg->train.adam, &cfg->train.step);
+        rc = pipeline_fit(&f, &rd, 0, obs, n_obs, out, st);
+        fit_free(&f);
+    }
+    corpus_free(&data);
+    classifier_free(&c);
+    rundir_close(&rd);
+    return rc;
+}
+
+/* The stored config, or defaults when a checkpoint has none. */
+static int pipeline_stored_config(const CkptReader *r, Config *cfg, Status *st)
+{
+    config_defaults(cfg);
+    CkptSection sec;
+    if (!ckpt_find(r, "CONF", &sec)) return 0;
+    char *json = xstrndup((const char *)sec.p, (size_t)sec.n);
+    int rc = config_load_string(cfg, json, r->path, st);
+    free(json);
+    return rc ? ckpt_damaged(r, st, "bad config") : 0;
+}
+
+static int pipeline_apply_overrides(Config *cfg, char *const *overrides, int n, Status *st)
+{
+    static const char *const allowed[] = {"train.epochs=", "train.patience=", "train.threads=",
+                                          "output.keep_checkpoints="};
+    for (int i = 0; i < n; i++) {
+        int ok = 0;
+        for (size_t k = 0; k < sizeof allowed / sizeof *allowed; k++)
+            ok |= strncmp(overrides[i], allowed[k], strlen(allowed[k])) == 0;
+        if (!ok)
+            return status_usage(st, "--set %s: only train.epochs, train.patience, train.threads and "
+                                "output.keep_checkpoints can change when resuming", overrides[i]);
+        if (config_set(cfg, overrides[i], st)) return -1;
+    }
+    return config_validate(cfg, st);
+}
+
+/* What a resumed run starts from: its config, classifier, state and moments. */
+typedef struct Resumed {
+    Config cfg;
+    Classifier c;
+    TrainState state;
+    Adam adam;
+} Resumed;
+
+static int pipeline_read_run(const char *path, Resumed *z, Status *st)
+{
+    CkptReader r;
+    if (ckpt_open(&r, path, st)) return -1;
+    int rc = pipeline_stored_config(&r, &z->cfg, st);
+    if (rc == 0) rc = classifier_load(&z->c, &r, 0, pipeline_legacy_bayes(&z->cfg), st);
+    if (rc == 0) rc = fit_load_state(&z->state, &r, st);
+    if (rc == 0) rc = adam_load(&z->adam, &r, z->c.net.n_params, st);
+    ckpt_close(&r);
+    return rc;
+}
+
+int pipeline_resume(const char *dir, char *const *overrides, int n, const FitObserver *obs, int n_obs,
+                    FitSummary *out, Status *st)
+{
+    memset(out, 0, sizeof *out);
+    char path[4096];
+    snprintf(path, sizeof path, "%s/last.ckpt", dir);
+    Resumed z;
+    memset(&z, 0, sizeof z);
+    RunDir rd = {0};
+    TrainData data = {0};
+    int rc = pipeline_read_run(path, &z, st);
+    if (rc == 0) {
+        free(z.cfg.output.dir);
+        z.cfg.output.dir = xstrdup(dir);
+        rc = pipeline_apply_overrides(&z.cfg, overrides, n, st);
+    }
+    if (rc == 0 && (z.state.epoch >= z.cfg.train.fit.epochs || z.state.stopped))
+        rc = status_error(st, "%s: the run is complete (%d of %d epochs%s); raise it with --set train.epochs=N", path,
+                          z.state.epoch, z.cfg.train.fit.epochs, z.state.stopped ? ", stopped early" : "");
+    if (rc == 0) {
+        char *json = config_to_json(&z.cfg);
+        rc = rundir_open(&rd, dir, z.cfg.output.keep_checkpoints, json, 0, st);
+        free(json);
+    }
+    CorpusOptions co = pipeline_corpus(&z.cfg);
+    if (rc == 0) rc = corpus_reload(&co, &z.c.enc, &z.c.labels, &data, st);
+    if (rc == 0) {
+        Fit f;
+        fit_init(&f, &z.c, &data, &z.cfg.train.fit, &z.cfg.train.adam, &z.cfg.train.step);
+        fit_resume(&f, &z.state, &z.adam);
+        rc = pipeline_fit(&f, &rd, z.state.epoch, obs, n_obs, out, st);
+        fit_free(&f);
+    }
+    corpus_free(&data);
+    rundir_close(&rd);
+    adam_free(&z.adam);
+    classifier_free(&z.c);
+    config_free(&z.cfg);
+    return rc;
+}
+
+int pipeline_load(const char *path, Classifier *c, Config *cfg, Status *st)
+{
+    memset(c, 0, sizeof *c);
+    config_defaults(cfg);
+    CkptReader *r = xmalloc(sizeof *r);
+    if (ckpt_open(r, path, st)) {
+        free(r);
+        return -1;
+    }
+    config_free(cfg);
+    int rc = pipeline_stored_config(r, cfg, st);
+    if (rc == 0) rc = classifier_load(c, r, 1, pipeline_legacy_bayes(cfg), st);
+    if (rc) {
+        ckpt_close(r);
+        free(r);
+    }
+    return rc;
+}

@@ -1,0 +1,129 @@
+/* classifier.c - see classifier.h. */
+#include "classifier.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "mem.h"
+#include "threads.h"
+
+void classifier_free(Classifier *c)
+{
+    encoder_free(&c->enc);
+    vocab_free(&c->labels);
+    model_free(&c->net);
+    if (c->bayes.logp) bayes_free(&c->bayes);
+    if (c->mapped) {
+        ckpt_close(c->mapped);
+        free(c->mapped);
+    }
+    memset(c, 0, sizeof *c);
+}
+
+const Bayes *classifier_bayes(const Classifier *c)
+{
+    return c->bayes.logp ? &c->bayes : NULL;
+}
+
+void classifier_attach_bayes(Classifier *c)
+{
+    c->enc.bayes_ngrams = c->bayes.logp ? c->bayes.o.ngrams : 0;
+}
+
+void classifier_scratch_init(ClassifierScratch *s, const Classifier *c)
+{
+    encodebuf_init(&s->enc);
+    docscratch_init(&s->doc, &c->net.dims, 64);
+    s->member = xcalloc((size_t)c->net.dims.classes, sizeof *s->member);
+}
+
+void classifier_scratch_free(ClassifierScratch *s)
+{
+    encodebuf_free(&s->enc);
+    docscratch_free(&s->doc);
+    free(s->member);
+    memset(s, 0, sizeof *s);
+}
+
+float classifier_score(const Classifier *c, const int32_t *ids, int T, const uint64_t *feat, int64_t nf,
+                       const int32_t *y, int ny, ClassifierScratch *s)
+{
+    docscratch_reserve(&s->doc, &c->net.dims, T);
+    const Bayes *nb = classifier_bayes(c);
+    if (nb) bayes_logits(nb, feat, nf, s->member);
+    return model_forward(&c->net, ids, T, nb ? s->member : NULL, y, ny, 0.0f, 0, &s->doc);
+}
+
+void classifier_score_text(const Classifier *c, const char *text, size_t len, ClassifierScratch *s)
+{
+    encoder_encode(&c->enc, text, len, &s->enc);
+    classifier_score(c, s->enc.ids, (int)s->enc.n, s->enc.feat, s->enc.n_feat, NULL, 0, s);
+}
+
+static void classifier_pool_init(void *item, const void *arg)
+{
+    classifier_scratch_init(item, arg);
+}
+
+static void classifier_pool_free(void *item)
+{
+    classifier_scratch_free(item);
+}
+
+double classifier_score_dataset(const Classifier *c, const Dataset *ds, int threads, int32_t *pred)
+{
+    const int C = c->net.dims.classes;
+    float *loss = xmalloc((size_t)(ds->n ? ds->n : 1) * sizeof *loss);
+    ThreadsPool pool;
+    threads_pool_init(&pool, threads, sizeof(ClassifierScratch), classifier_pool_init, c, classifier_pool_free);
+#pragma omp parallel for schedule(dynamic, 16) num_threads(threads)
+    for (int64_t i = 0; i < ds->n; i++) {
+        ClassifierScratch *s = threads_pool_mine(&pool);
+        const int64_t f0 = ds->foff[i], l0 = ds->loff[i];
+        loss[i] = classifier_score(c, ds->ids + ds->off[i], (int)(ds->off[i + 1] - ds->off[i]), ds->feat + f0,
+                                   ds->foff[i + 1] - f0, ds->lab + l0, (int)(ds->loff[i + 1] - l0), s);
+        pred[i] = model_argmax(s->doc.probs, C);
+    }
+    double sum = 0.0;
+    for (int64_t i = 0; i < ds->n; i++) sum += loss[i];
+    threads_pool_free(&pool);
+    free(loss);
+    return sum;
+}
+
+void classifier_save(const Classifier *c, CkptWriter *w)
+{
+    encoder_save(&c->enc, w);
+    vocab_save(&c->labels, w, "LABL");
+    model_save(&c->net, w);
+    if (classifier_bayes(c)) bayes_save(&c->bayes, w);
+}
+
+int classifier_load(Classifier *c, CkptReader *r, int map, const BayesOptions *legacy_bayes, Status *st)
+{
+    memset(c, 0, sizeof *c);
+    vocab_init(&c->labels);
+    int rc = encoder_load(&c->enc, r, st);
+    if (rc == 0) rc = vocab_load(&c->labels, r, "LABL", st);
+    if (rc == 0 && c->labels.n < 2) rc = ckpt_damaged(r, st, "fewer than two labels");
+    if (rc == 0) rc = model_load(&c->net, r, map, st);
+    /* The parts must fit together: the network has a row per encoder row and an
+     * output per label. */
+    if (rc == 0 && (c->net.dims.rows != encoder_rows(&c->enc) || c->net.dims.classes != c->labels.n))
+        rc = ckpt_damaged(r, st, "the network's %lld rows and %d classes do not fit the vocabulary and labels",
+                          (long long)c->net.dims.rows, c->net.dims.classes);
+    /* Format 1-3 files hold a BAYS section exactly when their config asks for a member. */
+    CkptSection sec;
+    int has_bayes = r->version >= 4 ? ckpt_find(r, "BAYS", &sec) : legacy_bayes != NULL;
+    if (rc == 0 && r->version < 4 && !legacy_bayes && ckpt_find(r, "BAYS", &sec))
+        rc = ckpt_damaged(r, st, "a BAYS section its config does not ask for");
+    if (rc == 0 && has_bayes)
+        rc = bayes_load(&c->bayes, r, (int)c->labels.n, legacy_bayes, st);
+    classifier_attach_bayes(c);
+    if (rc == 0 && map) c->mapped = r;
+    if (rc) {
+        if (map) c->mapped = NULL;
+        classifier_free(c);
+    }
+    return rc;
+}

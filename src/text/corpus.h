@@ -1,0 +1,41 @@
+/* corpus.h - a training corpus from its files: raw rows (words as provisional
+ * ids), the validation split, the vocabulary and label set built from the
+ * training part only, and both parts encoded into Datasets. */
+#ifndef ATTNCLF_CORPUS_H
+#define ATTNCLF_CORPUS_H
+
+#include <stdint.h>
+
+#include "dataset.h"
+#include "encoder.h"
+#include "reader.h"
+#include "status.h"
+#include "vocab.h"
+
+typedef struct CorpusOptions {
+    const char *train;           /* required */
+    const char *valid;           /* NULL: split valid_fraction of train off by seed */
+    double valid_fraction;       /* in [0, 1) */
+    uint64_t seed;               /* decides the split */
+    const ReaderOptions *read;
+    VocabOptions vocab;
+} CorpusOptions;
+
+typedef struct TrainData {
+    Dataset train, valid;
+    ReaderStats train_stats, valid_stats;
+    Vocab unknown_valid;   /* valid labels not in training (ids offset by n classes) */
+    int64_t words_seen;    /* distinct words before min_count/max_vocab */
+} TrainData;
+
+/* Reads o->train (and o->valid when given, else splits valid_fraction off by
+ * seed), builds the vocabulary into enc->vocab (enc's tokenizer and n-gram
+ * settings must be set) from the training part only, the label set into
+ * `labels` (natural order), and encodes both parts. Needs at least two labels. */
+int corpus_build(const CorpusOptions *o, Encoder *enc, Vocab *labels, TrainData *out, Status *st);
+/* The same data for a resumed run, encoded with the vocabulary and labels it
+ * was trained with; the validation split is the same as the original run's. */
+int corpus_reload(const CorpusOptions *o, const Encoder *enc, const Vocab *labels, TrainData *out, Status *st);
+void corpus_free(TrainData *td);
+
+#endif

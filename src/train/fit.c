@@ -1,0 +1,279 @@
+/* fit.c - see fit.h. */
+#include "fit.h"
+
+#include <math.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "clock.h"
+#include "mem.h"
+#include "rng.h"
+
+/* A loss this large per document means the weights have blown up even if every
+ * number is still finite (Adam's bounded steps can grow weights without NaN). */
+#define FIT_DIVERGED_LOSS 1e3
+
+static volatile sig_atomic_t fit_stop_signal;
+
+void fit_request_stop(int signo)
+{
+    fit_stop_signal = signo;
+}
+
+void fit_init(Fit *f, Classifier *clf, const TrainData *data, const FitOptions *fo, const AdamOptions *ao,
+              const StepOptions *so)
+{
+    memset(f, 0, sizeof *f);
+    f->clf = clf;
+    f->data = data;
+    f->fo = *fo;
+    f->ao = *ao;
+    const Dataset *t = &data->train;
+    step_init(&f->step, &clf->net, so, t->max_len, step_token_bound(t, so->batch_size));
+    Rng rng;
+    rng_seed(&rng, rng_mix(fo->seed, 0x73687566ull /* "shuf" */, 0));
+    f->state = (TrainState){.rng = rng.state, .best_acc = -1.0};
+    f->perm = xmalloc((size_t)(t->n + 1) * sizeof *f->perm);
+    f->valid_pred = xmalloc((size_t)(data->valid.n + 1) * sizeof *f->valid_pred);
+}
+
+void fit_resume(Fit *f, const TrainState *state, const Adam *adam)
+{
+    f->state = *state;
+    size_t bytes = (size_t)f->clf->net.n_params * sizeof(float);
+    memcpy(f->step.adam.m, adam->m, bytes);
+    memcpy(f->step.adam.v, adam->v, bytes);
+    f->step.adam.step = state->step;
+}
+
+void fit_observe(Fit *f, const FitObserver *o)
+{
+    if (f->n_obs < FIT_MAX_OBSERVERS) f->obs[f->n_obs++] = *o;
+}
+
+void fit_free(Fit *f)
+{
+    step_free(&f->step);
+    free(f->perm);
+    free(f->valid_pred);
+    memset(f, 0, sizeof *f);
+}
+
+/* ---- telling the observers ---- */
+
+static void fit_warn(Fit *f, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void fit_warn(Fit *f, const char *fmt, ...)
+{
+    char msg[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    for (int i = 0; i < f->n_obs; i++)
+        if (f->obs[i].on_warning) f->obs[i].on_warning(f->obs[i].ctx, msg);
+}
+
+static void fit_start(Fit *f)
+{
+    FitStart s = {.clf = f->clf, .data = f->data, .threads = f->step.threads, .resumed_epoch = f->state.epoch};
+    for (int i = 0; i < f->n_obs; i++)
+        if (f->obs[i].on_start) f->obs[i].on_start(f->obs[i].ctx, &s);
+    const TrainData *d = f->data;
+    const ReaderStats *rs[2] = {&d->train_stats, &d->valid_stats};
+    for (int i = 0; i < 2; i++)
+        if (rs[i]->skipped)
+            fit_warn(f, "skipped %lld bad rows; first: %s", (long long)rs[i]->skipped, rs[i]->first_skip);
+    if (d->unknown_valid.n)
+        fit_warn(f, "%lld validation labels never occur in training (first: \"%s\"); they count as errors",
+                 (long long)d->unknown_valid.n, d->unknown_valid.words[0]);
+}
+
+static int fit_checkpoint(Fit *f, const FitCheckpoint *k, Status *st)
+{
+    f->state.step = f->step.adam.step;
+    FitSnapshot s = {.clf = f->clf, .adam = &f->step.adam, .state = &f->state};
+    for (int i = 0; i < f->n_obs; i++)
+        if (f->obs[i].on_checkpoint && f->obs[i].on_checkpoint(f->obs[i].ctx, &s, k, st)) return -1;
+    return 0;
+}
+
+/* ---- one epoch ---- */
+
+/* What the step callback accumulates over an epoch. */
+typedef struct EpochPass {
+    Fit *f;
+    int epoch;
+    int64_t nb;
+    double loss, tokens;
+    int64_t correct;
+    int64_t bad_step;  /* the step that diverged (1-based), 0 if none */
+    int bad_finite;    /* its loss was finite but exploding */
+    float lr;
+} EpochPass;
+
+static int fit_after_step(void *ctx, int64_t b, int n, const StepResult *s, float lr)
+{
+    EpochPass *p = ctx;
+    Fit *f = p->f;
+    const int64_t lo = b * f->step.o.batch_size;
+    p->lr = lr;
+    if (!s->finite || s->loss_sum > FIT_DIVERGED_LOSS * n) {
+        p->bad_finite = s->finite;
+        p->bad_step = f->step.adam.step + !s->finite;
+        return 1;
+    }
+    p->loss += s->loss_sum;
+    p->correct += s->correct;
+    p->tokens += (double)s->tokens;
+    FitProgress pr = {.epoch = p->epoch, .epochs = f->fo.epochs, .batch = b + 1, .batches = p->nb,
+                      .tokens = p->tokens, .loss = p->loss / (double)(lo + n), .lr = lr,
+                      .seconds = clock_seconds() - f->t_epoch};
+    for (int i = 0; i < f->n_obs; i++)
+        if (f->obs[i].on_progress) f->obs[i].on_progress(f->obs[i].ctx, &pr);
+    return fit_stop_signal != 0;
+}
+
+/* Saves a resumable checkpoint in the middle of epoch `epoch` (b batches done). */
+static int fit_interrupt(Fit *f, int epoch, const EpochPass *p, int64_t b, Status *st)
+{
+    f->state.batch = b;
+    f->state.part_loss = p->loss;
+    f->state.part_tokens = p->tokens;
+    f->state.part_correct = p->correct;
+    FitCheckpoint k = {.epoch = epoch, .interrupted = 1};
+    if (fit_checkpoint(f, &k, st)) return -1;
+    return status_error(st, "interrupted by signal %d at epoch %d, batch %lld", (int)fit_stop_signal, epoch,
+                        (long long)b);
+}
+
+/* One pass over the training data in this epoch's order, from batch state.batch
+ * on (non-zero when resuming an interrupted epoch). */
+static int fit_train_epoch(Fit *f, int epoch, FitEpoch *e, FitSummary *out, Status *st)
+{
+    const Dataset *ds = &f->data->train;
+    const int B = f->step.o.batch_size;
+    const int64_t nb = (ds->n + B - 1) / B, total = (int64_t)f->fo.epochs * nb;
+    for (int64_t i = 0; i < ds->n; i++) f->perm[i] = i;
+    Rng rng = {f->state.rng};
+    rng_shuffle(&rng, f->perm, ds->n);
+    EpochPass p = {.f = f, .epoch = epoch, .nb = nb, .loss = f->state.part_loss, .tokens = f->state.part_tokens,
+                   .correct = f->state.part_correct, .lr = optim_lr(&f->ao, f->step.adam.step, total)};
+    f->t_epoch = clock_seconds();
+    int64_t b = f->state.batch;
+    if (!fit_stop_signal) b = step_run(&f->step, ds, f->perm, b, nb, &f->ao, f->fo.seed, total, fit_after_step, &p);
+    e->lr = p.lr;
+    if (p.bad_step) {
+        out->diverged = 1;
+        return status_error(st, "training diverged at epoch %d, step %lld: the loss is %s (try a lower train.lr)",
+                            epoch, (long long)p.bad_step, p.bad_finite ? "exploding" : "not finite");
+    }
+    if (fit_stop_signal && b < nb) {
+        out->signal = fit_stop_signal;
+        return fit_interrupt(f, epoch, &p, b, st);
+    }
+    f->state.rng = rng.state;
+    f->state.batch = 0;
+    f->state.part_loss = f->state.part_tokens = 0.0;
+    f->state.part_correct = 0;
+    e->seconds = clock_seconds() - f->t_epoch;
+    e->tokens_per_sec = e->seconds > 0 ? p.tokens / e->seconds : 0;
+    e->train_loss = p.loss / (double)ds->n;
+    e->train_acc = (double)p.correct / (double)ds->n;
+    return 0;
+}
+
+/* Validation through the classifier (network and members), as eval scores it. */
+static void fit_validate(Fit *f, FitEpoch *e)
+{
+    const Dataset *valid = &f->data->valid;
+    int64_t ok = 0;
+    e->valid_loss = classifier_score_dataset(f->clf, valid, f->step.threads, f->valid_pred) / (double)valid->n;
+    for (int64_t i = 0; i < valid->n; i++) ok += f->valid_pred[i] == dataset_label(valid, i);
+    e->valid_acc = (double)ok / (double)valid->n;
+}
+
+static int fit_epoch(Fit *f, FitSummary *out, Status *st)
+{
+    const int epoch = f->state.epoch + 1;
+    FitEpoch e = {.epoch = epoch, .epochs = f->fo.epochs, .has_valid = f->data->valid.n > 0};
+    if (fit_train_epoch(f, epoch, &e, out, st)) return -1;
+    if (e.has_valid) fit_validate(f, &e);
+    e.seconds = clock_seconds() - f->t_epoch;
+    e.improved = !e.has_valid || e.valid_acc > f->state.best_acc;
+    f->state.epoch = epoch;
+    if (e.improved) {
+        f->state.best_acc = e.has_valid ? e.valid_acc : -1.0;
+        f->state.best_epoch = epoch;
+        f->state.bad_epochs = 0;
+    } else if (++f->state.bad_epochs >= f->fo.patience && f->fo.patience > 0) {
+        f->state.stopped = 1;
+    }
+    e.stopped = f->state.stopped;
+    e.bad_epochs = f->state.bad_epochs;
+    for (int i = 0; i < f->n_obs; i++)
+        if (f->obs[i].on_epoch && f->obs[i].on_epoch(f->obs[i].ctx, &e, st)) return -1;
+    FitCheckpoint k = {.epoch = epoch, .improved = e.improved};
+    return fit_checkpoint(f, &k, st);
+}
+
+int fit_run(Fit *f, FitSummary *out, Status *st)
+{
+    memset(out, 0, sizeof *out);
+    fit_start(f);
+    int rc = 0;
+    while (rc == 0 && f->state.epoch < f->fo.epochs && !f->state.stopped) rc = fit_epoch(f, out, st);
+    out->epochs = f->state.epoch;
+    out->best_epoch = f->state.best_epoch;
+    out->best_acc = f->state.best_acc;
+    out->stopped_early = f->state.stopped;
+    for (int i = 0; i < f->n_obs; i++)
+        if (f->obs[i].on_done) f->obs[i].on_done(f->obs[i].ctx, out);
+    return rc;
+}
+
+/* ---- checkpoints of a run ---- */
+
+int fit_save(const FitSnapshot *s, const char *config_json, const char *path, Status *st)
+{
+    CkptWriter w;
+    ckpt_writer_init(&w);
+    ckpt_put(ckpt_section(&w, "CONF", 1), config_json, strlen(config_json));
+    classifier_save(s->clf, &w);
+    const TrainState *t = s->state;
+    CkptBuf *b = ckpt_section(&w, "STAT", 1);
+    int32_t ints[4] = {t->epoch, t->best_epoch, t->bad_epochs, t->stopped};
+    ckpt_put(b, ints, sizeof ints);
+    ckpt_put_u64(b, t->rng);
+    ckpt_put_f64(b, t->best_acc);
+    ckpt_put_u64(b, (uint64_t)t->step);
+    ckpt_put_u64(b, (uint64_t)t->batch);
+    ckpt_put_f64(b, t->part_loss);
+    ckpt_put_f64(b, t->part_tokens);
+    ckpt_put_u64(b, (uint64_t)t->part_correct);
+    if (s->adam) adam_save(s->adam, &w);
+    int rc = ckpt_write(&w, path, st);
+    ckpt_writer_free(&w);
+    return rc;
+}
+
+int fit_load_state(TrainState *t, const CkptReader *r, Status *st)
+{
+    CkptSection sec;
+    if (!ckpt_find(r, "STAT", &sec)) return ckpt_damaged(r, st, "no STAT section");
+    CkptCursor c = ckpt_cursor(&sec);
+    int32_t v[4];
+    ckpt_copy(&c, v, sizeof v);
+    *t = (TrainState){.epoch = v[0], .best_epoch = v[1], .bad_epochs = v[2], .stopped = v[3]};
+    t->rng = ckpt_u64(&c);
+    t->best_acc = ckpt_f64(&c);
+    t->step = (int64_t)ckpt_u64(&c);
+    t->batch = (int64_t)ckpt_u64(&c);
+    t->part_loss = ckpt_f64(&c);
+    t->part_tokens = ckpt_f64(&c);
+    t->part_correct = (int64_t)ckpt_u64(&c);
+    if (!ckpt_done(&c) || t->batch < 0 || t->epoch < 0 || t->step < 0) return ckpt_damaged(r, st, "bad STAT section");
+    return 0;
+}

@@ -1,0 +1,70 @@
+/* runlog.c - see runlog.h. */
+#include "runlog.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "mem.h"
+
+int runlog_open(RunLog *l, const char *dir, int keep, Status *st)
+{
+    memset(l, 0, sizeof *l);
+    l->dir = xstrdup(dir);
+    const char *names[2] = {"log.jsonl", "log.csv"};
+    FILE **files[2] = {&l->json, &l->csv};
+    for (int i = 0; i < 2; i++) {
+        char path[4096];
+        snprintf(path, sizeof path, "%s/%s", dir, names[i]);
+        long cut = 0;
+        FILE *f = keep > 0 ? fopen(path, "r+") : NULL;
+        if (f) {
+            int lines = 0, want = keep + (i == 1), ch;
+            while (lines < want && (ch = fgetc(f)) != EOF)
+                if (ch == '\n') lines++;
+            cut = ftell(f);
+            fclose(f);
+            if (truncate(path, cut) != 0) return status_error(st, "%s: cannot truncate: %s", path, strerror(errno));
+        }
+        *files[i] = fopen(path, cut ? "a" : "w");
+        if (!*files[i]) return status_error(st, "%s: cannot write: %s", path, strerror(errno));
+        if (i == 1 && cut == 0)
+            fprintf(l->csv, "epoch,train_loss,train_acc,valid_loss,valid_acc,lr,seconds,tokens_per_sec\n");
+    }
+    return 0;
+}
+
+void runlog_close(RunLog *l)
+{
+    if (l->json) fclose(l->json);
+    if (l->csv) fclose(l->csv);
+    free(l->dir);
+    memset(l, 0, sizeof *l);
+}
+
+static int runlog_on_epoch(void *ctx, const FitEpoch *e, Status *st)
+{
+    RunLog *l = ctx;
+    char vl[32] = "null", va[32] = "null", cvl[32] = "", cva[32] = "";
+    if (e->has_valid) {
+        snprintf(vl, sizeof vl, "%.6f", e->valid_loss);
+        snprintf(va, sizeof va, "%.6f", e->valid_acc);
+        memcpy(cvl, vl, sizeof vl);
+        memcpy(cva, va, sizeof va);
+    }
+    fprintf(l->json,
+            "{\"epoch\": %d, \"train_loss\": %.6f, \"train_acc\": %.6f, \"valid_loss\": %s, \"valid_acc\": %s, "
+            "\"lr\": %.6g, \"seconds\": %.3f, \"tokens_per_sec\": %.0f}\n",
+            e->epoch, e->train_loss, e->train_acc, vl, va, e->lr, e->seconds, e->tokens_per_sec);
+    fprintf(l->csv, "%d,%.6f,%.6f,%s,%s,%.6g,%.3f,%.0f\n", e->epoch, e->train_loss, e->train_acc, cvl, cva, e->lr,
+            e->seconds, e->tokens_per_sec);
+    if (fflush(l->json) != 0 || fflush(l->csv) != 0)
+        return status_error(st, "%s: cannot write logs: %s", l->dir, strerror(errno));
+    return 0;
+}
+
+FitObserver runlog_observer(RunLog *l)
+{
+    return (FitObserver){.ctx = l, .on_epoch = runlog_on_epoch};
+}
