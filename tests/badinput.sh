@@ -39,7 +39,7 @@ cat > "$tmp/base.json" <<JSON
   "train": { "epochs": 1 }, "output": { "dir": "$tmp/out" } }
 JSON
 # A script, not a function, so that timeout can run it.
-printf '#!/bin/sh\nf=$1; shift\nexec "%s" train --config "%s" --set data.train="$f" --quiet "$@"\n' "$bin" "$tmp/base.json" > "$tmp/train"
+printf '#!/bin/sh\nf=$1; shift\nexec "%s" train --config "%s" --set data.train="$f" --force --quiet "$@"\n' "$bin" "$tmp/base.json" > "$tmp/train"
 chmod +x "$tmp/train"
 train() { "$tmp/train" "$@"; }
 good() { printf 'label,text\n'; for i in $(seq 1 40); do echo "pos,good fine film $i"; echo "neg,bad awful film $i"; done; }
@@ -95,13 +95,13 @@ echo '{ "data": { "train": "x.csv" }, "output": { "dir": "d" }, "train": { "epoc
 case_ "config unknown key" 1 'unknown key "train.epoch" \(did you mean "train.epochs"\?\)' "$bin" train --config "$tmp/unknown.json"
 echo '{ "data": { "train": "x.csv" }, "output": { "dir": "d" }, "model": { "dim": "64" } }' > "$tmp/type.json"
 case_ "config wrong type" 1 'model.dim must be an integer, got "64"' "$bin" train --config "$tmp/type.json"
-case_ "dim 0" 1 "model.dim must be >= 1, got 0" "$tmp/train" "$tmp/good.csv" --set model.dim=0
-case_ "heads 0" 1 "model.heads must be >= 1, got 0" "$tmp/train" "$tmp/good.csv" --set model.heads=0
-case_ "negative lr" 1 "train.lr must be a finite number > 0, got -0.1" "$tmp/train" "$tmp/good.csv" --set train.lr=-0.1
+case_ "dim 0" 2 "model.dim must be >= 1, got 0" "$tmp/train" "$tmp/good.csv" --set model.dim=0
+case_ "heads 0" 2 "model.heads must be >= 1, got 0" "$tmp/train" "$tmp/good.csv" --set model.heads=0
+case_ "negative lr" 2 "train.lr must be a finite number > 0, got -0.1" "$tmp/train" "$tmp/good.csv" --set train.lr=-0.1
 case_ "lr NaN" 2 "train.lr" "$tmp/train" "$tmp/good.csv" --set train.lr=nan
-case_ "batch_size 0" 1 "train.batch_size must be >= 1, got 0" "$tmp/train" "$tmp/good.csv" --set train.batch_size=0
-case_ "valid_fraction 1.5" 1 "data.valid_fraction must be .*got 1.5" "$tmp/train" "$tmp/good.csv" --set data.valid_fraction=1.5
-case_ "length_weight 3" 1 "train.length_weight must be a finite number in \[0, 2\], got 3" "$tmp/train" "$tmp/good.csv" --set train.length_weight=3
+case_ "batch_size 0" 2 "train.batch_size must be >= 1, got 0" "$tmp/train" "$tmp/good.csv" --set train.batch_size=0
+case_ "valid_fraction 1.5" 2 "data.valid_fraction must be .*got 1.5" "$tmp/train" "$tmp/good.csv" --set data.valid_fraction=1.5
+case_ "length_weight 3" 2 "train.length_weight must be a finite number in \[0, 2\], got 3" "$tmp/train" "$tmp/good.csv" --set train.length_weight=3
 case_ "--set unknown key" 2 'did you mean "model.dim"' "$tmp/train" "$tmp/good.csv" --set model.dimm=3
 case_ "--set bad value" 2 "model.heads" "$tmp/train" "$tmp/good.csv" --set model.heads=many
 case_ "--set without =" 2 "model.heads" "$tmp/train" "$tmp/good.csv" --set model.heads

@@ -29,7 +29,7 @@ expect 0 "^attnclf [0-9]+\.[0-9]+\.[0-9]+" "$bin" --version
 for c in train eval predict; do expect 0 "usage: attnclf $c" "$bin" "$c" --help; done
 expect 2 "usage" "$bin"
 expect 2 "unknown command 'fly'" "$bin" fly
-expect 2 "exactly one of --config" "$bin" train
+expect 2 "give --data FILE and --output DIR, --config FILE, or --resume DIR" "$bin" train
 expect 2 "unknown command 'tarin' \(did you mean 'train'\?\)" "$bin" tarin
 expect 2 "unknown option --bogus \(see" "$bin" train --bogus
 expect 2 "unknown option --confg \(did you mean --config\?\)" "$bin" train --confg x.json
@@ -116,7 +116,7 @@ out=$("$bin" predict --model tests/fixtures/v1-plain.ckpt --top-k 2 --explain < 
 [ "$out" = "$(md5sum < tests/fixtures/v1-expected.txt)" ] && ok || bad "a version 1 checkpoint predicts differently"
 out=$("$bin" predict --model tests/fixtures/v2-context.ckpt --top-k 2 --explain < tests/fixtures/v1-input.txt | md5sum)
 [ "$out" = "$(md5sum < tests/fixtures/v2-expected.txt)" ] && ok || bad "a version 2 checkpoint predicts differently"
-out=$("$bin" predict --model tests/fixtures/v3-bayes.ckpt --top-k 3 --json --explain < tests/fixtures/v1-input.txt | md5sum)
+out=$("$bin" predict --model tests/fixtures/v3-bayes.ckpt --top-k 3 --explain < tests/fixtures/v1-input.txt | md5sum)
 [ "$out" = "$(md5sum < tests/fixtures/v3-expected.txt)" ] && ok || bad "a version 3 checkpoint predicts differently"
 
 # ---- the naive Bayes member (bayes.*): counted on the training part, used by
@@ -139,7 +139,7 @@ b=$("$bin" predict --model "$tmp/nbr/last.ckpt" --top-k 2 < "$tmp/many.txt" | md
 [ "$a" = "$b" ] && ok || bad "a resumed run with the member predicts differently from an uninterrupted one"
 out=$(echo "Stocks fell" | "$bin" predict --model "$tmp/nb/last.ckpt" --json --explain)
 grep -qE '"tokens":\[.*\],"bayes":\{"1":-?[0-9.e-]+,"2":-?[0-9.e-]+,"3":-?[0-9.e-]+,"4":-?[0-9.e-]+\}\}$' <<<"$out" && ok || bad "predict --json --explain lacks the member's logits: $out"
-expect 1 "bayes.weight must be a finite number >= 0, got -1" "$bin" train --config "$tmp/cfg.json" --set bayes.weight=-1
+expect 2 "bayes.weight must be a finite number >= 0, got -1" "$bin" train --config "$tmp/cfg.json" --set bayes.weight=-1
 expect 2 'bayes.ngram=2: unknown key \(did you mean "bayes.ngrams"\?\)' "$bin" train --config "$tmp/cfg.json" --set bayes.ngram=2
 
 # ---- context attention (model.context, model.gate): trains, resumes, explains ----
@@ -149,7 +149,7 @@ expect 0 "best valid_acc" "$bin" train --resume "$tmp/ctx" --set train.epochs=2 
 expect 0 "^accuracy +0\.[0-9]+" "$bin" eval --model "$tmp/ctx/last.ckpt" --data "$tmp/valid.csv"
 out=$(echo "Stocks fell" | "$bin" predict --model "$tmp/ctx/last.ckpt" --explain)
 grep -qP '\tstocks\([0-9.]+\) fell\([0-9.]+\) stocks_fell\([0-9.]+\)$' <<<"$out" && ok || bad "context predict --explain: $out"
-expect 1 'model.context needs model.attention "dot", got "additive"' "$bin" train --config "$tmp/cfg.json" \
+expect 2 'model.context needs model.attention "dot", got "additive"' "$bin" train --config "$tmp/cfg.json" \
     --set model.context=true --set model.attention=additive
 
 # ---- bad checkpoints ----
@@ -168,13 +168,13 @@ expect 1 'did you mean "model"' "$bin" train --config "$tmp/typo.json"
 printf '{ "data": {\n  "train": "x.csv",,\n} }' > "$tmp/syntax.json"
 expect 1 "syntax.json:2:[0-9]+" "$bin" train --config "$tmp/syntax.json"
 expect 2 'did you mean "model.dim"' "$bin" train --config "$tmp/cfg.json" --set model.dimm=3
-expect 1 "model.dim must be" "$bin" train --config "$tmp/cfg.json" --set model.dim=0
+expect 2 "^attnclf train: --set model.dim=0: model.dim must be >= 1, got 0$" "$bin" train --config "$tmp/cfg.json" --set model.dim=0
 expect 1 "missing.csv: cannot open" "$bin" train --config "$tmp/cfg.json" --set data.train="$tmp/missing.csv"
 printf 'label,text\npos,good\npos,fine\n' > "$tmp/one.csv"
-expect 1 "at least two classes" "$bin" train --config "$tmp/cfg.json" --set data.train="$tmp/one.csv" \
+expect 1 "at least two classes" "$bin" train --config "$tmp/cfg.json" --set data.train="$tmp/one.csv" --set output.dir="$tmp/one" \
     --set data.valid=null --set data.header=true --set data.label_column=label --set data.text_columns=text
 printf 'label,text\npos,good\n,empty label\n' > "$tmp/emptylabel.csv"
-expect 1 "emptylabel.csv:3: label column is empty" "$bin" train --config "$tmp/cfg.json" \
+expect 1 "emptylabel.csv:3: label column is empty" "$bin" train --config "$tmp/cfg.json" --set output.dir="$tmp/el" \
     --set data.train="$tmp/emptylabel.csv" --set data.header=true --set data.label_column=label --set data.text_columns=text
 
 # ---- resume ----
@@ -200,7 +200,7 @@ interrupt() {
     rc=$?
     if [ "$rc" -eq 0 ]; then
         echo "note: the run finished before SIG$sig arrived; resume not exercised" >&2
-    elif [ "$rc" -eq 1 ] && grep -q "interrupted by signal $num at epoch" "$dir.err"; then
+    elif [ "$rc" -eq $((128 + num)) ] && grep -q "interrupted by signal $num at epoch" "$dir.err"; then
         ok
         "$bin" train --resume "$dir" --quiet >/dev/null 2>&1 && ok || bad "resume after SIG$sig failed"
     else
@@ -240,6 +240,70 @@ out=$(bash -c "ulimit -f 1000; '$bin' train --resume '$tmp/full-disk' --set trai
 rc=$?
 [ "$rc" -eq 1 ] && grep -q "full-disk/checkpoints/epoch-004.ckpt: write failed: File too large" <<<"$out" && ok || bad "ulimit -f: exit $rc: $out"
 "$bin" predict --model "$tmp/full-disk/last.ckpt" </dev/null && ok || bad "last.ckpt damaged by a failed write"
+
+# ---- everyday use: no config file, paths, stdin, runs that protect themselves ----
+expect 0 "best valid_acc" "$bin" train --data "$tmp/train.csv" --valid "$tmp/valid.csv" --output "$tmp/noconf" \
+    --set data.header=false --set data.label_column=0 --set 'data.text_columns=[1,2]' --set train.epochs=1 --quiet
+expect 2 "give --data FILE and --output DIR" "$bin" train --data "$tmp/train.csv"
+expect 2 "takes only --set and --quiet" "$bin" train --resume "$tmp/noconf" --data "$tmp/train.csv"
+"$bin" config --defaults > "$tmp/defaults.json" && ok || bad "config --defaults failed"
+expect 0 '"epochs":' "$bin" config --check "$tmp/defaults.json"
+expect 0 'leaves data.train and output.dir to' "$bin" config --check "$tmp/defaults.json"
+expect 0 '^tokenizer.ngrams$' "$bin" config --keys
+expect 0 '"dir":' "$bin" config --model "$tmp/noconf/best.ckpt"
+mkdir -p "$tmp/confdir/data"
+cp "$tmp/train.csv" "$tmp/confdir/data/train.csv"
+printf '{ "data": { "train": "data/train.csv", "header": false, "label_column": 0, "text_columns": [1, 2] },\n  "train": { "epochs": 1 }, "output": { "dir": "run" } }\n' > "$tmp/confdir/rel.json"
+expect 0 "best valid_acc" "$bin" train --config "$tmp/confdir/rel.json" --quiet
+[ -s "$tmp/confdir/run/best.ckpt" ] && ok || bad "relative output.dir did not resolve against the config's directory"
+printf '{ "data": { "train": "data/missing.csv" }, "output": { "dir": "run2" } }\n' > "$tmp/confdir/missing.json"
+expect 1 "^attnclf train: data.train: data/missing.csv: cannot open: No such file or directory \(resolved against .*confdir/\)$" \
+    "$bin" train --config "$tmp/confdir/missing.json"
+# - is stdin for training data, eval data and predict input.
+out=$(cat "$tmp/train.csv" | "$bin" train --data - --output "$tmp/stdin" --set data.header=false --set data.label_column=0 \
+    --set 'data.text_columns=[1,2]' --set train.epochs=1 --quiet 2>&1) && ok || bad "train --data -: $out"
+out=$("$bin" eval --model "$model" --data - < "$tmp/valid.csv" | head -1)
+grep -qE '^accuracy +0\.[0-9]+' <<<"$out" && ok || bad "eval --data -: $out"
+[ "$("$bin" predict --model "$model" --input - < "$tmp/lines.txt" | md5sum)" = "$("$bin" predict --model "$model" < "$tmp/lines.txt" | md5sum)" ] \
+    && ok || bad "predict --input - differs from stdin"
+# A run directory that holds a run is not overwritten; --force replaces it whole.
+expect 1 "noconf: holds a run already \(last.ckpt\); continue it with 'attnclf train --resume .*noconf' or replace it with --force" \
+    "$bin" train --data "$tmp/train.csv" --output "$tmp/noconf" --quiet
+"$bin" train --config "$tmp/cfg.json" --set output.dir="$tmp/forced" --set train.epochs=3 --quiet >/dev/null 2>&1
+expect 0 "best valid_acc" "$bin" train --config "$tmp/cfg.json" --set output.dir="$tmp/forced" --set train.epochs=1 --force --quiet
+[ ! -e "$tmp/forced/checkpoints/epoch-003.ckpt" ] && [ "$(wc -l <"$tmp/forced/log.jsonl")" -eq 1 ] && ok || bad "--force left the old run's files"
+# Two runs on one directory: the second is refused while the first holds the lock.
+"$bin" "${long[@]}" --set output.dir="$tmp/locked" >/dev/null 2>&1 &
+pid=$!
+for _ in $(seq 1 400); do [ -s "$tmp/locked/.lock" ] && break; sleep 0.05; done
+expect 1 "locked: another attnclf train is running in this directory \(pid $pid\)" \
+    "$bin" train --config "$tmp/cfg.json" --set output.dir="$tmp/locked" --force --quiet
+kill -TERM "$pid"
+wait "$pid" 2>/dev/null
+# Extending a finished run goes on from the rate it had reached: no jump back up.
+expect 0 "best valid_acc" "$bin" train --config "$tmp/cfg.json" --set output.dir="$tmp/extend" --quiet
+expect 0 "best valid_acc" "$bin" train --resume "$tmp/extend" --set train.epochs=4 --quiet
+awk -F, 'NR > 1 { if (NR > 2 && $6 > prev) bad = 1; prev = $6 } END { exit bad }' "$tmp/extend/log.csv" \
+    && ok || bad "the lr rose when the run was extended: $(cut -d, -f1,6 "$tmp/extend/log.csv" | tr '\n' ' ')"
+# A bad value is a usage error on the command line (2), an error in a file (1).
+expect 2 "^attnclf train: --set train.epochs=abc: train.epochs must be an integer, got \"abc\"$" \
+    "$bin" train --config "$tmp/cfg.json" --set train.epochs=abc
+expect 2 "^attnclf train: --set train.epochs=-1: train.epochs must be >= 1, got -1$" \
+    "$bin" train --config "$tmp/cfg.json" --set train.epochs=-1
+printf '{ "data": { "train": "x.csv" }, "train": { "epochs": -1 }, "output": { "dir": "d" } }\n' > "$tmp/neg.json"
+expect 1 "^attnclf train: train.epochs must be >= 1, got -1$" "$bin" train --config "$tmp/neg.json"
+# predict --threads, -k, --quiet on every command; JSON numbers as short as round-trips allow.
+[ "$(OMP_NUM_THREADS=2 "$bin" predict --model "$model" -k 2 --threads 1 --input "$tmp/many.txt" | md5sum)" = \
+  "$("$bin" predict --model "$model" --top-k 2 --input "$tmp/many.txt" | md5sum)" ] && ok || bad "predict --threads 1 -k 2 differs"
+expect 0 "^accuracy" "$bin" eval --model "$model" --data "$tmp/unknown.csv" --quiet
+expect 0 "" "$bin" predict --model "$model" --quiet
+expect 0 '"epochs":' "$bin" config --defaults --quiet
+expect 2 "unknown option --k \(did you mean --top-k\?\)" "$bin" predict --model "$model" --k 2
+out=$(echo "Stocks fell sharply" | "$bin" predict --model "$model" --json --explain)
+grep -qE '[0-9]\.[0-9]{10,}' <<<"$out" && bad "predict --json prints floats longer than they need: $out" || ok
+grep -qE '"prob":0\.[0-9]{1,9}[,}]' <<<"$out" && ok || bad "predict --json prob: $out"
+expect 2 'unknown key \("epochs" is in section "train": did you mean "train.epochs"\?\)' \
+    "$bin" train --config "$tmp/cfg.json" --set model.epochs=3
 
 echo "cli: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -166,10 +166,18 @@ static const char full_json[] =
     "  \"output\": {\"dir\": \"runs/ag\", \"keep_checkpoints\": 1}\n"
     "}\n";
 
-static void assert_full(const Config *c)
+/* Relative paths in a file resolve against its directory (base), NULL: as written. */
+static void assert_path(const char *got, const char *base, const char *written)
 {
-    ck_assert_str_eq(c->data.train, "d/train.tsv");
-    ck_assert_str_eq(c->data.valid, "d/valid.tsv");
+    char want[300];
+    snprintf(want, sizeof want, "%s%s%s", base ? base : "", base ? "/" : "", written);
+    ck_assert_str_eq(got, want);
+}
+
+static void assert_full(const Config *c, const char *base)
+{
+    assert_path(c->data.train, base, "d/train.tsv");
+    assert_path(c->data.valid, base, "d/valid.tsv");
     ck_assert(c->data.valid_fraction == 0.2);
     ck_assert_int_eq(c->data.read.format, FORMAT_TSV);
     ck_assert_int_eq(c->data.read.header, 0);
@@ -186,7 +194,7 @@ static void assert_full(const Config *c)
     ck_assert_int_eq(c->tokenizer.vocab.min_count, 2);
     ck_assert_int_eq(c->tokenizer.vocab.max_vocab, 100000);
     ck_assert_int_eq(c->tokenizer.tok.max_tokens, 400);
-    ck_assert_str_eq(c->tokenizer.stopwords, "stop.txt");
+    assert_path(c->tokenizer.stopwords, base, "stop.txt");
     ck_assert_int_eq(c->tokenizer.tok.clean_html, 0);
     ck_assert_int_eq(c->model.dim, 128);
     ck_assert_int_eq(c->model.heads, 8);
@@ -203,7 +211,7 @@ static void assert_full(const Config *c)
     ck_assert_int_eq(c->train.step.threads, 4);
     ck_assert_uint_eq(c->train.fit.seed, 12345678901234567890ULL);
     ck_assert_int_eq(c->train.fit.patience, 2);
-    ck_assert_str_eq(c->output.dir, "runs/ag");
+    assert_path(c->output.dir, base, "runs/ag");
     ck_assert_int_eq(c->output.keep_checkpoints, 1);
 }
 
@@ -216,8 +224,20 @@ START_TEST(test_load_full_file)
     config_defaults(&cfg);
     int rc = config_load_file(&cfg, path, &st);
     ck_assert_msg(rc == 0, "%s", st.msg);
-    assert_full(&cfg);
+    assert_full(&cfg, dir);
     ck_assert_int_eq(config_validate(&cfg, &st), 0);
+    /* The inputs are checked where they were resolved to, and a missing one is
+     * named by its key, as written, and against what it was resolved. */
+    char want[400];
+    snprintf(want, sizeof want, "data.train: d/train.tsv: cannot open: No such file or directory (resolved against %s/)", dir);
+    ck_assert_int_eq(config_check_inputs(&cfg, &st), -1);
+    ck_assert_str_eq(st.msg, want);
+    /* --set paths are the command line's: relative to the working directory. */
+    set_ok(&cfg, "data.train=/dev/null");
+    set_ok(&cfg, "data.valid=-");
+    set_ok(&cfg, "tokenizer.stopwords=missing-stop.txt");
+    ck_assert_int_eq(config_check_inputs(&cfg, &st), -1);
+    ck_assert_str_eq(st.msg, "tokenizer.stopwords: missing-stop.txt: cannot open: No such file or directory");
     remove_fixture(dir, path);
     config_free(&cfg);
 }
@@ -268,7 +288,7 @@ START_TEST(test_suggest_nearest)
     /* Ties go to the first candidate. */
     const char *tie[] = {"ab", "ba"};
     ck_assert_int_eq(suggest_nearest("aa", tie, 2), 0);
-    /* Too far: more than max(1, len/2) edits, or as many as the name has bytes. */
+    /* Too far: more than max(1, len/3) edits, or as many as the name has bytes. */
     ck_assert_int_eq(suggest_nearest("xyzzy", cands, 3), -1);
     ck_assert_int_eq(suggest_nearest("", cands, 3), -1);
     ck_assert_int_eq(suggest_nearest("-v", cands, 3), -1);
@@ -279,6 +299,26 @@ START_TEST(test_suggest_nearest)
     const char *one[] = {"a"};
     ck_assert_int_eq(suggest_nearest("b", one, 1), -1);
     ck_assert_int_eq(suggest_nearest("x", cands, 0), -1);
+}
+END_TEST
+
+/* A hint only where it is likely what was meant; a key of another section is named as such. */
+START_TEST(test_suggestions_do_not_mislead)
+{
+    expect_set_error("train.class_weights=1", "--set train.class_weights=1: unknown key");
+    expect_set_error("model.pretrained=x", "--set model.pretrained=x: unknown key");
+    expect_set_error("model.epochs=3",
+                     "--set model.epochs=3: unknown key (\"epochs\" is in section \"train\": did you mean \"train.epochs\"?)");
+    expect_set_error("epochs=3", "--set epochs=3: unknown key (did you mean \"train.epochs\"? keys go inside their section)");
+    expect_set_error("trian.epohcs=3", "--set trian.epohcs=3: unknown key (did you mean \"train.epochs\"?)");
+    expect_load_error("{\"epochs\": 3}", "cfg.json: unknown key \"epochs\" (did you mean \"train.epochs\"? keys go inside their section)");
+    const char *opts[] = {"model", "top-k", "json", "explain"};
+    ck_assert_int_eq(suggest_nearest("k", opts, 4), 1);
+    ck_assert_int_eq(suggest_nearest("explian", opts, 4), 3);
+    ck_assert_uint_eq(suggest_distance("tarin", "train"), 1);
+    const char *keys[] = {"length_weight", "heads"};
+    ck_assert_int_eq(suggest_nearest("class_weights", keys, 2), -1);
+    ck_assert_int_eq(suggest_nearest("pretrained", keys, 2), -1);
 }
 END_TEST
 
@@ -504,7 +544,21 @@ START_TEST(test_validate_messages)
         Status st;
         ready(&cfg);
         set_ok(&cfg, cases[i][0]);
+        /* From the command line: a usage error, whether the type or the range is wrong. */
+        char want[512];
+        snprintf(want, sizeof want, "--set %s: %s", cases[i][0], cases[i][1]);
         ck_assert_msg(config_validate(&cfg, &st) == -1, "accepted %s", cases[i][0]);
+        ck_assert_int_eq(st.code, STATUS_USAGE);
+        ck_assert_str_eq(st.msg, want);
+        config_free(&cfg);
+        /* From a file: an error in the file. */
+        ready(&cfg);
+        const char *eq = strchr(cases[i][0], '=');
+        char json[256];
+        snprintf(json, sizeof json, "{\"%.*s\": {\"%.*s\": %s}}", (int)(strchr(cases[i][0], '.') - cases[i][0]),
+                 cases[i][0], (int)(eq - strchr(cases[i][0], '.') - 1), strchr(cases[i][0], '.') + 1, eq + 1);
+        ck_assert_msg(config_load_string(&cfg, json, "cfg.json", &st) == 0, "%s: %s", json, st.msg);
+        ck_assert_int_eq(config_validate(&cfg, &st), -1);
         ck_assert_int_eq(st.code, STATUS_ERROR);
         ck_assert_str_eq(st.msg, cases[i][1]);
         config_free(&cfg);
@@ -642,6 +696,7 @@ Suite *config_suite(void)
     tcase_add_test(tc, test_partial_file_keeps_defaults);
     tcase_add_test(tc, test_unknown_keys);
     tcase_add_test(tc, test_suggest_nearest);
+    tcase_add_test(tc, test_suggestions_do_not_mislead);
     tcase_add_test(tc, test_wrong_types);
     tcase_add_test(tc, test_syntax_errors);
     tcase_add_test(tc, test_file_errors);

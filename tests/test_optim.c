@@ -56,15 +56,25 @@ END_TEST
 START_TEST(test_lr_schedule)
 {
     AdamOptions tc = {.lr = 0.1, .warmup = 0.1, .lr_schedule = LR_LINEAR};
+    const LrPlan plan = {.total = 100};
     /* 100 steps, 10 of warmup: 0.01, 0.02, ... 0.1, then down to 0 at the end. */
-    ck_assert_float_eq_tol(optim_lr(&tc, 0, 100), 0.01f, 1e-7f);
-    ck_assert_float_eq_tol(optim_lr(&tc, 9, 100), 0.1f, 1e-7f);
-    ck_assert_float_eq_tol(optim_lr(&tc, 10, 100), 0.1f, 1e-7f);
-    ck_assert_float_eq_tol(optim_lr(&tc, 55, 100), 0.05f, 1e-7f);
-    ck_assert_float_eq_tol(optim_lr(&tc, 99, 100), 0.1f / 90.0f, 1e-7f);
+    ck_assert_float_eq_tol(optim_lr(&tc, &plan, 0), 0.01f, 1e-7f);
+    ck_assert_float_eq_tol(optim_lr(&tc, &plan, 9), 0.1f, 1e-7f);
+    ck_assert_float_eq_tol(optim_lr(&tc, &plan, 10), 0.1f, 1e-7f);
+    ck_assert_float_eq_tol(optim_lr(&tc, &plan, 55), 0.05f, 1e-7f);
+    ck_assert_float_eq_tol(optim_lr(&tc, &plan, 99), 0.1f / 90.0f, 1e-7f);
     tc.lr_schedule = LR_CONSTANT;
     tc.warmup = 0.0;
-    ck_assert_float_eq_tol(optim_lr(&tc, 99, 100), 0.1f, 1e-7f);
+    ck_assert_float_eq_tol(optim_lr(&tc, &plan, 99), 0.1f, 1e-7f);
+    /* Extended at step 100 from a last rate of 0.001 to 200 steps: the rate goes on
+     * from there and decays to 0 at the new end, without a jump. */
+    tc.lr_schedule = LR_LINEAR;
+    const LrPlan more = {.total = 200, .from_step = 100, .from_lr = 0.001};
+    ck_assert_float_eq_tol(optim_lr(&tc, &more, 100), 0.001f, 1e-9f);
+    ck_assert_float_eq_tol(optim_lr(&tc, &more, 150), 0.0005f, 1e-9f);
+    ck_assert_float_eq_tol(optim_lr(&tc, &more, 199), 0.00001f, 1e-9f);
+    tc.lr_schedule = LR_CONSTANT;
+    ck_assert_float_eq_tol(optim_lr(&tc, &more, 150), 0.1f, 1e-7f);
 }
 END_TEST
 

@@ -41,7 +41,7 @@ static void run(const char *corpus, const char *dir, int threads, const char *sc
     Status st;
     train_config(&cfg, corpus, dir, threads, schedule);
     FitSummary sum;
-    ck_assert_msg(pipeline_train(&cfg, NULL, 0, &sum, &st) == 0, "%s", st.msg);
+    ck_assert_msg(pipeline_train(&cfg, 0, NULL, 0, &sum, &st) == 0, "%s", st.msg);
     config_free(&cfg);
 }
 
@@ -298,7 +298,8 @@ static void long_run_tc(Model *m, Stepper *t, const Dataset *ds, const int64_t *
     so.threads = threads;
     step_init(t, m, &so, ds->max_len, step_token_bound(ds, 8));
     StepCheck check = {.ds = ds, .order = order, .seen = 0, .stop_after = steps};
-    ck_assert_int_eq(step_run(t, ds, order, 0, 3, &tc->ao, tc->seed, 3, count_steps, &check), steps);
+    const LrPlan plan = {.total = 3};
+    ck_assert_int_eq(step_run(t, ds, order, 0, 3, &tc->ao, tc->seed, &plan, count_steps, &check), steps);
     ck_assert_int_eq(t->adam.step, steps);
 }
 

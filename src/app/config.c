@@ -8,10 +8,12 @@
 #include <inttypes.h>
 #include <limits.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "mem.h"
 #include "suggest.h"
@@ -106,6 +108,7 @@ static const ConfigKey config_keys[] = {
     {"output.keep_checkpoints", KEY_INT, AT(output.keep_checkpoints), "3", GE(1)},
 };
 #define N_KEYS (sizeof config_keys / sizeof *config_keys)
+_Static_assert(N_KEYS <= CONFIG_MAX_KEYS, "raise CONFIG_MAX_KEYS");
 
 /* Calls fn on every owned string slot of cfg, NULL or not. */
 static void config_each_string(Config *cfg, void (*fn)(char **))
@@ -134,12 +137,20 @@ static void config_duplicate(char **s)
 void config_free(Config *cfg)
 {
     config_each_string(cfg, config_release);
+    for (size_t i = 0; i < N_KEYS; i++) {
+        config_release(&cfg->origin[i]);
+        config_release(&cfg->base[i]);
+    }
 }
 
 void config_copy(Config *dst, const Config *src)
 {
     *dst = *src;
     config_each_string(dst, config_duplicate);
+    for (size_t i = 0; i < N_KEYS; i++) {
+        config_duplicate(&dst->origin[i]);
+        config_duplicate(&dst->base[i]);
+    }
 }
 
 /* cJSON allocates through mem.h, so running out of memory inside it is fatal as
@@ -186,23 +197,87 @@ static int config_is_section(const char *name)
     return 0;
 }
 
-/* A hint for a message about an unknown name: ' (did you mean "model.dim"?)' with
- * the nearest section (sections) or dotted key, or "" when none is near. */
-static void config_hint(const char *name, int sections, char *out, size_t cap)
+/* The distinct section names, in table order; returns how many. */
+static int config_sections(char secs[][32], const char **cands)
+{
+    int n = 0;
+    for (size_t i = 0; i < N_KEYS; i++) {
+        const char *key = config_keys[i].name;
+        int len = (int)config_section_len(key);
+        if (n > 0 && (int)strlen(secs[n - 1]) == len && strncmp(secs[n - 1], key, (size_t)len) == 0) continue;
+        snprintf(secs[n], sizeof secs[n], "%.*s", len, key);
+        cands[n] = secs[n];
+        n++;
+    }
+    return n;
+}
+
+/* The key of section sec (its first len bytes) nearest to leaf, or NULL. */
+static const char *config_nearest_in(const char *sec, size_t len, const char *leaf)
+{
+    const char *cands[N_KEYS];
+    size_t idx[N_KEYS];
+    int n = 0;
+    for (size_t i = 0; i < N_KEYS; i++)
+        if (config_section_len(config_keys[i].name) == len && strncmp(config_keys[i].name, sec, len) == 0) {
+            idx[n] = i;
+            cands[n++] = config_keys[i].name + len + 1;
+        }
+    int k = suggest_nearest(leaf, cands, n);
+    return k < 0 ? NULL : config_keys[idx[k]].name;
+}
+
+/* The key whose name in its section is exactly leaf, if exactly one is. */
+static const char *config_leaf_elsewhere(const char *leaf)
+{
+    const char *found = NULL;
+    for (size_t i = 0; i < N_KEYS; i++) {
+        const char *key = config_keys[i].name;
+        if (strcmp(key + config_section_len(key) + 1, leaf) == 0) {
+            if (found) return NULL;
+            found = key;
+        }
+    }
+    return found;
+}
+
+/* A hint for a message about an unknown name, or "": a section (no dot) or a
+ * dotted key. A name that is another section's key says so ("epochs" at the top,
+ * "model.epochs"); otherwise the nearest key of the section, or of the nearest
+ * section, if it is near enough to be a slip. */
+static void config_hint(const char *name, char *out, size_t cap)
 {
     char secs[N_KEYS][32];
     const char *cands[N_KEYS];
-    for (size_t i = 0; i < N_KEYS; i++) {
-        const char *key = config_keys[i].name;
-        cands[i] = key;
-        if (sections) {
-            snprintf(secs[i], sizeof secs[i], "%.*s", (int)config_section_len(key), key);
-            cands[i] = secs[i];
-        }
+    int ns = config_sections(secs, cands);
+    const char *dot = strchr(name, '.'), *leaf = dot ? dot + 1 : name, *other = config_leaf_elsewhere(leaf);
+    snprintf(out, cap, "%s", "");
+    if (!dot) {
+        int k = suggest_nearest(name, cands, ns);
+        if (other) snprintf(out, cap, " (did you mean \"%s\"? keys go inside their section)", other);
+        else if (k >= 0) snprintf(out, cap, " (did you mean \"%s\"?)", cands[k]);
+        return;
     }
-    int k = suggest_nearest(name, cands, (int)N_KEYS);
-    if (k < 0) snprintf(out, cap, "%s", "");
-    else snprintf(out, cap, " (did you mean \"%s\"?)", cands[k]);
+    size_t len = (size_t)(dot - name);
+    char typed[64];
+    snprintf(typed, sizeof typed, "%.*s", (int)(len < 63 ? len : 63), name);
+    int k = -1;
+    for (int i = 0; i < ns; i++)
+        if (strcmp(secs[i], typed) == 0) k = i;
+    const char *near = NULL;
+    if (k >= 0) near = config_nearest_in(name, len, leaf);
+    else if ((k = suggest_nearest(typed, cands, ns)) >= 0) near = config_nearest_in(secs[k], strlen(secs[k]), leaf);
+    if (!near) {
+        /* A slip that crosses the dot ("train.model.dim", "modeldim"). */
+        const char *keys[N_KEYS];
+        for (size_t i = 0; i < N_KEYS; i++) keys[i] = config_keys[i].name;
+        int j = suggest_nearest(name, keys, (int)N_KEYS);
+        if (j < 0 && strchr(leaf, '.')) j = suggest_nearest(leaf, keys, (int)N_KEYS);
+        if (j >= 0) near = keys[j];
+    }
+    if (near) snprintf(out, cap, " (did you mean \"%s\"?)", near);
+    else if (other) snprintf(out, cap, " (\"%s\" is in section \"%.*s\": did you mean \"%s\"?)", leaf,
+                             (int)config_section_len(other), other, other);
 }
 
 /* The value as it appeared (JSON), shortened to fit a one-line message. */
@@ -390,8 +465,23 @@ void config_defaults(Config *cfg)
     }
 }
 
+/* A relative path from a file in directory base becomes base/path. */
+static void config_rebase(Config *cfg, const ConfigKey *k, const char *base)
+{
+    size_t i = (size_t)(k - config_keys);
+    config_release(&cfg->base[i]);
+    char **field = (char **)((char *)cfg + k->offset);
+    if (k->type != KEY_PATH || !base || !*field || (*field)[0] == '/' || strcmp(*field, "-") == 0) return;
+    size_t n = strlen(base) + strlen(*field) + 2;
+    char *joined = xmalloc(n);
+    snprintf(joined, n, "%s/%s", base, *field);
+    free(*field);
+    *field = joined;
+    cfg->base[i] = xstrdup(base);
+}
+
 static int config_load_item(Config *cfg, const cJSON *section, const cJSON *item, unsigned char *seen,
-                            const char *origin, Status *st)
+                            const char *origin, const char *base, Status *st)
 {
     size_t len = strlen(section->string) + strlen(item->string) + 2;
     char *name = xmalloc(len);
@@ -400,18 +490,21 @@ static int config_load_item(Config *cfg, const cJSON *section, const cJSON *item
     char why[512];
     int rc = 0;
     if (!k) {
-        config_hint(name, 0, why, sizeof why);
+        config_hint(name, why, sizeof why);
         rc = status_error(st, "%s: unknown key \"%s\"%s", origin, name, why);
     } else if (seen[k - config_keys]++) {
         rc = status_error(st, "%s: duplicate key \"%s\"", origin, name);
     } else if (config_apply(cfg, k, item, why, sizeof why)) {
         rc = status_error(st, "%s: %s", origin, why);
+    } else {
+        config_release(&cfg->origin[k - config_keys]);
+        config_rebase(cfg, k, base);
     }
     free(name);
     return rc;
 }
 
-static int config_load_json(Config *cfg, const cJSON *root, const char *origin, Status *st)
+static int config_load_json(Config *cfg, const cJSON *root, const char *origin, const char *base, Status *st)
 {
     char got[128];
     if (!cJSON_IsObject(root)) {
@@ -422,7 +515,7 @@ static int config_load_json(Config *cfg, const cJSON *root, const char *origin, 
     const cJSON *section, *item;
     cJSON_ArrayForEach(section, root) {
         if (!config_is_section(section->string)) {
-            config_hint(section->string, 1, got, sizeof got);
+            config_hint(section->string, got, sizeof got);
             return status_error(st, "%s: unknown key \"%s\"%s", origin, section->string, got);
         }
         if (!cJSON_IsObject(section)) {
@@ -430,7 +523,7 @@ static int config_load_json(Config *cfg, const cJSON *root, const char *origin, 
             return status_error(st, "%s: %s must be an object, got %s", origin, section->string, got);
         }
         cJSON_ArrayForEach(item, section)
-            if (config_load_item(cfg, section, item, seen, origin, st)) return -1;
+            if (config_load_item(cfg, section, item, seen, origin, base, st)) return -1;
     }
     return 0;
 }
@@ -450,7 +543,8 @@ static void config_position(const char *text, const char *pos, int *line, int *c
     }
 }
 
-int config_load_string(Config *cfg, const char *json, const char *origin, Status *st)
+/* config_load_string with relative paths resolved against base (NULL: as they are). */
+static int config_load_text(Config *cfg, const char *json, const char *origin, const char *base, Status *st)
 {
     config_json_hooks();
     /* Some editors start UTF-8 files with a byte order mark; cJSON rejects it. */
@@ -467,7 +561,7 @@ int config_load_string(Config *cfg, const char *json, const char *origin, Status
     /* Work on a copy so a failed load leaves cfg exactly as it was. */
     Config tmp;
     config_copy(&tmp, cfg);
-    int rc = config_load_json(&tmp, root, origin, st);
+    int rc = config_load_json(&tmp, root, origin, base, st);
     cJSON_Delete(root);
     if (rc) {
         config_free(&tmp);
@@ -476,6 +570,11 @@ int config_load_string(Config *cfg, const char *json, const char *origin, Status
     config_free(cfg);
     *cfg = tmp;
     return 0;
+}
+
+int config_load_string(Config *cfg, const char *json, const char *origin, Status *st)
+{
+    return config_load_text(cfg, json, origin, NULL, st);
 }
 
 int config_load_file(Config *cfg, const char *path, Status *st)
@@ -496,7 +595,12 @@ int config_load_file(Config *cfg, const char *path, Status *st)
     if (err) rc = status_error(st, "%s: cannot read: %s", path, strerror(err));
     /* cJSON would stop at the NUL and silently ignore the rest of the file. */
     else if (memchr(buf, '\0', n)) rc = status_error(st, "%s: contains a NUL byte, not valid JSON", path);
-    else rc = config_load_string(cfg, buf, path, st);
+    else {
+        const char *slash = strrchr(path, '/');
+        char *base = slash ? xstrndup(path, slash == path ? 1 : (size_t)(slash - path)) : NULL;
+        rc = config_load_text(cfg, buf, path, base, st);
+        free(base);
+    }
     free(buf);
     return rc;
 }
@@ -524,13 +628,17 @@ int config_assign(Config *cfg, const char *key, const char *value, const char *o
     const ConfigKey *k = config_find(key);
     char why[512];
     if (!k) {
-        config_hint(key, 0, why, sizeof why);
+        config_hint(key, why, sizeof why);
         return status_usage(st, "%s: unknown key%s", origin, why);
     }
     cJSON *v = config_parse_value(k, value);
     int rc = config_apply(cfg, k, v, why, sizeof why);
     cJSON_Delete(v);
-    return rc ? status_usage(st, "%s: %s", origin, why) : 0;
+    if (rc) return status_usage(st, "%s: %s", origin, why);
+    free(cfg->origin[k - config_keys]);
+    cfg->origin[k - config_keys] = xstrdup(origin);
+    config_release(&cfg->base[k - config_keys]);
+    return 0;
 }
 
 int config_set(Config *cfg, const char *assignment, Status *st)
@@ -615,22 +723,71 @@ static int config_check_key(const Config *cfg, const ConfigKey *k, Status *st)
     return 0;
 }
 
+/* A failed check of the keys named (NULL-terminated): when the command line set
+ * one of them, a usage error that starts with its words. Returns -1. */
+static int config_blame(const Config *cfg, Status *st, ...)
+{
+    va_list ap;
+    va_start(ap, st);
+    for (const char *name; (name = va_arg(ap, const char *)) != NULL;) {
+        const ConfigKey *k = config_find(name);
+        const char *origin = k ? cfg->origin[k - config_keys] : NULL;
+        if (origin) {
+            char msg[sizeof st->msg];
+            snprintf(msg, sizeof msg, "%s", st->msg);
+            status_usage(st, "%s: %s", origin, msg);
+            break;
+        }
+    }
+    va_end(ap);
+    return -1;
+}
+
 int config_validate(const Config *cfg, Status *st)
 {
     for (size_t i = 0; i < N_KEYS; i++) {
         const ConfigKey *k = &config_keys[i];
         /* With a validation file the fraction is never used, so any value is harmless. */
         if (k->offset == AT(data.valid_fraction) && cfg->data.valid) continue;
-        if (config_check_key(cfg, k, st)) return -1;
+        if (config_check_key(cfg, k, st)) return config_blame(cfg, st, k->name, NULL);
     }
     const EncoderOptions *t = &cfg->tokenizer.enc;
     const ModelOptions *mc = &cfg->model;
-    if ((mc->context || mc->gate) && mc->attention != ATTN_DOT)
-        return status_error(st, "model.%s needs model.attention \"dot\", got \"%s\"", mc->context ? "context" : "gate",
-                            config_enum_or_unknown(attention_names, (int)mc->attention));
-    if (t->ngrams > 1 && t->buckets < 1)
-        return status_error(st, "tokenizer.buckets must be >= 1 when tokenizer.ngrams > 1, got %" PRId64,
-                            t->buckets);
+    if ((mc->context || mc->gate) && mc->attention != ATTN_DOT) {
+        status_error(st, "model.%s needs model.attention \"dot\", got \"%s\"", mc->context ? "context" : "gate",
+                     config_enum_or_unknown(attention_names, (int)mc->attention));
+        return config_blame(cfg, st, "model.attention", "model.context", "model.gate", NULL);
+    }
+    if (t->ngrams > 1 && t->buckets < 1) {
+        status_error(st, "tokenizer.buckets must be >= 1 when tokenizer.ngrams > 1, got %" PRId64, t->buckets);
+        return config_blame(cfg, st, "tokenizer.buckets", "tokenizer.ngrams", NULL);
+    }
+    return 0;
+}
+
+const char *config_key_name(int i)
+{
+    return i >= 0 && (size_t)i < N_KEYS ? config_keys[i].name : NULL;
+}
+
+int config_check_inputs(const Config *cfg, Status *st)
+{
+    static const char *const inputs[] = {"data.train", "data.valid", "tokenizer.stopwords"};
+    for (size_t i = 0; i < sizeof inputs / sizeof *inputs; i++) {
+        const ConfigKey *k = config_find(inputs[i]);
+        const char *path = *(char *const *)((const char *)cfg + k->offset), *base = cfg->base[k - config_keys];
+        if (!path || strcmp(path, "-") == 0) continue;
+        const char *written = base ? path + strlen(base) + (strcmp(base, "/") != 0) : path;
+        char against[320] = "";
+        if (base) snprintf(against, sizeof against, " (resolved against %.280s/)", base);
+        struct stat sb;
+        FILE *f = fopen(path, "rb");
+        int e = f ? 0 : errno;
+        if (f && fstat(fileno(f), &sb) == 0 && S_ISDIR(sb.st_mode)) e = EISDIR;
+        if (f) fclose(f);
+        if (e == EISDIR) return status_error(st, "%s: %s: is a directory%s", k->name, written, against);
+        if (e) return status_error(st, "%s: %s: cannot open: %s%s", k->name, written, strerror(e), against);
+    }
     return 0;
 }
 

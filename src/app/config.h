@@ -33,6 +33,8 @@ typedef struct TokenizerConfig {
     char *stopwords;        /* path or NULL; the words themselves go into checkpoints */
 } TokenizerConfig;
 
+#define CONFIG_MAX_KEYS 96
+
 /* model.dropout and model.token_dropout live in train.step: they act only while training. */
 typedef struct Config {
     DataConfig data;
@@ -48,6 +50,13 @@ typedef struct Config {
         char *dir;          /* required */
         int keep_checkpoints;
     } output;
+    /* The command-line words that set each key ("--set train.epochs=-1"), NULL
+     * where a file or the default did: a bad value from the command line is a
+     * usage error (exit 2), one from a file is not (exit 1). */
+    char *origin[CONFIG_MAX_KEYS];
+    /* The directory each relative path key was resolved against (its config
+     * file's), NULL where it is the working directory. */
+    char *base[CONFIG_MAX_KEYS];
 } Config;
 
 /* Fills every field with its default (from the key table). Call before anything
@@ -57,9 +66,10 @@ void config_free(Config *cfg);
 /* Deep copy; dst must not hold owned memory (call config_free first). */
 void config_copy(Config *dst, const Config *src);
 
-/* Reads a JSON file over the current values. Errors name the file and, for a
- * syntax error, the line and column; an unknown key is an error suggesting the
- * nearest valid key ("config.json: unknown key model.dimm (did you mean model.dim?)"). */
+/* Reads a JSON file over the current values. Relative paths in it resolve
+ * against the file's directory. Errors name the file and, for a syntax error,
+ * the line and column; an unknown key is an error suggesting the nearest valid
+ * key ("config.json: unknown key model.dimm (did you mean model.dim?)"). */
 int config_load_file(Config *cfg, const char *path, Status *st);
 /* Same from a string; `origin` names it in messages. */
 int config_load_string(Config *cfg, const char *json, const char *origin, Status *st);
@@ -69,8 +79,17 @@ int config_set(Config *cfg, const char *assignment, Status *st);
 /* The same for key and value given apart; messages start with origin, the
  * command-line words the value came from ("--format xml: data.format must be ..."). */
 int config_assign(Config *cfg, const char *key, const char *value, const char *origin, Status *st);
-/* Range and consistency checks; messages name the key ("model.dim must be >= 1, got 0"). */
+/* Range and consistency checks; messages name the key ("model.dim must be >= 1,
+ * got 0"), and for a value given on the command line they are usage errors that
+ * start with its words ("--set model.dim=0: model.dim must be >= 1, got 0"). */
 int config_validate(const Config *cfg, Status *st);
+/* The input files (data.train, data.valid, tokenizer.stopwords; "-" is stdin)
+ * can be read; a message names the key, the path as written and what it was
+ * resolved against ("data.train: data/x.csv: cannot open: No such file or
+ * directory (resolved against configs/)"). */
+int config_check_inputs(const Config *cfg, Status *st);
+/* The name of key i ("data.train"), in table order, or NULL past the last. */
+const char *config_key_name(int i);
 /* The whole resolved config as pretty-printed JSON (malloc'd, caller frees). Loading
  * it back with config_load_string gives an identical Config. */
 char *config_to_json(const Config *cfg);

@@ -60,14 +60,14 @@ static int pipeline_fit(Fit *f, RunDir *rd, int keep_rows, const FitObserver *ob
     return rc;
 }
 
-int pipeline_train(const Config *cfg, const FitObserver *obs, int n_obs, FitSummary *out, Status *st)
+int pipeline_train(const Config *cfg, int force, const FitObserver *obs, int n_obs, FitSummary *out, Status *st)
 {
     memset(out, 0, sizeof *out);
     char *json = config_to_json(cfg);
     RunDir rd = {0};
     Classifier c = {0};
     TrainData data = {0};
-    int rc = rundir_open(&rd, cfg->output.dir, cfg->output.keep_checkpoints, json, 1, st);
+    int rc = rundir_open(&rd, cfg->output.dir, cfg->output.keep_checkpoints, json, force ? RUNDIR_FORCE : RUNDIR_NEW, st);
     free(json);
     if (rc == 0) rc = pipeline_build(cfg, &c, &data, st);
     if (rc == 0) {
@@ -113,6 +113,7 @@ static int pipeline_apply_overrides(Config *cfg, char *const *overrides, int n, 
 /* What a resumed run starts from: its config, classifier, state and moments. */
 typedef struct Resumed {
     Config cfg;
+    int planned_epochs;  /* train.epochs as stored, before any --set */
     Classifier c;
     TrainState state;
     Adam adam;
@@ -142,6 +143,7 @@ int pipeline_resume(const char *dir, char *const *overrides, int n, const FitObs
     TrainData data = {0};
     int rc = pipeline_read_run(path, &z, st);
     if (rc == 0) {
+        z.planned_epochs = z.cfg.train.fit.epochs;
         free(z.cfg.output.dir);
         z.cfg.output.dir = xstrdup(dir);
         rc = pipeline_apply_overrides(&z.cfg, overrides, n, st);
@@ -151,7 +153,7 @@ int pipeline_resume(const char *dir, char *const *overrides, int n, const FitObs
                           z.state.epoch, z.cfg.train.fit.epochs, z.state.stopped ? ", stopped early" : "");
     if (rc == 0) {
         char *json = config_to_json(&z.cfg);
-        rc = rundir_open(&rd, dir, z.cfg.output.keep_checkpoints, json, 0, st);
+        rc = rundir_open(&rd, dir, z.cfg.output.keep_checkpoints, json, RUNDIR_RESUME, st);
         free(json);
     }
     CorpusOptions co = pipeline_corpus(&z.cfg);
@@ -159,7 +161,7 @@ int pipeline_resume(const char *dir, char *const *overrides, int n, const FitObs
     if (rc == 0) {
         Fit f;
         fit_init(&f, &z.c, &data, &z.cfg.train.fit, &z.cfg.train.adam, &z.cfg.train.step);
-        fit_resume(&f, &z.state, &z.adam);
+        fit_resume(&f, &z.state, &z.adam, z.planned_epochs);
         rc = pipeline_fit(&f, &rd, z.state.epoch, obs, n_obs, out, st);
         fit_free(&f);
     }

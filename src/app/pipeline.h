@@ -11,9 +11,10 @@
 #include "fit.h"
 #include "status.h"
 
-/* Trains from scratch with a resolved, validated config into cfg->output.dir.
+/* Trains from scratch with a resolved, validated config into cfg->output.dir,
+ * which must not hold a run unless `force` (then the old run's files go first).
  * obs [n_obs] (the console) see the run's events first. */
-int pipeline_train(const Config *cfg, const FitObserver *obs, int n_obs, FitSummary *out, Status *st);
+int pipeline_train(const Config *cfg, int force, const FitObserver *obs, int n_obs, FitSummary *out, Status *st);
 /* Continues the run in dir from dir/last.ckpt. `overrides` (n "key=value"
  * strings) may change train.epochs, train.patience, train.threads and
  * output.keep_checkpoints; anything else would not give the run it resumes. */

@@ -16,22 +16,23 @@
 
 static const char eval_help[] =
     "usage: attnclf eval --model CKPT --data FILE [--format F] [--header|--no-header]\n"
-    "                    [--label-column C] [--text-column C]... [--json] [--threads N]\n\n"
+    "                    [--label-column C] [--text-column C]... [--json] [--threads N] [--quiet]\n\n"
     "Prints accuracy, macro-F1, per-class precision/recall/F1/support and the confusion\n"
     "matrix. Data settings come from the checkpoint's config unless given here.\n\n"
     "  --model CKPT        checkpoint written by 'attnclf train'\n"
-    "  --data FILE         labelled file (csv, tsv or fastText lines)\n"
+    "  --data FILE         labelled file (csv, tsv or fastText lines; - is stdin)\n"
     "  --format F          auto, csv, tsv or fasttext\n"
     "  --header, --no-header  whether the first row names the columns\n"
     "  --label-column C    label column by header name or 0-based index\n"
     "  --text-column C     text column (repeat for several; joined with a space)\n"
     "  --json              one JSON object: accuracy, macro_f1, n, per_class, confusion\n"
     "  --threads N         threads (default: all cores)\n"
+    "  --quiet             no warnings on stderr (errors still go there)\n"
     "  --help              this text\n";
 
 typedef struct EvalArgs {
     const char *model, *data;
-    int json, threads, n_text;
+    int json, threads, n_text, quiet;
     const char *format, *label_col, *text_cols[READER_MAX_TEXT_COLUMNS];
     int header; /* -1: from the checkpoint */
 } EvalArgs;
@@ -92,8 +93,8 @@ static int eval_run(const EvalArgs *a, Status *st)
         for (int64_t i = 0; i < ds.n; i++) truth[i] = dataset_label(&ds, i);
         Metrics m;
         metrics_compute(&m, truth, pred, ds.n, (int)(c.labels.n + unknown.n), (int)c.labels.n);
-        if (rs.skipped) fprintf(stderr, "warning: skipped %lld bad rows; first: %s\n", (long long)rs.skipped, rs.first_skip);
-        if (unknown.n)
+        if (rs.skipped && !a->quiet) fprintf(stderr, "warning: skipped %lld bad rows; first: %s\n", (long long)rs.skipped, rs.first_skip);
+        if (unknown.n && !a->quiet)
             fprintf(stderr, "warning: %lld labels in %s never occur in training (first: \"%s\"); their rows count as errors\n",
                     (long long)unknown.n, a->data, unknown.words[0]);
         if (a->json) fmt_metrics_json(stdout, &m, &c.labels, &unknown);
@@ -111,13 +112,14 @@ static int eval_run(const EvalArgs *a, Status *st)
 
 int cmd_eval(int argc, char **argv)
 {
-    static const char shortopts[] = "m:d:f:HNl:t:jT:h";
+    static const char shortopts[] = "m:d:f:HNl:t:jT:qh";
     static const struct option opts[] = {
         {"model", required_argument, 0, 'm'},        {"data", required_argument, 0, 'd'},
         {"format", required_argument, 0, 'f'},       {"header", no_argument, 0, 'H'},
         {"no-header", no_argument, 0, 'N'},          {"label-column", required_argument, 0, 'l'},
         {"text-column", required_argument, 0, 't'},  {"json", no_argument, 0, 'j'},
-        {"threads", required_argument, 0, 'T'},      {"help", no_argument, 0, 'h'},
+        {"threads", required_argument, 0, 'T'},      {"quiet", no_argument, 0, 'q'},
+        {"help", no_argument, 0, 'h'},
         {0, 0, 0, 0},
     };
     EvalArgs a = {.header = -1};
@@ -142,6 +144,7 @@ int cmd_eval(int argc, char **argv)
             if ((a.threads = cli_parse_count(optarg, 1024)) < 0)
                 return cli_usage("eval", "--threads %s: expected a number from 0 to 1024", optarg);
             break;
+        case 'q': a.quiet = 1; break;
         case 'h': fputs(eval_help, stdout); return 0;
         default: return cli_bad_option("eval", argv, optopt, opts, shortopts);
         }

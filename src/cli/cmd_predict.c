@@ -19,23 +19,26 @@
 #include "threads.h"
 
 static const char predict_help[] =
-    "usage: attnclf predict --model CKPT [--input FILE] [--top-k K] [--json] [--explain]\n\n"
+    "usage: attnclf predict --model CKPT [--input FILE] [-k K] [--json] [--explain] [--threads N]\n"
+    "                       [--quiet]\n\n"
     "Reads UTF-8 text, one document per line, from stdin (or FILE) and writes one line per\n"
     "input line: LABEL<TAB>PROB, flushed line by line when writing to a pipe or terminal.\n"
-    "Input from a regular file is answered on all cores (OMP_NUM_THREADS sets how many).\n\n"
+    "Input from a regular file is answered on all cores, 1024 lines at a time, in order.\n\n"
     "  --model CKPT   checkpoint written by 'attnclf train'\n"
-    "  --input FILE   read FILE instead of stdin\n"
-    "  --top-k K      the K most probable labels: LABEL<TAB>PROB pairs, tab-separated\n"
+    "  --input FILE   read FILE instead of stdin (- is stdin)\n"
+    "  -k, --top-k K  the K most probable labels: LABEL<TAB>PROB pairs, tab-separated\n"
     "  --json         one JSON object per line: {\"label\", \"prob\", \"top\": [...]}\n"
     "  --explain      add each token's attention weight (averaged over heads; per head\n"
     "                 with --json); plain output appends a field of token(weight) items;\n"
     "                 --json also gives \"bayes\": what a naive Bayes member added to\n"
     "                 each label's logit\n"
+    "  --threads N    threads for file input (default: all cores)\n"
+    "  --quiet        no diagnostics on stderr (errors still go there)\n"
     "  --help         this text\n";
 
 typedef struct PredictArgs {
     const char *model, *input;
-    int top_k, json, explain;
+    int top_k, json, explain, threads;
 } PredictArgs;
 
 /* What one thread needs to answer lines. */
@@ -134,14 +137,15 @@ static int predict_lines(const Classifier *cl, const PredictArgs *a, FILE *in, c
 
 static int predict_run(const PredictArgs *a, Status *st)
 {
-    FILE *in = a->input ? fopen(a->input, "rb") : stdin;
+    const int from_stdin = !a->input || strcmp(a->input, "-") == 0;
+    FILE *in = from_stdin ? stdin : fopen(a->input, "rb");
     if (!in) return status_error(st, "%s: cannot open: %s", a->input, strerror(errno));
     Classifier c;
     Config cfg;
     int rc = pipeline_load(a->model, &c, &cfg, st);
     config_free(&cfg);
     if (rc) {
-        if (in != stdin) fclose(in);
+        if (!from_stdin) fclose(in);
         return -1;
     }
     struct stat sb;
@@ -149,7 +153,7 @@ static int predict_run(const PredictArgs *a, Status *st)
      * soon as it is computed. */
     if (fstat(fileno(stdout), &sb) == 0 && !S_ISREG(sb.st_mode)) setvbuf(stdout, NULL, _IOLBF, 0);
     int nw = 1;
-    if (fstat(fileno(in), &sb) == 0 && S_ISREG(sb.st_mode)) nw = threads_resolve(0);
+    if (fstat(fileno(in), &sb) == 0 && S_ISREG(sb.st_mode)) nw = threads_resolve(a->threads);
     ThreadsPool pool;
     threads_pool_init(&pool, nw, sizeof(PredictWorker), predict_worker_init, &c, predict_worker_free);
     for (int i = 0; nw > 1 && i < nw; i++) {
@@ -159,22 +163,23 @@ static int predict_run(const PredictArgs *a, Status *st)
     }
     if (rc == 0) rc = predict_lines(&c, a, in, &pool, st);
     if (rc == 0 && ferror(in))
-        rc = status_error(st, "%s: read failed: %s", a->input ? a->input : "stdin", strerror(errno));
+        rc = status_error(st, "%s: read failed: %s", from_stdin ? "stdin" : a->input, strerror(errno));
     if (rc == 0 && (fflush(stdout) != 0 || ferror(stdout)))
         rc = status_error(st, "stdout: write failed: %s", strerror(errno));
     threads_pool_free(&pool);
     classifier_free(&c);
-    if (in != stdin) fclose(in);
+    if (!from_stdin) fclose(in);
     return rc;
 }
 
 int cmd_predict(int argc, char **argv)
 {
-    static const char shortopts[] = "m:i:k:jeh";
+    static const char shortopts[] = "m:i:k:jeT:qh";
     static const struct option opts[] = {
         {"model", required_argument, 0, 'm'}, {"input", required_argument, 0, 'i'},
         {"top-k", required_argument, 0, 'k'}, {"json", no_argument, 0, 'j'},
-        {"explain", no_argument, 0, 'e'},     {"help", no_argument, 0, 'h'},
+        {"explain", no_argument, 0, 'e'},     {"threads", required_argument, 0, 'T'},
+        {"quiet", no_argument, 0, 'q'},       {"help", no_argument, 0, 'h'},
         {0, 0, 0, 0},
     };
     PredictArgs a = {.top_k = 1};
@@ -191,6 +196,11 @@ int cmd_predict(int argc, char **argv)
             break;
         case 'j': a.json = 1; break;
         case 'e': a.explain = 1; break;
+        case 'T':
+            if ((a.threads = cli_parse_count(optarg, 1024)) < 0)
+                return cli_usage("predict", "--threads %s: expected a number from 0 to 1024", optarg);
+            break;
+        case 'q': break; /* predict writes no diagnostics but errors */
         case 'h': fputs(predict_help, stdout); return 0;
         default: return cli_bad_option("predict", argv, optopt, opts, shortopts);
         }

@@ -2,8 +2,22 @@
 #include "fmt.h"
 
 #include <cjson/cJSON.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* The shortest decimal that reads back as the same float: 0.8625, not the
+ * double 0.86250001192092896 that the float is. */
+static cJSON *fmt_float(float v)
+{
+    if (!isfinite(v)) return cJSON_CreateNull();
+    char buf[32];
+    for (int prec = 1; prec <= 9; prec++) {
+        snprintf(buf, sizeof buf, "%.*g", prec, (double)v);
+        if (strtof(buf, NULL) == v) break;
+    }
+    return cJSON_CreateRaw(buf);
+}
 
 void fmt_prediction_plain(FILE *f, const Explanation *e, const Vocab *labels, int explain)
 {
@@ -24,27 +38,27 @@ void fmt_prediction_json(FILE *f, const Explanation *e, const Vocab *labels, int
 {
     cJSON *o = cJSON_CreateObject();
     cJSON_AddStringToObject(o, "label", labels->words[e->top[0]]);
-    cJSON_AddNumberToObject(o, "prob", e->probs[e->top[0]]);
+    cJSON_AddItemToObject(o, "prob", fmt_float(e->probs[e->top[0]]));
     cJSON *arr = cJSON_AddArrayToObject(o, "top");
     for (int i = 0; i < e->k; i++) {
         cJSON *it = cJSON_CreateObject();
         cJSON_AddStringToObject(it, "label", labels->words[e->top[i]]);
-        cJSON_AddNumberToObject(it, "prob", e->probs[e->top[i]]);
+        cJSON_AddItemToObject(it, "prob", fmt_float(e->probs[e->top[i]]));
         cJSON_AddItemToArray(arr, it);
     }
     if (explain) {
         cJSON *toks = cJSON_AddArrayToObject(o, "tokens");
         for (int t = 0; t < e->T; t++) {
             cJSON *it = cJSON_CreateObject(), *heads = cJSON_CreateArray();
-            for (int h = 0; h < e->H; h++) cJSON_AddItemToArray(heads, cJSON_CreateNumber(e->alpha[(size_t)h * e->T + t]));
+            for (int h = 0; h < e->H; h++) cJSON_AddItemToArray(heads, fmt_float(e->alpha[(size_t)h * e->T + t]));
             cJSON_AddStringToObject(it, "token", explain_token(e, t));
-            cJSON_AddNumberToObject(it, "weight", e->weight[t]);
+            cJSON_AddItemToObject(it, "weight", fmt_float((float)e->weight[t]));
             cJSON_AddItemToObject(it, "heads", heads);
             cJSON_AddItemToArray(toks, it);
         }
         if (e->member) {
             cJSON *nb = cJSON_AddObjectToObject(o, "bayes");
-            for (int c = 0; c < e->C; c++) cJSON_AddNumberToObject(nb, labels->words[c], e->member[c]);
+            for (int c = 0; c < e->C; c++) cJSON_AddItemToObject(nb, labels->words[c], fmt_float(e->member[c]));
         }
     }
     char *out = cJSON_PrintUnformatted(o);

@@ -12,9 +12,10 @@ typedef struct Command {
 } Command;
 
 static const Command commands[] = {
-    {"train", cmd_train, "train a classifier from a JSON config"},
+    {"train", cmd_train, "train a classifier on a labelled file"},
     {"eval", cmd_eval, "score a checkpoint on a labelled file"},
     {"predict", cmd_predict, "classify text lines from stdin or a file"},
+    {"config", cmd_config, "print the default config, check a config file, list the keys"},
 };
 
 static void usage(FILE *out)

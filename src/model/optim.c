@@ -66,9 +66,15 @@ void adam_update(float *p, float *m, float *v, const float *g, int64_t n, const 
     }
 }
 
-float optim_lr(const AdamOptions *tc, int64_t step, int64_t total)
+float optim_lr(const AdamOptions *tc, const LrPlan *p, int64_t step)
 {
+    const int64_t total = p->total;
     double lr = tc->lr;
+    if (p->from_step > 0) {
+        if (tc->lr_schedule != LR_LINEAR) return (float)lr;
+        double frac = p->from_step < total ? ((double)total - (double)step) / ((double)total - (double)p->from_step) : 0.0;
+        return (float)(p->from_lr * (frac > 0.0 ? frac : 0.0));
+    }
     double warm = floor(tc->warmup * (double)total);
     if (warm >= 1.0 && (double)step < warm) return (float)(lr * ((double)step + 1.0) / warm);
     if (tc->lr_schedule == LR_LINEAR && total > warm) {

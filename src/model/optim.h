@@ -57,9 +57,19 @@ AdamStep adam_step_params(float gscale, float lr, float wd, int64_t t);
 void adam_update(float *p /* [n] */, float *m /* [n] */, float *v /* [n] */, const float *g /* [n] */,
                  int64_t n, const AdamStep *s);
 
-/* Learning rate for 0-based step out of total: linear warmup over the first
- * warmup*total steps, then constant or linear decay to 0 at the end. */
-float optim_lr(const AdamOptions *o, int64_t step, int64_t total);
+/* The steps a run plans, and where an extended run's schedule starts again. */
+typedef struct LrPlan {
+    int64_t total;      /* steps of the whole run */
+    int64_t from_step;  /* 0; or, once a run is extended past its planned end, the step it was extended at */
+    double from_lr;     /* the rate of the last step before from_step */
+} LrPlan;
+
+/* Learning rate for 0-based step: linear warmup over the first warmup*total
+ * steps, then constant or linear decay to 0 at the end. An extended run
+ * (from_step > 0) keeps the rate it had reached and, for the linear schedule,
+ * decays it to 0 over the steps that remain: from_lr * (total - step) /
+ * (total - from_step). */
+float optim_lr(const AdamOptions *o, const LrPlan *p, int64_t step);
 
 /* Multiplier that brings a gradient of norm sqrt(sumsq) down to `clip`
  * (1 when clip is 0 or the norm is already within it). */

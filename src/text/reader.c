@@ -387,8 +387,10 @@ static int reader_csv_piece(Reader *r, struct csv_parser *p, const char *s, size
 
 /* ---- the file ---- */
 
+/* "-" is standard input. */
 static FILE *reader_open(const char *path, Status *st)
 {
+    if (strcmp(path, "-") == 0) return stdin;
     FILE *f = fopen(path, "rb");
     if (!f) {
         status_error(st, "%s: cannot open: %s", path, strerror(errno));
@@ -467,7 +469,7 @@ int reader_read(const char *path, const ReaderOptions *o, ReaderRowFn fn, void *
     status_clear(st);
     Reader r;
     memset(&r, 0, sizeof r);
-    r.path = path;
+    r.path = strcmp(path, "-") == 0 ? "stdin" : path;
     r.o = o;
     r.format = reader_resolve_format(path, o->format);
     r.fn = fn;
@@ -481,7 +483,7 @@ int reader_read(const char *path, const ReaderOptions *o, ReaderRowFn fn, void *
     if (rc == 0 && !(f = reader_open(path, st))) rc = -1;
     if (rc == 0) rc = r.format == FORMAT_CSV ? reader_csv(&r, f) : reader_lines(&r, f);
     if (rc == 0 && r.stats.rows == 0) rc = reader_no_rows(&r);
-    if (f) fclose(f);
+    if (f && f != stdin) fclose(f);
     if (stats) *stats = r.stats;
     free(r.buf);
     free(r.foff);

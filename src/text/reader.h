@@ -57,7 +57,7 @@ typedef struct ReaderStats {
  * fastText, anything else -> CSV. */
 DataFormat reader_resolve_format(const char *path, DataFormat f);
 
-/* Reads `path` with the format, header, label/text columns and bad-row policy of
+/* Reads `path` ("-": standard input) with the format, header, label/text columns and bad-row policy of
  * `o`. Errors: the file is missing/unreadable/a directory, has no rows, a column
  * named or numbered in o is not there, a bad row under BAD_ROW_ERROR, or the
  * callback failed. stats may be NULL. */

@@ -40,13 +40,25 @@ void fit_init(Fit *f, Classifier *clf, const TrainData *data, const FitOptions *
     f->valid_pred = xmalloc((size_t)(data->valid.n + 1) * sizeof *f->valid_pred);
 }
 
-void fit_resume(Fit *f, const TrainState *state, const Adam *adam)
+/* The schedule of a run of `epochs` epochs. */
+static LrPlan fit_plan(const Fit *f, int epochs)
+{
+    const int64_t B = f->step.o.batch_size, nb = (f->data->train.n + B - 1) / B;
+    return (LrPlan){.total = (int64_t)epochs * nb, .from_step = f->state.sched_step, .from_lr = f->state.sched_lr};
+}
+
+void fit_resume(Fit *f, const TrainState *state, const Adam *adam, int planned_epochs)
 {
     f->state = *state;
     size_t bytes = (size_t)f->clf->net.n_params * sizeof(float);
     memcpy(f->step.adam.m, adam->m, bytes);
     memcpy(f->step.adam.v, adam->v, bytes);
     f->step.adam.step = state->step;
+    if (planned_epochs != f->fo.epochs && state->step > 0) {
+        const LrPlan old = fit_plan(f, planned_epochs);
+        f->state.sched_lr = optim_lr(&f->ao, &old, state->step - 1);
+        f->state.sched_step = state->step;
+    }
 }
 
 void fit_observe(Fit *f, const FitObserver *o)
@@ -155,15 +167,16 @@ static int fit_train_epoch(Fit *f, int epoch, FitEpoch *e, FitSummary *out, Stat
 {
     const Dataset *ds = &f->data->train;
     const int B = f->step.o.batch_size;
-    const int64_t nb = (ds->n + B - 1) / B, total = (int64_t)f->fo.epochs * nb;
+    const int64_t nb = (ds->n + B - 1) / B;
+    const LrPlan plan = fit_plan(f, f->fo.epochs);
     for (int64_t i = 0; i < ds->n; i++) f->perm[i] = i;
     Rng rng = {f->state.rng};
     rng_shuffle(&rng, f->perm, ds->n);
     EpochPass p = {.f = f, .epoch = epoch, .nb = nb, .loss = f->state.part_loss, .tokens = f->state.part_tokens,
-                   .correct = f->state.part_correct, .lr = optim_lr(&f->ao, f->step.adam.step, total)};
+                   .correct = f->state.part_correct, .lr = optim_lr(&f->ao, &plan, f->step.adam.step)};
     f->t_epoch = clock_seconds();
     int64_t b = f->state.batch;
-    if (!fit_stop_signal) b = step_run(&f->step, ds, f->perm, b, nb, &f->ao, f->fo.seed, total, fit_after_step, &p);
+    if (!fit_stop_signal) b = step_run(&f->step, ds, f->perm, b, nb, &f->ao, f->fo.seed, &plan, fit_after_step, &p);
     e->lr = p.lr;
     if (p.bad_step) {
         out->diverged = 1;
@@ -243,7 +256,7 @@ int fit_save(const FitSnapshot *s, const char *config_json, const char *path, St
     ckpt_put(ckpt_section(&w, "CONF", 1), config_json, strlen(config_json));
     classifier_save(s->clf, &w);
     const TrainState *t = s->state;
-    CkptBuf *b = ckpt_section(&w, "STAT", 1);
+    CkptBuf *b = ckpt_section(&w, "STAT", 2);
     int32_t ints[4] = {t->epoch, t->best_epoch, t->bad_epochs, t->stopped};
     ckpt_put(b, ints, sizeof ints);
     ckpt_put_u64(b, t->rng);
@@ -253,6 +266,8 @@ int fit_save(const FitSnapshot *s, const char *config_json, const char *path, St
     ckpt_put_f64(b, t->part_loss);
     ckpt_put_f64(b, t->part_tokens);
     ckpt_put_u64(b, (uint64_t)t->part_correct);
+    ckpt_put_u64(b, (uint64_t)t->sched_step);
+    ckpt_put_f64(b, t->sched_lr);
     if (s->adam) adam_save(s->adam, &w);
     int rc = ckpt_write(&w, path, st);
     ckpt_writer_free(&w);
@@ -274,6 +289,11 @@ int fit_load_state(TrainState *t, const CkptReader *r, Status *st)
     t->part_loss = ckpt_f64(&c);
     t->part_tokens = ckpt_f64(&c);
     t->part_correct = (int64_t)ckpt_u64(&c);
-    if (!ckpt_done(&c) || t->batch < 0 || t->epoch < 0 || t->step < 0) return ckpt_damaged(r, st, "bad STAT section");
+    /* Section version 2 (format 4) adds where an extended run's schedule restarts. */
+    if (sec.version >= 2 && r->version >= 4) {
+        t->sched_step = (int64_t)ckpt_u64(&c);
+        t->sched_lr = ckpt_f64(&c);
+    }
+    if (!ckpt_done(&c) || t->sched_step < 0 || t->sched_step > t->step || t->batch < 0 || t->epoch < 0 || t->step < 0) return ckpt_damaged(r, st, "bad STAT section");
     return 0;
 }

@@ -31,6 +31,8 @@ typedef struct TrainState {
     uint64_t rng;        /* shuffle RNG state at the start of the current epoch */
     double best_acc;     /* -1 before any validation */
     int64_t step;        /* optimisation steps taken: Adam's bias correction and the lr schedule */
+    int64_t sched_step;  /* where the lr schedule starts again after the run was extended (LrPlan), 0 if never */
+    double sched_lr;     /* the rate it starts from */
     /* A run interrupted inside an epoch saves how far it got, so resuming
      * replays the same order from the next batch with the same running sums. */
     int64_t batch;       /* batches of epoch+1 already done, 0 at an epoch boundary */
@@ -115,8 +117,10 @@ typedef struct Fit {
 /* A fresh run: weights as clf has them (initialised by the caller), zero moments. */
 void fit_init(Fit *f, Classifier *clf, const TrainData *data, const FitOptions *fo, const AdamOptions *ao,
               const StepOptions *so);
-/* Continues from a saved state and its moments (adam, of clf's parameter count). */
-void fit_resume(Fit *f, const TrainState *state, const Adam *adam);
+/* Continues from a saved state and its moments (adam, of clf's parameter count).
+ * When the run planned `planned_epochs` and now has more (or fewer), the lr
+ * schedule goes on from the rate the last step used (optim_lr, LrPlan). */
+void fit_resume(Fit *f, const TrainState *state, const Adam *adam, int planned_epochs);
 void fit_observe(Fit *f, const FitObserver *o);
 /* Trains until the epochs are done or early stopping ends the run. On a signal
  * (fit_request_stop) it stops at the next batch, offers observers an

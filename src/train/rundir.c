@@ -1,10 +1,13 @@
 /* rundir.c - see rundir.h. */
 #include "rundir.h"
 
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -46,22 +49,88 @@ static int rundir_write_config(const RunDir *d, Status *st)
     return 0;
 }
 
-int rundir_open(RunDir *d, const char *dir, int keep, const char *config_json, int fresh, Status *st)
+/* Holds dir/.lock for as long as the run lasts; the file names the holder. */
+static int rundir_lock(RunDir *d, Status *st)
+{
+    char path[4096];
+    rundir_path(d, ".lock", path, sizeof path);
+    d->lock_fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0666);
+    if (d->lock_fd < 0) return status_error(st, "%s: cannot create: %s", path, strerror(errno));
+    if (flock(d->lock_fd, LOCK_EX | LOCK_NB) != 0) {
+        char pid[32] = "";
+        ssize_t n = pread(d->lock_fd, pid, sizeof pid - 1, 0);
+        pid[n > 0 ? n : 0] = '\0';
+        pid[strcspn(pid, "\n")] = '\0';
+        return status_error(st, "%s: another attnclf train is running in this directory%s%s%s; wait for it or "
+                            "choose another output.dir", d->dir, pid[0] ? " (pid " : "", pid, pid[0] ? ")" : "");
+    }
+    char pid[32];
+    int n = snprintf(pid, sizeof pid, "%ld\n", (long)getpid());
+    if (ftruncate(d->lock_fd, 0) != 0 || pwrite(d->lock_fd, pid, (size_t)n, 0) != n)
+        return status_error(st, "%s: cannot write: %s", path, strerror(errno));
+    return 0;
+}
+
+/* An earlier run's results in dir (a checkpoint, or a log with an epoch in it):
+ * the first one found, for the message, or NULL. With clear, every file of an
+ * earlier run is removed instead, so the epoch files of two runs never mix. */
+static const char *rundir_old_run(RunDir *d, int clear, Status *st, int *failed)
+{
+    static const char *const files[] = {"last.ckpt", "best.ckpt", "log.jsonl", "log.csv", "config.json"};
+    char path[4096];
+    *failed = 0;
+    for (size_t i = 0; i < sizeof files / sizeof *files; i++) {
+        rundir_path(d, files[i], path, sizeof path);
+        struct stat sb;
+        if (stat(path, &sb) != 0) continue;
+        /* A run that stopped before its first epoch leaves only a config and empty logs. */
+        int result = i < 2 || (i == 2 && sb.st_size > 0);
+        if (!clear && result) return files[i];
+        if (clear && unlink(path) != 0) *failed = status_error(st, "%s: cannot remove: %s", path, strerror(errno));
+    }
+    rundir_path(d, "checkpoints", path, sizeof path);
+    DIR *dp = opendir(path);
+    struct dirent *e;
+    while (dp && (e = readdir(dp)) != NULL) {
+        if (strncmp(e->d_name, "epoch-", 6) != 0) continue;
+        if (!clear) {
+            closedir(dp);
+            return "checkpoints/epoch-*.ckpt";
+        }
+        char file[4400];
+        snprintf(file, sizeof file, "%s/%s", path, e->d_name);
+        if (unlink(file) != 0) *failed = status_error(st, "%s: cannot remove: %s", file, strerror(errno));
+    }
+    if (dp) closedir(dp);
+    return NULL;
+}
+
+int rundir_open(RunDir *d, const char *dir, int keep, const char *config_json, RunDirMode mode, Status *st)
 {
     d->dir = xstrdup(dir);
     d->keep = keep;
     d->config_json = xstrdup(config_json);
+    d->lock_fd = -1;
     char path[4096];
     rundir_path(d, "checkpoints", path, sizeof path);
-    if (rundir_mkdirs(path, st)) return -1;
-    return fresh ? rundir_write_config(d, st) : 0;
+    if (rundir_mkdirs(path, st) || rundir_lock(d, st)) return -1;
+    if (mode == RUNDIR_RESUME) return 0;
+    int failed;
+    const char *old = rundir_old_run(d, mode == RUNDIR_FORCE, st, &failed);
+    if (failed) return -1;
+    if (old)
+        return status_error(st, "%s: holds a run already (%s); continue it with 'attnclf train --resume %s' or "
+                            "replace it with --force", d->dir, old, d->dir);
+    return rundir_write_config(d, st);
 }
 
 void rundir_close(RunDir *d)
 {
+    if (d->dir && d->lock_fd >= 0) close(d->lock_fd);
     free(d->dir);
     free(d->config_json);
     memset(d, 0, sizeof *d);
+    d->lock_fd = -1;
 }
 
 static int rundir_on_checkpoint(void *ctx, const FitSnapshot *s, const FitCheckpoint *k, Status *st)

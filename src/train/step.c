@@ -314,7 +314,7 @@ static void step_weigh(Stepper *t, int n, double p)
  * together; the order never changes results, as every document writes only
  * its own slots), learning rate and seed. */
 static void step_prepare(Stepper *t, StepBatch *p, const Dataset *ds, const int64_t *perm, int64_t b,
-                            const AdamOptions *ao, uint64_t seed, int64_t total)
+                            const AdamOptions *ao, uint64_t seed, const LrPlan *plan)
 {
     const int B = t->o.batch_size;
     const int64_t lo = b * B;
@@ -322,7 +322,7 @@ static void step_prepare(Stepper *t, StepBatch *p, const Dataset *ds, const int6
     p->doc = perm + lo;
     p->n = (int)(ds->n - lo < B ? ds->n - lo : B);
     p->step = t->adam.step + 1;
-    p->lr = optim_lr(ao, t->adam.step, total);
+    p->lr = optim_lr(ao, plan, t->adam.step);
     p->seed = rng_mix(seed, 1, (uint64_t)t->adam.step);
     t->tok_off[0] = 0;
     for (int j = 0; j < p->n; j++) {
@@ -360,7 +360,7 @@ static void step_step(Stepper *t, StepBatch *p, const Dataset *ds, const AdamOpt
 }
 
 int64_t step_run(Stepper *t, const Dataset *ds, const int64_t *perm, int64_t b0, int64_t nb, const AdamOptions *ao,
-                 uint64_t seed, int64_t total, StepAfterFn after, void *ctx)
+                 uint64_t seed, const LrPlan *plan, StepAfterFn after, void *ctx)
 {
     if (b0 >= nb) return b0;
     StepBatch steps[2];
@@ -370,7 +370,7 @@ int64_t step_run(Stepper *t, const Dataset *ds, const int64_t *perm, int64_t b0,
      * between phases cost more than the threads' share of the work. */
     const int par = (double)ds->off[ds->n] / (double)(ds->n ? ds->n : 1) * t->o.batch_size >= STEP_PARALLEL_MIN;
     (void)par; /* read only by the OpenMP clause below */
-    step_prepare(t, &steps[b0 & 1], ds, perm, b0, ao, seed, total);
+    step_prepare(t, &steps[b0 & 1], ds, perm, b0, ao, seed, plan);
 #pragma omp parallel num_threads(t->threads) if (par)
     {
         const int nth = threads_team(), tid = threads_id();
@@ -385,7 +385,7 @@ int64_t step_run(Stepper *t, const Dataset *ds, const int64_t *perm, int64_t b0,
                 if (p->res.finite) t->adam.step = p->step;
                 done = b + 1;
                 stop = after(ctx, b, p->n, &p->res, p->lr) || !p->res.finite || b + 1 >= nb;
-                if (!stop) step_prepare(t, &steps[(b + 1) & 1], ds, perm, b + 1, ao, seed, total);
+                if (!stop) step_prepare(t, &steps[(b + 1) & 1], ds, perm, b + 1, ao, seed, plan);
             }
 #pragma omp barrier
             if (stop) break;

@@ -83,10 +83,10 @@ typedef int (*StepAfterFn)(void *ctx, int64_t batch, int n, const StepResult *r,
 
 /* AdamW steps on batches b0, b0+1, ... < nb of perm (batch b is documents
  * perm[b*batch_size ...], the last one possibly short), with optim_lr's rate
- * for each step out of `total` and a seed drawn from `seed` and the step.
+ * for each step of `plan` and a seed drawn from `seed` and the step.
  * Stops after a step that is not finite (no update is made) or when `after`
  * asks. Returns the batch after the last one run. */
 int64_t step_run(Stepper *t, const Dataset *ds, const int64_t *perm, int64_t b0, int64_t nb, const AdamOptions *ao,
-                 uint64_t seed, int64_t total, StepAfterFn after, void *ctx);
+                 uint64_t seed, const LrPlan *plan, StepAfterFn after, void *ctx);
 
 #endif
