@@ -6,5 +6,4 @@ set -eu
 n=${1:-760000}
 make -s build/libattnclf.a
 cc -std=c11 -O2 -fopenmp -D_POSIX_C_SOURCE=200809L -Isrc scripts/vec_bench.c build/libattnclf.a -o build/vec_bench -lm
-echo "stream: $(build/vec_bench gen "$n" 300 | wc -c) bytes"
 build/vec_bench gen "$n" 300 | /usr/bin/time -f "reader: %e s wall, %U s user, max RSS %M KB" build/vec_bench read 300 100000

@@ -4,7 +4,8 @@
  *                        decimals, as fastText writes them) to stdout, with a header
  *   vec_bench read D K   reads a .vec from stdin wanting the K words w0..w{K-1}
  *                        (every (N/K)-th line when they are spread by gen's order)
- * and prints the counts, the time and the bytes per second. */
+ * gen reports the bytes it wrote on stderr; read prints the counts, the time and
+ * lines per second. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,12 +25,13 @@ static int gen(long long n, int d)
 {
     static char buf[1 << 16];
     setvbuf(stdout, buf, _IOFBF, sizeof buf);
-    printf("%lld %d\n", n, d);
+    long long head = printf("%lld %d\n", n, d);
     Rng r;
     rng_seed(&r, 1);
     char line[64];
+    long long bytes = 0;
     for (long long i = 0; i < n; i++) {
-        printf("w%lld", i);
+        bytes += printf("w%lld", i);
         for (int j = 0; j < d; j++) {
             /* -0.xxxxxx written by hand: printf would be slower than the reader. */
             unsigned v = (unsigned)rng_below(&r, 2000000);
@@ -41,9 +43,12 @@ static int gen(long long n, int d)
             line[k++] = '.';
             for (int p = 100000; p >= 1; p /= 10) line[k++] = (char)('0' + v / p % 10);
             fwrite(line, 1, (size_t)k, stdout);
+            bytes += k;
         }
         putchar('\n');
+        bytes++;
     }
+    fprintf(stderr, "gen: %lld bytes\n", head + bytes);
     return fflush(stdout) != 0;
 }
 
@@ -66,11 +71,9 @@ static int readv(int d, long long k)
     VecfileSink sink = {.dim = d, .dim_name = "dim", .want = want, .ctx = &w, .dst = dst, .rows = k};
     VecfileStats s;
     Status st;
-    long pos0 = 0;
     double t0 = now();
     int rc = vecfile_read_stream(stdin, "stdin", &sink, &s, &st);
     double t = now() - t0;
-    (void)pos0;
     if (rc) {
         fprintf(stderr, "%s\n", st.msg);
         return 1;
