@@ -101,8 +101,9 @@ clean:
 FUZZ_CC      ?= clang
 FUZZ_SECONDS ?= 60
 FUZZ_DIR     := build/fuzz
-# name:max_len; a config is small, the others need room for a few rows or a checkpoint.
-FUZZ_RUNS    := reader:65536 tokenizer:65536 config:4096 ckpt:65536
+# name:max_len; a config is small, the others need room for a few rows, a checkpoint,
+# a .vec file with 300-dimensional vectors, or a quantized matrix with its codebooks.
+FUZZ_RUNS    := reader:65536 tokenizer:65536 config:4096 ckpt:65536 vec:65536 quant:65536
 FUZZ_NAMES   := $(foreach r,$(FUZZ_RUNS),$(firstword $(subst :, ,$(r))))
 FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 # No -fopenmp: clang's OpenMP runtime may be missing, and the harnesses are serial.

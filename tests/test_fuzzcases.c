@@ -16,8 +16,10 @@
 
 #include "fuzz/fuzz_ckpt.c"
 #include "fuzz/fuzz_config.c"
+#include "fuzz/fuzz_quant.c"
 #include "fuzz/fuzz_reader.c"
 #include "fuzz/fuzz_tokenizer.c"
+#include "fuzz/fuzz_vec.c"
 
 typedef int (*FuzzOneFn)(const uint8_t *data, size_t size);
 
@@ -130,6 +132,18 @@ START_TEST(test_ckpt_cases)
 }
 END_TEST
 
+START_TEST(test_vec_cases)
+{
+    fuzzcases_run("vec", fuzz_vec_one, &fuzz_vec_tmp);
+}
+END_TEST
+
+START_TEST(test_quant_cases)
+{
+    fuzzcases_run("quant", fuzz_quant_one, NULL);
+}
+END_TEST
+
 Suite *fuzzcases_suite(void)
 {
     Suite *s = suite_create("fuzzcases");
@@ -139,6 +153,8 @@ Suite *fuzzcases_suite(void)
     tcase_add_test(tc, test_tokenizer_cases);
     tcase_add_test(tc, test_config_cases);
     tcase_add_test(tc, test_ckpt_cases);
+    tcase_add_test(tc, test_vec_cases);
+    tcase_add_test(tc, test_quant_cases);
     suite_add_tcase(s, tc);
     return s;
 }
