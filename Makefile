@@ -29,7 +29,7 @@ LIB     := $(BUILD)/libattnclf.a
 BIN     := attnclf
 TESTBIN := $(BUILD)/check_attnclf
 
-.PHONY: all check unit cli demo deps asan valgrind clean
+.PHONY: all check unit cli demo deps asan valgrind clean check-browser
 
 all: $(BIN)
 
@@ -49,8 +49,15 @@ $(BIN): $(BUILD)/cli/main.o $(LIB)
 $(TESTBIN): $(TEST_OBJ) $(LIB)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(CHECK_LIBS)
 
-$(BUILD) $(BUILD)/tests:
+$(BUILD) $(BUILD)/tests $(BUILD)/tools:
 	mkdir -p $@
+
+# tests/tools: small programs the scripts run (htmldemo writes the demo page).
+$(BUILD)/tools/%.o: tests/tools/%.c | $(BUILD)/tools
+	$(CC) $(CFLAGS) -Isrc -c $< -o $@
+
+$(BUILD)/htmldemo: $(BUILD)/tools/htmldemo.o $(LIB)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 # Installs the Debian packages we need, only when one is missing.
 deps:
@@ -73,6 +80,11 @@ demo: deps
 	$(MAKE) $(BIN)
 	scripts/demo.sh ./$(BIN)
 
+# The demo page in headless Chromium (installed when missing): not blank at
+# desktop and phone widths, every chart element in the DOM, no network request.
+check-browser:
+	scripts/check-browser.sh
+
 # The whole suite under AddressSanitizer + UndefinedBehaviorSanitizer, in build/asan.
 ASAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 asan: deps
@@ -90,7 +102,7 @@ valgrind:
 clean:
 	rm -rf $(BUILD) $(BIN)
 
--include $(LIB_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(BUILD)/cli/main.d
+-include $(LIB_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(BUILD)/cli/main.d $(BUILD)/tools/htmldemo.d
 
 # ---- fuzzing (tests/fuzz/README.md) ----
 # `make fuzz [FUZZ_SECONDS=600]` builds one libFuzzer binary per harness in
