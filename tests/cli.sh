@@ -305,5 +305,15 @@ grep -qE '"prob":0\.[0-9]{1,9}[,}]' <<<"$out" && ok || bad "predict --json prob:
 expect 2 'unknown key \("epochs" is in section "train": did you mean "train.epochs"\?\)' \
     "$bin" train --config "$tmp/cfg.json" --set model.epochs=3
 
+# ---- small runs: keep_checkpoints 0, ties in accuracy go to the lower loss ----
+expect 0 "best valid_acc" "$bin" train --config "$tmp/cfg.json" --set output.dir="$tmp/keep0" --set output.keep_checkpoints=0 --quiet
+[ -s "$tmp/keep0/best.ckpt" ] && [ -s "$tmp/keep0/last.ckpt" ] && [ -z "$(ls "$tmp/keep0/checkpoints")" ] && ok \
+    || bad "keep_checkpoints 0 kept epoch files: $(ls "$tmp/keep0/checkpoints")"
+head -4 "$tmp/valid.csv" > "$tmp/tiny-valid.csv"
+out=$("$bin" train --config "$tmp/cfg.json" --set output.dir="$tmp/tie" --set data.valid="$tmp/tiny-valid.csv" \
+    --set train.epochs=6 --quiet 2>&1)
+want=$(awk -F, 'NR > 1 && ($5 > acc || ($5 == acc && $4 < loss)) { acc = $5; loss = $4; e = $1 } END { print e }' "$tmp/tie/log.csv")
+grep -q "at epoch $want of 6" <<<"$out" && ok || bad "best epoch is not the lowest-loss one of the most accurate: $out; $(cat "$tmp/tie/log.csv")"
+
 echo "cli: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -537,7 +537,7 @@ START_TEST(test_validate_messages)
         {"train.threads=-1", "train.threads must be >= 0, got -1"},
         {"train.threads=1025", "train.threads must be <= 1024, got 1025"},
         {"train.patience=-1", "train.patience must be >= 0, got -1"},
-        {"output.keep_checkpoints=0", "output.keep_checkpoints must be >= 1, got 0"},
+        {"output.keep_checkpoints=-1", "output.keep_checkpoints must be >= 0, got -1"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
         Config cfg;

@@ -242,6 +242,8 @@ static int reader_emit(Reader *r, const char *label, size_t label_len, const cha
         return -1;
     }
     r->stats.rows++;
+    if (reader_blank(text, text_len) && r->stats.empty++ == 0)
+        snprintf(r->stats.first_empty, sizeof r->stats.first_empty, "%.280s:%lld", r->path, (long long)line);
     return 0;
 }
 
@@ -285,7 +287,6 @@ static int reader_record(Reader *r, int64_t line)
     reader_trim(&label, &label_len);
     if (label_len == 0) return reader_bad(r, line, "label column is empty");
     reader_join_text(r, &text, &text_len);
-    if (reader_blank(text, text_len)) return reader_bad(r, line, "text is empty");
     return reader_emit(r, label, label_len, text, text_len, line);
 }
 
@@ -324,7 +325,6 @@ static int reader_fasttext_line(Reader *r, const char *s, size_t n, int64_t line
     if ((size_t)(end - text) >= READER_LABEL_PREFIX_LEN &&
         memcmp(text, READER_LABEL_PREFIX, READER_LABEL_PREFIX_LEN) == 0)
         return reader_bad(r, line, "multiple labels are not supported");
-    if (text == end) return reader_bad(r, line, "text is empty");
     return reader_emit(r, label, (size_t)(p - label), text, (size_t)(end - text), line);
 }
 

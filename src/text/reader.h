@@ -1,7 +1,9 @@
 /* reader.h - streams labelled rows out of a corpus file: CSV (RFC 4180 via libcsv:
  * quoted fields, doubled quotes, embedded newlines, CRLF, UTF-8 BOM), TSV (tab
  * separated, no quoting, like SST-2) or fastText lines ("__label__X some text").
- * Each good row reaches the callback as a ReaderRow. Bad rows are an error naming path:line and
+ * Each good row reaches the callback as a ReaderRow; a row whose text is empty
+ * or blank is a good row (an empty document), and is counted. Bad rows (bad
+ * quoting, missing columns, an empty label) are errors. Bad rows are an error naming path:line and
  * why, or with BAD_ROW_SKIP are counted and skipped. */
 #ifndef ATTNCLF_READER_H
 #define ATTNCLF_READER_H
@@ -37,7 +39,7 @@ typedef struct ReaderRow {
     int n_labels;                    /* >= 1 */
     const char *const *labels;       /* [n_labels] trimmed, non-empty */
     const size_t *label_lens;        /* [n_labels] */
-    const char *text;                /* the text columns joined with one space */
+    const char *text;                /* the text columns joined with one space; may be blank */
     size_t text_len;
     const char *path;
     int64_t line;                    /* 1-based line where the row starts */
@@ -51,6 +53,8 @@ typedef struct ReaderStats {
     int64_t rows;             /* rows given to the callback */
     int64_t skipped;          /* bad rows skipped under BAD_ROW_SKIP */
     char first_skip[512];     /* message of the first skipped row, "" if none */
+    int64_t empty;            /* rows whose text is empty or blank (given to the callback) */
+    char first_empty[300];    /* "path:line" of the first of them */
 } ReaderStats;
 
 /* Resolves FORMAT_AUTO from the path's extension: .tsv -> TSV, .txt/.ft/.fasttext ->

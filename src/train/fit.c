@@ -35,7 +35,7 @@ void fit_init(Fit *f, Classifier *clf, const TrainData *data, const FitOptions *
     step_init(&f->step, &clf->net, so, t->max_len, step_token_bound(t, so->batch_size));
     Rng rng;
     rng_seed(&rng, rng_mix(fo->seed, 0x73687566ull /* "shuf" */, 0));
-    f->state = (TrainState){.rng = rng.state, .best_acc = -1.0};
+    f->state = (TrainState){.rng = rng.state, .best_acc = -1.0, .best_loss = INFINITY};
     f->perm = xmalloc((size_t)(t->n + 1) * sizeof *f->perm);
     f->valid_pred = xmalloc((size_t)(data->valid.n + 1) * sizeof *f->valid_pred);
 }
@@ -98,6 +98,10 @@ static void fit_start(Fit *f)
     for (int i = 0; i < 2; i++)
         if (rs[i]->skipped)
             fit_warn(f, "skipped %lld bad rows; first: %s", (long long)rs[i]->skipped, rs[i]->first_skip);
+    for (int i = 0; i < 2; i++)
+        if (rs[i]->empty)
+            fit_warn(f, "%lld %s rows have an empty text (first: %s); they are empty documents", (long long)rs[i]->empty,
+                     i ? "validation" : "training", rs[i]->first_empty);
     if (d->unknown_valid.n)
         fit_warn(f, "%lld validation labels never occur in training (first: \"%s\"); they count as errors",
                  (long long)d->unknown_valid.n, d->unknown_valid.words[0]);
@@ -215,10 +219,13 @@ static int fit_epoch(Fit *f, FitSummary *out, Status *st)
     if (fit_train_epoch(f, epoch, &e, out, st)) return -1;
     if (e.has_valid) fit_validate(f, &e);
     e.seconds = clock_seconds() - f->t_epoch;
-    e.improved = !e.has_valid || e.valid_acc > f->state.best_acc;
+    /* On a small validation set accuracies tie often; the loss still tells them apart. */
+    e.improved = !e.has_valid || e.valid_acc > f->state.best_acc ||
+                 (e.valid_acc == f->state.best_acc && e.valid_loss < f->state.best_loss);
     f->state.epoch = epoch;
     if (e.improved) {
         f->state.best_acc = e.has_valid ? e.valid_acc : -1.0;
+        f->state.best_loss = e.has_valid ? e.valid_loss : INFINITY;
         f->state.best_epoch = epoch;
         f->state.bad_epochs = 0;
     } else if (++f->state.bad_epochs >= f->fo.patience && f->fo.patience > 0) {
@@ -256,7 +263,7 @@ int fit_save(const FitSnapshot *s, const char *config_json, const char *path, St
     ckpt_put(ckpt_section(&w, "CONF", 1), config_json, strlen(config_json));
     classifier_save(s->clf, &w);
     const TrainState *t = s->state;
-    CkptBuf *b = ckpt_section(&w, "STAT", 2);
+    CkptBuf *b = ckpt_section(&w, "STAT", 3);
     int32_t ints[4] = {t->epoch, t->best_epoch, t->bad_epochs, t->stopped};
     ckpt_put(b, ints, sizeof ints);
     ckpt_put_u64(b, t->rng);
@@ -268,6 +275,7 @@ int fit_save(const FitSnapshot *s, const char *config_json, const char *path, St
     ckpt_put_u64(b, (uint64_t)t->part_correct);
     ckpt_put_u64(b, (uint64_t)t->sched_step);
     ckpt_put_f64(b, t->sched_lr);
+    ckpt_put_f64(b, t->best_loss);
     if (s->adam) adam_save(s->adam, &w);
     int rc = ckpt_write(&w, path, st);
     ckpt_writer_free(&w);
@@ -289,11 +297,14 @@ int fit_load_state(TrainState *t, const CkptReader *r, Status *st)
     t->part_loss = ckpt_f64(&c);
     t->part_tokens = ckpt_f64(&c);
     t->part_correct = (int64_t)ckpt_u64(&c);
-    /* Section version 2 (format 4) adds where an extended run's schedule restarts. */
+    /* Section version 2 (format 4) adds where an extended run's schedule restarts,
+     * version 3 the best epoch's validation loss. */
+    t->best_loss = INFINITY;
     if (sec.version >= 2 && r->version >= 4) {
         t->sched_step = (int64_t)ckpt_u64(&c);
         t->sched_lr = ckpt_f64(&c);
     }
+    if (sec.version >= 3 && r->version >= 4) t->best_loss = ckpt_f64(&c);
     if (!ckpt_done(&c) || t->sched_step < 0 || t->sched_step > t->step || t->batch < 0 || t->epoch < 0 || t->step < 0) return ckpt_damaged(r, st, "bad STAT section");
     return 0;
 }

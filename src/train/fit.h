@@ -30,6 +30,7 @@ typedef struct TrainState {
     int32_t stopped;     /* 1 once early stopping ended the run */
     uint64_t rng;        /* shuffle RNG state at the start of the current epoch */
     double best_acc;     /* -1 before any validation */
+    double best_loss;    /* the best epoch's validation loss: a tie in accuracy goes to the lower loss */
     int64_t step;        /* optimisation steps taken: Adam's bias correction and the lr schedule */
     int64_t sched_step;  /* where the lr schedule starts again after the run was extended (LrPlan), 0 if never */
     double sched_lr;     /* the rate it starts from */
@@ -60,7 +61,7 @@ typedef struct FitEpoch {
     int epoch, epochs;
     double train_loss, train_acc, valid_loss, valid_acc, lr, seconds, tokens_per_sec;
     int has_valid;
-    int improved;   /* the best epoch so far (always, without validation data) */
+    int improved;   /* the best epoch so far: higher valid_acc, or equal and lower valid_loss (always, without validation data) */
     int stopped;    /* early stopping ends the run after this epoch */
     int bad_epochs; /* epochs in a row without a better valid_acc */
 } FitEpoch;

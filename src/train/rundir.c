@@ -133,25 +133,28 @@ void rundir_close(RunDir *d)
     d->lock_fd = -1;
 }
 
+/* Epoch files and last.ckpt hold the Adam moments, so a run can resume from any of
+ * them; best.ckpt, the model to use, does not. */
 static int rundir_on_checkpoint(void *ctx, const FitSnapshot *s, const FitCheckpoint *k, Status *st)
 {
     RunDir *d = ctx;
     char epath[4096], path[4096], name[64];
-    if (k->interrupted) {
-        rundir_path(d, "last.ckpt", path, sizeof path);
-        return fit_save(s, d->config_json, path, st);
-    }
-    snprintf(name, sizeof name, "checkpoints/epoch-%03d.ckpt", k->epoch);
-    rundir_path(d, name, epath, sizeof epath);
-    if (fit_save(s, d->config_json, epath, st)) return -1;
     rundir_path(d, "last.ckpt", path, sizeof path);
-    if (ckpt_link(epath, path, st)) return -1;
+    if (k->interrupted) return fit_save(s, d->config_json, path, st);
+    if (d->keep > 0) {
+        snprintf(name, sizeof name, "checkpoints/epoch-%03d.ckpt", k->epoch);
+        rundir_path(d, name, epath, sizeof epath);
+        if (fit_save(s, d->config_json, epath, st) || ckpt_link(epath, path, st)) return -1;
+    } else if (fit_save(s, d->config_json, path, st)) {
+        return -1;
+    }
     if (k->improved) {
+        FitSnapshot model = {.clf = s->clf, .state = s->state};
         rundir_path(d, "best.ckpt", path, sizeof path);
-        if (ckpt_link(epath, path, st)) return -1;
+        if (fit_save(&model, d->config_json, path, st)) return -1;
     }
     int old = k->epoch - d->keep;
-    if (old >= 1) {
+    if (d->keep > 0 && old >= 1) {
         snprintf(name, sizeof name, "checkpoints/epoch-%03d.ckpt", old);
         rundir_path(d, name, path, sizeof path);
         unlink(path);
