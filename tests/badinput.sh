@@ -36,7 +36,7 @@ cat > "$tmp/base.json" <<JSON
 { "data": { "train": "PLACEHOLDER", "valid_fraction": 0.2, "header": true,
             "label_column": "label", "text_columns": ["text"] },
   "tokenizer": { "buckets": 1000 }, "model": { "dim": 4, "heads": 1 },
-  "train": { "epochs": 1 }, "output": { "dir": "$tmp/out" } }
+  "train": { "epochs": 1 }, "output": { "dir": "$tmp/out", "keep_checkpoints": 2 } }
 JSON
 # A script, not a function, so that timeout can run it.
 printf '#!/bin/sh\nf=$1; shift\nexec "%s" train --config "%s" --set data.train="$f" --force --quiet "$@"\n' "$bin" "$tmp/base.json" > "$tmp/train"
@@ -148,7 +148,7 @@ fi
 case_ "output dir under a file" 1 "good.csv/run: cannot create directory: Not a directory" "$tmp/train" "$tmp/good.csv" --set output.dir="$tmp/good.csv/run"
 cp -r "$tmp/model" "$tmp/fsize"
 case_ "file size limit while writing a checkpoint" 1 "fsize/checkpoints/epoch-002.ckpt: write failed: File too large" \
-    bash -c "ulimit -f 30; exec '$bin' train --resume '$tmp/fsize' --set train.epochs=2 --quiet"
+    bash -c "ulimit -f 4; exec '$bin' train --resume '$tmp/fsize' --set train.epochs=2 --quiet"
 case_ "... and the previous checkpoint still loads" 0 "^$|." bash -c "'$bin' predict --model '$tmp/fsize/last.ckpt' </dev/null >&2; echo ok >&2"
 if [ -w /dev/full ]; then
     case_ "predict into a full disk (/dev/full)" 1 "stdout: write failed: No space left on device" \

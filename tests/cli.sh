@@ -54,7 +54,7 @@ cat > "$tmp/cfg.json" <<JSON
   "tokenizer": { "buckets": 20000 },
   "model": { "dim": 16, "heads": 2 },
   "train": { "epochs": 2 },
-  "output": { "dir": "$tmp/run" } }
+  "output": { "dir": "$tmp/run", "keep_checkpoints": 3 } }
 JSON
 expect 0 "best valid_acc" "$bin" train --config "$tmp/cfg.json" --quiet
 for f in best.ckpt last.ckpt config.json log.jsonl log.csv checkpoints/epoch-002.ckpt; do

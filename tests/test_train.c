@@ -62,7 +62,7 @@ static void load(const char *path, Loaded *x)
     ck_assert_msg(classifier_load(&x->c, &r, 0, NULL, &st) == 0, "%s", st.msg);
     ck_assert_msg(fit_load_state(&x->state, &r, &st) == 0, "%s", st.msg);
     CkptSection sec;
-    if (ckpt_find(&r, "ADMM", &sec)) ck_assert_msg(adam_load(&x->adam, &r, x->c.net.n_params, &st) == 0, "%s", st.msg);
+    if (ckpt_find(&r, "ADMM", &sec)) ck_assert_msg(adam_load(&x->adam, &r, &x->c.net, &st) == 0, "%s", st.msg);
     else ck_assert_ptr_null(strstr(path, "last.ckpt"));
     ckpt_close(&r);
 }

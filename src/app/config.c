@@ -105,7 +105,7 @@ static const ConfigKey config_keys[] = {
     {"train.seed", KEY_UINT64, AT(train.fit.seed), "1", ANY},
     {"train.patience", KEY_INT, AT(train.fit.patience), "0", GE(0)},
     {"output.dir", KEY_PATH, AT(output.dir), "null", REQ},
-    {"output.keep_checkpoints", KEY_INT, AT(output.keep_checkpoints), "3", GE(0)},
+    {"output.keep_checkpoints", KEY_INT, AT(output.keep_checkpoints), "0", GE(0)},
 };
 #define N_KEYS (sizeof config_keys / sizeof *config_keys)
 _Static_assert(N_KEYS <= CONFIG_MAX_KEYS, "raise CONFIG_MAX_KEYS");

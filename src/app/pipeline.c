@@ -35,7 +35,7 @@ static int pipeline_build(const Config *cfg, Classifier *c, TrainData *data, Sta
     if (corpus_build(&co, &c->enc, &c->labels, data, st)) return -1;
     if (data->train.n == 0)
         return status_error(st, "%s: no training documents left after the validation split", cfg->data.train);
-    ModelDims dims = model_dims(&cfg->model, encoder_rows(&c->enc), (int)c->labels.n);
+    ModelDims dims = model_dims(&cfg->model, encoder_rows(&c->enc), encoder_unk_row(&c->enc) + 1, (int)c->labels.n);
     model_init(&c->net, &dims);
     model_randomize(&c->net, encoder_unk_row(&c->enc), cfg->train.fit.seed);
     if (cfg->bayes.weight > 0 && bayes_fit(&c->bayes, &data->train, (int)c->labels.n, &cfg->bayes, st)) return -1;
@@ -126,7 +126,7 @@ static int pipeline_read_run(const char *path, Resumed *z, Status *st)
     int rc = pipeline_stored_config(&r, &z->cfg, st);
     if (rc == 0) rc = classifier_load(&z->c, &r, 0, pipeline_legacy_bayes(&z->cfg), st);
     if (rc == 0) rc = fit_load_state(&z->state, &r, st);
-    if (rc == 0) rc = adam_load(&z->adam, &r, z->c.net.n_params, st);
+    if (rc == 0) rc = adam_load(&z->adam, &r, &z->c.net, st);
     ckpt_close(&r);
     return rc;
 }

@@ -188,7 +188,7 @@ static uint64_t ckpt_align(uint64_t pos, uint64_t a)
 static void writer_pad(Writer *w, uint64_t to)
 {
     static const unsigned char zeros[64];
-    while (w->pos < to) writer_put(w, zeros, (size_t)(to - w->pos < 64 ? to - w->pos : 64));
+    while (w->pos < to && !w->err) writer_put(w, zeros, (size_t)(to - w->pos < 64 ? to - w->pos : 64));
 }
 
 static int ckpt_fsync_dir(const char *path)

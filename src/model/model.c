@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "blockio.h"
 #include "kernels.h"
 #include "mem.h"
 #include "rng.h"
@@ -13,9 +14,9 @@ static const char *const model_tensor_names[N_TENSORS] = {
     "query", "att_w", "att_b", "att_v", "ctx_q", "gate_w", "gate_b", "out_w", "out_b", "emb",
 };
 
-ModelDims model_dims(const ModelOptions *o, int64_t rows, int classes)
+ModelDims model_dims(const ModelOptions *o, int64_t rows, int64_t dense_rows, int classes)
 {
-    return (ModelDims){.rows = rows, .dim = o->dim, .heads = o->heads, .classes = classes,
+    return (ModelDims){.rows = rows, .dense_rows = dense_rows, .dim = o->dim, .heads = o->heads, .classes = classes,
                        .attention = o->attention, .positional = o->positional, .context = o->context,
                        .gate = o->gate};
 }
@@ -76,8 +77,9 @@ void model_free(Model *m)
 void model_save(const Model *m, CkptWriter *w)
 {
     const ModelDims *D = &m->dims;
-    CkptBuf *b = ckpt_section(w, "MODL", 1);
+    CkptBuf *b = ckpt_section(w, "MODL", 2);
     ckpt_put_u64(b, (uint64_t)D->rows);
+    ckpt_put_u64(b, (uint64_t)D->dense_rows);
     int32_t dims[7] = {D->dim, D->heads, D->classes, (int32_t)D->attention, D->positional, D->context, D->gate};
     ckpt_put(b, dims, sizeof dims);
     ckpt_put_u32(b, N_TENSORS);
@@ -87,20 +89,21 @@ void model_save(const Model *m, CkptWriter *w)
         ckpt_put_u64(b, (uint64_t)t->numel);
         ckpt_put_u64(b, (uint64_t)t->offset);
     }
-    ckpt_section(w, "TDAT", 1);
-    ckpt_section_ref(w, m->params, (uint64_t)m->n_params * sizeof(float));
+    blockio_save(m, m->params, w, "TDAT");
 }
 
-/* Reads rows and the n_dims int32 fields that follow; every value in range. */
-static int model_read_dims(CkptCursor *c, int n_dims, ModelDims *D)
+/* Reads rows (and with_dense, dense_rows) and the n_dims int32 fields that
+ * follow; every value in range. */
+static int model_read_dims(CkptCursor *c, int with_dense, int n_dims, ModelDims *D)
 {
     int32_t v[7] = {0};
     D->rows = (int64_t)ckpt_u64(c);
+    D->dense_rows = with_dense ? (int64_t)ckpt_u64(c) : D->rows;
     ckpt_copy(c, v, (size_t)n_dims * sizeof *v);
-    *D = (ModelDims){.rows = D->rows, .dim = v[0], .heads = v[1], .classes = v[2], .attention = (AttentionKind)v[3],
+    *D = (ModelDims){.rows = D->rows, .dense_rows = D->dense_rows, .dim = v[0], .heads = v[1], .classes = v[2], .attention = (AttentionKind)v[3],
                      .positional = v[4], .context = v[5], .gate = v[6]};
     int flags_ok = (unsigned)D->positional <= 1 && (unsigned)D->context <= 1 && (unsigned)D->gate <= 1;
-    if (c->bad || D->rows < 1 || D->rows >= INT32_MAX || D->dim < 1 || D->dim > 4096 || D->heads < 1 ||
+    if (c->bad || D->rows < 1 || D->rows >= INT32_MAX || D->dense_rows < 1 || D->dense_rows > D->rows || D->dim < 1 || D->dim > 4096 || D->heads < 1 ||
         D->heads > 64 || D->classes < 2 || (D->attention != ATTN_DOT && D->attention != ATTN_ADDITIVE) || !flags_ok ||
         ((D->context || D->gate) && D->attention != ATTN_DOT))
         return -1;
@@ -144,7 +147,8 @@ static int model_read_shape(Model *m, const CkptReader *r, Status *st)
     int legacy = r->version < 4;
     if (!ckpt_find(r, legacy ? "DIMS" : "MODL", &sec)) return ckpt_damaged(r, st, "no %s section", legacy ? "DIMS" : "MODL");
     CkptCursor c = ckpt_cursor(&sec);
-    if ((!legacy && sec.version != 1) || model_read_dims(&c, legacy && r->version < 2 ? 5 : 7, &D) ||
+    if ((!legacy && sec.version != 1 && sec.version != 2) ||
+        model_read_dims(&c, !legacy && sec.version >= 2, legacy && r->version < 2 ? 5 : 7, &D) ||
         (legacy && !ckpt_done(&c)))
         return ckpt_damaged(r, st, "bad model dimensions");
     model_layout(m, &D);
@@ -159,16 +163,15 @@ static int model_read_shape(Model *m, const CkptReader *r, Status *st)
 int model_load(Model *m, const CkptReader *r, int map, Status *st)
 {
     if (model_read_shape(m, r, st)) return -1;
-    CkptSection sec;
-    uint64_t np = (uint64_t)m->n_params * sizeof(float);
-    if (!ckpt_find(r, "TDAT", &sec) || sec.n != np)
-        return ckpt_damaged(r, st, "the parameter block is not %llu bytes", (unsigned long long)np);
-    if (map) {
-        m->params = (float *)(uintptr_t)sec.p; /* read-only mapping: inference never writes weights */
+    /* A whole block can stay where the mapping has it (inference never writes
+     * weights); a block of touched rows is spread into a fresh one. */
+    const float *mapped = map ? blockio_mapped(m, r, "TDAT") : NULL;
+    if (mapped) {
+        m->params = (float *)(uintptr_t)mapped;
     } else {
-        m->params = xaligned_calloc((size_t)np);
+        m->params = xaligned_calloc((size_t)m->n_params * sizeof(float));
         m->owns_params = 1;
-        memcpy(m->params, sec.p, (size_t)np);
+        if (blockio_load(m, m->params, r, "TDAT", st)) return -1;
     }
     model_views(m, m->params, &m->p);
     return 0;
@@ -186,8 +189,11 @@ void model_randomize(Model *m, int64_t unk_row, uint64_t seed)
     Rng r;
     rng_seed(&r, seed);
     memset(m->params, 0, (size_t)m->n_params * sizeof(float));
-    model_fill_uniform(m->p.emb, D->rows * D->dim, 1.0f / sqrtf((float)D->dim), &r);
-    if (unk_row >= 0 && unk_row < D->rows) memset(m->p.emb + unk_row * D->dim, 0, (size_t)D->dim * sizeof(float));
+    /* Words start random; UNK and the hashed n-gram rows after it start at 0, so
+     * that what training never saw adds nothing, and a model needs to store only
+     * the n-gram rows training touched. */
+    const int64_t words = unk_row >= 0 && unk_row < D->rows ? unk_row : D->rows;
+    model_fill_uniform(m->p.emb, words * D->dim, 1.0f / sqrtf((float)D->dim), &r);
     int64_t K = (int64_t)D->heads * D->dim;
     model_fill_uniform(m->p.out_w, D->classes * K, sqrtf(6.0f / (float)(K + D->classes)), &r);
     if (D->attention == ATTN_ADDITIVE)

@@ -41,6 +41,8 @@ typedef struct ModelOptions {
 
 typedef struct ModelDims {
     int64_t rows;  /* embedding rows: vocab + 1 (UNK) + buckets */
+    int64_t dense_rows; /* the first rows (words, UNK), stored whole; the n-gram rows after them
+                           start at 0 and are stored only where training changed them */
     int dim, heads, classes;
     AttentionKind attention;
     int positional;
@@ -81,13 +83,13 @@ typedef struct DocScratch {
     unsigned char *mask;              /* [H*d] dropout keep mask */
 } DocScratch;
 
-ModelDims model_dims(const ModelOptions *o, int64_t rows, int classes);
+ModelDims model_dims(const ModelOptions *o, int64_t rows, int64_t dense_rows, int classes);
 /* Fills m->tensors and sizes for dims; allocates a zeroed block. */
 void model_init(Model *m, const ModelDims *dims);
 void model_free(Model *m);
-/* Sections MODL: u64 rows; i32 dim, heads, classes, attention, positional,
- * context, gate; u32 tensors, each {u32 length + name, u64 numel, u64 offset};
- * and TDAT: the parameter block. */
+/* Sections MODL: u64 rows, u64 dense_rows; i32 dim, heads, classes, attention,
+ * positional, context, gate; u32 tensors, each {u32 length + name, u64 numel,
+ * u64 offset}; and TDAT: the parameter block (blockio.h). */
 void model_save(const Model *m, CkptWriter *w);
 /* Reads them (format 1-3: DIMS, TNSR, TDAT). With map, the parameters stay in
  * r's mapping (read-only; r must outlive m); otherwise they are copied. */

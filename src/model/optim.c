@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "blockio.h"
 #include "mem.h"
 
 void adam_init(Adam *a, int64_t n)
@@ -22,25 +23,19 @@ void adam_free(Adam *a)
     memset(a, 0, sizeof *a);
 }
 
-void adam_save(const Adam *a, CkptWriter *w)
+void adam_save(const Adam *a, const Model *m, CkptWriter *w)
 {
-    ckpt_section(w, "ADMM", 1);
-    ckpt_section_ref(w, a->m, (uint64_t)a->n * sizeof(float));
-    ckpt_section(w, "ADMV", 1);
-    ckpt_section_ref(w, a->v, (uint64_t)a->n * sizeof(float));
+    blockio_save(m, a->m, w, "ADMM");
+    blockio_save(m, a->v, w, "ADMV");
 }
 
-int adam_load(Adam *a, const CkptReader *r, int64_t n, Status *st)
+int adam_load(Adam *a, const CkptReader *r, const Model *m, Status *st)
 {
-    CkptSection m, v;
-    uint64_t bytes = (uint64_t)n * sizeof(float);
-    if (!ckpt_find(r, "ADMM", &m) || !ckpt_find(r, "ADMV", &v))
+    CkptSection s;
+    if (!ckpt_find(r, "ADMM", &s) || !ckpt_find(r, "ADMV", &s))
         return status_error(st, "%s: has no optimiser state to resume from", r->path);
-    if (m.n != bytes || v.n != bytes) return ckpt_damaged(r, st, "the Adam moments are not %llu bytes", (unsigned long long)bytes);
-    adam_init(a, n);
-    memcpy(a->m, m.p, (size_t)bytes);
-    memcpy(a->v, v.p, (size_t)bytes);
-    return 0;
+    adam_init(a, m->n_params);
+    return blockio_load(m, a->m, r, "ADMM", st) || blockio_load(m, a->v, r, "ADMV", st) ? -1 : 0;
 }
 
 AdamStep adam_step_params(float gscale, float lr, float wd, int64_t t)

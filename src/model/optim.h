@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "ckpt.h"
+#include "model.h"
 #include "status.h"
 
 typedef enum { LR_CONSTANT = 0, LR_LINEAR } LrSchedule;
@@ -34,11 +35,12 @@ typedef struct Adam {
 
 void adam_init(Adam *a, int64_t n);
 void adam_free(Adam *a);
-/* Sections ADMM and ADMV: the moments in the model's layout. The step count is
- * the training state's (fit.h), which the learning-rate schedule shares. */
-void adam_save(const Adam *a, CkptWriter *w);
-/* Reads the moments of n parameters into a (adam_init'ed here); step is left 0. */
-int adam_load(Adam *a, const CkptReader *r, int64_t n, Status *st);
+/* Sections ADMM and ADMV: the moments of m's parameters, stored like its
+ * weights (blockio.h). The step count is the training state's (fit.h), which
+ * the learning-rate schedule shares. */
+void adam_save(const Adam *a, const Model *m, CkptWriter *w);
+/* Reads the moments of m's parameters into a (adam_init'ed here); step is left 0. */
+int adam_load(Adam *a, const CkptReader *r, const Model *m, Status *st);
 
 /* What one step's updates share; the bias corrections are computed once per
  * step, not once per embedding row. */

@@ -276,7 +276,7 @@ int fit_save(const FitSnapshot *s, const char *config_json, const char *path, St
     ckpt_put_u64(b, (uint64_t)t->sched_step);
     ckpt_put_f64(b, t->sched_lr);
     ckpt_put_f64(b, t->best_loss);
-    if (s->adam) adam_save(s->adam, &w);
+    if (s->adam) adam_save(s->adam, &s->clf->net, &w);
     int rc = ckpt_write(&w, path, st);
     ckpt_writer_free(&w);
     return rc;

@@ -68,7 +68,7 @@ static void fuzz_ckpt_resume(const char *path)
     Adam adam = {0};
     int rc = classifier_load(&c, &r, 0, NULL, &st), loaded = rc == 0;
     if (rc == 0) rc = fit_load_state(&ts, &r, &st);
-    if (rc == 0) rc = adam_load(&adam, &r, c.net.n_params, &st);
+    if (rc == 0) rc = adam_load(&adam, &r, &c.net, &st);
     fuzz_check_failed_status(rc, st.code, st.msg);
     if (rc == 0 && (ts.epoch < 0 || ts.batch < 0 || ts.step < 0 || adam.n != c.net.n_params)) abort();
     if (loaded) classifier_free(&c);
