@@ -136,7 +136,7 @@ START_TEST(test_defaults)
     ck_assert(cfg.train.step.token_dropout == 0.5);
     ck_assert_int_eq(cfg.train.adam.lr_schedule, LR_LINEAR);
     ck_assert_uint_eq(cfg.train.fit.seed, 1);
-    ck_assert_int_eq(cfg.output.keep_checkpoints, 3);
+    ck_assert_int_eq(cfg.output.keep_checkpoints, 0);
 
     ck_assert_int_eq(config_validate(&cfg, &st), -1);
     ck_assert_int_eq(st.code, STATUS_ERROR);
@@ -650,7 +650,7 @@ START_TEST(test_to_json_layout)
                            "\"header\":\ttrue", "\"label_column\":\t\"label\"", "\"tokenizer\"",
                            "\"stopwords\":\tnull", "\"model\"", "\"attention\":\t\"dot\"", "\"train\":\t{",
                            "\"lr\":\t0.01", "\"lr_schedule\":\t\"linear\"", "\"seed\":\t1", "\"output\"",
-                           "\"dir\":\tnull", "\"keep_checkpoints\":\t3"};
+                           "\"dir\":\tnull", "\"keep_checkpoints\":\t0"};
     const char *at = json;
     for (size_t i = 0; i < sizeof order / sizeof *order; i++) {
         const char *p = strstr(at, order[i]);

@@ -86,7 +86,7 @@ static int eval_run(const EvalArgs *a, Status *st)
     Dataset ds;
     ReaderStats rs;
     int rc = eval_data_options(a, &cfg, st);
-    if (rc == 0) rc = dataset_load(a->data, &cfg.data.read, &c.enc, &c.labels, &unknown, &ds, &rs, st);
+    if (rc == 0) rc = dataset_load(a->data, &cfg.data.read, &c.enc, &c.labels, &unknown, &ds, NULL, &rs, st);
     if (rc == 0) {
         int32_t *pred = xmalloc((size_t)(ds.n + 1) * sizeof *pred), *truth = xmalloc((size_t)(ds.n + 1) * sizeof *truth);
         classifier_score_dataset(&c, &ds, threads_resolve(a->threads), pred);

@@ -66,34 +66,91 @@ typedef struct Remap {
     const int64_t *label;  /* [raw labels] final label id */
 } Remap;
 
-/* Encodes raw documents into train/valid with the final vocabulary. */
-static void corpus_encode_raw(const Encoder *enc, const RawCtx *c, const Remap *map, const unsigned char *is_valid,
-                              TrainData *out)
+/* Buffers for encoding documents of up to max_len words. */
+typedef struct EncodeScratch {
+    int32_t *rows, *ids, *lab;
+    uint64_t *hashes, *feat;
+} EncodeScratch;
+
+static void corpus_scratch_init(EncodeScratch *b, const Encoder *enc, int64_t max_len, int64_t max_labels)
 {
-    int32_t *rows = xmalloc((size_t)(c->raw.max_len + 1) * sizeof *rows);
-    uint64_t *hashes = xmalloc((size_t)(c->raw.max_len + 1) * sizeof *hashes);
-    int32_t *ids = xmalloc((size_t)(encoder_max_len(enc, c->raw.max_len) + 1) * sizeof *ids);
-    uint64_t *feat = xmalloc((size_t)(c->raw.max_len * enc->bayes_ngrams + 1) * sizeof *feat);
-    int32_t *lab = xmalloc((size_t)(c->raw.loff[c->raw.n] + 1) * sizeof *lab);
+    b->rows = xmalloc((size_t)(max_len + 1) * sizeof *b->rows);
+    b->hashes = xmalloc((size_t)(max_len + 1) * sizeof *b->hashes);
+    b->ids = xmalloc((size_t)(encoder_max_len(enc, max_len) + 1) * sizeof *b->ids);
+    b->feat = xmalloc((size_t)(max_len * enc->bayes_ngrams + 1) * sizeof *b->feat);
+    b->lab = xmalloc((size_t)(max_labels + 1) * sizeof *b->lab);
+}
+
+static void corpus_scratch_free(EncodeScratch *b)
+{
+    free(b->rows);
+    free(b->hashes);
+    free(b->ids);
+    free(b->feat);
+    free(b->lab);
+}
+
+/* Appends the document of words (rows, hashes [nw]) to dst, encoded by enc. */
+static void corpus_encode_doc(const Encoder *enc, EncodeScratch *b, const int32_t *rows, const uint64_t *hashes,
+                              int64_t nw, const int32_t *lab, int64_t nl, Dataset *dst)
+{
+    int64_t n = encoder_emit(enc, rows, hashes, nw, b->ids, NULL, NULL);
+    int64_t nf = enc->bayes_ngrams > 0 ? encoder_features(enc, hashes, nw, b->feat) : 0;
+    dataset_append(dst, b->ids, n, b->feat, nf, lab, nl);
+}
+
+/* Encodes raw documents into train/valid with the final vocabulary (and keeps
+ * them as words when asked). */
+static void corpus_encode_raw(const Encoder *enc, const RawCtx *c, const Remap *map, const unsigned char *is_valid,
+                              int keep_words, TrainData *out)
+{
+    EncodeScratch b;
+    corpus_scratch_init(&b, enc, c->raw.max_len, c->raw.loff[c->raw.n]);
     int64_t unk = encoder_unk_row(enc);
     for (int64_t d = 0; d < c->raw.n; d++) {
         int64_t nw = c->raw.off[d + 1] - c->raw.off[d];
         const int32_t *w = c->raw.ids + c->raw.off[d];
         for (int64_t i = 0; i < nw; i++) {
-            rows[i] = (int32_t)(map->word[w[i]] >= 0 ? map->word[w[i]] : unk);
-            hashes[i] = map->hash[w[i]];
+            b.rows[i] = (int32_t)(map->word[w[i]] >= 0 ? map->word[w[i]] : unk);
+            b.hashes[i] = map->hash[w[i]];
         }
-        int64_t n = encoder_emit(enc, rows, hashes, nw, ids, NULL, NULL);
-        int64_t nf = enc->bayes_ngrams > 0 ? encoder_features(enc, hashes, nw, feat) : 0;
         int64_t nl = c->raw.loff[d + 1] - c->raw.loff[d];
-        for (int64_t k = 0; k < nl; k++) lab[k] = (int32_t)map->label[c->raw.lab[c->raw.loff[d] + k]];
-        dataset_append(is_valid && is_valid[d] ? &out->valid : &out->train, ids, n, feat, nf, lab, nl);
+        for (int64_t k = 0; k < nl; k++) b.lab[k] = (int32_t)map->label[c->raw.lab[c->raw.loff[d] + k]];
+        int valid = is_valid && is_valid[d];
+        corpus_encode_doc(enc, &b, b.rows, b.hashes, nw, b.lab, nl, valid ? &out->valid : &out->train);
+        if (keep_words) dataset_append(valid ? &out->words_valid : &out->words_train, b.rows, nw, b.hashes, nw, b.lab, nl);
     }
-    free(lab);
-    free(feat);
-    free(rows);
-    free(hashes);
-    free(ids);
+    corpus_scratch_free(&b);
+}
+
+/* All of words (rows in ids, hashes in feat) encoded by enc into dst. */
+static void corpus_encode_words(const Encoder *enc, const Dataset *words, Dataset *dst)
+{
+    EncodeScratch b;
+    corpus_scratch_init(&b, enc, words->max_len, 0);
+    for (int64_t d = 0; d < words->n; d++) {
+        const int64_t o = words->off[d], lo = words->loff[d];
+        corpus_encode_doc(enc, &b, words->ids + o, words->feat + o, words->off[d + 1] - o, words->lab + lo,
+                          words->loff[d + 1] - lo, dst);
+    }
+    corpus_scratch_free(&b);
+}
+
+void corpus_reencode(const TrainData *src, const Encoder *enc, TrainData *out)
+{
+    memset(out, 0, sizeof *out);
+    dataset_init(&out->train);
+    dataset_init(&out->valid);
+    dataset_init(&out->words_train);
+    dataset_init(&out->words_valid);
+    corpus_encode_words(enc, &src->words_train, &out->train);
+    corpus_encode_words(enc, &src->words_valid, &out->valid);
+    out->train_stats = src->train_stats;
+    out->valid_stats = src->valid_stats;
+    out->words_seen = src->words_seen;
+    vocab_init(&out->unknown_valid);
+    for (int64_t i = 0; i < src->unknown_valid.n; i++)
+        vocab_add(&out->unknown_valid, src->unknown_valid.words[i], src->unknown_valid.lens[i]);
 }
 
 static int corpus_read_raw(const CorpusOptions *o, RawCtx *c, Vocab *labels, ReaderStats *rs, Status *st)
@@ -116,6 +173,8 @@ static void corpus_data_init(TrainData *out)
     memset(out, 0, sizeof *out);
     dataset_init(&out->train);
     dataset_init(&out->valid);
+    dataset_init(&out->words_train);
+    dataset_init(&out->words_valid);
     vocab_init(&out->unknown_valid);
 }
 
@@ -123,7 +182,9 @@ static int corpus_load_valid(const CorpusOptions *o, const Encoder *enc, const V
                              Status *st)
 {
     dataset_free(&out->valid);
-    return dataset_load(o->valid, o->read, enc, labels, &out->unknown_valid, &out->valid, &out->valid_stats, st);
+    if (o->keep_words) dataset_free(&out->words_valid);
+    return dataset_load(o->valid, o->read, enc, labels, &out->unknown_valid, &out->valid,
+                        o->keep_words ? &out->words_valid : NULL, &out->valid_stats, st);
 }
 
 int corpus_build(const CorpusOptions *o, Encoder *enc, Vocab *labels, TrainData *out, Status *st)
@@ -164,7 +225,7 @@ int corpus_build(const CorpusOptions *o, Encoder *enc, Vocab *labels, TrainData 
         rc = status_error(st, "tokenizer.buckets: %lld rows in all exceed the limit of %d",
                           (long long)encoder_rows(enc), INT32_MAX - 1);
     Remap map = {.word = word_remap, .hash = raw_hash, .label = label_remap};
-    if (rc == 0) corpus_encode_raw(enc, &c, &map, is_valid, out);
+    if (rc == 0) corpus_encode_raw(enc, &c, &map, is_valid, o->keep_words, out);
     if (rc == 0 && o->valid) rc = corpus_load_valid(o, enc, labels, out, st);
     free(is_valid);
     free(raw_hash);
@@ -178,7 +239,7 @@ int corpus_reload(const CorpusOptions *o, const Encoder *enc, const Vocab *label
 {
     corpus_data_init(out);
     Dataset all;
-    if (dataset_load(o->train, o->read, enc, labels, &out->unknown_valid, &all, &out->train_stats, st)) return -1;
+    if (dataset_load(o->train, o->read, enc, labels, &out->unknown_valid, &all, NULL, &out->train_stats, st)) return -1;
     unsigned char *is_valid = NULL;
     if (!o->valid && o->valid_fraction > 0.0) is_valid = corpus_split(all.n, o->valid_fraction, o->seed);
     for (int64_t d = 0; d < all.n; d++)
@@ -194,5 +255,7 @@ void corpus_free(TrainData *td)
 {
     dataset_free(&td->train);
     dataset_free(&td->valid);
+    dataset_free(&td->words_train);
+    dataset_free(&td->words_valid);
     vocab_free(&td->unknown_valid);
 }

@@ -19,10 +19,14 @@ typedef struct CorpusOptions {
     uint64_t seed;               /* decides the split */
     const ReaderOptions *read;
     VocabOptions vocab;
+    int keep_words;              /* also keep the documents as words (corpus_reencode) */
 } CorpusOptions;
 
 typedef struct TrainData {
     Dataset train, valid;
+    /* With keep_words: the same documents as words, each word's row in ids and
+     * its hash_word in feat; empty otherwise. */
+    Dataset words_train, words_valid;
     ReaderStats train_stats, valid_stats;
     Vocab unknown_valid;   /* valid labels not in training (ids offset by n classes) */
     int64_t words_seen;    /* distinct words before min_count/max_vocab */
@@ -36,6 +40,11 @@ int corpus_build(const CorpusOptions *o, Encoder *enc, Vocab *labels, TrainData 
 /* The same data for a resumed run, encoded with the vocabulary and labels it
  * was trained with; the validation split is the same as the original run's. */
 int corpus_reload(const CorpusOptions *o, const Encoder *enc, const Vocab *labels, TrainData *out, Status *st);
+/* The documents of src (built with keep_words) encoded again by enc, whose
+ * vocabulary must be the one src was built with and whose n-gram and naive Bayes
+ * settings may differ: a tuning trial's data without reading or tokenizing. out
+ * gets no words of its own. */
+void corpus_reencode(const TrainData *src, const Encoder *enc, TrainData *out);
 void corpus_free(TrainData *td);
 
 #endif

@@ -69,7 +69,7 @@ typedef struct LoadCtx {
     const Encoder *enc;
     const Vocab *labels;
     Vocab *unknown;
-    Dataset *out;
+    Dataset *out, *words;
     EncodeBuf buf;
     int32_t *lab;  /* [cap_lab] the row's label ids */
     int cap_lab;
@@ -94,18 +94,24 @@ static int dataset_load_row(void *ctx, const ReaderRow *row, Status *st)
         c->lab[k] = dataset_label_id(c->labels, c->unknown, row->labels[k], row->label_lens[k]);
     encoder_encode(c->enc, row->text, row->text_len, &c->buf);
     dataset_append(c->out, c->buf.ids, c->buf.n, c->buf.feat, c->buf.n_feat, c->lab, row->n_labels);
+    const int64_t nw = (int64_t)c->buf.tl.n;
+    if (c->words) dataset_append(c->words, c->buf.word_row, nw, c->buf.word_hash, nw, c->lab, row->n_labels);
     return 0;
 }
 
 int dataset_load(const char *path, const ReaderOptions *ro, const Encoder *enc, const Vocab *labels,
-                 Vocab *unknown, Dataset *out, ReaderStats *rs, Status *st)
+                 Vocab *unknown, Dataset *out, Dataset *words, ReaderStats *rs, Status *st)
 {
-    LoadCtx c = {.enc = enc, .labels = labels, .unknown = unknown, .out = out};
+    LoadCtx c = {.enc = enc, .labels = labels, .unknown = unknown, .out = out, .words = words};
     encodebuf_init(&c.buf);
     dataset_init(out);
+    if (words) dataset_init(words);
     int rc = reader_read(path, ro, dataset_load_row, &c, rs, st);
     encodebuf_free(&c.buf);
     free(c.lab);
-    if (rc) dataset_free(out);
+    if (rc) {
+        dataset_free(out);
+        if (words) dataset_free(words);
+    }
     return rc;
 }

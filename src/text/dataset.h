@@ -37,8 +37,10 @@ static inline int32_t dataset_label(const Dataset *ds, int64_t i)
 }
 
 /* Reads and encodes a labelled file with an existing encoder. A label not in
- * `labels` is added to `unknown` and stored as labels->n + its id there. */
+ * `labels` is added to `unknown` and stored as labels->n + its id there. With
+ * words != NULL it also gets the documents as words: each word's row in ids and
+ * its hash_word in feat (for encoding them again with other n-gram settings). */
 int dataset_load(const char *path, const ReaderOptions *ro, const Encoder *enc, const Vocab *labels,
-                 Vocab *unknown, Dataset *out, ReaderStats *rs, Status *st);
+                 Vocab *unknown, Dataset *out, Dataset *words, ReaderStats *rs, Status *st);
 
 #endif
