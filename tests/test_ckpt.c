@@ -217,7 +217,7 @@ static void owned_make(Owned *o, int context)
         dataset_free(&ds);
     }
     o->state = (TrainState){.epoch = 3, .best_epoch = 2, .bad_epochs = 1, .rng = 0xdeadbeefcafef00dull,
-                            .best_acc = 0.875, .step = 1234, .batch = 7, .part_loss = 1.5};
+                            .best_metric = 0.875, .step = 1234, .batch = 7, .part_loss = 1.5};
 }
 
 static void owned_free(Owned *o)
@@ -276,7 +276,7 @@ static void roundtrip(int context)
     ck_assert_int_eq(k.c.net.tensors[TENSOR_GATE_W].numel, context ? 36 : 0);
     ck_assert_int_eq(k.state.epoch, 3);
     ck_assert_uint_eq(k.state.rng, 0xdeadbeefcafef00dull);
-    ck_assert_double_eq(k.state.best_acc, 0.875);
+    ck_assert_double_eq(k.state.best_metric, 0.875);
     if (context) {
         const Bayes *nb = classifier_bayes(&k.c);
         ck_assert_ptr_nonnull(nb);

@@ -111,13 +111,13 @@ START_TEST(test_learns_and_writes_outputs)
     load(path, &ck);
     ck_assert_int_eq(ck.c.labels.n, 3);
     ck_assert_str_eq(ck.c.labels.words[0], "business");
-    ck_assert_msg(ck.state.best_acc > 0.9, "valid accuracy %.3f", ck.state.best_acc);
+    ck_assert_msg(ck.state.best_metric > 0.9, "valid accuracy %.3f", ck.state.best_metric);
     loaded_free(&ck);
     snprintf(path, sizeof path, "%s/log.csv", out);
     long n;
     char *log = (char *)fixture_read(path, &n);
     log[n] = '\0';
-    ck_assert_ptr_nonnull(strstr(log, "epoch,train_loss,train_acc,valid_loss,valid_acc,lr,seconds,tokens_per_sec\n1,"));
+    ck_assert_ptr_nonnull(strstr(log, "epoch,train_loss,train_acc,valid_loss,valid_acc,lr,seconds,tokens_per_sec,valid_macro_f1\n1,"));
     ck_assert_ptr_nonnull(strstr(log, "\n4,"));
     free(log);
     fixture_rmtree(dir);

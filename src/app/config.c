@@ -44,13 +44,15 @@ typedef struct ConfigKey {
 
 /* Enum fields are read and written through int pointers. */
 _Static_assert(sizeof(DataFormat) == sizeof(int) && sizeof(BadRowPolicy) == sizeof(int) &&
-                   sizeof(AttentionKind) == sizeof(int) && sizeof(LrSchedule) == sizeof(int),
+                   sizeof(AttentionKind) == sizeof(int) && sizeof(LrSchedule) == sizeof(int) &&
+                   sizeof(FitMetric) == sizeof(int),
                "enum fields must be int-sized");
 
 static const char *const format_names[] = {"auto", "csv", "tsv", "fasttext", NULL};
 static const char *const bad_row_names[] = {"error", "skip", NULL};
 static const char *const attention_names[] = {"dot", "additive", NULL};
 static const char *const schedule_names[] = {"constant", "linear", NULL};
+static const char *const metric_names[] = {"accuracy", "macro_f1", NULL};
 
 #define AT(field) offsetof(Config, field)
 #define ANY 0, 0, 0, NULL
@@ -104,6 +106,7 @@ static const ConfigKey config_keys[] = {
     {"train.threads", KEY_INT, AT(train.step.threads), "0", RANGE(0, 1024)},
     {"train.seed", KEY_UINT64, AT(train.fit.seed), "1", ANY},
     {"train.patience", KEY_INT, AT(train.fit.patience), "0", GE(0)},
+    {"train.metric", KEY_ENUM, AT(train.fit.metric), "\"accuracy\"", NAMES(metric_names)},
     {"output.dir", KEY_PATH, AT(output.dir), "null", REQ},
     {"output.keep_checkpoints", KEY_INT, AT(output.keep_checkpoints), "0", GE(0)},
 };

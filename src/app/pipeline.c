@@ -5,10 +5,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <errno.h>
+
 #include "corpus.h"
 #include "mem.h"
 #include "rundir.h"
 #include "runlog.h"
+#include "tune.h"
 
 static CorpusOptions pipeline_corpus(const Config *cfg)
 {
@@ -60,25 +63,146 @@ static int pipeline_fit(Fit *f, RunDir *rd, int keep_rows, const FitObserver *ob
     return rc;
 }
 
+/* A fresh run of cfg into the open run directory rd. */
+static int pipeline_train_in(const Config *cfg, RunDir *rd, const FitObserver *obs, int n_obs, FitSummary *out,
+                             Status *st)
+{
+    Classifier c = {0};
+    TrainData data = {0};
+    int rc = pipeline_build(cfg, &c, &data, st);
+    if (rc == 0) {
+        Fit f;
+        fit_init(&f, &c, &data, &cfg->train.fit, &cfg->train.adam, &cfg->train.step);
+        rc = pipeline_fit(&f, rd, 0, obs, n_obs, out, st);
+        fit_free(&f);
+    }
+    corpus_free(&data);
+    classifier_free(&c);
+    return rc;
+}
+
 int pipeline_train(const Config *cfg, int force, const FitObserver *obs, int n_obs, FitSummary *out, Status *st)
 {
     memset(out, 0, sizeof *out);
     char *json = config_to_json(cfg);
     RunDir rd = {0};
-    Classifier c = {0};
-    TrainData data = {0};
     int rc = rundir_open(&rd, cfg->output.dir, cfg->output.keep_checkpoints, json, force ? RUNDIR_FORCE : RUNDIR_NEW, st);
     free(json);
-    if (rc == 0) rc = pipeline_build(cfg, &c, &data, st);
+    if (rc == 0) rc = pipeline_train_in(cfg, &rd, obs, n_obs, out, st);
+    rundir_close(&rd);
+    return rc;
+}
+
+/* Writes text to dir/name, replacing it. */
+static int pipeline_write_file(const char *dir, const char *name, const char *text, Status *st)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    FILE *f = fopen(path, "w");
+    int ok = f && fputs(text, f) >= 0 && fputc('\n', f) != EOF;
+    if (f && fclose(f) != 0) ok = 0;
+    return ok ? 0 : status_error(st, "%s: cannot write: %s", path, strerror(errno));
+}
+
+int pipeline_tune(const Config *cfg, int force, const TuneOptions *to, const TuneObserver *tobs,
+                  const FitObserver *obs, int n_obs, TuneResult *res, FitSummary *out, Status *st)
+{
+    memset(out, 0, sizeof *out);
+    memset(res, 0, sizeof *res);
+    char *json = config_to_json(cfg), path[4096];
+    RunDir rd = {0};
+    int rc = rundir_open(&rd, cfg->output.dir, cfg->output.keep_checkpoints, json, force ? RUNDIR_FORCE : RUNDIR_NEW, st);
+    free(json);
+    snprintf(path, sizeof path, "%s/tune.jsonl", cfg->output.dir);
+    FILE *jsonl = rc == 0 ? fopen(path, "w") : NULL;
+    if (rc == 0 && !jsonl) rc = status_error(st, "%s: cannot write: %s", path, strerror(errno));
+    Config best;
+    memset(&best, 0, sizeof best);
+    if (rc == 0) rc = tune_run(cfg, to, tobs, jsonl, res, &best, st);
+    if (jsonl && fclose(jsonl) != 0 && rc == 0) rc = status_error(st, "%s: cannot write: %s", path, strerror(errno));
+    if (res->best >= 0) {
+        char *bj = config_to_json(&best);
+        int wrc = pipeline_write_file(cfg->output.dir, "tune.json", bj, st);
+        if (rc == 0 && wrc == 0 && !res->interrupted) rc = rundir_set_config(&rd, bj, st);
+        else if (rc == 0) rc = wrc;
+        free(bj);
+    }
+    if (res->interrupted) {
+        out->signal = res->interrupted;
+        rc = -1; /* st holds the trial's "interrupted by signal" */
+    }
+    if (rc == 0) rc = pipeline_train_in(&best, &rd, obs, n_obs, out, st);
+    if (res->best >= 0) config_free(&best);
+    rundir_close(&rd);
+    return rc;
+}
+
+int pipeline_shared_init(PipelineShared *sh, const Config *cfg, Status *st)
+{
+    memset(sh, 0, sizeof *sh);
+    sh->encoded_bayes = -1;
+    encoder_init(&sh->proto.enc, &cfg->tokenizer.tok, &cfg->tokenizer.enc);
+    CorpusOptions co = pipeline_corpus(cfg);
+    co.keep_words = 1;
+    if (cfg->tokenizer.stopwords && tokenizer_load_stopwords(&sh->proto.enc.tk, cfg->tokenizer.stopwords, st)) return -1;
+    if (corpus_build(&co, &sh->proto.enc, &sh->proto.labels, &sh->words, st)) return -1;
+    if (sh->words.train.n == 0)
+        return status_error(st, "%s: no training documents left after the validation split", cfg->data.train);
+    /* The words are what trials share; their first encoding is rebuilt as needed. */
+    dataset_free(&sh->words.train);
+    dataset_free(&sh->words.valid);
+    dataset_init(&sh->words.train);
+    dataset_init(&sh->words.valid);
+    return 0;
+}
+
+void pipeline_shared_free(PipelineShared *sh)
+{
+    classifier_free(&sh->proto);
+    corpus_free(&sh->words);
+    if (sh->encoded_bayes >= 0) corpus_free(&sh->encoded);
+    memset(sh, 0, sizeof *sh);
+}
+
+/* The trial's encoder: the shared tokenizer and vocabulary (borrowed: the
+ * trial's classifier must not free them) with the trial's n-gram settings. */
+static void pipeline_trial_encoder(const Config *cfg, const PipelineShared *sh, Encoder *enc)
+{
+    *enc = sh->proto.enc;
+    enc->o = cfg->tokenizer.enc;
+    if (enc->o.ngrams <= 1) enc->o.buckets = 0;
+    enc->bayes_ngrams = cfg->bayes.weight > 0 ? cfg->bayes.ngrams : 0;
+}
+
+int pipeline_trial(const Config *cfg, PipelineShared *sh, const FitObserver *obs, int n_obs, FitSummary *out,
+                   Status *st)
+{
+    memset(out, 0, sizeof *out);
+    Classifier c = {0};
+    pipeline_trial_encoder(cfg, sh, &c.enc);
+    c.labels = sh->proto.labels;
+    if (sh->encoded_bayes != c.enc.bayes_ngrams || sh->encoded_as.ngrams != c.enc.o.ngrams ||
+        sh->encoded_as.buckets != c.enc.o.buckets) {
+        if (sh->encoded_bayes >= 0) corpus_free(&sh->encoded);
+        corpus_reencode(&sh->words, &c.enc, &sh->encoded);
+        sh->encoded_as = c.enc.o;
+        sh->encoded_bayes = c.enc.bayes_ngrams;
+    }
+    ModelDims dims = model_dims(&cfg->model, encoder_rows(&c.enc), encoder_unk_row(&c.enc) + 1, (int)c.labels.n);
+    model_init(&c.net, &dims);
+    model_randomize(&c.net, encoder_unk_row(&c.enc), cfg->train.fit.seed);
+    int rc = 0;
+    if (cfg->bayes.weight > 0) rc = bayes_fit(&c.bayes, &sh->encoded.train, (int)c.labels.n, &cfg->bayes, st);
+    classifier_attach_bayes(&c);
     if (rc == 0) {
         Fit f;
-        fit_init(&f, &c, &data, &cfg->train.fit, &cfg->train.adam, &cfg->train.step);
-        rc = pipeline_fit(&f, &rd, 0, obs, n_obs, out, st);
+        fit_init(&f, &c, &sh->encoded, &cfg->train.fit, &cfg->train.adam, &cfg->train.step);
+        for (int i = 0; i < n_obs; i++) fit_observe(&f, &obs[i]);
+        rc = fit_run(&f, out, st);
         fit_free(&f);
     }
-    corpus_free(&data);
-    classifier_free(&c);
-    rundir_close(&rd);
+    model_free(&c.net);
+    if (c.bayes.logp) bayes_free(&c.bayes);
     return rc;
 }
 

@@ -20,6 +20,34 @@ int pipeline_train(const Config *cfg, int force, const FitObserver *obs, int n_o
  * output.keep_checkpoints; anything else would not give the run it resumes. */
 int pipeline_resume(const char *dir, char *const *overrides, int n, const FitObserver *obs, int n_obs,
                     FitSummary *out, Status *st);
+/* Searches cfg's settings (tune.h) on its validation split, writes tune.jsonl
+ * (a row per trial) and tune.json (the winning config) into cfg->output.dir,
+ * then trains the winner there as pipeline_train does, obs seeing that run. */
+struct TuneOptions;
+struct TuneObserver;
+struct TuneResult;
+int pipeline_tune(const Config *cfg, int force, const struct TuneOptions *to, const struct TuneObserver *tobs,
+                  const FitObserver *obs, int n_obs, struct TuneResult *res, FitSummary *out, Status *st);
+
+/* What tuning trials share: the corpus read and tokenized once (the encoder's
+ * tokenizer and vocabulary and the labels in proto, the documents as words in
+ * words) and the last encoding of it, reused while trials keep its settings. */
+typedef struct PipelineShared {
+    Classifier proto;
+    TrainData words;
+    TrainData encoded;
+    EncoderOptions encoded_as;
+    int encoded_bayes;  /* the naive Bayes n-grams encoded's features are for; -1: none yet */
+} PipelineShared;
+
+int pipeline_shared_init(PipelineShared *sh, const Config *cfg, Status *st);
+void pipeline_shared_free(PipelineShared *sh);
+/* One tuning trial: cfg's encoding, network and member on the shared corpus,
+ * trained by a fit with obs [n_obs] only (no files). cfg's data and tokenizer
+ * settings must be those sh was read with. */
+int pipeline_trial(const Config *cfg, PipelineShared *sh, const FitObserver *obs, int n_obs, FitSummary *out,
+                   Status *st);
+
 /* A checkpoint's classifier for scoring, its weights mapped in place, and the
  * config it was trained with (cfg is set up here; free it with config_free). */
 int pipeline_load(const char *path, Classifier *c, Config *cfg, Status *st);

@@ -1,6 +1,8 @@
 /* cli.c - see cli.h. */
 #include "cli.h"
 
+#include <cjson/cJSON.h>
+
 #include <errno.h>
 #include <getopt.h>
 #include <stdarg.h>
@@ -105,3 +107,28 @@ int cli_bad_option(const char *cmd, char **argv, int optopt_char, const struct o
     if (optopt_char) return cli_usage(cmd, "option -%c needs a value", optopt_char);
     return cli_usage(cmd, "unknown option %s", arg);
 }
+
+int cli_resolve_config(const CliRunArgs *a, Config *cfg, Status *st)
+{
+    config_defaults(cfg);
+    if (a->config && config_load_file(cfg, a->config, st)) return -1;
+    const char *keys[3] = {"data.train", "data.valid", "output.dir"}, *vals[3] = {a->data, a->valid, a->output};
+    const char *flags[3] = {"--data", "--valid", "--output"};
+    for (int i = 0; i < 3; i++) {
+        if (!vals[i]) continue;
+        char origin[4200];
+        snprintf(origin, sizeof origin, "%s %s", flags[i], vals[i]);
+        /* A path is a path, whatever JSON it might look like: give it as a JSON string. */
+        cJSON *v = cJSON_CreateString(vals[i]);
+        char *quoted = cJSON_PrintUnformatted(v);
+        int rc = config_assign(cfg, keys[i], quoted, origin, st);
+        free(quoted);
+        cJSON_Delete(v);
+        if (rc) return -1;
+    }
+    for (int i = 0; i < a->nset; i++)
+        if (config_set(cfg, a->sets[i], st)) return -1;
+    if (config_validate(cfg, st) || config_check_inputs(cfg, st)) return -1;
+    return 0;
+}
+

@@ -5,6 +5,7 @@
 
 #include <getopt.h>
 
+#include "config.h"
 #include "status.h"
 
 #define ATTNCLF_VERSION "0.1.0"
@@ -13,6 +14,19 @@ int cmd_train(int argc, char **argv);
 int cmd_eval(int argc, char **argv);
 int cmd_predict(int argc, char **argv);
 int cmd_config(int argc, char **argv);
+int cmd_tune(int argc, char **argv);
+
+/* What train and tune are told about the config: a file, the data and output
+ * flags, and --set overrides. */
+typedef struct CliRunArgs {
+    const char *config, *data, *valid, *output;
+    char **sets;
+    int nset;
+} CliRunArgs;
+
+/* The config a fresh run uses: defaults, the file, the flags, the --set
+ * overrides in order; then validated, and its input files checked. */
+int cli_resolve_config(const CliRunArgs *a, Config *cfg, Status *st);
 
 /* Bounds how long an OpenMP thread spins at a barrier before it sleeps
  * (GOMP_SPINCOUNT=CLI_OPENMP_SPINS), unless the user chose OMP_WAIT_POLICY or

@@ -1,6 +1,5 @@
 /* cmd_train.c - `attnclf train`: options, config resolution, then pipeline.c
  * with the console observer. */
-#include <cjson/cJSON.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
@@ -36,9 +35,10 @@ static const char train_help[] =
 
 static void train_print_summary(const FitSummary *s, const char *dir)
 {
-    if (s->best_acc >= 0)
-        printf("best valid_acc %.4f at epoch %d of %d%s; model: %s/best.ckpt\n", s->best_acc, s->best_epoch,
-               s->epochs, s->stopped_early ? " (stopped early)" : "", dir);
+    if (s->best_metric >= 0)
+        printf("best %s %.4f at epoch %d of %d%s; model: %s/best.ckpt\n",
+               s->metric == FIT_MACRO_F1 ? "valid_macro_f1" : "valid_acc", s->best_metric, s->best_epoch, s->epochs,
+               s->stopped_early ? " (stopped early)" : "", dir);
     else
         printf("trained %d epochs (no validation data); model: %s/best.ckpt\n", s->epochs, dir);
 }
@@ -76,41 +76,16 @@ static int train_fail(const FitSummary *s, const char *dir, Status *st)
 }
 
 typedef struct TrainArgs {
-    const char *config, *resume, *data, *valid, *output;
-    char **sets;
-    int nset, quiet, force;
+    CliRunArgs run;
+    const char *resume;
+    int quiet, force;
 } TrainArgs;
-
-/* The config a fresh run trains with: defaults, the file, the flags, --set. */
-static int train_resolve(const TrainArgs *a, Config *cfg, Status *st)
-{
-    config_defaults(cfg);
-    if (a->config && config_load_file(cfg, a->config, st)) return -1;
-    const char *keys[3] = {"data.train", "data.valid", "output.dir"}, *vals[3] = {a->data, a->valid, a->output};
-    const char *flags[3] = {"--data", "--valid", "--output"};
-    for (int i = 0; i < 3; i++) {
-        if (!vals[i]) continue;
-        char origin[4200];
-        snprintf(origin, sizeof origin, "%s %s", flags[i], vals[i]);
-        /* A path is a path, whatever JSON it might look like: give it as a JSON string. */
-        cJSON *v = cJSON_CreateString(vals[i]);
-        char *quoted = cJSON_PrintUnformatted(v);
-        int rc = config_assign(cfg, keys[i], quoted, origin, st);
-        free(quoted);
-        cJSON_Delete(v);
-        if (rc) return -1;
-    }
-    for (int i = 0; i < a->nset; i++)
-        if (config_set(cfg, a->sets[i], st)) return -1;
-    if (config_validate(cfg, st) || config_check_inputs(cfg, st)) return -1;
-    return 0;
-}
 
 static int train_fresh(const TrainArgs *a)
 {
     Status st;
     Config cfg;
-    int rc = train_resolve(a, &cfg, &st);
+    int rc = cli_resolve_config(&a->run, &cfg, &st);
     if (rc == 0 && !a->quiet) {
         char *json = config_to_json(&cfg);
         fprintf(stderr, "resolved config:\n%s\n", json);
@@ -136,7 +111,7 @@ static int train_resume(const TrainArgs *a)
     console_init(&con, a->quiet, last);
     FitObserver obs = console_observer(&con);
     FitSummary sum = {0};
-    if (pipeline_resume(a->resume, a->sets, a->nset, &obs, 1, &sum, &st)) return train_fail(&sum, a->resume, &st);
+    if (pipeline_resume(a->resume, a->run.sets, a->run.nset, &obs, 1, &sum, &st)) return train_fail(&sum, a->resume, &st);
     train_print_summary(&sum, a->resume);
     return 0;
 }
@@ -151,18 +126,18 @@ int cmd_train(int argc, char **argv)
         {"force", no_argument, 0, 'f'},        {"quiet", no_argument, 0, 'q'},
         {"help", no_argument, 0, 'h'},         {0, 0, 0, 0},
     };
-    TrainArgs a = {.sets = xcalloc((size_t)argc + 1, sizeof *a.sets)};
+    TrainArgs a = {.run.sets = xcalloc((size_t)argc + 1, sizeof *a.run.sets)};
     int c, rc = -1;
     opterr = 0;
     optind = 1;
     while (rc < 0 && (c = getopt_long(argc, argv, shortopts, opts, NULL)) != -1) {
         switch (c) {
-        case 'c': a.config = optarg; break;
-        case 's': a.sets[a.nset++] = optarg; break;
+        case 'c': a.run.config = optarg; break;
+        case 's': a.run.sets[a.run.nset++] = optarg; break;
         case 'r': a.resume = optarg; break;
-        case 'd': a.data = optarg; break;
-        case 'v': a.valid = optarg; break;
-        case 'o': a.output = optarg; break;
+        case 'd': a.run.data = optarg; break;
+        case 'v': a.run.valid = optarg; break;
+        case 'o': a.run.output = optarg; break;
         case 'f': a.force = 1; break;
         case 'q': a.quiet = 1; break;
         case 'h': fputs(train_help, stdout); rc = 0; break;
@@ -173,15 +148,15 @@ int cmd_train(int argc, char **argv)
     if (rc >= 0) {
     } else if (optind < argc) {
         rc = cli_usage("train", "unexpected argument '%s'", argv[optind]);
-    } else if (a.resume && (a.config || a.data || a.valid || a.output || a.force)) {
+    } else if (a.resume && (a.run.config || a.run.data || a.run.valid || a.run.output || a.force)) {
         rc = cli_usage("train", "--resume DIR takes only --set and --quiet: the run's config is in DIR/last.ckpt");
     } else if (a.resume) {
         rc = train_resume(&a);
-    } else if (!a.config && !(a.data && a.output)) {
+    } else if (!a.run.config && !(a.run.data && a.run.output)) {
         rc = cli_usage("train", "give --data FILE and --output DIR, --config FILE, or --resume DIR");
     } else {
         rc = train_fresh(&a);
     }
-    free(a.sets);
+    free(a.run.sets);
     return rc;
 }

@@ -36,7 +36,7 @@ static int console_on_epoch(void *ctx, const FitEpoch *e, Status *st)
     fprintf(stderr, "epoch %d/%d  train_loss %.4f  train_acc %.4f", e->epoch, e->epochs, e->train_loss, e->train_acc);
     if (e->has_valid) fprintf(stderr, "  valid_loss %.4f  valid_acc %.4f", e->valid_loss, e->valid_acc);
     fprintf(stderr, "  %.1fs  %.0f tok/s%s\n", e->seconds, e->tokens_per_sec, e->improved ? "  *" : "");
-    if (e->stopped) fprintf(stderr, "early stopping: no better valid_acc for %d epochs\n", e->bad_epochs);
+    if (e->stopped) fprintf(stderr, "early stopping: no better validation metric for %d epochs\n", e->bad_epochs);
     return 0;
 }
 

@@ -15,6 +15,7 @@ static const Command commands[] = {
     {"train", cmd_train, "train a classifier on a labelled file"},
     {"eval", cmd_eval, "score a checkpoint on a labelled file"},
     {"predict", cmd_predict, "classify text lines from stdin or a file"},
+    {"tune", cmd_tune, "search the settings on the validation split, then train the best"},
     {"config", cmd_config, "print the default config, check a config file, list the keys"},
 };
 
@@ -41,7 +42,8 @@ int main(int argc, char **argv)
         printf("attnclf %s\n", ATTNCLF_VERSION);
         return 0;
     }
-    if (strcmp(argv[1], "train") == 0 || strcmp(argv[1], "eval") == 0) cli_openmp_wait_policy(argv);
+    if (strcmp(argv[1], "train") == 0 || strcmp(argv[1], "eval") == 0 || strcmp(argv[1], "tune") == 0)
+        cli_openmp_wait_policy(argv);
     for (size_t i = 0; i < sizeof commands / sizeof *commands; i++)
         if (strcmp(argv[1], commands[i].name) == 0) return commands[i].run(argc - 1, argv + 1);
     const char *names[sizeof commands / sizeof *commands];

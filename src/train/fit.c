@@ -10,6 +10,7 @@
 
 #include "clock.h"
 #include "mem.h"
+#include "metrics.h"
 #include "rng.h"
 
 /* A loss this large per document means the weights have blown up even if every
@@ -35,9 +36,11 @@ void fit_init(Fit *f, Classifier *clf, const TrainData *data, const FitOptions *
     step_init(&f->step, &clf->net, so, t->max_len, step_token_bound(t, so->batch_size));
     Rng rng;
     rng_seed(&rng, rng_mix(fo->seed, 0x73687566ull /* "shuf" */, 0));
-    f->state = (TrainState){.rng = rng.state, .best_acc = -1.0, .best_loss = INFINITY};
+    f->state = (TrainState){.rng = rng.state, .best_metric = -1.0, .best_loss = INFINITY};
     f->perm = xmalloc((size_t)(t->n + 1) * sizeof *f->perm);
     f->valid_pred = xmalloc((size_t)(data->valid.n + 1) * sizeof *f->valid_pred);
+    f->valid_truth = xmalloc((size_t)(data->valid.n + 1) * sizeof *f->valid_truth);
+    for (int64_t i = 0; i < data->valid.n; i++) f->valid_truth[i] = dataset_label(&data->valid, i);
 }
 
 /* The schedule of a run of `epochs` epochs. */
@@ -71,6 +74,7 @@ void fit_free(Fit *f)
     step_free(&f->step);
     free(f->perm);
     free(f->valid_pred);
+    free(f->valid_truth);
     memset(f, 0, sizeof *f);
 }
 
@@ -206,10 +210,14 @@ static int fit_train_epoch(Fit *f, int epoch, FitEpoch *e, FitSummary *out, Stat
 static void fit_validate(Fit *f, FitEpoch *e)
 {
     const Dataset *valid = &f->data->valid;
-    int64_t ok = 0;
     e->valid_loss = classifier_score_dataset(f->clf, valid, f->step.threads, f->valid_pred) / (double)valid->n;
-    for (int64_t i = 0; i < valid->n; i++) ok += f->valid_pred[i] == dataset_label(valid, i);
-    e->valid_acc = (double)ok / (double)valid->n;
+    const int C = f->clf->net.dims.classes;
+    Metrics m;
+    metrics_compute(&m, f->valid_truth, f->valid_pred, valid->n, C + (int)f->data->unknown_valid.n, C);
+    e->valid_acc = m.accuracy;
+    e->valid_macro_f1 = m.macro_f1;
+    e->valid_metric = f->fo.metric == FIT_MACRO_F1 ? m.macro_f1 : m.accuracy;
+    metrics_free(&m);
 }
 
 static int fit_epoch(Fit *f, FitSummary *out, Status *st)
@@ -220,11 +228,11 @@ static int fit_epoch(Fit *f, FitSummary *out, Status *st)
     if (e.has_valid) fit_validate(f, &e);
     e.seconds = clock_seconds() - f->t_epoch;
     /* On a small validation set accuracies tie often; the loss still tells them apart. */
-    e.improved = !e.has_valid || e.valid_acc > f->state.best_acc ||
-                 (e.valid_acc == f->state.best_acc && e.valid_loss < f->state.best_loss);
+    e.improved = !e.has_valid || e.valid_metric > f->state.best_metric ||
+                 (e.valid_metric == f->state.best_metric && e.valid_loss < f->state.best_loss);
     f->state.epoch = epoch;
     if (e.improved) {
-        f->state.best_acc = e.has_valid ? e.valid_acc : -1.0;
+        f->state.best_metric = e.has_valid ? e.valid_metric : -1.0;
         f->state.best_loss = e.has_valid ? e.valid_loss : INFINITY;
         f->state.best_epoch = epoch;
         f->state.bad_epochs = 0;
@@ -236,7 +244,10 @@ static int fit_epoch(Fit *f, FitSummary *out, Status *st)
     for (int i = 0; i < f->n_obs; i++)
         if (f->obs[i].on_epoch && f->obs[i].on_epoch(f->obs[i].ctx, &e, st)) return -1;
     FitCheckpoint k = {.epoch = epoch, .improved = e.improved};
-    return fit_checkpoint(f, &k, st);
+    if (fit_checkpoint(f, &k, st)) return -1;
+    for (int i = 0; i < f->n_obs; i++)
+        if (f->obs[i].should_stop && f->obs[i].should_stop(f->obs[i].ctx, &e)) f->cut = 1;
+    return 0;
 }
 
 int fit_run(Fit *f, FitSummary *out, Status *st)
@@ -244,11 +255,14 @@ int fit_run(Fit *f, FitSummary *out, Status *st)
     memset(out, 0, sizeof *out);
     fit_start(f);
     int rc = 0;
-    while (rc == 0 && f->state.epoch < f->fo.epochs && !f->state.stopped) rc = fit_epoch(f, out, st);
+    while (rc == 0 && f->state.epoch < f->fo.epochs && !f->state.stopped && !f->cut) rc = fit_epoch(f, out, st);
     out->epochs = f->state.epoch;
     out->best_epoch = f->state.best_epoch;
-    out->best_acc = f->state.best_acc;
+    out->best_metric = f->state.best_metric;
+    out->best_loss = f->state.best_loss;
+    out->metric = f->fo.metric;
     out->stopped_early = f->state.stopped;
+    out->cut = f->cut;
     for (int i = 0; i < f->n_obs; i++)
         if (f->obs[i].on_done) f->obs[i].on_done(f->obs[i].ctx, out);
     return rc;
@@ -267,7 +281,7 @@ int fit_save(const FitSnapshot *s, const char *config_json, const char *path, St
     int32_t ints[4] = {t->epoch, t->best_epoch, t->bad_epochs, t->stopped};
     ckpt_put(b, ints, sizeof ints);
     ckpt_put_u64(b, t->rng);
-    ckpt_put_f64(b, t->best_acc);
+    ckpt_put_f64(b, t->best_metric);
     ckpt_put_u64(b, (uint64_t)t->step);
     ckpt_put_u64(b, (uint64_t)t->batch);
     ckpt_put_f64(b, t->part_loss);
@@ -291,7 +305,7 @@ int fit_load_state(TrainState *t, const CkptReader *r, Status *st)
     ckpt_copy(&c, v, sizeof v);
     *t = (TrainState){.epoch = v[0], .best_epoch = v[1], .bad_epochs = v[2], .stopped = v[3]};
     t->rng = ckpt_u64(&c);
-    t->best_acc = ckpt_f64(&c);
+    t->best_metric = ckpt_f64(&c);
     t->step = (int64_t)ckpt_u64(&c);
     t->batch = (int64_t)ckpt_u64(&c);
     t->part_loss = ckpt_f64(&c);

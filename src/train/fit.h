@@ -15,21 +15,25 @@
 #include "status.h"
 #include "step.h"
 
+/* What picks the best epoch and drives early stopping. */
+typedef enum { FIT_ACCURACY = 0, FIT_MACRO_F1 } FitMetric;
+
 typedef struct FitOptions {
     int epochs;
     uint64_t seed;   /* shuffles, initial weights, dropout masks */
-    int patience;    /* epochs without a better valid_acc before stopping, 0 = off */
+    int patience;    /* epochs without a better validation metric before stopping, 0 = off */
+    FitMetric metric;
 } FitOptions;
 
 /* Where a run is: saved in checkpoints (section STAT) so a resumed run goes on
  * exactly as the uninterrupted one would. */
 typedef struct TrainState {
     int32_t epoch;       /* epochs completed */
-    int32_t best_epoch;  /* epoch with the best validation accuracy, 0 if none */
+    int32_t best_epoch;  /* epoch with the best validation metric, 0 if none */
     int32_t bad_epochs;  /* epochs since best_epoch (early stopping) */
     int32_t stopped;     /* 1 once early stopping ended the run */
     uint64_t rng;        /* shuffle RNG state at the start of the current epoch */
-    double best_acc;     /* -1 before any validation */
+    double best_metric;  /* of the best epoch (FitOptions.metric); -1 before any validation */
     double best_loss;    /* the best epoch's validation loss: a tie in accuracy goes to the lower loss */
     int64_t step;        /* optimisation steps taken: Adam's bias correction and the lr schedule */
     int64_t sched_step;  /* where the lr schedule starts again after the run was extended (LrPlan), 0 if never */
@@ -59,11 +63,12 @@ typedef struct FitProgress {
 
 typedef struct FitEpoch {
     int epoch, epochs;
-    double train_loss, train_acc, valid_loss, valid_acc, lr, seconds, tokens_per_sec;
+    double train_loss, train_acc, valid_loss, valid_acc, valid_macro_f1, lr, seconds, tokens_per_sec;
+    double valid_metric;  /* valid_acc or valid_macro_f1, as FitOptions.metric says */
     int has_valid;
-    int improved;   /* the best epoch so far: higher valid_acc, or equal and lower valid_loss (always, without validation data) */
+    int improved;   /* the best epoch so far: a higher metric, or equal and a lower valid_loss (always, without validation data) */
     int stopped;    /* early stopping ends the run after this epoch */
-    int bad_epochs; /* epochs in a row without a better valid_acc */
+    int bad_epochs; /* epochs in a row without a better metric */
 } FitEpoch;
 
 /* What a checkpoint of the run holds, borrowed. */
@@ -82,19 +87,25 @@ typedef struct FitCheckpoint {
 typedef struct FitSummary {
     int epochs;        /* completed */
     int best_epoch;
-    double best_acc;   /* -1 without validation data */
+    double best_metric; /* -1 without validation data */
+    double best_loss;   /* the best epoch's validation loss */
+    FitMetric metric;
     int stopped_early;
+    int cut;           /* an observer ended the run (should_stop) */
     int signal;        /* the signal that interrupted the run, 0 if none */
     int diverged;
 } FitSummary;
 
-/* Every callback may be NULL; those returning int stop the run with st set. */
+/* Every callback may be NULL; those returning int (but should_stop) stop the run
+ * with st set. should_stop ends it after the epoch without an error, as early
+ * stopping does (a tuner's pruning, a budget). */
 typedef struct FitObserver {
     void *ctx;
     void (*on_start)(void *ctx, const FitStart *s);
     void (*on_progress)(void *ctx, const FitProgress *p);
     int (*on_epoch)(void *ctx, const FitEpoch *e, Status *st);
     int (*on_checkpoint)(void *ctx, const FitSnapshot *s, const FitCheckpoint *k, Status *st);
+    int (*should_stop)(void *ctx, const FitEpoch *e);
     void (*on_warning)(void *ctx, const char *msg);
     void (*on_done)(void *ctx, const FitSummary *s);
 } FitObserver;
@@ -112,6 +123,8 @@ typedef struct Fit {
     int n_obs;
     int64_t *perm;          /* [train.n] this epoch's document order */
     int32_t *valid_pred;    /* [valid.n] */
+    int32_t *valid_truth;   /* [valid.n] each document's first label */
+    int cut;
     double t_epoch;         /* when the current epoch started */
 } Fit;
 

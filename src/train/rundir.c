@@ -124,6 +124,13 @@ int rundir_open(RunDir *d, const char *dir, int keep, const char *config_json, R
     return rundir_write_config(d, st);
 }
 
+int rundir_set_config(RunDir *d, const char *config_json, Status *st)
+{
+    free(d->config_json);
+    d->config_json = xstrdup(config_json);
+    return rundir_write_config(d, st);
+}
+
 void rundir_close(RunDir *d)
 {
     if (d->dir && d->lock_fd >= 0) close(d->lock_fd);

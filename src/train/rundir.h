@@ -28,6 +28,9 @@ typedef struct RunDir {
  * holds it); a fresh run also writes config.json. */
 int rundir_open(RunDir *d, const char *dir, int keep, const char *config_json, RunDirMode mode, Status *st);
 void rundir_close(RunDir *d);
+/* The config the run's checkpoints and config.json hold from now on (tune
+ * decides it after the directory is made). */
+int rundir_set_config(RunDir *d, const char *config_json, Status *st);
 FitObserver rundir_observer(RunDir *d);
 
 #endif

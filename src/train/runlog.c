@@ -30,7 +30,7 @@ int runlog_open(RunLog *l, const char *dir, int keep, Status *st)
         *files[i] = fopen(path, cut ? "a" : "w");
         if (!*files[i]) return status_error(st, "%s: cannot write: %s", path, strerror(errno));
         if (i == 1 && cut == 0)
-            fprintf(l->csv, "epoch,train_loss,train_acc,valid_loss,valid_acc,lr,seconds,tokens_per_sec\n");
+            fprintf(l->csv, "epoch,train_loss,train_acc,valid_loss,valid_acc,lr,seconds,tokens_per_sec,valid_macro_f1\n");
     }
     return 0;
 }
@@ -46,19 +46,21 @@ void runlog_close(RunLog *l)
 static int runlog_on_epoch(void *ctx, const FitEpoch *e, Status *st)
 {
     RunLog *l = ctx;
-    char vl[32] = "null", va[32] = "null", cvl[32] = "", cva[32] = "";
+    char vl[32] = "null", va[32] = "null", vf[32] = "null", cvl[32] = "", cva[32] = "", cvf[32] = "";
     if (e->has_valid) {
         snprintf(vl, sizeof vl, "%.6f", e->valid_loss);
         snprintf(va, sizeof va, "%.6f", e->valid_acc);
+        snprintf(vf, sizeof vf, "%.6f", e->valid_macro_f1);
         memcpy(cvl, vl, sizeof vl);
         memcpy(cva, va, sizeof va);
+        memcpy(cvf, vf, sizeof vf);
     }
     fprintf(l->json,
             "{\"epoch\": %d, \"train_loss\": %.6f, \"train_acc\": %.6f, \"valid_loss\": %s, \"valid_acc\": %s, "
-            "\"lr\": %.6g, \"seconds\": %.3f, \"tokens_per_sec\": %.0f}\n",
-            e->epoch, e->train_loss, e->train_acc, vl, va, e->lr, e->seconds, e->tokens_per_sec);
-    fprintf(l->csv, "%d,%.6f,%.6f,%s,%s,%.6g,%.3f,%.0f\n", e->epoch, e->train_loss, e->train_acc, cvl, cva, e->lr,
-            e->seconds, e->tokens_per_sec);
+            "\"lr\": %.6g, \"seconds\": %.3f, \"tokens_per_sec\": %.0f, \"valid_macro_f1\": %s}\n",
+            e->epoch, e->train_loss, e->train_acc, vl, va, e->lr, e->seconds, e->tokens_per_sec, vf);
+    fprintf(l->csv, "%d,%.6f,%.6f,%s,%s,%.6g,%.3f,%.0f,%s\n", e->epoch, e->train_loss, e->train_acc, cvl, cva, e->lr,
+            e->seconds, e->tokens_per_sec, cvf);
     if (fflush(l->json) != 0 || fflush(l->csv) != 0)
         return status_error(st, "%s: cannot write logs: %s", l->dir, strerror(errno));
     return 0;

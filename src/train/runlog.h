@@ -1,6 +1,6 @@
 /* runlog.h - the per-epoch logs of a run, log.jsonl and log.csv, as a fit
  * observer: one row per epoch (epoch, train_loss, train_acc, valid_loss,
- * valid_acc, lr, seconds, tokens_per_sec), flushed as it is written. */
+ * valid_acc, lr, seconds, tokens_per_sec, valid_macro_f1), flushed as it is written. */
 #ifndef ATTNCLF_RUNLOG_H
 #define ATTNCLF_RUNLOG_H
 

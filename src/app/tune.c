@@ -1,0 +1,294 @@
+/* tune.c - see tune.h. */
+#include "tune.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "clock.h"
+#include "mem.h"
+#include "pipeline.h"
+#include "rng.h"
+
+/* One axis of the search: options, each a ';'-separated list of key=value. */
+typedef struct TuneAxis {
+    const char *name;
+    const char *const *options;
+} TuneAxis;
+
+#define TUNE_OPTS(...) (const char *const[]){__VA_ARGS__, NULL}
+
+static const TuneAxis tune_space[] = {
+    {"lr", TUNE_OPTS("train.lr=0.001", "train.lr=0.002", "train.lr=0.003", "train.lr=0.005", "train.lr=0.007",
+                     "train.lr=0.01", "train.lr=0.015", "train.lr=0.02", "train.lr=0.03", "train.lr=0.05")},
+    {"epochs", TUNE_OPTS("train.epochs=5", "train.epochs=10", "train.epochs=20")},
+    {"dim", TUNE_OPTS("model.dim=8", "model.dim=16", "model.dim=32", "model.dim=64")},
+    {"heads", TUNE_OPTS("model.heads=1", "model.heads=2", "model.heads=4")},
+    {"ngrams", TUNE_OPTS("tokenizer.ngrams=1", "tokenizer.ngrams=2", "tokenizer.ngrams=3")},
+    {"token_dropout", TUNE_OPTS("model.token_dropout=0", "model.token_dropout=0.1", "model.token_dropout=0.2",
+                                "model.token_dropout=0.35", "model.token_dropout=0.5")},
+    {"bayes", TUNE_OPTS("bayes.weight=0", "bayes.weight=0.05;bayes.ngrams=2", "bayes.weight=0.1;bayes.ngrams=2",
+                        "bayes.weight=0.1;bayes.ngrams=3", "bayes.weight=0.2;bayes.ngrams=3",
+                        "bayes.weight=0.3;bayes.ngrams=3")},
+    {"context", TUNE_OPTS("model.context=false;model.gate=false", "model.context=true;model.gate=true")},
+    {"length_weight", TUNE_OPTS("train.length_weight=0", "train.length_weight=0.5")},
+    {"batch", TUNE_OPTS("train.batch_size=16", "train.batch_size=32", "train.batch_size=64")},
+};
+#define TUNE_AXES ((int)(sizeof tune_space / sizeof *tune_space))
+/* The most epochs a trial may have (the search space's largest). */
+#define TUNE_MAX_EPOCHS 64
+/* A trial is stopped below the top 1/TUNE_ETA of the trials before it at that epoch. */
+#define TUNE_ETA 3
+
+static int tune_n_options(int axis)
+{
+    int n = 0;
+    while (tune_space[axis].options[n]) n++;
+    return n;
+}
+
+/* A point of the search: an option per axis, or -1 for the config's own value. */
+typedef struct TunePoint {
+    int choice[TUNE_AXES];
+} TunePoint;
+
+typedef struct TuneState {
+    const Config *base;
+    const TuneOptions *o;
+    const TuneObserver *obs;
+    PipelineShared sh;
+    TuneResult *res;
+    TunePoint *points;
+    float (*history)[TUNE_MAX_EPOCHS];  /* [trial][epoch-1] validation metric */
+    int cap;
+    Rng rng;
+    double t0;
+    int current;
+} TuneState;
+
+/* The trial's config: the base with the point's assignments. */
+static int tune_config(const TuneState *s, const TunePoint *p, Config *cfg, char **settings, Status *st)
+{
+    config_copy(cfg, s->base);
+    size_t cap = 256, len = 0;
+    char *json = xmalloc(cap);
+    len += (size_t)snprintf(json, cap, "{");
+    int rc = 0;
+    for (int a = 0; a < TUNE_AXES && rc == 0; a++) {
+        if (p->choice[a] < 0) continue;
+        char *opt = xstrdup(tune_space[a].options[p->choice[a]]);
+        for (char *save = NULL, *kv = strtok_r(opt, ";", &save); kv && rc == 0; kv = strtok_r(NULL, ";", &save)) {
+            char *eq = strchr(kv, '=');
+            *eq = '\0';
+            rc = config_assign(cfg, kv, eq + 1, "tune", st);
+            size_t need = len + strlen(kv) + strlen(eq + 1) + 8;
+            if (need >= cap) json = xrealloc(json, cap = 2 * need);
+            len += (size_t)snprintf(json + len, cap - len, "%s\"%s\": %s", len > 1 ? ", " : "", kv, eq + 1);
+        }
+        free(opt);
+    }
+    snprintf(json + len, cap - len, "}");
+    /* Early stopping inside a trial, unless the config sets its own. */
+    if (rc == 0 && cfg->train.fit.patience == 0) cfg->train.fit.patience = 2;
+    cfg->train.fit.metric = s->o->metric;
+    if (rc == 0) rc = config_validate(cfg, st);
+    *settings = json;
+    if (rc) config_free(cfg);
+    return rc;
+}
+
+static int tune_same(const TunePoint *a, const TunePoint *b)
+{
+    return memcmp(a->choice, b->choice, sizeof a->choice) == 0;
+}
+
+/* The next point: random for the first third of the search, then mutations of the best. */
+static void tune_propose(TuneState *s, int t, TunePoint *p)
+{
+    const TuneResult *r = s->res;
+    int explore = s->o->trials ? t <= s->o->trials / 3 : clock_seconds() - s->t0 < s->o->budget / 3;
+    for (int tries = 0; tries < 50; tries++) {
+        if (t == 0) {
+            for (int a = 0; a < TUNE_AXES; a++) p->choice[a] = -1;
+            return;
+        }
+        if (explore || r->best < 0) {
+            for (int a = 0; a < TUNE_AXES; a++) p->choice[a] = (int)rng_below(&s->rng, (uint64_t)tune_n_options(a));
+        } else {
+            *p = s->points[r->best];
+            int changes = 1 + (int)rng_below(&s->rng, 2);
+            for (int k = 0; k < changes; k++) {
+                int a = (int)rng_below(&s->rng, TUNE_AXES), n = tune_n_options(a);
+                p->choice[a] = (p->choice[a] + 1 + (int)rng_below(&s->rng, (uint64_t)(n - 1))) % n;
+            }
+        }
+        int seen = 0;
+        for (int j = 0; j < t && !seen; j++) seen = tune_same(p, &s->points[j]);
+        if (!seen) return;
+    }
+}
+
+static int tune_cmp_desc(const void *a, const void *b)
+{
+    float x = *(const float *)a, y = *(const float *)b;
+    return (x < y) - (x > y);
+}
+
+/* At a rung (epochs 2, 4, 8, ...: a trial gets two epochs before it is judged),
+ * is this trial below the top third of the earlier trials' metrics at that epoch? */
+static int tune_below_rung(const TuneState *s, int t, int e, float metric)
+{
+    if (e < 2 || (e & (e - 1)) != 0) return 0;
+    float v[4096];
+    int n = 0;
+    for (int j = 0; j < t && n < 4096; j++)
+        if (s->res->trials[j].epochs_run >= e && s->res->trials[j].metric >= 0) v[n++] = s->history[j][e - 1];
+    if (n < TUNE_ETA) return 0;
+    qsort(v, (size_t)n, sizeof *v, tune_cmp_desc);
+    return metric < v[(n + TUNE_ETA - 1) / TUNE_ETA - 1];
+}
+
+/* The time the final training will take: the best trial's. */
+static double tune_reserve(const TuneState *s)
+{
+    return s->res->best >= 0 ? s->res->trials[s->res->best].seconds : 0.0;
+}
+
+static int tune_out_of_time(const TuneState *s)
+{
+    return s->o->budget > 0 && clock_seconds() - s->t0 + tune_reserve(s) >= s->o->budget;
+}
+
+static int tune_should_stop(void *ctx, const FitEpoch *e)
+{
+    TuneState *s = ctx;
+    const int t = s->current;
+    if (e->epoch <= TUNE_MAX_EPOCHS) s->history[t][e->epoch - 1] = (float)e->valid_metric;
+    if (s->obs && s->obs->on_epoch) s->obs->on_epoch(s->obs->ctx, t, e, clock_seconds() - s->t0);
+    if (tune_below_rung(s, t, e->epoch, (float)e->valid_metric) || tune_out_of_time(s)) {
+        s->res->trials[t].pruned = 1;
+        return 1;
+    }
+    return 0;
+}
+
+static void tune_write_row(FILE *f, const TuneTrial *r, FitMetric metric)
+{
+    if (!f) return;
+    fprintf(f, "{\"trial\": %d, \"settings\": %s, \"metric\": \"%s\", \"value\": %.6f, \"valid_loss\": %.6f, "
+            "\"epochs\": %d, \"best_epoch\": %d, \"pruned\": %s, \"seconds\": %.3f}\n",
+            r->index, r->settings, metric == FIT_MACRO_F1 ? "macro_f1" : "accuracy", r->metric, r->valid_loss,
+            r->epochs_run, r->best_epoch, r->pruned ? "true" : "false", r->seconds);
+    fflush(f);
+}
+
+/* Runs trial t; returns 1 when a signal stopped it (and the search). */
+static int tune_trial(TuneState *s, int t, FILE *jsonl, Status *st)
+{
+    TuneResult *r = s->res;
+    TuneTrial *tr = &r->trials[t];
+    memset(tr, 0, sizeof *tr);
+    tr->index = t;
+    tr->metric = -1;
+    tune_propose(s, t, &s->points[t]);
+    Config cfg;
+    Status ts;
+    double start = clock_seconds();
+    if (tune_config(s, &s->points[t], &cfg, &tr->settings, &ts) == 0) {
+        s->current = t;
+        FitObserver o = {.ctx = s, .should_stop = tune_should_stop};
+        FitSummary sum;
+        int rc = pipeline_trial(&cfg, &s->sh, &o, 1, &sum, &ts);
+        config_free(&cfg);
+        if (sum.signal) {
+            *st = ts;
+            s->res->interrupted = sum.signal;
+            return 1;
+        }
+        tr->epochs_run = sum.epochs;
+        if (rc == 0) {
+            tr->metric = sum.best_metric;
+            tr->valid_loss = sum.best_loss;
+            tr->best_epoch = sum.best_epoch;
+        }
+    }
+    tr->seconds = clock_seconds() - start;
+    r->n = t + 1;
+    const TuneTrial *best = r->best >= 0 ? &r->trials[r->best] : NULL;
+    if (tr->metric >= 0 && (!best || tr->metric > best->metric ||
+                            (tr->metric == best->metric && tr->valid_loss < best->valid_loss)))
+        r->best = t;
+    tune_write_row(jsonl, tr, s->o->metric);
+    TuneReport rep = {.trial = tr, .best = r->best >= 0 ? &r->trials[r->best] : NULL, .done = t + 1,
+                      .trials = s->o->trials, .elapsed = clock_seconds() - s->t0, .budget = s->o->budget};
+    if (s->obs && s->obs->on_trial) s->obs->on_trial(s->obs->ctx, &rep);
+    return 0;
+}
+
+/* Whether another trial fits: the trial count, and a budget that must leave
+ * time for a typical trial and the final training. */
+static int tune_more(const TuneState *s, int t)
+{
+    if (s->o->trials && t >= s->o->trials) return 0;
+    if (!s->o->budget || t == 0) return 1;
+    double spent = clock_seconds() - s->t0, typical = spent / t;
+    return spent + typical + tune_reserve(s) <= s->o->budget;
+}
+
+static void tune_grow(TuneState *s, int t)
+{
+    if (t < s->cap) return;
+    s->cap = s->cap ? 2 * s->cap : 64;
+    s->res->trials = xrealloc(s->res->trials, (size_t)s->cap * sizeof *s->res->trials);
+    s->points = xrealloc(s->points, (size_t)s->cap * sizeof *s->points);
+    s->history = xrealloc(s->history, (size_t)s->cap * sizeof *s->history);
+}
+
+int tune_run(const Config *cfg, const TuneOptions *o, const TuneObserver *obs, FILE *jsonl, TuneResult *res,
+             Config *best, Status *st)
+{
+    memset(res, 0, sizeof *res);
+    res->best = -1;
+    TuneState s = {.base = cfg, .o = o, .obs = obs, .res = res, .t0 = clock_seconds()};
+    rng_seed(&s.rng, rng_mix(cfg->train.fit.seed, 0x74756e65ull /* "tune" */, 0));
+    if (pipeline_shared_init(&s.sh, cfg, st)) {
+        pipeline_shared_free(&s.sh);
+        return -1;
+    }
+    int t = 0;
+    for (; tune_more(&s, t); t++) {
+        tune_grow(&s, t);
+        if (tune_trial(&s, t, jsonl, st)) break;
+    }
+    res->seconds = clock_seconds() - s.t0;
+    int rc = 0;
+    if (res->best < 0 && !res->interrupted) rc = status_error(st, "tune: no trial finished (%d tried)", res->n);
+    if (res->best >= 0) {
+        char *settings;
+        Status ignore;
+        tune_config(&s, &s.points[res->best], best, &settings, &ignore);
+        free(settings);
+    }
+    pipeline_shared_free(&s.sh);
+    free(s.points);
+    free(s.history);
+    return res->interrupted && res->best < 0 ? -1 : rc;
+}
+
+void tune_result_free(TuneResult *res)
+{
+    for (int i = 0; i < res->n; i++) free(res->trials[i].settings);
+    free(res->trials);
+    memset(res, 0, sizeof *res);
+}
+
+double tune_parse_budget(const char *s)
+{
+    char *end;
+    double v = strtod(s, &end);
+    if (end == s || !isfinite(v) || v <= 0) return -1;
+    if (*end == '\0' || strcmp(end, "s") == 0) return v;
+    if (strcmp(end, "m") == 0) return 60 * v;
+    if (strcmp(end, "h") == 0) return 3600 * v;
+    return -1;
+}
