@@ -315,5 +315,28 @@ out=$("$bin" train --config "$tmp/cfg.json" --set output.dir="$tmp/tie" --set da
 want=$(awk -F, 'NR > 1 && ($5 > acc || ($5 == acc && $4 < loss)) { acc = $5; loss = $4; e = $1 } END { print e }' "$tmp/tie/log.csv")
 grep -q "at epoch $want of 6" <<<"$out" && ok || bad "best epoch is not the lowest-loss one of the most accurate: $out; $(cat "$tmp/tie/log.csv")"
 
+# ---- tune: the same --trials and seed give the same result; a budget; Ctrl-C keeps the best so far ----
+tunecfg=(--data "$tmp/train.csv" --valid "$tmp/valid.csv" --set data.header=false --set data.label_column=0
+         --set 'data.text_columns=[1,2]' --set tokenizer.buckets=20000 --quiet)
+expect 0 "^tune: 5 trials in .*best accuracy 0\.[0-9]+ \(trial [0-4]\); config: .*tune1/tune.json" \
+    "$bin" tune "${tunecfg[@]}" --output "$tmp/tune1" --trials 5
+expect 0 "^tune: 5 trials" "$bin" tune "${tunecfg[@]}" --output "$tmp/tune2" --trials 5
+[ "$(sed 's/"seconds": [0-9.]*//' "$tmp/tune1/tune.jsonl")" = "$(sed 's/"seconds": [0-9.]*//' "$tmp/tune2/tune.jsonl")" ] \
+    && [ "$(wc -l <"$tmp/tune1/tune.jsonl")" -eq 5 ] && ok || bad "tune with the same --trials chose differently"
+cmp -s <(sed 's|tune[12]|tuneN|g' "$tmp/tune1/tune.json") <(sed 's|tune[12]|tuneN|g' "$tmp/tune2/tune.json") && ok || bad "tune.json differs between equal runs"
+[ "$("$bin" predict --model "$tmp/tune1/best.ckpt" --top-k 2 < "$tmp/lines.txt" | md5sum)" = \
+  "$("$bin" predict --model "$tmp/tune2/best.ckpt" --top-k 2 < "$tmp/lines.txt" | md5sum)" ] && ok || bad "tuned models differ"
+expect 0 "best valid_acc" "$bin" train --config "$tmp/tune1/tune.json" --set output.dir="$tmp/tune1-again" --quiet
+expect 0 "^tune: [0-9]+ trials" "$bin" tune "${tunecfg[@]}" --output "$tmp/tune3" --budget 1s
+expect 2 "--budget soon: expected a time" "$bin" tune "${tunecfg[@]}" --output "$tmp/tune4" --budget soon
+"$bin" tune "${tunecfg[@]}" --output "$tmp/tune5" --trials 1000 >/dev/null 2>"$tmp/tune5.err" &
+pid=$!
+for _ in $(seq 1 600); do [ -s "$tmp/tune5/tune.jsonl" ] && break; sleep 0.05; done
+kill -INT "$pid"
+wait "$pid"
+rc=$?
+[ "$rc" -eq 130 ] && grep -q "interrupted by signal 2.*the best settings so far are in .*tune5/tune.json" "$tmp/tune5.err" \
+    && [ -s "$tmp/tune5/tune.json" ] && ok || bad "tune after SIGINT: exit $rc: $(cat "$tmp/tune5.err")"
+
 echo "cli: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
