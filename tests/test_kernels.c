@@ -34,10 +34,12 @@ static void analytic(const Model *m, const Case *c, int y, DocScratch *s, float 
     memset(grad, 0, (size_t)m->n_params * sizeof(float));
     float *demb = calloc((size_t)(c->T ? c->T : 1) * c->dim, sizeof(float));
     model_forward(m, c->ids, c->T, c->offset, &y, 1, c->dropout, 42, s);
-    model_backward(m, c->T, &y, 1, c->dropout, 1.0f, s, grad, demb);
+    model_backward(m, c->ids, c->T, &y, 1, c->dropout, 1.0f, s, grad, demb);
     float *gemb = grad + m->tensors[TENSOR_EMB].offset;
-    for (int t = 0; t < c->T; t++)
-        for (int e = 0; e < c->dim; e++) gemb[(size_t)c->ids[t] * c->dim + e] += demb[(size_t)t * c->dim + e];
+    for (int t = 0; t < c->T; t++) {
+        const int32_t row = c->ids[t] < 0 ? ~c->ids[t] : c->ids[t];
+        for (int e = 0; e < c->dim; e++) gemb[(size_t)row * c->dim + e] += demb[(size_t)t * c->dim + e];
+    }
     free(demb);
 }
 
@@ -80,6 +82,8 @@ static void gradcheck(const Case *c)
 
 static const int32_t ids_long[] = {0, 3, 3, 5, 1, 3, 6, 2};
 static const int32_t ids_one[] = {4};
+/* Bags (a word and its character n-grams): positions {0,3,5}, {1}, {3,3,6}, {2}, {4,~1}. */
+static const int32_t ids_bags[] = {0, ~3, ~5, 1, 3, ~3, ~6, 2, 4, ~1};
 
 START_TEST(test_gradcheck_all_configurations)
 {
@@ -216,6 +220,56 @@ START_TEST(test_gradcheck_one_token)
 }
 END_TEST
 
+START_TEST(test_gradcheck_bags)
+{
+    /* Positions made of several rows (character n-grams), repeated rows inside a
+     * bag, with every pooling and context variant. */
+    for (int att = 0; att < 2; att++) {
+        Case c = {.attention = (AttentionKind)att, .positional = 1, .heads = 2, .dim = 5, .T = 10, .ids = ids_bags};
+        gradcheck(&c);
+    }
+    Case c = {.attention = ATTN_DOT, .context = 1, .gate = 1, .heads = 3, .dim = 6, .T = 10, .ids = ids_bags,
+              .dropout = 0.3f};
+    gradcheck(&c);
+}
+END_TEST
+
+START_TEST(test_bags_match_naive)
+{
+    enum { ROWS = 7, d = 5, N = 10 };
+    float table[ROWS * d], fast[N * d], dx[N * d], demb[N * d];
+    Rng r;
+    rng_seed(&r, 5);
+    test_fill(table, ROWS * d, &r);
+    test_fill(dx, N * d, &r);
+    ck_assert_int_eq(kernel_bag_count(ids_bags, N), 5);
+    ck_assert_int_eq(kernel_gather_bags(fast, table, ids_bags, N, d), 5);
+    /* Naive: each position's rows summed in double, then divided. */
+    const int start[6] = {0, 3, 4, 7, 8, 10};
+    for (int p = 0; p < 5; p++)
+        for (int e = 0; e < d; e++) {
+            double sum = 0;
+            for (int i = start[p]; i < start[p + 1]; i++) {
+                int32_t row = ids_bags[i] < 0 ? ~ids_bags[i] : ids_bags[i];
+                sum += table[row * d + e];
+            }
+            ck_assert_float_eq_tol(fast[p * d + e], (float)(sum / (start[p + 1] - start[p])), 1e-6f);
+        }
+    kernel_scatter_bags(demb, dx, ids_bags, N, d);
+    for (int p = 0; p < 5; p++)
+        for (int i = start[p]; i < start[p + 1]; i++)
+            for (int e = 0; e < d; e++)
+                ck_assert_float_eq_tol(demb[i * d + e], dx[p * d + e] / (float)(start[p + 1] - start[p]), 1e-7f);
+    /* Without bags: the plain gather and a copy, bit for bit. */
+    float plain[8 * d], bag[8 * d], back[8 * d];
+    kernel_gather(plain, table, ids_long, 8, d);
+    ck_assert_int_eq(kernel_gather_bags(bag, table, ids_long, 8, d), 8);
+    ck_assert(memcmp(plain, bag, sizeof plain) == 0);
+    kernel_scatter_bags(back, dx, ids_long, 8, d);
+    ck_assert(memcmp(back, dx, sizeof back) == 0);
+}
+END_TEST
+
 START_TEST(test_gradcheck_dropout)
 {
     Case c = {.attention = ATTN_DOT, .positional = 1, .heads = 2, .dim = 6, .T = 8, .ids = ids_long, .dropout = 0.3f};
@@ -313,6 +367,7 @@ Suite *kernels_suite(void)
     tcase_add_test(tc, test_logit_offset);
     tcase_add_test(tc, test_gradcheck_dropout);
     tcase_add_test(tc, test_gradcheck_empty_document);
+    tcase_add_test(tc, test_gradcheck_bags);
     suite_add_tcase(s, tc);
     TCase *tk = tcase_create("kernels");
     tcase_add_test(tk, test_attention_is_a_distribution);
@@ -321,6 +376,7 @@ Suite *kernels_suite(void)
     tcase_add_test(tk, test_tensor_table);
     tcase_add_test(tk, test_ctx_attn_without_context_is_dot_attn);
     tcase_add_test(tk, test_context_model_starts_as_plain);
+    tcase_add_test(tk, test_bags_match_naive);
     suite_add_tcase(s, tk);
     return s;
 }

@@ -219,7 +219,7 @@ static void naive_step(Model *m, Adam *a, const Dataset *ds, const int64_t *doc,
         double wsum = 0.0;
         for (int c = 0; c < B; c++) wsum += (float)pow((double)(ds->off[doc[c] + 1] - ds->off[doc[c]]), tc->so.length_weight);
         float w = (float)((float)pow((double)T, tc->so.length_weight) / wsum);
-        model_backward(m, T, y, 1, 0.0f, w, &s, gdoc, demb);
+        model_backward(m, ids, T, y, 1, 0.0f, w, &s, gdoc, demb);
         for (int64_t k = 0; k < m->n_dense; k++) g[k] += gdoc[k];
         for (int t = 0; t < T; t++) {
             used[ids[t]] = 1;

@@ -93,7 +93,7 @@ START_TEST(test_sequence_layout)
     uint64_t h[3] = {hash_word("x", 1), hash_word("y", 1), hash_word("z", 1)};
     int32_t ids[9], first[9];
     uint8_t order[9];
-    int64_t n = encoder_emit(&e, rows, h, 3, ids, first, order);
+    int64_t n = encoder_emit(&e, rows, h, NULL, NULL, 3, ids, first, order, NULL);
     /* x, y, [x y], z, [y z], [x y z] */
     ck_assert_int_eq(n, 6);
     ck_assert_int_eq(ids[0], 0);
@@ -108,6 +108,35 @@ START_TEST(test_sequence_layout)
 }
 END_TEST
 
+START_TEST(test_char_ngrams)
+{
+    /* Words as bags: "ab" (in the vocabulary) is its row and the buckets of "<a",
+     * "ab", "b>", "<ab", "ab>"; "é" (out of it, two bytes, one character) is "<é",
+     * "é>", "<é>" alone; lengths 2..3, 50 buckets after V = 1 and UNK. */
+    Encoder e = {.o = {.ngrams = 1, .buckets = 50, .char_min = 2, .char_max = 3}};
+    vocab_init(&e.vocab);
+    vocab_add(&e.vocab, "ab", 2);
+    const char *str[2] = {"ab", "\xc3\xa9"};
+    uint32_t len[2] = {2, 2};
+    int32_t rows[2] = {0, 1};
+    uint64_t h[2] = {hash_word("ab", 2), hash_word("\xc3\xa9", 2)};
+    int32_t ids[32];
+    int64_t pos;
+    ck_assert_int_le(encoder_max_ids(&e, len, 2), 32);
+    int64_t n = encoder_emit(&e, rows, h, str, len, 2, ids, NULL, NULL, &pos);
+    ck_assert_int_eq(pos, 2);
+    ck_assert_int_eq(n, 6 + 3);
+    const char *grams[] = {"<a", "<ab", "ab", "ab>", "b>"}, *oov[] = {"<\xc3\xa9", "<\xc3\xa9>", "\xc3\xa9>"};
+    ck_assert_int_eq(ids[0], 0);
+    for (int i = 0; i < 5; i++)
+        ck_assert_int_eq(ids[1 + i], ~(int32_t)(2 + hash_word(grams[i], strlen(grams[i])) % 50));
+    ck_assert_int_eq(ids[6], (int32_t)(2 + hash_word(oov[0], strlen(oov[0])) % 50));
+    for (int i = 1; i < 3; i++) ck_assert_int_eq(ids[6 + i], ~(int32_t)(2 + hash_word(oov[i], strlen(oov[i])) % 50));
+    ck_assert_int_eq(encoder_rows(&e), 52);
+    vocab_free(&e.vocab);
+}
+END_TEST
+
 Suite *vocab_suite(void)
 {
     Suite *s = suite_create("vocab");
@@ -117,6 +146,7 @@ Suite *vocab_suite(void)
     tcase_add_test(tc, test_many_words_rehash);
     tcase_add_test(tc, test_natural_label_order);
     tcase_add_test(tc, test_sequence_layout);
+    tcase_add_test(tc, test_char_ngrams);
     suite_add_tcase(s, tc);
     return s;
 }

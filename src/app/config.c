@@ -25,7 +25,8 @@
 #define CONFIG_EXACT_MAX 9007199254740992.0
 
 typedef enum {
-    KEY_BOOL, KEY_INT, KEY_INT64, KEY_UINT64, KEY_DOUBLE, KEY_PATH, KEY_ENUM, KEY_COLUMN, KEY_COLUMNS
+    KEY_BOOL, KEY_INT, KEY_INT64, KEY_UINT64, KEY_DOUBLE, KEY_PATH, KEY_ENUM, KEY_COLUMN, KEY_COLUMNS,
+    KEY_RANGE  /* [lo, hi] of whole numbers 1 <= lo <= hi <= max, or null for none: two int fields */
 } KeyType;
 
 /* Bounds are enforced by config_validate, not while loading, so a value out of
@@ -84,6 +85,7 @@ static const ConfigKey config_keys[] = {
     {"tokenizer.max_tokens", KEY_INT, AT(tokenizer.tok.max_tokens), "0", GE(0)},
     {"tokenizer.stopwords", KEY_PATH, AT(tokenizer.stopwords), "null", ANY},
     {"tokenizer.clean_html", KEY_BOOL, AT(tokenizer.tok.clean_html), "true", FLAG},
+    {"tokenizer.char_ngrams", KEY_RANGE, AT(tokenizer.enc.char_min), "null", RANGE(1, 32)},
     {"model.dim", KEY_INT, AT(model.dim), "16", RANGE(1, 4096)},
     {"model.heads", KEY_INT, AT(model.heads), "2", RANGE(1, 64)},
     {"model.attention", KEY_ENUM, AT(model.attention), "\"dot\"", NAMES(attention_names)},
@@ -426,6 +428,20 @@ static int config_store(Config *cfg, const ConfigKey *k, const cJSON *v)
         memcpy(field, cols, sizeof cols);
         cfg->data.read.n_text_columns = e;
         return 0;
+    case KEY_RANGE: {
+        int *pair = field;
+        if (cJSON_IsNull(v)) {
+            pair[0] = pair[1] = 0;
+            return 0;
+        }
+        double lo, hi;
+        if (!cJSON_IsArray(v) || cJSON_GetArraySize(v) != 2 || config_get_whole(cJSON_GetArrayItem(v, 0), INT_MAX, &lo) ||
+            config_get_whole(cJSON_GetArrayItem(v, 1), INT_MAX, &hi) || lo < INT_MIN || hi < INT_MIN)
+            return -1;
+        pair[0] = (int)lo;
+        pair[1] = (int)hi;
+        return 0;
+    }
     }
     return -1;
 }
@@ -444,6 +460,7 @@ static int config_apply(Config *cfg, const ConfigKey *k, const cJSON *v, char *w
         [KEY_COLUMN] = "a column name or a non-negative integer index",
         [KEY_COLUMNS] = "a column name, a non-negative integer index or an array of 1 to " CONFIG_XSTR(
             READER_MAX_TEXT_COLUMNS) " of them",
+        [KEY_RANGE] = "[min, max] (two whole numbers) or null",
     };
     if (config_store(cfg, k, v) == 0) return 0;
     char names[200] = "", got[128];
@@ -717,6 +734,14 @@ static int config_check_key(const Config *cfg, const ConfigKey *k, Status *st)
         return status_error(st, "%s must be one of %s, got %d", k->name, names, e);
     case KEY_COLUMN: return config_check_column(k->name, field, st);
     case KEY_COLUMNS: return config_check_columns(cfg, k, st);
+    case KEY_RANGE: {
+        const int *pair = field;
+        if (pair[0] == 0 && pair[1] == 0) return 0;
+        if (pair[0] < k->min || pair[1] > k->max || pair[0] > pair[1])
+            return status_error(st, "%s must be [min, max] with %.0f <= min <= max <= %.0f, got [%d, %d]", k->name, k->min,
+                                k->max, pair[0], pair[1]);
+        return 0;
+    }
     case KEY_DOUBLE: return config_check_number(k, *(const double *)field, st);
     case KEY_INT64: return config_check_number(k, (double)*(const int64_t *)field, st);
     case KEY_BOOL:
@@ -764,6 +789,10 @@ int config_validate(const Config *cfg, Status *st)
     if (t->ngrams > 1 && t->buckets < 1) {
         status_error(st, "tokenizer.buckets must be >= 1 when tokenizer.ngrams > 1, got %" PRId64, t->buckets);
         return config_blame(cfg, st, "tokenizer.buckets", "tokenizer.ngrams", NULL);
+    }
+    if (t->char_min > 0 && t->buckets < 1) {
+        status_error(st, "tokenizer.buckets must be >= 1 with tokenizer.char_ngrams, got %" PRId64, t->buckets);
+        return config_blame(cfg, st, "tokenizer.buckets", "tokenizer.char_ngrams", NULL);
     }
     return 0;
 }
@@ -841,6 +870,14 @@ static cJSON *config_value_json(const Config *cfg, const ConfigKey *k)
         cJSON *arr = cJSON_CreateArray();
         for (int i = 0; i < cfg->data.read.n_text_columns && i < READER_MAX_TEXT_COLUMNS; i++)
             cJSON_AddItemToArray(arr, config_column_json(&((const ColumnRef *)field)[i]));
+        return arr;
+    }
+    case KEY_RANGE: {
+        const int *pair = field;
+        if (pair[0] == 0 && pair[1] == 0) return cJSON_CreateNull();
+        cJSON *arr = cJSON_CreateArray();
+        cJSON_AddItemToArray(arr, config_int_json(pair[0]));
+        cJSON_AddItemToArray(arr, config_int_json(pair[1]));
         return arr;
     }
     }

@@ -148,11 +148,6 @@ int pipeline_shared_init(PipelineShared *sh, const Config *cfg, Status *st)
     if (corpus_build(&co, &sh->proto.enc, &sh->proto.labels, &sh->words, st)) return -1;
     if (sh->words.train.n == 0)
         return status_error(st, "%s: no training documents left after the validation split", cfg->data.train);
-    /* The words are what trials share; their first encoding is rebuilt as needed. */
-    dataset_free(&sh->words.train);
-    dataset_free(&sh->words.valid);
-    dataset_init(&sh->words.train);
-    dataset_init(&sh->words.valid);
     return 0;
 }
 
@@ -181,6 +176,10 @@ int pipeline_trial(const Config *cfg, PipelineShared *sh, const FitObserver *obs
     Classifier c = {0};
     pipeline_trial_encoder(cfg, sh, &c.enc);
     c.labels = sh->proto.labels;
+    const EncoderOptions *base = &sh->proto.enc.o;
+    if (encoder_has_chars(&c.enc) && (c.enc.o.ngrams != base->ngrams || c.enc.o.buckets != base->buckets ||
+                                      c.enc.o.char_min != base->char_min || c.enc.o.char_max != base->char_max))
+        return status_error(st, "tune: a trial with tokenizer.char_ngrams cannot change the n-gram settings");
     if (sh->encoded_bayes != c.enc.bayes_ngrams || sh->encoded_as.ngrams != c.enc.o.ngrams ||
         sh->encoded_as.buckets != c.enc.o.buckets) {
         if (sh->encoded_bayes >= 0) corpus_free(&sh->encoded);

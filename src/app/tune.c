@@ -35,6 +35,7 @@ static const TuneAxis tune_space[] = {
     {"batch", TUNE_OPTS("train.batch_size=16", "train.batch_size=32", "train.batch_size=64")},
 };
 #define TUNE_AXES ((int)(sizeof tune_space / sizeof *tune_space))
+#define TUNE_AXIS_NGRAMS 4
 /* The most epochs a trial may have (the search space's largest). */
 #define TUNE_MAX_EPOCHS 64
 /* A trial is stopped below the top 1/TUNE_ETA of the trials before it at that epoch. */
@@ -122,6 +123,8 @@ static void tune_propose(TuneState *s, int t, TunePoint *p)
                 p->choice[a] = (p->choice[a] + 1 + (int)rng_below(&s->rng, (uint64_t)(n - 1))) % n;
             }
         }
+        /* Character n-gram bags are encoded once: their word n-grams stay the config's. */
+        if (s->base->tokenizer.enc.char_min > 0) p->choice[TUNE_AXIS_NGRAMS] = -1;
         int seen = 0;
         for (int j = 0; j < t && !seen; j++) seen = tune_same(p, &s->points[j]);
         if (!seen) return;

@@ -39,7 +39,7 @@ static void explain_top(const float *probs, int C, int k, int *out)
 
 static void explain_tokens(Explanation *e, const ClassifierScratch *s)
 {
-    const int T = (int)s->enc.n, H = e->H;
+    const int T = s->doc.T, H = e->H;
     if (T > e->cap_t) {
         e->cap_t = 2 * T;
         e->weight = xrealloc(e->weight, (size_t)e->cap_t * sizeof *e->weight);

@@ -32,6 +32,60 @@ void kernel_gather(float *dst, const float *table, const int32_t *ids, int T, in
     }
 }
 
+int kernel_bag_count(const int32_t *ids, int n)
+{
+    int P = 0;
+    for (int i = 0; i < n; i++) P += ids[i] >= 0;
+    return P;
+}
+
+int kernel_gather_bags(float *dst, const float *table, const int32_t *ids, int n, int d)
+{
+    int p = -1, size = 0;
+    for (int i = 0; i <= n; i++) {
+        if (i == n || ids[i] >= 0) {
+            /* The mean of the finished bag: one row needs no division (it keeps the bits). */
+            if (size > 1) {
+                float *out = dst + (size_t)p * d, inv = 1.0f / (float)size;
+#pragma omp simd
+                for (int e = 0; e < d; e++) out[e] *= inv;
+            }
+            if (i == n) break;
+            p++;
+            size = 1;
+            if (i + 8 < n) __builtin_prefetch(table + (size_t)(ids[i + 8] < 0 ? ~ids[i + 8] : ids[i + 8]) * d);
+            const float *src = table + (size_t)ids[i] * d;
+            float *out = dst + (size_t)p * d;
+#pragma omp simd
+            for (int e = 0; e < d; e++) out[e] = src[e];
+        } else {
+            size++;
+            const float *src = table + (size_t)~ids[i] * d;
+            float *out = dst + (size_t)p * d;
+#pragma omp simd
+            for (int e = 0; e < d; e++) out[e] += src[e];
+        }
+    }
+    return p + 1;
+}
+
+void kernel_scatter_bags(float *demb, const float *dx, const int32_t *ids, int n, int d)
+{
+    for (int i = 0, p = -1; i < n;) {
+        int j = i + 1;
+        while (j < n && ids[j] < 0) j++;
+        p++;
+        const float *g = dx + (size_t)p * d;
+        const float scale = j - i > 1 ? 1.0f / (float)(j - i) : 1.0f;
+        for (int k = i; k < j; k++) {
+            float *out = demb + (size_t)k * d;
+#pragma omp simd
+            for (int e = 0; e < d; e++) out[e] = j - i > 1 ? g[e] * scale : g[e];
+        }
+        i = j;
+    }
+}
+
 void kernel_posenc(float *pe, int T, int d)
 {
     for (int t = 0; t < T; t++) {

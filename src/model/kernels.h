@@ -28,6 +28,19 @@
 void kernel_gather(float *dst /* [T,d] */, const float *table /* [rows,d] */,
                    const int32_t *ids /* [T] */, int T, int d);
 
+/* Bags of rows (a word and its character n-grams): ids [n] lists positions'
+ * rows in order, a position's first row as itself and the rest as ~row (< 0).
+ * The number of positions (ids >= 0). */
+int kernel_bag_count(const int32_t *ids /* [n] */, int n);
+/* x_p = (1/|B_p|) sum_{r in B_p} table[r,:] over each position's bag B_p;
+ * returns the positions P. With no ~row ids this is kernel_gather. */
+int kernel_gather_bags(float *dst /* [P,d] */, const float *table /* [rows,d] */, const int32_t *ids /* [n] */,
+                       int n, int d);
+/* The gradient of each id's row: demb_i = dx_p / |B_p| for the position p of id
+ * i (overwritten, one row per id, as the gather's backward). */
+void kernel_scatter_bags(float *demb /* [n,d] */, const float *dx /* [P,d] */, const int32_t *ids /* [n] */, int n,
+                         int d);
+
 /* Sinusoidal encoding (Vaswani et al. 2017): pe[t,2i] = sin(t / 10000^(2i/d)),
  * pe[t,2i+1] = cos(t / 10000^(2i/d)). */
 void kernel_posenc(float *pe /* [T,d] */, int T, int d);

@@ -250,12 +250,12 @@ void docscratch_reserve(DocScratch *s, const ModelDims *dims, int T)
     s->cap_t = cap;
 }
 
-float model_forward(const Model *m, const int32_t *ids, int T, const float *offset, const int32_t *y, int ny,
+float model_forward(const Model *m, const int32_t *ids, int n, const float *offset, const int32_t *y, int ny,
                     float dropout, uint64_t mask_seed, DocScratch *s)
 {
     const ModelDims *D = &m->dims;
     int d = D->dim, H = D->heads, K = H * d;
-    kernel_gather(s->x, m->p.emb, ids, T, d);
+    const int T = s->T = kernel_gather_bags(s->x, m->p.emb, ids, n, d);
     const float *xs = s->x;
     if (D->positional) {
         for (size_t i = 0; i < (size_t)T * d; i++) s->xs[i] = s->x[i] + s->pe[i];
@@ -314,11 +314,14 @@ static void model_ctx_backward(const Model *m, int T, DocScratch *s, const Param
     if (D->context) kernel_context_sums_backward(demb, s->dL, s->dR, T, d);
 }
 
-void model_backward(const Model *m, int T, const int32_t *y, int ny, float dropout,
+void model_backward(const Model *m, const int32_t *ids, int n, const int32_t *y, int ny, float dropout,
                     float scale, DocScratch *s, float *dense_grad, float *demb)
 {
     const ModelDims *D = &m->dims;
-    int d = D->dim, H = D->heads, K = H * d;
+    int d = D->dim, H = D->heads, K = H * d, T = s->T;
+    /* One row per position: the gradient goes straight to demb; bags take it
+     * through s->dx and share it among their rows. */
+    float *dx = T == n ? demb : s->dx;
     ParamTensors g;
     /* dense_grad holds only the dense prefix, whose offsets match the block's. */
     model_views(m, dense_grad, &g);
@@ -330,15 +333,16 @@ void model_backward(const Model *m, int T, const int32_t *y, int ny, float dropo
         float keep = 1.0f / (1.0f - dropout);
         for (int i = 0; i < K; i++) s->dz[i] = s->mask[i] ? s->dz[i] * keep : 0.0f;
     }
-    memset(demb, 0, (size_t)T * d * sizeof(float));
+    memset(dx, 0, (size_t)T * d * sizeof(float));
     const float *xs = D->positional ? s->xs : s->x;
     if (D->context || D->gate)
-        model_ctx_backward(m, T, s, &g, demb);
+        model_ctx_backward(m, T, s, &g, dx);
     else if (D->attention == ATTN_DOT)
-        kernel_dot_attn_backward(demb, demb, g.query, s->dz, s->z, s->alpha, s->x, xs, m->p.query, T, d, H);
+        kernel_dot_attn_backward(dx, dx, g.query, s->dz, s->z, s->alpha, s->x, xs, m->p.query, T, d, H);
     else
-        kernel_add_attn_backward(demb, demb, g.att_w, g.att_b, g.att_v, s->da, s->dz, s->z, s->alpha,
+        kernel_add_attn_backward(dx, dx, g.att_w, g.att_b, g.att_v, s->da, s->dz, s->z, s->alpha,
                                  s->u, s->x, xs, m->p.att_w, m->p.att_v, T, d, H);
+    if (dx != demb) kernel_scatter_bags(demb, dx, ids, n, d);
 }
 
 int model_argmax(const float *probs, int C)

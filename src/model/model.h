@@ -74,6 +74,7 @@ typedef struct Model {
  * document so the training step never allocates. */
 typedef struct DocScratch {
     int cap_t;
+    int T;                            /* positions of the last forward (its ids form bags, kernels.h) */
     float *x, *xs, *dx, *u, *da, *pe; /* [cap_t,d] */
     float *v, *g, *dv;                /* [cap_t,d] with the gate only */
     float *L, *R, *dL, *dR;           /* [cap_t,d] with context sums only */
@@ -109,16 +110,18 @@ void docscratch_reserve(DocScratch *s, const ModelDims *dims, int T);
 /* Targets travel as a label set y [ny]; the softmax output layer reads its
  * first label (single-label corpora), and ny = 0 means none (no loss). */
 
-/* Forward pass of one document: fills s->alpha [H,T], s->z, s->logits, s->probs
- * and returns the loss for the targets (0 when ny == 0). offset [C] (NULL for
+/* Forward pass of one document of n ids (bags of rows, kernel_gather_bags; T =
+ * s->T positions): fills s->alpha [H,T], s->z, s->logits, s->probs and returns
+ * the loss for the targets (0 when ny == 0). offset [C] (NULL for
  * none) is added to the logits: another member's scores (bayes.h). With
  * dropout > 0 (training) z is masked with a keep mask drawn from mask_seed. */
-float model_forward(const Model *m, const int32_t *ids, int T, const float *offset, const int32_t *y, int ny,
+float model_forward(const Model *m, const int32_t *ids, int n, const float *offset, const int32_t *y, int ny,
                     float dropout, uint64_t mask_seed, DocScratch *s);
-/* Backward of the last model_forward on s: accumulates scale * dL/dparams into
- * dense_grad [n_dense] (the dense prefix layout) and writes dL/demb for each token
- * into demb [T,d] (overwritten, not accumulated: one row per token position). */
-void model_backward(const Model *m, int T, const int32_t *y, int ny, float dropout,
+/* Backward of the last model_forward on s (of the same n ids): accumulates scale
+ * * dL/dparams into dense_grad [n_dense] (the dense prefix layout) and writes
+ * dL/demb for each id into demb [n,d] (overwritten, not accumulated: one row per
+ * id). */
+void model_backward(const Model *m, const int32_t *ids, int n, const int32_t *y, int ny, float dropout,
                     float scale, DocScratch *s, float *dense_grad, float *demb);
 /* Index of the largest of probs [C]; ties go to the lower index. */
 int model_argmax(const float *probs, int C);

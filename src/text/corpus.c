@@ -64,21 +64,29 @@ typedef struct Remap {
     const int64_t *word;   /* [raw words] final row, or -1 (UNK) */
     const uint64_t *hash;  /* [raw words] hash_word of each raw word */
     const int64_t *label;  /* [raw labels] final label id */
+    char *const *str;      /* [raw words] each raw word, with character n-grams; else NULL */
+    const uint32_t *len;   /* [raw words] its bytes */
 } Remap;
 
 /* Buffers for encoding documents of up to max_len words. */
 typedef struct EncodeScratch {
     int32_t *rows, *ids, *lab;
     uint64_t *hashes, *feat;
+    const char **str;
+    uint32_t *len;
+    int64_t cap_ids;
 } EncodeScratch;
 
 static void corpus_scratch_init(EncodeScratch *b, const Encoder *enc, int64_t max_len, int64_t max_labels)
 {
     b->rows = xmalloc((size_t)(max_len + 1) * sizeof *b->rows);
     b->hashes = xmalloc((size_t)(max_len + 1) * sizeof *b->hashes);
-    b->ids = xmalloc((size_t)(encoder_max_len(enc, max_len) + 1) * sizeof *b->ids);
+    b->cap_ids = encoder_max_len(enc, max_len) + 1;
+    b->ids = xmalloc((size_t)b->cap_ids * sizeof *b->ids);
     b->feat = xmalloc((size_t)(max_len * enc->bayes_ngrams + 1) * sizeof *b->feat);
     b->lab = xmalloc((size_t)(max_labels + 1) * sizeof *b->lab);
+    b->str = xmalloc((size_t)(max_len + 1) * sizeof *b->str);
+    b->len = xmalloc((size_t)(max_len + 1) * sizeof *b->len);
 }
 
 static void corpus_scratch_free(EncodeScratch *b)
@@ -88,13 +96,23 @@ static void corpus_scratch_free(EncodeScratch *b)
     free(b->ids);
     free(b->feat);
     free(b->lab);
+    free(b->str);
+    free(b->len);
 }
 
-/* Appends the document of words (rows, hashes [nw]) to dst, encoded by enc. */
+/* Appends the document of words (rows, hashes [nw]; with character n-grams
+ * b->str and b->len hold the words) to dst, encoded by enc. */
 static void corpus_encode_doc(const Encoder *enc, EncodeScratch *b, const int32_t *rows, const uint64_t *hashes,
                               int64_t nw, const int32_t *lab, int64_t nl, Dataset *dst)
 {
-    int64_t n = encoder_emit(enc, rows, hashes, nw, b->ids, NULL, NULL);
+    const int chars = encoder_has_chars(enc);
+    int64_t need = encoder_max_ids(enc, chars ? b->len : NULL, nw) + 1;
+    if (need > b->cap_ids) {
+        b->cap_ids = 2 * need;
+        b->ids = xrealloc(b->ids, (size_t)b->cap_ids * sizeof *b->ids);
+    }
+    int64_t n = encoder_emit(enc, rows, hashes, chars ? b->str : NULL, chars ? b->len : NULL, nw, b->ids, NULL, NULL,
+                             NULL);
     int64_t nf = enc->bayes_ngrams > 0 ? encoder_features(enc, hashes, nw, b->feat) : 0;
     dataset_append(dst, b->ids, n, b->feat, nf, lab, nl);
 }
@@ -113,6 +131,10 @@ static void corpus_encode_raw(const Encoder *enc, const RawCtx *c, const Remap *
         for (int64_t i = 0; i < nw; i++) {
             b.rows[i] = (int32_t)(map->word[w[i]] >= 0 ? map->word[w[i]] : unk);
             b.hashes[i] = map->hash[w[i]];
+            if (map->str) {
+                b.str[i] = map->str[w[i]];
+                b.len[i] = map->len[w[i]];
+            }
         }
         int64_t nl = c->raw.loff[d + 1] - c->raw.loff[d];
         for (int64_t k = 0; k < nl; k++) b.lab[k] = (int32_t)map->label[c->raw.lab[c->raw.loff[d] + k]];
@@ -123,15 +145,23 @@ static void corpus_encode_raw(const Encoder *enc, const RawCtx *c, const Remap *
     corpus_scratch_free(&b);
 }
 
-/* All of words (rows in ids, hashes in feat) encoded by enc into dst. */
-static void corpus_encode_words(const Encoder *enc, const Dataset *words, Dataset *dst)
+/* All of words (rows in ids, hashes in feat) encoded by enc into dst; with
+ * rows (the encoded documents of character n-gram bags) only the features are
+ * made, and the rows are copied. */
+static void corpus_encode_words(const Encoder *enc, const Dataset *words, const Dataset *rows, Dataset *dst)
 {
     EncodeScratch b;
     corpus_scratch_init(&b, enc, words->max_len, 0);
     for (int64_t d = 0; d < words->n; d++) {
-        const int64_t o = words->off[d], lo = words->loff[d];
-        corpus_encode_doc(enc, &b, words->ids + o, words->feat + o, words->off[d + 1] - o, words->lab + lo,
-                          words->loff[d + 1] - lo, dst);
+        const int64_t o = words->off[d], lo = words->loff[d], nw = words->off[d + 1] - o;
+        if (!rows) {
+            corpus_encode_doc(enc, &b, words->ids + o, words->feat + o, nw, words->lab + lo, words->loff[d + 1] - lo,
+                              dst);
+            continue;
+        }
+        int64_t nf = enc->bayes_ngrams > 0 ? encoder_features(enc, words->feat + o, nw, b.feat) : 0;
+        dataset_append(dst, rows->ids + rows->off[d], rows->off[d + 1] - rows->off[d], b.feat, nf, words->lab + lo,
+                       words->loff[d + 1] - lo);
     }
     corpus_scratch_free(&b);
 }
@@ -143,8 +173,9 @@ void corpus_reencode(const TrainData *src, const Encoder *enc, TrainData *out)
     dataset_init(&out->valid);
     dataset_init(&out->words_train);
     dataset_init(&out->words_valid);
-    corpus_encode_words(enc, &src->words_train, &out->train);
-    corpus_encode_words(enc, &src->words_valid, &out->valid);
+    const int chars = encoder_has_chars(enc);
+    corpus_encode_words(enc, &src->words_train, chars ? &src->train : NULL, &out->train);
+    corpus_encode_words(enc, &src->words_valid, chars ? &src->valid : NULL, &out->valid);
     out->train_stats = src->train_stats;
     out->valid_stats = src->valid_stats;
     out->words_seen = src->words_seen;
@@ -215,6 +246,18 @@ int corpus_build(const CorpusOptions *o, Encoder *enc, Vocab *labels, TrainData 
     out->words_seen = raw_words.n;
     uint64_t *raw_hash = xmalloc((size_t)(raw_words.n + 1) * sizeof *raw_hash);
     memcpy(raw_hash, raw_words.hashes, (size_t)raw_words.n * sizeof *raw_hash);
+    /* Character n-grams need every word's letters, those pruning drops too. */
+    const int64_t n_raw = raw_words.n;
+    char **raw_str = NULL;
+    uint32_t *raw_len = NULL;
+    if (encoder_has_chars(enc)) {
+        raw_str = xmalloc((size_t)(n_raw + 1) * sizeof *raw_str);
+        raw_len = xmalloc((size_t)(n_raw + 1) * sizeof *raw_len);
+        for (int64_t i = 0; i < n_raw; i++) {
+            raw_str[i] = xstrndup(raw_words.words[i], raw_words.lens[i]);
+            raw_len[i] = raw_words.lens[i];
+        }
+    }
     int64_t *word_remap = xmalloc((size_t)(raw_words.n + 1) * sizeof *word_remap);
     vocab_prune(&raw_words, o->vocab.min_count, o->vocab.max_vocab, word_remap);
     vocab_free(&enc->vocab);
@@ -224,11 +267,14 @@ int corpus_build(const CorpusOptions *o, Encoder *enc, Vocab *labels, TrainData 
     if (encoder_rows(enc) >= INT32_MAX)
         rc = status_error(st, "tokenizer.buckets: %lld rows in all exceed the limit of %d",
                           (long long)encoder_rows(enc), INT32_MAX - 1);
-    Remap map = {.word = word_remap, .hash = raw_hash, .label = label_remap};
+    Remap map = {.word = word_remap, .hash = raw_hash, .label = label_remap, .str = raw_str, .len = raw_len};
     if (rc == 0) corpus_encode_raw(enc, &c, &map, is_valid, o->keep_words, out);
     if (rc == 0 && o->valid) rc = corpus_load_valid(o, enc, labels, out, st);
     free(is_valid);
     free(raw_hash);
+    for (int64_t i = 0; raw_str && i < n_raw; i++) free(raw_str[i]);
+    free(raw_str);
+    free(raw_len);
     free(word_remap);
     free(label_remap);
     dataset_free(&c.raw);

@@ -43,7 +43,9 @@ int corpus_reload(const CorpusOptions *o, const Encoder *enc, const Vocab *label
 /* The documents of src (built with keep_words) encoded again by enc, whose
  * vocabulary must be the one src was built with and whose n-gram and naive Bayes
  * settings may differ: a tuning trial's data without reading or tokenizing. out
- * gets no words of its own. */
+ * gets no words of its own. With character n-grams (whose letters src does not
+ * keep) the rows are src's own, so enc's n-gram settings must be src's; only the
+ * naive Bayes features are made again. */
 void corpus_reencode(const TrainData *src, const Encoder *enc, TrainData *out);
 void corpus_free(TrainData *td);
 

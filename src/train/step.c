@@ -94,26 +94,36 @@ int64_t step_token_bound(const Dataset *ds, int batch)
     return sum;
 }
 
-/* Copies document i's rows into row[], hiding each token with probability p
- * (token dropout, as word dropout in Iyyer et al. 2015's DAN); returns how many
- * were kept. The draw depends only on the step and the document's place in the
- * batch, not on the thread. */
-static int step_keep_tokens(int32_t *row, const int32_t *ids, int T, float p, uint64_t seed)
+/* The embedding row of an id: a bag's later rows are stored as ~row (kernels.h). */
+static inline int32_t step_row(int32_t id)
+{
+    return id < 0 ? ~id : id;
+}
+
+/* Copies document i's ids into row[], hiding each position (a bag of rows
+ * with its word) with probability p (token dropout, as word dropout in Iyyer
+ * et al. 2015's DAN); returns how many ids were kept. The draw depends only on
+ * the step and the document's place in the batch, not on the thread. */
+static int step_keep_tokens(int32_t *row, const int32_t *ids, int n, float p, uint64_t seed)
 {
     if (p <= 0.0f) {
-        memcpy(row, ids, (size_t)T * sizeof *row);
-        return T;
+        memcpy(row, ids, (size_t)n * sizeof *row);
+        return n;
     }
-    /* Four 16-bit draws per 64-bit random number. */
+    /* Four 16-bit draws per 64-bit random number, one per position. */
     const uint64_t cut = (uint64_t)(p * 65536.0f);
     Rng r;
     rng_seed(&r, seed);
     uint64_t bits = 0;
-    int kept = 0;
-    for (int j = 0; j < T; j++) {
-        if ((j & 3) == 0) bits = rng_next(&r);
-        if ((bits & 0xffff) >= cut) row[kept++] = ids[j];
-        bits >>= 16;
+    int kept = 0, keep = 0;
+    for (int j = 0, pos = 0; j < n; j++) {
+        if (ids[j] >= 0) {
+            if ((pos & 3) == 0) bits = rng_next(&r);
+            keep = (bits & 0xffff) >= cut;
+            bits >>= 16;
+            pos++;
+        }
+        if (keep) row[kept++] = ids[j];
     }
     return kept;
 }
@@ -137,7 +147,7 @@ static void step_partition(Stepper *t, int b, int T, int nth, int64_t *cnt /* [n
     int64_t *cut = t->part + (size_t)b * (size_t)(t->threads + 1);
     memset(cnt, 0, (size_t)(nth + 1) * sizeof *cnt);
     for (int j = 0; j < T; j++) {
-        int w = step_owner(t->tok_row[o + j], nth);
+        int w = step_owner(step_row(t->tok_row[o + j]), nth);
         t->tok_owner[o + j] = (uint16_t)w;
         cnt[w + 1]++;
     }
@@ -166,7 +176,7 @@ static void step_doc(Stepper *t, const Dataset *ds, const int64_t *doc, int b, u
     t->doc_pred[b] = model_argmax(s->probs, m->dims.classes);
     float *g = t->doc_grad + (size_t)b * (size_t)m->n_dense;
     memset(g, 0, (size_t)m->n_dense * sizeof *g);
-    model_backward(m, T, y, ny, t->dropout, t->doc_scale[b], s, g, t->tok_grad + (size_t)o * d);
+    model_backward(m, row, T, y, ny, t->dropout, t->doc_scale[b], s, g, t->tok_grad + (size_t)o * d);
     memset(t->tok_sq + o, 0, (size_t)(t->tok_off[b + 1] - o) * sizeof *t->tok_sq);
     step_partition(t, b, T, nth, t->owner_cnt + (size_t)tid * (size_t)(t->threads + 1));
 }
@@ -196,7 +206,7 @@ static int64_t step_sum_rows(Stepper *t, int B, int tid, int32_t *own)
         for (int64_t i = lo; i < hi; i++) {
             if (i + STEP_PREFETCH < hi) __builtin_prefetch(t->tok_grad + (size_t)t->tok_pos[i + STEP_PREFETCH] * d);
             const int64_t k = t->tok_pos[i];
-            const int32_t r = t->tok_row[k];
+            const int32_t r = step_row(t->tok_row[k]);
             uint32_t h = ((uint32_t)r * 0x85EBCA6Bu) >> (32 - bits);
             while (tab[h].row >= 0 && tab[h].row != r) h = (h + 1) & mask;
             if (tab[h].row < 0) {
@@ -269,12 +279,12 @@ static void step_update_rows(Stepper *t, const int32_t *own, int64_t n, const Ad
     const int64_t eo = m->tensors[TENSOR_EMB].offset;
     for (int64_t j = 0; j < n; j++) {
         if (j + STEP_PREFETCH < n) {
-            size_t po = (size_t)eo + (size_t)t->tok_row[own[j + STEP_PREFETCH]] * d;
+            size_t po = (size_t)eo + (size_t)step_row(t->tok_row[own[j + STEP_PREFETCH]]) * d;
             __builtin_prefetch(m->params + po, 1);
             __builtin_prefetch(t->adam.m + po, 1);
             __builtin_prefetch(t->adam.v + po, 1);
         }
-        int32_t r = t->tok_row[own[j]];
+        int32_t r = step_row(t->tok_row[own[j]]);
         size_t o = (size_t)eo + (size_t)r * d;
         adam_update(m->params + o, t->adam.m + o, t->adam.v + o, t->tok_grad + (size_t)own[j] * d, d, as);
     }
