@@ -1,0 +1,176 @@
+/* calib.c - see calib.h. Sums in double, in document order. */
+#include "calib.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "labelindex.h"
+#include "loss.h"
+
+/* The label-set NLL of softmax(beta l) and its first two derivatives in beta,
+ * as means over the documents with a known label:
+ *   f = lse(beta l) - beta lbar,  f' = E_p[l] - lbar,  f'' = Var_p[l]. */
+static void calib_temp_eval(double *f, double *g, double *h, const float *logits, const int64_t *off,
+                            const int32_t *lab, int64_t n, int C, double beta)
+{
+    double F = 0.0, G = 0.0, H = 0.0;
+    int64_t docs = 0;
+    for (int64_t i = 0; i < n; i++) {
+        const float *z = logits + (size_t)i * C;
+        double lbar = 0.0;
+        int known = 0;
+        for (int64_t j = off[i]; j < off[i + 1]; j++)
+            if (lab[j] < C) {
+                lbar += z[lab[j]];
+                known++;
+            }
+        if (!known) continue;
+        lbar /= known;
+        double mx = -INFINITY, s0 = 0.0, s1 = 0.0, s2 = 0.0;
+        for (int c = 0; c < C; c++) mx = z[c] > mx ? z[c] : mx;
+        for (int c = 0; c < C; c++) {
+            double e = exp(beta * (z[c] - mx));
+            s0 += e;
+            s1 += e * z[c];
+            s2 += e * z[c] * z[c];
+        }
+        double mean = s1 / s0, var = s2 / s0 - mean * mean;
+        F += beta * mx + log(s0) - beta * lbar;
+        G += mean - lbar;
+        H += var > 0.0 ? var : 0.0;
+        docs++;
+    }
+    *f = docs ? F / docs : 0.0;
+    *g = docs ? G / docs : 0.0;
+    *h = docs ? H / docs : 0.0;
+}
+
+void calib_temperature_fit(TemperatureFit *fit, const float *logits, const int64_t *off, const int32_t *lab,
+                           int64_t n, int C)
+{
+    memset(fit, 0, sizeof *fit);
+    fit->T = 1.0;
+    for (int64_t i = 0; i < n; i++)
+        for (int64_t j = off[i]; j < off[i + 1]; j++)
+            if (lab[j] < C) {
+                fit->docs++;
+                break;
+            }
+    if (!fit->docs) return;
+    double f, g, h, glo, ghi, unused;
+    calib_temp_eval(&f, &g, &h, logits, off, lab, n, C, 1.0);
+    fit->nll_before = f;
+    double lo = 1.0 / CALIB_T_MAX, hi = 1.0 / CALIB_T_MIN, beta = 1.0;
+    calib_temp_eval(&unused, &glo, &unused, logits, off, lab, n, C, lo);
+    calib_temp_eval(&unused, &ghi, &unused, logits, off, lab, n, C, hi);
+    if (glo >= 0.0 && ghi <= 0.0) {
+        beta = 1.0; /* flat: g is monotone, so it is 0 everywhere (e.g. equal logits) */
+    } else if (glo >= 0.0) {
+        beta = lo;
+    } else if (ghi <= 0.0) {
+        beta = hi;
+    } else {
+        for (fit->iterations = 1; fit->iterations <= 100; fit->iterations++) {
+            if (g < 0.0) lo = beta;
+            else if (g > 0.0) hi = beta;
+            else break;
+            double next = h > 0.0 ? beta - g / h : 0.0;
+            if (!(next > lo && next < hi)) next = sqrt(lo * hi);
+            double moved = fabs(next - beta);
+            beta = next;
+            if (moved <= 1e-12 * beta || hi - lo <= 1e-12 * hi) break;
+            calib_temp_eval(&f, &g, &h, logits, off, lab, n, C, beta);
+        }
+    }
+    fit->T = 1.0 / beta;
+    calib_temp_eval(&fit->nll_after, &g, &h, logits, off, lab, n, C, beta);
+}
+
+void calib_temperature_apply(float *probs, const float *logits, int C, float T)
+{
+    float mx = -INFINITY, sum = 0.0f;
+    for (int c = 0; c < C; c++) mx = logits[c] > mx ? logits[c] : mx;
+    for (int c = 0; c < C; c++) {
+        probs[c] = expf((logits[c] - mx) / T);
+        sum += probs[c];
+    }
+    for (int c = 0; c < C; c++) probs[c] /= sum;
+}
+
+typedef struct PlattSums {
+    double F, ga, gb, haa, hab, hbb;
+} PlattSums;
+
+/* Objective, gradient and Hessian at (a, b) for label c, whose positives are
+ * pos[0..np) in ascending document order. */
+static void calib_platt_eval(PlattSums *s, const float *logits, int64_t n, int C, int c, const int64_t *pos,
+                             int64_t np, double tpos, double tneg, double lambda, double a, double b)
+{
+    memset(s, 0, sizeof *s);
+    int64_t j = 0;
+    for (int64_t i = 0; i < n; i++) {
+        double z = logits[(size_t)i * C + c], t = tneg;
+        if (j < np && pos[j] == i) {
+            t = tpos;
+            j++;
+        }
+        double u = a * z + b, e = exp(-fabs(u));
+        double p = u >= 0.0 ? 1.0 / (1.0 + e) : e / (1.0 + e), w = p * (1.0 - p);
+        s->F += (u > 0.0 ? u : 0.0) + log1p(e) - t * u;
+        s->ga += (p - t) * z;
+        s->gb += p - t;
+        s->haa += w * z * z;
+        s->hab += w * z;
+        s->hbb += w;
+    }
+    s->F += 0.5 * lambda * ((a - 1.0) * (a - 1.0) + b * b);
+    s->ga += lambda * (a - 1.0);
+    s->gb += lambda * b;
+    s->haa += lambda + 1e-12; /* 1e-12: Lin et al.'s guard for lambda = 0 and saturated p */
+    s->hbb += lambda + 1e-12;
+}
+
+static void calib_platt_one(float *a_out, float *b_out, const float *logits, int64_t n, int C, int c,
+                            const int64_t *pos, int64_t np, double lambda)
+{
+    double tpos = (np + 1.0) / (np + 2.0), tneg = 1.0 / ((double)(n - np) + 2.0);
+    double a = 1.0, b = 0.0, tol = 1e-10 * ((double)n + 1.0);
+    PlattSums s, t;
+    calib_platt_eval(&s, logits, n, C, c, pos, np, tpos, tneg, lambda, a, b);
+    for (int it = 0; it < 100; it++) {
+        if (fabs(s.ga) < tol && fabs(s.gb) < tol) break;
+        double det = s.haa * s.hbb - s.hab * s.hab;
+        double da = -(s.hbb * s.ga - s.hab * s.gb) / det, db = -(s.haa * s.gb - s.hab * s.ga) / det;
+        double slope = s.ga * da + s.gb * db, step = 1.0;
+        int accepted = 0;
+        for (; step >= 1e-10; step *= 0.5) {
+            calib_platt_eval(&t, logits, n, C, c, pos, np, tpos, tneg, lambda, a + step * da, b + step * db);
+            if (t.F <= s.F + 1e-4 * step * slope) {
+                accepted = 1;
+                break;
+            }
+        }
+        if (!accepted) break;
+        a += step * da;
+        b += step * db;
+        s = t;
+    }
+    *a_out = (float)a;
+    *b_out = (float)b;
+}
+
+void calib_platt_fit(float *a, float *b, const float *logits, const int64_t *off, const int32_t *lab, int64_t n, int C,
+                     double lambda)
+{
+    LabelIndex ix;
+    labelindex_build(&ix, off, lab, n, C);
+    for (int c = 0; c < C; c++)
+        calib_platt_one(a + c, b + c, logits, n, C, c, ix.doc + ix.off[c], ix.off[c + 1] - ix.off[c], lambda);
+    labelindex_free(&ix);
+}
+
+void calib_platt_apply(float *probs, const float *logits, const float *a, const float *b, int C)
+{
+    for (int c = 0; c < C; c++) probs[c] = loss_sigmoid(a[c] * logits[c] + b[c]);
+}

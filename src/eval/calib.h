@@ -1,0 +1,53 @@
+/* calib.h - probability calibration fitted on a validation split: one
+ * temperature for a softmax model (Guo et al. 2017), one Platt scale per label
+ * for a one-vs-all model (Platt 1999, with the Newton method and the smoothed
+ * targets of Lin, Lin and Weng 2007). Logits are [n,C]; true labels are CSR as
+ * in labelindex.h (ids >= C are left out; they have no logit).
+ *
+ * Temperature: p = softmax(l / T), T minimising the mean over documents with a
+ *   known label of loss.h's unweighted label-set loss. In beta = 1/T that NLL is
+ *   convex (its second derivative is the variance of l under p), so its
+ *   derivative is monotone and one bracket holds the minimum: Newton in beta,
+ *   falling back to a geometric bisection of the bracket whenever the step would
+ *   leave it. T is kept in [CALIB_T_MIN, CALIB_T_MAX]; an optimum beyond a bound
+ *   (e.g. every validation document right by a wide margin: T -> 0) returns the
+ *   bound; when the NLL does not depend on T at all (equal logits), T = 1.
+ * Platt: p_c = sigmoid(a_c l_c + b_c). Label c's targets are (N+ + 1)/(N+ + 2)
+ *   for its N+ positives and 1/(N- + 2) for its N- negatives, which keeps (a, b)
+ *   finite even for separable data; the objective adds
+ *   lambda/2 ((a - 1)^2 + b^2), a pull towards the uncalibrated sigmoid, so that
+ *   a label with few or no validation positives keeps the model's ranking instead
+ *   of collapsing to one constant. Newton with a backtracking line search on the
+ *   2x2 system (positive definite for lambda > 0). */
+#ifndef ATTNCLF_CALIB_H
+#define ATTNCLF_CALIB_H
+
+#include <stdint.h>
+
+#define CALIB_T_MIN 0.01
+#define CALIB_T_MAX 100.0
+/* See bench/cooking-fasttext.md for the measurement behind it. */
+#define CALIB_PLATT_LAMBDA 1.0
+
+typedef struct TemperatureFit {
+    double T;
+    double nll_before, nll_after; /* at T = 1 and at T */
+    int64_t docs;                 /* documents with a known label; 0: T = 1 */
+    int iterations;
+} TemperatureFit;
+
+void calib_temperature_fit(TemperatureFit *fit, const float *logits /* [n,C] */, const int64_t *off /* [n+1] */,
+                           const int32_t *lab /* [off[n]] */, int64_t n, int C);
+/* probs = softmax(logits / T). */
+void calib_temperature_apply(float *probs /* [C] */, const float *logits /* [C] */, int C, float T);
+
+/* a[c], b[c] for every label; lambda >= 0 (0: plain Platt). Allocates the label
+ * index. */
+void calib_platt_fit(float *a /* [C] */, float *b /* [C] */, const float *logits /* [n,C] */,
+                     const int64_t *off /* [n+1] */, const int32_t *lab /* [off[n]] */, int64_t n, int C,
+                     double lambda);
+/* probs[c] = sigmoid(a[c] logits[c] + b[c]). */
+void calib_platt_apply(float *probs /* [C] */, const float *logits /* [C] */, const float *a /* [C] */,
+                       const float *b /* [C] */, int C);
+
+#endif
