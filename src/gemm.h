@@ -1,0 +1,20 @@
+/* gemm.h - dense matrix products for small dimensions: register-blocked (4x8
+ * and 4x4 tiles of C in SSE registers) in plain C with the GCC/Clang vector
+ * extension, no library. Pure functions; C ACCUMULATES (+=). Row-major with
+ * explicit strides, so one kernel serves a matrix or its transpose. */
+#ifndef ATTNCLF_GEMM_H
+#define ATTNCLF_GEMM_H
+
+#include <stddef.h>
+
+/* C[m,n] += sum_k A[m*am + k*ak] B[k*ldb + n] for m < M, n < N, k < K: B's rows
+ * contiguous in n, A read through two strides (am = lda, ak = 1 for A; am = 1,
+ * ak = lda for A^T). C's rows are ldc apart. */
+void gemm_nn(float *C, ptrdiff_t ldc, const float *A, ptrdiff_t am, ptrdiff_t ak, const float *B, ptrdiff_t ldb,
+             int M, int N, int K);
+/* C[m,n] += sum_k A[m*lda + k] B[n*ldb + k]: both operands contiguous in k
+ * (C = A B^T, e.g. dW = dY X^T over tokens). */
+void gemm_nt(float *C, ptrdiff_t ldc, const float *A, ptrdiff_t lda, const float *B, ptrdiff_t ldb, int M, int N,
+             int K);
+
+#endif

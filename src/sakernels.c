@@ -1,0 +1,635 @@
+/* sakernels.c - see sakernels.h for the formulas each function computes or
+ * differentiates. Activations are feature-major, [features,T], so that inner
+ * loops run along the tokens: long and contiguous, where a row of d = 8 or 16
+ * features (and a head of dh = 4 or 8) is too short to fill vectors well. */
+#include "sakernels.h"
+
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "gemm.h"
+
+/* exp(x) for x <= 0 (a score minus its row's maximum) by Cody-Waite reduction
+ * x = n ln2 + r, |r| <= ln2/2, and Cephes' expf polynomial for e^r: within
+ * 1.4 ulp of exp over [-87, 0], measured; below -87 it gives exp(-87) = 1.6e-38
+ * rather than 0, which no softmax here can tell apart. Unlike a call to expf it
+ * vectorises, and every attention score needs one. Rounding n by adding and
+ * subtracting 1.5 * 2^23 is exact in round-to-nearest. x is clamped at -87
+ * through its bits, as unsigned, where negative floats order by magnitude above
+ * every non-negative one: a float comparison is control flow that GCC does not
+ * vectorise without -ffinite-math-only, while an integer min is. */
+static inline float sak_exp_neg(float x)
+{
+    uint32_t u;
+    memcpy(&u, &x, sizeof u);
+    u = u > 0xC2AE0000u ? 0xC2AE0000u : u; /* -87.0f */
+    memcpy(&x, &u, sizeof x);
+    float n = x * 1.44269504088896341f + 12582912.0f;
+    n -= 12582912.0f;
+    float r = x - n * 0.693359375f;
+    r = r + n * 2.12194440e-4f;
+    float p = 1.9875691500e-4f;
+    p = p * r + 1.3981999507e-3f;
+    p = p * r + 8.3334519073e-3f;
+    p = p * r + 4.1665795894e-2f;
+    p = p * r + 1.6666665459e-1f;
+    p = p * r + 5.0000001201e-1f;
+    p = p * r * r + r + 1.0f;
+    const int32_t bits = ((int32_t)n + 127) << 23;
+    float two_n;
+    memcpy(&two_n, &bits, sizeof two_n);
+    return p * two_n;
+}
+
+/* Tokens per chunk of the LayerNorm loops: per-token sums on the stack. */
+enum { SAK_LN_CHUNK = 64 };
+
+void sak_layernorm_forward(float *y, float *mean, float *rstd, const float *x, const float *g, const float *b,
+                           int T, int d)
+{
+    for (int t = 0; t < T; t++) mean[t] = rstd[t] = 0.0f;
+    for (int i = 0; i < d; i++) {
+        const float *xi = x + (size_t)i * T;
+#pragma omp simd
+        for (int t = 0; t < T; t++) mean[t] += xi[t];
+    }
+    for (int t = 0; t < T; t++) mean[t] /= (float)d;
+    for (int i = 0; i < d; i++) { /* rstd holds the sum of squares until the end */
+        const float *xi = x + (size_t)i * T;
+#pragma omp simd
+        for (int t = 0; t < T; t++) rstd[t] += (xi[t] - mean[t]) * (xi[t] - mean[t]);
+    }
+    for (int t = 0; t < T; t++) rstd[t] = 1.0f / sqrtf(rstd[t] / (float)d + SAK_LN_EPS);
+    for (int i = 0; i < d; i++) {
+        const float *xi = x + (size_t)i * T;
+        float *yi = y + (size_t)i * T;
+        const float gi = g[i], bi = b[i];
+#pragma omp simd
+        for (int t = 0; t < T; t++) yi[t] = gi * ((xi[t] - mean[t]) * rstd[t]) + bi;
+    }
+}
+
+void sak_layernorm_backward(float *dx, float *dg, float *db, const float *dy, const float *x, const float *mean,
+                            const float *rstd, const float *g, int T, int d)
+{
+    for (int t0 = 0; t0 < T; t0 += SAK_LN_CHUNK) {
+        const int n = T - t0 < SAK_LN_CHUNK ? T - t0 : SAK_LN_CHUNK;
+        const float *mu = mean + t0, *rs = rstd + t0;
+        float me[SAK_LN_CHUNK] = {0}, mex[SAK_LN_CHUNK] = {0}; /* mean_i(e), mean_i(e * xh) */
+        for (int i = 0; i < d; i++) {
+            const float *xi = x + (size_t)i * T + t0, *dyi = dy + (size_t)i * T + t0;
+            const float gi = g[i];
+            float sg = 0.0f, sb = 0.0f;
+#pragma omp simd reduction(+ : sg, sb)
+            for (int t = 0; t < n; t++) {
+                const float xh = (xi[t] - mu[t]) * rs[t], e = dyi[t] * gi;
+                me[t] += e;
+                mex[t] += e * xh;
+                sg += dyi[t] * xh;
+                sb += dyi[t];
+            }
+            dg[i] += sg;
+            db[i] += sb;
+        }
+        for (int t = 0; t < n; t++) me[t] /= (float)d, mex[t] /= (float)d;
+        for (int i = 0; i < d; i++) {
+            const float *xi = x + (size_t)i * T + t0, *dyi = dy + (size_t)i * T + t0;
+            float *dxi = dx + (size_t)i * T + t0;
+            const float gi = g[i];
+#pragma omp simd
+            for (int t = 0; t < n; t++) dxi[t] += rs[t] * (dyi[t] * gi - me[t] - (xi[t] - mu[t]) * rs[t] * mex[t]);
+        }
+    }
+}
+
+void sak_linear_forward(float *Y, const float *X, const float *W, const float *b, int T, int in, int out)
+{
+    for (int o = 0; o < out; o++) {
+        float *yo = Y + (size_t)o * T;
+        const float bo = b ? b[o] : 0.0f;
+#pragma omp simd
+        for (int t = 0; t < T; t++) yo[t] = bo;
+    }
+    gemm_nn(Y, T, W, in, 1, X, T, out, T, in);
+}
+
+void sak_linear_backward(float *dX, float *dW, float *db, const float *dY, const float *X, const float *W, int T,
+                         int in, int out)
+{
+    if (db)
+        for (int o = 0; o < out; o++) {
+            const float *dyo = dY + (size_t)o * T;
+            float s = 0.0f;
+#pragma omp simd reduction(+ : s)
+            for (int t = 0; t < T; t++) s += dyo[t];
+            db[o] += s;
+        }
+    gemm_nt(dW, in, dY, T, X, T, out, in, T);     /* dW[o,i] += sum_t dY[o,t] X[i,t] */
+    if (dX) gemm_nn(dX, T, W, 1, in, dY, T, in, T, out); /* dX[i,t] += sum_o W[o,i] dY[o,t] */
+}
+
+void sak_linear_forward_naive(float *Y, const float *X, const float *W, const float *b, int T, int in, int out)
+{
+    for (int t = 0; t < T; t++)
+        for (int o = 0; o < out; o++) {
+            float s = b ? b[o] : 0.0f;
+            for (int i = 0; i < in; i++) s += W[(size_t)o * in + i] * X[(size_t)i * T + t];
+            Y[(size_t)o * T + t] = s;
+        }
+}
+
+void sak_linear_backward_naive(float *dX, float *dW, float *db, const float *dY, const float *X, const float *W,
+                               int T, int in, int out)
+{
+    for (int t = 0; t < T; t++)
+        for (int o = 0; o < out; o++) {
+            const float g = dY[(size_t)o * T + t];
+            if (db) db[o] += g;
+            for (int i = 0; i < in; i++) {
+                dW[(size_t)o * in + i] += g * X[(size_t)i * T + t];
+                if (dX) dX[(size_t)i * T + t] += g * W[(size_t)o * in + i];
+            }
+        }
+}
+
+void sak_positions_forward(float *y, const float *x, const float *pos, int T, int d, int P)
+{
+    for (int t = 0; t < T; t++) {
+        const float *pt = pos + (size_t)(t < P ? t : P - 1) * d, *xt = x + (size_t)t * d;
+        float *yt = y + (size_t)t * d;
+#pragma omp simd
+        for (int i = 0; i < d; i++) yt[i] = xt[i] + pt[i];
+    }
+}
+
+void sak_positions_backward(float *dpos, const float *dy, int T, int d, int P)
+{
+    for (int t = 0; t < T; t++) {
+        const float *dyt = dy + (size_t)t * d;
+        float *dp = dpos + (size_t)(t < P ? t : P - 1) * d;
+#pragma omp simd
+        for (int i = 0; i < d; i++) dp[i] += dyt[i];
+    }
+}
+
+/* dst[c,r] = src[r,c] */
+static void sak_transpose(float *dst /* [cols,rows] */, const float *src /* [rows,cols] */, int rows, int cols)
+{
+    for (int r = 0; r < rows; r++) {
+        const float *sr = src + (size_t)r * cols;
+        float *dc = dst + r;
+        for (int c = 0; c < cols; c++) dc[(size_t)c * rows] = sr[c];
+    }
+}
+
+/* dst[c,r] += src[r,c] */
+static void sak_transpose_add(float *dst /* [cols,rows] */, const float *src /* [rows,cols] */, int rows, int cols)
+{
+    for (int r = 0; r < rows; r++) {
+        const float *sr = src + (size_t)r * cols;
+        float *dc = dst + r;
+        for (int c = 0; c < cols; c++) dc[(size_t)c * rows] += sr[c];
+    }
+}
+
+int sak_attn_span(int T, int W)
+{
+    return W > 0 && 2 * (int64_t)W + 1 < T ? 2 * W + 1 : T;
+}
+
+void sak_attn_row(int r, int T, int W, int *lo, int *hi, int *off)
+{
+    if (sak_attn_span(T, W) != T) {
+        *off = r - W;
+        *lo = *off < 0 ? -*off : 0;
+        *hi = *off > 0 ? T - *off : T;
+    } else {
+        *off = r;
+        *lo = W > 0 && r > W ? r - W : 0;
+        *hi = W > 0 && W < T - 1 - r ? r + W + 1 : T;
+    }
+}
+
+ptrdiff_t sak_attn_index(int t, int u, int T, int W)
+{
+    if (t < 0 || t >= T || u < 0 || u >= T || (W > 0 && abs(t - u) > W)) return -1;
+    const int r = sak_attn_span(T, W) != T ? u - t + W : u;
+    return (ptrdiff_t)r * T + t;
+}
+
+/* For each query t, the softmax over the keys it has (the rows' valid ranges) of
+ * scale times one head's scores s [span,T]; entries outside the ranges become 0.
+ * scale > 0. mx, sum [T]. */
+static void sak_softmax_keys(float *s, float *mx, float *sum, float scale, int T, int W)
+{
+    const int span = sak_attn_span(T, W);
+    for (int t = 0; t < T; t++) mx[t] = -INFINITY, sum[t] = 0.0f;
+    for (int r = 0; r < span; r++) {
+        int lo, hi, off;
+        sak_attn_row(r, T, W, &lo, &hi, &off);
+        const float *row = s + (size_t)r * T;
+#pragma omp simd
+        for (int t = lo; t < hi; t++) mx[t] = row[t] > mx[t] ? row[t] : mx[t];
+    }
+    for (int r = 0; r < span; r++) {
+        int lo, hi, off;
+        sak_attn_row(r, T, W, &lo, &hi, &off);
+        float *row = s + (size_t)r * T;
+        memset(row, 0, (size_t)lo * sizeof *row);
+        memset(row + hi, 0, (size_t)(T - hi) * sizeof *row);
+#pragma omp simd
+        for (int t = lo; t < hi; t++) {
+            row[t] = sak_exp_neg((row[t] - mx[t]) * scale);
+            sum[t] += row[t];
+        }
+    }
+    for (int t = 0; t < T; t++) sum[t] = 1.0f / sum[t]; /* >= 1: the largest score's term is exp(0) */
+    for (int r = 0; r < span; r++) {
+        int lo, hi, off;
+        sak_attn_row(r, T, W, &lo, &hi, &off);
+        float *row = s + (size_t)r * T;
+#pragma omp simd
+        for (int t = lo; t < hi; t++) row[t] *= sum[t];
+    }
+}
+
+/* dst[t] (+)= sum_{j<n} a_j[t] b_j[t] for t < T, a_j = a + j sa, b_j = b + j sb,
+ * overwriting dst unless acc: four terms per pass, so dst is loaded and stored a
+ * quarter as often. Every product of the band kernels has this form (strides of
+ * a row, or of one key). n >= 1. */
+static void sak_sum_products(float *dst, int acc, const float *a, ptrdiff_t sa, const float *b, ptrdiff_t sb, int n,
+                             int T)
+{
+    int j = 0;
+    for (; j + 4 <= n; j += 4, acc = 1) {
+        const float *a0 = a + j * sa, *a1 = a0 + sa, *a2 = a1 + sa, *a3 = a2 + sa;
+        const float *b0 = b + j * sb, *b1 = b0 + sb, *b2 = b1 + sb, *b3 = b2 + sb;
+        if (acc) {
+#pragma omp simd
+            for (int t = 0; t < T; t++) dst[t] += a0[t] * b0[t] + a1[t] * b1[t] + a2[t] * b2[t] + a3[t] * b3[t];
+        } else {
+#pragma omp simd
+            for (int t = 0; t < T; t++) dst[t] = a0[t] * b0[t] + a1[t] * b1[t] + a2[t] * b2[t] + a3[t] * b3[t];
+        }
+    }
+    for (; j < n; j++, acc = 1) {
+        const float *aj = a + j * sa, *bj = b + j * sb;
+        if (acc) {
+#pragma omp simd
+            for (int t = 0; t < T; t++) dst[t] += aj[t] * bj[t];
+        } else {
+#pragma omp simd
+            for (int t = 0; t < T; t++) dst[t] = aj[t] * bj[t];
+        }
+    }
+}
+
+size_t sak_mha_work_floats(int T, int d, int W)
+{
+    /* band: q, k, v, do padded to [d,T+2W], one head's ds and p padded
+     * [2W+1,T+2W], a row of per-query sums (the forward needs less); full: one
+     * head's scores' gradient [T,T] and three rows of per-query sums. Both parts
+     * always, so that the size for T covers any shorter document, whose layout
+     * may be full where T's is a band: then T'^2 <= T span. */
+    const size_t Wb = W > 0 && W < T ? (size_t)W : 0, tp = (size_t)T + 2 * Wb;
+    const size_t band = 4 * (size_t)d * tp + 2 * (2 * Wb + 1) * tp + (size_t)T;
+    return band + (size_t)T * sak_attn_span(T, W) + 3 * (size_t)T;
+}
+
+/* The rows of src [d,T] copied to dst [d,T+2W] between W zero columns either
+ * side, so that key t + off of any band row is in bounds (and 0 off the document). */
+static void sak_pad(float *dst, const float *src, int T, int d, int W)
+{
+    const size_t tp = (size_t)T + 2 * (size_t)W;
+    for (int c = 0; c < d; c++) {
+        float *row = dst + c * tp;
+        memset(row, 0, (size_t)W * sizeof *row);
+        memcpy(row + W, src + (size_t)c * T, (size_t)T * sizeof *row);
+        memset(row + W + T, 0, (size_t)W * sizeof *row);
+    }
+}
+
+/* With a band, row r pairs query t with key t + r - W. In the padded rows of q, k,
+ * v every product is elementwise along t: no reductions, no bounds. */
+static void sak_mha_band_forward(float *o, float *p, float *work, const float *q, const float *k, const float *v,
+                                 int T, int d, int H, int W)
+{
+    const int dh = d / H, span = 2 * W + 1;
+    const float scale = 1.0f / sqrtf((float)dh);
+    const ptrdiff_t tp = T + 2 * W, dtp = (ptrdiff_t)d * tp;
+    float *qp = work + W, *kp = work + dtp + W, *vp = work + 2 * dtp + W, *mx = work + 3 * dtp, *sum = mx + T;
+    sak_pad(qp - W, q, T, d, W);
+    sak_pad(kp - W, k, T, d, W);
+    sak_pad(vp - W, v, T, d, W);
+    for (int h = 0; h < H; h++) {
+        float *ph = p + (size_t)h * span * T;
+        const ptrdiff_t c0 = (ptrdiff_t)h * dh * tp;
+        for (int r = 0; r < span; r++) /* scores q_t . k_{t+r-W} */
+            sak_sum_products(ph + (size_t)r * T, 0, qp + c0, tp, kp + c0 + r - W, tp, dh, T);
+        sak_softmax_keys(ph, mx, sum, scale, T, W);
+        for (int c = h * dh; c < (h + 1) * dh; c++) /* o_c[t] = sum_r p_r[t] v_c[t + r - W] */
+            sak_sum_products(o + (size_t)c * T, 0, ph, T, vp + c * tp - W, 1, span, T);
+    }
+}
+
+/* The whole document (or a window as wide): per head, scores k_h^T q_h and
+ * o_h = v_h p_h as GEMMs. */
+static void sak_mha_full_forward(float *o, float *p, float *work, const float *q, const float *k, const float *v,
+                                 int T, int d, int H, int W)
+{
+    const int dh = d / H;
+    float *mx = work, *sum = mx + T;
+    memset(o, 0, (size_t)T * d * sizeof *o);
+    for (int h = 0; h < H; h++) {
+        float *ph = p + (size_t)h * T * T;
+        const size_t c0 = (size_t)h * dh * T;
+        memset(ph, 0, (size_t)T * T * sizeof *ph);
+        gemm_nn(ph, T, k + c0, 1, T, q + c0, T, T, T, dh); /* s[u,t] = k_u . q_t */
+        sak_softmax_keys(ph, mx, sum, 1.0f / sqrtf((float)dh), T, W);
+        gemm_nn(o + c0, T, v + c0, T, 1, ph, T, dh, T, T); /* o[i,t] = sum_u v[i,u] p[u,t] */
+    }
+}
+
+void sak_mha_forward(float *o, float *p, float *work, const float *q, const float *k, const float *v, int T, int d,
+                     int H, int W)
+{
+    if (T <= 0) return;
+    if (sak_attn_span(T, W) != T)
+        sak_mha_band_forward(o, p, work, q, k, v, T, d, H, W);
+    else
+        sak_mha_full_forward(o, p, work, q, k, v, T, d, H, W);
+}
+
+/* c[t] = do_t . o_t over head h's rows c0 .. c0+dh-1: sum_u p_tu g_tu. */
+static void sak_mha_pg(float *c, const float *dout, const float *o, int T, int c0, int dh)
+{
+    for (int t = 0; t < T; t++) c[t] = 0.0f;
+    for (int i = c0; i < c0 + dh; i++) {
+        const float *di = dout + (size_t)i * T, *oi = o + (size_t)i * T;
+#pragma omp simd
+        for (int t = 0; t < T; t++) c[t] += di[t] * oi[t];
+    }
+}
+
+static void sak_mha_band_backward(float *dq, float *dk, float *dv, float *work, const float *dout, const float *o,
+                                  const float *p, const float *q, const float *k, const float *v, int T, int d,
+                                  int H, int W)
+{
+    const int dh = d / H, span = 2 * W + 1;
+    const float scale = 1.0f / sqrtf((float)dh);
+    const ptrdiff_t tp = T + 2 * W, dtp = (ptrdiff_t)d * tp, stp = (ptrdiff_t)span * tp;
+    float *qp = work + W, *kp = work + dtp + W, *vp = work + 2 * dtp + W, *dop = work + 3 * dtp + W;
+    /* One head's ds and p, padded like q so that the key-side sums read them at t - off. */
+    float *ds = work + 4 * dtp + W, *pp = ds + stp, *c = pp - W + stp;
+    sak_pad(qp - W, q, T, d, W);
+    sak_pad(kp - W, k, T, d, W);
+    sak_pad(vp - W, v, T, d, W);
+    sak_pad(dop - W, dout, T, d, W);
+    for (int r = 0; r < 2 * span; r++) { /* the pads of ds and pp */
+        memset(ds - W + r * tp, 0, (size_t)W * sizeof *ds);
+        memset(ds + T + r * tp, 0, (size_t)W * sizeof *ds);
+    }
+    for (int h = 0; h < H; h++) {
+        const float *ph = p + (size_t)h * span * T;
+        const ptrdiff_t c0 = (ptrdiff_t)h * dh * tp;
+        sak_mha_pg(c, dout, o, T, h * dh, dh);
+        for (int r = 0; r < span; r++) {
+            /* ds_r[t] = p_r[t] (g_r[t] - c[t]) / sqrt(dh), g_r[t] = do_t . v_{t+r-W}; 0 where p is. */
+            float *dsr = ds + r * tp;
+            const float *pr = ph + (size_t)r * T;
+            memcpy(pp + r * tp, pr, (size_t)T * sizeof *pp);
+            sak_sum_products(dsr, 0, dop + c0, tp, vp + c0 + r - W, tp, dh, T);
+#pragma omp simd
+            for (int t = 0; t < T; t++) dsr[t] = pr[t] * (dsr[t] - c[t]) * scale;
+        }
+        for (int e = h * dh; e < (h + 1) * dh; e++) {
+            const ptrdiff_t ce = (ptrdiff_t)e * tp;
+            const size_t re = (size_t)e * T;
+            /* dq_t += sum_r ds_r[t] k_{t+r-W}: row r, key t + r - W. */
+            sak_sum_products(dq + re, 1, ds, tp, kp + ce - W, 1, span, T);
+            /* dk_u += sum_r ds_r[u-r+W] q_{u-r+W}, dv_u += sum_r p_r[u-r+W] do_{u-r+W}: key u. */
+            sak_sum_products(dk + re, 1, ds + W, tp - 1, qp + ce + W, -1, span, T);
+            sak_sum_products(dv + re, 1, pp + W, tp - 1, dop + ce + W, -1, span, T);
+        }
+    }
+}
+
+static void sak_mha_full_backward(float *dq, float *dk, float *dv, float *work, const float *dout, const float *o,
+                                  const float *p, const float *q, const float *k, const float *v, int T, int d,
+                                  int H)
+{
+    const int dh = d / H;
+    const float scale = 1.0f / sqrtf((float)dh);
+    const size_t tt = (size_t)T * T;
+    float *ds = work, *c = ds + tt;
+    for (int h = 0; h < H; h++) {
+        const float *ph = p + (size_t)h * tt;
+        const size_t c0 = (size_t)h * dh * T;
+        sak_mha_pg(c, dout, o, T, h * dh, dh);
+        memset(ds, 0, tt * sizeof *ds);
+        gemm_nn(ds, T, v + c0, 1, T, dout + c0, T, T, T, dh); /* g[u,t] = v_u . do_t */
+        for (int u = 0; u < T; u++) {
+            float *row = ds + (size_t)u * T;
+            const float *pr = ph + (size_t)u * T;
+#pragma omp simd
+            for (int t = 0; t < T; t++) row[t] = pr[t] * (row[t] - c[t]) * scale;
+        }
+        gemm_nn(dq + c0, T, k + c0, T, 1, ds, T, dh, T, T); /* dq[i,t] += sum_u k[i,u] ds[u,t] */
+        gemm_nt(dk + c0, T, q + c0, T, ds, T, dh, T, T); /* dk[i,u] += sum_t q[i,t] ds[u,t] */
+        gemm_nt(dv + c0, T, dout + c0, T, ph, T, dh, T, T); /* dv[i,u] += sum_t do[i,t] p[u,t] */
+    }
+}
+
+void sak_mha_backward(float *dq, float *dk, float *dv, float *work, const float *dout, const float *o,
+                      const float *p, const float *q, const float *k, const float *v, int T, int d, int H, int W)
+{
+    if (T <= 0) return;
+    if (sak_attn_span(T, W) != T)
+        sak_mha_band_backward(dq, dk, dv, work, dout, o, p, q, k, v, T, d, H, W);
+    else
+        sak_mha_full_backward(dq, dk, dv, work, dout, o, p, q, k, v, T, d, H);
+}
+
+void sak_mha_forward_naive(float *o, float *p, const float *q, const float *k, const float *v, int T, int d, int H,
+                           int W)
+{
+    const int dh = d / H;
+    for (int h = 0; h < H; h++)
+        for (int t = 0; t < T; t++) {
+            float *row = p + ((size_t)h * T + t) * T, mx = -INFINITY, sum = 0.0f;
+            for (int u = 0; u < T; u++) {
+                float s = 0.0f;
+                for (int i = h * dh; i < (h + 1) * dh; i++) s += q[(size_t)i * T + t] * k[(size_t)i * T + u];
+                row[u] = W > 0 && abs(t - u) > W ? -INFINITY : s / sqrtf((float)dh);
+                mx = row[u] > mx ? row[u] : mx;
+            }
+            for (int u = 0; u < T; u++) sum += row[u] = expf(row[u] - mx);
+            for (int u = 0; u < T; u++) row[u] /= sum;
+            for (int i = h * dh; i < (h + 1) * dh; i++) {
+                float acc = 0.0f;
+                for (int u = 0; u < T; u++) acc += row[u] * v[(size_t)i * T + u];
+                o[(size_t)i * T + t] = acc;
+            }
+        }
+}
+
+void sak_mha_backward_naive(float *dq, float *dk, float *dv, float *work, const float *dout, const float *p,
+                            const float *q, const float *k, const float *v, int T, int d, int H)
+{
+    const int dh = d / H;
+    const float scale = 1.0f / sqrtf((float)dh);
+    float *g = work;
+    for (int h = 0; h < H; h++)
+        for (int t = 0; t < T; t++) {
+            const float *row = p + ((size_t)h * T + t) * T;
+            float pg = 0.0f;
+            for (int u = 0; u < T; u++) {
+                g[u] = 0.0f;
+                for (int i = h * dh; i < (h + 1) * dh; i++) g[u] += dout[(size_t)i * T + t] * v[(size_t)i * T + u];
+                pg += row[u] * g[u];
+            }
+            for (int u = 0; u < T; u++) {
+                const float ds = row[u] * (g[u] - pg) * scale;
+                for (int i = h * dh; i < (h + 1) * dh; i++) {
+                    dq[(size_t)i * T + t] += ds * k[(size_t)i * T + u];
+                    dk[(size_t)i * T + u] += ds * q[(size_t)i * T + t];
+                    dv[(size_t)i * T + u] += row[u] * dout[(size_t)i * T + t];
+                }
+            }
+        }
+}
+
+void sak_ffn_forward(float *Y, float *f, const float *X, const float *W1, const float *b1, const float *W2,
+                     const float *b2, int T, int d, int F)
+{
+    sak_linear_forward(f, X, W1, b1, T, d, F);
+    for (size_t i = 0; i < (size_t)T * F; i++) f[i] = f[i] > 0.0f ? f[i] : 0.0f;
+    sak_linear_forward(Y, f, W2, b2, T, F, d);
+}
+
+void sak_ffn_backward(float *dX, float *dW1, float *db1, float *dW2, float *db2, float *df, const float *dY,
+                      const float *f, const float *X, const float *W1, const float *W2, int T, int d, int F)
+{
+    memset(df, 0, (size_t)T * F * sizeof *df);
+    sak_linear_backward(df, dW2, db2, dY, f, W2, T, F, d);
+    for (size_t i = 0; i < (size_t)T * F; i++) df[i] = f[i] > 0.0f ? df[i] : 0.0f;
+    sak_linear_backward(dX, dW1, db1, df, X, W1, T, d, F);
+}
+
+/* Rounds a view's size up to 16 floats, so views of an aligned block stay 64-byte aligned. */
+static size_t sak_round16(size_t n)
+{
+    return (n + 15) & ~(size_t)15;
+}
+
+/* Carves views of the given sizes off block in order (none without a block);
+ * returns the floats used. */
+static size_t sak_carve(float *block, float **const *views, const size_t *sizes, int n)
+{
+    size_t off = 0;
+    for (int i = 0; i < n; i++) {
+        if (block) *views[i] = sizes[i] ? block + off : NULL;
+        off += sak_round16(sizes[i]);
+    }
+    return off;
+}
+
+static size_t sak_cache_layout(SakCache *c, float *block, const SakDims *D, int cap_t)
+{
+    SakCache unused;
+    if (!c) c = &unused;
+    const size_t T = (size_t)cap_t, td = T * D->d, tf = T * D->ffn, ln2 = D->ffn ? T : 0;
+    const size_t sizes[] = {T, T, ln2, ln2, td, td, td, td, td, td, td, D->ffn ? td : 0,
+                            (size_t)D->heads * T * sak_attn_span(cap_t, D->window), tf};
+    float **const views[] = {&c->mean1, &c->rstd1, &c->mean2, &c->rstd2, &c->x, &c->h1, &c->q, &c->k,
+                             &c->v, &c->a, &c->y, &c->h2, &c->p, &c->f};
+    return sak_carve(block, views, sizes, (int)(sizeof sizes / sizeof *sizes));
+}
+
+size_t sak_cache_floats(const SakDims *D, int cap_t)
+{
+    return sak_cache_layout(NULL, NULL, D, cap_t);
+}
+
+void sak_cache_bind(SakCache *c, float *block, const SakDims *D, int cap_t)
+{
+    sak_cache_layout(c, block, D, cap_t);
+}
+
+static size_t sak_work_layout(SakWork *w, float *block, const SakDims *D, int cap_t)
+{
+    SakWork unused;
+    if (!w) w = &unused;
+    const size_t td = (size_t)cap_t * D->d;
+    const size_t sizes[] = {sak_mha_work_floats(cap_t, D->d, D->window), td, td, td, td, td, td,
+                            (size_t)cap_t * D->ffn};
+    float **const views[] = {&w->mha, &w->dy, &w->dh, &w->dq, &w->dk, &w->dv, &w->da, &w->df};
+    return sak_carve(block, views, sizes, (int)(sizeof sizes / sizeof *sizes));
+}
+
+size_t sak_work_floats(const SakDims *D, int cap_t)
+{
+    return sak_work_layout(NULL, NULL, D, cap_t);
+}
+
+void sak_work_bind(SakWork *w, float *block, const SakDims *D, int cap_t)
+{
+    sak_work_layout(w, block, D, cap_t);
+}
+
+void sak_layer_forward(float *out, SakCache *c, SakWork *w, const float *x, const SakLayer *p, const SakDims *D,
+                       int T)
+{
+    const int d = D->d;
+    const size_t td = (size_t)T * d;
+    if (T <= 0) return; /* the views of an empty binding may be NULL */
+    sak_transpose(c->x, x, T, d);
+    sak_layernorm_forward(c->h1, c->mean1, c->rstd1, c->x, p->ln1_g, p->ln1_b, T, d);
+    sak_linear_forward(c->q, c->h1, p->wq, p->bq, T, d, d);
+    sak_linear_forward(c->k, c->h1, p->wk, NULL, T, d, d);
+    sak_linear_forward(c->v, c->h1, p->wv, p->bv, T, d, d);
+    sak_mha_forward(c->a, c->p, w->mha, c->q, c->k, c->v, T, d, D->heads, D->window);
+    sak_linear_forward(c->y, c->a, p->wo, p->bo, T, d, d);
+    for (size_t i = 0; i < td; i++) c->y[i] += c->x[i];
+    if (!D->ffn) {
+        sak_transpose(out, c->y, d, T);
+        return;
+    }
+    float *o = w->dy; /* out^T */
+    sak_layernorm_forward(c->h2, c->mean2, c->rstd2, c->y, p->ln2_g, p->ln2_b, T, d);
+    sak_ffn_forward(o, c->f, c->h2, p->w1, p->b1, p->w2, p->b2, T, d, D->ffn);
+    for (size_t i = 0; i < td; i++) o[i] += c->y[i];
+    sak_transpose(out, o, d, T);
+}
+
+void sak_layer_backward(float *dx, const SakLayer *g, SakWork *w, const float *dout, const SakCache *c,
+                        const SakLayer *p, const SakDims *D, int T)
+{
+    const int d = D->d;
+    const size_t bytes = (size_t)T * d * sizeof(float);
+    if (T <= 0) return;
+    /* dy: dout through the FFN's residual, plus the FFN branch through LN2. */
+    sak_transpose(w->dy, dout, T, d);
+    if (D->ffn) {
+        memset(w->dh, 0, bytes);
+        sak_ffn_backward(w->dh, g->w1, g->b1, g->w2, g->b2, w->df, w->dy, c->f, c->h2, p->w1, p->w2, T, d, D->ffn);
+        sak_layernorm_backward(w->dy, g->ln2_g, g->ln2_b, w->dh, c->y, c->mean2, c->rstd2, p->ln2_g, T, d);
+    }
+    memset(w->da, 0, bytes);
+    sak_linear_backward(w->da, g->wo, g->bo, w->dy, c->a, p->wo, T, d, d);
+    memset(w->dq, 0, bytes);
+    memset(w->dk, 0, bytes);
+    memset(w->dv, 0, bytes);
+    sak_mha_backward(w->dq, w->dk, w->dv, w->mha, w->da, c->a, c->p, c->q, c->k, c->v, T, d, D->heads, D->window);
+    memset(w->dh, 0, bytes);
+    sak_linear_backward(w->dh, g->wq, g->bq, w->dq, c->h1, p->wq, T, d, d);
+    sak_linear_backward(w->dh, g->wk, NULL, w->dk, c->h1, p->wk, T, d, d);
+    sak_linear_backward(w->dh, g->wv, g->bv, w->dv, c->h1, p->wv, T, d, d);
+    float *dxt = w->dq; /* free again */
+    memcpy(dxt, w->dy, bytes); /* the attention's residual */
+    sak_layernorm_backward(dxt, g->ln1_g, g->ln1_b, w->dh, c->x, c->mean1, c->rstd1, p->ln1_g, T, d);
+    sak_transpose_add(dx, dxt, d, T);
+}
+

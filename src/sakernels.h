@@ -1,0 +1,170 @@
+/* sakernels.h - the self-attention encoder layer's math as pure functions, in the
+ * style of kernels.h: outputs first, then inputs, then parameters, then
+ * dimensions; every backward ACCUMULATES (+=) into its gradient outputs, so
+ * callers zero them first. Nothing here allocates: callers pass scratch, sized by
+ * the *_floats functions.
+ *
+ * Layout: the kernels below the layer take activations FEATURE-MAJOR, [n,T]: row
+ * i holds feature i of every token, x[i*T + t] (the transpose of the model's
+ * [T,d] rows). Their loops then run along the tokens, long and contiguous, where
+ * a row of d = 8 or 16 features is too short to fill vectors (bench/sak.md has
+ * the measurements). The layer itself takes and returns [T,d] rows, like the rest
+ * of the model, and transposes on the way in and out. Weights are row-major as
+ * everywhere: W [out,in].
+ *
+ * Notation: T tokens, d = dim, H heads of dh = d / H dimensions each (d must be
+ * divisible by H: the kernels do not check, config_validate must), F = FFN width,
+ * W = window. One pre-norm layer (Vaswani et al. 2017; pre-norm as in Xiong et al.
+ * 2020, "On Layer Normalization in the Transformer Architecture"):
+ *   h1 = LN1(x);  q = Wq h1 + bq,  k = Wk h1,  v = Wv h1 + bv
+ *   y  = x + Wo MHA(q, k, v) + bo
+ *   out = y + FFN(LN2(y))        (out = y when F = 0)
+ * k has no bias: q_t . (k_u + b) = q_t . k_u + q_t . b shifts all of query t's
+ * scores by the same amount, which the softmax cancels, so its gradient is 0. */
+#ifndef ATTNCLF_SAKERNELS_H
+#define ATTNCLF_SAKERNELS_H
+
+#include <stddef.h>
+
+/* Added to the variance in LayerNorm. */
+#define SAK_LN_EPS 1e-5f
+
+/* LayerNorm (Ba et al. 2016) of each token (column) of x:
+ *   mean_t = (1/d) sum_i x_it,  var_t = (1/d) sum_i (x_it - mean_t)^2 (biased),
+ *   rstd_t = 1 / sqrt(var_t + SAK_LN_EPS),  xh_it = (x_it - mean_t) rstd_t,
+ *   y_it = g_i xh_it + b_i.
+ * mean and rstd are saved for the backward. */
+void sak_layernorm_forward(float *y /* [d,T] */, float *mean /* [T] */, float *rstd /* [T] */,
+                           const float *x /* [d,T] */, const float *g /* [d] */, const float *b /* [d] */,
+                           int T, int d);
+/* With e_it = dy_it g_i:
+ *   dx_t += rstd_t (e_t - mean_i(e_t) - xh_t mean_i(e_t * xh_t))
+ *   dg += sum_t dy_t * xh_t;  db += sum_t dy_t */
+void sak_layernorm_backward(float *dx /* [d,T] */, float *dg /* [d] */, float *db /* [d] */,
+                            const float *dy /* [d,T] */, const float *x /* [d,T] */,
+                            const float *mean /* [T] */, const float *rstd /* [T] */,
+                            const float *g /* [d] */, int T, int d);
+
+/* Y = W X + b (each token: Y_t = W X_t + b). b may be NULL (no bias). A
+ * register-blocked GEMM. */
+void sak_linear_forward(float *Y /* [o,T] */, const float *X /* [i,T] */, const float *W /* [o,i] */,
+                        const float *b /* [o] */, int T, int in, int out);
+/* dX += W^T dY;  dW += dY X^T;  db += sum_t dY_t. dX and db may be NULL. */
+void sak_linear_backward(float *dX /* [i,T] */, float *dW /* [o,i] */, float *db /* [o] */,
+                         const float *dY /* [o,T] */, const float *X /* [i,T] */, const float *W /* [o,i] */,
+                         int T, int in, int out);
+/* The naive references of the two: one dot product per output. */
+void sak_linear_forward_naive(float *Y /* [o,T] */, const float *X /* [i,T] */, const float *W /* [o,i] */,
+                              const float *b /* [o] */, int T, int in, int out);
+void sak_linear_backward_naive(float *dX /* [i,T] */, float *dW /* [o,i] */, float *db /* [o] */,
+                               const float *dY /* [o,T] */, const float *X /* [i,T] */,
+                               const float *W /* [o,i] */, int T, int in, int out);
+
+/* Learned positions, on the model's [T,d] rows before the layer:
+ *   y_t = x_t + pos[min(t, P-1)]
+ * Positions past the table (documents longer than any it was sized for) share its
+ * last row. */
+void sak_positions_forward(float *y /* [T,d] */, const float *x /* [T,d] */, const float *pos /* [P,d] */,
+                           int T, int d, int P);
+/* dpos[min(t, P-1)] += dy_t. (dx += dy is the caller's: often dy's own buffer.) */
+void sak_positions_backward(float *dpos /* [P,d] */, const float *dy /* [T,d] */, int T, int d, int P);
+
+/* Multi-head scaled dot-product attention before the output projection, per head
+ * h (rows h*dh .. h*dh+dh-1 of q, k, v, o) and token t:
+ *   N(t) = {u : |t - u| <= W}, all u when W = 0 (the whole document)
+ *   s_tu = q_t . k_u / sqrt(dh),  p_tu = softmax_{u in N(t)}(s_t),  o_t = sum_{u in N(t)} p_tu v_u
+ * Layout of p: per head a block [span,T], span = sak_attn_span(T, W), whose
+ * column t holds query t's weights, so that the loops run along t. With a window
+ * narrower than the document (2W+1 < T), row r holds key u = t - W + r (a band:
+ * O(T W) memory and time); otherwise row r is key u = r (full: O(T^2)). Entries of
+ * keys outside N(t) or the document are 0. sak_attn_index finds an entry. */
+int sak_attn_span(int T, int W);
+/* Index of p_tu within a head's block, or -1 when u is not in N(t). */
+ptrdiff_t sak_attn_index(int t, int u, int T, int W);
+/* The queries [*lo, *hi) that row r of a head's block serves (the rest of the row
+ * is 0), and the offset of its key from the query (band: u = t + off) or the key
+ * itself (full: u = off). */
+void sak_attn_row(int r, int T, int W, int *lo, int *hi, int *off);
+/* Scratch floats sak_mha_forward and sak_mha_backward need (any T' <= T needs
+ * no more). The cost of either is O(T span d). */
+size_t sak_mha_work_floats(int T, int d, int W);
+void sak_mha_forward(float *o /* [d,T] */, float *p /* [H,span,T] */, float *work /* [sak_mha_work_floats] */,
+                     const float *q /* [d,T] */, const float *k /* [d,T] */, const float *v /* [d,T] */,
+                     int T, int d, int H, int W);
+/* Given do = dL/do, with g_tu = do_t . v_u and, since sum_u p_tu g_tu = do_t . o_t,
+ * ds_tu = p_tu (g_tu - do_t . o_t) (the softmax Jacobian), per head:
+ *   dq_t += sum_u ds_tu k_u / sqrt(dh);  dk_u += sum_t ds_tu q_t / sqrt(dh);  dv_u += sum_t p_tu do_t
+ * o and p are the forward's outputs. */
+void sak_mha_backward(float *dq /* [d,T] */, float *dk /* [d,T] */, float *dv /* [d,T] */,
+                      float *work /* [sak_mha_work_floats] */, const float *dout /* [d,T] */,
+                      const float *o /* [d,T] */, const float *p /* [H,span,T] */,
+                      const float *q /* [d,T] */, const float *k /* [d,T] */, const float *v /* [d,T] */,
+                      int T, int d, int H, int W);
+/* The naive reference: the full T x T scores with the mask as -infinity, expf,
+ * p stored p[h,t,u] (query-major, unlike the above); the backward sums p_tu g_tu
+ * explicitly. O(T^2 d). work is [T]. */
+void sak_mha_forward_naive(float *o /* [d,T] */, float *p /* [H,T,T] */, const float *q /* [d,T] */,
+                           const float *k /* [d,T] */, const float *v /* [d,T] */, int T, int d, int H, int W);
+void sak_mha_backward_naive(float *dq /* [d,T] */, float *dk /* [d,T] */, float *dv /* [d,T] */,
+                            float *work /* [T] */, const float *dout /* [d,T] */, const float *p /* [H,T,T] */,
+                            const float *q /* [d,T] */, const float *k /* [d,T] */, const float *v /* [d,T] */,
+                            int T, int d, int H);
+
+/* Position-wise feed-forward block: f = ReLU(W1 X + b1), Y = W2 f + b2.
+ * f is saved for the backward. */
+void sak_ffn_forward(float *Y /* [d,T] */, float *f /* [F,T] */, const float *X /* [d,T] */,
+                     const float *W1 /* [F,d] */, const float *b1 /* [F] */, const float *W2 /* [d,F] */,
+                     const float *b2 /* [d] */, int T, int d, int F);
+/* df = (W2^T dY) * [f > 0] (df is scratch, overwritten);  dW2 += dY f^T;  db2 += sum_t dY_t;
+ * dX += W1^T df;  dW1 += df X^T;  db1 += sum_t df_t */
+void sak_ffn_backward(float *dX /* [d,T] */, float *dW1 /* [F,d] */, float *db1 /* [F] */, float *dW2 /* [d,F] */,
+                      float *db2 /* [d] */, float *df /* [F,T] */, const float *dY /* [d,T] */,
+                      const float *f /* [F,T] */, const float *X /* [d,T] */, const float *W1 /* [F,d] */,
+                      const float *W2 /* [d,F] */, int T, int d, int F);
+
+/* One layer's shape. ffn 0: no FFN sub-layer (and LN2 unused); window 0: whole document. */
+typedef struct SakDims {
+    int d, heads, ffn, window;
+} SakDims;
+
+/* Named views of one layer's parameters, or of their gradients. */
+typedef struct SakLayer {
+    float *ln1_g, *ln1_b;           /* [d] */
+    float *wq, *bq, *wk, *wv, *bv;  /* [d,d], [d], [d,d], [d,d], [d] */
+    float *wo, *bo;                 /* [d,d], [d] */
+    float *ln2_g, *ln2_b;           /* [d], with the FFN only */
+    float *w1, *b1, *w2, *b2;       /* [F,d], [F], [d,F], [d], with the FFN only */
+} SakLayer;
+
+/* The forward's saved activations, one per layer, feature-major. */
+typedef struct SakCache {
+    float *mean1, *rstd1, *mean2, *rstd2;     /* [T] */
+    float *x, *h1, *q, *k, *v, *a, *y, *h2;   /* [d,T]: x^T; a = MHA output before Wo */
+    float *p;                                 /* [H,span,T] */
+    float *f;                                 /* [F,T] */
+} SakCache;
+
+/* Temporaries of a forward or backward; one per thread can serve every layer. */
+typedef struct SakWork {
+    float *mha;                         /* [sak_mha_work_floats] */
+    float *dy, *dh, *dq, *dk, *dv, *da; /* [d,T] */
+    float *df;                          /* [F,T] */
+} SakWork;
+
+/* Floats a cache or work for up to cap_t tokens needs, and binding them to a
+ * caller's block (each view 64-byte aligned when the block is). A binding for
+ * cap_t serves any T <= cap_t. */
+size_t sak_cache_floats(const SakDims *D, int cap_t);
+void sak_cache_bind(SakCache *c, float *block, const SakDims *D, int cap_t);
+size_t sak_work_floats(const SakDims *D, int cap_t);
+void sak_work_bind(SakWork *w, float *block, const SakDims *D, int cap_t);
+
+/* The layer above on rows: x and out are [T,d] like the model's embeddings; out
+ * must not alias x. */
+void sak_layer_forward(float *out /* [T,d] */, SakCache *c, SakWork *w, const float *x /* [T,d] */,
+                       const SakLayer *p, const SakDims *D, int T);
+/* Backward of the layer's last forward on c: dx += dL/dx, g's tensors += dL/dparams. */
+void sak_layer_backward(float *dx /* [T,d] */, const SakLayer *g, SakWork *w, const float *dout /* [T,d] */,
+                        const SakCache *c, const SakLayer *p, const SakDims *D, int T);
+
+#endif
