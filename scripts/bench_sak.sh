@@ -17,7 +17,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 data=${1:-../shared/data}
 make -s attnclf build/libattnclf.a
-cc -std=c11 -O2 -fno-math-errno -fopenmp -D_POSIX_C_SOURCE=200809L -Isrc -o build/sak_bench bench/sak_bench.c \
+cc -std=c11 -O2 -fno-math-errno -fopenmp -D_POSIX_C_SOURCE=200809L $(for d in src/*/; do printf -- "-I%s " "$d"; done)-o build/sak_bench bench/sak_bench.c \
     build/libattnclf.a -lm
 export OMP_NUM_THREADS=1
 build/sak_bench "${SECONDS_PER_CASE:-1}" ${CASE:+"$CASE"}
