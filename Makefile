@@ -45,6 +45,11 @@ $(BIN): $(BUILD)/main.o $(LIB)
 $(TESTBIN): $(TEST_OBJ) $(LIB)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(CHECK_LIBS)
 
+# A test helper: tests/cli.sh reads JSON with it (cJSON, no Python in `make check`).
+JSONGET := $(BUILD)/jsonget
+$(JSONGET): tests/tools/jsonget.c | $(BUILD)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< -lcjson
+
 $(BUILD) $(BUILD)/tests:
 	mkdir -p $@
 
@@ -55,14 +60,14 @@ deps:
 unit: $(TESTBIN)
 	$(TESTBIN)
 
-cli: $(BIN)
-	tests/cli.sh ./$(BIN)
+cli: $(BIN) $(JSONGET)
+	JSONGET=$(JSONGET) tests/cli.sh ./$(BIN)
 	tests/badinput.sh ./$(BIN)
 
 check: deps
-	$(MAKE) $(BIN) $(TESTBIN)
+	$(MAKE) $(BIN) $(TESTBIN) $(JSONGET)
 	$(TESTBIN)
-	tests/cli.sh ./$(BIN)
+	JSONGET=$(JSONGET) tests/cli.sh ./$(BIN)
 	tests/badinput.sh ./$(BIN)
 
 demo: deps
@@ -72,9 +77,9 @@ demo: deps
 # The whole suite under AddressSanitizer + UndefinedBehaviorSanitizer, in build/asan.
 ASAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 asan: deps
-	$(MAKE) BUILD=build/asan BIN=build/asan/attnclf OPT="-O1 -g" SAN="$(ASAN_FLAGS)" build/asan/attnclf build/asan/check_attnclf
+	$(MAKE) BUILD=build/asan BIN=build/asan/attnclf OPT="-O1 -g" SAN="$(ASAN_FLAGS)" build/asan/attnclf build/asan/check_attnclf build/asan/jsonget
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 build/asan/check_attnclf
-	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 tests/cli.sh build/asan/attnclf
+	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 JSONGET=build/asan/jsonget tests/cli.sh build/asan/attnclf
 	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 tests/badinput.sh build/asan/attnclf
 
 # End-to-end train/eval/predict under valgrind: any error or definite leak fails.
@@ -86,7 +91,7 @@ valgrind:
 clean:
 	rm -rf $(BUILD) $(BIN)
 
--include $(LIB_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(BUILD)/main.d
+-include $(LIB_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(BUILD)/main.d $(BUILD)/jsonget.d
 
 # ---- fuzzing (tests/fuzz/README.md) ----
 # `make fuzz [FUZZ_SECONDS=600]` builds one libFuzzer binary per harness in

@@ -1,8 +1,18 @@
 #!/bin/bash
 # End-to-end tests of the attnclf command line: exit codes, messages, outputs.
-# Usage: tests/cli.sh ./attnclf   (run from the project root)
+# Usage: tests/cli.sh ./attnclf   (run from the project root; JSONGET=build/jsonget, the
+# JSON helper `make check` builds, can be overridden)
+# Every check runs on every run and counts once, pass or fail: the total never depends on
+# timing or on the user.
 set -u
+case $0 in */*) here=${0%/*} ;; *) here=. ;; esac
+. "$here/tools/require.sh"
+require_tools cli.sh
 bin=$(realpath "${1:-./attnclf}")
+jsonget=$(realpath "${JSONGET:-build/jsonget}")
+for t in "$bin" "$jsonget"; do
+    [ -x "$t" ] || { echo "cli.sh: cannot run, missing: $t (make check builds it)" >&2; exit 1; }
+done
 tmp=$(mktemp -d /tmp/attnclf-cli-XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
 pass=0
@@ -10,6 +20,19 @@ fail=0
 
 ok() { pass=$((pass + 1)); }
 bad() { fail=$((fail + 1)); echo "FAIL: $*" >&2; }
+# digest CMD...: the md5 of CMD's stdout; fails when CMD fails or prints nothing, so that
+# two failed runs never compare equal.
+digest() {
+    "$@" >"$tmp/digest.out" || return 1
+    [ -s "$tmp/digest.out" ] || return 1
+    md5sum <"$tmp/digest.out"
+}
+# col FILE KEY: KEY's values in FILE (log.jsonl), space-separated; fails when one is missing.
+col() {
+    local v
+    v=$("$jsonget" "$2" "$1") || return 1
+    echo $v
+}
 
 # expect CODE PATTERN CMD...: runs CMD, checks its exit code and that stdout+stderr match PATTERN.
 expect() {
@@ -82,7 +105,7 @@ expect 2 "--format xml" "$bin" eval --model "$model" --data "$tmp/valid.csv" --f
 printf 'Stocks fell on Wall Street\n\nThe team won the cup final\n我爱北京天安门\n\xff\xfe broken bytes\n' > "$tmp/lines.txt"
 out=$("$bin" predict --model "$model" < "$tmp/lines.txt")
 [ "$(wc -l <<<"$out")" -eq 5 ] && ok || bad "predict: want 5 lines, got: $out"
-grep -qvP '^[1-4]\t[01]\.[0-9]{6}$' <<<"$out" && bad "predict: bad line format: $out" || ok
+[ -n "$out" ] && ! grep -qvP '^[1-4]\t[01]\.[0-9]{6}$' <<<"$out" && ok || bad "predict: bad line format: $out"
 out=$("$bin" predict --model "$model" --top-k 2 < "$tmp/lines.txt" | head -1)
 [ "$(awk -F'\t' '{print NF}' <<<"$out")" -eq 4 ] && ok || bad "predict --top-k 2: want 4 fields: $out"
 out=$("$bin" predict --model "$model" --json --explain --input "$tmp/lines.txt" | head -1)
@@ -96,12 +119,12 @@ expect 1 "cannot open" "$bin" predict --model "$model" --input "$tmp/none.txt"
 for _ in $(seq 500); do cat "$tmp/lines.txt"; done > "$tmp/many.txt"
 for opts in "" "--top-k 3" "--json --explain"; do
     # shellcheck disable=SC2086
-    a=$(OMP_NUM_THREADS=2 "$bin" predict --model "$model" $opts --input "$tmp/many.txt" | md5sum)
+    a=$(OMP_NUM_THREADS=2 digest "$bin" predict --model "$model" $opts --input "$tmp/many.txt")
     # shellcheck disable=SC2086
-    b=$(cat "$tmp/many.txt" | "$bin" predict --model "$model" $opts | md5sum)
+    b=$(cat "$tmp/many.txt" | digest "$bin" predict --model "$model" $opts)
     # shellcheck disable=SC2086
     n=$(OMP_NUM_THREADS=2 "$bin" predict --model "$model" $opts < "$tmp/many.txt" | wc -l)
-    [ "$a" = "$b" ] && [ "$n" -eq 2500 ] && ok || bad "predict $opts: file and pipe answers differ ($n lines)"
+    [ -n "$a" ] && [ "$a" = "$b" ] && [ "$n" -eq 2500 ] && ok || bad "predict $opts: file and pipe answers differ ($n lines)"
 done
 # In a pipe each answer comes out as soon as its line is in: one line in, one line out,
 # while the input stays open. Named pipes, not a coprocess: bash unsets a coprocess's
@@ -118,27 +141,30 @@ wait "$pred_pid" && ok || bad "predict in a pipe: exit $? once its input closed"
 exec {pred_r}<&-
 
 # ---- checkpoints of format version 1 still load and predict the same bytes ----
-out=$("$bin" predict --model tests/fixtures/v1-plain.ckpt --top-k 2 --explain < tests/fixtures/v1-input.txt | md5sum)
-[ "$out" = "$(md5sum < tests/fixtures/v1-expected.txt)" ] && ok || bad "a version 1 checkpoint predicts differently"
+out=$(digest "$bin" predict --model tests/fixtures/v1-plain.ckpt --top-k 2 --explain < tests/fixtures/v1-input.txt) &&
+    [ "$out" = "$(md5sum < tests/fixtures/v1-expected.txt)" ] && ok || bad "a version 1 checkpoint predicts differently"
 
 # ---- the naive Bayes member (bayes.*): counted on the training part, used by
 # validation, eval and predict alike, resumable; the network trains as without it ----
 expect 0 "naive Bayes member: [0-9]+ distinct 1\.\.2-grams, weight 0\.2" "$bin" train --config "$tmp/cfg.json" \
     --set output.dir="$tmp/nb" --set bayes.weight=0.2 --set bayes.ngrams=2
 "$bin" train --config "$tmp/cfg.json" --set output.dir="$tmp/nb0" --quiet >/dev/null 2>&1
-col() { python3 -c "import json,sys; print(' '.join(str(json.loads(l)[sys.argv[2]]) for l in open(sys.argv[1])))" "$@"; }
-[ "$(col "$tmp/nb/log.jsonl" train_loss)" = "$(col "$tmp/nb0/log.jsonl" train_loss)" ] && ok || bad "the member changed the network's training"
-[ "$(col "$tmp/nb/log.jsonl" valid_loss)" != "$(col "$tmp/nb0/log.jsonl" valid_loss)" ] && ok || bad "validation ignored the member"
-acc=$("$bin" eval --model "$tmp/nb/last.ckpt" --data "$tmp/valid.csv" --json | python3 -c "import json,sys; print('%.6f' % json.load(sys.stdin)['accuracy'])")
-[ "$acc" = "$(col "$tmp/nb/log.jsonl" valid_acc | awk '{printf "%.6f", $NF}')" ] && ok || bad "eval ($acc) and training's validation disagree with the member"
+a=$(col "$tmp/nb/log.jsonl" train_loss) && b=$(col "$tmp/nb0/log.jsonl" train_loss) && [ "$a" = "$b" ] &&
+    ok || bad "the member changed the network's training: $a vs $b"
+a=$(col "$tmp/nb/log.jsonl" valid_loss) && b=$(col "$tmp/nb0/log.jsonl" valid_loss) && [ "$a" != "$b" ] &&
+    ok || bad "validation ignored the member: $a vs $b"
+acc=$("$bin" eval --model "$tmp/nb/last.ckpt" --data "$tmp/valid.csv" --json | "$jsonget" accuracy) &&
+    want=$(col "$tmp/nb/log.jsonl" valid_acc) &&
+    [ "$(awk '{printf "%.6f", $1}' <<<"$acc")" = "$(awk '{printf "%.6f", $NF}' <<<"$want")" ] &&
+    ok || bad "eval ($acc) and training's validation ($want) disagree with the member"
 # A constant learning rate makes 1 epoch + 1 resumed the same run as 2 epochs.
 nbset=(--set bayes.weight=0.2 --set bayes.ngrams=2 --set train.lr_schedule=constant --quiet)
 expect 0 "best valid_acc" "$bin" train --config "$tmp/cfg.json" --set output.dir="$tmp/nbc" "${nbset[@]}"
 expect 0 "best valid_acc" "$bin" train --config "$tmp/cfg.json" --set output.dir="$tmp/nbr" --set train.epochs=1 "${nbset[@]}"
 expect 0 "best valid_acc" "$bin" train --resume "$tmp/nbr" --set train.epochs=2 --quiet
-a=$("$bin" predict --model "$tmp/nbc/last.ckpt" --top-k 2 --input "$tmp/many.txt" | md5sum)
-b=$("$bin" predict --model "$tmp/nbr/last.ckpt" --top-k 2 < "$tmp/many.txt" | md5sum)
-[ "$a" = "$b" ] && ok || bad "a resumed run with the member predicts differently from an uninterrupted one"
+a=$(digest "$bin" predict --model "$tmp/nbc/last.ckpt" --top-k 2 --input "$tmp/many.txt") &&
+    b=$(digest "$bin" predict --model "$tmp/nbr/last.ckpt" --top-k 2 < "$tmp/many.txt") &&
+    [ "$a" = "$b" ] && ok || bad "a resumed run with the member predicts differently from an uninterrupted one"
 out=$(echo "Stocks fell" | "$bin" predict --model "$tmp/nb/last.ckpt" --json --explain)
 grep -qE '"tokens":\[.*\],"bayes":\{"1":-?[0-9.e-]+,"2":-?[0-9.e-]+,"3":-?[0-9.e-]+,"4":-?[0-9.e-]+\}\}$' <<<"$out" && ok || bad "predict --json --explain lacks the member's logits: $out"
 expect 1 "bayes.weight must be a finite number >= 0, got -1" "$bin" train --config "$tmp/cfg.json" --set bayes.weight=-1
