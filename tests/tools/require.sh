@@ -5,7 +5,7 @@
 # Everything tests/*.sh and the unit suites' system() calls run that is not a shell
 # builtin. All come with a minimal Debian (debootstrap --variant=minbase); valgrind,
 # which only tests/valgrind.sh needs, is checked there.
-TEST_TOOLS="bash sh awk cat chmod cmp cp cut dd diff fold grep head id md5sum mkdir mkfifo
+TEST_TOOLS="bash sh awk cat chmod cmp cp cut dd diff env fold grep head id md5sum mkdir mkfifo
 mktemp realpath rm sed seq setpriv sleep stat tail timeout tr wc"
 
 # tool_package TOOL: the Debian package that provides TOOL.
