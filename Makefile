@@ -1,5 +1,6 @@
 # attnclf - see README.md. `make` builds ./attnclf; `make check` runs every test;
-# `make demo` trains, evaluates and predicts on the bundled AG News sample.
+# `make demo` trains, evaluates and predicts on the bundled AG News sample; `make deps`
+# installs the Debian packages these need (the other targets only say what is missing).
 CC      ?= cc
 OPT     ?= -O2
 CFLAGS  ?=
@@ -53,9 +54,10 @@ $(JSONGET): tests/tools/jsonget.c | $(BUILD)
 $(BUILD) $(BUILD)/tests:
 	mkdir -p $@
 
-# Installs the Debian packages we need, only when one is missing.
+# Installs the Debian packages the build and the tests need, only those missing (as root,
+# or through sudo). The other targets never install: they check and name what is missing.
 deps:
-	@scripts/install-deps.sh
+	sh scripts/install-deps.sh
 
 unit: $(TESTBIN)
 	$(TESTBIN)
@@ -64,19 +66,22 @@ cli: $(BIN) $(JSONGET)
 	JSONGET=$(JSONGET) tests/cli.sh ./$(BIN)
 	tests/badinput.sh ./$(BIN)
 
-check: deps
+check:
+	@sh scripts/install-deps.sh --check
 	$(MAKE) $(BIN) $(TESTBIN) $(JSONGET)
 	$(TESTBIN)
 	JSONGET=$(JSONGET) tests/cli.sh ./$(BIN)
 	tests/badinput.sh ./$(BIN)
 
-demo: deps
+demo:
+	@sh scripts/install-deps.sh --check --build
 	$(MAKE) $(BIN)
 	scripts/demo.sh ./$(BIN)
 
 # The whole suite under AddressSanitizer + UndefinedBehaviorSanitizer, in build/asan.
 ASAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
-asan: deps
+asan:
+	@sh scripts/install-deps.sh --check
 	$(MAKE) BUILD=build/asan BIN=build/asan/attnclf OPT="-O1 -g" SAN="$(ASAN_FLAGS)" build/asan/attnclf build/asan/check_attnclf build/asan/jsonget
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 build/asan/check_attnclf
 	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 JSONGET=build/asan/jsonget tests/cli.sh build/asan/attnclf
@@ -84,7 +89,7 @@ asan: deps
 
 # End-to-end train/eval/predict under valgrind: any error or definite leak fails.
 valgrind:
-	@scripts/install-deps.sh valgrind
+	@sh scripts/install-deps.sh --check valgrind
 	$(MAKE) BUILD=build/valgrind BIN=build/valgrind/attnclf OPT="-O1 -g" build/valgrind/attnclf
 	tests/valgrind.sh build/valgrind/attnclf
 
