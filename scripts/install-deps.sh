@@ -92,13 +92,16 @@ if [ "$check" -eq 1 ]; then
     exit 1
 fi
 
-# Install: the missing packages and the packages of missing tools.
+# Install: the missing packages and the packages of missing tools, each once.
 want=""
+add() {
+    case " $want " in *" $1 "*) ;; *) want="$want $1" ;; esac
+}
 for p in $pkgs; do
-    installed "$p" || want="$want $p"
+    installed "$p" || add "$p"
 done
 for t in $tools; do
-    command -v "$t" >/dev/null 2>&1 || installed "$(package_of "$t")" || want="$want $(package_of "$t")"
+    command -v "$t" >/dev/null 2>&1 || installed "$(package_of "$t")" || add "$(package_of "$t")"
 done
 if [ -n "$want" ]; then
     if [ "$(id -u)" -eq 0 ]; then
