@@ -24,6 +24,8 @@ while [ $# -gt 0 ]; do
     esac
 done
 say() { echo "fresh-machine: $*" >&2; }
+# debootstrap and chroot live in sbin, which a root PATH may lack.
+PATH=$PATH:/usr/sbin:/sbin
 # skipped WHY: a clear skip (exit 0), or a failure under --no-skip.
 skipped() {
     if [ "$skip" -eq 1 ]; then say "cannot run: $*"; exit 1; fi
