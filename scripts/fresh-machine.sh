@@ -129,6 +129,8 @@ fi
 t_boot=$((SECONDS - t0))
 cp -L /etc/resolv.conf "$root/etc/resolv.conf"
 mount -t proc proc "$root/proc"
+# A real machine has terminals; without them dpkg says "Can not write log".
+mount --bind /dev/pts "$root/dev/pts"
 
 git clone -q --no-checkout "$repo" "$root/root/attnclf"
 git -C "$root/root/attnclf" checkout -q --detach "$commit"
