@@ -28,12 +28,14 @@ pass=0
 fail=0
 table=()
 
-# case NAME CODE PATTERN CMD...: CMD must exit CODE within 60 s with one stderr line matching PATTERN.
+# case NAME CODE PATTERN CMD...: CMD must exit CODE with one stderr line matching PATTERN.
+# The timeout only catches a hang: it is far above the slowest case (10,000 labels: 25 s
+# under ASan with the machine's load at 9; 60 s was too close for a loaded machine).
 case_() {
     local name=$1 code=$2 pat=$3
     shift 3
     local out err rc lines
-    out=$(timeout 60 "$@" 2>"$tmp/stderr" </dev/null)
+    out=$(timeout 600 "$@" 2>"$tmp/stderr" </dev/null)
     rc=$?
     err=$(cat "$tmp/stderr")
     lines=$(grep -c . <<<"$err")
