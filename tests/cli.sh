@@ -216,7 +216,7 @@ long=(train --config "$tmp/cfg.json" --set data.train=data/agnews-sample/train.c
       --set train.epochs=20 --set model.dim=8 --set model.heads=1 --set train.threads=2 --quiet)
 "$bin" "${long[@]}" --set output.dir="$tmp/full" >/dev/null 2>&1 && ok || bad "uninterrupted long run failed"
 # await FILE PID: waits until FILE exists; fails as soon as PID has ended without it.
-# The bound (10 minutes) only stops a hang; nothing here depends on how fast the machine is.
+# The bound (10 minutes) only stops a hang.
 await() {
     local file=$1 pid=$2 i
     for ((i = 0; i < 12000; i++)); do
