@@ -8,7 +8,7 @@ set -u
 case $0 in */*) here=${0%/*} ;; *) here=. ;; esac
 . "$here/tools/require.sh"
 require_tools badinput.sh
-bin=$(realpath "${1:-./attnclf}")
+bin=$(realpath -m "${1:-./attnclf}")
 [ -x "$bin" ] || { echo "badinput.sh: cannot run, missing: $bin (make builds it)" >&2; exit 1; }
 tmp=$(mktemp -d /tmp/attnclf-bad-XXXXXX)
 trap 'chmod -R u+w "$tmp"; rm -rf "$tmp"' EXIT

@@ -8,8 +8,8 @@ set -u
 case $0 in */*) here=${0%/*} ;; *) here=. ;; esac
 . "$here/tools/require.sh"
 require_tools cli.sh
-bin=$(realpath "${1:-./attnclf}")
-jsonget=$(realpath "${JSONGET:-build/jsonget}")
+bin=$(realpath -m "${1:-./attnclf}")
+jsonget=$(realpath -m "${JSONGET:-build/jsonget}")
 for t in "$bin" "$jsonget"; do
     [ -x "$t" ] || { echo "cli.sh: cannot run, missing: $t (make check builds it)" >&2; exit 1; }
 done
