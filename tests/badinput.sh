@@ -10,7 +10,7 @@ case $0 in */*) here=${0%/*} ;; *) here=. ;; esac
 require_tools badinput.sh
 bin=$(realpath -m "${1:-./attnclf}")
 [ -x "$bin" ] || { echo "badinput.sh: cannot run, missing: $bin (make builds it)" >&2; exit 1; }
-tmp=$(mktemp -d /tmp/attnclf-bad-XXXXXX)
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/attnclf-bad-XXXXXX")
 trap 'chmod -R u+w "$tmp"; rm -rf "$tmp"' EXIT
 # Permission cases need a user whom permissions stop: as root they run as nobody
 # (setpriv drops every capability with the uid). nobody reaches only $tmp, so the

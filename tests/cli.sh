@@ -13,7 +13,7 @@ jsonget=$(realpath -m "${JSONGET:-build/jsonget}")
 for t in "$bin" "$jsonget"; do
     [ -x "$t" ] || { echo "cli.sh: cannot run, missing: $t (make check builds it)" >&2; exit 1; }
 done
-tmp=$(mktemp -d /tmp/attnclf-cli-XXXXXX)
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/attnclf-cli-XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 pass=0
 fail=0
