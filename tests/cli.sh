@@ -1,15 +1,38 @@
 #!/bin/bash
 # End-to-end tests of the attnclf command line: exit codes, messages, outputs.
-# Usage: tests/cli.sh ./attnclf   (run from the project root)
+# Usage: tests/cli.sh ./attnclf   (run from the project root; JSONGET=build/jsonget, the
+# JSON helper `make check` builds, can be overridden)
+# Every check runs on every run and counts once, pass or fail: the total never depends on
+# timing or on the user.
 set -u
-bin=$(realpath "${1:-./attnclf}")
-tmp=$(mktemp -d /tmp/attnclf-cli-XXXXXX)
+case $0 in */*) here=${0%/*} ;; *) here=. ;; esac
+. "$here/tools/require.sh"
+require_tools cli.sh
+bin=$(realpath -m "${1:-./attnclf}")
+jsonget=$(realpath -m "${JSONGET:-build/jsonget}")
+for t in "$bin" "$jsonget"; do
+    [ -x "$t" ] || { echo "cli.sh: cannot run, missing: $t (make check builds it)" >&2; exit 1; }
+done
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/attnclf-cli-XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 pass=0
 fail=0
 
 ok() { pass=$((pass + 1)); }
 bad() { fail=$((fail + 1)); echo "FAIL: $*" >&2; }
+# digest CMD...: the md5 of CMD's stdout; fails when CMD fails or prints nothing, so that
+# two failed runs never compare equal.
+digest() {
+    "$@" >"$tmp/digest.out" || return 1
+    [ -s "$tmp/digest.out" ] || return 1
+    md5sum <"$tmp/digest.out"
+}
+# col FILE KEY: KEY's values in FILE (log.jsonl), space-separated; fails when one is missing.
+col() {
+    local v
+    v=$("$jsonget" "$2" "$1") || return 1
+    echo $v
+}
 
 # expect CODE PATTERN CMD...: runs CMD, checks its exit code and that stdout+stderr match PATTERN.
 expect() {
@@ -82,7 +105,7 @@ expect 2 "--format xml" "$bin" eval --model "$model" --data "$tmp/valid.csv" --f
 printf 'Stocks fell on Wall Street\n\nThe team won the cup final\n我爱北京天安门\n\xff\xfe broken bytes\n' > "$tmp/lines.txt"
 out=$("$bin" predict --model "$model" < "$tmp/lines.txt")
 [ "$(wc -l <<<"$out")" -eq 5 ] && ok || bad "predict: want 5 lines, got: $out"
-grep -qvP '^[1-4]\t[01]\.[0-9]{6}$' <<<"$out" && bad "predict: bad line format: $out" || ok
+[ -n "$out" ] && ! grep -qvP '^[1-4]\t[01]\.[0-9]{6}$' <<<"$out" && ok || bad "predict: bad line format: $out"
 out=$("$bin" predict --model "$model" --top-k 2 < "$tmp/lines.txt" | head -1)
 [ "$(awk -F'\t' '{print NF}' <<<"$out")" -eq 4 ] && ok || bad "predict --top-k 2: want 4 fields: $out"
 out=$("$bin" predict --model "$model" --json --explain --input "$tmp/lines.txt" | head -1)
@@ -96,47 +119,56 @@ expect 1 "cannot open" "$bin" predict --model "$model" --input "$tmp/none.txt"
 for _ in $(seq 500); do cat "$tmp/lines.txt"; done > "$tmp/many.txt"
 for opts in "" "--top-k 3" "--json --explain"; do
     # shellcheck disable=SC2086
-    a=$(OMP_NUM_THREADS=2 "$bin" predict --model "$model" $opts --input "$tmp/many.txt" | md5sum)
+    a=$(OMP_NUM_THREADS=2 digest "$bin" predict --model "$model" $opts --input "$tmp/many.txt")
     # shellcheck disable=SC2086
-    b=$(cat "$tmp/many.txt" | "$bin" predict --model "$model" $opts | md5sum)
+    b=$(cat "$tmp/many.txt" | digest "$bin" predict --model "$model" $opts)
     # shellcheck disable=SC2086
     n=$(OMP_NUM_THREADS=2 "$bin" predict --model "$model" $opts < "$tmp/many.txt" | wc -l)
-    [ "$a" = "$b" ] && [ "$n" -eq 2500 ] && ok || bad "predict $opts: file and pipe answers differ ($n lines)"
+    [ -n "$a" ] && [ "$a" = "$b" ] && [ "$n" -eq 2500 ] && ok || bad "predict $opts: file and pipe answers differ ($n lines)"
 done
 # In a pipe each answer comes out as soon as its line is in: one line in, one line out,
-# while the input stays open.
-coproc PRED { "$bin" predict --model "$model" | cat; }
-echo "The team won the cup final" >&"${PRED[1]}"
-if read -r -t 20 answer <&"${PRED[0]}" && grep -qP '^[1-4]\t' <<<"$answer"; then ok; else bad "predict did not answer line by line in a pipe"; fi
-exec {PRED[1]}>&-
-wait "$PRED_PID" 2>/dev/null
+# while the input stays open. Named pipes, not a coprocess: bash unsets a coprocess's
+# variables as soon as it exits, which under set -u made this check itself flaky.
+mkfifo "$tmp/pred.in" "$tmp/pred.out"
+"$bin" predict --model "$model" <"$tmp/pred.in" >"$tmp/pred.out" &
+pred_pid=$!
+exec {pred_w}>"$tmp/pred.in" {pred_r}<"$tmp/pred.out"
+echo "The team won the cup final" >&"$pred_w"
+# The bound only keeps a hang from blocking the suite; the answer takes milliseconds.
+if read -r -t 120 answer <&"$pred_r" && grep -qP '^[1-4]\t' <<<"$answer"; then ok; else bad "predict did not answer line by line in a pipe"; fi
+exec {pred_w}>&-
+wait "$pred_pid" && ok || bad "predict in a pipe: exit $? once its input closed"
+exec {pred_r}<&-
 
 # ---- checkpoints of format versions 1-3 still load and predict the same bytes ----
-out=$("$bin" predict --model tests/fixtures/v1-plain.ckpt --top-k 2 --explain < tests/fixtures/v1-input.txt | md5sum)
-[ "$out" = "$(md5sum < tests/fixtures/v1-expected.txt)" ] && ok || bad "a version 1 checkpoint predicts differently"
-out=$("$bin" predict --model tests/fixtures/v2-context.ckpt --top-k 2 --explain < tests/fixtures/v1-input.txt | md5sum)
-[ "$out" = "$(md5sum < tests/fixtures/v2-expected.txt)" ] && ok || bad "a version 2 checkpoint predicts differently"
-out=$("$bin" predict --model tests/fixtures/v3-bayes.ckpt --top-k 3 --explain < tests/fixtures/v1-input.txt | md5sum)
-[ "$out" = "$(md5sum < tests/fixtures/v3-expected.txt)" ] && ok || bad "a version 3 checkpoint predicts differently"
+out=$(digest "$bin" predict --model tests/fixtures/v1-plain.ckpt --top-k 2 --explain < tests/fixtures/v1-input.txt) &&
+    [ "$out" = "$(md5sum < tests/fixtures/v1-expected.txt)" ] && ok || bad "a version 1 checkpoint predicts differently"
+out=$(digest "$bin" predict --model tests/fixtures/v2-context.ckpt --top-k 2 --explain < tests/fixtures/v1-input.txt) &&
+    [ "$out" = "$(md5sum < tests/fixtures/v2-expected.txt)" ] && ok || bad "a version 2 checkpoint predicts differently"
+out=$(digest "$bin" predict --model tests/fixtures/v3-bayes.ckpt --top-k 3 --explain < tests/fixtures/v1-input.txt) &&
+    [ "$out" = "$(md5sum < tests/fixtures/v3-expected.txt)" ] && ok || bad "a version 3 checkpoint predicts differently"
 
 # ---- the naive Bayes member (bayes.*): counted on the training part, used by
 # validation, eval and predict alike, resumable; the network trains as without it ----
 expect 0 "naive Bayes member: [0-9]+ distinct 1\.\.2-grams, weight 0\.2" "$bin" train --config "$tmp/cfg.json" \
     --set output.dir="$tmp/nb" --set bayes.weight=0.2 --set bayes.ngrams=2
 "$bin" train --config "$tmp/cfg.json" --set output.dir="$tmp/nb0" --quiet >/dev/null 2>&1
-col() { python3 -c "import json,sys; print(' '.join(str(json.loads(l)[sys.argv[2]]) for l in open(sys.argv[1])))" "$@"; }
-[ "$(col "$tmp/nb/log.jsonl" train_loss)" = "$(col "$tmp/nb0/log.jsonl" train_loss)" ] && ok || bad "the member changed the network's training"
-[ "$(col "$tmp/nb/log.jsonl" valid_loss)" != "$(col "$tmp/nb0/log.jsonl" valid_loss)" ] && ok || bad "validation ignored the member"
-acc=$("$bin" eval --model "$tmp/nb/last.ckpt" --data "$tmp/valid.csv" --json | python3 -c "import json,sys; print('%.6f' % json.load(sys.stdin)['accuracy'])")
-[ "$acc" = "$(col "$tmp/nb/log.jsonl" valid_acc | awk '{printf "%.6f", $NF}')" ] && ok || bad "eval ($acc) and training's validation disagree with the member"
+a=$(col "$tmp/nb/log.jsonl" train_loss) && b=$(col "$tmp/nb0/log.jsonl" train_loss) && [ "$a" = "$b" ] &&
+    ok || bad "the member changed the network's training: $a vs $b"
+a=$(col "$tmp/nb/log.jsonl" valid_loss) && b=$(col "$tmp/nb0/log.jsonl" valid_loss) && [ "$a" != "$b" ] &&
+    ok || bad "validation ignored the member: $a vs $b"
+acc=$("$bin" eval --model "$tmp/nb/last.ckpt" --data "$tmp/valid.csv" --json | "$jsonget" accuracy) &&
+    want=$(col "$tmp/nb/log.jsonl" valid_acc) &&
+    [ "$(awk '{printf "%.6f", $1}' <<<"$acc")" = "$(awk '{printf "%.6f", $NF}' <<<"$want")" ] &&
+    ok || bad "eval ($acc) and training's validation ($want) disagree with the member"
 # A constant learning rate makes 1 epoch + 1 resumed the same run as 2 epochs.
 nbset=(--set bayes.weight=0.2 --set bayes.ngrams=2 --set train.lr_schedule=constant --quiet)
 expect 0 "best valid_acc" "$bin" train --config "$tmp/cfg.json" --set output.dir="$tmp/nbc" "${nbset[@]}"
 expect 0 "best valid_acc" "$bin" train --config "$tmp/cfg.json" --set output.dir="$tmp/nbr" --set train.epochs=1 "${nbset[@]}"
 expect 0 "best valid_acc" "$bin" train --resume "$tmp/nbr" --set train.epochs=2 --quiet
-a=$("$bin" predict --model "$tmp/nbc/last.ckpt" --top-k 2 --input "$tmp/many.txt" | md5sum)
-b=$("$bin" predict --model "$tmp/nbr/last.ckpt" --top-k 2 < "$tmp/many.txt" | md5sum)
-[ "$a" = "$b" ] && ok || bad "a resumed run with the member predicts differently from an uninterrupted one"
+a=$(digest "$bin" predict --model "$tmp/nbc/last.ckpt" --top-k 2 --input "$tmp/many.txt") &&
+    b=$(digest "$bin" predict --model "$tmp/nbr/last.ckpt" --top-k 2 < "$tmp/many.txt") &&
+    [ "$a" = "$b" ] && ok || bad "a resumed run with the member predicts differently from an uninterrupted one"
 out=$(echo "Stocks fell" | "$bin" predict --model "$tmp/nb/last.ckpt" --json --explain)
 grep -qE '"tokens":\[.*\],"bayes":\{"1":-?[0-9.e-]+,"2":-?[0-9.e-]+,"3":-?[0-9.e-]+,"4":-?[0-9.e-]+\}\}$' <<<"$out" && ok || bad "predict --json --explain lacks the member's logits: $out"
 expect 2 "bayes.weight must be a finite number >= 0, got -1" "$bin" train --config "$tmp/cfg.json" --set bayes.weight=-1
@@ -187,46 +219,68 @@ expect 2 "only train.epochs" "$bin" train --resume "$tmp/run" --set model.dim=8
 long=(train --config "$tmp/cfg.json" --set data.train=data/agnews-sample/train.csv
       --set train.epochs=20 --set model.dim=8 --set model.heads=1 --set train.threads=2 --quiet)
 "$bin" "${long[@]}" --set output.dir="$tmp/full" >/dev/null 2>&1 && ok || bad "uninterrupted long run failed"
+# await FILE PID: waits until FILE exists; fails as soon as PID has ended without it.
+# The bound (10 minutes) only stops a hang.
+await() {
+    local file=$1 pid=$2 i
+    for ((i = 0; i < 12000; i++)); do
+        [ -e "$file" ] && return 0
+        kill -0 "$pid" 2>/dev/null || break
+        sleep 0.05
+    done
+    [ -e "$file" ]
+}
 # interrupt SIGNAL NUMBER DIR: trains into DIR, sends SIGNAL once epoch 1 is saved,
-# expects a clean stop, then resumes to the end. attnclf is started directly in the
+# expects a clean stop, then resumes to the end: two checks, each counted every time.
+# The run has 19 epochs to go when the signal is sent; if it ends first anyway, that
+# fails (it must run longer), it is never skipped. attnclf is started directly in the
 # background (not through a subshell) so the signal reaches it.
 interrupt() {
     local sig=$1 num=$2 dir=$3 pid rc
     "$bin" "${long[@]}" --set output.dir="$dir" >/dev/null 2>"$dir.err" &
     pid=$!
-    for _ in $(seq 1 400); do [ -e "$dir/checkpoints/epoch-001.ckpt" ] && break; sleep 0.05; done
-    kill -"$sig" "$pid"
+    await "$dir/checkpoints/epoch-001.ckpt" "$pid" || echo "epoch 1 never saved" >>"$dir.err"
+    kill -"$sig" "$pid" 2>/dev/null
     wait "$pid"
     rc=$?
-    if [ "$rc" -eq 0 ]; then
-        echo "note: the run finished before SIG$sig arrived; resume not exercised" >&2
-    elif [ "$rc" -eq $((128 + num)) ] && grep -q "interrupted by signal $num at epoch" "$dir.err"; then
+    if [ "$rc" -eq $((128 + num)) ] && grep -q "interrupted by signal $num at epoch" "$dir.err"; then
         ok
         "$bin" train --resume "$dir" --quiet >/dev/null 2>&1 && ok || bad "resume after SIG$sig failed"
     else
-        bad "SIG$sig: exit $rc: $(cat "$dir.err")"
+        bad "SIG$sig: exit $rc (0 means the run ended before the signal: make it longer): $(cat "$dir.err")"
+        bad "resume after SIG$sig: not tried, the run was not interrupted"
     fi
 }
 interrupt INT 2 "$tmp/intr"
 # The checkpoints differ only in the output.dir they record: same size, same predictions.
-[ "$(wc -c <"$tmp/full/last.ckpt")" -eq "$(wc -c <"$tmp/intr/last.ckpt")" ] && ok || bad "resumed checkpoint size differs"
-cmp -s <(cut -d, -f1-6 "$tmp/full/log.csv") <(cut -d, -f1-6 "$tmp/intr/log.csv") && ok || bad "resumed log differs from uninterrupted: $(diff <(cut -d, -f1-6 "$tmp/full/log.csv") <(cut -d, -f1-6 "$tmp/intr/log.csv"))"
-"$bin" eval --model "$tmp/full/last.ckpt" --data "$tmp/valid.csv" > "$tmp/full.eval"
-"$bin" eval --model "$tmp/intr/last.ckpt" --data "$tmp/valid.csv" > "$tmp/intr.eval"
-cmp -s "$tmp/full.eval" "$tmp/intr.eval" && ok || bad "resumed model predicts differently"
+a=$(wc -c <"$tmp/full/last.ckpt") && b=$(wc -c <"$tmp/intr/last.ckpt") && [ "$a" -eq "$b" ] &&
+    ok || bad "resumed checkpoint size differs"
+[ -s "$tmp/full/log.csv" ] && [ -s "$tmp/intr/log.csv" ] &&
+    cmp -s <(cut -d, -f1-6 "$tmp/full/log.csv") <(cut -d, -f1-6 "$tmp/intr/log.csv") &&
+    ok || bad "resumed log differs from uninterrupted: $(diff <(cut -d, -f1-6 "$tmp/full/log.csv") <(cut -d, -f1-6 "$tmp/intr/log.csv"))"
+"$bin" eval --model "$tmp/full/last.ckpt" --data "$tmp/valid.csv" > "$tmp/full.eval" &&
+    "$bin" eval --model "$tmp/intr/last.ckpt" --data "$tmp/valid.csv" > "$tmp/intr.eval" &&
+    cmp -s "$tmp/full.eval" "$tmp/intr.eval" && ok || bad "resumed model predicts differently"
 # SIGTERM (a scheduler's stop) behaves the same.
 interrupt TERM 15 "$tmp/term"
 
 # ---- kill -9 at any moment never leaves a damaged last.ckpt ----
-for delay in 0.3 0.6 0.9 1.2 1.5; do
+# Each kill comes a different time after the first checkpoint, so it lands in a different
+# phase of a later epoch (an epoch here is ~0.2 s, most of it writing checkpoints).
+# One check per delay, every time: the run must still be running when killed (exit 137)
+# and its last.ckpt must load.
+for delay in 0 0.1 0.25 0.5 1; do
     rm -rf "$tmp/k9"
     "$bin" "${long[@]}" --set output.dir="$tmp/k9" >/dev/null 2>&1 &
     pid=$!
-    sleep "$delay"
+    await "$tmp/k9/last.ckpt" "$pid" && sleep "$delay"
     kill -9 "$pid" 2>/dev/null
     wait "$pid" 2>/dev/null
-    if [ -e "$tmp/k9/last.ckpt" ]; then
-        "$bin" predict --model "$tmp/k9/last.ckpt" </dev/null && ok || bad "last.ckpt damaged after kill -9 at ${delay}s"
+    rc=$?
+    if [ "$rc" -ne 137 ]; then
+        bad "kill -9 ${delay}s after the first checkpoint: the run was not killed but exited $rc"
+    else
+        "$bin" predict --model "$tmp/k9/last.ckpt" </dev/null && ok || bad "last.ckpt damaged after kill -9 ${delay}s after the first checkpoint"
     fi
 done
 
@@ -264,8 +318,8 @@ out=$(cat "$tmp/train.csv" | "$bin" train --data - --output "$tmp/stdin" --set d
     --set 'data.text_columns=[1,2]' --set train.epochs=1 --quiet 2>&1) && ok || bad "train --data -: $out"
 out=$("$bin" eval --model "$model" --data - < "$tmp/valid.csv" | head -1)
 grep -qE '^accuracy +0\.[0-9]+' <<<"$out" && ok || bad "eval --data -: $out"
-[ "$("$bin" predict --model "$model" --input - < "$tmp/lines.txt" | md5sum)" = "$("$bin" predict --model "$model" < "$tmp/lines.txt" | md5sum)" ] \
-    && ok || bad "predict --input - differs from stdin"
+a=$(digest "$bin" predict --model "$model" --input - < "$tmp/lines.txt") && b=$(digest "$bin" predict --model "$model" < "$tmp/lines.txt") \
+    && [ "$a" = "$b" ] && ok || bad "predict --input - differs from stdin"
 # A run directory that holds a run is not overwritten; --force replaces it whole.
 expect 1 "noconf: holds a run already \(last.ckpt\); continue it with 'attnclf train --resume .*noconf' or replace it with --force" \
     "$bin" train --data "$tmp/train.csv" --output "$tmp/noconf" --quiet
@@ -293,8 +347,8 @@ expect 2 "^attnclf train: --set train.epochs=-1: train.epochs must be >= 1, got 
 printf '{ "data": { "train": "x.csv" }, "train": { "epochs": -1 }, "output": { "dir": "d" } }\n' > "$tmp/neg.json"
 expect 1 "^attnclf train: train.epochs must be >= 1, got -1$" "$bin" train --config "$tmp/neg.json"
 # predict --threads, -k, --quiet on every command; JSON numbers as short as round-trips allow.
-[ "$(OMP_NUM_THREADS=2 "$bin" predict --model "$model" -k 2 --threads 1 --input "$tmp/many.txt" | md5sum)" = \
-  "$("$bin" predict --model "$model" --top-k 2 --input "$tmp/many.txt" | md5sum)" ] && ok || bad "predict --threads 1 -k 2 differs"
+a=$(OMP_NUM_THREADS=2 digest "$bin" predict --model "$model" -k 2 --threads 1 --input "$tmp/many.txt") &&
+    b=$(digest "$bin" predict --model "$model" --top-k 2 --input "$tmp/many.txt") && [ "$a" = "$b" ] && ok || bad "predict --threads 1 -k 2 differs"
 expect 0 "^accuracy" "$bin" eval --model "$model" --data "$tmp/unknown.csv" --quiet
 expect 0 "" "$bin" predict --model "$model" --quiet
 expect 0 '"epochs":' "$bin" config --defaults --quiet
@@ -324,8 +378,8 @@ expect 0 "^tune: 5 trials" "$bin" tune "${tunecfg[@]}" --output "$tmp/tune2" --t
 [ "$(sed 's/"seconds": [0-9.]*//' "$tmp/tune1/tune.jsonl")" = "$(sed 's/"seconds": [0-9.]*//' "$tmp/tune2/tune.jsonl")" ] \
     && [ "$(wc -l <"$tmp/tune1/tune.jsonl")" -eq 5 ] && ok || bad "tune with the same --trials chose differently"
 cmp -s <(sed 's|tune[12]|tuneN|g' "$tmp/tune1/tune.json") <(sed 's|tune[12]|tuneN|g' "$tmp/tune2/tune.json") && ok || bad "tune.json differs between equal runs"
-[ "$("$bin" predict --model "$tmp/tune1/best.ckpt" --top-k 2 < "$tmp/lines.txt" | md5sum)" = \
-  "$("$bin" predict --model "$tmp/tune2/best.ckpt" --top-k 2 < "$tmp/lines.txt" | md5sum)" ] && ok || bad "tuned models differ"
+a=$(digest "$bin" predict --model "$tmp/tune1/best.ckpt" --top-k 2 < "$tmp/lines.txt") &&
+    b=$(digest "$bin" predict --model "$tmp/tune2/best.ckpt" --top-k 2 < "$tmp/lines.txt") && [ "$a" = "$b" ] && ok || bad "tuned models differ"
 expect 0 "best valid_acc" "$bin" train --config "$tmp/tune1/tune.json" --set output.dir="$tmp/tune1-again" --quiet
 expect 0 "^tune: [0-9]+ trials" "$bin" tune "${tunecfg[@]}" --output "$tmp/tune3" --budget 1s
 expect 2 "--budget soon: expected a time" "$bin" tune "${tunecfg[@]}" --output "$tmp/tune4" --budget soon

@@ -5,7 +5,7 @@ set -eu
 bin=$(realpath "$1")
 tmp=$(mktemp -d /tmp/attnclf-vg-XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
-command -v valgrind >/dev/null || { echo "valgrind: not installed (apt-get install valgrind)" >&2; exit 1; }
+command -v valgrind >/dev/null || { echo "valgrind.sh: cannot run, missing: valgrind (sh scripts/install-deps.sh valgrind installs it)" >&2; exit 1; }
 # Set here so attnclf does not re-execute itself to set it (valgrind would not follow).
 export OMP_WAIT_POLICY=passive
 vg=(valgrind -q --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite --show-leak-kinds=definite)
