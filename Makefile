@@ -7,7 +7,7 @@ CFLAGS  ?=
 SAN     ?=
 CFLAGS  += -std=c11 $(OPT) $(SAN) -fno-math-errno -Wall -Wextra -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -MMD -MP
 LDFLAGS += $(SAN)
-LDLIBS  := -lcsv -lcjson -lm
+LDLIBS  := -lcsv -lcjson -lutf8proc -lxxhash -lm
 
 ifeq ($(NO_OMP),1)
   CFLAGS += -fopenmp-simd -Wno-unknown-pragmas
@@ -30,7 +30,7 @@ LIB     := $(BUILD)/libattnclf.a
 BIN     := attnclf
 TESTBIN := $(BUILD)/check_attnclf
 
-.PHONY: all check unit cli demo deps asan valgrind clean check-browser
+.PHONY: all check unit cli demo deps asan valgrind clean check-browser bench-tools
 
 all: $(BIN)
 
@@ -64,6 +64,16 @@ $(BUILD)/htmldemo: $(BUILD)/tools/htmldemo.o $(LIB)
 JSONGET := $(BUILD)/jsonget
 $(JSONGET): tests/tools/jsonget.c | $(BUILD)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< -lcjson
+
+# Measurement programs (bench/*.c) linked with the library: build/bench/NAME.
+BENCH_BINS := $(patsubst bench/%.c,$(BUILD)/bench/%,$(wildcard bench/*.c))
+bench-tools: $(BENCH_BINS)
+
+$(BUILD)/bench/%: bench/%.c $(LIB) | $(BUILD)/bench
+	$(CC) $(CFLAGS) -o $@ $< $(LIB) $(LDFLAGS) $(LDLIBS)
+
+$(BUILD)/bench:
+	mkdir -p $@
 
 # Installs the Debian packages the build and the tests need, only those missing (as root,
 # or through sudo). The other targets never install: they check and name what is missing.
@@ -117,7 +127,7 @@ valgrind:
 clean:
 	rm -rf $(BUILD) $(BIN)
 
--include $(LIB_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(BUILD)/cli/main.d $(BUILD)/tools/htmldemo.d $(BUILD)/jsonget.d
+-include $(LIB_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(BUILD)/cli/main.d $(BUILD)/tools/htmldemo.d $(BUILD)/jsonget.d $(BENCH_BINS:=.d)
 
 # ---- fuzzing (tests/fuzz/README.md) ----
 # `make fuzz [FUZZ_SECONDS=600]` builds one libFuzzer binary per harness in

@@ -16,7 +16,7 @@ set -eu
 case $0 in */*) here=${0%/*} ;; *) here=. ;; esac
 . "$here/../tests/tools/require.sh"
 
-BUILD_PKGS="gcc make libc6-dev libcsv-dev libcjson-dev"
+BUILD_PKGS="gcc make libc6-dev libcsv-dev libcjson-dev libutf8proc-dev libxxhash-dev"
 # check's unit test library; it brings libsubunit-dev (-lsubunit).
 TEST_PKGS="check"
 # Tools `make` itself runs (cc and ar come with gcc).

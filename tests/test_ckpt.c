@@ -164,7 +164,7 @@ typedef struct Owned {
 static void owned_make(Owned *o, int context)
 {
     memset(o, 0, sizeof *o);
-    TokenizerOptions to = {.lowercase = 1, .clean_html = 1, .max_tokens = 50};
+    TokenizerOptions to = {.lowercase = 1, .clean_html = 1, .max_tokens = 50, .normalize = TOKENIZER_NORM_NFKC, .version = TOKENIZER_V2};
     EncoderOptions eo = {.ngrams = 2, .buckets = 50};
     encoder_init(&o->c.enc, &to, &eo);
     char *stop[] = {"and", "the"};
@@ -267,7 +267,7 @@ static void roundtrip(int context)
     ck_assert_int_eq(k.c.enc.vocab.n, 4);
     ck_assert_str_eq(k.c.enc.vocab.words[3], "北");
     ck_assert_int_eq(k.c.enc.tk.n_stopwords, 2);
-    ck_assert_int_eq(k.c.enc.tk.max_tokens, 50);
+    ck_assert_int_eq(k.c.enc.tk.opt.max_tokens, 50);
     ck_assert_int_eq(k.c.enc.o.buckets, 50);
     ck_assert_str_eq(k.c.labels.words[1], "pos");
     ck_assert_int_eq(k.c.net.dims.attention, context ? ATTN_DOT : ATTN_ADDITIVE);

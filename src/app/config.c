@@ -53,6 +53,7 @@ static const char *const format_names[] = {"auto", "csv", "tsv", "fasttext", NUL
 static const char *const bad_row_names[] = {"error", "skip", NULL};
 static const char *const attention_names[] = {"dot", "additive", NULL};
 static const char *const schedule_names[] = {"constant", "linear", NULL};
+static const char *const normalize_names[] = {"none", "nfc", "nfkc", NULL};
 static const char *const metric_names[] = {"accuracy", "macro_f1", NULL};
 
 #define AT(field) offsetof(Config, field)
@@ -85,6 +86,8 @@ static const ConfigKey config_keys[] = {
     {"tokenizer.max_tokens", KEY_INT, AT(tokenizer.tok.max_tokens), "0", GE(0)},
     {"tokenizer.stopwords", KEY_PATH, AT(tokenizer.stopwords), "null", ANY},
     {"tokenizer.clean_html", KEY_BOOL, AT(tokenizer.tok.clean_html), "true", FLAG},
+    {"tokenizer.normalize", KEY_ENUM, AT(tokenizer.tok.normalize), "\"nfkc\"", NAMES(normalize_names)},
+    {"tokenizer.version", KEY_INT, AT(tokenizer.tok.version), "2", RANGE(1, 2)},
     {"tokenizer.char_ngrams", KEY_RANGE, AT(tokenizer.enc.char_min), "null", RANGE(1, 32)},
     {"model.dim", KEY_INT, AT(model.dim), "16", RANGE(1, 4096)},
     {"model.heads", KEY_INT, AT(model.heads), "2", RANGE(1, 64)},

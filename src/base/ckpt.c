@@ -112,7 +112,6 @@ typedef struct Writer {
 static int writer_open(Writer *w, const char *path)
 {
     memset(w, 0, sizeof *w);
-    hash_stream_init(&w->hs);
     w->fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_DIRECT, 0666);
     w->direct = w->fd >= 0;
     if (w->fd < 0 && errno == EINVAL) w->fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0666);
@@ -122,6 +121,7 @@ static int writer_open(Writer *w, const char *path)
         errno = ENOMEM;
         return -1;
     }
+    hash_stream_init(&w->hs);
     return 0;
 }
 
@@ -177,6 +177,7 @@ static void writer_close(Writer *w)
     writer_write(w, w->stage + whole, w->staged - whole);
     if (!w->err && fsync(w->fd) != 0) w->err = errno;
     if (close(w->fd) != 0 && !w->err) w->err = errno;
+    hash_stream_free(&w->hs);
     free(w->stage);
 }
 

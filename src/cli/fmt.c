@@ -6,6 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "unicode.h"
+#include "utf8.h"
+
 /* The shortest decimal that reads back as the same float: 0.8625, not the
  * double 0.86250001192092896 that the float is. */
 static cJSON *fmt_float(float v)
@@ -73,24 +76,56 @@ static const char *fmt_label(const Vocab *labels, const Vocab *unknown, int k)
     return k < labels->n ? labels->words[k] : unknown->words[k - labels->n];
 }
 
+/* Writes s in exactly w terminal columns: cut after the last whole character that
+ * fits, then padded with spaces, so CJK and accented labels keep the columns
+ * straight (printf's widths count bytes). */
+static void fmt_cell(FILE *f, const char *s, int w)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    size_t n = strlen(s), i = 0;
+    int used = 0;
+    while (i < n) {
+        uint32_t cp;
+        int k = utf8_decode(p + i, n - i, &cp);
+        if (k < 1) k = 1;
+        int cw = (int)unicode_width((const char *)p + i, (size_t)k);
+        if (used + cw > w) break;
+        used += cw;
+        i += (size_t)k;
+    }
+    fwrite(s, 1, i, f);
+    fprintf(f, "%*s", w - used, "");
+}
+
 void fmt_metrics_table(FILE *f, const Metrics *m, const Vocab *labels, const Vocab *unknown)
 {
     int w = 5;
     for (int k = 0; k < m->K; k++) {
-        int l = (int)strlen(fmt_label(labels, unknown, k));
+        const char *name = fmt_label(labels, unknown, k);
+        int l = (int)unicode_width(name, strlen(name));
         if (l > w) w = l < 40 ? l : 40;
     }
     fprintf(f, "accuracy  %.4f  (%lld of %lld)\nmacro_f1  %.4f\n\n", m->accuracy, (long long)m->correct,
             (long long)m->n, m->macro_f1);
-    fprintf(f, "%-*s  precision  recall      f1  support\n", w, "label");
-    for (int k = 0; k < m->K; k++)
-        fprintf(f, "%-*.*s  %9.4f  %6.4f  %6.4f  %7lld%s\n", w, w, fmt_label(labels, unknown, k), m->precision[k],
-                m->recall[k], m->f1[k], (long long)m->support[k], k >= m->C ? "  (not in training)" : "");
-    fprintf(f, "\nconfusion matrix (rows: true label, columns: predicted)\n%-*s", w, "");
-    for (int c = 0; c < m->C; c++) fprintf(f, " %8.8s", labels->words[c]);
+    fmt_cell(f, "label", w);
+    fprintf(f, "  precision  recall      f1  support\n");
+    for (int k = 0; k < m->K; k++) {
+        fmt_cell(f, fmt_label(labels, unknown, k), w);
+        fprintf(f, "  %9.4f  %6.4f  %6.4f  %7lld%s\n", m->precision[k], m->recall[k], m->f1[k],
+                (long long)m->support[k], k >= m->C ? "  (not in training)" : "");
+    }
+    fprintf(f, "\nconfusion matrix (rows: true label, columns: predicted)\n");
+    fmt_cell(f, "", w);
+    for (int c = 0; c < m->C; c++) {
+        const char *name = labels->words[c];
+        int l = (int)unicode_width(name, strlen(name));
+        if (l > 8) l = 8;
+        fprintf(f, " %*s", 8 - l, "");
+        fmt_cell(f, name, l);
+    }
     fprintf(f, "\n");
     for (int k = 0; k < m->K; k++) {
-        fprintf(f, "%-*.*s", w, w, fmt_label(labels, unknown, k));
+        fmt_cell(f, fmt_label(labels, unknown, k), w);
         for (int c = 0; c < m->C; c++) fprintf(f, " %8lld", (long long)m->confusion[(size_t)k * m->C + c]);
         fprintf(f, "\n");
     }

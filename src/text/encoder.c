@@ -15,7 +15,7 @@ int64_t encoder_unk_row(const Encoder *e)
 void encoder_init(Encoder *e, const TokenizerOptions *to, const EncoderOptions *eo)
 {
     memset(e, 0, sizeof *e);
-    tokenizer_init(&e->tk, to->lowercase, to->clean_html, to->max_tokens);
+    tokenizer_init(&e->tk, to);
     vocab_init(&e->vocab);
     e->o = *eo;
     if (e->o.ngrams <= 1 && !encoder_has_chars(e)) e->o.buckets = 0;
@@ -66,7 +66,10 @@ static int encoder_load_legacy(Encoder *e, const CkptSection *sec)
     e->o.ngrams = ngrams > 255 ? 256 : (int)ngrams;
     uint64_t n = ckpt_u64(&c);
     if (c.bad || encoder_check(e) || max_tokens > INT32_MAX) return -1;
-    tokenizer_init(&e->tk, (int)lower, (int)html, (int)max_tokens);
+    /* Formats 1-3 were all tokenized by version 1. */
+    TokenizerOptions o = {.lowercase = (int)lower, .clean_html = (int)html, .max_tokens = (int)max_tokens,
+                          .normalize = TOKENIZER_NORM_NONE, .version = TOKENIZER_V1};
+    tokenizer_init(&e->tk, &o);
     return tokenizer_read_stopword_list(&e->tk, &c, n) || !ckpt_done(&c) ? -1 : 0;
 }
 

@@ -7,15 +7,18 @@
 #include <string.h>
 #include <sys/types.h>
 
+#include "markup.h"
 #include "mem.h"
+#include "unicode.h"
 #include "utf8.h"
 
 /* Offsets in a TokenList are 32-bit and its buffer may need twice the input,
  * so longer documents are cut here rather than overflowing. */
 #define TOKENIZER_MAX_BYTES ((size_t)(UINT32_MAX / 2 - 1))
-/* A '<' whose '>' is further away than this is taken as text, so one stray
- * '<' cannot swallow a whole paragraph. */
-#define TOKENIZER_MAX_TAG 256
+/* Version 2 cuts its normalised text here (256 MiB): folding may make a token
+ * up to 11 times its bytes (unicode.h), and with a NUL each the offsets must
+ * still fit. */
+#define TOKENIZER_MAX_NORM ((size_t)(UINT32_MAX / 16))
 
 enum { CH_SEP, CH_WORD, CH_PUNCT, CH_JOIN, CH_CJK, CH_SKIP };
 
@@ -26,177 +29,12 @@ static const char tokenizer_ascii_class[129] = "00000000000000000000000000000000
                                                "21111111111111111111111111122222"
                                                "21111111111111111111111111122220";
 
-typedef struct Entity {
-    const char *name;
-    uint32_t cp;
-    int bare; /* also decoded without its '&', as AG News lost it */
-} Entity;
-
-/* &nbsp; is a plain space: its only job in text is to separate words. */
-static const Entity tokenizer_entities[] = {
-    {"amp", '&', 1},       {"lt", '<', 1},        {"gt", '>', 1},        {"quot", '"', 1},
-    {"nbsp", ' ', 1},      {"apos", '\'', 0},     {"bull", 0x2022, 0},   {"cent", 0x00A2, 0},
-    {"copy", 0x00A9, 0},   {"deg", 0x00B0, 0},    {"euro", 0x20AC, 0},   {"hellip", 0x2026, 0},
-    {"laquo", 0x00AB, 0},  {"raquo", 0x00BB, 0},  {"ldquo", 0x201C, 0},  {"rdquo", 0x201D, 0},
-    {"lsquo", 0x2018, 0},  {"rsquo", 0x2019, 0},  {"mdash", 0x2014, 0},  {"ndash", 0x2013, 0},
-    {"middot", 0x00B7, 0}, {"pound", 0x00A3, 0},  {"reg", 0x00AE, 0},    {"trade", 0x2122, 0},
-    {"yen", 0x00A5, 0},
-};
-
-/* HTML5 reads numeric references 128..159 as Windows-1252, which is what AG
- * News' "#145;".."#151;" quotes and dashes mean. */
-static const uint16_t tokenizer_cp1252[32] = {
-    0x20AC, 0x0081, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021, 0x02C6, 0x2030, 0x0160,
-    0x2039, 0x0152, 0x008D, 0x017D, 0x008F, 0x0090, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022,
-    0x2013, 0x2014, 0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0x009D, 0x017E, 0x0178,
-};
-
 static int tokenizer_is_alnum(unsigned char c)
 {
     return c < 0x80 && tokenizer_ascii_class[c] == '0' + CH_WORD;
 }
 
-static int tokenizer_is_digit(unsigned char c, int hex)
-{
-    if (c >= '0' && c <= '9') return 1;
-    return hex && ((c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'));
-}
-
-/* Parses up to max_digits digits and a ';' from s[0..n); returns the bytes used
- * (0 if it is not such a number) and the value in *v. */
-static size_t tokenizer_parse_number(const unsigned char *s, size_t n, int hex, int max_digits, uint32_t *v)
-{
-    size_t k = 0;
-    uint32_t x = 0;
-    while (k < n && (int)k < max_digits && tokenizer_is_digit(s[k], hex)) {
-        unsigned d = s[k] <= '9' ? s[k] - '0' : (s[k] | 0x20) - 'a' + 10;
-        x = x * (hex ? 16 : 10) + d;
-        k++;
-    }
-    if (k == 0 || k >= n || s[k] != ';') return 0;
-    *v = x;
-    return k + 1;
-}
-
-static uint32_t tokenizer_numeric_cp(uint32_t v)
-{
-    if (v >= 0x80 && v <= 0x9F) return tokenizer_cp1252[v - 0x80];
-    return v == 0 ? UTF8_REPLACEMENT : v;
-}
-
-/* s starts with an entity name and ';'? bare_only limits the names to those
- * AG News has without their '&'. */
-static size_t tokenizer_named(const unsigned char *s, size_t n, int bare_only, uint32_t *cp)
-{
-    size_t k = 0;
-    while (k < n && k < 8 && tokenizer_is_alnum(s[k])) k++;
-    if (k == 0 || k >= n || s[k] != ';') return 0;
-    for (size_t e = 0; e < sizeof tokenizer_entities / sizeof tokenizer_entities[0]; e++) {
-        const Entity *en = &tokenizer_entities[e];
-        if ((en->bare || !bare_only) && strlen(en->name) == k && memcmp(en->name, s, k) == 0) {
-            *cp = en->cp;
-            return k + 1;
-        }
-    }
-    return 0;
-}
-
-/* s[0] == '&': "&name;", "&#NNN;" or "&#xHH;". */
-static size_t tokenizer_entity(const unsigned char *s, size_t n, uint32_t *cp)
-{
-    if (n < 3) return 0;
-    if (s[1] != '#') {
-        size_t used = tokenizer_named(s + 1, n - 1, 0, cp);
-        return used ? used + 1 : 0;
-    }
-    int hex = s[2] == 'x' || s[2] == 'X';
-    size_t at = hex ? 3 : 2;
-    uint32_t v;
-    size_t used = tokenizer_parse_number(s + at, n - at, hex, hex ? 6 : 7, &v);
-    if (!used) return 0;
-    *cp = tokenizer_numeric_cp(v);
-    return at + used;
-}
-
-/* s[0] == '#': AG News' "#39;" with the '&' lost. Only printable results count,
- * so text like "#1;" is left alone. */
-static size_t tokenizer_bare_numeric(const unsigned char *s, size_t n, uint32_t *cp)
-{
-    uint32_t v;
-    size_t used = tokenizer_parse_number(s + 1, n - 1, 0, 6, &v);
-    if (!used || v < 0x20) return 0;
-    uint32_t c = tokenizer_numeric_cp(v);
-    if ((c >= 0x7F && c <= 0x9F) || (c >= 0xD800 && c <= 0xDFFF)) return 0;
-    *cp = c;
-    return used + 1;
-}
-
-/* s[0] == '<': a tag is '<' + letter, '/' or '!' up to the next '>'. */
-static size_t tokenizer_tag(const unsigned char *s, size_t n)
-{
-    if (n < 2 || !(s[1] == '/' || s[1] == '!' || ((s[1] | 0x20) >= 'a' && (s[1] | 0x20) <= 'z'))) return 0;
-    size_t span = n - 1 < TOKENIZER_MAX_TAG ? n - 1 : TOKENIZER_MAX_TAG;
-    const unsigned char *end = memchr(s + 1, '>', span);
-    return end ? (size_t)(end - s) + 1 : 0;
-}
-
-/* Bytes that may start something step 1 rewrites: a bitmap test keeps the
- * common bytes on a fast path. */
-static int tokenizer_clean_special(unsigned char c)
-{
-    static const uint64_t low = (1ull << '#') | (1ull << '&') | (1ull << '<');
-    static const uint64_t high = (1ull << ('\\' - 64)) | (1ull << ('a' - 64)) | (1ull << ('g' - 64)) |
-                                 (1ull << ('l' - 64)) | (1ull << ('n' - 64)) | (1ull << ('q' - 64));
-    if (c >= 128) return 0;
-    return (int)(((c < 64 ? low : high) >> (c & 63)) & 1);
-}
-
-/* Step 1 into out. No rewrite is longer than the text it replaces: a tag or a
- * backslash becomes one space, and an entity's spelling has at least as many
- * bytes as the UTF-8 of what it decodes to, even U+FFFD for a bad "&#0;". So
- * out never needs more than n bytes. */
-static size_t tokenizer_clean(const unsigned char *s, size_t n, char *out)
-{
-    size_t i = 0, o = 0;
-    while (i < n) {
-        unsigned char c = s[i];
-        if (!tokenizer_clean_special(c)) {
-            out[o++] = (char)c;
-            i++;
-            continue;
-        }
-        size_t used = 0;
-        uint32_t cp = ' ';
-        int bare = 0;
-        if (c == '<') {
-            used = tokenizer_tag(s + i, n - i);
-        } else if (c == '\\') {
-            used = 1;
-        } else if (c == '&') {
-            used = tokenizer_entity(s + i, n - i, &cp);
-        } else if (c == '#') {
-            used = tokenizer_bare_numeric(s + i, n - i, &cp);
-            bare = 1;
-        } else if (i == 0 || (s[i - 1] < 0x80 && !tokenizer_is_alnum(s[i - 1]))) {
-            /* The other specials start bare names ("quot;"), taken only at
-             * a word start so "flat;" or "bang;" stay intact. */
-            used = tokenizer_named(s + i, n - i, 1, &cp);
-            bare = 1;
-        }
-        if (!used) {
-            out[o++] = (char)c;
-            i++;
-            continue;
-        }
-        /* AG News turned the lost '&' into a space: "doesn #39;t". */
-        if (bare && o > 0 && out[o - 1] == ' ' && s[i - 1] == ' ') o--;
-        o += (size_t)utf8_encode(cp, out + o);
-        i += used;
-    }
-    return o;
-}
-
-static int tokenizer_class(uint32_t cp)
+static int tokenizer_class_v1(uint32_t cp)
 {
     if (cp < 0x80) return tokenizer_ascii_class[cp] - '0';
     /* U+FFFD marks bytes that were not UTF-8, and C1 controls are mis-decoded
@@ -209,12 +47,54 @@ static int tokenizer_class(uint32_t cp)
     return CH_WORD;
 }
 
-static int tokenizer_next_is_word(const unsigned char *s, size_t n)
+/* Version 2 classes by general category (tokenizer.h step 3), from cp's
+ * unicode_props. */
+static int tokenizer_class_v2(uint32_t cp, unsigned props)
+{
+    if (cp == UTF8_REPLACEMENT) return CH_SEP;
+    if (cp == 0x2019) return CH_JOIN;
+    switch (props & UNICODE_KIND_MASK) {
+    case UNICODE_SEPARATOR:
+    case UNICODE_CONTROL:
+        return CH_SEP;
+    case UNICODE_FORMAT:
+        /* Invisible: they must not split a word, except the zero-width space
+         * (a word separator in Thai and Khmer text) and the BOM. */
+        return cp == 0x200B || cp == 0xFEFF ? CH_SEP : CH_SKIP;
+    case UNICODE_PUNCT:
+    case UNICODE_SYMBOL:
+        return CH_PUNCT;
+    case UNICODE_LETTER:
+    case UNICODE_NUMBER:
+        return props & UNICODE_CJK ? CH_CJK : CH_WORD;
+    default:
+        return CH_WORD;
+    }
+}
+
+static int tokenizer_class_wide(int v2, uint32_t cp, unsigned *props)
+{
+    if (!v2) return tokenizer_class_v1(cp);
+    *props = unicode_props(cp);
+    return tokenizer_class_v2(cp, *props);
+}
+
+/* The class of cp; *props gets its unicode_props in version 2 (0 for ASCII
+ * and in version 1). ASCII stays inline: it is most of what reaches here. */
+static int tokenizer_class(int v2, uint32_t cp, unsigned *props)
+{
+    *props = 0;
+    if (cp < 0x80) return tokenizer_ascii_class[cp] - '0';
+    return tokenizer_class_wide(v2, cp, props);
+}
+
+static int tokenizer_next_is_word(int v2, const unsigned char *s, size_t n)
 {
     if (n == 0) return 0;
     uint32_t cp;
+    unsigned props;
     utf8_decode(s, n, &cp);
-    return tokenizer_class(cp) == CH_WORD;
+    return tokenizer_class(v2, cp, &props) == CH_WORD;
 }
 
 static int tokenizer_cmp(const void *a, const void *b)
@@ -243,6 +123,16 @@ static int tokenizer_is_stopword(const Tokenizer *tk, const char *w)
     return 0;
 }
 
+/* Grows *p to at least need bytes, at least doubling so reuse across
+ * documents of rising length stays amortised O(1). */
+static void tokenizer_reserve(char **p, size_t *cap, size_t need)
+{
+    if (*cap >= need) return;
+    size_t c = *cap * 2 > need ? *cap * 2 : need;
+    *p = xrealloc(*p, c);
+    *cap = c;
+}
+
 typedef struct Split {
     const Tokenizer *tk;
     TokenList *tl;
@@ -250,12 +140,39 @@ typedef struct Split {
     size_t wstart; /* offset of the open word, if in_word */
     int in_word;
     size_t limit;  /* stop after this many tokens */
+    int v2;
+    int fold;      /* version 2 with lowercase: case-fold the tokens */
+    UnicodeForm form;
+    int fold_tok;  /* the open token has a character folding changes */
+    size_t rest;   /* input bytes not yet written, from the current character on */
 } Split;
+
+/* Replaces the token at start by its case folding. tl->buf keeps room for the
+ * rest of the text (tokenizer_split's bound), since folding may lengthen it.
+ * Out of line: inlined, it made split_close save registers on every call. */
+__attribute__((noinline)) static void split_fold(Split *sp, size_t start)
+{
+    TokenList *tl = sp->tl;
+    size_t len = sp->bl - start;
+    tokenizer_reserve(&tl->fold, &tl->fold_cap, 3 * len + 16);
+    size_t need = unicode_fold(tl->fold, tl->fold_cap, tl->buf + start, len, sp->form, UNICODE_SINGLE_MARKS);
+    if (need > tl->fold_cap) {
+        tokenizer_reserve(&tl->fold, &tl->fold_cap, need);
+        unicode_fold(tl->fold, tl->fold_cap, tl->buf + start, len, sp->form, UNICODE_SINGLE_MARKS);
+    }
+    tokenizer_reserve(&tl->buf, &tl->buf_cap, start + need + 2 * sp->rest + 2);
+    memcpy(tl->buf + start, tl->fold, need);
+    sp->bl = start + need;
+}
 
 /* Ends the token starting at start; returns 1 once the token limit is hit. */
 static int split_close(Split *sp, size_t start)
 {
     TokenList *tl = sp->tl;
+    if (sp->fold_tok) {
+        sp->fold_tok = 0;
+        split_fold(sp, start);
+    }
     tl->buf[sp->bl] = '\0';
     if (sp->tk->n_stopwords > 0 && tokenizer_is_stopword(sp->tk, tl->buf + start)) {
         sp->bl = start;
@@ -280,26 +197,39 @@ static int split_end_word(Split *sp)
     return split_close(sp, sp->wstart);
 }
 
-/* Handles one non-fast-path character; rest is the text after it. Returns 1
- * once the token limit is hit. */
-static int split_put(Split *sp, uint32_t cp, int cls, const unsigned char *rest, size_t n_rest)
+/* Writes a word character: version 1 lowercases it here, version 2 marks the
+ * token for folding as a whole (a fold can be several characters). */
+static void split_word_char(Split *sp, uint32_t cp, unsigned props)
 {
-    char *buf = sp->tl->buf;
+    if (!sp->in_word) {
+        sp->in_word = 1;
+        sp->wstart = sp->bl;
+    }
+    if (sp->v2) {
+        if (sp->fold && (props & UNICODE_FOLDS)) sp->fold_tok = 1;
+    } else if (sp->tk->opt.lowercase) {
+        cp = utf8_lower(cp);
+    }
+    sp->bl += (size_t)utf8_encode(cp, sp->tl->buf + sp->bl);
+}
+
+/* Handles one non-fast-path character of `used` bytes; rest is the text after
+ * it. Returns 1 once the token limit is hit. */
+static int split_put(Split *sp, uint32_t cp, int used, const unsigned char *rest, size_t n_rest)
+{
     size_t start;
-    switch (cls) {
+    unsigned props;
+    sp->rest = n_rest + (size_t)used;
+    switch (tokenizer_class(sp->v2, cp, &props)) {
     case CH_SKIP:
         return 0;
     case CH_WORD:
-        if (!sp->in_word) {
-            sp->in_word = 1;
-            sp->wstart = sp->bl;
-        }
-        sp->bl += (size_t)utf8_encode(sp->tk->lowercase ? utf8_lower(cp) : cp, buf + sp->bl);
+        split_word_char(sp, cp, props);
         return 0;
     case CH_JOIN:
-        if (sp->in_word && tokenizer_next_is_word(rest, n_rest)) {
+        if (sp->in_word && tokenizer_next_is_word(sp->v2, rest, n_rest)) {
             /* U+2019 inside a word is an apostrophe: one spelling of "don't". */
-            buf[sp->bl++] = cp == '.' ? '.' : '\'';
+            sp->tl->buf[sp->bl++] = cp == '.' ? '.' : '\'';
             return 0;
         }
         /* fall through */
@@ -307,20 +237,21 @@ static int split_put(Split *sp, uint32_t cp, int cls, const unsigned char *rest,
     case CH_CJK:
         if (split_end_word(sp)) return 1;
         start = sp->bl;
-        sp->bl += (size_t)utf8_encode(cp, buf + sp->bl);
+        if (sp->fold && (props & UNICODE_FOLDS)) sp->fold_tok = 1;
+        sp->bl += (size_t)utf8_encode(cp, sp->tl->buf + sp->bl);
         return split_close(sp, start);
     default:
         return split_end_word(sp);
     }
 }
 
-/* Steps 2-4. tl->buf holds at least 2n + 1 bytes: a token never has more
+/* Steps 2-5. tl->buf holds at least 2n + 1 bytes: a token never has more
  * bytes than its source (lowercasing keeps or shrinks the UTF-8 length), plus
- * one NUL each. */
+ * one NUL each; when version 2's folding lengthens a token, split_fold keeps
+ * that much room for the rest. */
 static void tokenizer_split(Split *sp, const unsigned char *s, size_t n)
 {
-    char *buf = sp->tl->buf;
-    int lower = sp->tk->lowercase;
+    int lower = sp->tk->opt.lowercase;
     size_t i = 0;
     while (i < n) {
         unsigned char c = s[i];
@@ -329,6 +260,7 @@ static void tokenizer_split(Split *sp, const unsigned char *s, size_t n)
                 sp->in_word = 1;
                 sp->wstart = sp->bl;
             }
+            char *buf = sp->tl->buf;
             size_t bl = sp->bl;
             do {
                 buf[bl++] = (char)(lower && c >= 'A' && c <= 'Z' ? c + 0x20 : c);
@@ -340,16 +272,35 @@ static void tokenizer_split(Split *sp, const unsigned char *s, size_t n)
         uint32_t cp = c;
         int used = c < 0x80 ? 1 : utf8_decode(s + i, n - i, &cp);
         i += (size_t)used;
-        if (split_put(sp, cp, tokenizer_class(cp), s + i, n - i)) return;
+        if (split_put(sp, cp, used, s + i, n - i)) return;
     }
+    sp->rest = 0;
     split_end_word(sp);
 }
 
-void tokenizer_init(Tokenizer *tk, int lowercase, int clean_html, int max_tokens)
+void tokenizer_options_default(TokenizerOptions *o)
 {
-    tk->lowercase = lowercase;
-    tk->clean_html = clean_html;
-    tk->max_tokens = max_tokens;
+    o->lowercase = 1;
+    o->clean_html = 1;
+    o->max_tokens = 0;
+    o->normalize = TOKENIZER_NORM_NFKC;
+    o->version = TOKENIZER_V2;
+}
+
+int tokenizer_options_check(const TokenizerOptions *o, const char *what, Status *st)
+{
+    if (o->version != TOKENIZER_V1 && o->version != TOKENIZER_V2)
+        return status_error(st, "%s: tokenizer version %d is not 1 or 2", what, o->version);
+    if (o->normalize < TOKENIZER_NORM_NONE || o->normalize > TOKENIZER_NORM_NFKC)
+        return status_error(st, "%s: tokenizer normalize %d is not none (0), nfc (1) or nfkc (2)", what,
+                            o->normalize);
+    if (o->max_tokens < 0) return status_error(st, "%s: tokenizer max_tokens %d is negative", what, o->max_tokens);
+    return 0;
+}
+
+void tokenizer_init(Tokenizer *tk, const TokenizerOptions *o)
+{
+    tk->opt = *o;
     tk->stopwords = NULL;
     tk->n_stopwords = 0;
 }
@@ -388,8 +339,11 @@ static int tokenizer_is_blank(const char *s, size_t n)
  * match; a line that is not one token could never match and is an error. */
 static int tokenizer_read_stopwords(Tokenizer *tk, FILE *f, const char *path, Status *st)
 {
+    TokenizerOptions o = tk->opt;
+    o.clean_html = 0;
+    o.max_tokens = 0;
     Tokenizer plain;
-    tokenizer_init(&plain, tk->lowercase, 0, 0);
+    tokenizer_init(&plain, &o);
     TokenList tl;
     tokenlist_init(&tl);
     char **words = NULL;
@@ -461,21 +415,38 @@ void tokenlist_free(TokenList *tl)
     free(tl->start);
     free(tl->len);
     free(tl->scratch);
+    free(tl->norm);
+    free(tl->fold);
     memset(tl, 0, sizeof *tl);
 }
 
-/* Grows *p to at least need bytes, at least doubling so reuse across
- * documents of rising length stays amortised O(1). */
-static void tokenizer_reserve(char **p, size_t *cap, size_t need)
+static UnicodeForm tokenizer_form(const Tokenizer *tk)
 {
-    if (*cap >= need) return;
-    size_t c = *cap * 2 > need ? *cap * 2 : need;
-    *p = xrealloc(*p, c);
-    *cap = c;
+    if (tk->opt.normalize == TOKENIZER_NORM_NFKC) return UNICODE_NFKC;
+    return tk->opt.normalize == TOKENIZER_NORM_NFC ? UNICODE_NFC : UNICODE_NONE;
+}
+
+/* Version 2's step 2: s[0..*len) normalised into out->norm, unless it is all
+ * ASCII (most English documents), which every form leaves as it is. */
+static const unsigned char *tokenizer_normalize(const Tokenizer *tk, const unsigned char *s, size_t *len,
+                                                TokenList *out)
+{
+    UnicodeForm form = tokenizer_form(tk);
+    size_t n = *len;
+    if (form == UNICODE_NONE || unicode_ascii_prefix((const char *)s, n) == n) return s;
+    tokenizer_reserve(&out->norm, &out->norm_cap, n + n / 8 + 64);
+    size_t m = unicode_normalize(out->norm, out->norm_cap, (const char *)s, n, form, UNICODE_SINGLE_MARKS);
+    if (m > out->norm_cap) {
+        tokenizer_reserve(&out->norm, &out->norm_cap, m);
+        unicode_normalize(out->norm, out->norm_cap, (const char *)s, n, form, UNICODE_SINGLE_MARKS);
+    }
+    *len = m;
+    return (const unsigned char *)out->norm;
 }
 
 void tokenizer_run(const Tokenizer *tk, const char *text, size_t len, TokenList *out)
 {
+    int v2 = tk->opt.version != TOKENIZER_V1;
     if (len > TOKENIZER_MAX_BYTES) len = TOKENIZER_MAX_BYTES;
     out->n = 0;
     out->buf_len = 0;
@@ -483,27 +454,36 @@ void tokenizer_run(const Tokenizer *tk, const char *text, size_t len, TokenList 
     out->buf[0] = '\0';
     if (len == 0) return;
     const unsigned char *s = (const unsigned char *)text;
-    if (tk->clean_html) {
-        tokenizer_reserve(&out->scratch, &out->scratch_cap, len);
-        len = tokenizer_clean(s, len, out->scratch);
+    if (tk->opt.clean_html && markup_has_markup((const char *)s, len)) {
+        tokenizer_reserve(&out->scratch, &out->scratch_cap, MARKUP_CLEAN_BOUND(len));
+        len = markup_clean(out->scratch, (const char *)s, len, v2 ? MARKUP_ENTITIES_HTML5 : MARKUP_ENTITIES_LEGACY);
         s = (const unsigned char *)out->scratch;
     }
-    Split sp = {.tk = tk, .tl = out, .limit = tk->max_tokens > 0 ? (size_t)tk->max_tokens : SIZE_MAX};
+    Split sp = {.tk = tk, .tl = out, .limit = tk->opt.max_tokens > 0 ? (size_t)tk->opt.max_tokens : SIZE_MAX};
+    if (v2) {
+        s = tokenizer_normalize(tk, s, &len, out);
+        if (len > TOKENIZER_MAX_NORM) len = TOKENIZER_MAX_NORM;
+        tokenizer_reserve(&out->buf, &out->buf_cap, 2 * len + 1);
+        sp.v2 = 1;
+        sp.fold = tk->opt.lowercase;
+        sp.form = tokenizer_form(tk);
+    }
     tokenizer_split(&sp, s, len);
     out->buf_len = sp.bl;
 }
 
 void tokenizer_save(const Tokenizer *tk, CkptWriter *w)
 {
-    CkptBuf *b = ckpt_section(w, "TOKZ", 1);
-    ckpt_put_u32(b, (uint32_t)tk->lowercase);
-    ckpt_put_u32(b, (uint32_t)tk->clean_html);
-    ckpt_put_u32(b, (uint32_t)tk->max_tokens);
+    CkptBuf *b = ckpt_section(w, "TOKZ", 2);
+    ckpt_put_u32(b, (uint32_t)tk->opt.lowercase);
+    ckpt_put_u32(b, (uint32_t)tk->opt.clean_html);
+    ckpt_put_u32(b, (uint32_t)tk->opt.max_tokens);
+    ckpt_put_u32(b, (uint32_t)tk->opt.version);
+    ckpt_put_u32(b, (uint32_t)tk->opt.normalize);
     ckpt_put_u64(b, (uint64_t)tk->n_stopwords);
     for (int64_t i = 0; i < tk->n_stopwords; i++) ckpt_put_str(b, tk->stopwords[i], strlen(tk->stopwords[i]));
 }
 
-/* Reads n stopwords (u32 length + bytes each) from c into tk. */
 int tokenizer_read_stopword_list(Tokenizer *tk, CkptCursor *c, uint64_t n)
 {
     if (n > c->n) return -1;
@@ -523,12 +503,21 @@ int tokenizer_load(Tokenizer *tk, const CkptReader *r, Status *st)
 {
     CkptSection sec;
     if (!ckpt_find(r, "TOKZ", &sec)) return ckpt_damaged(r, st, "no TOKZ section");
-    if (sec.version != 1) return ckpt_damaged(r, st, "TOKZ section version %u is not one this attnclf reads (1)", sec.version);
+    if (sec.version < 1 || sec.version > 2)
+        return ckpt_damaged(r, st, "TOKZ section version %u is not one this attnclf reads (1, 2)", sec.version);
     CkptCursor c = ckpt_cursor(&sec);
     uint32_t lower = ckpt_u32(&c), html = ckpt_u32(&c), max_tokens = ckpt_u32(&c);
+    uint32_t version = TOKENIZER_V1, normalize = TOKENIZER_NORM_NONE;
+    if (sec.version >= 2) {
+        version = ckpt_u32(&c);
+        normalize = ckpt_u32(&c);
+    }
     uint64_t n = ckpt_u64(&c);
-    if (c.bad || lower > 1 || html > 1 || max_tokens > INT32_MAX) return ckpt_damaged(r, st, "bad TOKZ section");
-    tokenizer_init(tk, (int)lower, (int)html, (int)max_tokens);
+    TokenizerOptions o = {.lowercase = (int)(lower & 1), .clean_html = (int)(html & 1),
+                          .max_tokens = max_tokens > INT32_MAX ? -1 : (int)max_tokens,
+                          .version = version > 16 ? 0 : (int)version, .normalize = normalize > 16 ? -1 : (int)normalize};
+    if (c.bad || lower > 1 || html > 1 || tokenizer_options_check(&o, r->path, st)) return ckpt_damaged(r, st, "bad TOKZ section");
+    tokenizer_init(tk, &o);
     if (tokenizer_read_stopword_list(tk, &c, n) || !ckpt_done(&c)) return ckpt_damaged(r, st, "bad TOKZ stopwords");
     return 0;
 }
