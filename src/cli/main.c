@@ -16,6 +16,7 @@ static const Command commands[] = {
     {"eval", cmd_eval, "score a checkpoint on a labelled file"},
     {"predict", cmd_predict, "classify text lines from stdin or a file"},
     {"config", cmd_config, "print the default config, check a config file, list the keys"},
+    {"report", cmd_report, "write one HTML page about a trained run"},
 };
 
 static void usage(FILE *out)
