@@ -131,11 +131,12 @@ START_TEST(word_shares_of_ngrams)
     ck_assert_int_eq(docview_write(mem_open(&m), &v, &st), 0);
     char *page = mem_done(&m);
     /* alpha 0.1 + 0.3/2, beta 0.2 + 0.3/2 + 0.3/2, gamma 0.1 + 0.3/2 */
-    ck_assert_ptr_nonnull(strstr(page, "title=\"25.00%\">alpha</span>"));
-    ck_assert_ptr_nonnull(strstr(page, "title=\"50.00%\">beta</span>"));
-    ck_assert_ptr_nonnull(strstr(page, "title=\"25.00%\">gamma</span>"));
+    /* Shaded beyond an even share of a third: only beta, fully. */
+    ck_assert_ptr_nonnull(strstr(page, "<span class=\"tk\" title=\"25.00%\">alpha</span>"));
+    ck_assert_ptr_nonnull(strstr(page, "<span class=\"tk\" style=\"--w0:1\" title=\"50.00%\">beta</span>"));
+    ck_assert_ptr_nonnull(strstr(page, "<span class=\"tk\" title=\"25.00%\">gamma</span>"));
     ck_assert_int_eq(count(page, "<span class=\"tk\""), 3);
-    ck_assert_ptr_nonnull(strstr(page, "Most attention: <b>beta</b> 50.0%, <b>alpha</b> 25.0%, <b>gamma</b> 25.0%"));
+    ck_assert_ptr_nonnull(strstr(page, "Most attention: <b>beta</b> 50.0% \xc2\xb7 <b>alpha</b> 25.0% \xc2\xb7 <b>gamma</b> 25.0%"));
     free(page);
 }
 END_TEST
@@ -167,7 +168,7 @@ START_TEST(hostile_report_is_text)
     ReportModel model = {.path = evil[3], .bytes = 1000, .params = 10, .rows = 5, .vocab = 3, .buckets = 1, .dim = 2,
                          .heads = 1, .classes = NEVIL, .ngrams = 2, .attention = "dot"};
     ReportFile files[2] = {{evil[0], evil[1], 10, evil[2]}, {evil[3], "training", -1, NULL}};
-    Report r = {.title = evil[0], .evaluated = evil[1], .epochs = ep, .n_epochs = 2, .trials = trials,
+    Report r = {.title = evil[0], .source = evil[1], .epochs = ep, .n_epochs = 2, .trials = trials,
                 .n_trials = 2, .m = &met, .labels = evil, .loss = 0.7, .n = 4, .conf = conf, .correct = correct,
                 .errors = docs, .n_errors = 1, .right = docs + 1, .n_right = 1, .keywords = keys,
                 .keywords_each = keys, .n_keywords = n_keys, .n_keywords_each = n_keys, .max_keywords = 2,

@@ -147,10 +147,10 @@ static int predict_lines(const Classifier *cl, const PredictArgs *a, FILE *in, c
 static int predict_html(const Classifier *cl, const PredictArgs *a, FILE *in, PredictWorker *w, Status *st)
 {
     html_page_begin(stdout, "attnclf predict --explain", tokshade_css);
-    tokshade_legend(stdout);
+    tokshade_legend_even(stdout);
     html_elem(stdout, "p", "note",
-              "Each word's shade is its attention weight, plus an equal share of the weight of each n-gram it is "
-              "part of; the buttons switch between the mean over heads and each head.");
+              "A word's attention is its own weight plus an equal share of the weight of each n-gram it is part "
+              "of; the buttons switch between the mean over heads and each head.");
     char *line = NULL;
     size_t cap = 0;
     ssize_t len;

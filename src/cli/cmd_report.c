@@ -228,10 +228,10 @@ static int report_data_files(const ReportArgs *a, const ReportRun *x, ReportFile
     return n;
 }
 
-static void report_evaluated(const ReportArgs *a, const ReportRun *x, char *buf, size_t cap)
+static void report_source(const ReportArgs *a, const ReportRun *x, char *buf, size_t cap)
 {
     const char *what = a->data ? "" : x->cfg.data.valid ? "the run's validation file " : "the run's validation split of ";
-    snprintf(buf, cap, "%lld documents of %s%s, scored by %s.", (long long)x->docs.n, what, x->read, x->ckpt);
+    snprintf(buf, cap, "%s%s", what, x->read);
 }
 
 static ReportDoc *report_docs(const ReviewDoc *d, int n)
@@ -245,12 +245,12 @@ static ReportDoc *report_docs(const ReviewDoc *d, int n)
 static int report_emit(const ReportArgs *a, ReportRun *x, Status *st)
 {
     const Review *rv = &x->rev;
-    char kind[64], evaluated[9000], title[4200], notes[3][1200];
+    char kind[64], source[4200], title[4200], notes[3][1200];
     ReportModel model;
     ReportFile files[3];
     report_model_info(x, &model, kind, sizeof kind);
     int n_files = report_data_files(a, x, files, notes);
-    report_evaluated(a, x, evaluated, sizeof evaluated);
+    report_source(a, x, source, sizeof source);
     snprintf(title, sizeof title, "attnclf report: %s", x->dir);
     const size_t nk = (size_t)rv->C * rv->max_keys;
     ReportKeyword *keys = xcalloc(2 * nk + 1, sizeof *keys);
@@ -260,7 +260,7 @@ static int report_emit(const ReportArgs *a, ReportRun *x, Status *st)
     }
     ReportDoc *errors = report_docs(rv->errors, rv->n_errors), *right = report_docs(rv->right, rv->n_right);
     char *json = config_to_json(&x->cfg), *cmd = report_command(a->argc, a->argv);
-    Report r = {.title = title, .evaluated = evaluated, .epochs = x->epochs, .n_epochs = x->n_epochs,
+    Report r = {.title = title, .source = source, .epochs = x->epochs, .n_epochs = x->n_epochs,
                 .log_note = x->log_note, .trials = x->trials, .n_trials = x->n_trials, .m = &rv->metrics,
                 .labels = (const char *const *)x->labels, .loss = rv->loss, .n = rv->n, .conf = rv->conf,
                 .correct = rv->correct, .errors = errors, .right = right, .n_errors = rv->n_errors,

@@ -35,46 +35,47 @@ static void docview_words(const Explanation *e, Words *out)
     }
 }
 
-typedef struct WordSum {
+typedef struct WordWeight {
     const char *text;
     double w;
-} WordSum;
+} WordWeight;
 
 static int docview_by_text(const void *a, const void *b)
 {
-    return strcmp(((const WordSum *)a)->text, ((const WordSum *)b)->text);
+    return strcmp(((const WordWeight *)a)->text, ((const WordWeight *)b)->text);
 }
 
 static int docview_by_weight(const void *a, const void *b)
 {
-    const WordSum *x = a, *y = b;
+    const WordWeight *x = a, *y = b;
     if (x->w != y->w) return x->w > y->w ? -1 : 1;
     return strcmp(x->text, y->text);
 }
 
-/* "Most attention: stock 12.1%, rose 8.0%, ...": the mean weight over heads of
- * each distinct word, summed over its occurrences. */
+/* "Most attention: stock 12.1% · rose 8.0% · ...": the distinct words by the
+ * mean weight over heads of their most attended occurrence (summing the
+ * occurrences would put "." and "the" first in any long review). */
 static void docview_top_words(FILE *f, const Words *ws)
 {
     if (ws->W == 0) return;
-    WordSum *s = xmalloc((size_t)ws->W * sizeof *s);
+    WordWeight *s = xmalloc((size_t)ws->W * sizeof *s);
     for (int i = 0; i < ws->W; i++) {
         double m = 0;
         for (int h = 0; h < ws->H; h++) m += ws->w[(size_t)h * ws->W + i];
-        s[i] = (WordSum){ws->text[i] ? ws->text[i] : "", m / ws->H};
+        s[i] = (WordWeight){ws->text[i] ? ws->text[i] : "", m / ws->H};
     }
     qsort(s, (size_t)ws->W, sizeof *s, docview_by_text);
     int u = 0;
     for (int i = 0; i < ws->W; i++) {
-        if (u > 0 && strcmp(s[u - 1].text, s[i].text) == 0)
-            s[u - 1].w += s[i].w;
-        else
+        if (u > 0 && strcmp(s[u - 1].text, s[i].text) == 0) {
+            if (s[i].w > s[u - 1].w) s[u - 1].w = s[i].w;
+        } else
             s[u++] = s[i];
     }
     qsort(s, (size_t)u, sizeof *s, docview_by_weight);
     fputs("<p class=\"note\">Most attention: ", f);
     for (int i = 0; i < u && i < DOCVIEW_TOP_WORDS; i++) {
-        fputs(i ? ", " : "", f);
+        fputs(i ? " \xc2\xb7 " : "", f); /* a middle dot: a word may be a comma */
         fputs("<b>", f);
         html_text(f, s[i].text);
         fprintf(f, "</b> %.1f%%", 100.0 * s[i].w);
@@ -105,7 +106,8 @@ int docview_write(FILE *f, const DocView *d, Status *st)
                       .n_tokens = ws.W,
                       .weights = ws.w,
                       .n_heads = ws.H,
-                      .max_tokens = d->max_words};
+                      .max_tokens = d->max_words,
+                      .baseline = ws.W > 0 ? 1.0 / ws.W : 0};
     int rc = tokshade_write(f, &td, st);
     fputs("</article>\n", f);
     free(ws.text);

@@ -6,7 +6,10 @@
  * n-grams ending at them (encoder.h); a page shows the words, so each word's
  * weight is its own plus an equal share of every n-gram it is part of
  * (w_i = alpha_i + sum over n-grams g containing i of alpha_g / |g|, per
- * head). The shares of a document still sum to 1 per head. */
+ * head). The shares of a document still sum to 1 per head, and a word is
+ * shaded by how far its share exceeds an even one (1 / words), up to the
+ * document's largest (tokshade_legend_even is the key): attention is often near
+ * even over a long review, and its peaks are what a reader looks for. */
 #ifndef ATTNCLF_DOCVIEW_H
 #define ATTNCLF_DOCVIEW_H
 
@@ -23,7 +26,7 @@ typedef struct DocView {
     int max_words;              /* words shown; the rest are counted; 0 = all */
 } DocView;
 
-/* The words attended to most: up to this many, each word's weights summed over its occurrences. */
+/* The words attended to most: up to this many, each by its most attended occurrence. */
 #define DOCVIEW_TOP_WORDS 6
 
 int docview_write(FILE *f, const DocView *d, Status *st);

@@ -53,7 +53,12 @@ static void report_fig(FILE *f, const char *value, const char *what)
 static void report_summary(FILE *f, const Report *r, double ece)
 {
     char v[64];
-    html_elem(f, "p", NULL, r->evaluated);
+    report_int(v, sizeof v, r->n);
+    fprintf(f, "<p>%s documents of ", v);
+    html_text(f, r->source);
+    fputs(", scored by ", f);
+    html_text(f, r->model->path);
+    fputs(".</p>\n", f);
     fputs("<ul class=\"figs\">\n", f);
     snprintf(v, sizeof v, "%.4f", r->m->accuracy);
     report_fig(f, v, "accuracy");
@@ -101,10 +106,10 @@ static int report_doc_list(FILE *f, const Report *r, const ReportDoc *docs, int 
 static int report_docs(FILE *f, const Report *r, Status *st)
 {
     html_section_begin(f, "docs", "Documents");
-    tokshade_legend(f);
+    tokshade_legend_even(f);
     html_elem(f, "p", "note",
-              "Each word's shade is its attention weight, plus an equal share of the weight of each n-gram it is "
-              "part of; the buttons switch between the mean over heads and each head.");
+              "A word's attention is its own weight plus an equal share of the weight of each n-gram it is part "
+              "of; the buttons switch between the mean over heads and each head.");
     html_elem(f, "h3", NULL, "Most confident errors");
     if (r->n_errors == 0) html_elem(f, "p", "note", "No errors.");
     if (report_doc_list(f, r, r->errors, r->n_errors, "err", st)) return -1;

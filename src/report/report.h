@@ -55,7 +55,7 @@ typedef struct ReportKeyword {
 
 typedef struct Report {
     const char *title;
-    const char *evaluated;  /* a sentence: which documents were scored */
+    const char *source;     /* which documents were scored: "test.csv", "the run's validation split of train.csv" */
     /* training: rows of log.jsonl (may be 0, with log_note saying why) */
     const FitEpoch *epochs;
     int n_epochs;
