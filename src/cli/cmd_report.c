@@ -66,6 +66,9 @@ typedef struct ReportRun {
     int64_t read_rows;
     char **labels;  /* [K] display names */
     Review rev;
+    ReportFile files[3];
+    char notes[3][1200];
+    int n_files;
 } ReportRun;
 
 /* A run directory, a checkpoint in one, or one in its checkpoints/ folder. */
@@ -200,32 +203,42 @@ static void report_model_info(const ReportRun *x, ReportModel *m, char *kind, si
                        .bayes = classifier_bayes(&x->clf) != NULL, .attention = kind};
 }
 
-/* The files behind the page: what was scored, and the run's training and validation files. */
-static int report_data_files(const ReportArgs *a, const ReportRun *x, ReportFile *files, char (*notes)[1200])
+/* The rows of the file being scored, filled in once it is read. */
+#define REPORT_SCORED (-2)
+
+/* The files behind the page: the one scored, and the run's training and
+ * validation files, counted while the scored one is read (report_run). */
+static void report_files_count(const ReportArgs *a, ReportRun *x)
 {
     const Config *cfg = &x->cfg;
-    const ReaderOptions *ro = &cfg->data.read;
+    ReportFile *f = x->files;
     int n = 0;
-    if (a->data) {
-        files[n] = (ReportFile){.path = a->data, .role = "scored", .rows = x->read_rows, .note = NULL};
-        n++;
-    }
+    if (a->data) f[n++] = (ReportFile){.path = a->data, .role = "scored", .rows = REPORT_SCORED};
     if (!a->data && !cfg->data.valid) {
-        snprintf(notes[n], sizeof notes[n], "the scored validation split: %lld rows (valid_fraction %g, seed %llu)",
-                 (long long)x->docs.n, cfg->data.valid_fraction, (unsigned long long)cfg->train.fit.seed);
-        files[n] = (ReportFile){.path = cfg->data.train, .role = "training", .rows = x->read_rows, .note = notes[n]};
-        return n + 1;
-    }
-    report_file(&files[n], notes[n], sizeof notes[n], cfg->data.train, "training", ro);
-    n++;
-    if (cfg->data.valid && a->data) {
-        report_file(&files[n], notes[n], sizeof notes[n], cfg->data.valid, "validation", ro);
+        f[n] = (ReportFile){.path = cfg->data.train, .role = "training", .rows = REPORT_SCORED, .note = x->notes[n]};
         n++;
-    } else if (cfg->data.valid) {
-        files[n] = (ReportFile){.path = cfg->data.valid, .role = "validation (scored)", .rows = x->read_rows};
+    } else {
+        report_file(&f[n], x->notes[n], sizeof x->notes[n], cfg->data.train, "training", &cfg->data.read);
         n++;
+        if (cfg->data.valid && a->data)
+            report_file(&f[n], x->notes[n], sizeof x->notes[n], cfg->data.valid, "validation", &cfg->data.read);
+        else if (cfg->data.valid)
+            f[n] = (ReportFile){.path = cfg->data.valid, .role = "validation (scored)", .rows = REPORT_SCORED};
+        n += cfg->data.valid != NULL;
     }
-    return n;
+    x->n_files = n;
+}
+
+static void report_files_done(const ReportArgs *a, ReportRun *x)
+{
+    for (int i = 0; i < x->n_files; i++) {
+        ReportFile *f = &x->files[i];
+        if (f->rows != REPORT_SCORED) continue;
+        f->rows = x->read_rows;
+        if (!a->data && !x->cfg.data.valid)
+            snprintf(x->notes[i], sizeof x->notes[i], "the scored validation split: %lld rows (valid_fraction %g, seed %llu)",
+                     (long long)x->docs.n, x->cfg.data.valid_fraction, (unsigned long long)x->cfg.train.fit.seed);
+    }
 }
 
 static void report_source(const ReportArgs *a, const ReportRun *x, char *buf, size_t cap)
@@ -245,11 +258,9 @@ static ReportDoc *report_docs(const ReviewDoc *d, int n)
 static int report_emit(const ReportArgs *a, ReportRun *x, Status *st)
 {
     const Review *rv = &x->rev;
-    char kind[64], source[4200], title[4200], notes[3][1200];
+    char kind[64], source[4200], title[4200];
     ReportModel model;
-    ReportFile files[3];
     report_model_info(x, &model, kind, sizeof kind);
-    int n_files = report_data_files(a, x, files, notes);
     report_source(a, x, source, sizeof source);
     snprintf(title, sizeof title, "attnclf report: %s", x->dir);
     const size_t nk = (size_t)rv->C * rv->max_keys;
@@ -266,7 +277,7 @@ static int report_emit(const ReportArgs *a, ReportRun *x, Status *st)
                 .correct = rv->correct, .errors = errors, .right = right, .n_errors = rv->n_errors,
                 .n_right = rv->n_right, .max_words = REPORT_MAX_WORDS, .keywords = keys, .n_keywords = rv->n_keys,
                 .keywords_each = keys + nk, .n_keywords_each = rv->n_keys_each, .max_keywords = rv->max_keys,
-                .keyword_min_count = rv->min_count, .model = &model, .files = files, .n_files = n_files,
+                .keyword_min_count = rv->min_count, .model = &model, .files = x->files, .n_files = x->n_files,
                 .config_json = json, .version = ATTNCLF_VERSION, .command_line = cmd};
     const int to_stdout = strcmp(a->output, "-") == 0;
     FILE *f = to_stdout ? stdout : fopen(a->output, "w");
@@ -301,7 +312,17 @@ static int report_run(const ReportArgs *a, Status *st)
         loaded = rc == 0;
     }
     if (rc == 0) rc = report_logs(x, st);
-    if (rc == 0) rc = pipeline_report_docs(&x->cfg, &x->clf, a->data, &x->docs, &x->unknown, &x->read, &x->read_rows, st);
+    if (rc == 0) {
+        /* Reading the scored file and counting the others are one core's work each. */
+#pragma omp parallel sections num_threads(2)
+        {
+#pragma omp section
+            rc = pipeline_report_docs(&x->cfg, &x->clf, a->data, &x->docs, &x->unknown, &x->read, &x->read_rows, st);
+#pragma omp section
+            report_files_count(a, x);
+        }
+    }
+    if (rc == 0) report_files_done(a, x);
     if (rc == 0) rc = report_labels(a, x, st);
     if (rc == 0) {
         ReviewOptions o = {.examples = a->examples, .keywords = REPORT_KEYWORDS, .threads = threads_resolve(a->threads)};

@@ -67,6 +67,11 @@ void keywords_add(KeywordSums *k, const Model *m, int64_t doc, const int32_t *id
     }
 }
 
+void keywords_prefetch(const KeywordSums *k, const int32_t *ids, int T)
+{
+    for (int t = 0; t < T; t++) __builtin_prefetch(k->cell + (size_t)ids[t] * (k->P + 2), 1);
+}
+
 void keywords_merge(KeywordSums *a, const KeywordSums *b)
 {
     const int P = a->P;

@@ -43,6 +43,10 @@ void keywords_free(KeywordSums *k);
  * rows ids [T], alpha [H,T], v [T,d] the gated values (used only with the gate). */
 void keywords_add(KeywordSums *k, const Model *m, int64_t doc, const int32_t *ids, int T, const float *alpha,
                   const float *v);
+/* Asks for the cells of rows ids [T] to be brought into cache: called before a
+ * document is scored, they arrive while it is (the table is far larger than
+ * any cache, and every position of keywords_add would otherwise wait). */
+void keywords_prefetch(const KeywordSums *k, const int32_t *ids, int T);
 /* Adds b's sums and counts to a; a keeps the earlier first occurrence. */
 void keywords_merge(KeywordSums *a, const KeywordSums *b);
 /* sum_t a_ct over the occurrences of row, per class (not centred): out [C]. */

@@ -42,6 +42,7 @@ static float review_score(const Classifier *c, const TextSet *ts, int64_t i, Rev
     encoder_encode(&c->enc, text, len, &s->enc);
     const int32_t y = ts->label[i];
     const int T = (int)s->enc.n;
+    keywords_prefetch(&w->k, s->enc.ids, T);
     float loss = classifier_score(c, s->enc.ids, T, s->enc.feat, s->enc.n_feat, &y, y < r->C, s);
     r->truth[i] = y;
     r->pred[i] = model_argmax(s->doc.probs, r->C);

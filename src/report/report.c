@@ -23,7 +23,7 @@ static const char report_css[] =
     ".doc{border-top:1px solid #e2e2e2;margin-top:10px}\n"
     ".doc h3{margin:.6em 0 .2em}\n"
     ".doc .note{margin:.15em 0}\n"
-    "pre.cmd{white-space:pre-wrap}\n"
+    "pre{tab-size:2}\n"
     "@media print{.doc{break-inside:avoid}}\n";
 
 void report_int(char *buf, size_t cap, int64_t v)
