@@ -322,6 +322,10 @@ static int report_run(const ReportArgs *a, Status *st)
             report_files_count(a, x);
         }
     }
+    if (rc && !a->data && x->read) {
+        size_t n = strlen(st->msg);
+        snprintf(st->msg + n, sizeof st->msg - n, " (the run's validation data; --data FILE scores another file)");
+    }
     if (rc == 0) report_files_done(a, x);
     if (rc == 0) rc = report_labels(a, x, st);
     if (rc == 0) {

@@ -111,10 +111,10 @@ static int report_docs(FILE *f, const Report *r, Status *st)
               "A word's attention is its own weight plus an equal share of the weight of each n-gram it is part "
               "of; the buttons switch between the mean over heads and each head.");
     html_elem(f, "h3", NULL, "Most confident errors");
-    if (r->n_errors == 0) html_elem(f, "p", "note", "No errors.");
+    if (r->n_errors == 0) html_elem(f, "p", "note", r->m->correct == r->m->n ? "No errors." : "None shown.");
     if (report_doc_list(f, r, r->errors, r->n_errors, "err", st)) return -1;
     html_elem(f, "h3", NULL, "Correct answers, from the most to the least confident");
-    if (r->n_right == 0) html_elem(f, "p", "note", "No correct answers.");
+    if (r->n_right == 0) html_elem(f, "p", "note", r->m->correct == 0 ? "No correct answers." : "None shown.");
     if (report_doc_list(f, r, r->right, r->n_right, "ok", st)) return -1;
     html_section_end(f);
     return 0;
