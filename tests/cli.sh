@@ -368,6 +368,9 @@ out=$("$bin" train --config "$tmp/cfg.json" --set output.dir="$tmp/tie" --set da
     --set train.epochs=6 --quiet 2>&1)
 want=$(awk -F, 'NR > 1 && ($5 > acc || ($5 == acc && $4 < loss)) { acc = $5; loss = $4; e = $1 } END { print e }' "$tmp/tie/log.csv")
 grep -q "at epoch $want of 6" <<<"$out" && ok || bad "best epoch is not the lowest-loss one of the most accurate: $out; $(cat "$tmp/tie/log.csv")"
+# The report marks the epoch training chose, not the first of the most accurate.
+"$bin" report --model "$tmp/tie" --output "$tmp/tie.html" --quiet
+grep -q "best epoch $want<" "$tmp/tie.html" && ok || bad "report does not mark epoch $want as the best"
 
 # ---- tune: the same --trials and seed give the same result; a budget; Ctrl-C keeps the best so far ----
 tunecfg=(--data "$tmp/train.csv" --valid "$tmp/valid.csv" --set data.header=false --set data.label_column=0
@@ -381,6 +384,10 @@ cmp -s <(sed 's|tune[12]|tuneN|g' "$tmp/tune1/tune.json") <(sed 's|tune[12]|tune
 a=$(digest "$bin" predict --model "$tmp/tune1/best.ckpt" --top-k 2 < "$tmp/lines.txt") &&
     b=$(digest "$bin" predict --model "$tmp/tune2/best.ckpt" --top-k 2 < "$tmp/lines.txt") && [ "$a" = "$b" ] && ok || bad "tuned models differ"
 expect 0 "best valid_acc" "$bin" train --config "$tmp/tune1/tune.json" --set output.dir="$tmp/tune1-again" --quiet
+# The report of a tuned run reads tune's own tune.jsonl: a table row per trial, with its settings.
+expect 0 "documents, accuracy" "$bin" report --model "$tmp/tune1" --output "$tmp/tune1.html"
+n=$(grep -c '<path class="series"' "$tmp/tune1.html")
+[ "$n" -eq 8 ] && ok || bad "report of a tune run: $n curves, want 8 (with the trials and the best so far)"
 expect 0 "^tune: [0-9]+ trials" "$bin" tune "${tunecfg[@]}" --output "$tmp/tune3" --budget 1s
 expect 2 "--budget soon: expected a time" "$bin" tune "${tunecfg[@]}" --output "$tmp/tune4" --budget soon
 "$bin" tune "${tunecfg[@]}" --output "$tmp/tune5" --trials 1000 >/dev/null 2>"$tmp/tune5.err" &
@@ -391,6 +398,73 @@ wait "$pid"
 rc=$?
 [ "$rc" -eq 130 ] && grep -q "interrupted by signal 2.*the best settings so far are in .*tune5/tune.json" "$tmp/tune5.err" \
     && [ -s "$tmp/tune5/tune.json" ] && ok || bad "tune after SIGINT: exit $rc: $(cat "$tmp/tune5.err")"
+
+# ---- report: one HTML page; data from files only ever shows as text ----
+expect 0 "usage: attnclf report" "$bin" report --help
+expect 2 "--model RUN_DIR_OR_CKPT is required" "$bin" report
+expect 2 "--examples 51: expected a number from 0 to 50" "$bin" report --model "$tmp/run" --examples 51
+expect 1 "nothing: No such file" "$bin" report --model "$tmp/nothing"
+# Without --data the run's validation file is scored: the accuracy of its best epoch, as eval gives it.
+acc=$("$bin" eval --model "$model" --data "$tmp/valid.csv" --json | grep -oE '"accuracy":[0-9.]+' | cut -d: -f2)
+expect 0 "^report: $tmp/r1.html \([0-9.]+ kB\): 300 documents, accuracy $(printf %.4f "$acc")" \
+    "$bin" report --model "$tmp/run" --output "$tmp/r1.html"
+# The page does not depend on the threads (only its command line differs).
+"$bin" report --model "$model" --data "$tmp/valid.csv" --threads 1 --output "$tmp/t1.html" --quiet
+"$bin" report --model "$model" --data "$tmp/valid.csv" --threads 3 --output "$tmp/t3.html" --quiet
+cmp -s <(grep -v '^<pre class="cmd">' "$tmp/t1.html") <(grep -v '^<pre class="cmd">' "$tmp/t3.html") \
+    && ok || bad "report pages differ between 1 and 3 threads"
+n=$(grep -c '<path class="series"' "$tmp/r1.html")
+[ "$n" -eq 6 ] && ok || bad "report: $n curves, want 6 (train/valid loss and accuracy, lr, tokens/s)"
+# A checkpoint in checkpoints/ finds the run's log; one elsewhere says there is none.
+expect 0 "300 documents" "$bin" report --model "$tmp/run/checkpoints/epoch-001.ckpt" --output "$tmp/r2.html"
+grep -q '<path class="series"' "$tmp/r2.html" && ok || bad "report of checkpoints/epoch-001.ckpt has no curves"
+cp "$model" "$tmp/lone.ckpt"
+expect 0 "300 documents" "$bin" report --model "$tmp/lone.ckpt" --output - --quiet
+"$bin" report --model "$tmp/lone.ckpt" --output - --quiet | grep -q "No training curves: no log.jsonl in $tmp" \
+    && ok || bad "report of a lone checkpoint does not say it has no log"
+# A tune.jsonl beside the log gives the trials' chart and table.
+cp -r "$tmp/run" "$tmp/tuned"
+printf '{"trial": 1, "metric": 0.81, "seconds": 3.5, "params": {"lr": 0.01}}\n{"trial": 2, "metric": 0.84, "seconds": 4}\n' \
+    > "$tmp/tuned/tune.jsonl"
+expect 0 "300 documents" "$bin" report --model "$tmp/tuned" --output "$tmp/r3.html"
+n=$(grep -c '<path class="series"' "$tmp/r3.html")
+[ "$n" -eq 8 ] && grep -q "lr=0.01" "$tmp/r3.html" && ok || bad "report with tune.jsonl: $n curves, want 8"
+echo '{"trial": "x"}' > "$tmp/tuned/tune.jsonl"
+expect 1 "tune.jsonl:1: not a trial" "$bin" report --model "$tmp/tuned" --output "$tmp/r4.html"
+[ -e "$tmp/r4.html" ] && bad "a failed report left $tmp/r4.html" || ok
+# Hostile labels, tokens and file names: a tiny run on them, then its report and predict --html.
+hostile="$tmp/h<b>&\"q'.csv"
+{
+    for i in $(seq 20); do
+        printf '"<script>alert(1)</script>","<script>x</script> goal team &amp; ""win"" %d"\n' "$i"
+        printf '"a&b ""q"" '"'"'x'"'"'","<img src=x onerror=alert(1)> stock \xff\xfe bank %d"\n' "$i"
+        printf '"bad\xff\xc0\xaf","rocket '"'"'orbit'"'"' <b>nasa</b> %d"\n' "$i"
+    done
+} > "$hostile"
+expect 0 "best valid_acc" "$bin" train --data "$hostile" --output "$tmp/hrun" --quiet --set data.header=false \
+    --set data.label_column=0 --set 'data.text_columns=[1]' --set tokenizer.clean_html=false \
+    --set tokenizer.buckets=1000 --set train.epochs=2 --set data.valid_fraction=0.25
+expect 0 "60 documents" "$bin" report --model "$tmp/hrun" --data "$hostile" --output "$tmp/h.html" --examples 5
+echo '<script>alert(1)</script> stock & "win" '"'"'x'"'"' <b>bank</b>' \
+    | "$bin" predict --model "$tmp/hrun/best.ckpt" --explain --html > "$tmp/hp.html"
+expect 2 "--html goes with --explain" "$bin" predict --model "$tmp/hrun/best.ckpt" --html
+for page in "$tmp/h.html" "$tmp/hp.html"; do
+    # Every tag is one the writers use; the data's <script>, <img> and <b> are text.
+    tags=$(grep -oE '<[/!]?[a-zA-Z0-9]+' "$page" | tr -d '</' | sort -u | tr '\n' ' ')
+    extra=$(tr ' ' '\n' <<<"$tags" | grep -vxE '!DOCTYPE|html|head|meta|title|style|body|main|h[123]|nav|ul|li|a|section|p|b|div|figure|figcaption|svg|g|path|rect|line|text|tspan|circle|polyline|details|summary|table|caption|thead|tbody|tr|th|td|pre|span|input|label|article|' || true)
+    [ -z "$extra" ] && ok || bad "$page has tags the writers never write: $extra"
+    grep -qi '<script\|<img' "$page" && bad "$page has a <script> or <img> element" || ok
+    # The writers' own <b>: the key figures and the words attended to most.
+    grep -vE '^<li><b>|^<p class="note">Most attention: ' "$page" | grep -q '<b>' \
+        && bad "$page lets a token's <b> through" || ok
+    iconv -f UTF-8 -t UTF-8 "$page" >/dev/null 2>&1 && ok || bad "$page is not valid UTF-8"
+done
+grep -qF '&lt;script&gt;alert(1)&lt;/script&gt;' "$tmp/h.html" && ok || bad "the <script> label is not shown as text"
+grep -qF 'a&amp;b &quot;q&quot; &#39;x&#39;' "$tmp/h.html" && ok || bad "the a&b \"q\" 'x' label is not shown as text"
+grep -qF "bad$(printf '\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd')" "$tmp/h.html" && ok || bad "the invalid UTF-8 label is not U+FFFD"
+grep -qF 'h&lt;b&gt;&amp;&quot;q&#39;.csv' "$tmp/h.html" && ok || bad "the hostile file name is not shown as text"
+grep -qF '<span class="tk"' "$tmp/hp.html" && grep -qF '&lt;</span>' "$tmp/hp.html" && ok \
+    || bad "predict --html does not shade the tokens or show < as text"
 
 echo "cli: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

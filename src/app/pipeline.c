@@ -314,3 +314,38 @@ int pipeline_load(const char *path, Classifier *c, Config *cfg, Status *st)
     }
     return rc;
 }
+
+int pipeline_best_epoch(const char *path, int *epoch, Status *st)
+{
+    *epoch = 0;
+    CkptReader r;
+    if (ckpt_open(&r, path, st)) return -1;
+    TrainState ts;
+    int rc = fit_load_state(&ts, &r, st);
+    ckpt_close(&r);
+    if (rc == 0) *epoch = ts.best_epoch;
+    return rc;
+}
+
+int pipeline_report_docs(const Config *cfg, const Classifier *c, const char *path, TextSet *out, Vocab *unknown,
+                         const char **read, int64_t *rows, Status *st)
+{
+    const int split = !path && !cfg->data.valid;
+    if (split && !(cfg->data.valid_fraction > 0))
+        return status_error(st, "the run has no validation data (data.valid is null and data.valid_fraction 0); "
+                            "give --data FILE");
+    *read = path ? path : split ? cfg->data.train : cfg->data.valid;
+    ReaderStats rs;
+    if (textset_load(out, *read, &cfg->data.read, &c->labels, unknown, &rs, st)) return -1;
+    *rows = out->n;
+    if (split) {
+        unsigned char *keep = corpus_valid_mask(out->n, cfg->data.valid_fraction, cfg->train.fit.seed);
+        textset_keep(out, keep);
+        free(keep);
+    }
+    if (out->n == 0) {
+        textset_free(out);
+        return status_error(st, "%s: no documents to score%s", *read, split ? " in its validation split" : "");
+    }
+    return 0;
+}

@@ -10,6 +10,7 @@
 #include "config.h"
 #include "fit.h"
 #include "status.h"
+#include "textset.h"
 
 /* Trains from scratch with a resolved, validated config into cfg->output.dir,
  * which must not hold a run unless `force` (then the old run's files go first).
@@ -51,5 +52,18 @@ int pipeline_trial(const Config *cfg, PipelineShared *sh, const FitObserver *obs
 /* A checkpoint's classifier for scoring, its weights mapped in place, and the
  * config it was trained with (cfg is set up here; free it with config_free). */
 int pipeline_load(const char *path, Classifier *c, Config *cfg, Status *st);
+/* The epoch training chose for the checkpoint at path (its training state's
+ * best_epoch; 0 when it has none). */
+int pipeline_best_epoch(const char *path, int *epoch, Status *st);
+
+/* The labelled documents a report on c scores, read with the run's data
+ * settings: the file `path`, or without it the run's validation data:
+ * data.valid, or the rows of data.train that the split held out (by
+ * corpus_valid_mask, as corpus_build and corpus_reload hold them out). Labels
+ * training never saw go to unknown. *read names the file read and *rows
+ * counts its rows (all of data.train for a split). Fails when path is NULL
+ * and the run had no validation data. */
+int pipeline_report_docs(const Config *cfg, const Classifier *c, const char *path, TextSet *out, Vocab *unknown,
+                         const char **read, int64_t *rows, Status *st);
 
 #endif

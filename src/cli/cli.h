@@ -15,6 +15,7 @@ int cmd_eval(int argc, char **argv);
 int cmd_predict(int argc, char **argv);
 int cmd_config(int argc, char **argv);
 int cmd_tune(int argc, char **argv);
+int cmd_report(int argc, char **argv);
 
 /* What train and tune are told about the config: a file, the data and output
  * flags, and --set overrides. */

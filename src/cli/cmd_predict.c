@@ -12,15 +12,18 @@
 #include "classifier.h"
 #include "cli.h"
 #include "config.h"
+#include "docview.h"
 #include "explain.h"
 #include "fmt.h"
+#include "html.h"
 #include "mem.h"
 #include "pipeline.h"
 #include "threads.h"
+#include "tokshade.h"
 
 static const char predict_help[] =
-    "usage: attnclf predict --model CKPT [--input FILE] [-k K] [--json] [--explain] [--threads N]\n"
-    "                       [--quiet]\n\n"
+    "usage: attnclf predict --model CKPT [--input FILE] [-k K] [--json] [--explain [--html]]\n"
+    "                       [--threads N] [--quiet]\n\n"
     "Reads UTF-8 text, one document per line, from stdin (or FILE) and writes one line per\n"
     "input line: LABEL<TAB>PROB, flushed line by line when writing to a pipe or terminal.\n"
     "Input from a regular file is answered on all cores, 1024 lines at a time, in order.\n\n"
@@ -32,13 +35,15 @@ static const char predict_help[] =
     "                 with --json); plain output appends a field of token(weight) items;\n"
     "                 --json also gives \"bayes\": what a naive Bayes member added to\n"
     "                 each label's logit\n"
+    "  --html         with --explain: one self-contained HTML page on stdout instead, each\n"
+    "                 line's words shaded by attention (as 'attnclf report' shows them)\n"
     "  --threads N    threads for file input (default: all cores)\n"
     "  --quiet        no diagnostics on stderr (errors still go there)\n"
     "  --help         this text\n";
 
 typedef struct PredictArgs {
     const char *model, *input;
-    int top_k, json, explain, threads;
+    int top_k, json, explain, threads, html;
 } PredictArgs;
 
 /* What one thread needs to answer lines. */
@@ -135,6 +140,43 @@ static int predict_lines(const Classifier *cl, const PredictArgs *a, FILE *in, c
     return rc;
 }
 
+/* Labels a page shows per line when -k asks for only one. */
+#define PREDICT_HTML_TOP 5
+
+/* One page for all of `in`: each line as the report shows a document. */
+static int predict_html(const Classifier *cl, const PredictArgs *a, FILE *in, PredictWorker *w, Status *st)
+{
+    html_page_begin(stdout, "attnclf predict --explain", tokshade_css);
+    tokshade_legend_even(stdout);
+    html_elem(stdout, "p", "note",
+              "A word's attention is its own weight plus an equal share of the weight of each n-gram it is part "
+              "of; the buttons switch between the mean over heads and each head.");
+    char *line = NULL;
+    size_t cap = 0;
+    ssize_t len;
+    long no = 0;
+    int rc = 0;
+    while (rc == 0 && !ferror(stdout) && (len = getline(&line, &cap, in)) >= 0) {
+        no++;
+        while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r')) len--;
+        classifier_score_text(cl, line, (size_t)len, &w->s);
+        explain_build(&w->e, cl, &w->s, a->top_k > 1 ? a->top_k : PREDICT_HTML_TOP, 1);
+        char id[32], *heading = NULL;
+        size_t hn = 0;
+        snprintf(id, sizeof id, "l%ld", no);
+        FILE *hs = open_memstream(&heading, &hn);
+        if (!hs) return status_error(st, "out of memory for a heading");
+        fprintf(hs, "Line %ld: predicted %s", no, cl->labels.words[w->e.top[0]]);
+        fclose(hs);
+        DocView v = {.id = id, .heading = heading, .e = &w->e, .labels = (const char *const *)cl->labels.words};
+        rc = docview_write(stdout, &v, st);
+        free(heading);
+    }
+    free(line);
+    html_page_end(stdout);
+    return rc;
+}
+
 static int predict_run(const PredictArgs *a, Status *st)
 {
     const int from_stdin = !a->input || strcmp(a->input, "-") == 0;
@@ -153,7 +195,7 @@ static int predict_run(const PredictArgs *a, Status *st)
      * soon as it is computed. */
     if (fstat(fileno(stdout), &sb) == 0 && !S_ISREG(sb.st_mode)) setvbuf(stdout, NULL, _IOLBF, 0);
     int nw = 1;
-    if (fstat(fileno(in), &sb) == 0 && S_ISREG(sb.st_mode)) nw = threads_resolve(a->threads);
+    if (!a->html && fstat(fileno(in), &sb) == 0 && S_ISREG(sb.st_mode)) nw = threads_resolve(a->threads);
     ThreadsPool pool;
     threads_pool_init(&pool, nw, sizeof(PredictWorker), predict_worker_init, &c, predict_worker_free);
     for (int i = 0; nw > 1 && i < nw; i++) {
@@ -161,7 +203,7 @@ static int predict_run(const PredictArgs *a, Status *st)
         if (!(w->out = open_memstream(&w->buf, &w->size)) && rc == 0)
             rc = status_error(st, "cannot buffer answers: %s", strerror(errno));
     }
-    if (rc == 0) rc = predict_lines(&c, a, in, &pool, st);
+    if (rc == 0) rc = a->html ? predict_html(&c, a, in, threads_pool_item(&pool, 0), st) : predict_lines(&c, a, in, &pool, st);
     if (rc == 0 && ferror(in))
         rc = status_error(st, "%s: read failed: %s", from_stdin ? "stdin" : a->input, strerror(errno));
     if (rc == 0 && (fflush(stdout) != 0 || ferror(stdout)))
@@ -180,7 +222,7 @@ int cmd_predict(int argc, char **argv)
         {"top-k", required_argument, 0, 'k'}, {"json", no_argument, 0, 'j'},
         {"explain", no_argument, 0, 'e'},     {"threads", required_argument, 0, 'T'},
         {"quiet", no_argument, 0, 'q'},       {"help", no_argument, 0, 'h'},
-        {0, 0, 0, 0},
+        {"html", no_argument, 0, 'W'},        {0, 0, 0, 0},
     };
     PredictArgs a = {.top_k = 1};
     int c;
@@ -196,6 +238,7 @@ int cmd_predict(int argc, char **argv)
             break;
         case 'j': a.json = 1; break;
         case 'e': a.explain = 1; break;
+        case 'W': a.html = 1; break;
         case 'T':
             if ((a.threads = cli_parse_count(optarg, 1024)) < 0)
                 return cli_usage("predict", "--threads %s: expected a number from 0 to 1024", optarg);
@@ -207,6 +250,7 @@ int cmd_predict(int argc, char **argv)
     }
     if (optind < argc) return cli_usage("predict", "unexpected argument '%s'", argv[optind]);
     if (!a.model) return cli_usage("predict", "--model CKPT is required");
+    if (a.html && (!a.explain || a.json)) return cli_usage("predict", "--html goes with --explain, not --json");
     Status st;
     return predict_run(&a, &st) ? cli_fail("predict", &st) : 0;
 }

@@ -17,6 +17,7 @@ static const Command commands[] = {
     {"predict", cmd_predict, "classify text lines from stdin or a file"},
     {"tune", cmd_tune, "search the settings on the validation split, then train the best"},
     {"config", cmd_config, "print the default config, check a config file, list the keys"},
+    {"report", cmd_report, "write one HTML page about a trained run"},
 };
 
 static void usage(FILE *out)

@@ -46,6 +46,8 @@ static void explain_tokens(Explanation *e, const ClassifierScratch *s)
         e->text_at = xrealloc(e->text_at, (size_t)e->cap_t * sizeof *e->text_at);
     }
     e->T = T;
+    e->first = s->enc.first;
+    e->order = s->enc.order;
     size_t used = 0;
     for (int t = 0; t < T; t++) {
         double avg = 0.0;

@@ -7,6 +7,7 @@
 #define ATTNCLF_EXPLAIN_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "classifier.h"
 
@@ -19,6 +20,8 @@ typedef struct Explanation {
     double *weight;       /* [T] their mean over heads */
     char *text;           /* token texts, each NUL-terminated */
     size_t *text_at;      /* [T] where each position's text starts in `text` */
+    const int32_t *first; /* [T] the word each position starts at (encoder.h's sequence) */
+    const uint8_t *order; /* [T] its words: 1 for a word, k for a k-gram */
     const float *member;  /* [C] the naive Bayes member's logits, NULL without one */
     int cap_top, cap_t;
     size_t cap_text;

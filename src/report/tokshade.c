@@ -158,7 +158,8 @@ static void tokshade_span(FILE *f, const TokshadeDoc *d, int t, int views, const
         span_put(&b, styled ? ";--w" : " style=\"--w");
         span_uint(&b, (unsigned)v);
         span_put(&b, ":");
-        if (span_opacity(&b, max[v] > 0 ? w / max[v] : 0))
+        const double base = d->baseline > 0 ? d->baseline : 0;
+        if (span_opacity(&b, max[v] > base ? (w - base) / (max[v] - base) : 0))
             styled = 1;
         else
             b.n = mark;
@@ -216,13 +217,24 @@ int tokshade_write(FILE *f, const TokshadeDoc *d, Status *st)
     return 0;
 }
 
-void tokshade_legend(FILE *f)
+static void tokshade_key(FILE *f, const char *lead, const char *none)
 {
-    fputs("<p class=\"tskey\">Shading: attention weight relative to the document's largest: ", f);
+    fputs(lead, f);
     static const char *const steps[5] = {"0", ".25", ".5", ".75", "1"};
-    static const char *const names[5] = {"none", "&#160;&#160;&#160;", "&#160;&#160;&#160;", "&#160;&#160;&#160;",
-                                         "largest"};
+    const char *const names[5] = {none, "&#160;&#160;&#160;", "&#160;&#160;&#160;", "&#160;&#160;&#160;",
+                                  "largest"};
     for (int k = 0; k < 5; k++)
         fprintf(f, "<span class=\"tkkey\" style=\"background:rgba(230,159,0,%s)\">%s</span> ", steps[k], names[k]);
     fputs("(hover a token for its share of the attention)</p>\n", f);
+}
+
+void tokshade_legend(FILE *f)
+{
+    tokshade_key(f, "<p class=\"tskey\">Shading: attention weight relative to the document's largest: ", "none");
+}
+
+void tokshade_legend_even(FILE *f)
+{
+    tokshade_key(f, "<p class=\"tskey\">Shading: attention beyond an even share of the document's words, up to its "
+                 "largest: ", "an even share or less");
 }

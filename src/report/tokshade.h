@@ -32,6 +32,11 @@ typedef struct TokshadeDoc {
     const float *weights; /* [n_heads, n_tokens] attention weights in [0,1] */
     int n_heads;
     int max_tokens; /* show the first max_tokens tokens; 0 = all */
+    /* A weight up to this is unshaded and the shade grows from it to the
+     * largest: 0 shades from nothing; 1/n_tokens (weights that sum to 1) shades
+     * only what drew more than an even share, so the peaks of an attention
+     * that is near even over a long document still show. */
+    double baseline;
 } TokshadeDoc;
 
 /* Writes <div class="tsdoc"> with the head switch (when n_heads > 1) and the
@@ -41,5 +46,7 @@ typedef struct TokshadeDoc {
 int tokshade_write(FILE *f, const TokshadeDoc *d, Status *st);
 /* A one-line key: "attention weight" with swatches from none to the largest. */
 void tokshade_legend(FILE *f);
+/* The key of documents shaded from an even share (baseline 1/n_tokens). */
+void tokshade_legend_even(FILE *f);
 
 #endif

@@ -42,8 +42,7 @@ static int corpus_raw_row(void *ctx, const ReaderRow *row, Status *st)
     return 0;
 }
 
-/* Marks which raw documents go to validation: a seeded shuffle, first k. */
-static unsigned char *corpus_split(int64_t n, double fraction, uint64_t seed)
+unsigned char *corpus_valid_mask(int64_t n, double fraction, uint64_t seed)
 {
     unsigned char *is_valid = xcalloc((size_t)n, 1);
     int64_t k = (int64_t)((double)n * fraction + 0.5);
@@ -235,7 +234,7 @@ int corpus_build(const CorpusOptions *o, Encoder *enc, Vocab *labels, TrainData 
 
     unsigned char *is_valid = NULL;
     if (!o->valid && o->valid_fraction > 0.0) {
-        is_valid = corpus_split(c.raw.n, o->valid_fraction, o->seed);
+        is_valid = corpus_valid_mask(c.raw.n, o->valid_fraction, o->seed);
         /* Count words over the training part only, so validation words unseen
          * in training are UNK as they would be on new data. */
         memset(raw_words.counts, 0, (size_t)raw_words.n * sizeof *raw_words.counts);
@@ -287,7 +286,7 @@ int corpus_reload(const CorpusOptions *o, const Encoder *enc, const Vocab *label
     Dataset all;
     if (dataset_load(o->train, o->read, enc, labels, &out->unknown_valid, &all, NULL, &out->train_stats, st)) return -1;
     unsigned char *is_valid = NULL;
-    if (!o->valid && o->valid_fraction > 0.0) is_valid = corpus_split(all.n, o->valid_fraction, o->seed);
+    if (!o->valid && o->valid_fraction > 0.0) is_valid = corpus_valid_mask(all.n, o->valid_fraction, o->seed);
     for (int64_t d = 0; d < all.n; d++)
         dataset_append(is_valid && is_valid[d] ? &out->valid : &out->train, all.ids + all.off[d],
                        all.off[d + 1] - all.off[d], all.feat + all.foff[d], all.foff[d + 1] - all.foff[d],

@@ -48,5 +48,11 @@ int corpus_reload(const CorpusOptions *o, const Encoder *enc, const Vocab *label
  * naive Bayes features are made again. */
 void corpus_reencode(const TrainData *src, const Encoder *enc, TrainData *out);
 void corpus_free(TrainData *td);
+/* Which of a training file's n rows the split puts in validation (1) rather
+ * than training (0): a shuffle seeded by seed, then the first
+ * round(n * fraction) of it, at most n - 1 (malloc'd, [n]; all 0 for a
+ * fraction of 0). corpus_build, corpus_reload and the report's reading of a
+ * run's validation split all call it, so they cannot disagree. */
+unsigned char *corpus_valid_mask(int64_t n, double fraction, uint64_t seed);
 
 #endif

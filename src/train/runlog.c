@@ -1,7 +1,9 @@
 /* runlog.c - see runlog.h. */
 #include "runlog.h"
 
+#include <cjson/cJSON.h>
 #include <errno.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -69,4 +71,59 @@ static int runlog_on_epoch(void *ctx, const FitEpoch *e, Status *st)
 FitObserver runlog_observer(RunLog *l)
 {
     return (FitObserver){.ctx = l, .on_epoch = runlog_on_epoch};
+}
+
+/* A number field, NaN when it is missing or not a number. */
+static double runlog_num(const cJSON *o, const char *key)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+    return cJSON_IsNumber(v) ? v->valuedouble : NAN;
+}
+
+static int runlog_row(const char *path, long line, const char *text, FitEpoch *e, Status *st)
+{
+    cJSON *o = cJSON_Parse(text);
+    double epoch = cJSON_IsObject(o) ? runlog_num(o, "epoch") : NAN;
+    if (!(epoch >= 1 && epoch <= 1e9)) {
+        cJSON_Delete(o);
+        return status_error(st, "%s:%ld: not a log row (a JSON object with an \"epoch\")", path, line);
+    }
+    *e = (FitEpoch){.epoch = (int)epoch, .train_loss = runlog_num(o, "train_loss"),
+                    .train_acc = runlog_num(o, "train_acc"), .valid_loss = runlog_num(o, "valid_loss"),
+                    .valid_acc = runlog_num(o, "valid_acc"), .lr = runlog_num(o, "lr"),
+                    .seconds = runlog_num(o, "seconds"), .tokens_per_sec = runlog_num(o, "tokens_per_sec")};
+    e->has_valid = !isnan(e->valid_acc);
+    cJSON_Delete(o);
+    return 0;
+}
+
+int runlog_read(const char *path, FitEpoch **rows, int *n, Status *st)
+{
+    *rows = NULL;
+    *n = 0;
+    FILE *f = fopen(path, "r");
+    if (!f) return status_error(st, "%s: cannot open: %s", path, strerror(errno));
+    char *line = NULL;
+    size_t cap = 0;
+    int rc = 0, have = 0;
+    long no = 0;
+    while (rc == 0 && getline(&line, &cap, f) >= 0) {
+        no++;
+        if (strspn(line, " \t\r\n") == strlen(line)) continue;
+        if (*n == have) {
+            have = have ? 2 * have : 16;
+            *rows = xrealloc(*rows, (size_t)have * sizeof **rows);
+        }
+        rc = runlog_row(path, no, line, &(*rows)[*n], st);
+        if (rc == 0) (*n)++;
+    }
+    if (rc == 0 && ferror(f)) rc = status_error(st, "%s: read failed: %s", path, strerror(errno));
+    free(line);
+    fclose(f);
+    if (rc) {
+        free(*rows);
+        *rows = NULL;
+        *n = 0;
+    }
+    return rc;
 }

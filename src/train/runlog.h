@@ -19,5 +19,9 @@ typedef struct RunLog {
 int runlog_open(RunLog *l, const char *dir, int keep, Status *st);
 void runlog_close(RunLog *l);
 FitObserver runlog_observer(RunLog *l);
+/* Reads the rows of a log.jsonl back (*rows malloc'd, [*n]); a field that is
+ * missing or null reads as NaN (valid_* without validation data, has_valid 0).
+ * Errors name the file and line. */
+int runlog_read(const char *path, FitEpoch **rows, int *n, Status *st);
 
 #endif

@@ -1,0 +1,110 @@
+/* tunelog.c - see tunelog.h. */
+#include "tunelog.h"
+
+#include <cjson/cJSON.h>
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mem.h"
+
+static double tunelog_num(const cJSON *o, const char *key)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+    return cJSON_IsNumber(v) ? v->valuedouble : NAN;
+}
+
+/* Appends "key=value" (a string's value without its quotes) to the stream. */
+static void tunelog_field(FILE *out, const cJSON *v, int *first)
+{
+    if (!v->string) return;
+    fprintf(out, "%s%s=", *first ? "" : ", ", v->string);
+    *first = 0;
+    if (cJSON_IsString(v)) {
+        fputs(v->valuestring, out);
+        return;
+    }
+    char *s = cJSON_PrintUnformatted(v);
+    fputs(s ? s : "", out);
+    free(s);
+}
+
+/* "value" as tune writes it; an older or hand-made log may put the number in "metric". */
+static double tunelog_metric(const cJSON *o)
+{
+    return cJSON_GetObjectItemCaseSensitive(o, "value") ? tunelog_num(o, "value") : tunelog_num(o, "metric");
+}
+
+static char *tunelog_detail(const cJSON *o)
+{
+    char *buf = NULL;
+    size_t size = 0;
+    FILE *out = open_memstream(&buf, &size);
+    if (!out) return xstrdup("");
+    int first = 1;
+    static const char *const skip[] = {"trial", "metric", "value", "seconds", "valid_loss", "best_epoch"};
+    for (const cJSON *v = o->child; v; v = v->next) {
+        int known = 0;
+        for (size_t i = 0; i < sizeof skip / sizeof *skip; i++) known |= v->string && strcmp(v->string, skip[i]) == 0;
+        if (known) continue;
+        if (cJSON_IsObject(v))
+            for (const cJSON *m = v->child; m; m = m->next) tunelog_field(out, m, &first);
+        else
+            tunelog_field(out, v, &first);
+    }
+    fclose(out);
+    return buf ? buf : xstrdup("");
+}
+
+static int tunelog_row(const char *path, long line, const char *text, TuneTrial *t, Status *st)
+{
+    cJSON *o = cJSON_Parse(text);
+    double trial = cJSON_IsObject(o) ? tunelog_num(o, "trial") : NAN;
+    if (!(trial >= 0 && trial <= 1e9)) {
+        cJSON_Delete(o);
+        return status_error(st, "%s:%ld: not a trial (a JSON object with a \"trial\" number)", path, line);
+    }
+    *t = (TuneTrial){.trial = (int)trial, .metric = tunelog_metric(o), .seconds = tunelog_num(o, "seconds"),
+                     .detail = tunelog_detail(o)};
+    cJSON_Delete(o);
+    return 0;
+}
+
+int tunelog_read(const char *path, TuneTrial **rows, int *n, Status *st)
+{
+    *rows = NULL;
+    *n = 0;
+    FILE *f = fopen(path, "r");
+    if (!f) return status_error(st, "%s: cannot open: %s", path, strerror(errno));
+    char *line = NULL;
+    size_t cap = 0;
+    int rc = 0, have = 0;
+    long no = 0;
+    while (rc == 0 && getline(&line, &cap, f) >= 0) {
+        no++;
+        if (strspn(line, " \t\r\n") == strlen(line)) continue;
+        if (*n == have) {
+            have = have ? 2 * have : 16;
+            *rows = xrealloc(*rows, (size_t)have * sizeof **rows);
+        }
+        rc = tunelog_row(path, no, line, &(*rows)[*n], st);
+        if (rc == 0) (*n)++;
+    }
+    if (rc == 0 && ferror(f)) rc = status_error(st, "%s: read failed: %s", path, strerror(errno));
+    free(line);
+    fclose(f);
+    if (rc) {
+        tunelog_free(*rows, *n);
+        *rows = NULL;
+        *n = 0;
+    }
+    return rc;
+}
+
+void tunelog_free(TuneTrial *rows, int n)
+{
+    for (int i = 0; i < n; i++) free(rows[i].detail);
+    free(rows);
+}
