@@ -372,6 +372,12 @@ grep -q "at epoch $want of 6" <<<"$out" && ok || bad "best epoch is not the lowe
 "$bin" report --model "$tmp/tie" --output "$tmp/tie.html" --quiet
 grep -q "best epoch $want<" "$tmp/tie.html" && ok || bad "report does not mark epoch $want as the best"
 
+# ---- a run finds its data from any directory: relative paths are stored absolute ----
+(cd "$tmp" && "$bin" train --data train.csv --valid valid.csv --output rel --quiet --set data.header=false \
+    --set data.label_column=0 --set 'data.text_columns=[1,2]' --set tokenizer.buckets=20000 --set train.epochs=1) >/dev/null 2>&1
+(cd / && "$bin" report --model "$tmp/rel" --output "$tmp/rel.html" --quiet) && ok || bad "report from another directory cannot find the run's data"
+expect 0 "best valid_acc" sh -c "cd / && '$bin' train --resume '$tmp/rel' --set train.epochs=2 --quiet"
+
 # ---- tune: the same --trials and seed give the same result; a budget; Ctrl-C keeps the best so far ----
 tunecfg=(--data "$tmp/train.csv" --valid "$tmp/valid.csv" --set data.header=false --set data.label_column=0
          --set 'data.text_columns=[1,2]' --set tokenizer.buckets=20000 --quiet)

@@ -826,6 +826,21 @@ int config_check_inputs(const Config *cfg, Status *st)
     return 0;
 }
 
+void config_absolute_inputs(Config *cfg)
+{
+    static const char *const inputs[] = {"data.train", "data.valid", "tokenizer.stopwords"};
+    for (size_t i = 0; i < sizeof inputs / sizeof *inputs; i++) {
+        const ConfigKey *k = config_find(inputs[i]);
+        char **field = (char **)((char *)cfg + k->offset);
+        if (!*field || strcmp(*field, "-") == 0 || (*field)[0] == '/') continue;
+        char *abs = realpath(*field, NULL);
+        if (!abs) continue;
+        free(*field);
+        *field = abs;
+        config_release(&cfg->base[k - config_keys]);
+    }
+}
+
 /* Numbers go out as raw text: cJSON's own printing rounds to 15 significant
  * digits when that is "close enough", which would break the exact round trip. */
 static cJSON *config_double_json(double d)

@@ -88,6 +88,9 @@ int config_validate(const Config *cfg, Status *st);
  * resolved against ("data.train: data/x.csv: cannot open: No such file or
  * directory (resolved against configs/)"). */
 int config_check_inputs(const Config *cfg, Status *st);
+/* Makes the input paths absolute (after config_check_inputs), so the config a
+ * run stores finds its data from any directory: resume, report. */
+void config_absolute_inputs(Config *cfg);
 /* The name of key i ("data.train"), in table order, or NULL past the last. */
 const char *config_key_name(int i);
 /* The whole resolved config as pretty-printed JSON (malloc'd, caller frees). Loading

@@ -129,6 +129,7 @@ int cli_resolve_config(const CliRunArgs *a, Config *cfg, Status *st)
     for (int i = 0; i < a->nset; i++)
         if (config_set(cfg, a->sets[i], st)) return -1;
     if (config_validate(cfg, st) || config_check_inputs(cfg, st)) return -1;
+    config_absolute_inputs(cfg);
     return 0;
 }
 
