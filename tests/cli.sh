@@ -84,7 +84,8 @@ for f in best.ckpt last.ckpt config.json log.jsonl log.csv checkpoints/epoch-002
     if [ -s "$tmp/run/$f" ]; then ok; else bad "train did not write $f"; fi
 done
 [ "$(wc -l <"$tmp/run/log.jsonl")" -eq 2 ] && ok || bad "log.jsonl should have 2 rows"
-expect 0 "resolved config" "$bin" train --config "$tmp/cfg.json" --set output.dir="$tmp/run2" --set train.epochs=1
+expect 0 "^config: .*train.epochs=1 .*the rest default; all in .*run2/config.json" "$bin" train --config "$tmp/cfg.json" --set output.dir="$tmp/run2" --set train.epochs=1
+grep -q "\"epochs\":\s*1," "$tmp/run2/config.json" && ok || bad "config.json does not hold the resolved config"
 model=$tmp/run/best.ckpt
 
 # ---- eval ----

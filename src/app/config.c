@@ -902,6 +902,31 @@ static cJSON *config_value_json(const Config *cfg, const ConfigKey *k)
     return cJSON_CreateNull();
 }
 
+char *config_changes(const Config *cfg)
+{
+    config_json_hooks();
+    Config def;
+    config_defaults(&def);
+    char *buf = NULL;
+    size_t size = 0;
+    FILE *out = open_memstream(&buf, &size);
+    if (!out) abort();
+    int n = 0;
+    for (size_t i = 0; i < N_KEYS; i++) {
+        const ConfigKey *k = &config_keys[i];
+        cJSON *a = config_value_json(cfg, k), *b = config_value_json(&def, k);
+        char *x = cJSON_PrintUnformatted(a), *y = cJSON_PrintUnformatted(b);
+        if (strcmp(x, y) != 0) fprintf(out, "%s%s=%s", n++ ? " " : "", k->name, x);
+        free(x);
+        free(y);
+        cJSON_Delete(a);
+        cJSON_Delete(b);
+    }
+    fclose(out);
+    config_free(&def);
+    return buf;
+}
+
 char *config_to_json(const Config *cfg)
 {
     config_json_hooks();

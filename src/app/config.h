@@ -95,6 +95,9 @@ void config_absolute_inputs(Config *cfg);
 const char *config_key_name(int i);
 /* The whole resolved config as pretty-printed JSON (malloc'd, caller frees). Loading
  * it back with config_load_string gives an identical Config. */
+/* The keys whose values differ from the defaults, "key=value" (the value as
+ * JSON) joined by spaces; "" when none do. malloc'd. */
+char *config_changes(const Config *cfg);
 char *config_to_json(const Config *cfg);
 
 #endif

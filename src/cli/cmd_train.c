@@ -29,7 +29,7 @@ static const char train_help[] =
     "  --force           replace the run already in the output directory\n"
     "  --resume DIR      continue the run in DIR from DIR/last.ckpt; --set may change\n"
     "                    train.epochs, train.patience, train.threads, output.keep_checkpoints\n"
-    "  --quiet           no progress or resolved config on stderr\n"
+    "  --quiet           no progress or config summary on stderr\n"
     "  --help            this text\n\n"
     "Ctrl-C or SIGTERM stops at the next batch with a resumable last.ckpt (exit 130 or 143).\n";
 
@@ -87,9 +87,12 @@ static int train_fresh(const TrainArgs *a)
     Config cfg;
     int rc = cli_resolve_config(&a->run, &cfg, &st);
     if (rc == 0 && !a->quiet) {
-        char *json = config_to_json(&cfg);
-        fprintf(stderr, "resolved config:\n%s\n", json);
-        free(json);
+        /* The whole config is in the run's config.json; here only what differs
+         * from the defaults, so it reads at a glance. */
+        char *diff = config_changes(&cfg);
+        fprintf(stderr, "config: %s (the rest default; all in %s/config.json)\n", *diff ? diff : "defaults",
+                cfg.output.dir);
+        free(diff);
     }
     Console con;
     console_init(&con, a->quiet, NULL);
