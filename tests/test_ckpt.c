@@ -11,6 +11,7 @@
 #include "classifier.h"
 #include "fit.h"
 #include "fixture.h"
+#include "hash.h"
 #include "rng.h"
 
 /* ---- the container alone ---- */
@@ -121,6 +122,40 @@ START_TEST(test_container_damage)
     expect_open_fail(dir, "directory");
     snprintf(bad, sizeof bad, "%s/missing.ckpt", dir);
     expect_open_fail(bad, "cannot open");
+    free(d);
+    fixture_rmtree(dir);
+}
+END_TEST
+
+/* Format 4 files written before the checksum became XXH3 say 0 at offset 36 and
+ * end in XXH64: they still load. An unknown kind is named. */
+START_TEST(test_container_checksum_kinds)
+{
+    char dir[256], path[300];
+    fixture_tmpdir(dir, sizeof dir);
+    snprintf(path, sizeof path, "%s/c.ckpt", dir);
+    write_two(path, 0);
+    long n;
+    unsigned char *d = fixture_read(path, &n);
+    uint32_t kind;
+    memcpy(&kind, d + 36, 4);
+    ck_assert_uint_eq(kind, 1);
+    uint64_t sum;
+    memcpy(&sum, d + n - 8, 8);
+    ck_assert_uint_eq(sum, hash_bytes_xxh3(d, (size_t)n - 8));
+    memset(d + 36, 0, 4);
+    sum = hash_bytes(d, (size_t)n - 8);
+    memcpy(d + n - 8, &sum, 8);
+    fixture_write(path, d, n);
+    CkptReader r;
+    Status st;
+    ck_assert_msg(ckpt_open(&r, path, &st) == 0, "%s", st.msg);
+    CkptSection a;
+    ck_assert(ckpt_find(&r, "AAAA", &a));
+    ckpt_close(&r);
+    d[36] = 7;
+    fixture_write(path, d, n);
+    expect_open_fail(path, "unknown checksum kind 7");
     free(d);
     fixture_rmtree(dir);
 }
@@ -408,6 +443,7 @@ Suite *ckpt_suite(void)
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, test_container_sections);
     tcase_add_test(tc, test_container_damage);
+    tcase_add_test(tc, test_container_checksum_kinds);
     tcase_add_test(tc, test_container_write_failure);
     tcase_add_test(tc, test_roundtrip_bit_exact);
     tcase_add_test(tc, test_parts_must_fit);

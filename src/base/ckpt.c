@@ -26,6 +26,9 @@
 static const char ckpt_magic[8] = {'A', 'T', 'T', 'N', 'C', 'L', 'F', 0x1a};
 #define CKPT_BYTE_ORDER 0x0A0B0C0Du
 #define CKPT_HEADER 64u
+/* The checksum kinds of header offset 36 (format 4). */
+#define CKPT_SUM_XXH64 0u
+#define CKPT_SUM_XXH3 1u
 #define CKPT_ENTRY 24u
 
 /* ---- section bytes ---- */
@@ -121,7 +124,7 @@ static int writer_open(Writer *w, const char *path)
         errno = ENOMEM;
         return -1;
     }
-    hash_stream_init(&w->hs);
+    hash_stream_init_xxh3(&w->hs);
     return 0;
 }
 
@@ -248,6 +251,8 @@ int ckpt_write(const CkptWriter *w, const char *path, Status *st)
     memcpy(head + 16, &size, 8);
     memcpy(head + 24, &dir_off, 8);
     memcpy(head + 32, &n, 4);
+    const uint32_t sum_kind = CKPT_SUM_XXH3;
+    memcpy(head + 36, &sum_kind, 4);
     writer_put(&out, head, sizeof head);
     for (int i = 0; i < w->n; i++) {
         const CkptOutSection *s = &w->sec[i];
@@ -431,10 +436,16 @@ static int ckpt_check_header(const char *path, const unsigned char *d, uint64_t 
     if (size > want)
         return status_error(st, "%s: damaged checkpoint: %llu unexpected bytes at the end", path,
                             (unsigned long long)(size - want));
+    /* Format 4 names its checksum at offset 36; a zero there (and every file
+     * of formats 1-3) is XXH64. */
+    uint32_t kind = CKPT_SUM_XXH64;
+    if (*version >= 4 && size >= 40) memcpy(&kind, d + 36, 4);
+    if (kind != CKPT_SUM_XXH64 && kind != CKPT_SUM_XXH3)
+        return status_error(st, "%s: damaged checkpoint: unknown checksum kind %u", path, kind);
     uint64_t sum;
     memcpy(&sum, d + size - 8, 8);
-    if (hash_bytes(d, (size_t)size - 8) != sum)
-        return status_error(st, "%s: checksum mismatch: the checkpoint is damaged", path);
+    uint64_t got = kind == CKPT_SUM_XXH3 ? hash_bytes_xxh3(d, (size_t)size - 8) : hash_bytes(d, (size_t)size - 8);
+    if (got != sum) return status_error(st, "%s: checksum mismatch: the checkpoint is damaged", path);
     return 0;
 }
 

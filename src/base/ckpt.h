@@ -5,12 +5,15 @@
  *
  * Format version 4 (little-endian; ckpt.c refuses to build elsewhere):
  *   header, 64 bytes: "ATTNCLF\x1a"  u32 version  u32 byte-order mark 0x0A0B0C0D
- *     u64 file size  u64 directory offset  u32 sections  u32 0  zero padding
+ *     u64 file size  u64 directory offset  u32 sections  u32 checksum kind
+ *     (1: XXH3-64, what this version writes; 0: XXH64, files written before it)
+ *     zero padding
  *   section payloads, each starting on a 64-byte boundary, so that a tensor
  *     section can be used in place from a mapping of the file
  *   directory (8-aligned): per section {char tag[4]; u32 section version;
  *     u64 offset; u64 length}, in file order
- *   u64 XXH64 (seed 0) of every byte before it.
+ *   u64 checksum (seed 0) of every byte before it, from libxxhash; XXH3-64
+ *     is about three times XXH64 from cache (bench/unicode-hash.md).
  * A module bumps its own section version when its bytes change; the file version
  * changes only with the container.
  * Versions 1-3: "ATTNCLF\x1a" u32 version u32 flags u64 size, then sections in a

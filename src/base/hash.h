@@ -1,8 +1,8 @@
 /* hash.h - pinned hash functions. Word and n-gram hashes decide which embedding
  * row a feature uses, so they are part of the checkpoint format: never change them
- * without bumping CKPT_VERSION. The checkpoint checksum is XXH64 (seed 0),
- * computed by libxxhash (the reference implementation). XXH3-64 (seed 0) is faster
- * on long inputs (bench/unicode-hash.md) and fingerprints bulk data. */
+ * without bumping CKPT_VERSION. Checkpoints are checksummed by XXH3-64 (seed
+ * 0; XXH64 before, and in formats 1-3), computed by libxxhash (the reference
+ * implementation); XXH3 is faster on long inputs (bench/unicode-hash.md). */
 #ifndef ATTNCLF_HASH_H
 #define ATTNCLF_HASH_H
 
