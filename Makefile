@@ -91,6 +91,7 @@ unit: $(TESTBIN)
 cli: $(BIN) $(JSONGET)
 	JSONGET=$(JSONGET) tests/cli.sh ./$(BIN)
 	tests/badinput.sh ./$(BIN)
+	tests/getdata.sh
 
 check:
 	@sh scripts/install-deps.sh --check
@@ -98,6 +99,13 @@ check:
 	$(CK_ENV) $(TESTBIN)
 	JSONGET=$(JSONGET) tests/cli.sh ./$(BIN)
 	tests/badinput.sh ./$(BIN)
+	tests/getdata.sh
+
+# scripts/get-data.sh's converters that run python3 (imdb, the SST-2 zip, the harvardnlp
+# files) on made-up downloads, and on copies of ../shared/data when it is there. `make
+# check` runs the rest of tests/getdata.sh, which needs no Python.
+check-data:
+	tests/getdata.sh --python
 
 demo:
 	@sh scripts/install-deps.sh --check --build
