@@ -30,7 +30,7 @@ LIB     := $(BUILD)/libattnclf.a
 BIN     := attnclf
 TESTBIN := $(BUILD)/check_attnclf
 
-.PHONY: all check unit cli demo deps asan valgrind clean check-browser bench-tools install uninstall man check-man
+.PHONY: all check unit cli demo deps asan valgrind clean check-browser bench-tools install uninstall man check-man check-data
 
 all: $(BIN)
 
@@ -122,6 +122,7 @@ cli: $(BIN) $(JSONGET)
 	JSONGET=$(JSONGET) tests/cli.sh ./$(BIN)
 	tests/badinput.sh ./$(BIN)
 	tests/install.sh
+	tests/getdata.sh
 
 check:
 	@sh scripts/install-deps.sh --check
@@ -130,6 +131,13 @@ check:
 	JSONGET=$(JSONGET) tests/cli.sh ./$(BIN)
 	tests/badinput.sh ./$(BIN)
 	tests/install.sh
+	tests/getdata.sh
+
+# scripts/get-data.sh's converters that run python3 (imdb, the SST-2 zip, the harvardnlp
+# files) on made-up downloads, and on copies of ../shared/data when it is there. `make
+# check` runs the rest of tests/getdata.sh, which needs no Python.
+check-data:
+	tests/getdata.sh --python
 
 demo:
 	@sh scripts/install-deps.sh --check --build
