@@ -38,6 +38,7 @@ typedef struct Net {
     float *x, *pos, *gx, *gpos; /* [T,d], [P,d] views of params and grad */
     float *r;                   /* [T,d] loss weights: L = sum r * out */
     float *x0, *out, *dx0;      /* [T,d] x + positions, the layer's output, dL/dx0 */
+    float *keep;                /* [2,d,T] dropout scales, or NULL */
     float *cache_block, *work_block;
     SakCache c;
     SakWork w;
@@ -101,7 +102,7 @@ static void net_init(Net *n, int d, int H, int F, int W, int T, uint64_t seed)
 
 static void net_free(Net *n)
 {
-    float *bufs[] = {n->params, n->grad, n->r, n->x0, n->out, n->dx0, n->cache_block, n->work_block};
+    float *bufs[] = {n->params, n->grad, n->r, n->x0, n->out, n->dx0, n->cache_block, n->work_block, n->keep};
     for (size_t i = 0; i < sizeof bufs / sizeof *bufs; i++) free(bufs[i]);
 }
 
@@ -109,7 +110,7 @@ static double net_loss(Net *n)
 {
     const int d = n->D.d;
     sak_positions_forward(n->x0, n->x, n->pos, n->T, d, n->P);
-    sak_layer_forward(n->out, &n->c, &n->w, n->x0, &n->p, &n->D, n->T);
+    sak_layer_forward(n->out, &n->c, &n->w, n->x0, n->keep, &n->p, &n->D, n->T);
     double L = 0.0;
     for (size_t i = 0; i < (size_t)n->T * d; i++) L += (double)n->r[i] * n->out[i];
     return L;
@@ -121,7 +122,7 @@ static void net_grad(Net *n)
     memset(n->grad, 0, n->n * sizeof(float));
     memset(n->dx0, 0, td * sizeof(float));
     net_loss(n);
-    sak_layer_backward(n->dx0, &n->g, &n->w, n->r, &n->c, &n->p, &n->D, n->T);
+    sak_layer_backward(n->dx0, &n->g, &n->w, n->r, &n->c, n->keep, &n->p, &n->D, n->T);
     for (size_t i = 0; i < td; i++) n->gx[i] += n->dx0[i]; /* x0 = x + pos */
     sak_positions_backward(n->gpos, n->dx0, n->T, n->D.d, n->P);
 }
@@ -193,6 +194,51 @@ START_TEST(test_layer_gradcheck)
                     net_gradcheck(&n, n.grad, 0, NULL);
                     net_free(&n);
                 }
+}
+END_TEST
+
+/* Dropout masks: each scale 0 or 1/(1 - p), drawn from seed. */
+static void net_dropout(Net *n, float p, uint64_t seed)
+{
+    const size_t m = 2 * (size_t)n->T * n->D.d;
+    Rng r;
+    rng_seed(&r, seed);
+    n->keep = malloc((m ? m : 1) * sizeof(float));
+    for (size_t i = 0; i < m; i++) n->keep[i] = rng_uniform(&r) >= p ? 1.0f / (1.0f - p) : 0.0f;
+}
+
+START_TEST(test_layer_gradcheck_dropout)
+{
+    /* Residual dropout on both sub-layers: the masks are constants of the loss. */
+    static const int Ts[] = {1, 9}, Ws[] = {0, 2};
+    uint64_t seed = 100;
+    for (int hi = 0; hi < 2; hi++)
+        for (int ti = 0; ti < 2; ti++)
+            for (int wi = 0; wi < 2; wi++)
+                for (int F = 0; F <= 5; F += 5) {
+                    Net n;
+                    net_init(&n, 6, hi ? 3 : 1, F, Ws[wi], Ts[ti], seed);
+                    net_dropout(&n, 0.3f, seed++);
+                    net_grad(&n);
+                    net_gradcheck(&n, n.grad, 0, NULL);
+                    net_free(&n);
+                }
+}
+END_TEST
+
+START_TEST(test_dropout_all_kept_is_no_dropout)
+{
+    /* Scales of 1 give the same bits as no mask. */
+    Net a, b;
+    net_init(&a, 6, 3, 5, 2, 9, 8);
+    net_init(&b, 6, 3, 5, 2, 9, 8);
+    net_dropout(&b, 0.0f, 1);
+    net_grad(&a);
+    net_grad(&b);
+    ck_assert(memcmp(a.out, b.out, 9 * 6 * sizeof(float)) == 0);
+    ck_assert(memcmp(a.grad, b.grad, a.n * sizeof(float)) == 0);
+    net_free(&a);
+    net_free(&b);
 }
 END_TEST
 
@@ -493,6 +539,8 @@ Suite *sakernels_suite(void)
     TCase *tc = tcase_create("gradcheck");
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, test_layer_gradcheck);
+    tcase_add_test(tc, test_layer_gradcheck_dropout);
+    tcase_add_test(tc, test_dropout_all_kept_is_no_dropout);
     tcase_add_test(tc, test_gradcheck_catches_a_wrong_gradient);
     suite_add_tcase(s, tc);
     TCase *tk = tcase_create("kernels");
