@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "gemm.h"
 #include "rng.h"
 #include "rollout.h"
 #include "sakernels.h"
@@ -342,6 +343,59 @@ START_TEST(test_banded_matches_naive)
 }
 END_TEST
 
+START_TEST(test_gemm_matches_naive)
+{
+    /* Every edge: rows 1-13 (4-row blocks and single rows), columns 1-21 (8- and
+     * 4-column blocks, 1-3 leftover columns), K on both sides of gemm_nt's switch
+     * to dot products at 32; C accumulates; strided operands (A^T). And a result
+     * does not depend on where its block falls: a product's row computed alone
+     * has the same bits as inside the whole product. */
+    Rng r;
+    rng_seed(&r, 31);
+    static const int Ks[] = {1, 4, 7, 31, 32, 45};
+    for (int M = 1; M <= 13; M += 3)
+        for (int N = 1; N <= 21; N += 2)
+            for (int ki = 0; ki < 6; ki++) {
+                const int K = Ks[ki];
+                float *A = malloc((size_t)M * K * sizeof(float)), *B = malloc((size_t)K * N * sizeof(float));
+                float *Bt = malloc((size_t)N * K * sizeof(float)), *C = malloc((size_t)M * N * sizeof(float));
+                float *Ct = malloc((size_t)M * N * sizeof(float)), *Cn = malloc((size_t)M * N * sizeof(float));
+                float *row = malloc((size_t)N * sizeof(float));
+                test_fill(A, (size_t)M * K, 1.0f, &r);
+                test_fill(B, (size_t)K * N, 1.0f, &r);
+                test_fill(C, (size_t)M * N, 1.0f, &r);
+                for (int k = 0; k < K; k++)
+                    for (int n = 0; n < N; n++) Bt[n * K + k] = B[k * N + n];
+                memcpy(Ct, C, (size_t)M * N * sizeof(float));
+                for (int m = 0; m < M; m++)
+                    for (int n = 0; n < N; n++) {
+                        double sum = C[m * N + n];
+                        for (int k = 0; k < K; k++) sum += (double)A[m * K + k] * B[k * N + n];
+                        Cn[m * N + n] = (float)sum;
+                    }
+                memcpy(row, C + (M - 1) * N, (size_t)N * sizeof(float));
+                gemm_nn(C, N, A, K, 1, B, N, M, N, K);
+                gemm_nt(Ct, N, A, K, Bt, K, M, N, K);
+                for (int i = 0; i < M * N; i++) {
+                    ck_assert_msg(fabsf(C[i] - Cn[i]) <= 1e-5f * (1 + K), "gemm_nn M %d N %d K %d [%d]", M, N, K, i);
+                    ck_assert_msg(fabsf(Ct[i] - Cn[i]) <= 1e-5f * (1 + K), "gemm_nt M %d N %d K %d [%d]", M, N, K, i);
+                }
+                gemm_nn(row, N, A + (M - 1) * K, K, 1, B, N, 1, N, K);
+                ck_assert_msg(memcmp(row, C + (M - 1) * N, (size_t)N * sizeof(float)) == 0, "gemm_nn row M %d N %d K %d", M, N, K);
+                /* A read transposed (am = 1, ak = M). */
+                float *At = malloc((size_t)M * K * sizeof(float)), *C2 = calloc((size_t)M * N, sizeof(float));
+                for (int m = 0; m < M; m++)
+                    for (int k = 0; k < K; k++) At[k * M + m] = A[m * K + k];
+                float *C1 = calloc((size_t)M * N, sizeof(float));
+                gemm_nn(C1, N, A, K, 1, B, N, M, N, K);
+                gemm_nn(C2, N, At, 1, M, B, N, M, N, K);
+                ck_assert(memcmp(C1, C2, (size_t)M * N * sizeof(float)) == 0);
+                free(At), free(C1), free(C2);
+                free(A), free(B), free(Bt), free(C), free(Ct), free(Cn), free(row);
+            }
+}
+END_TEST
+
 START_TEST(test_linear_matches_naive)
 {
     /* Sizes that hit the GEMM's 4x8 and 4x4 blocks, its edges, and more inputs and
@@ -546,6 +600,7 @@ Suite *sakernels_suite(void)
     TCase *tk = tcase_create("kernels");
     tcase_set_timeout(tk, 60);
     tcase_add_test(tk, test_banded_matches_naive);
+    tcase_add_test(tk, test_gemm_matches_naive);
     tcase_add_test(tk, test_linear_matches_naive);
     tcase_add_test(tk, test_window_masks_far_tokens);
     tcase_add_test(tk, test_layer_binding_and_empty);
