@@ -473,5 +473,38 @@ grep -qF 'h&lt;b&gt;&amp;&quot;q&#39;.csv' "$tmp/h.html" && ok || bad "the hosti
 grep -qF '<span class="tk"' "$tmp/hp.html" && grep -qF '&lt;</span>' "$tmp/hp.html" && ok \
     || bad "predict --html does not shade the tokens or show < as text"
 
+# ---- the self-attention encoder (issue 17): train, resume, explain, old checkpoints, bad settings ----
+out=$(digest "$bin" predict --model tests/fixtures/v4-modl2.ckpt --top-k 2 --explain < tests/fixtures/v1-input.txt) &&
+    [ "$out" = "$(md5sum < tests/fixtures/v4-expected.txt)" ] && ok || bad "a MODL version 2 checkpoint predicts differently"
+enc=(--set model.encoder=self_attention --set model.layers=2 --set model.window=3 --set model.ffn_dim=8
+     --set model.positional=learned --set model.encoder_dropout=0.1)
+expect 0 "best valid_acc" "$bin" train --config "$tmp/cfg.json" --set output.dir="$tmp/enc" "${enc[@]}" --quiet
+grep -qP '"encoder":\s*"self_attention"' "$tmp/enc/config.json" && grep -qP '"positional":\s*"learned"' "$tmp/enc/config.json" \
+    && ok || bad "config.json lacks the encoder settings: $(grep -E 'encoder|positional' "$tmp/enc/config.json")"
+out=$(echo "Stocks fell on Wall Street" | "$bin" predict --model "$tmp/enc/best.ckpt" --explain)
+grep -qP '^[1-4]\t[01]\.[0-9]{6}\tstocks\([0-9.]+\) fell\([0-9.]+\) stocks_fell\([0-9.]+\) on\(' <<<"$out" \
+    && ok || bad "predict --explain with the encoder: $out"
+expect 0 "^accuracy +0\.[0-9]+" "$bin" eval --model "$tmp/enc/best.ckpt" --data "$tmp/valid.csv"
+# A constant learning rate makes 1 epoch + 1 resumed the same run as 2 epochs (dropout masks included).
+expect 0 "best valid_acc" "$bin" train --config "$tmp/cfg.json" --set output.dir="$tmp/encc" "${enc[@]}" \
+    --set train.lr_schedule=constant --quiet
+expect 0 "best valid_acc" "$bin" train --config "$tmp/cfg.json" --set output.dir="$tmp/encr" "${enc[@]}" \
+    --set train.lr_schedule=constant --set train.epochs=1 --quiet
+expect 0 "best valid_acc" "$bin" train --resume "$tmp/encr" --set train.epochs=2 --quiet
+a=$(digest "$bin" predict --model "$tmp/encc/last.ckpt" --top-k 2 --explain --input "$tmp/many.txt") &&
+    b=$(digest "$bin" predict --model "$tmp/encr/last.ckpt" --top-k 2 --explain < "$tmp/many.txt") &&
+    [ "$a" = "$b" ] && ok || bad "a resumed run with the encoder predicts differently from an uninterrupted one"
+expect 0 "best valid_acc" "$bin" train --config "$tmp/cfg.json" --set output.dir="$tmp/enc-sin" \
+    --set model.encoder=self_attention --set model.positional=true --set model.encoder_ngrams=true --quiet
+grep -qP '"positional":\s*"sin"' "$tmp/enc-sin/config.json" && ok || bad "positional true is not written as \"sin\""
+expect 2 'model.dim 16 must be a multiple of model.heads 3' "$bin" train --config "$tmp/cfg.json" \
+    --set model.encoder=self_attention --set model.heads=3
+expect 2 'model.positional "learned" needs model.encoder "self_attention"' "$bin" train --config "$tmp/cfg.json" \
+    --set model.positional=learned
+expect 2 'model.layers must be <= 4, got 5' "$bin" train --config "$tmp/cfg.json" --set model.encoder=self_attention \
+    --set model.layers=5
+expect 2 'model.positional must be false, true or one of "sin", "learned", got "cos"' "$bin" train \
+    --config "$tmp/cfg.json" --set model.positional=cos
+
 echo "cli: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

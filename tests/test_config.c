@@ -330,7 +330,7 @@ START_TEST(test_wrong_types)
     expect_load_error("{\"model\": {\"dropout\": 1e999}}", "cfg.json: model.dropout must be a finite number, got inf");
     expect_load_error("{\"model\": {\"dropout\": \"0.1\"}}",
                       "cfg.json: model.dropout must be a finite number, got \"0.1\"");
-    expect_load_error("{\"model\": {\"positional\": 1}}", "cfg.json: model.positional must be true or false, got 1");
+    expect_load_error("{\"model\": {\"positional\": 1}}", "cfg.json: model.positional must be false, true or one of \"sin\", \"learned\", got 1");
     expect_load_error("{\"model\": {\"attention\": \"dotty\"}}",
                       "cfg.json: model.attention must be one of \"dot\", \"additive\", got \"dotty\"");
     expect_load_error("{\"data\": {\"format\": 1}}",

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "gemm.h"
 #include "rng.h"
 #include "rollout.h"
 #include "sakernels.h"
@@ -38,6 +39,7 @@ typedef struct Net {
     float *x, *pos, *gx, *gpos; /* [T,d], [P,d] views of params and grad */
     float *r;                   /* [T,d] loss weights: L = sum r * out */
     float *x0, *out, *dx0;      /* [T,d] x + positions, the layer's output, dL/dx0 */
+    float *keep;                /* [2,d,T] dropout scales, or NULL */
     float *cache_block, *work_block;
     SakCache c;
     SakWork w;
@@ -101,7 +103,7 @@ static void net_init(Net *n, int d, int H, int F, int W, int T, uint64_t seed)
 
 static void net_free(Net *n)
 {
-    float *bufs[] = {n->params, n->grad, n->r, n->x0, n->out, n->dx0, n->cache_block, n->work_block};
+    float *bufs[] = {n->params, n->grad, n->r, n->x0, n->out, n->dx0, n->cache_block, n->work_block, n->keep};
     for (size_t i = 0; i < sizeof bufs / sizeof *bufs; i++) free(bufs[i]);
 }
 
@@ -109,7 +111,7 @@ static double net_loss(Net *n)
 {
     const int d = n->D.d;
     sak_positions_forward(n->x0, n->x, n->pos, n->T, d, n->P);
-    sak_layer_forward(n->out, &n->c, &n->w, n->x0, &n->p, &n->D, n->T);
+    sak_layer_forward(n->out, &n->c, &n->w, n->x0, n->keep, &n->p, &n->D, n->T);
     double L = 0.0;
     for (size_t i = 0; i < (size_t)n->T * d; i++) L += (double)n->r[i] * n->out[i];
     return L;
@@ -121,7 +123,7 @@ static void net_grad(Net *n)
     memset(n->grad, 0, n->n * sizeof(float));
     memset(n->dx0, 0, td * sizeof(float));
     net_loss(n);
-    sak_layer_backward(n->dx0, &n->g, &n->w, n->r, &n->c, &n->p, &n->D, n->T);
+    sak_layer_backward(n->dx0, &n->g, &n->w, n->r, &n->c, n->keep, &n->p, &n->D, n->T);
     for (size_t i = 0; i < td; i++) n->gx[i] += n->dx0[i]; /* x0 = x + pos */
     sak_positions_backward(n->gpos, n->dx0, n->T, n->D.d, n->P);
 }
@@ -193,6 +195,51 @@ START_TEST(test_layer_gradcheck)
                     net_gradcheck(&n, n.grad, 0, NULL);
                     net_free(&n);
                 }
+}
+END_TEST
+
+/* Dropout masks: each scale 0 or 1/(1 - p), drawn from seed. */
+static void net_dropout(Net *n, float p, uint64_t seed)
+{
+    const size_t m = 2 * (size_t)n->T * n->D.d;
+    Rng r;
+    rng_seed(&r, seed);
+    n->keep = malloc((m ? m : 1) * sizeof(float));
+    for (size_t i = 0; i < m; i++) n->keep[i] = rng_uniform(&r) >= p ? 1.0f / (1.0f - p) : 0.0f;
+}
+
+START_TEST(test_layer_gradcheck_dropout)
+{
+    /* Residual dropout on both sub-layers: the masks are constants of the loss. */
+    static const int Ts[] = {1, 9}, Ws[] = {0, 2};
+    uint64_t seed = 100;
+    for (int hi = 0; hi < 2; hi++)
+        for (int ti = 0; ti < 2; ti++)
+            for (int wi = 0; wi < 2; wi++)
+                for (int F = 0; F <= 5; F += 5) {
+                    Net n;
+                    net_init(&n, 6, hi ? 3 : 1, F, Ws[wi], Ts[ti], seed);
+                    net_dropout(&n, 0.3f, seed++);
+                    net_grad(&n);
+                    net_gradcheck(&n, n.grad, 0, NULL);
+                    net_free(&n);
+                }
+}
+END_TEST
+
+START_TEST(test_dropout_all_kept_is_no_dropout)
+{
+    /* Scales of 1 give the same bits as no mask. */
+    Net a, b;
+    net_init(&a, 6, 3, 5, 2, 9, 8);
+    net_init(&b, 6, 3, 5, 2, 9, 8);
+    net_dropout(&b, 0.0f, 1);
+    net_grad(&a);
+    net_grad(&b);
+    ck_assert(memcmp(a.out, b.out, 9 * 6 * sizeof(float)) == 0);
+    ck_assert(memcmp(a.grad, b.grad, a.n * sizeof(float)) == 0);
+    net_free(&a);
+    net_free(&b);
 }
 END_TEST
 
@@ -292,6 +339,59 @@ START_TEST(test_banded_matches_naive)
                 test_assert_close(dk1, dk2, td, 1e-6f, "dk", T, W, H);
                 test_assert_close(dv1, dv2, td, 1e-6f, "dv", T, W, H);
                 free(buf);
+            }
+}
+END_TEST
+
+START_TEST(test_gemm_matches_naive)
+{
+    /* Every edge: rows 1-13 (4-row blocks and single rows), columns 1-21 (8- and
+     * 4-column blocks, 1-3 leftover columns), K on both sides of gemm_nt's switch
+     * to dot products at 32; C accumulates; strided operands (A^T). And a result
+     * does not depend on where its block falls: a product's row computed alone
+     * has the same bits as inside the whole product. */
+    Rng r;
+    rng_seed(&r, 31);
+    static const int Ks[] = {1, 4, 7, 31, 32, 45};
+    for (int M = 1; M <= 13; M += 3)
+        for (int N = 1; N <= 21; N += 2)
+            for (int ki = 0; ki < 6; ki++) {
+                const int K = Ks[ki];
+                float *A = malloc((size_t)M * K * sizeof(float)), *B = malloc((size_t)K * N * sizeof(float));
+                float *Bt = malloc((size_t)N * K * sizeof(float)), *C = malloc((size_t)M * N * sizeof(float));
+                float *Ct = malloc((size_t)M * N * sizeof(float)), *Cn = malloc((size_t)M * N * sizeof(float));
+                float *row = malloc((size_t)N * sizeof(float));
+                test_fill(A, (size_t)M * K, 1.0f, &r);
+                test_fill(B, (size_t)K * N, 1.0f, &r);
+                test_fill(C, (size_t)M * N, 1.0f, &r);
+                for (int k = 0; k < K; k++)
+                    for (int n = 0; n < N; n++) Bt[n * K + k] = B[k * N + n];
+                memcpy(Ct, C, (size_t)M * N * sizeof(float));
+                for (int m = 0; m < M; m++)
+                    for (int n = 0; n < N; n++) {
+                        double sum = C[m * N + n];
+                        for (int k = 0; k < K; k++) sum += (double)A[m * K + k] * B[k * N + n];
+                        Cn[m * N + n] = (float)sum;
+                    }
+                memcpy(row, C + (M - 1) * N, (size_t)N * sizeof(float));
+                gemm_nn(C, N, A, K, 1, B, N, M, N, K);
+                gemm_nt(Ct, N, A, K, Bt, K, M, N, K);
+                for (int i = 0; i < M * N; i++) {
+                    ck_assert_msg(fabsf(C[i] - Cn[i]) <= 1e-5f * (1 + K), "gemm_nn M %d N %d K %d [%d]", M, N, K, i);
+                    ck_assert_msg(fabsf(Ct[i] - Cn[i]) <= 1e-5f * (1 + K), "gemm_nt M %d N %d K %d [%d]", M, N, K, i);
+                }
+                gemm_nn(row, N, A + (M - 1) * K, K, 1, B, N, 1, N, K);
+                ck_assert_msg(memcmp(row, C + (M - 1) * N, (size_t)N * sizeof(float)) == 0, "gemm_nn row M %d N %d K %d", M, N, K);
+                /* A read transposed (am = 1, ak = M). */
+                float *At = malloc((size_t)M * K * sizeof(float)), *C2 = calloc((size_t)M * N, sizeof(float));
+                for (int m = 0; m < M; m++)
+                    for (int k = 0; k < K; k++) At[k * M + m] = A[m * K + k];
+                float *C1 = calloc((size_t)M * N, sizeof(float));
+                gemm_nn(C1, N, A, K, 1, B, N, M, N, K);
+                gemm_nn(C2, N, At, 1, M, B, N, M, N, K);
+                ck_assert(memcmp(C1, C2, (size_t)M * N * sizeof(float)) == 0);
+                free(At), free(C1), free(C2);
+                free(A), free(B), free(Bt), free(C), free(Ct), free(Cn), free(row);
             }
 }
 END_TEST
@@ -493,11 +593,14 @@ Suite *sakernels_suite(void)
     TCase *tc = tcase_create("gradcheck");
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, test_layer_gradcheck);
+    tcase_add_test(tc, test_layer_gradcheck_dropout);
+    tcase_add_test(tc, test_dropout_all_kept_is_no_dropout);
     tcase_add_test(tc, test_gradcheck_catches_a_wrong_gradient);
     suite_add_tcase(s, tc);
     TCase *tk = tcase_create("kernels");
     tcase_set_timeout(tk, 60);
     tcase_add_test(tk, test_banded_matches_naive);
+    tcase_add_test(tk, test_gemm_matches_naive);
     tcase_add_test(tk, test_linear_matches_naive);
     tcase_add_test(tk, test_window_masks_far_tokens);
     tcase_add_test(tk, test_layer_binding_and_empty);

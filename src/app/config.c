@@ -31,7 +31,9 @@ typedef enum {
 
 /* Bounds are enforced by config_validate, not while loading, so a value out of
  * range in a file can still be corrected by a later --set. */
-enum { HAS_MIN = 1, HAS_MAX = 2, MIN_OPEN = 4, MAX_OPEN = 8, REQUIRED = 16 };
+enum { HAS_MIN = 1, HAS_MAX = 2, MIN_OPEN = 4, MAX_OPEN = 8, REQUIRED = 16,
+       /* KEY_ENUM: false means the first name, true the second (a switch that grew options) */
+       BOOLS = 32 };
 
 typedef struct ConfigKey {
     const char *name;          /* "section.key" */
@@ -52,6 +54,8 @@ _Static_assert(sizeof(DataFormat) == sizeof(int) && sizeof(BadRowPolicy) == size
 static const char *const format_names[] = {"auto", "csv", "tsv", "fasttext", NULL};
 static const char *const bad_row_names[] = {"error", "skip", NULL};
 static const char *const attention_names[] = {"dot", "additive", NULL};
+static const char *const positional_names[] = {"false", "sin", "learned", NULL};
+static const char *const encoder_names[] = {"none", "self_attention", NULL};
 static const char *const schedule_names[] = {"constant", "linear", NULL};
 static const char *const normalize_names[] = {"none", "nfc", "nfkc", NULL};
 static const char *const metric_names[] = {"accuracy", "macro_f1", NULL};
@@ -65,6 +69,7 @@ static const char *const metric_names[] = {"accuracy", "macro_f1", NULL};
 #define UNIT HAS_MIN | HAS_MAX | MAX_OPEN, 0, 1, NULL /* [0, 1) */
 #define FLAG RANGE(0, 1)
 #define NAMES(list) 0, 0, 0, (list)
+#define SWITCH(list) BOOLS, 0, 0, (list)
 
 /* Grouped by section, in the order config_to_json prints them. The defaults of
  * the tokenizer, model and training keys were chosen on the validation splits of
@@ -92,9 +97,15 @@ static const ConfigKey config_keys[] = {
     {"model.dim", KEY_INT, AT(model.dim), "16", RANGE(1, 4096)},
     {"model.heads", KEY_INT, AT(model.heads), "2", RANGE(1, 64)},
     {"model.attention", KEY_ENUM, AT(model.attention), "\"dot\"", NAMES(attention_names)},
-    {"model.positional", KEY_BOOL, AT(model.positional), "false", FLAG},
+    {"model.positional", KEY_ENUM, AT(model.positional), "false", SWITCH(positional_names)},
     {"model.context", KEY_BOOL, AT(model.context), "false", FLAG},
     {"model.gate", KEY_BOOL, AT(model.gate), "false", FLAG},
+    {"model.encoder", KEY_ENUM, AT(model.enc.kind), "\"none\"", NAMES(encoder_names)},
+    {"model.layers", KEY_INT, AT(model.enc.layers), "1", RANGE(1, SELFATTN_MAX_LAYERS)},
+    {"model.ffn_dim", KEY_INT, AT(model.enc.ffn_dim), "0", RANGE(0, 65536)},
+    {"model.window", KEY_INT, AT(model.enc.window), "0", RANGE(0, 1 << 20)},
+    {"model.encoder_ngrams", KEY_BOOL, AT(model.enc.ngrams), "false", FLAG},
+    {"model.encoder_dropout", KEY_DOUBLE, AT(train.step.encoder_dropout), "0.0", UNIT},
     {"model.dropout", KEY_DOUBLE, AT(train.step.dropout), "0.0", UNIT},
     {"model.token_dropout", KEY_DOUBLE, AT(train.step.token_dropout), "0.5", UNIT},
     {"bayes.weight", KEY_DOUBLE, AT(bayes.weight), "0.0", GE(0)},
@@ -417,7 +428,8 @@ static int config_store(Config *cfg, const ConfigKey *k, const cJSON *v)
         *(char **)field = cJSON_IsNull(v) ? NULL : xstrdup(v->valuestring);
         return 0;
     case KEY_ENUM:
-        if (config_get_enum(v, k->names, &e)) return -1;
+        if ((k->flags & BOOLS) && cJSON_IsBool(v)) e = cJSON_IsTrue(v);
+        else if (config_get_enum(v, k->names, &e) || ((k->flags & BOOLS) && e == 0)) return -1;
         *(int *)field = e;
         return 0;
     case KEY_COLUMN:
@@ -467,9 +479,11 @@ static int config_apply(Config *cfg, const ConfigKey *k, const cJSON *v, char *w
     };
     if (config_store(cfg, k, v) == 0) return 0;
     char names[200] = "", got[128];
-    if (k->type == KEY_ENUM) config_names_text(k->names, names, sizeof names);
+    const int bools = k->type == KEY_ENUM && (k->flags & BOOLS);
+    if (k->type == KEY_ENUM) config_names_text(k->names + bools, names, sizeof names);
     config_describe(v, got, sizeof got);
-    snprintf(why, cap, "%s must be %s%s, got %s", k->name, expected[k->type], names, got);
+    snprintf(why, cap, "%s must be %s%s, got %s", k->name, bools ? "false, true or one of " : expected[k->type],
+             names, got);
     return -1;
 }
 
@@ -635,7 +649,9 @@ static cJSON *config_parse_value(const ConfigKey *k, const char *text)
     cJSON *v = cJSON_ParseWithOpts(text, NULL, 1);
     int raw = !v;
     /* A directory called "2024" is still a path, and "tsv" needs no quotes. */
-    if (v && (k->type == KEY_PATH || k->type == KEY_ENUM) && !cJSON_IsString(v) && !cJSON_IsNull(v)) raw = 1;
+    const int is_switch = k->type == KEY_ENUM && (k->flags & BOOLS) && cJSON_IsBool(v);
+    if (v && (k->type == KEY_PATH || k->type == KEY_ENUM) && !cJSON_IsString(v) && !cJSON_IsNull(v) && !is_switch)
+        raw = 1;
     /* Seeds above 2^53 would be rounded by a trip through a double. */
     if (v && k->type == KEY_UINT64 && cJSON_IsNumber(v) && text[strspn(text, "0123456789")] == '\0') raw = 1;
     if (raw) {
@@ -789,6 +805,15 @@ int config_validate(const Config *cfg, Status *st)
                      config_enum_or_unknown(attention_names, (int)mc->attention));
         return config_blame(cfg, st, "model.attention", "model.context", "model.gate", NULL);
     }
+    if (mc->enc.kind == SELFATTN_ON && mc->dim % mc->heads != 0) {
+        status_error(st, "model.dim %d must be a multiple of model.heads %d with model.encoder \"self_attention\"",
+                     mc->dim, mc->heads);
+        return config_blame(cfg, st, "model.dim", "model.heads", "model.encoder", NULL);
+    }
+    if (mc->positional == POSITIONAL_LEARNED && mc->enc.kind != SELFATTN_ON) {
+        status_error(st, "model.positional \"learned\" needs model.encoder \"self_attention\"");
+        return config_blame(cfg, st, "model.positional", "model.encoder", NULL);
+    }
     if (t->ngrams > 1 && t->buckets < 1) {
         status_error(st, "tokenizer.buckets must be >= 1 when tokenizer.ngrams > 1, got %" PRId64, t->buckets);
         return config_blame(cfg, st, "tokenizer.buckets", "tokenizer.ngrams", NULL);
@@ -882,7 +907,9 @@ static cJSON *config_value_json(const Config *cfg, const ConfigKey *k)
         const char *s = *(char *const *)field;
         return s ? cJSON_CreateString(s) : cJSON_CreateNull();
     }
-    case KEY_ENUM: return cJSON_CreateString(config_enum_or_unknown(k->names, *(const int *)field));
+    case KEY_ENUM:
+        if ((k->flags & BOOLS) && *(const int *)field == 0) return cJSON_CreateFalse();
+        return cJSON_CreateString(config_enum_or_unknown(k->names, *(const int *)field));
     case KEY_COLUMN: return config_column_json(field);
     case KEY_COLUMNS: {
         cJSON *arr = cJSON_CreateArray();

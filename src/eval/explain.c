@@ -20,6 +20,8 @@ void explain_free(Explanation *e)
     free(e->weight);
     free(e->text);
     free(e->text_at);
+    free(e->rolled);
+    free(e->work);
     memset(e, 0, sizeof *e);
 }
 
@@ -63,6 +65,18 @@ static void explain_tokens(Explanation *e, const ClassifierScratch *s)
     }
 }
 
+/* The pooling's weights over the encoder's outputs, mapped to the positions. */
+static const float *explain_rollout(Explanation *e, const Classifier *c, const ClassifierScratch *s)
+{
+    const SelfAttnDims *E = &c->net.dims.enc;
+    const int T = s->doc.T, H = c->net.dims.heads;
+    const size_t nw = selfattn_explain_floats(&s->doc.enc, E), nr = (size_t)H * T;
+    if (nr > e->cap_rolled) e->rolled = xrealloc(e->rolled, (e->cap_rolled = 2 * nr) * sizeof *e->rolled);
+    if (nw > e->cap_work) e->work = xrealloc(e->work, (e->cap_work = 2 * nw) * sizeof *e->work);
+    selfattn_explain(e->rolled, e->work, s->doc.alpha, H, T, &s->doc.enc, E);
+    return e->rolled;
+}
+
 void explain_build(Explanation *e, const Classifier *c, const ClassifierScratch *s, int k, int tokens)
 {
     e->C = c->net.dims.classes;
@@ -74,7 +88,7 @@ void explain_build(Explanation *e, const Classifier *c, const ClassifierScratch 
     }
     e->probs = s->doc.probs;
     explain_top(e->probs, e->C, e->k, e->top);
-    e->alpha = s->doc.alpha;
+    e->alpha = c->net.dims.enc.layers && s->doc.T > 0 ? explain_rollout(e, c, s) : s->doc.alpha;
     e->member = classifier_bayes(c) ? s->member : NULL;
     e->T = 0;
     if (tokens) explain_tokens(e, s);

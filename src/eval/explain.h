@@ -16,15 +16,18 @@ typedef struct Explanation {
     int *top;             /* [k] label ids, most probable first (ties: lower id) */
     const float *probs;   /* [C] */
     int T, H;             /* positions explained (0 without tokens), heads */
-    const float *alpha;   /* [H,T] attention weights per head */
+    const float *alpha;   /* [H,T] attention weights per head; with the self-attention
+                             encoder, the pooling's weights mapped back to the
+                             positions by attention rollout (selfattn_explain) */
     double *weight;       /* [T] their mean over heads */
     char *text;           /* token texts, each NUL-terminated */
     size_t *text_at;      /* [T] where each position's text starts in `text` */
     const int32_t *first; /* [T] the word each position starts at (encoder.h's sequence) */
     const uint8_t *order; /* [T] its words: 1 for a word, k for a k-gram */
     const float *member;  /* [C] the naive Bayes member's logits, NULL without one */
+    float *rolled, *work; /* [H,T] and selfattn_explain's work, with the encoder */
     int cap_top, cap_t;
-    size_t cap_text;
+    size_t cap_text, cap_rolled, cap_work;
 } Explanation;
 
 void explain_init(Explanation *e);

@@ -1,6 +1,7 @@
 /* gemm.h - dense matrix products for small dimensions: register-blocked (4x8
- * and 4x4 tiles of C in SSE registers) in plain C with the GCC/Clang vector
- * extension, no library. Pure functions; C ACCUMULATES (+=). Row-major with
+ * and 4x4 tiles of C in SSE registers, and at the edges tiles of fewer rows or
+ * columns, still in vectors) in plain C with the GCC/Clang vector extension, no
+ * library. Pure functions; C ACCUMULATES (+=). Row-major with
  * explicit strides, so one kernel serves a matrix or its transpose. */
 #ifndef ATTNCLF_GEMM_H
 #define ATTNCLF_GEMM_H
@@ -13,7 +14,8 @@
 void gemm_nn(float *C, ptrdiff_t ldc, const float *A, ptrdiff_t am, ptrdiff_t ak, const float *B, ptrdiff_t ldb,
              int M, int N, int K);
 /* C[m,n] += sum_k A[m*lda + k] B[n*ldb + k]: both operands contiguous in k
- * (C = A B^T, e.g. dW = dY X^T over tokens). */
+ * (C = A B^T, e.g. dW = dY X^T over tokens). For K < 32 B is transposed in
+ * blocks on the stack and the products run as in gemm_nn. */
 void gemm_nt(float *C, ptrdiff_t ldc, const float *A, ptrdiff_t lda, const float *B, ptrdiff_t ldb, int M, int N,
              int K);
 

@@ -10,22 +10,24 @@
 #include "mem.h"
 #include "rng.h"
 
+/* The encoder's tensors between out_b and emb are named by selfattn_tensor_name. */
 static const char *const model_tensor_names[N_TENSORS] = {
-    "query", "att_w", "att_b", "att_v", "ctx_q", "gate_w", "gate_b", "out_w", "out_b", "emb",
+    "query", "att_w", "att_b", "att_v", "ctx_q", "gate_w", "gate_b", "out_w", "out_b", [TENSOR_EMB] = "emb",
 };
 
 ModelDims model_dims(const ModelOptions *o, int64_t rows, int64_t dense_rows, int classes)
 {
     return (ModelDims){.rows = rows, .dense_rows = dense_rows, .dim = o->dim, .heads = o->heads, .classes = classes,
-                       .attention = o->attention, .positional = o->positional, .context = o->context,
-                       .gate = o->gate};
+                       .attention = o->attention, .positional = o->enc.kind ? 0 : o->positional,
+                       .context = o->context, .gate = o->gate, .enc = selfattn_dims(&o->enc, o->positional)};
 }
 
 /* Named views of any block laid out like the model's (params, gradients). */
 static void model_views(const Model *m, float *block, ParamTensors *out)
 {
     float **views[N_TENSORS] = {&out->query, &out->att_w, &out->att_b, &out->att_v, &out->ctx_q,
-                                &out->gate_w, &out->gate_b, &out->out_w, &out->out_b, &out->emb};
+                                &out->gate_w, &out->gate_b, &out->out_w, &out->out_b, [TENSOR_EMB] = &out->emb};
+    for (int k = 0; k < SELFATTN_N_TENSORS; k++) views[TENSOR_ENC + k] = &out->enc[k];
     for (int i = 0; i < N_TENSORS; i++)
         *views[i] = m->tensors[i].numel ? block + m->tensors[i].offset : NULL;
 }
@@ -49,9 +51,11 @@ static void model_layout(Model *m, const ModelDims *dims)
         [TENSOR_OUT_B] = C,
         [TENSOR_EMB] = dims->rows * d,
     };
+    for (int k = 0; k < SELFATTN_N_TENSORS; k++) numel[TENSOR_ENC + k] = selfattn_tensor_numel(&dims->enc, (int)d, k);
     int64_t off = 0;
     for (int i = 0; i < N_TENSORS; i++) {
-        m->tensors[i].name = model_tensor_names[i];
+        const int enc = i >= TENSOR_ENC && i < TENSOR_EMB;
+        m->tensors[i].name = enc ? selfattn_tensor_name(i - TENSOR_ENC) : model_tensor_names[i];
         m->tensors[i].numel = numel[i];
         m->tensors[i].offset = off;
         if (i == TENSOR_EMB) m->n_dense = off;
@@ -77,11 +81,12 @@ void model_free(Model *m)
 void model_save(const Model *m, CkptWriter *w)
 {
     const ModelDims *D = &m->dims;
-    CkptBuf *b = ckpt_section(w, "MODL", 2);
+    CkptBuf *b = ckpt_section(w, "MODL", 3);
     ckpt_put_u64(b, (uint64_t)D->rows);
     ckpt_put_u64(b, (uint64_t)D->dense_rows);
     int32_t dims[7] = {D->dim, D->heads, D->classes, (int32_t)D->attention, D->positional, D->context, D->gate};
     ckpt_put(b, dims, sizeof dims);
+    selfattn_put_dims(b, &D->enc);
     ckpt_put_u32(b, N_TENSORS);
     for (int i = 0; i < N_TENSORS; i++) {
         const TensorInfo *t = &m->tensors[i];
@@ -92,9 +97,9 @@ void model_save(const Model *m, CkptWriter *w)
     blockio_save(m, m->params, w, "TDAT");
 }
 
-/* Reads rows (and with_dense, dense_rows) and the n_dims int32 fields that
- * follow; every value in range. */
-static int model_read_dims(CkptCursor *c, int with_dense, int n_dims, ModelDims *D)
+/* Reads rows (and with_dense, dense_rows), the n_dims int32 fields that follow
+ * and with_enc the encoder's; every value in range. */
+static int model_read_dims(CkptCursor *c, int with_dense, int n_dims, int with_enc, ModelDims *D)
 {
     int32_t v[7] = {0};
     D->rows = (int64_t)ckpt_u64(c);
@@ -106,6 +111,8 @@ static int model_read_dims(CkptCursor *c, int with_dense, int n_dims, ModelDims 
     if (c->bad || D->rows < 1 || D->rows >= INT32_MAX || D->dense_rows < 1 || D->dense_rows > D->rows || D->dim < 1 || D->dim > 4096 || D->heads < 1 ||
         D->heads > 64 || D->classes < 2 || (D->attention != ATTN_DOT && D->attention != ATTN_ADDITIVE) || !flags_ok ||
         ((D->context || D->gate) && D->attention != ATTN_DOT))
+        return -1;
+    if (with_enc && (selfattn_get_dims(c, &D->enc, D->dim, D->heads) || (D->enc.layers && D->positional)))
         return -1;
     return 0;
 }
@@ -147,8 +154,9 @@ static int model_read_shape(Model *m, const CkptReader *r, Status *st)
     int legacy = r->version < 4;
     if (!ckpt_find(r, legacy ? "DIMS" : "MODL", &sec)) return ckpt_damaged(r, st, "no %s section", legacy ? "DIMS" : "MODL");
     CkptCursor c = ckpt_cursor(&sec);
-    if ((!legacy && sec.version != 1 && sec.version != 2) ||
-        model_read_dims(&c, !legacy && sec.version >= 2, legacy && r->version < 2 ? 5 : 7, &D) ||
+    if ((!legacy && (sec.version < 1 || sec.version > 3)) ||
+        model_read_dims(&c, !legacy && sec.version >= 2, legacy && r->version < 2 ? 5 : 7, !legacy && sec.version >= 3,
+                        &D) ||
         (legacy && !ckpt_done(&c)))
         return ckpt_damaged(r, st, "bad model dimensions");
     model_layout(m, &D);
@@ -198,6 +206,7 @@ void model_randomize(Model *m, int64_t unk_row, uint64_t seed)
     model_fill_uniform(m->p.out_w, D->classes * K, sqrtf(6.0f / (float)(K + D->classes)), &r);
     if (D->attention == ATTN_ADDITIVE)
         model_fill_uniform(m->p.att_w, (int64_t)D->dim * D->dim, sqrtf(3.0f / (float)D->dim), &r);
+    selfattn_randomize(m->p.enc, &D->enc, D->dim, seed);
 }
 
 void docscratch_init(DocScratch *s, const ModelDims *dims, int cap_t)
@@ -220,6 +229,7 @@ void docscratch_free(DocScratch *s)
                      s->alpha, s->z, s->zd, s->dz, s->logits, s->probs, s->dlogits};
     for (size_t i = 0; i < sizeof bufs / sizeof *bufs; i++) free(bufs[i]);
     free(s->mask);
+    selfattn_scratch_free(&s->enc);
     memset(s, 0, sizeof *s);
 }
 
@@ -248,6 +258,7 @@ void docscratch_reserve(DocScratch *s, const ModelDims *dims, int T)
         kernel_posenc(s->pe, cap, dims->dim);
     }
     s->cap_t = cap;
+    selfattn_scratch_reserve(&s->enc, &dims->enc, dims->dim, dims->heads, cap);
 }
 
 float model_forward(const Model *m, const int32_t *ids, int n, const float *offset, const int32_t *y, int ny,
@@ -256,6 +267,7 @@ float model_forward(const Model *m, const int32_t *ids, int n, const float *offs
     const ModelDims *D = &m->dims;
     int d = D->dim, H = D->heads, K = H * d;
     const int T = s->T = kernel_gather_bags(s->x, m->p.emb, ids, n, d);
+    if (D->enc.layers) selfattn_forward(s->x, &s->enc, ids, n, T, m->p.enc, &D->enc, d, H, D->dense_rows, mask_seed);
     const float *xs = s->x;
     if (D->positional) {
         for (size_t i = 0; i < (size_t)T * d; i++) s->xs[i] = s->x[i] + s->pe[i];
@@ -342,6 +354,7 @@ void model_backward(const Model *m, const int32_t *ids, int n, const int32_t *y,
     else
         kernel_add_attn_backward(dx, dx, g.att_w, g.att_b, g.att_v, s->da, s->dz, s->z, s->alpha,
                                  s->u, s->x, xs, m->p.att_w, m->p.att_v, T, d, H);
+    if (D->enc.layers) selfattn_backward(dx, g.enc, &s->enc, m->p.enc, &D->enc, d, H);
     if (dx != demb) kernel_scatter_bags(demb, dx, ids, n, d);
 }
 

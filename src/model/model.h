@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "ckpt.h"
+#include "selfattn.h"
 #include "status.h"
 
 enum {
@@ -23,7 +24,8 @@ enum {
     TENSOR_GATE_B, /* [d] */
     TENSOR_OUT_W,  /* [C,H*d] classifier */
     TENSOR_OUT_B,  /* [C] */
-    TENSOR_EMB,    /* [rows,d] words, UNK, then hashed n-gram buckets */
+    TENSOR_ENC,    /* the self-attention encoder's SELFATTN_N_TENSORS (selfattn.h), empty without one */
+    TENSOR_EMB = TENSOR_ENC + SELFATTN_N_TENSORS, /* [rows,d] words, UNK, then hashed n-gram buckets */
     N_TENSORS
 };
 
@@ -34,9 +36,10 @@ typedef struct ModelOptions {
     int dim;
     int heads;
     AttentionKind attention;
-    int positional;
+    int positional; /* POSITIONAL_* (selfattn.h): on the pooling's scores, or with the encoder its input's */
     int context;  /* scores also see the sums of the words left and right (kernels.h) */
     int gate;     /* values gated by the previous word (kernels.h) */
+    SelfAttnOptions enc; /* the self-attention encoder before the pooling */
 } ModelOptions;
 
 typedef struct ModelDims {
@@ -48,10 +51,13 @@ typedef struct ModelDims {
     int positional;
     int context;  /* scores also see the sums of the words left and right (kernels.h) */
     int gate;     /* values gated by the previous word (kernels.h) */
+    SelfAttnDims enc; /* layers 0: no encoder; with one, positional above is 0 (the encoder has them) */
 } ModelDims;
 
 typedef struct ParamTensors {
-    float *query, *att_w, *att_b, *att_v, *ctx_q, *gate_w, *gate_b, *out_w, *out_b, *emb;
+    float *query, *att_w, *att_b, *att_v, *ctx_q, *gate_w, *gate_b, *out_w, *out_b;
+    float *enc[SELFATTN_N_TENSORS];
+    float *emb;
 } ParamTensors;
 
 typedef struct TensorInfo {
@@ -82,24 +88,28 @@ typedef struct DocScratch {
     float *z, *zd, *dz;               /* [H*d] z, z after dropout, dL/dz */
     float *logits, *probs, *dlogits;  /* [C] */
     unsigned char *mask;              /* [H*d] dropout keep mask */
+    SelfAttnScratch enc;              /* with the encoder */
 } DocScratch;
 
 ModelDims model_dims(const ModelOptions *o, int64_t rows, int64_t dense_rows, int classes);
 /* Fills m->tensors and sizes for dims; allocates a zeroed block. */
 void model_init(Model *m, const ModelDims *dims);
 void model_free(Model *m);
-/* Sections MODL: u64 rows, u64 dense_rows; i32 dim, heads, classes, attention,
- * positional, context, gate; u32 tensors, each {u32 length + name, u64 numel,
- * u64 offset}; and TDAT: the parameter block (blockio.h). */
+/* Sections MODL (version 3): u64 rows, u64 dense_rows; i32 dim, heads, classes,
+ * attention, positional, context, gate; the encoder's dims (selfattn_put_dims);
+ * u32 tensors, each {u32 length + name, u64 numel, u64 offset}; and TDAT: the
+ * parameter block (blockio.h). */
 void model_save(const Model *m, CkptWriter *w);
-/* Reads them (format 1-3: DIMS, TNSR, TDAT). With map, the parameters stay in
- * r's mapping (read-only; r must outlive m); otherwise they are copied. */
+/* Reads them (MODL versions 1 and 2 have no encoder; format 1-3: DIMS, TNSR,
+ * TDAT). With map, the parameters stay in r's mapping (read-only; r must
+ * outlive m); otherwise they are copied. */
 int model_load(Model *m, const CkptReader *r, int map, Status *st);
 /* Initial values from seed: embeddings U(-1/sqrt(d), 1/sqrt(d)) except the UNK
  * row (0: unseen words add nothing until trained); queries 0 so attention starts
  * as mean pooling; additive W Xavier-uniform, v and biases 0; context queries and
  * the gate 0, so a context model starts as the plain one (same draws); classifier
- * Xavier-uniform, bias 0. */
+ * Xavier-uniform, bias 0. The encoder starts as the identity
+ * (selfattn_randomize), its draws after all of these. */
 void model_randomize(Model *m, int64_t unk_row, uint64_t seed);
 
 void docscratch_init(DocScratch *s, const ModelDims *dims, int cap_t);

@@ -579,8 +579,8 @@ void sak_work_bind(SakWork *w, float *block, const SakDims *D, int cap_t)
     sak_work_layout(w, block, D, cap_t);
 }
 
-void sak_layer_forward(float *out, SakCache *c, SakWork *w, const float *x, const SakLayer *p, const SakDims *D,
-                       int T)
+void sak_layer_forward(float *out, SakCache *c, SakWork *w, const float *x, const float *keep, const SakLayer *p,
+                       const SakDims *D, int T)
 {
     const int d = D->d;
     const size_t td = (size_t)T * d;
@@ -592,7 +592,10 @@ void sak_layer_forward(float *out, SakCache *c, SakWork *w, const float *x, cons
     sak_linear_forward(c->v, c->h1, p->wv, p->bv, T, d, d);
     sak_mha_forward(c->a, c->p, w->mha, c->q, c->k, c->v, T, d, D->heads, D->window);
     sak_linear_forward(c->y, c->a, p->wo, p->bo, T, d, d);
-    for (size_t i = 0; i < td; i++) c->y[i] += c->x[i];
+    if (keep)
+        for (size_t i = 0; i < td; i++) c->y[i] = c->x[i] + keep[i] * c->y[i];
+    else
+        for (size_t i = 0; i < td; i++) c->y[i] += c->x[i];
     if (!D->ffn) {
         sak_transpose(out, c->y, d, T);
         return;
@@ -600,25 +603,40 @@ void sak_layer_forward(float *out, SakCache *c, SakWork *w, const float *x, cons
     float *o = w->dy; /* out^T */
     sak_layernorm_forward(c->h2, c->mean2, c->rstd2, c->y, p->ln2_g, p->ln2_b, T, d);
     sak_ffn_forward(o, c->f, c->h2, p->w1, p->b1, p->w2, p->b2, T, d, D->ffn);
-    for (size_t i = 0; i < td; i++) o[i] += c->y[i];
+    if (keep)
+        for (size_t i = 0; i < td; i++) o[i] = c->y[i] + keep[td + i] * o[i];
+    else
+        for (size_t i = 0; i < td; i++) o[i] += c->y[i];
     sak_transpose(out, o, d, T);
 }
 
+/* dst = m * src when there is a mask, else src itself (no copy). */
+static const float *sak_masked(float *dst, const float *src, const float *m, size_t n)
+{
+    if (!m) return src;
+    for (size_t i = 0; i < n; i++) dst[i] = m[i] * src[i];
+    return dst;
+}
+
 void sak_layer_backward(float *dx, const SakLayer *g, SakWork *w, const float *dout, const SakCache *c,
-                        const SakLayer *p, const SakDims *D, int T)
+                        const float *keep, const SakLayer *p, const SakDims *D, int T)
 {
     const int d = D->d;
-    const size_t bytes = (size_t)T * d * sizeof(float);
+    const size_t td = (size_t)T * d, bytes = td * sizeof(float);
     if (T <= 0) return;
-    /* dy: dout through the FFN's residual, plus the FFN branch through LN2. */
+    /* dy: dout through the FFN's residual, plus the FFN branch through LN2. w->dq
+     * is free until the attention's backward, so it holds a branch's masked
+     * gradient. */
     sak_transpose(w->dy, dout, T, d);
     if (D->ffn) {
+        const float *dbranch = sak_masked(w->dq, w->dy, keep ? keep + td : NULL, td);
         memset(w->dh, 0, bytes);
-        sak_ffn_backward(w->dh, g->w1, g->b1, g->w2, g->b2, w->df, w->dy, c->f, c->h2, p->w1, p->w2, T, d, D->ffn);
+        sak_ffn_backward(w->dh, g->w1, g->b1, g->w2, g->b2, w->df, dbranch, c->f, c->h2, p->w1, p->w2, T, d,
+                         D->ffn);
         sak_layernorm_backward(w->dy, g->ln2_g, g->ln2_b, w->dh, c->y, c->mean2, c->rstd2, p->ln2_g, T, d);
     }
     memset(w->da, 0, bytes);
-    sak_linear_backward(w->da, g->wo, g->bo, w->dy, c->a, p->wo, T, d, d);
+    sak_linear_backward(w->da, g->wo, g->bo, sak_masked(w->dq, w->dy, keep, td), c->a, p->wo, T, d, d);
     memset(w->dq, 0, bytes);
     memset(w->dk, 0, bytes);
     memset(w->dv, 0, bytes);
@@ -632,4 +650,3 @@ void sak_layer_backward(float *dx, const SakLayer *g, SakWork *w, const float *d
     sak_layernorm_backward(dxt, g->ln1_g, g->ln1_b, w->dh, c->x, c->mean1, c->rstd1, p->ln1_g, T, d);
     sak_transpose_add(dx, dxt, d, T);
 }
-

@@ -17,8 +17,10 @@
  * W = window. One pre-norm layer (Vaswani et al. 2017; pre-norm as in Xiong et al.
  * 2020, "On Layer Normalization in the Transformer Architecture"):
  *   h1 = LN1(x);  q = Wq h1 + bq,  k = Wk h1,  v = Wv h1 + bv
- *   y  = x + Wo MHA(q, k, v) + bo
- *   out = y + FFN(LN2(y))        (out = y when F = 0)
+ *   y  = x + m1 * (Wo MHA(q, k, v) + bo)
+ *   out = y + m2 * FFN(LN2(y))        (out = y when F = 0)
+ * m1, m2 are dropout's elementwise scales (0, or 1/(1-p) for a kept unit), all 1
+ * without dropout: residual dropout as in Vaswani et al. 2017, section 5.4.
  * k has no bias: q_t . (k_u + b) = q_t . k_u + q_t . b shifts all of query t's
  * scores by the same amount, which the softmax cancels, so its gradient is 0. */
 #ifndef ATTNCLF_SAKERNELS_H
@@ -160,11 +162,14 @@ size_t sak_work_floats(const SakDims *D, int cap_t);
 void sak_work_bind(SakWork *w, float *block, const SakDims *D, int cap_t);
 
 /* The layer above on rows: x and out are [T,d] like the model's embeddings; out
- * must not alias x. */
+ * must not alias x. keep holds m1 then m2 (feature-major like the activations;
+ * m2 only with the FFN), or is NULL for no dropout. */
 void sak_layer_forward(float *out /* [T,d] */, SakCache *c, SakWork *w, const float *x /* [T,d] */,
-                       const SakLayer *p, const SakDims *D, int T);
-/* Backward of the layer's last forward on c: dx += dL/dx, g's tensors += dL/dparams. */
+                       const float *keep /* [2,d,T] or NULL */, const SakLayer *p, const SakDims *D, int T);
+/* Backward of the layer's last forward on c (with the same keep): dx += dL/dx,
+ * g's tensors += dL/dparams. */
 void sak_layer_backward(float *dx /* [T,d] */, const SakLayer *g, SakWork *w, const float *dout /* [T,d] */,
-                        const SakCache *c, const SakLayer *p, const SakDims *D, int T);
+                        const SakCache *c, const float *keep /* [2,d,T] or NULL */, const SakLayer *p,
+                        const SakDims *D, int T);
 
 #endif

@@ -16,12 +16,15 @@
 typedef struct ScratchArg {
     const ModelDims *dims;
     int cap_t;
+    float encoder_dropout;
 } ScratchArg;
 
 static void step_scratch_init(void *item, const void *arg)
 {
     const ScratchArg *a = arg;
-    docscratch_init(item, a->dims, a->cap_t);
+    DocScratch *s = item;
+    docscratch_init(s, a->dims, a->cap_t);
+    s->enc.dropout = a->encoder_dropout; /* a training scratch's; scoring ones keep 0 */
 }
 
 static void step_scratch_free(void *item)
@@ -42,7 +45,7 @@ void step_init(Stepper *t, Model *m, const StepOptions *o, int64_t max_len, int6
     t->batch_cap = batch_size;
     t->tok_cap = tok_cap > 0 ? tok_cap : 1;
     adam_init(&t->adam, m->n_params);
-    ScratchArg sa = {D, (int)(max_len > 0 ? max_len : 1)};
+    ScratchArg sa = {D, (int)(max_len > 0 ? max_len : 1), (float)o->encoder_dropout};
     threads_pool_init(&t->scratch, threads, sizeof(DocScratch), step_scratch_init, &sa, step_scratch_free);
     size_t d = (size_t)D->dim;
     t->doc_grad = xaligned_calloc((size_t)batch_size * (size_t)m->n_dense * sizeof(float));

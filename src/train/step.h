@@ -23,6 +23,7 @@ typedef struct StepOptions {
     int threads;           /* 0 = all cores */
     double dropout;        /* on the pooled vector, in [0, 1) */
     double token_dropout;  /* fraction of a document's tokens hidden per step, [0, 1) */
+    double encoder_dropout; /* residual dropout inside the self-attention encoder, [0, 1) */
 } StepOptions;
 
 /* An embedding row used in a step, and its first token there. */
