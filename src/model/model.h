@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "ckpt.h"
+#include "loss.h"
 #include "status.h"
 
 enum {
@@ -37,6 +38,7 @@ typedef struct ModelOptions {
     int positional;
     int context;  /* scores also see the sums of the words left and right (kernels.h) */
     int gate;     /* values gated by the previous word (kernels.h) */
+    LossKind loss; /* the output layer (loss.h); AUTO must be resolved before model_dims */
 } ModelOptions;
 
 typedef struct ModelDims {
@@ -48,6 +50,7 @@ typedef struct ModelDims {
     int positional;
     int context;  /* scores also see the sums of the words left and right (kernels.h) */
     int gate;     /* values gated by the previous word (kernels.h) */
+    LossKind loss; /* softmax or one sigmoid per class (loss.h) */
 } ModelDims;
 
 typedef struct ParamTensors {
@@ -82,6 +85,7 @@ typedef struct DocScratch {
     float *z, *zd, *dz;               /* [H*d] z, z after dropout, dL/dz */
     float *logits, *probs, *dlogits;  /* [C] */
     unsigned char *mask;              /* [H*d] dropout keep mask */
+    const float *class_w;             /* [C] per-class loss weights (loss.h) while training; NULL: none */
 } DocScratch;
 
 ModelDims model_dims(const ModelOptions *o, int64_t rows, int64_t dense_rows, int classes);
@@ -89,7 +93,7 @@ ModelDims model_dims(const ModelOptions *o, int64_t rows, int64_t dense_rows, in
 void model_init(Model *m, const ModelDims *dims);
 void model_free(Model *m);
 /* Sections MODL: u64 rows, u64 dense_rows; i32 dim, heads, classes, attention,
- * positional, context, gate; u32 tensors, each {u32 length + name, u64 numel,
+ * positional, context, gate, loss (section version 3; older files: softmax); u32 tensors, each {u32 length + name, u64 numel,
  * u64 offset}; and TDAT: the parameter block (blockio.h). */
 void model_save(const Model *m, CkptWriter *w);
 /* Reads them (format 1-3: DIMS, TNSR, TDAT). With map, the parameters stay in
@@ -107,8 +111,8 @@ void docscratch_free(DocScratch *s);
 /* Grows the scratch to hold T tokens (outside the training step only). */
 void docscratch_reserve(DocScratch *s, const ModelDims *dims, int T);
 
-/* Targets travel as a label set y [ny]; the softmax output layer reads its
- * first label (single-label corpora), and ny = 0 means none (no loss). */
+/* Targets travel as a label set y [ny] of distinct classes < C; ny = 0 means
+ * none (no loss). The loss is dims.loss's, weighted by s->class_w (loss.h). */
 
 /* Forward pass of one document of n ids (bags of rows, kernel_gather_bags; T =
  * s->T positions): fills s->alpha [H,T], s->z, s->logits, s->probs and returns
