@@ -98,7 +98,7 @@ case_ "one class only" 1 'only one label \("pos"\) in 30 rows: training needs at
 { printf 'label,text\n'; for i in $(seq 1 10000); do echo "L$i,word$i common"; done; } > "$tmp/many.csv"
 case_ "10,000 distinct labels (trained)" 0 "trained 1 epochs" "$tmp/train" "$tmp/many.csv" --set data.valid_fraction=0
 { echo "__label__a good film"; echo "no label on this line"; } > "$tmp/nolabel.txt"
-case_ "fastText line without __label__" 1 "nolabel.txt:2: line has no __label__ prefix" "$tmp/train" "$tmp/nolabel.txt" --set data.format=fasttext
+case_ "fastText line without __label__" 1 "nolabel.txt:2: line has no label \\(no token starts with \"__label__\"\\)" "$tmp/train" "$tmp/nolabel.txt" --set data.format=fasttext
 mkdir "$tmp/adir"
 case_ "a directory as data" 1 "adir: is a directory" "$tmp/train" "$tmp/adir"
 case_ "a missing data file" 1 "missing.csv: cannot open: No such file or directory" "$tmp/train" "$tmp/missing.csv"

@@ -62,7 +62,7 @@ expect 2 "option -m needs a value" "$bin" predict -m
 expect 2 "unknown option -z" "$bin" predict -z
 expect 2 "unknown option -z" "$bin" train --quiet -zq
 expect 2 "unknown command '-v' \(see" "$bin" -v
-expect 2 "option --t is ambiguous \(--text-column, --threads\)" "$bin" eval --t x
+expect 2 "option --t is ambiguous \(--text-column, --threads, --top-k, --threshold\)" "$bin" eval --t x
 expect 2 "option --json takes no value" "$bin" predict --json=1
 expect 2 "--model CKPT and --data FILE are required" "$bin" eval --model x
 expect 2 "--model CKPT is required" "$bin" predict

@@ -305,7 +305,7 @@ END_TEST
 /* A hint only where it is likely what was meant; a key of another section is named as such. */
 START_TEST(test_suggestions_do_not_mislead)
 {
-    expect_set_error("train.class_weights=1", "--set train.class_weights=1: unknown key");
+    expect_set_error("train.focal_gamma=1", "--set train.focal_gamma=1: unknown key");
     expect_set_error("model.pretrained=x", "--set model.pretrained=x: unknown key");
     expect_set_error("model.epochs=3",
                      "--set model.epochs=3: unknown key (\"epochs\" is in section \"train\": did you mean \"train.epochs\"?)");

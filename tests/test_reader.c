@@ -91,9 +91,10 @@ static ReaderOptions dcfg(DataFormat f, int header, BadRowPolicy policy, const c
 /* ---- collecting rows ---- */
 
 typedef struct Row {
-    char *label, *text;
+    char *label, *text;   /* a row's labels joined with '|' */
     size_t label_len, text_len;
     int64_t line;
+    double weight;
 } Row;
 
 typedef struct Got {
@@ -115,11 +116,20 @@ static char *dup_bytes(const char *s, size_t n)
 static int collect(void *ctx, const ReaderRow *row, Status *st)
 {
     Got *g = ctx;
-    const char *label = row->labels[0], *text = row->text;
-    size_t label_len = row->label_lens[0], text_len = row->text_len;
+    const char *text = row->text;
+    size_t label_len = 0, text_len = row->text_len;
     int64_t line = row->line;
-    ck_assert_int_eq(row->n_labels, 1);
+    ck_assert_int_ge(row->n_labels, 1);
+    for (int k = 0; k < row->n_labels; k++) label_len += row->label_lens[k] + (k > 0);
+    char *label = malloc(label_len + 1);
+    ck_assert_ptr_nonnull(label);
+    for (size_t k = 0, at = 0; k < (size_t)row->n_labels; k++) {
+        if (k) label[at++] = '|';
+        memcpy(label + at, row->labels[k], row->label_lens[k]);
+        at += row->label_lens[k];
+    }
     if (g->fail_at && line == g->fail_at) {
+        free(label);
         if (g->fail_silently) return -1;
         return status_error(st, "stop at %lld", (long long)line);
     }
@@ -130,7 +140,9 @@ static int collect(void *ctx, const ReaderRow *row, Status *st)
     }
     Row *r = &g->rows[g->n++];
     r->label = dup_bytes(label, label_len);
+    free(label);
     r->label_len = label_len;
+    r->weight = row->weight;
     r->text = dup_bytes(text, text_len);
     r->text_len = text_len;
     r->line = line;
@@ -378,9 +390,9 @@ START_TEST(test_fasttext_bad)
 {
     ReaderOptions dc = dcfg(FORMAT_FASTTEXT, 0, BAD_ROW_ERROR, "0", "1", NULL);
     const char *p = FX("a.ft", "__label__a ok\ngreat movie\n");
-    expect_error(p, &dc, fmt("%s:2: line has no __label__ prefix", p));
-    p = FX("b.ft", "__label__a __label__b text\n");
-    expect_error(p, &dc, fmt("%s:1: multiple labels are not supported", p));
+    expect_error(p, &dc, fmt("%s:2: line has no label (no token starts with \"__label__\")", p));
+    p = FX("b.ft", "__label__a x\nsome __label__ text\n");
+    expect_error(p, &dc, fmt("%s:2: token 2: label prefix \"__label__\" with nothing after it", p));
     p = FX("c.ft", "__label__a   \r\n__label__b x\n");
     Got e;
     ReaderStats es;
@@ -390,9 +402,9 @@ START_TEST(test_fasttext_bad)
     ck_assert_str_eq(es.first_empty, fmt("%s:1", p));
     got_free(&e);
     p = FX("d.ft", "__label__ text\n");
-    expect_error(p, &dc, fmt("%s:1: label is empty", p));
+    expect_error(p, &dc, fmt("%s:1: token 1: label prefix \"__label__\" with nothing after it", p));
 
-    p = FX("e.fasttext", "__label__a one\nnope\n__label__b\n__label__c __label__d x\n__label__e two\n");
+    p = FX("e.fasttext", "__label__a one\nnope\n__label__b\n__label__c __label__ x\n__label__e two\n");
     dc.on_bad_row = BAD_ROW_SKIP;
     Got g;
     ReaderStats rs;
@@ -402,8 +414,134 @@ START_TEST(test_fasttext_bad)
     check_row(&g, 2, "e", "two", 5);
     ck_assert_int_eq(rs.rows, 3);
     ck_assert_int_eq(rs.skipped, 2);
-    ck_assert_str_eq(rs.first_skip, fmt("%s:2: line has no __label__ prefix", p));
+    ck_assert_str_eq(rs.first_skip, fmt("%s:2: line has no label (no token starts with \"__label__\")", p));
     got_free(&g);
+}
+END_TEST
+
+/* ---- label sets and weights ---- */
+
+START_TEST(test_fasttext_label_sets)
+{
+    /* Labels wherever they stand, repeats once, text between them joined. */
+    const char *p = FX("m.txt", "__label__sauce __label__cheese How much starch?\n"
+                                "How do I __label__baking bake  bread __label__bread\n"
+                                "__label__a __label__a twice\n"
+                                "text __label__x\n"
+                                "__label__y\n");
+    ReaderOptions dc = dcfg(FORMAT_AUTO, 1, BAD_ROW_ERROR, "label", "text", NULL);
+    Got g;
+    read_ok(p, &dc, &g, NULL, 5);
+    check_row(&g, 0, "sauce|cheese", "How much starch?", 1);
+    check_row(&g, 1, "baking|bread", "How do I bake  bread ", 2);
+    check_row(&g, 2, "a", "twice", 3);
+    check_row(&g, 3, "x", "text ", 4);
+    check_row(&g, 4, "y", "", 5);
+    ck_assert(g.rows[0].weight == 1.0);
+    got_free(&g);
+    /* Another prefix: the default one is then text. */
+    p = FX("n.txt", "#a #b __label__c words\n");
+    dc.label_prefix = "#";
+    read_ok(p, &dc, &g, NULL, 1);
+    check_row(&g, 0, "a|b", "__label__c words", 1);
+    got_free(&g);
+    p = FX("o.txt", "#a x\n");
+    dc.label_prefix = "# ";
+    expect_error(p, &dc, "data.label_prefix \"# \" must not contain white space");
+}
+END_TEST
+
+START_TEST(test_label_separator)
+{
+    const char *p = FX("s.csv", "label,text\n"
+                                "\"a, b,c\",one\n"
+                                "a,two\n"
+                                "\"b,b\",three\n");
+    ReaderOptions dc = dcfg(FORMAT_AUTO, 1, BAD_ROW_ERROR, "label", "text", NULL);
+    dc.label_separator = ",";
+    Got g;
+    read_ok(p, &dc, &g, NULL, 3);
+    check_row(&g, 0, "a|b|c", "one", 2);
+    check_row(&g, 1, "a", "two", 3);
+    check_row(&g, 2, "b", "three", 4);
+    got_free(&g);
+    p = FX("t.csv", "label,text\na,ok\n\"a,,b\",bad\n");
+    expect_error(p, &dc, fmt("%s:3: label column: separator \",\" leaves label 2 of \"a,,b\" empty", p));
+    p = FX("u.csv", "label,text\n\"a,\",bad\n");
+    expect_error(p, &dc, fmt("%s:2: label column: separator \",\" leaves label 2 of \"a,\" empty", p));
+    /* A white-space separator: runs of it are one. */
+    p = FX("v.tsv", "label\ttext\na  b c\tx\n");
+    dc.label_separator = " ";
+    read_ok(p, &dc, &g, NULL, 1);
+    check_row(&g, 0, "a|b|c", "x", 2);
+    got_free(&g);
+    /* Under skip, a bad split is a skipped row. */
+    p = FX("w.csv", "label,text\n\"x||y\",bad\nz,good\n");
+    dc.label_separator = "||";
+    read_ok(p, &dc, &g, NULL, 2);
+    check_row(&g, 0, "x|y", "bad", 2);
+    got_free(&g);
+    p = FX("w2.csv", "label,text\n\"x||||y\",bad\nz,good\n");
+    dc.on_bad_row = BAD_ROW_SKIP;
+    ReaderStats rs;
+    read_ok(p, &dc, &g, &rs, 1);
+    check_row(&g, 0, "z", "good", 3);
+    ck_assert_int_eq(rs.skipped, 1);
+    got_free(&g);
+}
+END_TEST
+
+START_TEST(test_weight_column)
+{
+    const char *p = FX("w.csv", "label,w,text\n"
+                                "a,2.5,one\n"
+                                "b, 0 ,two\n"
+                                "a,1e-3,three\n");
+    ReaderOptions dc = dcfg(FORMAT_AUTO, 1, BAD_ROW_ERROR, "label", "text", NULL);
+    dc.weight_column = (OptColumnRef){.set = 1, .col = col("w")};
+    Got g;
+    read_ok(p, &dc, &g, NULL, 3);
+    ck_assert(g.rows[0].weight == 2.5);
+    ck_assert(g.rows[1].weight == 0.0);
+    ck_assert(g.rows[2].weight == 1e-3);
+    check_row(&g, 1, "b", "two", 3);
+    got_free(&g);
+    static const struct {
+        const char *cell, *why;
+    } bad[] = {{"-1", "\"-1\" is negative"}, {"abc", "\"abc\" is not a number"}, {"inf", "\"inf\" is not finite"},
+               {"nan", "\"nan\" is not finite"}, {"2x", "\"2x\" is not a number"}, {"", "\"\" is empty"}};
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        char data[128], name[16];
+        snprintf(data, sizeof data, "label,w,text\na,1,ok\nb,%s,bad\n", bad[i].cell);
+        snprintf(name, sizeof name, "bad%zu.csv", i);
+        p = fx_write(name, data, strlen(data));
+        expect_error(p, &dc, fmt("%s:3: weight column: %s (a weight is a finite number >= 0)", p, bad[i].why));
+    }
+    dc.weight_column = (OptColumnRef){.set = 1, .col = col("weight")};
+    p = FX("x.csv", "label,w,text\na,1,ok\n");
+    expect_error(p, &dc, fmt("%s:1: no column named \"weight\" (columns: label, w, text)", p));
+    dc.weight_column = (OptColumnRef){.set = 1, .col = col("5")};
+    expect_error(p, &dc,
+                 fmt("%s:1: data.weight_column is column 5 but the header has only 3 columns (indexes start at 0)", p));
+    p = FX("y.txt", "__label__a x\n");
+    expect_error(p, &dc, fmt("%s: data.weight_column needs a csv or tsv file; fastText lines have no columns", p));
+}
+END_TEST
+
+START_TEST(test_strip_labels)
+{
+    char out[64];
+    const char *in = "__label__a how to bake __label__b bread";
+    size_t n = reader_strip_labels(out, in, strlen(in), READER_LABEL_PREFIX);
+    ck_assert_uint_eq(n, strlen("how to bake bread"));
+    ck_assert(memcmp(out, "how to bake bread", n) == 0);
+    in = "no labels here ";
+    n = reader_strip_labels(out, in, strlen(in), READER_LABEL_PREFIX);
+    ck_assert_uint_eq(n, strlen(in));
+    ck_assert(memcmp(out, in, n) == 0);
+    in = " __label__x ";
+    ck_assert_uint_eq(reader_strip_labels(out, in, strlen(in), READER_LABEL_PREFIX), 0);
+    ck_assert_uint_eq(reader_strip_labels(out, "", 0, READER_LABEL_PREFIX), 0);
 }
 END_TEST
 
@@ -668,6 +806,10 @@ Suite *reader_suite(void)
     tcase_add_test(tc, test_tsv_index_and_short_row);
     tcase_add_test(tc, test_fasttext_ok);
     tcase_add_test(tc, test_fasttext_bad);
+    tcase_add_test(tc, test_fasttext_label_sets);
+    tcase_add_test(tc, test_label_separator);
+    tcase_add_test(tc, test_weight_column);
+    tcase_add_test(tc, test_strip_labels);
     tcase_add_test(tc, test_skip_policy);
     tcase_add_test(tc, test_bad_row_errors);
     tcase_add_test(tc, test_no_rows);

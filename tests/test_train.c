@@ -117,7 +117,9 @@ START_TEST(test_learns_and_writes_outputs)
     long n;
     char *log = (char *)fixture_read(path, &n);
     log[n] = '\0';
-    ck_assert_ptr_nonnull(strstr(log, "epoch,train_loss,train_acc,valid_loss,valid_acc,lr,seconds,tokens_per_sec,valid_macro_f1\n1,"));
+    ck_assert_ptr_nonnull(strstr(log, "epoch,train_loss,train_acc,valid_loss,valid_acc,lr,seconds,tokens_per_sec,valid_macro_f1,"
+                                      "valid_micro_f1,valid_p_at_1,log_loss_before,log_loss_after,ece_before,ece_after,"
+                                      "temperature,threshold\n1,"));
     ck_assert_ptr_nonnull(strstr(log, "\n4,"));
     free(log);
     fixture_rmtree(dir);

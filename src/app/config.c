@@ -26,7 +26,10 @@
 
 typedef enum {
     KEY_BOOL, KEY_INT, KEY_INT64, KEY_UINT64, KEY_DOUBLE, KEY_PATH, KEY_ENUM, KEY_COLUMN, KEY_COLUMNS,
-    KEY_RANGE  /* [lo, hi] of whole numbers 1 <= lo <= hi <= max, or null for none: two int fields */
+    KEY_RANGE, /* [lo, hi] of whole numbers 1 <= lo <= hi <= max, or null for none: two int fields */
+    KEY_STRING,     /* a non-empty string or null (REQUIRED: not null); unlike a path, never rebased */
+    KEY_OPT_COLUMN, /* a column as KEY_COLUMN, or null for none (OptColumnRef) */
+    KEY_WEIGHTS     /* "none", "balanced" or {"label": weight, ...} (ClassWeightOptions) */
 } KeyType;
 
 /* Bounds are enforced by config_validate, not while loading, so a value out of
@@ -48,7 +51,8 @@ typedef struct ConfigKey {
 /* Enum fields are read and written through int pointers. */
 _Static_assert(sizeof(DataFormat) == sizeof(int) && sizeof(BadRowPolicy) == sizeof(int) &&
                    sizeof(AttentionKind) == sizeof(int) && sizeof(LrSchedule) == sizeof(int) &&
-                   sizeof(FitMetric) == sizeof(int),
+                   sizeof(FitMetric) == sizeof(int) && sizeof(LossKind) == sizeof(int) &&
+                   sizeof(ClassWeightMode) == sizeof(int),
                "enum fields must be int-sized");
 
 static const char *const format_names[] = {"auto", "csv", "tsv", "fasttext", NULL};
@@ -58,7 +62,9 @@ static const char *const positional_names[] = {"false", "sin", "learned", NULL};
 static const char *const encoder_names[] = {"none", "self_attention", NULL};
 static const char *const schedule_names[] = {"constant", "linear", NULL};
 static const char *const normalize_names[] = {"none", "nfc", "nfkc", NULL};
-static const char *const metric_names[] = {"accuracy", "macro_f1", NULL};
+static const char *const metric_names[] = {"accuracy", "macro_f1", "micro_f1", "p_at_1", "auto", NULL};
+static const char *const loss_names[] = {"softmax", "ova", "auto", NULL};
+static const char *const class_weight_names[] = {"none", "balanced", NULL};
 
 #define AT(field) offsetof(Config, field)
 #define ANY 0, 0, 0, NULL
@@ -83,6 +89,9 @@ static const ConfigKey config_keys[] = {
     {"data.label_column", KEY_COLUMN, AT(data.read.label_column), "\"label\"", ANY},
     {"data.text_columns", KEY_COLUMNS, AT(data.read.text_columns), "[\"text\"]", ANY},
     {"data.on_bad_row", KEY_ENUM, AT(data.read.on_bad_row), "\"error\"", NAMES(bad_row_names)},
+    {"data.label_prefix", KEY_STRING, AT(data.read.label_prefix), "\"" READER_LABEL_PREFIX "\"", REQ},
+    {"data.label_separator", KEY_STRING, AT(data.read.label_separator), "null", ANY},
+    {"data.weight_column", KEY_OPT_COLUMN, AT(data.read.weight_column), "null", ANY},
     {"tokenizer.lowercase", KEY_BOOL, AT(tokenizer.tok.lowercase), "true", FLAG},
     {"tokenizer.ngrams", KEY_INT, AT(tokenizer.enc.ngrams), "2", RANGE(1, 6)},
     {"tokenizer.buckets", KEY_INT64, AT(tokenizer.enc.buckets), "2000000", GE(0)},
@@ -106,6 +115,7 @@ static const ConfigKey config_keys[] = {
     {"model.window", KEY_INT, AT(model.enc.window), "0", RANGE(0, 1 << 20)},
     {"model.encoder_ngrams", KEY_BOOL, AT(model.enc.ngrams), "false", FLAG},
     {"model.encoder_dropout", KEY_DOUBLE, AT(train.step.encoder_dropout), "0.0", UNIT},
+    {"model.loss", KEY_ENUM, AT(model.loss), "\"auto\"", NAMES(loss_names)},
     {"model.dropout", KEY_DOUBLE, AT(train.step.dropout), "0.0", UNIT},
     {"model.token_dropout", KEY_DOUBLE, AT(train.step.token_dropout), "0.5", UNIT},
     {"bayes.weight", KEY_DOUBLE, AT(bayes.weight), "0.0", GE(0)},
@@ -122,7 +132,9 @@ static const ConfigKey config_keys[] = {
     {"train.threads", KEY_INT, AT(train.step.threads), "0", RANGE(0, 1024)},
     {"train.seed", KEY_UINT64, AT(train.fit.seed), "1", ANY},
     {"train.patience", KEY_INT, AT(train.fit.patience), "0", GE(0)},
-    {"train.metric", KEY_ENUM, AT(train.fit.metric), "\"accuracy\"", NAMES(metric_names)},
+    {"train.metric", KEY_ENUM, AT(train.fit.metric), "\"auto\"", NAMES(metric_names)},
+    {"train.class_weight", KEY_WEIGHTS, AT(train.class_weight), "\"none\"", ANY},
+    {"train.calibrate", KEY_BOOL, AT(train.fit.calibrate), "true", FLAG},
     {"output.dir", KEY_PATH, AT(output.dir), "null", REQ},
     {"output.keep_checkpoints", KEY_INT, AT(output.keep_checkpoints), "0", GE(0)},
 };
@@ -134,8 +146,9 @@ static void config_each_string(Config *cfg, void (*fn)(char **))
 {
     for (size_t i = 0; i < N_KEYS; i++) {
         void *field = (char *)cfg + config_keys[i].offset;
-        if (config_keys[i].type == KEY_PATH) fn((char **)field);
+        if (config_keys[i].type == KEY_PATH || config_keys[i].type == KEY_STRING) fn((char **)field);
         else if (config_keys[i].type == KEY_COLUMN) fn(&((ColumnRef *)field)->name);
+        else if (config_keys[i].type == KEY_OPT_COLUMN) fn(&((OptColumnRef *)field)->col.name);
         /* Every slot, not just n_text_columns: shrinking the count must not leak. */
         else if (config_keys[i].type == KEY_COLUMNS)
             for (int c = 0; c < READER_MAX_TEXT_COLUMNS; c++) fn(&((ColumnRef *)field)[c].name);
@@ -153,9 +166,31 @@ static void config_duplicate(char **s)
     if (*s) *s = xstrdup(*s);
 }
 
+/* train.class_weight's owned arrays: freed, or duplicated for a copy. */
+static void config_weights_release(ClassWeightOptions *o)
+{
+    for (int i = 0; i < o->n; i++) free(o->names[i]);
+    free(o->names);
+    free(o->weights);
+    *o = (ClassWeightOptions){.mode = o->mode};
+}
+
+static void config_weights_duplicate(ClassWeightOptions *o)
+{
+    char **names = xmalloc((size_t)(o->n + 1) * sizeof *names);
+    double *weights = xmalloc((size_t)(o->n + 1) * sizeof *weights);
+    for (int i = 0; i < o->n; i++) {
+        names[i] = xstrdup(o->names[i]);
+        weights[i] = o->weights[i];
+    }
+    o->names = names;
+    o->weights = weights;
+}
+
 void config_free(Config *cfg)
 {
     config_each_string(cfg, config_release);
+    config_weights_release(&cfg->train.class_weight);
     for (size_t i = 0; i < N_KEYS; i++) {
         config_release(&cfg->origin[i]);
         config_release(&cfg->base[i]);
@@ -166,6 +201,7 @@ void config_copy(Config *dst, const Config *src)
 {
     *dst = *src;
     config_each_string(dst, config_duplicate);
+    config_weights_duplicate(&dst->train.class_weight);
     for (size_t i = 0; i < N_KEYS; i++) {
         config_duplicate(&dst->origin[i]);
         config_duplicate(&dst->base[i]);
@@ -286,8 +322,9 @@ static void config_hint(const char *name, char *out, size_t cap)
     const char *near = NULL;
     if (k >= 0) near = config_nearest_in(name, len, leaf);
     else if ((k = suggest_nearest(typed, cands, ns)) >= 0) near = config_nearest_in(secs[k], strlen(secs[k]), leaf);
-    if (!near) {
-        /* A slip that crosses the dot ("train.model.dim", "modeldim"). */
+    if (!near && !other) {
+        /* A slip that crosses the dot ("train.model.dim", "modeldim"); a leaf that is
+         * exactly another section's key says more. */
         const char *keys[N_KEYS];
         for (size_t i = 0; i < N_KEYS; i++) keys[i] = config_keys[i].name;
         int j = suggest_nearest(name, keys, (int)N_KEYS);
@@ -393,6 +430,30 @@ static int config_get_columns(const cJSON *v, ColumnRef cols[READER_MAX_TEXT_COL
     return 0;
 }
 
+/* "none", "balanced" or an object of numbers; the numbers' range is config_validate's. */
+static int config_get_weights(const cJSON *v, ClassWeightOptions *out)
+{
+    int mode;
+    if (cJSON_IsString(v)) {
+        if (config_get_enum(v, class_weight_names, &mode)) return -1;
+        *out = (ClassWeightOptions){.mode = (ClassWeightMode)mode};
+        return 0;
+    }
+    if (!cJSON_IsObject(v)) return -1;
+    const cJSON *e;
+    cJSON_ArrayForEach(e, v) if (!cJSON_IsNumber(e) || !e->string[0]) return -1;
+    int n = cJSON_GetArraySize(v);
+    *out = (ClassWeightOptions){.mode = CLASS_WEIGHT_GIVEN, .n = n};
+    out->names = xmalloc((size_t)(n + 1) * sizeof *out->names);
+    out->weights = xmalloc((size_t)(n + 1) * sizeof *out->weights);
+    int i = 0;
+    cJSON_ArrayForEach(e, v) {
+        out->names[i] = xstrdup(e->string);
+        out->weights[i++] = e->valuedouble;
+    }
+    return 0;
+}
+
 /* Stores v into k's field; on -1 (v has the wrong type) the field is untouched. */
 static int config_store(Config *cfg, const ConfigKey *k, const cJSON *v)
 {
@@ -423,6 +484,7 @@ static int config_store(Config *cfg, const ConfigKey *k, const cJSON *v)
         *(double *)field = v->valuedouble;
         return 0;
     case KEY_PATH:
+    case KEY_STRING:
         if (!cJSON_IsNull(v) && !(cJSON_IsString(v) && v->valuestring[0])) return -1;
         free(*(char **)field);
         *(char **)field = cJSON_IsNull(v) ? NULL : xstrdup(v->valuestring);
@@ -437,6 +499,20 @@ static int config_store(Config *cfg, const ConfigKey *k, const cJSON *v)
         free(((ColumnRef *)field)->name);
         *(ColumnRef *)field = cols[0];
         return 0;
+    case KEY_OPT_COLUMN: {
+        OptColumnRef *oc = field;
+        if (!cJSON_IsNull(v) && config_get_column(v, &cols[0])) return -1;
+        free(oc->col.name);
+        *oc = cJSON_IsNull(v) ? (OptColumnRef){0} : (OptColumnRef){.set = 1, .col = cols[0]};
+        return 0;
+    }
+    case KEY_WEIGHTS: {
+        ClassWeightOptions w;
+        if (config_get_weights(v, &w)) return -1;
+        config_weights_release(field);
+        *(ClassWeightOptions *)field = w;
+        return 0;
+    }
     case KEY_COLUMNS:
         if (config_get_columns(v, cols, &e)) return -1;
         for (int i = 0; i < READER_MAX_TEXT_COLUMNS; i++) free(((ColumnRef *)field)[i].name);
@@ -476,6 +552,9 @@ static int config_apply(Config *cfg, const ConfigKey *k, const cJSON *v, char *w
         [KEY_COLUMNS] = "a column name, a non-negative integer index or an array of 1 to " CONFIG_XSTR(
             READER_MAX_TEXT_COLUMNS) " of them",
         [KEY_RANGE] = "[min, max] (two whole numbers) or null",
+        [KEY_STRING] = "a non-empty string or null",
+        [KEY_OPT_COLUMN] = "null, a column name or a non-negative integer index",
+        [KEY_WEIGHTS] = "\"none\", \"balanced\" or an object of label: weight numbers",
     };
     if (config_store(cfg, k, v) == 0) return 0;
     char names[200] = "", got[128];
@@ -650,7 +729,8 @@ static cJSON *config_parse_value(const ConfigKey *k, const char *text)
     int raw = !v;
     /* A directory called "2024" is still a path, and "tsv" needs no quotes. */
     const int is_switch = k->type == KEY_ENUM && (k->flags & BOOLS) && cJSON_IsBool(v);
-    if (v && (k->type == KEY_PATH || k->type == KEY_ENUM) && !cJSON_IsString(v) && !cJSON_IsNull(v) && !is_switch)
+    if (v && (k->type == KEY_PATH || k->type == KEY_ENUM || k->type == KEY_STRING) && !cJSON_IsString(v) &&
+        !cJSON_IsNull(v) && !is_switch)
         raw = 1;
     /* Seeds above 2^53 would be rounded by a trip through a double. */
     if (v && k->type == KEY_UINT64 && cJSON_IsNumber(v) && text[strspn(text, "0123456789")] == '\0') raw = 1;
@@ -751,6 +831,24 @@ static int config_check_key(const Config *cfg, const ConfigKey *k, Status *st)
         if (config_enum_name(k->names, e)) return 0;
         config_names_text(k->names, names, sizeof names);
         return status_error(st, "%s must be one of %s, got %d", k->name, names, e);
+    case KEY_STRING: {
+        const char *s = *(char *const *)field;
+        if (!s && (k->flags & REQUIRED)) return status_error(st, "%s must be a non-empty string, got null", k->name);
+        if (s && !s[0]) return status_error(st, "%s must be a non-empty string, got \"\"", k->name);
+        return 0;
+    }
+    case KEY_OPT_COLUMN: {
+        const OptColumnRef *oc = field;
+        return oc->set ? config_check_column(k->name, &oc->col, st) : 0;
+    }
+    case KEY_WEIGHTS: {
+        const ClassWeightOptions *o = field;
+        for (int i = 0; i < o->n; i++)
+            if (!(isfinite(o->weights[i]) && o->weights[i] >= 0))
+                return status_error(st, "%s: the weight of \"%s\" must be a finite number >= 0, got %g", k->name,
+                                    o->names[i], o->weights[i]);
+        return 0;
+    }
     case KEY_COLUMN: return config_check_column(k->name, field, st);
     case KEY_COLUMNS: return config_check_columns(cfg, k, st);
     case KEY_RANGE: {
@@ -903,13 +1001,25 @@ static cJSON *config_value_json(const Config *cfg, const ConfigKey *k)
         snprintf(buf, sizeof buf, "%" PRIu64, *(const uint64_t *)field);
         return *(const uint64_t *)field <= (uint64_t)CONFIG_EXACT_MAX ? cJSON_CreateRaw(buf) : cJSON_CreateString(buf);
     case KEY_DOUBLE: return config_double_json(*(const double *)field);
-    case KEY_PATH: {
+    case KEY_PATH:
+    case KEY_STRING: {
         const char *s = *(char *const *)field;
         return s ? cJSON_CreateString(s) : cJSON_CreateNull();
     }
     case KEY_ENUM:
         if ((k->flags & BOOLS) && *(const int *)field == 0) return cJSON_CreateFalse();
         return cJSON_CreateString(config_enum_or_unknown(k->names, *(const int *)field));
+    case KEY_OPT_COLUMN: {
+        const OptColumnRef *oc = field;
+        return oc->set ? config_column_json(&oc->col) : cJSON_CreateNull();
+    }
+    case KEY_WEIGHTS: {
+        const ClassWeightOptions *o = field;
+        if (o->mode != CLASS_WEIGHT_GIVEN) return cJSON_CreateString(config_enum_or_unknown(class_weight_names, (int)o->mode));
+        cJSON *obj = cJSON_CreateObject();
+        for (int i = 0; i < o->n; i++) cJSON_AddItemToObject(obj, o->names[i], config_double_json(o->weights[i]));
+        return obj;
+    }
     case KEY_COLUMN: return config_column_json(field);
     case KEY_COLUMNS: {
         cJSON *arr = cJSON_CreateArray();

@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "bayes.h"
+#include "classweight.h"
 #include "encoder.h"
 #include "fit.h"
 #include "model.h"
@@ -44,7 +45,8 @@ typedef struct Config {
     struct {
         StepOptions step;   /* batch_size, length_weight, clip, threads, dropouts */
         AdamOptions adam;   /* lr, lr_schedule, warmup, weight_decay */
-        FitOptions fit;     /* epochs, seed, patience */
+        FitOptions fit;     /* epochs, seed, patience, metric */
+        ClassWeightOptions class_weight;
     } train;
     struct {
         char *dir;          /* required */

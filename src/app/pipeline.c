@@ -26,6 +26,45 @@ static const BayesOptions *pipeline_legacy_bayes(const Config *cfg)
     return cfg->bayes.weight > 0 ? &cfg->bayes : NULL;
 }
 
+/* Whether any document of ds has several labels. */
+static int pipeline_multi_label(const Dataset *ds)
+{
+    for (int64_t i = 0; i < ds->n; i++)
+        if (ds->loff[i + 1] - ds->loff[i] > 1) return 1;
+    return 0;
+}
+
+/* The network of a fresh run: cfg's shape, with model.loss "auto" resolved from
+ * the data (one-vs-all when any training row has several labels), initialised
+ * from the seed; and its calibration, until validation fits one, the identity. */
+static LossKind pipeline_loss(const Config *cfg, const TrainData *data)
+{
+    if (cfg->model.loss != LOSS_AUTO) return cfg->model.loss;
+    return pipeline_multi_label(&data->train) || pipeline_multi_label(&data->valid) ? LOSS_OVA : LOSS_SOFTMAX;
+}
+
+static void pipeline_network(const Config *cfg, const TrainData *data, Classifier *c)
+{
+    ModelOptions mo = cfg->model;
+    mo.loss = pipeline_loss(cfg, data);
+    ModelDims dims = model_dims(&mo, encoder_rows(&c->enc), encoder_unk_row(&c->enc) + 1, (int)c->labels.n);
+    model_init(&c->net, &dims);
+    model_randomize(&c->net, encoder_unk_row(&c->enc), cfg->train.fit.seed);
+    calibration_init(&c->cal, (int)c->labels.n);
+}
+
+/* A fit of cfg's training settings, with train.class_weight resolved on the
+ * training part. */
+static int pipeline_fit_init(Fit *f, const Config *cfg, Classifier *c, const TrainData *data, Status *st)
+{
+    fit_init(f, c, data, &cfg->train.fit, &cfg->train.adam, &cfg->train.step);
+    float *w;
+    if (classweight_resolve(&w, &cfg->train.class_weight, &c->labels, &data->train, st)) return -1;
+    fit_set_class_weights(f, w);
+    free(w);
+    return 0;
+}
+
 /* The encoder, corpus, initial network and naive Bayes member of a fresh run. */
 static int pipeline_build(const Config *cfg, Classifier *c, TrainData *data, Status *st)
 {
@@ -38,9 +77,7 @@ static int pipeline_build(const Config *cfg, Classifier *c, TrainData *data, Sta
     if (corpus_build(&co, &c->enc, &c->labels, data, st)) return -1;
     if (data->train.n == 0)
         return status_error(st, "%s: no training documents left after the validation split", cfg->data.train);
-    ModelDims dims = model_dims(&cfg->model, encoder_rows(&c->enc), encoder_unk_row(&c->enc) + 1, (int)c->labels.n);
-    model_init(&c->net, &dims);
-    model_randomize(&c->net, encoder_unk_row(&c->enc), cfg->train.fit.seed);
+    pipeline_network(cfg, data, c);
     if (cfg->bayes.weight > 0 && bayes_fit(&c->bayes, &data->train, (int)c->labels.n, &cfg->bayes, st)) return -1;
     classifier_attach_bayes(c);
     return 0;
@@ -72,8 +109,8 @@ static int pipeline_train_in(const Config *cfg, RunDir *rd, const FitObserver *o
     int rc = pipeline_build(cfg, &c, &data, st);
     if (rc == 0) {
         Fit f;
-        fit_init(&f, &c, &data, &cfg->train.fit, &cfg->train.adam, &cfg->train.step);
-        rc = pipeline_fit(&f, rd, 0, obs, n_obs, out, st);
+        rc = pipeline_fit_init(&f, cfg, &c, &data, st);
+        if (rc == 0) rc = pipeline_fit(&f, rd, 0, obs, n_obs, out, st);
         fit_free(&f);
     }
     corpus_free(&data);
@@ -159,6 +196,13 @@ void pipeline_shared_free(PipelineShared *sh)
     memset(sh, 0, sizeof *sh);
 }
 
+FitMetric pipeline_shared_metric(const PipelineShared *sh, const Config *cfg, FitMetric asked)
+{
+    if (asked != FIT_METRIC_AUTO) return asked;
+    if (cfg->train.fit.metric != FIT_METRIC_AUTO) return cfg->train.fit.metric;
+    return pipeline_loss(cfg, &sh->words) == LOSS_OVA ? FIT_MICRO_F1 : FIT_ACCURACY;
+}
+
 /* The trial's encoder: the shared tokenizer and vocabulary (borrowed: the
  * trial's classifier must not free them) with the trial's n-gram settings. */
 static void pipeline_trial_encoder(const Config *cfg, const PipelineShared *sh, Encoder *enc)
@@ -187,20 +231,19 @@ int pipeline_trial(const Config *cfg, PipelineShared *sh, const FitObserver *obs
         sh->encoded_as = c.enc.o;
         sh->encoded_bayes = c.enc.bayes_ngrams;
     }
-    ModelDims dims = model_dims(&cfg->model, encoder_rows(&c.enc), encoder_unk_row(&c.enc) + 1, (int)c.labels.n);
-    model_init(&c.net, &dims);
-    model_randomize(&c.net, encoder_unk_row(&c.enc), cfg->train.fit.seed);
+    pipeline_network(cfg, &sh->encoded, &c);
     int rc = 0;
     if (cfg->bayes.weight > 0) rc = bayes_fit(&c.bayes, &sh->encoded.train, (int)c.labels.n, &cfg->bayes, st);
     classifier_attach_bayes(&c);
     if (rc == 0) {
         Fit f;
-        fit_init(&f, &c, &sh->encoded, &cfg->train.fit, &cfg->train.adam, &cfg->train.step);
+        rc = pipeline_fit_init(&f, cfg, &c, &sh->encoded, st);
         for (int i = 0; i < n_obs; i++) fit_observe(&f, &obs[i]);
-        rc = fit_run(&f, out, st);
+        if (rc == 0) rc = fit_run(&f, out, st);
         fit_free(&f);
     }
     model_free(&c.net);
+    calibration_free(&c.cal);
     if (c.bayes.logp) bayes_free(&c.bayes);
     return rc;
 }
@@ -283,9 +326,9 @@ int pipeline_resume(const char *dir, char *const *overrides, int n, const FitObs
     if (rc == 0) rc = corpus_reload(&co, &z.c.enc, &z.c.labels, &data, st);
     if (rc == 0) {
         Fit f;
-        fit_init(&f, &z.c, &data, &z.cfg.train.fit, &z.cfg.train.adam, &z.cfg.train.step);
+        rc = pipeline_fit_init(&f, &z.cfg, &z.c, &data, st);
         fit_resume(&f, &z.state, &z.adam, z.planned_epochs);
-        rc = pipeline_fit(&f, &rd, z.state.epoch, obs, n_obs, out, st);
+        if (rc == 0) rc = pipeline_fit(&f, &rd, z.state.epoch, obs, n_obs, out, st);
         fit_free(&f);
     }
     corpus_free(&data);

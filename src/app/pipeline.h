@@ -43,6 +43,9 @@ typedef struct PipelineShared {
 
 int pipeline_shared_init(PipelineShared *sh, const Config *cfg, Status *st);
 void pipeline_shared_free(PipelineShared *sh);
+/* The metric trials are ranked by: asked, else cfg's train.metric, with "auto"
+ * resolved as training resolves it for sh's data. */
+FitMetric pipeline_shared_metric(const PipelineShared *sh, const Config *cfg, FitMetric asked);
 /* One tuning trial: cfg's encoding, network and member on the shared corpus,
  * trained by a fit with obs [n_obs] only (no files). cfg's data and tokenizer
  * settings must be those sh was read with. */

@@ -180,7 +180,7 @@ static void tune_write_row(FILE *f, const TuneTrial *r, FitMetric metric)
     if (!f) return;
     fprintf(f, "{\"trial\": %d, \"settings\": %s, \"metric\": \"%s\", \"value\": %.6f, \"valid_loss\": %.6f, "
             "\"epochs\": %d, \"best_epoch\": %d, \"pruned\": %s, \"seconds\": %.3f}\n",
-            r->index, r->settings, metric == FIT_MACRO_F1 ? "macro_f1" : "accuracy", r->metric, r->valid_loss,
+            r->index, r->settings, fit_metric_name(metric), r->metric, r->valid_loss,
             r->epochs_run, r->best_epoch, r->pruned ? "true" : "false", r->seconds);
     fflush(f);
 }
@@ -193,6 +193,7 @@ static int tune_trial(TuneState *s, int t, FILE *jsonl, Status *st)
     memset(tr, 0, sizeof *tr);
     tr->index = t;
     tr->metric = -1;
+    tr->measured = s->o->metric;
     tune_propose(s, t, &s->points[t]);
     Config cfg;
     Status ts;
@@ -209,6 +210,7 @@ static int tune_trial(TuneState *s, int t, FILE *jsonl, Status *st)
             return 1;
         }
         tr->epochs_run = sum.epochs;
+        tr->measured = sum.metric;
         if (rc == 0) {
             tr->metric = sum.best_metric;
             tr->valid_loss = sum.best_loss;
@@ -221,7 +223,7 @@ static int tune_trial(TuneState *s, int t, FILE *jsonl, Status *st)
     if (tr->metric >= 0 && (!best || tr->metric > best->metric ||
                             (tr->metric == best->metric && tr->valid_loss < best->valid_loss)))
         r->best = t;
-    tune_write_row(jsonl, tr, s->o->metric);
+    tune_write_row(jsonl, tr, tr->measured);
     TuneReport rep = {.trial = tr, .best = r->best >= 0 ? &r->trials[r->best] : NULL, .done = t + 1,
                       .trials = s->o->trials, .elapsed = clock_seconds() - s->t0, .budget = s->o->budget};
     if (s->obs && s->obs->on_trial) s->obs->on_trial(s->obs->ctx, &rep);
@@ -258,6 +260,9 @@ int tune_run(const Config *cfg, const TuneOptions *o, const TuneObserver *obs, F
         pipeline_shared_free(&s.sh);
         return -1;
     }
+    TuneOptions resolved = *o;
+    resolved.metric = res->metric = pipeline_shared_metric(&s.sh, cfg, o->metric);
+    s.o = &resolved;
     int t = 0;
     for (; tune_more(&s, t); t++) {
         tune_grow(&s, t);

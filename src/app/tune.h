@@ -24,13 +24,14 @@
 typedef struct TuneOptions {
     double budget;   /* seconds for the search and the final training, 0 = none */
     int trials;      /* the most trials, 0 = as many as the budget allows */
-    FitMetric metric;
+    FitMetric metric; /* FIT_METRIC_AUTO: the config's train.metric */
 } TuneOptions;
 
 typedef struct TuneTrial {
     int index;
     char *settings;    /* the keys it changed, a JSON object ("{}" for trial 0) */
     double metric;     /* at its best epoch (-1: it failed) */
+    FitMetric measured; /* which metric that is (resolved for the trial's network) */
     double valid_loss;
     int epochs_run, best_epoch;
     int pruned;        /* stopped by the search, not by its own early stopping */
@@ -57,6 +58,7 @@ typedef struct TuneResult {
     int best;          /* index into trials */
     int interrupted;   /* the signal that stopped the search, 0 if none */
     double seconds;    /* the search's */
+    FitMetric metric;  /* the one trials are ranked by ("auto" resolved from the data) */
 } TuneResult;
 
 /* Searches around cfg (resolved and validated), writing a row per trial to

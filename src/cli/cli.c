@@ -51,6 +51,20 @@ int cli_parse_count(const char *s, long max)
     return (int)v;
 }
 
+int cli_parse_threshold(const char *s, float *t)
+{
+    if (strcmp(s, "auto") == 0) {
+        *t = -1.0f;
+        return 0;
+    }
+    char *end;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (errno || end == s || *end || !(v >= 0.0 && v <= 1.0)) return -1;
+    *t = (float)v;
+    return 0;
+}
+
 /* The long options that name (the text after "--", up to any '=') selects:
  * an exact match, else every option it is a prefix of, as getopt_long does. */
 static int cli_long_matches(const char *name, size_t len, const struct option *opts, int *first)

@@ -16,6 +16,9 @@ int cmd_predict(int argc, char **argv);
 int cmd_config(int argc, char **argv);
 int cmd_tune(int argc, char **argv);
 int cmd_report(int argc, char **argv);
+int cmd_test(int argc, char **argv);
+/* predict under fastText's name; also fastText's form MODEL FILE [K] [THRESHOLD]. */
+int cmd_predict_prob(int argc, char **argv);
 
 /* What train and tune are told about the config: a file, the data and output
  * flags, and --set overrides. */
@@ -43,6 +46,9 @@ int cli_fail(const char *cmd, const Status *st);
 int cli_usage(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Parses a non-negative int option value; returns -1 on error. */
 int cli_parse_count(const char *s, long max);
+/* --threshold's value: a probability in [0, 1] (*t = it) or "auto" (*t = -1,
+ * the model's own per-label thresholds); returns -1 for anything else. */
+int cli_parse_threshold(const char *s, float *t);
 /* The usage error for what getopt_long (opterr = 0) rejected, from opts and
  * shortopts as given to it: "option --model needs a value", "unknown option
  * --confg (did you mean --config?)", "option --t is ambiguous". Returns 2. */

@@ -18,19 +18,26 @@
 #include "html.h"
 #include "mem.h"
 #include "pipeline.h"
+#include "reader.h"
 #include "threads.h"
 #include "tokshade.h"
 
 static const char predict_help[] =
-    "usage: attnclf predict --model CKPT [--input FILE] [-k K] [--json] [--explain [--html]]\n"
-    "                       [--threads N] [--quiet]\n\n"
+    "usage: attnclf predict --model CKPT [--input FILE] [-k K] [--threshold T|auto] [--json]\n"
+    "                       [--explain [--html]] [--threads N] [--quiet]\n\n"
     "Reads UTF-8 text, one document per line, from stdin (or FILE) and writes one line per\n"
     "input line: LABEL<TAB>PROB, flushed line by line when writing to a pipe or terminal.\n"
-    "Input from a regular file is answered on all cores, 1024 lines at a time, in order.\n\n"
+    "Input from a regular file is answered on all cores, 1024 lines at a time, in order.\n"
+    "Tokens that start with the label prefix (data.label_prefix, __label__) are not read.\n\n"
     "  --model CKPT   checkpoint written by 'attnclf train'\n"
     "  --input FILE   read FILE instead of stdin (- is stdin)\n"
     "  -k, --top-k K  the K most probable labels: LABEL<TAB>PROB pairs, tab-separated\n"
-    "  --json         one JSON object per line: {\"label\", \"prob\", \"top\": [...]}\n"
+    "  --threshold T  every label with probability >= T (in [0, 1]), best first, at most K\n"
+    "                 with --top-k; 'auto': each label's threshold tuned on the validation\n"
+    "                 split (the default for a model trained on label sets, whose lines may\n"
+    "                 then hold no label)\n"
+    "  --json         one JSON object per line: {\"label\", \"prob\", \"top\": [...]}, with a\n"
+    "                 threshold also \"labels\": [{\"label\", \"prob\"}...]\n"
     "  --explain      add each token's attention weight (averaged over heads; per head\n"
     "                 with --json); plain output appends a field of token(weight) items;\n"
     "                 --json also gives \"bayes\": what a naive Bayes member added to\n"
@@ -44,12 +51,18 @@ static const char predict_help[] =
 typedef struct PredictArgs {
     const char *model, *input;
     int top_k, json, explain, threads, html;
+    int top_k_given, thresholded; /* thresholded: -1 the model's default, 0 no, 1 yes */
+    float threshold;              /* < 0: the model's per-label thresholds */
+    int fasttext;                 /* fastText's predict-prob lines (cmd_predict_fasttext) */
+    const char *prefix;           /* the model's label prefix, whose tokens are not text */
 } PredictArgs;
 
 /* What one thread needs to answer lines. */
 typedef struct PredictWorker {
     ClassifierScratch s;
     Explanation e;
+    char *text;   /* the line without its label tokens */
+    size_t cap_text;
     FILE *out;    /* memory stream of this thread's answers in a chunk (parallel mode) */
     char *buf;
     size_t size;
@@ -67,17 +80,37 @@ static void predict_worker_free(void *item)
     PredictWorker *w = item;
     if (w->out) fclose(w->out);
     free(w->buf);
+    free(w->text);
     classifier_scratch_free(&w->s);
     explain_free(&w->e);
+}
+
+/* Whether s [n] holds word anywhere (labels are rare in predict's input: most lines are not copied). */
+static int predict_has(const char *s, size_t n, const char *word)
+{
+    const size_t m = strlen(word);
+    for (const char *p = s, *end = s + n; m && (size_t)(end - p) >= m; p++) {
+        p = memchr(p, word[0], (size_t)(end - p) - m + 1);
+        if (!p) return 0;
+        if (memcmp(p, word, m) == 0) return 1;
+    }
+    return 0;
 }
 
 static void predict_line(const Classifier *c, const PredictArgs *a, PredictWorker *w, const char *line, size_t len,
                          FILE *f)
 {
     while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r')) len--;
+    if (predict_has(line, len, a->prefix)) {
+        if (len > w->cap_text) w->text = xrealloc(w->text, w->cap_text = 2 * len);
+        len = reader_strip_labels(w->text, line, len, a->prefix);
+        line = w->text;
+    }
     classifier_score_text(c, line, len, &w->s);
     explain_build(&w->e, c, &w->s, a->top_k, a->explain);
-    if (a->json) fmt_prediction_json(f, &w->e, &c->labels, a->explain);
+    if (a->thresholded) explain_select(&w->e, c, a->threshold, a->top_k_given ? a->top_k : 0);
+    if (a->fasttext) fmt_prediction_fasttext(f, &w->e, &c->labels, a->prefix);
+    else if (a->json) fmt_prediction_json(f, &w->e, &c->labels, a->explain);
     else fmt_prediction_plain(f, &w->e, &c->labels, a->explain);
 }
 
@@ -177,16 +210,24 @@ static int predict_html(const Classifier *cl, const PredictArgs *a, FILE *in, Pr
     return rc;
 }
 
-static int predict_run(const PredictArgs *a, Status *st)
+static int predict_run(const PredictArgs *args, Status *st)
 {
-    const int from_stdin = !a->input || strcmp(a->input, "-") == 0;
-    FILE *in = from_stdin ? stdin : fopen(a->input, "rb");
-    if (!in) return status_error(st, "%s: cannot open: %s", a->input, strerror(errno));
+    const int from_stdin = !args->input || strcmp(args->input, "-") == 0;
+    FILE *in = from_stdin ? stdin : fopen(args->input, "rb");
+    if (!in) return status_error(st, "%s: cannot open: %s", args->input, strerror(errno));
     Classifier c;
     Config cfg;
-    int rc = pipeline_load(a->model, &c, &cfg, st);
+    int rc = pipeline_load(args->model, &c, &cfg, st);
+    PredictArgs run = *args, *a = &run;
+    char *prefix = xstrdup(reader_label_prefix(&cfg.data.read));
+    run.prefix = prefix;
+    if (run.thresholded < 0) {
+        run.thresholded = rc == 0 && c.net.dims.loss == LOSS_OVA;
+        run.threshold = -1.0f;
+    }
     config_free(&cfg);
     if (rc) {
+        free(prefix);
         if (!from_stdin) fclose(in);
         return -1;
     }
@@ -210,21 +251,23 @@ static int predict_run(const PredictArgs *a, Status *st)
         rc = status_error(st, "stdout: write failed: %s", strerror(errno));
     threads_pool_free(&pool);
     classifier_free(&c);
+    free(prefix);
     if (!from_stdin) fclose(in);
     return rc;
 }
 
 int cmd_predict(int argc, char **argv)
 {
-    static const char shortopts[] = "m:i:k:jeT:qh";
+    static const char shortopts[] = "m:i:k:t:jeT:qh";
     static const struct option opts[] = {
         {"model", required_argument, 0, 'm'}, {"input", required_argument, 0, 'i'},
         {"top-k", required_argument, 0, 'k'}, {"json", no_argument, 0, 'j'},
         {"explain", no_argument, 0, 'e'},     {"threads", required_argument, 0, 'T'},
         {"quiet", no_argument, 0, 'q'},       {"help", no_argument, 0, 'h'},
-        {"html", no_argument, 0, 'W'},        {0, 0, 0, 0},
+        {"html", no_argument, 0, 'W'},        {"threshold", required_argument, 0, 't'},
+        {0, 0, 0, 0},
     };
-    PredictArgs a = {.top_k = 1};
+    PredictArgs a = {.top_k = 1, .thresholded = -1};
     int c;
     opterr = 0;
     optind = 1;
@@ -235,6 +278,12 @@ int cmd_predict(int argc, char **argv)
         case 'k':
             if ((a.top_k = cli_parse_count(optarg, 1000000)) < 1)
                 return cli_usage("predict", "--top-k %s: expected a whole number >= 1", optarg);
+            a.top_k_given = 1;
+            break;
+        case 't':
+            if (cli_parse_threshold(optarg, &a.threshold))
+                return cli_usage("predict", "--threshold %s: expected a probability in [0, 1] or auto", optarg);
+            a.thresholded = 1;
             break;
         case 'j': a.json = 1; break;
         case 'e': a.explain = 1; break;
@@ -253,4 +302,27 @@ int cmd_predict(int argc, char **argv)
     if (a.html && (!a.explain || a.json)) return cli_usage("predict", "--html goes with --explain, not --json");
     Status st;
     return predict_run(&a, &st) ? cli_fail("predict", &st) : 0;
+}
+
+/* fastText's `predict-prob MODEL FILE [K] [THRESHOLD]` (FILE - is stdin): the K
+ * most probable labels with probability >= THRESHOLD (K -1: all; defaults 1 and
+ * 0.0), printed as fastText prints them (PREFIXLABEL PROB, space-separated);
+ * with options, it is predict. */
+int cmd_predict_prob(int argc, char **argv)
+{
+    if (argc < 2 || argv[1][0] == '-') return cmd_predict(argc, argv);
+    if (argc < 3 || argc > 5) return cli_usage("predict-prob", "expected MODEL FILE [K] [THRESHOLD], or predict's options");
+    PredictArgs a = {.model = argv[1], .input = argv[2], .top_k = 1, .top_k_given = 1, .thresholded = 1,
+                     .fasttext = 1};
+    char *end;
+    if (argc > 3) {
+        long v = strtol(argv[3], &end, 10);
+        if (*end || end == argv[3] || v == 0 || v < -1 || v > 1000000)
+            return cli_usage("predict-prob", "K %s: expected a whole number >= 1, or -1 for every label", argv[3]);
+        a.top_k = v < 0 ? 0 : (int)v;
+    }
+    if (argc > 4 && (cli_parse_threshold(argv[4], &a.threshold) || a.threshold < 0))
+        return cli_usage("predict-prob", "THRESHOLD %s: expected a probability in [0, 1]", argv[4]);
+    Status st;
+    return predict_run(&a, &st) ? cli_fail("predict-prob", &st) : 0;
 }

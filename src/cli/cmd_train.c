@@ -37,7 +37,7 @@ static void train_print_summary(const FitSummary *s, const char *dir)
 {
     if (s->best_metric >= 0)
         printf("best %s %.4f at epoch %d of %d%s; model: %s/best.ckpt\n",
-               s->metric == FIT_MACRO_F1 ? "valid_macro_f1" : "valid_acc", s->best_metric, s->best_epoch, s->epochs,
+               fit_metric_column(s->metric), s->best_metric, s->best_epoch, s->epochs,
                s->stopped_early ? " (stopped early)" : "", dir);
     else
         printf("trained %d epochs (no validation data); model: %s/best.ckpt\n", s->epochs, dir);

@@ -17,7 +17,7 @@
 
 static const char tune_help[] =
     "usage: attnclf tune --data FILE --output DIR [--valid FILE] [--config FILE] [--set KEY=VALUE]...\n"
-    "                    [--budget TIME] [--trials N] [--metric accuracy|macro_f1] [--force] [--quiet]\n\n"
+    "                    [--budget TIME] [--trials N] [--metric M] [--force] [--quiet]\n\n"
     "Searches the settings (lr, epochs, dim, heads, word n-grams, token dropout, the naive\n"
     "Bayes member, context attention, length weighting, batch size) on the validation\n"
     "split (data.valid, else data.valid_fraction of the training data), never a test set,\n"
@@ -27,14 +27,16 @@ static const char tune_help[] =
     "  --budget TIME     time for the search and the final training: 90s, 5m, 1h\n"
     "                    (default 5m, or none with --trials)\n"
     "  --trials N        at most N trials; the same N and train.seed give the same result\n"
-    "  --metric M        accuracy (default) or macro_f1, on the validation split\n"
+    "  --metric M        accuracy, macro_f1, micro_f1, p_at_1, or auto (default: the config's\n"
+    "                    train.metric, whose default is accuracy for one label per document\n"
+    "                    and micro_f1 for several), on the validation split\n"
     "  --data, --valid, --output, --config, --set, --force, --quiet: as for 'attnclf train'\n"
     "  --help            this text\n\n"
     "Ctrl-C stops the search and leaves the best settings so far in DIR/tune.json.\n";
 
 typedef struct TuneConsole {
     int quiet, live;
-    const char *metric;
+    const TuneResult *res; /* its metric, resolved once the data are read */
     double last;
 } TuneConsole;
 
@@ -54,7 +56,8 @@ static void tune_on_epoch(void *ctx, int trial, const FitEpoch *e, double elapse
     TuneConsole *c = ctx;
     if (!c->live || elapsed - c->last < 0.2) return;
     c->last = elapsed;
-    fprintf(stderr, "\r\033[Ktrial %d epoch %d/%d %s %.4f", trial, e->epoch, e->epochs, c->metric, e->valid_metric);
+    fprintf(stderr, "\r\033[Ktrial %d epoch %d/%d %s %.4f", trial, e->epoch, e->epochs, fit_metric_name(c->res->metric),
+            e->valid_metric);
     fflush(stderr);
 }
 
@@ -68,10 +71,11 @@ static void tune_on_trial(void *ctx, const TuneReport *r)
     const TuneTrial *t = r->trial;
     if (t->metric < 0) fprintf(stderr, "trial %d: failed  %s\n", t->index, t->settings);
     else
-        fprintf(stderr, "trial %d: %s %.4f at epoch %d%s  %.1fs  %s\n", t->index, c->metric, t->metric, t->best_epoch,
+        fprintf(stderr, "trial %d: %s %.4f at epoch %d%s  %.1fs  %s\n", t->index,
+                fit_metric_name(c->res->metric), t->metric, t->best_epoch,
                 t->pruned ? " (stopped)" : "", t->seconds, t->settings);
     if (r->best)
-        fprintf(stderr, "  best %s %.4f (trial %d); %s\n", c->metric, r->best->metric, r->best->index, when);
+        fprintf(stderr, "  best %s %.4f (trial %d); %s\n", fit_metric_name(c->res->metric), r->best->metric, r->best->index, when);
 }
 
 static void tune_on_signal(int signo)
@@ -95,18 +99,17 @@ static int tune_go(const TuneArgs *a)
         config_free(&cfg);
         return cli_fail("tune", &st);
     }
-    TuneConsole tc = {.quiet = a->quiet, .live = !a->quiet && isatty(STDERR_FILENO),
-                      .metric = o.metric == FIT_MACRO_F1 ? "macro_f1" : "accuracy"};
+    TuneResult res;
+    TuneConsole tc = {.quiet = a->quiet, .live = !a->quiet && isatty(STDERR_FILENO), .res = &res};
     TuneObserver tobs = {.ctx = &tc, .on_epoch = tune_on_epoch, .on_trial = tune_on_trial};
     Console con;
     console_init(&con, a->quiet, NULL);
     FitObserver obs = console_observer(&con);
-    TuneResult res;
     FitSummary sum;
     int rc = pipeline_tune(&cfg, a->force, &o, &tobs, &obs, 1, &res, &sum, &st);
     if (tc.live) fprintf(stderr, "\r\033[K");
     if (res.n > 0 && res.best >= 0)
-        printf("tune: %d trials in %.0fs; best %s %.4f (trial %d); config: %s/tune.json\n", res.n, res.seconds, tc.metric,
+        printf("tune: %d trials in %.0fs; best %s %.4f (trial %d); config: %s/tune.json\n", res.n, res.seconds, fit_metric_name(res.metric),
                res.trials[res.best].metric, res.best, cfg.output.dir);
     if (rc && sum.signal) {
         size_t n = strlen(st.msg);
@@ -117,7 +120,7 @@ static int tune_go(const TuneArgs *a)
         rc = cli_fail("tune", &st);
     } else {
         printf("best %s %.4f at epoch %d of %d; model: %s/best.ckpt\n",
-               sum.metric == FIT_MACRO_F1 ? "valid_macro_f1" : "valid_acc", sum.best_metric, sum.best_epoch,
+               fit_metric_column(sum.metric), sum.best_metric, sum.best_epoch,
                sum.epochs, cfg.output.dir);
     }
     tune_result_free(&res);
@@ -136,7 +139,7 @@ int cmd_tune(int argc, char **argv)
         {"force", no_argument, 0, 'f'},        {"quiet", no_argument, 0, 'q'},
         {"help", no_argument, 0, 'h'},         {0, 0, 0, 0},
     };
-    TuneArgs a = {.run.sets = xcalloc((size_t)argc + 1, sizeof *a.run.sets)};
+    TuneArgs a = {.run.sets = xcalloc((size_t)argc + 1, sizeof *a.run.sets), .o.metric = FIT_METRIC_AUTO};
     int c, rc = -1;
     opterr = 0;
     optind = 1;
@@ -157,9 +160,11 @@ int cmd_tune(int argc, char **argv)
                 rc = cli_usage("tune", "--trials %s: expected a whole number >= 1", optarg);
             break;
         case 'M':
-            if (strcmp(optarg, "accuracy") == 0) a.o.metric = FIT_ACCURACY;
-            else if (strcmp(optarg, "macro_f1") == 0) a.o.metric = FIT_MACRO_F1;
-            else rc = cli_usage("tune", "--metric %s: expected accuracy or macro_f1", optarg);
+            a.o.metric = FIT_METRIC_AUTO + 1;
+            for (int m = 0; m <= FIT_METRIC_AUTO; m++)
+                if (strcmp(optarg, fit_metric_name((FitMetric)m)) == 0) a.o.metric = (FitMetric)m;
+            if (a.o.metric > FIT_METRIC_AUTO)
+                rc = cli_usage("tune", "--metric %s: expected accuracy, macro_f1, micro_f1, p_at_1 or auto", optarg);
             break;
         case 'f': a.force = 1; break;
         case 'q': a.quiet = 1; break;

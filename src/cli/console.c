@@ -9,6 +9,7 @@ static void console_on_start(void *ctx, const FitStart *s)
     if (c->quiet) return;
     const TrainData *d = s->data;
     const Classifier *clf = s->clf;
+    c->sets = clf->net.dims.loss == LOSS_OVA || d->valid.loff[d->valid.n] > d->valid.n;
     fprintf(stderr, "data: %lld train docs, %lld valid docs, %lld labels, vocabulary %lld words (of %lld seen), "
             "%lld embedding rows, %.1f tokens/doc, %d threads\n",
             (long long)d->train.n, (long long)d->valid.n, (long long)clf->labels.n, (long long)clf->enc.vocab.n,
@@ -19,6 +20,8 @@ static void console_on_start(void *ctx, const FitStart *s)
         fprintf(stderr, "naive Bayes member: %lld distinct 1..%d-grams, weight %g\n", (long long)nb->n, nb->o.ngrams,
                 nb->o.weight);
     if (c->resuming) fprintf(stderr, "resuming %s at epoch %d\n", c->resuming, s->resumed_epoch + 1);
+    if (clf->net.dims.loss == LOSS_OVA && !c->resuming)
+        fprintf(stderr, "loss: one-vs-all (documents with several labels)\n");
 }
 
 static void console_on_progress(void *ctx, const FitProgress *p)
@@ -35,6 +38,7 @@ static int console_on_epoch(void *ctx, const FitEpoch *e, Status *st)
     if (c->quiet) return 0;
     fprintf(stderr, "epoch %d/%d  train_loss %.4f  train_acc %.4f", e->epoch, e->epochs, e->train_loss, e->train_acc);
     if (e->has_valid) fprintf(stderr, "  valid_loss %.4f  valid_acc %.4f", e->valid_loss, e->valid_acc);
+    if (e->has_valid && c->sets) fprintf(stderr, "  valid_p@1 %.4f  valid_micro_f1 %.4f", e->valid_p_at_1, e->valid_micro_f1);
     fprintf(stderr, "  %.1fs  %.0f tok/s%s\n", e->seconds, e->tokens_per_sec, e->improved ? "  *" : "");
     if (e->stopped) fprintf(stderr, "early stopping: no better validation metric for %d epochs\n", e->bad_epochs);
     return 0;
@@ -47,11 +51,24 @@ static void console_on_warning(void *ctx, const char *msg)
     fprintf(stderr, "warning: %s\n", msg);
 }
 
+/* The best epoch's calibration and threshold, on the validation split they were fitted on. */
+static void console_calibration(const FitSummary *s)
+{
+    const CalibrationReport *r = &s->cal;
+    fprintf(stderr, "calibration (epoch %d, %lld validation docs): ", s->best_epoch, (long long)r->docs);
+    if (s->cal_kind == CALIBRATION_TEMPERATURE) fprintf(stderr, "temperature %.3f, ", s->temperature);
+    else if (s->cal_kind == CALIBRATION_PLATT) fprintf(stderr, "Platt scaling per label, ");
+    else fprintf(stderr, "none (train.calibrate false), ");
+    fprintf(stderr, "log loss %.4f -> %.4f, ECE %.4f -> %.4f; threshold %.4f (micro-F1 %.4f), %d labels with their own\n",
+            r->log_loss_before, r->log_loss_after, r->ece_before, r->ece_after, s->threshold, r->micro_f1,
+            r->labels_tuned);
+}
+
 static void console_on_done(void *ctx, const FitSummary *s)
 {
-    (void)s;
     Console *c = ctx;
     progress_clear(&c->prog);
+    if (!c->quiet && s->calibrated && s->epochs > 0 && !s->signal && !s->diverged) console_calibration(s);
 }
 
 void console_init(Console *c, int quiet, const char *resuming)

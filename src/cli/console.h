@@ -11,6 +11,7 @@ typedef struct Console {
     Progress prog;
     int quiet;
     const char *resuming;  /* the checkpoint a resumed run started from, or NULL */
+    int sets;              /* label sets: show P@1 and micro-F1 (one-vs-all, or several labels per document) */
 } Console;
 
 void console_init(Console *c, int quiet, const char *resuming);

@@ -18,6 +18,8 @@ static const Command commands[] = {
     {"tune", cmd_tune, "search the settings on the validation split, then train the best"},
     {"config", cmd_config, "print the default config, check a config file, list the keys"},
     {"report", cmd_report, "write one HTML page about a trained run"},
+    {"test", cmd_test, "fastText's test: N, P@K and R@K of a checkpoint on a labelled file"},
+    {"predict-prob", cmd_predict_prob, "predict under fastText's name (also MODEL FILE [K] [THRESHOLD])"},
 };
 
 static void usage(FILE *out)

@@ -7,6 +7,7 @@
 
 #include "labelindex.h"
 #include "loss.h"
+#include "mem.h"
 
 /* The label-set NLL of softmax(beta l) and its first two derivatives in beta,
  * as means over the documents with a known label:
@@ -102,15 +103,15 @@ typedef struct PlattSums {
     double F, ga, gb, haa, hab, hbb;
 } PlattSums;
 
-/* Objective, gradient and Hessian at (a, b) for label c, whose positives are
- * pos[0..np) in ascending document order. */
-static void calib_platt_eval(PlattSums *s, const float *logits, int64_t n, int C, int c, const int64_t *pos,
-                             int64_t np, double tpos, double tneg, double lambda, double a, double b)
+/* Objective, gradient and Hessian at (a, b) for one label whose logits are z
+ * [n] and whose positives are pos[0..np) in ascending document order. */
+static void calib_platt_eval(PlattSums *s, const float *zs, int64_t n, const int64_t *pos, int64_t np, double tpos,
+                             double tneg, double lambda, double a, double b)
 {
     memset(s, 0, sizeof *s);
     int64_t j = 0;
     for (int64_t i = 0; i < n; i++) {
-        double z = logits[(size_t)i * C + c], t = tneg;
+        double z = zs[i], t = tneg;
         if (j < np && pos[j] == i) {
             t = tpos;
             j++;
@@ -131,13 +132,13 @@ static void calib_platt_eval(PlattSums *s, const float *logits, int64_t n, int C
     s->hbb += lambda + 1e-12;
 }
 
-static void calib_platt_one(float *a_out, float *b_out, const float *logits, int64_t n, int C, int c,
-                            const int64_t *pos, int64_t np, double lambda)
+static void calib_platt_one(float *a_out, float *b_out, const float *z, int64_t n, const int64_t *pos, int64_t np,
+                            double lambda)
 {
     double tpos = (np + 1.0) / (np + 2.0), tneg = 1.0 / ((double)(n - np) + 2.0);
     double a = 1.0, b = 0.0, tol = 1e-10 * ((double)n + 1.0);
     PlattSums s, t;
-    calib_platt_eval(&s, logits, n, C, c, pos, np, tpos, tneg, lambda, a, b);
+    calib_platt_eval(&s, z, n, pos, np, tpos, tneg, lambda, a, b);
     for (int it = 0; it < 100; it++) {
         if (fabs(s.ga) < tol && fabs(s.gb) < tol) break;
         double det = s.haa * s.hbb - s.hab * s.hab;
@@ -145,7 +146,7 @@ static void calib_platt_one(float *a_out, float *b_out, const float *logits, int
         double slope = s.ga * da + s.gb * db, step = 1.0;
         int accepted = 0;
         for (; step >= 1e-10; step *= 0.5) {
-            calib_platt_eval(&t, logits, n, C, c, pos, np, tpos, tneg, lambda, a + step * da, b + step * db);
+            calib_platt_eval(&t, z, n, pos, np, tpos, tneg, lambda, a + step * da, b + step * db);
             if (t.F <= s.F + 1e-4 * step * slope) {
                 accepted = 1;
                 break;
@@ -163,10 +164,26 @@ static void calib_platt_one(float *a_out, float *b_out, const float *logits, int
 void calib_platt_fit(float *a, float *b, const float *logits, const int64_t *off, const int32_t *lab, int64_t n, int C,
                      double lambda)
 {
+    calib_platt_fit_threads(a, b, logits, off, lab, n, C, lambda, 1);
+}
+
+void calib_platt_fit_threads(float *a, float *b, const float *logits, const int64_t *off, const int32_t *lab,
+                             int64_t n, int C, double lambda, int threads)
+{
     LabelIndex ix;
     labelindex_build(&ix, off, lab, n, C);
-    for (int c = 0; c < C; c++)
-        calib_platt_one(a + c, b + c, logits, n, C, c, ix.doc + ix.off[c], ix.off[c + 1] - ix.off[c], lambda);
+    /* Labels are fitted one by one, each from its own logits copied together (a
+     * column of [n,C] is a cache miss per document, read a few dozen times). */
+#pragma omp parallel num_threads(threads > 0 ? threads : 1)
+    {
+        float *z = xmalloc((size_t)(n > 0 ? n : 1) * sizeof *z);
+#pragma omp for schedule(dynamic, 8)
+        for (int c = 0; c < C; c++) {
+            for (int64_t i = 0; i < n; i++) z[i] = logits[(size_t)i * C + c];
+            calib_platt_one(a + c, b + c, z, n, ix.doc + ix.off[c], ix.off[c + 1] - ix.off[c], lambda);
+        }
+        free(z);
+    }
     labelindex_free(&ix);
 }
 

@@ -46,6 +46,11 @@ void calib_temperature_apply(float *probs /* [C] */, const float *logits /* [C] 
 void calib_platt_fit(float *a /* [C] */, float *b /* [C] */, const float *logits /* [n,C] */,
                      const int64_t *off /* [n+1] */, const int32_t *lab /* [off[n]] */, int64_t n, int C,
                      double lambda);
+/* The same with the labels shared among `threads` OpenMP threads (each label's
+ * fit is its own, so the result does not depend on threads). */
+void calib_platt_fit_threads(float *a /* [C] */, float *b /* [C] */, const float *logits /* [n,C] */,
+                             const int64_t *off /* [n+1] */, const int32_t *lab /* [off[n]] */, int64_t n, int C,
+                             double lambda, int threads);
 /* probs[c] = sigmoid(a[c] logits[c] + b[c]). */
 void calib_platt_apply(float *probs /* [C] */, const float *logits /* [C] */, const float *a /* [C] */,
                        const float *b /* [C] */, int C);

@@ -22,6 +22,7 @@ void explain_free(Explanation *e)
     free(e->text_at);
     free(e->rolled);
     free(e->work);
+    free(e->set);
     memset(e, 0, sizeof *e);
 }
 
@@ -90,6 +91,27 @@ void explain_build(Explanation *e, const Classifier *c, const ClassifierScratch 
     explain_top(e->probs, e->C, e->k, e->top);
     e->alpha = c->net.dims.enc.layers && s->doc.T > 0 ? explain_rollout(e, c, s) : s->doc.alpha;
     e->member = classifier_bayes(c) ? s->member : NULL;
+    e->thresholded = 0;
+    e->n_set = 0;
     e->T = 0;
     if (tokens) explain_tokens(e, s);
+}
+
+void explain_select(Explanation *e, const Classifier *c, float threshold, int k)
+{
+    if (e->cap_set < e->C) {
+        e->cap_set = e->C;
+        e->set = xrealloc(e->set, (size_t)e->cap_set * sizeof *e->set);
+    }
+    int n = 0;
+    for (int l = 0; l < e->C; l++) {
+        const float t = threshold >= 0.0f ? threshold : classifier_threshold(c, l, 1);
+        if (!(e->probs[l] >= t)) continue;
+        /* Insertion in order: few labels pass. */
+        int j = n++;
+        for (; j > 0 && e->probs[e->set[j - 1]] < e->probs[l]; j--) e->set[j] = e->set[j - 1];
+        e->set[j] = l;
+    }
+    e->n_set = k > 0 && n > k ? k : n;
+    e->thresholded = 1;
 }

@@ -26,7 +26,10 @@ typedef struct Explanation {
     const uint8_t *order; /* [T] its words: 1 for a word, k for a k-gram */
     const float *member;  /* [C] the naive Bayes member's logits, NULL without one */
     float *rolled, *work; /* [H,T] and selfattn_explain's work, with the encoder */
-    int cap_top, cap_t;
+    int thresholded;      /* explain_select was called: set holds the labels that passed */
+    int n_set;
+    int *set;             /* [n_set] labels whose probability passed their threshold, best first */
+    int cap_top, cap_t, cap_set;
     size_t cap_text, cap_rolled, cap_work;
 } Explanation;
 
@@ -36,6 +39,10 @@ void explain_free(Explanation *e);
  * (k <= C), and with tokens != 0 the positions' texts and weights. The pointers
  * into s stay valid until s scores another document. */
 void explain_build(Explanation *e, const Classifier *c, const ClassifierScratch *s, int k, int tokens);
+/* After explain_build: the labels whose probability is >= threshold, or with
+ * threshold < 0 >= the classifier's own per-label thresholds (calibration.h),
+ * best first (ties: lower id), at most k (k <= 0: no cap); possibly none. */
+void explain_select(Explanation *e, const Classifier *c, float threshold, int k);
 /* Position t's text: a word, or an n-gram's words joined with spaces. */
 static inline const char *explain_token(const Explanation *e, int t)
 {

@@ -13,6 +13,7 @@ void classifier_free(Classifier *c)
     vocab_free(&c->labels);
     model_free(&c->net);
     if (c->bayes.logp) bayes_free(&c->bayes);
+    calibration_free(&c->cal);
     if (c->mapped) {
         ckpt_close(c->mapped);
         free(c->mapped);
@@ -35,6 +36,8 @@ void classifier_scratch_init(ClassifierScratch *s, const Classifier *c)
     encodebuf_init(&s->enc);
     docscratch_init(&s->doc, &c->net.dims, 64);
     s->member = xcalloc((size_t)c->net.dims.classes, sizeof *s->member);
+    s->y = xcalloc((size_t)c->net.dims.classes, sizeof *s->y);
+    s->raw = 0;
 }
 
 void classifier_scratch_free(ClassifierScratch *s)
@@ -42,6 +45,7 @@ void classifier_scratch_free(ClassifierScratch *s)
     encodebuf_free(&s->enc);
     docscratch_free(&s->doc);
     free(s->member);
+    free(s->y);
     memset(s, 0, sizeof *s);
 }
 
@@ -51,7 +55,18 @@ float classifier_score(const Classifier *c, const int32_t *ids, int T, const uin
     docscratch_reserve(&s->doc, &c->net.dims, T);
     const Bayes *nb = classifier_bayes(c);
     if (nb) bayes_logits(nb, feat, nf, s->member);
-    return model_forward(&c->net, ids, T, nb ? s->member : NULL, y, ny, 0.0f, 0, &s->doc);
+    const int C = c->net.dims.classes;
+    int known = 0;
+    for (int k = 0; k < ny && known < C; k++)
+        if (y[k] >= 0 && y[k] < C) s->y[known++] = y[k];
+    float loss = model_forward(&c->net, ids, T, nb ? s->member : NULL, s->y, known, 0.0f, 0, &s->doc);
+    if (!s->raw) calibration_apply(&c->cal, s->doc.probs, s->doc.logits);
+    return loss;
+}
+
+float classifier_threshold(const Classifier *c, int label, int per_label)
+{
+    return per_label ? c->cal.thr[label] : c->cal.threshold;
 }
 
 void classifier_score_text(const Classifier *c, const char *text, size_t len, ClassifierScratch *s)
@@ -72,6 +87,12 @@ static void classifier_pool_free(void *item)
 
 double classifier_score_dataset(const Classifier *c, const Dataset *ds, int threads, int32_t *pred)
 {
+    return classifier_score_matrix(c, ds, threads, 0, pred, NULL, NULL);
+}
+
+double classifier_score_matrix(const Classifier *c, const Dataset *ds, int threads, int raw, int32_t *pred,
+                               float *logits, float *probs)
+{
     const int C = c->net.dims.classes;
     float *loss = xmalloc((size_t)(ds->n ? ds->n : 1) * sizeof *loss);
     ThreadsPool pool;
@@ -80,9 +101,12 @@ double classifier_score_dataset(const Classifier *c, const Dataset *ds, int thre
     for (int64_t i = 0; i < ds->n; i++) {
         ClassifierScratch *s = threads_pool_mine(&pool);
         const int64_t f0 = ds->foff[i], l0 = ds->loff[i];
+        s->raw = raw;
         loss[i] = classifier_score(c, ds->ids + ds->off[i], (int)(ds->off[i + 1] - ds->off[i]), ds->feat + f0,
                                    ds->foff[i + 1] - f0, ds->lab + l0, (int)(ds->loff[i + 1] - l0), s);
-        pred[i] = model_argmax(s->doc.probs, C);
+        if (pred) pred[i] = model_argmax(s->doc.probs, C);
+        if (logits) memcpy(logits + (size_t)i * C, s->doc.logits, (size_t)C * sizeof *logits);
+        if (probs) memcpy(probs + (size_t)i * C, s->doc.probs, (size_t)C * sizeof *probs);
     }
     double sum = 0.0;
     for (int64_t i = 0; i < ds->n; i++) sum += loss[i];
@@ -97,6 +121,7 @@ void classifier_save(const Classifier *c, CkptWriter *w)
     vocab_save(&c->labels, w, "LABL");
     model_save(&c->net, w);
     if (classifier_bayes(c)) bayes_save(&c->bayes, w);
+    calibration_save(&c->cal, w);
 }
 
 int classifier_load(Classifier *c, CkptReader *r, int map, const BayesOptions *legacy_bayes, Status *st)
@@ -119,6 +144,10 @@ int classifier_load(Classifier *c, CkptReader *r, int map, const BayesOptions *l
         rc = ckpt_damaged(r, st, "a BAYS section its config does not ask for");
     if (rc == 0 && has_bayes)
         rc = bayes_load(&c->bayes, r, (int)c->labels.n, legacy_bayes, st);
+    if (rc == 0) {
+        calibration_init(&c->cal, (int)c->labels.n);
+        rc = calibration_load(&c->cal, r, (int)c->labels.n, st);
+    }
     classifier_attach_bayes(c);
     if (rc == 0 && map) c->mapped = r;
     if (rc) {

@@ -76,3 +76,15 @@ void loss_ova_backward(float *dlogits, const float *probs, const int32_t *y, int
         dlogits[c] = scale * (w ? w[c] : 1.0f) * (probs[c] - 1.0f);
     }
 }
+
+float loss_forward(LossKind kind, float *probs, const float *logits, const int32_t *y, int ny, const float *w, int C)
+{
+    return kind == LOSS_OVA ? loss_ova_forward(probs, logits, y, ny, w, C) : loss_softmax_forward(probs, logits, y, ny, w, C);
+}
+
+void loss_backward(LossKind kind, float *dlogits, const float *probs, const int32_t *y, int ny, const float *w, int C,
+                   float scale)
+{
+    if (kind == LOSS_OVA) loss_ova_backward(dlogits, probs, y, ny, w, C, scale);
+    else loss_softmax_backward(dlogits, probs, y, ny, w, C, scale);
+}

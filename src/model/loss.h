@@ -21,6 +21,11 @@
 
 #include <stdint.h>
 
+/* Which of the two an output layer uses; AUTO is a setting, resolved from the
+ * training data (ova when any document has several labels) before a network
+ * exists. */
+typedef enum { LOSS_SOFTMAX = 0, LOSS_OVA, LOSS_AUTO } LossKind;
+
 float loss_softmax_forward(float *probs /* [C] */, const float *logits /* [C] */, const int32_t *y /* [ny] */,
                            int ny, const float *w /* [C] or NULL */, int C);
 void loss_softmax_backward(float *dlogits /* [C] */, const float *probs /* [C] */, const int32_t *y /* [ny] */,
@@ -30,6 +35,12 @@ float loss_ova_forward(float *probs /* [C] */, const float *logits /* [C] */, co
                        const float *w /* [C] or NULL */, int C);
 void loss_ova_backward(float *dlogits /* [C] */, const float *probs /* [C] */, const int32_t *y /* [ny] */, int ny,
                        const float *w /* [C] or NULL */, int C, float scale);
+
+/* The loss of kind (SOFTMAX or OVA) and its gradient, as above. */
+float loss_forward(LossKind kind, float *probs /* [C] */, const float *logits /* [C] */, const int32_t *y /* [ny] */,
+                   int ny, const float *w /* [C] or NULL */, int C);
+void loss_backward(LossKind kind, float *dlogits /* [C] */, const float *probs /* [C] */, const int32_t *y /* [ny] */,
+                   int ny, const float *w /* [C] or NULL */, int C, float scale);
 
 /* sigmoid(x) = 1 / (1 + e^-x), through e^-|x| so that it never overflows. */
 float loss_sigmoid(float x);

@@ -19,7 +19,8 @@ ModelDims model_dims(const ModelOptions *o, int64_t rows, int64_t dense_rows, in
 {
     return (ModelDims){.rows = rows, .dense_rows = dense_rows, .dim = o->dim, .heads = o->heads, .classes = classes,
                        .attention = o->attention, .positional = o->enc.kind ? 0 : o->positional,
-                       .context = o->context, .gate = o->gate, .enc = selfattn_dims(&o->enc, o->positional)};
+                       .context = o->context, .gate = o->gate, .loss = o->loss,
+                       .enc = selfattn_dims(&o->enc, o->positional)};
 }
 
 /* Named views of any block laid out like the model's (params, gradients). */
@@ -84,7 +85,8 @@ void model_save(const Model *m, CkptWriter *w)
     CkptBuf *b = ckpt_section(w, "MODL", 3);
     ckpt_put_u64(b, (uint64_t)D->rows);
     ckpt_put_u64(b, (uint64_t)D->dense_rows);
-    int32_t dims[7] = {D->dim, D->heads, D->classes, (int32_t)D->attention, D->positional, D->context, D->gate};
+    int32_t dims[8] = {D->dim, D->heads, D->classes, (int32_t)D->attention, D->positional, D->context, D->gate,
+                       (int32_t)D->loss};
     ckpt_put(b, dims, sizeof dims);
     selfattn_put_dims(b, &D->enc);
     ckpt_put_u32(b, N_TENSORS);
@@ -101,13 +103,14 @@ void model_save(const Model *m, CkptWriter *w)
  * and with_enc the encoder's; every value in range. */
 static int model_read_dims(CkptCursor *c, int with_dense, int n_dims, int with_enc, ModelDims *D)
 {
-    int32_t v[7] = {0};
+    int32_t v[8] = {0};
     D->rows = (int64_t)ckpt_u64(c);
     D->dense_rows = with_dense ? (int64_t)ckpt_u64(c) : D->rows;
     ckpt_copy(c, v, (size_t)n_dims * sizeof *v);
     *D = (ModelDims){.rows = D->rows, .dense_rows = D->dense_rows, .dim = v[0], .heads = v[1], .classes = v[2], .attention = (AttentionKind)v[3],
-                     .positional = v[4], .context = v[5], .gate = v[6]};
-    int flags_ok = (unsigned)D->positional <= 1 && (unsigned)D->context <= 1 && (unsigned)D->gate <= 1;
+                     .positional = v[4], .context = v[5], .gate = v[6], .loss = (LossKind)v[7]};
+    int flags_ok = (unsigned)D->positional <= 1 && (unsigned)D->context <= 1 && (unsigned)D->gate <= 1 &&
+                   (D->loss == LOSS_SOFTMAX || D->loss == LOSS_OVA);
     if (c->bad || D->rows < 1 || D->rows >= INT32_MAX || D->dense_rows < 1 || D->dense_rows > D->rows || D->dim < 1 || D->dim > 4096 || D->heads < 1 ||
         D->heads > 64 || D->classes < 2 || (D->attention != ATTN_DOT && D->attention != ATTN_ADDITIVE) || !flags_ok ||
         ((D->context || D->gate) && D->attention != ATTN_DOT))
@@ -145,8 +148,8 @@ static int model_read_tensors(CkptCursor *c, const Model *m)
     return ckpt_done(c) ? 0 : -1;
 }
 
-/* The dims and tensor table: MODL, or in format 1-3 DIMS (5 fields in version 1,
- * 7 from version 2) and TNSR. */
+/* The dims and tensor table: MODL (8 fields from section version 3, which adds
+ * the loss), or in format 1-3 DIMS (5 fields in version 1, 7 from version 2) and TNSR. */
 static int model_read_shape(Model *m, const CkptReader *r, Status *st)
 {
     CkptSection sec;
@@ -154,9 +157,9 @@ static int model_read_shape(Model *m, const CkptReader *r, Status *st)
     int legacy = r->version < 4;
     if (!ckpt_find(r, legacy ? "DIMS" : "MODL", &sec)) return ckpt_damaged(r, st, "no %s section", legacy ? "DIMS" : "MODL");
     CkptCursor c = ckpt_cursor(&sec);
+    const int n_dims = legacy ? (r->version < 2 ? 5 : 7) : sec.version >= 3 ? 8 : 7;
     if ((!legacy && (sec.version < 1 || sec.version > 3)) ||
-        model_read_dims(&c, !legacy && sec.version >= 2, legacy && r->version < 2 ? 5 : 7, !legacy && sec.version >= 3,
-                        &D) ||
+        model_read_dims(&c, !legacy && sec.version >= 2, n_dims, !legacy && sec.version >= 3, &D) ||
         (legacy && !ckpt_done(&c)))
         return ckpt_damaged(r, st, "bad model dimensions");
     model_layout(m, &D);
@@ -301,7 +304,7 @@ float model_forward(const Model *m, const int32_t *ids, int n, const float *offs
     kernel_linear_forward(s->logits, zin, m->p.out_w, m->p.out_b, D->classes, K);
     if (offset)
         for (int c = 0; c < D->classes; c++) s->logits[c] += offset[c];
-    return kernel_softmax_xent_forward(s->probs, s->logits, D->classes, ny > 0 ? y[0] : -1);
+    return loss_forward(D->loss, s->probs, s->logits, y, ny, s->class_w, D->classes);
 }
 
 /* Backward of context attention into demb [T,d]: through the pooling and scores,
@@ -337,7 +340,7 @@ void model_backward(const Model *m, const int32_t *ids, int n, const int32_t *y,
     ParamTensors g;
     /* dense_grad holds only the dense prefix, whose offsets match the block's. */
     model_views(m, dense_grad, &g);
-    kernel_softmax_xent_backward(s->dlogits, s->probs, D->classes, ny > 0 ? y[0] : -1, scale);
+    loss_backward(D->loss, s->dlogits, s->probs, y, ny, s->class_w, D->classes, scale);
     memset(s->dz, 0, (size_t)K * sizeof(float));
     const float *zin = dropout > 0.0f ? s->zd : s->z;
     kernel_linear_backward(s->dz, g.out_w, g.out_b, s->dlogits, zin, m->p.out_w, D->classes, K);

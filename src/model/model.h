@@ -12,6 +12,7 @@
 
 #include "ckpt.h"
 #include "selfattn.h"
+#include "loss.h"
 #include "status.h"
 
 enum {
@@ -40,6 +41,7 @@ typedef struct ModelOptions {
     int context;  /* scores also see the sums of the words left and right (kernels.h) */
     int gate;     /* values gated by the previous word (kernels.h) */
     SelfAttnOptions enc; /* the self-attention encoder before the pooling */
+    LossKind loss; /* the output layer (loss.h); AUTO must be resolved before model_dims */
 } ModelOptions;
 
 typedef struct ModelDims {
@@ -52,6 +54,7 @@ typedef struct ModelDims {
     int context;  /* scores also see the sums of the words left and right (kernels.h) */
     int gate;     /* values gated by the previous word (kernels.h) */
     SelfAttnDims enc; /* layers 0: no encoder; with one, positional above is 0 (the encoder has them) */
+    LossKind loss; /* softmax or one sigmoid per class (loss.h) */
 } ModelDims;
 
 typedef struct ParamTensors {
@@ -89,6 +92,7 @@ typedef struct DocScratch {
     float *logits, *probs, *dlogits;  /* [C] */
     unsigned char *mask;              /* [H*d] dropout keep mask */
     SelfAttnScratch enc;              /* with the encoder */
+    const float *class_w;             /* [C] per-class loss weights (loss.h) while training; NULL: none */
 } DocScratch;
 
 ModelDims model_dims(const ModelOptions *o, int64_t rows, int64_t dense_rows, int classes);
@@ -96,9 +100,9 @@ ModelDims model_dims(const ModelOptions *o, int64_t rows, int64_t dense_rows, in
 void model_init(Model *m, const ModelDims *dims);
 void model_free(Model *m);
 /* Sections MODL (version 3): u64 rows, u64 dense_rows; i32 dim, heads, classes,
- * attention, positional, context, gate; the encoder's dims (selfattn_put_dims);
- * u32 tensors, each {u32 length + name, u64 numel, u64 offset}; and TDAT: the
- * parameter block (blockio.h). */
+ * attention, positional, context, gate, loss (older files: softmax); the encoder's
+ * dims (selfattn_put_dims; older files: none); u32 tensors, each {u32 length +
+ * name, u64 numel, u64 offset}; and TDAT: the parameter block (blockio.h). */
 void model_save(const Model *m, CkptWriter *w);
 /* Reads them (MODL versions 1 and 2 have no encoder; format 1-3: DIMS, TNSR,
  * TDAT). With map, the parameters stay in r's mapping (read-only; r must
@@ -117,8 +121,8 @@ void docscratch_free(DocScratch *s);
 /* Grows the scratch to hold T tokens (outside the training step only). */
 void docscratch_reserve(DocScratch *s, const ModelDims *dims, int T);
 
-/* Targets travel as a label set y [ny]; the softmax output layer reads its
- * first label (single-label corpora), and ny = 0 means none (no loss). */
+/* Targets travel as a label set y [ny] of distinct classes < C; ny = 0 means
+ * none (no loss). The loss is dims.loss's, weighted by s->class_w (loss.h). */
 
 /* Forward pass of one document of n ids (bags of rows, kernel_gather_bags; T =
  * s->T positions): fills s->alpha [H,T], s->z, s->logits, s->probs and returns

@@ -39,6 +39,7 @@ static int corpus_raw_row(void *ctx, const ReaderRow *row, Status *st)
     }
     for (int k = 0; k < row->n_labels; k++) c->lab[k] = (int32_t)vocab_add(c->labels, row->labels[k], row->label_lens[k]);
     dataset_append(&c->raw, c->tmp, (int64_t)c->tl.n, NULL, 0, c->lab, row->n_labels);
+    dataset_set_weight(&c->raw, (float)row->weight);
     return 0;
 }
 
@@ -138,8 +139,15 @@ static void corpus_encode_raw(const Encoder *enc, const RawCtx *c, const Remap *
         int64_t nl = c->raw.loff[d + 1] - c->raw.loff[d];
         for (int64_t k = 0; k < nl; k++) b.lab[k] = (int32_t)map->label[c->raw.lab[c->raw.loff[d] + k]];
         int valid = is_valid && is_valid[d];
-        corpus_encode_doc(enc, &b, b.rows, b.hashes, nw, b.lab, nl, valid ? &out->valid : &out->train);
-        if (keep_words) dataset_append(valid ? &out->words_valid : &out->words_train, b.rows, nw, b.hashes, nw, b.lab, nl);
+        const float weight = dataset_weight(&c->raw, d);
+        Dataset *dst = valid ? &out->valid : &out->train;
+        corpus_encode_doc(enc, &b, b.rows, b.hashes, nw, b.lab, nl, dst);
+        dataset_set_weight(dst, weight);
+        if (keep_words) {
+            dst = valid ? &out->words_valid : &out->words_train;
+            dataset_append(dst, b.rows, nw, b.hashes, nw, b.lab, nl);
+            dataset_set_weight(dst, weight);
+        }
     }
     corpus_scratch_free(&b);
 }
@@ -156,11 +164,12 @@ static void corpus_encode_words(const Encoder *enc, const Dataset *words, const 
         if (!rows) {
             corpus_encode_doc(enc, &b, words->ids + o, words->feat + o, nw, words->lab + lo, words->loff[d + 1] - lo,
                               dst);
-            continue;
+        } else {
+            int64_t nf = enc->bayes_ngrams > 0 ? encoder_features(enc, words->feat + o, nw, b.feat) : 0;
+            dataset_append(dst, rows->ids + rows->off[d], rows->off[d + 1] - rows->off[d], b.feat, nf,
+                           words->lab + lo, words->loff[d + 1] - lo);
         }
-        int64_t nf = enc->bayes_ngrams > 0 ? encoder_features(enc, words->feat + o, nw, b.feat) : 0;
-        dataset_append(dst, rows->ids + rows->off[d], rows->off[d + 1] - rows->off[d], b.feat, nf, words->lab + lo,
-                       words->loff[d + 1] - lo);
+        dataset_set_weight(dst, dataset_weight(words, d));
     }
     corpus_scratch_free(&b);
 }
@@ -287,10 +296,12 @@ int corpus_reload(const CorpusOptions *o, const Encoder *enc, const Vocab *label
     if (dataset_load(o->train, o->read, enc, labels, &out->unknown_valid, &all, NULL, &out->train_stats, st)) return -1;
     unsigned char *is_valid = NULL;
     if (!o->valid && o->valid_fraction > 0.0) is_valid = corpus_valid_mask(all.n, o->valid_fraction, o->seed);
-    for (int64_t d = 0; d < all.n; d++)
-        dataset_append(is_valid && is_valid[d] ? &out->valid : &out->train, all.ids + all.off[d],
-                       all.off[d + 1] - all.off[d], all.feat + all.foff[d], all.foff[d + 1] - all.foff[d],
-                       all.lab + all.loff[d], all.loff[d + 1] - all.loff[d]);
+    for (int64_t d = 0; d < all.n; d++) {
+        Dataset *dst = is_valid && is_valid[d] ? &out->valid : &out->train;
+        dataset_append(dst, all.ids + all.off[d], all.off[d + 1] - all.off[d], all.feat + all.foff[d],
+                       all.foff[d + 1] - all.foff[d], all.lab + all.loff[d], all.loff[d + 1] - all.loff[d]);
+        dataset_set_weight(dst, dataset_weight(&all, d));
+    }
     free(is_valid);
     dataset_free(&all);
     return o->valid ? corpus_load_valid(o, enc, labels, out, st) : 0;

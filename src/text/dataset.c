@@ -27,6 +27,7 @@ void dataset_free(Dataset *ds)
     free(ds->lab);
     free(ds->foff);
     free(ds->feat);
+    free(ds->w);
     memset(ds, 0, sizeof *ds);
 }
 
@@ -48,7 +49,9 @@ void dataset_append(Dataset *ds, const int32_t *ids, int64_t n, const uint64_t *
         ds->off = xrealloc(ds->off, (size_t)(ds->cap_docs + 1) * sizeof *ds->off);
         ds->loff = xrealloc(ds->loff, (size_t)(ds->cap_docs + 1) * sizeof *ds->loff);
         ds->foff = xrealloc(ds->foff, (size_t)(ds->cap_docs + 1) * sizeof *ds->foff);
+        if (ds->w) ds->w = xrealloc(ds->w, (size_t)(ds->cap_docs + 1) * sizeof *ds->w);
     }
+    if (ds->w) ds->w[ds->n] = 1.0f;
     int64_t at = ds->off[ds->n], lat = ds->loff[ds->n], fat = ds->foff[ds->n];
     void *p = ds->ids, *l = ds->lab, *q = ds->feat;
     dataset_put(&p, &ds->cap_ids, sizeof *ds->ids, at, ids, n);
@@ -61,6 +64,16 @@ void dataset_append(Dataset *ds, const int32_t *ids, int64_t n, const uint64_t *
     ds->foff[ds->n + 1] = fat + nf;
     ds->off[++ds->n] = at + n;
     if (n > ds->max_len) ds->max_len = n;
+}
+
+void dataset_set_weight(Dataset *ds, float w)
+{
+    if (ds->n == 0 || (!ds->w && w == 1.0f)) return;
+    if (!ds->w) {
+        ds->w = xmalloc((size_t)(ds->cap_docs + 1) * sizeof *ds->w);
+        for (int64_t i = 0; i < ds->n; i++) ds->w[i] = 1.0f;
+    }
+    ds->w[ds->n - 1] = w;
 }
 
 /* ---- reading an encoded file ---- */
@@ -94,8 +107,12 @@ static int dataset_load_row(void *ctx, const ReaderRow *row, Status *st)
         c->lab[k] = dataset_label_id(c->labels, c->unknown, row->labels[k], row->label_lens[k]);
     encoder_encode(c->enc, row->text, row->text_len, &c->buf);
     dataset_append(c->out, c->buf.ids, c->buf.n, c->buf.feat, c->buf.n_feat, c->lab, row->n_labels);
+    dataset_set_weight(c->out, (float)row->weight);
     const int64_t nw = (int64_t)c->buf.tl.n;
-    if (c->words) dataset_append(c->words, c->buf.word_row, nw, c->buf.word_hash, nw, c->lab, row->n_labels);
+    if (c->words) {
+        dataset_append(c->words, c->buf.word_row, nw, c->buf.word_hash, nw, c->lab, row->n_labels);
+        dataset_set_weight(c->words, (float)row->weight);
+    }
     return 0;
 }
 

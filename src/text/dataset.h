@@ -21,6 +21,7 @@ typedef struct Dataset {
     int32_t *lab;     /* [loff[n]] < classes: a training label; >= classes: a label training never saw */
     int64_t *foff;    /* [n+1] */
     uint64_t *feat;   /* [foff[n]] */
+    float *w;         /* [n] each document's weight in the loss (data.weight_column); NULL: all 1 */
     int64_t max_len;  /* longest document */
     int64_t cap_docs, cap_ids, cap_lab, cap_feat;
 } Dataset;
@@ -30,6 +31,12 @@ void dataset_free(Dataset *ds);
 /* feat may be NULL when nf == 0. */
 void dataset_append(Dataset *ds, const int32_t *ids, int64_t n, const uint64_t *feat, int64_t nf,
                     const int32_t *lab, int64_t nl);
+/* Sets the weight of the last document appended (all others keep theirs, 1 by default). */
+void dataset_set_weight(Dataset *ds, float w);
+static inline float dataset_weight(const Dataset *ds, int64_t i)
+{
+    return ds->w ? ds->w[i] : 1.0f;
+}
 /* The first label of document i: a single-label corpus's only one. */
 static inline int32_t dataset_label(const Dataset *ds, int64_t i)
 {

@@ -10,6 +10,7 @@
 
 #include <csv.h>
 #include <errno.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,8 +21,6 @@
 #include "mem.h"
 
 #define READER_CHUNK ((size_t)1 << 20)
-#define READER_LABEL_PREFIX "__label__"
-#define READER_LABEL_PREFIX_LEN (sizeof READER_LABEL_PREFIX - 1)
 /* libcsv's parser state before the first byte of a record (csv_init sets it and
  * every finished record returns to it); not named in csv.h. */
 #define READER_CSV_ROW_NOT_BEGUN 0
@@ -38,7 +37,14 @@ typedef struct Reader {
     int resolved;
     size_t label_col;
     size_t text_cols[READER_MAX_TEXT_COLUMNS];
+    size_t weight_col;
     size_t need;  /* 1 + the largest column used */
+    const char *prefix;  /* fastText label prefix */
+    size_t prefix_len;
+    /* The labels of the row being emitted. */
+    const char **lab;
+    size_t *lab_len;
+    int lab_cap;
     /* The record being collected: the first `keep` fields are stored. */
     char *buf;
     size_t buf_len, buf_cap;
@@ -101,23 +107,47 @@ static void reader_grow(char **buf, size_t *cap, size_t need)
     *cap = c;
 }
 
-/* How the config names a column: text_i < 0 is the label column. */
+/* How the config names a column: text_i is a text column's index, or one of these. */
+enum { READER_COL_LABEL = -1, READER_COL_WEIGHT = -2 };
 static void reader_column_name(int text_i, char *out, size_t cap)
 {
-    if (text_i < 0) snprintf(out, cap, "data.label_column");
+    if (text_i == READER_COL_LABEL) snprintf(out, cap, "data.label_column");
+    else if (text_i == READER_COL_WEIGHT) snprintf(out, cap, "data.weight_column");
     else snprintf(out, cap, "data.text_columns[%d]", text_i);
+}
+
+const char *reader_label_prefix(const ReaderOptions *o)
+{
+    return o->label_prefix && o->label_prefix[0] ? o->label_prefix : READER_LABEL_PREFIX;
+}
+
+int reader_has_weights(const ReaderOptions *o)
+{
+    return o->weight_column.set;
 }
 
 /* Settings that make every row unreadable are reported before opening the file. */
 static int reader_check_config(Reader *r)
 {
     const ReaderOptions *o = r->o;
-    if (r->format == FORMAT_FASTTEXT) return 0;
+    for (const char *p = r->prefix; *p; p++)
+        if (reader_is_space((unsigned char)*p))
+            return status_error(r->st, "data.label_prefix \"%s\" must not contain white space", r->prefix);
+    if (o->label_separator && !o->label_separator[0])
+        return status_error(r->st, "data.label_separator must be a non-empty string or null");
+    if (r->format == FORMAT_FASTTEXT) {
+        if (o->weight_column.set)
+            return status_error(r->st, "%s: data.weight_column needs a csv or tsv file; fastText lines have no columns",
+                                r->path);
+        return 0;
+    }
     if (o->n_text_columns < 1 || o->n_text_columns > READER_MAX_TEXT_COLUMNS)
         return status_error(r->st, "data.text_columns must list 1 to %d columns, got %d",
                             READER_MAX_TEXT_COLUMNS, o->n_text_columns);
-    for (int i = -1; i < o->n_text_columns; i++) {
-        const ColumnRef *ref = i < 0 ? &o->label_column : &o->text_columns[i];
+    for (int i = READER_COL_WEIGHT; i < o->n_text_columns; i++) {
+        if (i == READER_COL_WEIGHT && !o->weight_column.set) continue;
+        const ColumnRef *ref = i == READER_COL_WEIGHT ? &o->weight_column.col
+                               : i == READER_COL_LABEL ? &o->label_column : &o->text_columns[i];
         char what[48];
         reader_column_name(i, what, sizeof what);
         if (ref->name && !o->header)
@@ -205,8 +235,12 @@ static int reader_resolve_column(Reader *r, const ColumnRef *ref, int text_i, in
 static int reader_first_record(Reader *r, int64_t line)
 {
     const ReaderOptions *o = r->o;
-    if (reader_resolve_column(r, &o->label_column, -1, line, &r->label_col)) return -1;
+    if (reader_resolve_column(r, &o->label_column, READER_COL_LABEL, line, &r->label_col)) return -1;
     r->need = r->label_col + 1;
+    if (o->weight_column.set) {
+        if (reader_resolve_column(r, &o->weight_column.col, READER_COL_WEIGHT, line, &r->weight_col)) return -1;
+        if (r->weight_col + 1 > r->need) r->need = r->weight_col + 1;
+    }
     for (int i = 0; i < o->n_text_columns; i++) {
         if (reader_resolve_column(r, &o->text_columns[i], i, line, &r->text_cols[i])) return -1;
         if (r->text_cols[i] + 1 > r->need) r->need = r->text_cols[i] + 1;
@@ -231,11 +265,24 @@ static int reader_bad(Reader *r, int64_t line, const char *fmt, ...)
     return 0;
 }
 
-static int reader_emit(Reader *r, const char *label, size_t label_len, const char *text, size_t text_len,
-                       int64_t line)
+/* Adds a label to the row being built, unless the row has it already. */
+static void reader_add_label(Reader *r, int *n, const char *s, size_t len)
 {
-    const ReaderRow row = {.n_labels = 1, .labels = &label, .label_lens = &label_len, .text = text,
-                           .text_len = text_len, .path = r->path, .line = line};
+    for (int k = 0; k < *n; k++)
+        if (r->lab_len[k] == len && memcmp(r->lab[k], s, len) == 0) return;
+    if (*n == r->lab_cap) {
+        r->lab_cap = r->lab_cap ? 2 * r->lab_cap : 8;
+        r->lab = xrealloc(r->lab, (size_t)r->lab_cap * sizeof *r->lab);
+        r->lab_len = xrealloc(r->lab_len, (size_t)r->lab_cap * sizeof *r->lab_len);
+    }
+    r->lab[*n] = s;
+    r->lab_len[(*n)++] = len;
+}
+
+static int reader_emit(Reader *r, int n_labels, double weight, const char *text, size_t text_len, int64_t line)
+{
+    const ReaderRow row = {.n_labels = n_labels, .labels = r->lab, .label_lens = r->lab_len, .text = text,
+                           .text_len = text_len, .weight = weight, .path = r->path, .line = line};
     if (r->fn(r->ctx, &row, r->st) != 0) {
         if (r->st && r->st->code == STATUS_OK)
             status_error(r->st, "%s:%lld: reading stopped by the row handler", r->path, (long long)line);
@@ -271,6 +318,55 @@ static void reader_join_text(Reader *r, const char **text, size_t *len)
     *len = total;
 }
 
+/* The label column's cell split at the separator into r->lab; returns how many
+ * labels, 0 after reporting a bad row, -1 on error. */
+static int reader_split_labels(Reader *r, const char *cell, size_t n, int64_t line)
+{
+    const char *sep = r->o->label_separator;
+    const size_t sl = sep ? strlen(sep) : 0;
+    const int blank_sep = sl && reader_blank(sep, sl);
+    int count = 0, k = 0;
+    for (const char *p = cell, *end = cell + n;; k++) {
+        const char *q = sl ? p : end;
+        while (sl && q < end && !((size_t)(end - q) >= sl && memcmp(q, sep, sl) == 0)) q++;
+        const char *s = p;
+        size_t len = (size_t)(q - p);
+        reader_trim(&s, &len);
+        if (len) {
+            reader_add_label(r, &count, s, len);
+        } else if (!blank_sep) { /* runs of a white-space separator are one separator */
+            int rc = reader_bad(r, line, "label column: separator \"%s\" leaves label %d of \"%.*s\" empty", sep,
+                                k + 1, (int)(n < 60 ? n : 60), cell);
+            return rc ? -1 : 0;
+        }
+        if (q >= end) break;
+        p = q + sl;
+    }
+    return count;
+}
+
+/* The weight column's cell: a finite number >= 0. Returns 1 when good, 0 after
+ * reporting a bad row, -1 on error. */
+static int reader_weight(Reader *r, int64_t line, double *w)
+{
+    const char *s;
+    size_t n;
+    reader_cell(r, r->weight_col, &s, &n);
+    reader_trim(&s, &n);
+    char buf[64];
+    snprintf(buf, sizeof buf, "%.*s", (int)(n < sizeof buf - 1 ? n : sizeof buf - 1), s);
+    char *end = NULL;
+    errno = 0;
+    *w = n && n < sizeof buf ? strtod(buf, &end) : NAN;
+    const char *why = NULL;
+    if (n == 0) why = "is empty";
+    else if (!end || *end || end == buf) why = "is not a number";
+    else if (!isfinite(*w)) why = "is not finite";
+    else if (*w < 0) why = "is negative";
+    if (!why) return 1;
+    return reader_bad(r, line, "weight column: \"%s\" %s (a weight is a finite number >= 0)", buf, why) ? -1 : 0;
+}
+
 static int reader_record(Reader *r, int64_t line)
 {
     /* A blank line or a lone "" is no record at all. */
@@ -286,8 +382,15 @@ static int reader_record(Reader *r, int64_t line)
     reader_cell(r, r->label_col, &label, &label_len);
     reader_trim(&label, &label_len);
     if (label_len == 0) return reader_bad(r, line, "label column is empty");
+    int n_labels = reader_split_labels(r, label, label_len, line);
+    if (n_labels <= 0) return n_labels;
+    double weight = 1.0;
+    if (r->o->weight_column.set) {
+        int ok = reader_weight(r, line, &weight);
+        if (ok <= 0) return ok;
+    }
     reader_join_text(r, &text, &text_len);
-    return reader_emit(r, label, label_len, text, text_len, line);
+    return reader_emit(r, n_labels, weight, text, text_len, line);
 }
 
 static int reader_record_end(Reader *r, int64_t line)
@@ -313,19 +416,69 @@ static int reader_tsv_line(Reader *r, const char *s, size_t n, int64_t line)
     return reader_record_end(r, line);
 }
 
+static int reader_is_label(const char *tok, size_t len, const char *prefix, size_t pl)
+{
+    return len >= pl && memcmp(tok, prefix, pl) == 0;
+}
+
+/* The text of a fastText line [s, end): the runs of tokens between label tokens,
+ * each from its first token to the next label (or the line's end). *runs says
+ * how many; one is pointed at in place (*text), several are concatenated into
+ * out (each but the last ends in the white space before a label, which keeps
+ * their words apart) when out is given, which then always gets the text. */
+static size_t reader_line_text(const char *s, const char *end, const char *prefix, size_t pl, char *out,
+                               const char **text, int *runs)
+{
+    const char *run = NULL;
+    size_t len = 0;
+    *runs = 0;
+    *text = "";
+    for (const char *p = reader_skip_space(s, end);; p = reader_skip_space(p, end)) {
+        const char *tok = p;
+        while (p < end && !reader_is_space((unsigned char)*p)) p++;
+        int stop = tok == end, label = !stop && reader_is_label(tok, (size_t)(p - tok), prefix, pl);
+        if (!stop && !label && !run) run = tok;
+        if ((label || stop) && run) {
+            const char *to = stop ? end : tok;
+            if (out) memcpy(out + len, run, (size_t)(to - run));
+            len += (size_t)(to - run);
+            if (!(*runs)++) *text = run;
+            run = NULL;
+        }
+        if (stop) break;
+    }
+    if (*runs > 1 || (out && *runs)) *text = out;
+    return len;
+}
+
+size_t reader_strip_labels(char *out, const char *text, size_t n, const char *prefix)
+{
+    const char *t;
+    int runs;
+    return reader_line_text(text, text + n, prefix, strlen(prefix), out, &t, &runs);
+}
+
 static int reader_fasttext_line(Reader *r, const char *s, size_t n, int64_t line)
 {
-    const char *end = s + n, *tok = reader_skip_space(s, end), *p = tok;
-    while (p < end && !reader_is_space((unsigned char)*p)) p++;
-    if ((size_t)(p - tok) < READER_LABEL_PREFIX_LEN || memcmp(tok, READER_LABEL_PREFIX, READER_LABEL_PREFIX_LEN))
-        return reader_bad(r, line, "line has no %s prefix", READER_LABEL_PREFIX);
-    const char *label = tok + READER_LABEL_PREFIX_LEN;
-    if (label == p) return reader_bad(r, line, "label is empty");
-    const char *text = reader_skip_space(p, end);
-    if ((size_t)(end - text) >= READER_LABEL_PREFIX_LEN &&
-        memcmp(text, READER_LABEL_PREFIX, READER_LABEL_PREFIX_LEN) == 0)
-        return reader_bad(r, line, "multiple labels are not supported");
-    return reader_emit(r, label, (size_t)(p - label), text, (size_t)(end - text), line);
+    const char *end = s + n;
+    int n_labels = 0, k = 0;
+    for (const char *p = reader_skip_space(s, end); p < end; p = reader_skip_space(p, end), k++) {
+        const char *tok = p;
+        while (p < end && !reader_is_space((unsigned char)*p)) p++;
+        if (!reader_is_label(tok, (size_t)(p - tok), r->prefix, r->prefix_len)) continue;
+        if ((size_t)(p - tok) == r->prefix_len)
+            return reader_bad(r, line, "token %d: label prefix \"%s\" with nothing after it", k + 1, r->prefix);
+        reader_add_label(r, &n_labels, tok + r->prefix_len, (size_t)(p - tok) - r->prefix_len);
+    }
+    if (n_labels == 0) return reader_bad(r, line, "line has no label (no token starts with \"%s\")", r->prefix);
+    const char *text;
+    int runs;
+    size_t len = reader_line_text(s, end, r->prefix, r->prefix_len, NULL, &text, &runs);
+    if (runs > 1) {
+        reader_grow(&r->text, &r->text_cap, len);
+        reader_line_text(s, end, r->prefix, r->prefix_len, r->text, &text, &runs);
+    }
+    return reader_emit(r, n_labels, 1.0, text, len, line);
 }
 
 static int reader_line(Reader *r, const char *s, size_t n)
@@ -478,6 +631,8 @@ int reader_read(const char *path, const ReaderOptions *o, ReaderRowFn fn, void *
     r.keep = (size_t)-1;  /* the header's names are all needed until columns are known */
     r.line = 1;
     r.rec_line = 1;
+    r.prefix = reader_label_prefix(o);
+    r.prefix_len = strlen(r.prefix);
     int rc = reader_check_config(&r);
     FILE *f = NULL;
     if (rc == 0 && !(f = reader_open(path, st))) rc = -1;
@@ -490,5 +645,7 @@ int reader_read(const char *path, const ReaderOptions *o, ReaderRowFn fn, void *
     free(r.flen);
     free(r.text);
     free(r.carry);
+    free(r.lab);
+    free(r.lab_len);
     return rc;
 }

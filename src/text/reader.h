@@ -1,10 +1,14 @@
 /* reader.h - streams labelled rows out of a corpus file: CSV (RFC 4180 via libcsv:
  * quoted fields, doubled quotes, embedded newlines, CRLF, UTF-8 BOM), TSV (tab
  * separated, no quoting, like SST-2) or fastText lines ("__label__X some text").
+ * A row has a label SET: in fastText lines every whitespace-separated token that
+ * starts with the label prefix is a label, wherever it stands (as fastText reads
+ * them), and the other tokens are the text; in CSV/TSV the label column is split
+ * at label_separator when one is set. Repeated labels of a row count once.
  * Each good row reaches the callback as a ReaderRow; a row whose text is empty
  * or blank is a good row (an empty document), and is counted. Bad rows (bad
- * quoting, missing columns, an empty label) are errors. Bad rows are an error naming path:line and
- * why, or with BAD_ROW_SKIP are counted and skipped. */
+ * quoting, missing columns, an empty label, a bad weight) are an error naming
+ * path:line and the field, or with BAD_ROW_SKIP are counted and skipped. */
 #ifndef ATTNCLF_READER_H
 #define ATTNCLF_READER_H
 
@@ -24,6 +28,12 @@ typedef struct ColumnRef {
     int index;   /* used when name == NULL */
 } ColumnRef;
 
+/* A column that may be absent: zeroed, it is. */
+typedef struct OptColumnRef {
+    int set;
+    ColumnRef col;
+} OptColumnRef;
+
 typedef struct ReaderOptions {
     DataFormat format;      /* AUTO: by extension (.tsv -> tsv, .txt/.ft -> fasttext, else csv) */
     int header;             /* 1: first row names the columns (csv/tsv only) */
@@ -31,16 +41,31 @@ typedef struct ReaderOptions {
     ColumnRef text_columns[READER_MAX_TEXT_COLUMNS];
     int n_text_columns;     /* >= 1 */
     BadRowPolicy on_bad_row;
+    char *label_prefix;     /* fastText: a token starting with it is a label; NULL: READER_LABEL_PREFIX */
+    char *label_separator;  /* csv/tsv: splits the label column into labels; NULL: one label per row */
+    OptColumnRef weight_column; /* csv/tsv: each row's weight, a finite number >= 0 */
 } ReaderOptions;
+
+#define READER_LABEL_PREFIX "__label__"
+
+/* The label prefix o reads fastText lines with. */
+const char *reader_label_prefix(const ReaderOptions *o);
+/* Whether o names a weight column. */
+int reader_has_weights(const ReaderOptions *o);
+/* Copies text [n] into out [n] without its label tokens (those starting with
+ * prefix), as a fastText line's text is read; returns the length. Text that has
+ * none comes back unchanged. For input that is all text (predict). */
+size_t reader_strip_labels(char *out, const char *text, size_t n, const char *prefix);
 
 /* One good row. Labels and text are NOT NUL-terminated and may contain any bytes
  * (including NUL and invalid UTF-8); they are valid only during the callback. */
 typedef struct ReaderRow {
     int n_labels;                    /* >= 1 */
-    const char *const *labels;       /* [n_labels] trimmed, non-empty */
+    const char *const *labels;       /* [n_labels] trimmed, non-empty, distinct */
     const size_t *label_lens;        /* [n_labels] */
     const char *text;                /* the text columns joined with one space; may be blank */
     size_t text_len;
+    double weight;                   /* data.weight_column's value, else 1 */
     const char *path;
     int64_t line;                    /* 1-based line where the row starts */
 } ReaderRow;

@@ -8,9 +8,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "calibrate.h"
 #include "clock.h"
 #include "mem.h"
 #include "metrics.h"
+#include "rankmetrics.h"
 #include "rng.h"
 
 /* A loss this large per document means the weights have blown up even if every
@@ -24,6 +26,18 @@ void fit_request_stop(int signo)
     fit_stop_signal = signo;
 }
 
+const char *fit_metric_name(FitMetric m)
+{
+    static const char *const names[] = {"accuracy", "macro_f1", "micro_f1", "p_at_1", "auto"};
+    return (unsigned)m <= FIT_METRIC_AUTO ? names[m] : "unknown";
+}
+
+const char *fit_metric_column(FitMetric m)
+{
+    static const char *const names[] = {"valid_acc", "valid_macro_f1", "valid_micro_f1", "valid_p_at_1"};
+    return (unsigned)m < FIT_METRIC_AUTO ? names[m] : "valid_acc";
+}
+
 void fit_init(Fit *f, Classifier *clf, const TrainData *data, const FitOptions *fo, const AdamOptions *ao,
               const StepOptions *so)
 {
@@ -31,6 +45,7 @@ void fit_init(Fit *f, Classifier *clf, const TrainData *data, const FitOptions *
     f->clf = clf;
     f->data = data;
     f->fo = *fo;
+    if (f->fo.metric == FIT_METRIC_AUTO) f->fo.metric = clf->net.dims.loss == LOSS_OVA ? FIT_MICRO_F1 : FIT_ACCURACY;
     f->ao = *ao;
     const Dataset *t = &data->train;
     step_init(&f->step, &clf->net, so, t->max_len, step_token_bound(t, so->batch_size));
@@ -41,6 +56,14 @@ void fit_init(Fit *f, Classifier *clf, const TrainData *data, const FitOptions *
     f->valid_pred = xmalloc((size_t)(data->valid.n + 1) * sizeof *f->valid_pred);
     f->valid_truth = xmalloc((size_t)(data->valid.n + 1) * sizeof *f->valid_truth);
     for (int64_t i = 0; i < data->valid.n; i++) f->valid_truth[i] = dataset_label(&data->valid, i);
+    const size_t cells = (size_t)(data->valid.n + 1) * (size_t)clf->net.dims.classes;
+    f->valid_logits = xmalloc(cells * sizeof *f->valid_logits);
+    f->valid_probs = xmalloc(cells * sizeof *f->valid_probs);
+}
+
+void fit_set_class_weights(Fit *f, const float *w)
+{
+    step_set_class_weights(&f->step, w);
 }
 
 /* The schedule of a run of `epochs` epochs. */
@@ -75,6 +98,8 @@ void fit_free(Fit *f)
     free(f->perm);
     free(f->valid_pred);
     free(f->valid_truth);
+    free(f->valid_logits);
+    free(f->valid_probs);
     memset(f, 0, sizeof *f);
 }
 
@@ -109,6 +134,9 @@ static void fit_start(Fit *f)
     if (d->unknown_valid.n)
         fit_warn(f, "%lld validation labels never occur in training (first: \"%s\"); they count as errors",
                  (long long)d->unknown_valid.n, d->unknown_valid.words[0]);
+    if (d->valid.n == 0 && f->clf->net.dims.loss == LOSS_OVA)
+        fit_warn(f, "no validation documents: the probabilities are not calibrated and every label's threshold "
+                    "stays at %.2f", CALIBRATION_DEFAULT_THRESHOLD);
 }
 
 static int fit_checkpoint(Fit *f, const FitCheckpoint *k, Status *st)
@@ -206,18 +234,44 @@ static int fit_train_epoch(Fit *f, int epoch, FitEpoch *e, FitSummary *out, Stat
     return 0;
 }
 
-/* Validation through the classifier (network and members), as eval scores it. */
+/* Validation through the classifier (network and members): the network's
+ * scores, the calibration and thresholds fitted on them (into the classifier,
+ * so this epoch's checkpoints carry them), and the metrics of the calibrated
+ * probabilities, as eval scores them. */
 static void fit_validate(Fit *f, FitEpoch *e)
 {
     const Dataset *valid = &f->data->valid;
-    e->valid_loss = classifier_score_dataset(f->clf, valid, f->step.threads, f->valid_pred) / (double)valid->n;
-    const int C = f->clf->net.dims.classes;
+    Classifier *clf = f->clf;
+    const int C = clf->net.dims.classes;
+    e->valid_loss = classifier_score_matrix(clf, valid, f->step.threads, 1, NULL, f->valid_logits, f->valid_probs) /
+                    (double)valid->n;
+    calibrate_fit(&clf->cal, clf->net.dims.loss, f->fo.calibrate, f->valid_logits, f->valid_probs, valid->loff,
+                  valid->lab, valid->n, C, f->step.threads);
+    e->cal = &clf->cal;
+    for (int64_t i = 0; i < valid->n; i++) f->valid_pred[i] = model_argmax(f->valid_probs + (size_t)i * C, C);
     Metrics m;
     metrics_compute(&m, f->valid_truth, f->valid_pred, valid->n, C + (int)f->data->unknown_valid.n, C);
     e->valid_acc = m.accuracy;
     e->valid_macro_f1 = m.macro_f1;
-    e->valid_metric = f->fo.metric == FIT_MACRO_F1 ? m.macro_f1 : m.accuracy;
     metrics_free(&m);
+    RankMetrics rm;
+    rankmetrics_at_k(&rm, f->valid_probs, valid->loff, valid->lab, valid->n, C, 1, 0.0f, 0);
+    e->valid_p_at_1 = rm.precision;
+    e->valid_micro_f1 = clf->cal.rep.micro_f1;
+    const double by[] = {[FIT_ACCURACY] = e->valid_acc, [FIT_MACRO_F1] = e->valid_macro_f1,
+                         [FIT_MICRO_F1] = e->valid_micro_f1, [FIT_P_AT_1] = e->valid_p_at_1};
+    e->valid_metric = (unsigned)f->fo.metric < FIT_METRIC_AUTO ? by[f->fo.metric] : e->valid_acc;
+}
+
+/* What on_done reports of the best epoch's calibration. */
+static void fit_keep_calibration(Fit *f)
+{
+    const Calibration *cal = &f->clf->cal;
+    f->best.calibrated = cal->fitted;
+    f->best.cal_kind = cal->kind;
+    f->best.temperature = cal->T;
+    f->best.threshold = cal->threshold;
+    f->best.cal = cal->rep;
 }
 
 static int fit_epoch(Fit *f, FitSummary *out, Status *st)
@@ -232,6 +286,7 @@ static int fit_epoch(Fit *f, FitSummary *out, Status *st)
                  (e.valid_metric == f->state.best_metric && e.valid_loss < f->state.best_loss);
     f->state.epoch = epoch;
     if (e.improved) {
+        if (e.has_valid) fit_keep_calibration(f);
         f->state.best_metric = e.has_valid ? e.valid_metric : -1.0;
         f->state.best_loss = e.has_valid ? e.valid_loss : INFINITY;
         f->state.best_epoch = epoch;
@@ -261,6 +316,11 @@ int fit_run(Fit *f, FitSummary *out, Status *st)
     out->best_metric = f->state.best_metric;
     out->best_loss = f->state.best_loss;
     out->metric = f->fo.metric;
+    out->calibrated = f->best.calibrated;
+    out->cal_kind = f->best.cal_kind;
+    out->temperature = f->best.temperature;
+    out->threshold = f->best.threshold;
+    out->cal = f->best.cal;
     out->stopped_early = f->state.stopped;
     out->cut = f->cut;
     for (int i = 0; i < f->n_obs; i++)

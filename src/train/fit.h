@@ -15,14 +15,24 @@
 #include "status.h"
 #include "step.h"
 
-/* What picks the best epoch and drives early stopping. */
-typedef enum { FIT_ACCURACY = 0, FIT_MACRO_F1 } FitMetric;
+/* What picks the best epoch and drives early stopping: the top label's
+ * accuracy, macro-F1 over the top labels, micro-F1 of the label sets at the
+ * tuned global threshold (calibrate.h), or precision at 1 (rankmetrics.h), of
+ * the calibrated probabilities. AUTO is accuracy for a softmax network and
+ * micro-F1 for a one-vs-all one. */
+typedef enum { FIT_ACCURACY = 0, FIT_MACRO_F1, FIT_MICRO_F1, FIT_P_AT_1, FIT_METRIC_AUTO } FitMetric;
+
+/* "accuracy", "macro_f1", "micro_f1", "p_at_1" or "auto". */
+const char *fit_metric_name(FitMetric m);
+/* Its column in the logs: "valid_acc", "valid_macro_f1", "valid_micro_f1", "valid_p_at_1". */
+const char *fit_metric_column(FitMetric m);
 
 typedef struct FitOptions {
     int epochs;
     uint64_t seed;   /* shuffles, initial weights, dropout masks */
     int patience;    /* epochs without a better validation metric before stopping, 0 = off */
     FitMetric metric;
+    int calibrate;   /* calibrate the probabilities on the validation split (thresholds are tuned anyway) */
 } FitOptions;
 
 /* Where a run is: saved in checkpoints (section STAT) so a resumed run goes on
@@ -64,7 +74,9 @@ typedef struct FitProgress {
 typedef struct FitEpoch {
     int epoch, epochs;
     double train_loss, train_acc, valid_loss, valid_acc, valid_macro_f1, lr, seconds, tokens_per_sec;
-    double valid_metric;  /* valid_acc or valid_macro_f1, as FitOptions.metric says */
+    double valid_micro_f1, valid_p_at_1;
+    double valid_metric;  /* the one FitOptions.metric names */
+    const Calibration *cal; /* fitted on this epoch's validation scores (the classifier's), NULL without validation data */
     int has_valid;
     int improved;   /* the best epoch so far: a higher metric, or equal and a lower valid_loss (always, without validation data) */
     int stopped;    /* early stopping ends the run after this epoch */
@@ -89,7 +101,11 @@ typedef struct FitSummary {
     int best_epoch;
     double best_metric; /* -1 without validation data */
     double best_loss;   /* the best epoch's validation loss */
-    FitMetric metric;
+    FitMetric metric;   /* resolved (never AUTO) */
+    int calibrated;     /* the best epoch's calibration below is known (validated in this run) */
+    CalibrationKind cal_kind;
+    float temperature, threshold;
+    CalibrationReport cal;
     int stopped_early;
     int cut;           /* an observer ended the run (should_stop) */
     int signal;        /* the signal that interrupted the run, 0 if none */
@@ -124,6 +140,8 @@ typedef struct Fit {
     int64_t *perm;          /* [train.n] this epoch's document order */
     int32_t *valid_pred;    /* [valid.n] */
     int32_t *valid_truth;   /* [valid.n] each document's first label */
+    float *valid_logits, *valid_probs; /* [valid.n, C] */
+    FitSummary best;        /* the best epoch's calibration, for on_done */
     int cut;
     double t_epoch;         /* when the current epoch started */
 } Fit;
@@ -136,6 +154,8 @@ void fit_init(Fit *f, Classifier *clf, const TrainData *data, const FitOptions *
  * schedule goes on from the rate the last step used (optim_lr, LrPlan). */
 void fit_resume(Fit *f, const TrainState *state, const Adam *adam, int planned_epochs);
 void fit_observe(Fit *f, const FitObserver *o);
+/* Per-class weights of the loss (classweight.h), [C] copied; NULL: none. */
+void fit_set_class_weights(Fit *f, const float *w);
 /* Trains until the epochs are done or early stopping ends the run. On a signal
  * (fit_request_stop) it stops at the next batch, offers observers an
  * interrupted checkpoint and fails with "interrupted by signal N at epoch E,

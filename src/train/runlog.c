@@ -32,7 +32,9 @@ int runlog_open(RunLog *l, const char *dir, int keep, Status *st)
         *files[i] = fopen(path, cut ? "a" : "w");
         if (!*files[i]) return status_error(st, "%s: cannot write: %s", path, strerror(errno));
         if (i == 1 && cut == 0)
-            fprintf(l->csv, "epoch,train_loss,train_acc,valid_loss,valid_acc,lr,seconds,tokens_per_sec,valid_macro_f1\n");
+            fprintf(l->csv, "epoch,train_loss,train_acc,valid_loss,valid_acc,lr,seconds,tokens_per_sec,valid_macro_f1,"
+                            "valid_micro_f1,valid_p_at_1,log_loss_before,log_loss_after,ece_before,ece_after,"
+                            "temperature,threshold\n");
     }
     return 0;
 }
@@ -43,6 +45,25 @@ void runlog_close(RunLog *l)
     if (l->csv) fclose(l->csv);
     free(l->dir);
     memset(l, 0, sizeof *l);
+}
+
+/* The validation metrics added with label sets and calibration: each "name": value
+ * for JSON (json 1) or ",value" for CSV, empty values where there is no validation. */
+static void runlog_more(FILE *f, const FitEpoch *e, int json)
+{
+    const Calibration *c = e->cal;
+    const char *names[] = {"valid_micro_f1", "valid_p_at_1", "log_loss_before", "log_loss_after", "ece_before",
+                           "ece_after", "temperature", "threshold"};
+    const double v[] = {e->valid_micro_f1, e->valid_p_at_1, c ? c->rep.log_loss_before : 0,
+                        c ? c->rep.log_loss_after : 0, c ? c->rep.ece_before : 0, c ? c->rep.ece_after : 0,
+                        c ? c->T : 0, c ? c->threshold : 0};
+    for (int i = 0; i < 8; i++) {
+        int known = e->has_valid && c && (i != 6 || c->kind == CALIBRATION_TEMPERATURE);
+        if (json && known) fprintf(f, ", \"%s\": %.6f", names[i], v[i]);
+        else if (json) fprintf(f, ", \"%s\": null", names[i]);
+        else if (known) fprintf(f, ",%.6f", v[i]);
+        else fputc(',', f);
+    }
 }
 
 static int runlog_on_epoch(void *ctx, const FitEpoch *e, Status *st)
@@ -59,10 +80,14 @@ static int runlog_on_epoch(void *ctx, const FitEpoch *e, Status *st)
     }
     fprintf(l->json,
             "{\"epoch\": %d, \"train_loss\": %.6f, \"train_acc\": %.6f, \"valid_loss\": %s, \"valid_acc\": %s, "
-            "\"lr\": %.6g, \"seconds\": %.3f, \"tokens_per_sec\": %.0f, \"valid_macro_f1\": %s}\n",
+            "\"lr\": %.6g, \"seconds\": %.3f, \"tokens_per_sec\": %.0f, \"valid_macro_f1\": %s",
             e->epoch, e->train_loss, e->train_acc, vl, va, e->lr, e->seconds, e->tokens_per_sec, vf);
-    fprintf(l->csv, "%d,%.6f,%.6f,%s,%s,%.6g,%.3f,%.0f,%s\n", e->epoch, e->train_loss, e->train_acc, cvl, cva, e->lr,
+    runlog_more(l->json, e, 1);
+    fputs("}\n", l->json);
+    fprintf(l->csv, "%d,%.6f,%.6f,%s,%s,%.6g,%.3f,%.0f,%s", e->epoch, e->train_loss, e->train_acc, cvl, cva, e->lr,
             e->seconds, e->tokens_per_sec, cvf);
+    runlog_more(l->csv, e, 0);
+    fputc('\n', l->csv);
     if (fflush(l->json) != 0 || fflush(l->csv) != 0)
         return status_error(st, "%s: cannot write logs: %s", l->dir, strerror(errno));
     return 0;

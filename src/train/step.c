@@ -77,7 +77,20 @@ void step_free(Stepper *t)
                     t->doc_pred, t->table, t->tok_sq, t->own, t->doc_order, t->doc_scale,
                     t->tok_pos, t->tok_owner, t->part, t->owner_cnt};
     for (size_t i = 0; i < sizeof bufs / sizeof *bufs; i++) free(bufs[i]);
+    free(t->class_w);
     memset(t, 0, sizeof *t);
+}
+
+void step_set_class_weights(Stepper *t, const float *w)
+{
+    const int C = t->model->dims.classes;
+    free(t->class_w);
+    t->class_w = NULL;
+    if (w) {
+        t->class_w = xmalloc((size_t)C * sizeof *t->class_w);
+        memcpy(t->class_w, w, (size_t)C * sizeof *t->class_w);
+    }
+    for (int i = 0; i < t->scratch.n; i++) ((DocScratch *)threads_pool_item(&t->scratch, i))->class_w = t->class_w;
 }
 
 static int step_cmp_desc(const void *a, const void *b)
@@ -310,8 +323,10 @@ typedef struct StepBatch {
 /* Each document's weight in the batch loss: 1/n, or with train.length_weight
  * p > 0, len^p / sum(len^p), which moves weight from short documents to long
  * ones (SST-2's training set holds every sub-phrase of its sentences; its dev
- * set holds whole sentences). */
-static void step_weigh(Stepper *t, int n, double p)
+ * set holds whole sentences); then times the document's own weight
+ * (data.weight_column), which scales its gradient as scikit-learn's
+ * sample_weight does. */
+static void step_weigh(Stepper *t, const Dataset *ds, const int64_t *doc, int n, double p)
 {
     double sum = 0.0;
     for (int b = 0; b < n; b++) {
@@ -320,6 +335,8 @@ static void step_weigh(Stepper *t, int n, double p)
         sum += t->doc_scale[b];
     }
     for (int b = 0; b < n; b++) t->doc_scale[b] = (float)(t->doc_scale[b] / sum);
+    if (ds->w)
+        for (int b = 0; b < n; b++) t->doc_scale[b] *= ds->w[doc[b]];
 }
 
 /* Sets up batch b of perm: its token offsets, its documents longest first (so
@@ -347,7 +364,7 @@ static void step_prepare(Stepper *t, StepBatch *p, const Dataset *ds, const int6
         t->doc_order[k] = j;
     }
     p->ntok = p->res.tokens = t->tok_off[p->n];
-    step_weigh(t, p->n, t->o.length_weight);
+    step_weigh(t, ds, p->doc, p->n, t->o.length_weight);
 }
 
 /* One step on thread tid of nth: documents; barrier; row and dense sums;

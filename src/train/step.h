@@ -61,11 +61,14 @@ typedef struct Stepper {
     uint16_t *tok_owner; /* [tok_cap] owning thread of each kept token's row */
     int64_t *part;      /* [batch_cap, threads+1] where each owner's group starts in tok_pos */
     int64_t *owner_cnt; /* [threads, threads+1] counting-sort scratch */
+    float *class_w;     /* [C] per-class loss weights, NULL: none */
 } Stepper;
 
 /* max_len: the longest training document; tok_cap: step_token_bound(). */
 void step_init(Stepper *t, Model *m, const StepOptions *o, int64_t max_len, int64_t tok_cap);
 void step_free(Stepper *t);
+/* Per-class weights of the loss (loss.h), [C] copied into t; NULL: none. */
+void step_set_class_weights(Stepper *t, const float *w);
 /* Most tokens any batch of `batch` documents of ds can hold (the sum of the
  * batch longest documents). */
 int64_t step_token_bound(const Dataset *ds, int batch);
