@@ -205,6 +205,9 @@ static int tune_trial(TuneState *s, int t, FILE *jsonl, Status *st)
         int rc = pipeline_trial(&cfg, &s->sh, &o, 1, &sum, &ts);
         config_free(&cfg);
         if (sum.signal) {
+            /* The interrupted trial is not counted, so its settings are not the result's. */
+            free(tr->settings);
+            tr->settings = NULL;
             *st = ts;
             s->res->interrupted = sum.signal;
             return 1;
