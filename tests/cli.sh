@@ -506,5 +506,19 @@ expect 2 'model.layers must be <= 4, got 5' "$bin" train --config "$tmp/cfg.json
 expect 2 'model.positional must be false, true or one of "sin", "learned", got "cos"' "$bin" train \
     --config "$tmp/cfg.json" --set model.positional=cos
 
+# ---- data.label_names: classes.txt names the sample's labels 1..4 ----
+mkdir -p "$tmp/names"
+cp data/agnews-sample/classes.txt "$tmp/names/classes.txt"
+(cd "$tmp/names" && "$bin" train --config "$tmp/cfg.json" --set output.dir="$tmp/named" --set train.epochs=1 \
+    --set data.label_names=classes.txt --quiet >/dev/null 2>"$tmp/named.err") && ok || bad "train with label names: $(cat "$tmp/named.err")"
+grep -qP "\"label_names\":\s*\"\Q$tmp/names/classes.txt\E\"" "$tmp/named/config.json" && ok \
+    || bad "config.json does not hold the label names' absolute path: $(grep label_names "$tmp/named/config.json")"
+out=$(echo "Stocks fell on Wall Street" | "$bin" predict --model "$tmp/named/best.ckpt" --top-k 4)
+grep -qP '^(World|Sports|Business|Sci/Tech)\t[01]\.[0-9]{6}(\t(World|Sports|Business|Sci/Tech)\t[01]\.[0-9]{6}){3}$' <<<"$out" \
+    && ok || bad "predict with label names: $out"
+expect 0 "^Sci/Tech +0\.[0-9]{4}" "$bin" eval --model "$tmp/named/best.ckpt" --data "$tmp/valid.csv"
+printf '1,a,b\n7,c,d\n' > "$tmp/seven.csv"
+expect 1 "seven.csv:2: label \"7\" has no name in .*classes.txt" "$bin" eval --model "$tmp/named/best.ckpt" --data "$tmp/seven.csv"
+
 echo "cli: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

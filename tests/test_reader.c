@@ -789,6 +789,63 @@ START_TEST(test_many_labels)
 }
 END_TEST
 
+/* ---- data.label_names ---- */
+
+START_TEST(test_label_names)
+{
+    /* Line k names label "k"; a blank line names nothing; RAW<TAB>NAME names RAW. */
+    char *names = (char *)fx_path("classes.txt");
+    FILE *f = fopen(names, "wb");
+    ck_assert_ptr_nonnull(f);
+    fputs("World\n\nSci/Tech\nneg\tnegative\n", f);
+    ck_assert_int_eq(fclose(f), 0);
+    const char *p = FX("n.csv", "3,space\n1,war\nneg,bad\n");
+    ReaderOptions dc = dcfg(FORMAT_CSV, 0, BAD_ROW_ERROR, "0", "1", NULL);
+    dc.label_names = names;
+    Got g;
+    read_ok(p, &dc, &g, NULL, 3);
+    check_row(&g, 0, "Sci/Tech", "space", 1);
+    check_row(&g, 1, "World", "war", 2);
+    check_row(&g, 2, "negative", "bad", 3);
+    got_free(&g);
+    /* Label 2 has no name (its line is blank): the row is an error, or skipped. */
+    p = FX("u.csv", "1,a\n2,b\n");
+    expect_error(p, &dc, fmt("%s:2: label \"2\" has no name in %s", p, names));
+    dc.on_bad_row = BAD_ROW_SKIP;
+    ReaderStats rs;
+    read_ok(p, &dc, &g, &rs, 1);
+    ck_assert_int_eq(rs.skipped, 1);
+    got_free(&g);
+}
+END_TEST
+
+START_TEST(test_label_names_errors)
+{
+    ReaderOptions dc = dcfg(FORMAT_CSV, 0, BAD_ROW_ERROR, "0", "1", NULL);
+    const char *p = FX("d.csv", "1,a\n");
+    const struct {
+        const char *file, *content, *msg;
+    } cases[] = {
+        {"dup.txt", "A\nA\n", "%s:2: name \"A\" is given twice"},
+        {"dupraw.txt", "x\tA\nx\tB\n", "%s:2: raw label \"x\" is given twice"},
+        {"emptyname.txt", "A\nx\t\n", "%s:2: the name is empty"},
+        {"emptyraw.txt", "\tA\n", "%s:1: the raw label before the tab is empty"},
+        {"none.txt", "\n\n", "%s: names no label"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        char *names = (char *)fx_path(cases[i].file);
+        FILE *f = fopen(names, "wb");
+        ck_assert_ptr_nonnull(f);
+        fputs(cases[i].content, f);
+        ck_assert_int_eq(fclose(f), 0);
+        dc.label_names = names;
+        expect_error(p, &dc, fmt(cases[i].msg, names));
+    }
+    dc.label_names = (char *)fx_path("missing.txt");
+    expect_error(p, &dc, fmt("%s: cannot open: No such file or directory", dc.label_names));
+}
+END_TEST
+
 Suite *reader_suite(void)
 {
     Suite *s = suite_create("reader");
@@ -821,6 +878,8 @@ Suite *reader_suite(void)
     tcase_add_test(tc, test_long_csv_field);
     tcase_add_test(tc, test_long_lines);
     tcase_add_test(tc, test_many_labels);
+    tcase_add_test(tc, test_label_names);
+    tcase_add_test(tc, test_label_names_errors);
     suite_add_tcase(s, tc);
     return s;
 }

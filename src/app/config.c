@@ -91,6 +91,7 @@ static const ConfigKey config_keys[] = {
     {"data.on_bad_row", KEY_ENUM, AT(data.read.on_bad_row), "\"error\"", NAMES(bad_row_names)},
     {"data.label_prefix", KEY_STRING, AT(data.read.label_prefix), "\"" READER_LABEL_PREFIX "\"", REQ},
     {"data.label_separator", KEY_STRING, AT(data.read.label_separator), "null", ANY},
+    {"data.label_names", KEY_PATH, AT(data.read.label_names), "null", ANY},
     {"data.weight_column", KEY_OPT_COLUMN, AT(data.read.weight_column), "null", ANY},
     {"tokenizer.lowercase", KEY_BOOL, AT(tokenizer.tok.lowercase), "true", FLAG},
     {"tokenizer.ngrams", KEY_INT, AT(tokenizer.enc.ngrams), "2", RANGE(1, 6)},
@@ -930,7 +931,7 @@ const char *config_key_name(int i)
 
 int config_check_inputs(const Config *cfg, Status *st)
 {
-    static const char *const inputs[] = {"data.train", "data.valid", "tokenizer.stopwords"};
+    static const char *const inputs[] = {"data.train", "data.valid", "data.label_names", "tokenizer.stopwords"};
     for (size_t i = 0; i < sizeof inputs / sizeof *inputs; i++) {
         const ConfigKey *k = config_find(inputs[i]);
         const char *path = *(char *const *)((const char *)cfg + k->offset), *base = cfg->base[k - config_keys];
@@ -951,7 +952,7 @@ int config_check_inputs(const Config *cfg, Status *st)
 
 void config_absolute_inputs(Config *cfg)
 {
-    static const char *const inputs[] = {"data.train", "data.valid", "tokenizer.stopwords"};
+    static const char *const inputs[] = {"data.train", "data.valid", "data.label_names", "tokenizer.stopwords"};
     for (size_t i = 0; i < sizeof inputs / sizeof *inputs; i++) {
         const ConfigKey *k = config_find(inputs[i]);
         char **field = (char **)((char *)cfg + k->offset);

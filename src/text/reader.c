@@ -18,6 +18,7 @@
 #include <strings.h>
 #include <sys/stat.h>
 
+#include "labelnames.h"
 #include "mem.h"
 
 #define READER_CHUNK ((size_t)1 << 20)
@@ -57,6 +58,7 @@ typedef struct Reader {
     int64_t line;      /* physical line of the next byte fed */
     int64_t rec_line;  /* line where the current CSV record started */
     int failed;        /* st is set; libcsv cannot be stopped mid-piece */
+    LabelNames names;  /* o->label_names read, or empty */
 } Reader;
 
 DataFormat reader_resolve_format(const char *path, DataFormat f)
@@ -281,6 +283,14 @@ static void reader_add_label(Reader *r, int *n, const char *s, size_t len)
 
 static int reader_emit(Reader *r, int n_labels, double weight, const char *text, size_t text_len, int64_t line)
 {
+    for (int k = 0; k < n_labels && r->names.n; k++) {
+        const char *name = labelnames_find(&r->names, r->lab[k], r->lab_len[k]);
+        if (!name)
+            return reader_bad(r, line, "label \"%.*s\" has no name in %s", (int)(r->lab_len[k] < 60 ? r->lab_len[k] : 60),
+                              r->lab[k], r->names.path);
+        r->lab[k] = name;
+        r->lab_len[k] = strlen(name);
+    }
     const ReaderRow row = {.n_labels = n_labels, .labels = r->lab, .label_lens = r->lab_len, .text = text,
                            .text_len = text_len, .weight = weight, .path = r->path, .line = line};
     if (r->fn(r->ctx, &row, r->st) != 0) {
@@ -634,6 +644,7 @@ int reader_read(const char *path, const ReaderOptions *o, ReaderRowFn fn, void *
     r.prefix = reader_label_prefix(o);
     r.prefix_len = strlen(r.prefix);
     int rc = reader_check_config(&r);
+    if (rc == 0 && o->label_names) rc = labelnames_load(&r.names, o->label_names, st);
     FILE *f = NULL;
     if (rc == 0 && !(f = reader_open(path, st))) rc = -1;
     if (rc == 0) rc = r.format == FORMAT_CSV ? reader_csv(&r, f) : reader_lines(&r, f);
@@ -647,5 +658,6 @@ int reader_read(const char *path, const ReaderOptions *o, ReaderRowFn fn, void *
     free(r.carry);
     free(r.lab);
     free(r.lab_len);
+    labelnames_free(&r.names);
     return rc;
 }

@@ -44,6 +44,7 @@ typedef struct ReaderOptions {
     char *label_prefix;     /* fastText: a token starting with it is a label; NULL: READER_LABEL_PREFIX */
     char *label_separator;  /* csv/tsv: splits the label column into labels; NULL: one label per row */
     OptColumnRef weight_column; /* csv/tsv: each row's weight, a finite number >= 0 */
+    char *label_names;      /* a file naming the raw labels (labelnames.h), which rows then carry; NULL: none */
 } ReaderOptions;
 
 #define READER_LABEL_PREFIX "__label__"
