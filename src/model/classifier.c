@@ -91,10 +91,48 @@ double classifier_score_dataset(const Classifier *c, const Dataset *ds, int thre
     return sum;
 }
 
+/* Documents scored at once by classifier_row_mass: their weights wait in a
+ * buffer until they are added in order. */
+#define CLASSIFIER_MASS_CHUNK 1024
+
+void classifier_row_mass(const Classifier *c, const Dataset *ds, int threads, double *mass)
+{
+    const int H = c->net.dims.heads;
+    ThreadsPool pool;
+    threads_pool_init(&pool, threads, sizeof(ClassifierScratch), classifier_pool_init, c, classifier_pool_free);
+    float *w = NULL;
+    int64_t cap = 0;
+    for (int64_t i0 = 0; i0 < ds->n; i0 += CLASSIFIER_MASS_CHUNK) {
+        const int64_t i1 = i0 + CLASSIFIER_MASS_CHUNK < ds->n ? i0 + CLASSIFIER_MASS_CHUNK : ds->n;
+        const int64_t base = ds->off[i0], ntok = ds->off[i1] - base;
+        if (ntok > cap) {
+            cap = 2 * ntok;
+            w = xrealloc(w, (size_t)cap * sizeof *w);
+        }
+#pragma omp parallel for schedule(dynamic, 8) num_threads(threads)
+        for (int64_t i = i0; i < i1; i++) {
+            ClassifierScratch *s = threads_pool_mine(&pool);
+            const int T = (int)(ds->off[i + 1] - ds->off[i]);
+            classifier_score(c, ds->ids + ds->off[i], T, ds->feat + ds->foff[i], ds->foff[i + 1] - ds->foff[i], NULL,
+                             0, s);
+            for (int t = 0; t < T; t++) {
+                float a = 0.0f;
+                for (int h = 0; h < H; h++) a += s->doc.alpha[(size_t)h * T + t];
+                w[ds->off[i] - base + t] = a / (float)H;
+            }
+        }
+        for (int64_t k = 0; k < ntok; k++) mass[ds->ids[base + k]] += w[k];
+    }
+    free(w);
+    threads_pool_free(&pool);
+}
+
 void classifier_save(const Classifier *c, CkptWriter *w)
 {
-    encoder_save(&c->enc, w);
-    vocab_save(&c->labels, w, "LABL");
+    /* A shipped model (embed.h) never builds a vocabulary: no counts. */
+    const int shipped = !embed_is_plain(&c->net.emb);
+    encoder_save(&c->enc, w, shipped);
+    vocab_save(&c->labels, w, "LABL", shipped);
     model_save(&c->net, w);
     if (classifier_bayes(c)) bayes_save(&c->bayes, w);
 }

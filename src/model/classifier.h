@@ -54,6 +54,11 @@ void classifier_score_text(const Classifier *c, const char *text, size_t len, Cl
  * not depend on threads). */
 double classifier_score_dataset(const Classifier *c, const Dataset *ds, int threads, int32_t *pred);
 
+/* mass [rows] += each row's attention weight (the mean over heads) summed over
+ * ds's tokens, as classifier_score gives it; the sums run in document order, so
+ * the result does not depend on threads. */
+void classifier_row_mass(const Classifier *c, const Dataset *ds, int threads, double *mass);
+
 /* The encoder's, labels' (LABL), network's and member's sections. */
 void classifier_save(const Classifier *c, CkptWriter *w);
 /* Reads them from r. With map, the network's weights stay in r's mapping and c

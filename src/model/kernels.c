@@ -32,6 +32,65 @@ void kernel_gather(float *dst, const float *table, const int32_t *ids, int T, in
     }
 }
 
+void kernel_gather_rows(float *dst, const float *table, const int32_t *sid, int T, int d)
+{
+    for (int t = 0; t < T; t++) {
+        if (t + 8 < T && sid[t + 8] >= 0) __builtin_prefetch(table + (size_t)sid[t + 8] * d);
+        float *out = dst + (size_t)t * d;
+        if (sid[t] < 0) {
+            memset(out, 0, (size_t)d * sizeof *out);
+            continue;
+        }
+        const float *src = table + (size_t)sid[t] * d;
+#pragma omp simd
+        for (int e = 0; e < d; e++) out[e] = src[e];
+    }
+}
+
+void kernel_gather_i8(float *dst, const int8_t *q, const float *scale, const int32_t *sid, int T, int d)
+{
+    for (int t = 0; t < T; t++) {
+        float *out = dst + (size_t)t * d;
+        const int64_t k = sid[t];
+        if (k < 0) {
+            memset(out, 0, (size_t)d * sizeof *out);
+            continue;
+        }
+        const int8_t *src = q + k * d;
+        const float s = scale[k];
+#pragma omp simd
+        for (int e = 0; e < d; e++) out[e] = s * (float)src[e];
+    }
+}
+
+/* A row's codes are a few bytes and its centroids sit in small codebooks that
+ * stay in cache, so the gather is a copy of nsub short runs: the common 8-bit
+ * codes are read directly, 4-bit codes by nibble. */
+void kernel_gather_pq(float *dst, const QuantPQMat *m, const int32_t *sid, int T)
+{
+    const QuantPQ *pq = &m->pq;
+    const int d = pq->dim, ds = pq->dsub, ns = pq->nsub, ksub = pq->ksub;
+    for (int t = 0; t < T; t++) {
+        float *out = dst + (size_t)t * d;
+        const int64_t k = sid[t];
+        if (k < 0) {
+            memset(out, 0, (size_t)d * sizeof *out);
+            continue;
+        }
+        const uint8_t *code = m->codes + k * m->code_bytes;
+        for (int s = 0; s < ns; s++) {
+            const int len = s == ns - 1 ? pq->lastdsub : ds;
+            const int c = pq->bits == 8 ? code[s] : (code[s >> 1] >> ((s & 1) * 4)) & 15;
+            memcpy(out + s * ds, pq->centroids + (size_t)s * ksub * ds + (size_t)c * len, (size_t)len * sizeof *out);
+        }
+        if (m->qnorm) {
+            const float nrm = m->npq.centroids[m->norm_codes[k]];
+#pragma omp simd
+            for (int e = 0; e < d; e++) out[e] = nrm * out[e];
+        }
+    }
+}
+
 void kernel_posenc(float *pe, int T, int d)
 {
     for (int t = 0; t < T; t++) {
