@@ -83,6 +83,7 @@ static const ConfigKey config_keys[] = {
     {"tokenizer.stopwords", KEY_PATH, AT(tokenizer.stopwords), "null", ANY},
     {"tokenizer.clean_html", KEY_BOOL, AT(tokenizer.tok.clean_html), "true", FLAG},
     {"model.dim", KEY_INT, AT(model.dim), "16", RANGE(1, 4096)},
+    {"model.pretrained", KEY_PATH, AT(model.pretrained), "null", ANY},
     {"model.heads", KEY_INT, AT(model.heads), "2", RANGE(1, 64)},
     {"model.attention", KEY_ENUM, AT(model.attention), "\"dot\"", NAMES(attention_names)},
     {"model.positional", KEY_BOOL, AT(model.positional), "false", FLAG},
@@ -772,7 +773,7 @@ const char *config_key_name(int i)
 
 int config_check_inputs(const Config *cfg, Status *st)
 {
-    static const char *const inputs[] = {"data.train", "data.valid", "tokenizer.stopwords"};
+    static const char *const inputs[] = {"data.train", "data.valid", "tokenizer.stopwords", "model.pretrained"};
     for (size_t i = 0; i < sizeof inputs / sizeof *inputs; i++) {
         const ConfigKey *k = config_find(inputs[i]);
         const char *path = *(char *const *)((const char *)cfg + k->offset), *base = cfg->base[k - config_keys];

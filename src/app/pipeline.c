@@ -7,24 +7,25 @@
 
 #include "corpus.h"
 #include "mem.h"
+#include "pretrained.h"
 #include "rundir.h"
 #include "runlog.h"
 
-static CorpusOptions pipeline_corpus(const Config *cfg)
+CorpusOptions pipeline_corpus(const Config *cfg)
 {
     return (CorpusOptions){.train = cfg->data.train, .valid = cfg->data.valid,
                            .valid_fraction = cfg->data.valid_fraction, .seed = cfg->train.fit.seed,
                            .read = &cfg->data.read, .vocab = cfg->tokenizer.vocab};
 }
 
-/* The member's options for a checkpoint of format 1-3, whose own bytes lack them. */
-static const BayesOptions *pipeline_legacy_bayes(const Config *cfg)
+const BayesOptions *pipeline_legacy_bayes(const Config *cfg)
 {
     return cfg->bayes.weight > 0 ? &cfg->bayes : NULL;
 }
 
-/* The encoder, corpus, initial network and naive Bayes member of a fresh run. */
-static int pipeline_build(const Config *cfg, Classifier *c, TrainData *data, Status *st)
+/* The encoder, corpus, initial network (pretrained vectors in: *ps) and naive
+ * Bayes member of a fresh run. */
+static int pipeline_build(const Config *cfg, Classifier *c, TrainData *data, PretrainedStats *ps, Status *st)
 {
     memset(c, 0, sizeof *c);
     encoder_init(&c->enc, &cfg->tokenizer.tok, &cfg->tokenizer.enc);
@@ -38,6 +39,7 @@ static int pipeline_build(const Config *cfg, Classifier *c, TrainData *data, Sta
     ModelDims dims = model_dims(&cfg->model, encoder_rows(&c->enc), (int)c->labels.n);
     model_init(&c->net, &dims);
     model_randomize(&c->net, encoder_unk_row(&c->enc), cfg->train.fit.seed);
+    if (cfg->model.pretrained && pretrained_load(&c->net, &c->enc, cfg->model.pretrained, ps, st)) return -1;
     if (cfg->bayes.weight > 0 && bayes_fit(&c->bayes, &data->train, (int)c->labels.n, &cfg->bayes, st)) return -1;
     classifier_attach_bayes(c);
     return 0;
@@ -67,12 +69,15 @@ int pipeline_train(const Config *cfg, int force, const FitObserver *obs, int n_o
     RunDir rd = {0};
     Classifier c = {0};
     TrainData data = {0};
-    int rc = rundir_open(&rd, cfg->output.dir, cfg->output.keep_checkpoints, json, force ? RUNDIR_FORCE : RUNDIR_NEW, st);
+    PretrainedStats ps;
+    int rc = rundir_open(&rd, cfg->output.dir, cfg->output.keep_checkpoints, cfg->train.fit.seed, json,
+                         force ? RUNDIR_FORCE : RUNDIR_NEW, st);
     free(json);
-    if (rc == 0) rc = pipeline_build(cfg, &c, &data, st);
+    if (rc == 0) rc = pipeline_build(cfg, &c, &data, &ps, st);
     if (rc == 0) {
         Fit f;
         fit_init(&f, &c, &data, &cfg->train.fit, &cfg->train.adam, &cfg->train.step);
+        f.pretrained = cfg->model.pretrained ? &ps : NULL;
         rc = pipeline_fit(&f, &rd, 0, obs, n_obs, out, st);
         fit_free(&f);
     }
@@ -153,7 +158,7 @@ int pipeline_resume(const char *dir, char *const *overrides, int n, const FitObs
                           z.state.epoch, z.cfg.train.fit.epochs, z.state.stopped ? ", stopped early" : "");
     if (rc == 0) {
         char *json = config_to_json(&z.cfg);
-        rc = rundir_open(&rd, dir, z.cfg.output.keep_checkpoints, json, RUNDIR_RESUME, st);
+        rc = rundir_open(&rd, dir, z.cfg.output.keep_checkpoints, z.cfg.train.fit.seed, json, RUNDIR_RESUME, st);
         free(json);
     }
     CorpusOptions co = pipeline_corpus(&z.cfg);
@@ -189,5 +194,22 @@ int pipeline_load(const char *path, Classifier *c, Config *cfg, Status *st)
         ckpt_close(r);
         free(r);
     }
+    return rc;
+}
+
+int pipeline_export(const char *path, const char *out, EmbedCodec codec, Status *st)
+{
+    Classifier c;
+    Config cfg;
+    int rc = pipeline_load(path, &c, &cfg, st);
+    if (rc == 0) {
+        CkptSection sec;
+        char *json = ckpt_find(c.mapped, "CONF", &sec) ? xstrndup((const char *)sec.p, (size_t)sec.n)
+                                                        : config_to_json(&cfg);
+        rc = fit_export(&c, cfg.train.fit.seed, codec, json, out, st);
+        free(json);
+        classifier_free(&c);
+    }
+    config_free(&cfg);
     return rc;
 }

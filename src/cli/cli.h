@@ -13,6 +13,10 @@ int cmd_train(int argc, char **argv);
 int cmd_eval(int argc, char **argv);
 int cmd_predict(int argc, char **argv);
 int cmd_config(int argc, char **argv);
+int cmd_export(int argc, char **argv);
+int cmd_quantize(int argc, char **argv);
+int cmd_vectors(int argc, char **argv);
+int cmd_nn(int argc, char **argv);
 
 /* Bounds how long an OpenMP thread spins at a barrier before it sleeps
  * (GOMP_SPINCOUNT=CLI_OPENMP_SPINS), unless the user chose OMP_WAIT_POLICY or

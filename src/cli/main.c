@@ -16,6 +16,10 @@ static const Command commands[] = {
     {"eval", cmd_eval, "score a checkpoint on a labelled file"},
     {"predict", cmd_predict, "classify text lines from stdin or a file"},
     {"config", cmd_config, "print the default config, check a config file, list the keys"},
+    {"export", cmd_export, "write a checkpoint's model for inference only"},
+    {"quantize", cmd_quantize, "write a small model: fewer rows, quantized, retrained"},
+    {"vectors", cmd_vectors, "write word vectors (.vec) or document vectors"},
+    {"nn", cmd_nn, "nearest words by cosine similarity"},
 };
 
 static void usage(FILE *out)
