@@ -388,6 +388,78 @@ START_TEST(test_pipeline_quantize_file)
 }
 END_TEST
 
+/* ---- the compact naive Bayes member ---- */
+
+START_TEST(test_bayes_compact_member)
+{
+    /* 3 classes, 2000 features with random log-probabilities. */
+    enum { N = 2000, C = 3 };
+    Bayes b;
+    memset(&b, 0, sizeof b);
+    Dataset ds;
+    dataset_init(&ds);
+    uint64_t *keys = malloc(N * sizeof *keys);
+    Rng r;
+    rng_seed(&r, 31);
+    for (int i = 0; i < N; i++) keys[i] = rng_next(&r);
+    for (int i = 0; i < N; i += 10) {
+        int32_t y = (i / 10) % C;
+        dataset_append(&ds, NULL, 0, keys + i, 10, &y, 1);
+    }
+    BayesOptions bo = {.weight = 0.3, .ngrams = 2, .alpha = 1.0};
+    Status st;
+    ck_assert_int_eq(bayes_fit(&b, &ds, C, &bo, &st), 0);
+    for (int64_t i = 0; i < b.n * C; i++) b.logp[i] = -8.0f * rng_uniform(&r);
+    Bayes full = b;
+    full.keys = malloc((size_t)b.n * sizeof *full.keys);
+    full.logp = malloc((size_t)(b.n * C) * sizeof *full.logp);
+    full.prior = malloc(C * sizeof *full.prior);
+    full.slot = NULL;
+    memcpy(full.keys, b.keys, (size_t)b.n * sizeof *full.keys);
+    memcpy(full.logp, b.logp, (size_t)(b.n * C) * sizeof *full.logp);
+    memcpy(full.prior, b.prior, C * sizeof *full.prior);
+    bayes_compact(&full); /* a throwaway to see that compacting twice is harmless */
+    bayes_compact(&full);
+    bayes_free(&full);
+    float before[C], after[C];
+    uint64_t doc[40];
+    for (int k = 0; k < 40; k++) doc[k] = k < 30 ? keys[(k * 37) % N] : rng_next(&r); /* 10 unseen */
+    bayes_logits(&b, doc, 40, before);
+    bayes_compact(&b);
+    ck_assert(bayes_present(&b));
+    ck_assert_int_eq(b.n, N);
+    bayes_logits(&b, doc, 40, after);
+    /* The differences to class 0 agree within weight * scale / 2 per feature. */
+    for (int c = 1; c < C; c++)
+        ck_assert_float_eq_tol(after[c] - after[0], before[c] - before[0], 0.3f * b.scale / 2 * 30 + 1e-4f);
+    /* Saved as BAYS version 3 and read back: the same fingerprints, steps and logits. */
+    char dir[256], path[300];
+    fixture_tmpdir(dir, sizeof dir);
+    snprintf(path, sizeof path, "%s/b.ckpt", dir);
+    CkptWriter w;
+    ckpt_writer_init(&w);
+    bayes_save(&b, &w);
+    ck_assert_int_eq(ckpt_write(&w, path, &st), 0);
+    ckpt_writer_free(&w);
+    CkptReader rd;
+    ck_assert_int_eq(ckpt_open(&rd, path, &st), 0);
+    Bayes l;
+    ck_assert_msg(bayes_load(&l, &rd, C, NULL, &st) == 0, "%s", st.msg);
+    ck_assert_int_eq(l.n, b.n);
+    ck_assert_mem_eq(l.fp, b.fp, (size_t)b.n * sizeof *b.fp);
+    ck_assert_mem_eq(l.q, b.q, (size_t)(b.n * (C - 1)));
+    float again[C];
+    bayes_logits(&l, doc, 40, again);
+    ck_assert_mem_eq(again, after, sizeof after);
+    ckpt_close(&rd);
+    bayes_free(&l);
+    bayes_free(&b);
+    dataset_free(&ds);
+    free(keys);
+    fixture_rmtree(dir);
+}
+END_TEST
+
 /* ---- the compact vocabulary ---- */
 
 START_TEST(test_vocab_compact_round_trip)
@@ -529,6 +601,7 @@ Suite *ship_suite(void)
     tcase_add_test(tc, test_export_predicts_bit_for_bit);
     tcase_add_test(tc, test_quantized_is_its_decoded_network);
     tcase_add_test(tc, test_pipeline_quantize_file);
+    tcase_add_test(tc, test_bayes_compact_member);
     tcase_add_test(tc, test_vocab_compact_round_trip);
     tcase_add_test(tc, test_pretrained_vec_round_trip);
     tcase_add_test(tc, test_neighbors_known_answer);

@@ -46,7 +46,9 @@ typedef struct QuantizeOptions {
     QuantPQOpts pq;        /* bits, dsub, qnorm (EMBED_PQ) */
     int retrain;           /* 0: none; 1: the dense layers; 2: the dense layers and the kept rows */
     int epochs;            /* of retraining, >= 1 */
+    double lr;             /* of retraining (decaying as train.lr_schedule says); 0: the config's train.lr */
     const char *data, *valid;  /* in place of the config's data.train and data.valid, or NULL */
+    int validate;          /* 1: read the training data to validate even when nothing else needs them */
     int threads;           /* 0: train.threads of the config */
 } QuantizeOptions;
 
@@ -67,8 +69,8 @@ typedef struct QuantizeReport {
  * (EMBED_MISSING_SKIP), the vocabulary cut to the words kept, and with
  * o->retrain the network retrained for o->epochs epochs on the run's training
  * part (the validation split of its config stays out, and validates). The
- * training data are read only when the score or retraining needs them; obs see
- * the retraining as they see a run. */
+ * training data are read only when the score, retraining or o->validate needs
+ * them; obs see the retraining as they see a run. */
 int pipeline_quantize(const char *path, const char *out, const QuantizeOptions *o, const FitObserver *obs, int n_obs,
                       QuantizeReport *rep, Status *st);
 

@@ -220,8 +220,10 @@ static int ship_retrain(Ship *s, const FitObserver *obs, int n_obs, Status *st)
     StepOptions so = s->cfg.train.step;
     so.threads = s->threads;
     so.freeze_rows = !rows_too;
+    AdamOptions ao = s->cfg.train.adam;
+    if (s->o->lr > 0) ao.lr = s->o->lr;
     Fit f;
-    fit_init(&f, &s->small, &s->sdata, &fo, &s->cfg.train.adam, &so);
+    fit_init(&f, &s->small, &s->sdata, &fo, &ao, &so);
     for (int i = 0; i < n_obs; i++) fit_observe(&f, &obs[i]);
     FitSummary sum;
     int rc = fit_run(&f, &sum, st);
@@ -288,7 +290,8 @@ static int ship_check(const QuantizeOptions *o, Status *st)
 {
     if (o->codec == EMBED_PQ && ((o->pq.bits != 8 && o->pq.bits != 4) || o->pq.dsub < 1))
         return status_usage(st, "quantize: --bits is 8 or 4 and --dsub at least 1");
-    if (o->retrain < 0 || o->retrain > 2 || o->epochs < 1) return status_usage(st, "quantize: bad retraining options");
+    if (o->retrain < 0 || o->retrain > 2 || o->epochs < 1 || !(o->lr >= 0) || !isfinite(o->lr))
+        return status_usage(st, "quantize: bad retraining options");
     return 0;
 }
 
@@ -301,8 +304,14 @@ static int ship_build(Ship *s, Status *st)
     rep->rows = s->R;
     rep->touched = touched;
     rep->words = s->c.enc.vocab.n;
-    const int needs_data = o->score != QUANTIZE_NORM || o->retrain;
+    const int needs_data = o->score != QUANTIZE_NORM || o->retrain || o->validate;
     if (needs_data && ship_load_data(s, st)) return -1;
+    if (s->have_data) {
+        rep->valid_n = s->data.valid.n;
+        rep->valid_full = ship_accuracy(&s->c, &s->data.valid, s->threads);
+    }
+    /* The member ships compact; everything validated from here on sees it so. */
+    if (classifier_bayes(&s->c)) bayes_compact(&s->c.bayes);
     float *score = xmalloc((size_t)s->R * sizeof *score);
     ship_scores(s, score);
     ship_select(s, score, touched);
@@ -318,8 +327,6 @@ static int ship_build(Ship *s, Status *st)
         ship_remap(&s->sdata.valid, &s->data.valid, &s->keep);
         s->sdata.train_stats = s->data.train_stats;
         s->sdata.valid_stats = s->data.valid_stats;
-        rep->valid_n = s->data.valid.n;
-        rep->valid_full = ship_accuracy(&s->c, &s->data.valid, s->threads);
         rep->valid_quant = ship_accuracy(&s->small, &s->sdata.valid, s->threads);
     }
     return 0;

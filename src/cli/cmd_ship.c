@@ -1,6 +1,7 @@
 /* cmd_ship.c - `attnclf export` and `attnclf quantize`: models to ship, for
  * inference only, that eval, predict and the rest load like checkpoints. */
 #include <getopt.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -76,7 +77,8 @@ int cmd_export(int argc, char **argv)
 static const char quantize_help[] =
     "usage: attnclf quantize --model CKPT --output MODEL [--cutoff N] [--score S] [--bits 8|4]\n"
     "                        [--dsub D] [--no-qnorm] [--int8] [--float] [--retrain] [--retrain-rows]\n"
-    "                        [--epochs N] [--data FILE] [--valid FILE] [--threads N] [--quiet]\n\n"
+    "                        [--epochs N] [--lr R] [--data FILE] [--valid FILE] [--validate] [--threads N]\n"
+    "                        [--quiet]\n\n"
     "Writes a small model of CKPT (a checkpoint or an exported model): the N embedding rows\n"
     "that matter most of those training touched, product-quantized; tokens of the other rows\n"
     "are left out of documents, and the vocabulary keeps only the words kept. eval, predict\n"
@@ -97,8 +99,10 @@ static const char quantize_help[] =
     "                  training part of the run's data (its validation split stays out)\n"
     "  --retrain-rows  retrain the kept rows too (before quantizing them)\n"
     "  --epochs N      epochs of retraining (default 1)\n"
+    "  --lr R          learning rate of retraining (default: the config's train.lr)\n"
     "  --data FILE     the training data, when the config's path no longer finds them\n"
     "  --valid FILE    the validation data, in place of the config's data.valid\n"
+    "  --validate      read the training data to validate even when nothing else needs them\n"
     "  --threads N     threads (default: the config's train.threads)\n"
     "  --quiet         no progress or summary\n"
     "  --help          this text\n";
@@ -129,7 +133,7 @@ static void quantize_print(const char *out, const QuantizeReport *r)
 
 int cmd_quantize(int argc, char **argv)
 {
-    static const char shortopts[] = "m:o:n:S:b:D:Q8FrRe:d:v:T:qh";
+    static const char shortopts[] = "m:o:n:S:b:D:Q8FrRe:l:d:v:VT:qh";
     static const struct option opts[] = {
         {"model", required_argument, 0, 'm'},  {"output", required_argument, 0, 'o'},
         {"cutoff", required_argument, 0, 'n'}, {"score", required_argument, 0, 'S'},
@@ -137,7 +141,9 @@ int cmd_quantize(int argc, char **argv)
         {"no-qnorm", no_argument, 0, 'Q'},     {"int8", no_argument, 0, '8'},
         {"float", no_argument, 0, 'F'},        {"retrain", no_argument, 0, 'r'},
         {"retrain-rows", no_argument, 0, 'R'}, {"epochs", required_argument, 0, 'e'},
+        {"lr", required_argument, 0, 'l'},
         {"data", required_argument, 0, 'd'},   {"valid", required_argument, 0, 'v'},
+        {"validate", no_argument, 0, 'V'},
         {"threads", required_argument, 0, 'T'}, {"quiet", no_argument, 0, 'q'},
         {"help", no_argument, 0, 'h'},         {0, 0, 0, 0},
     };
@@ -180,8 +186,16 @@ int cmd_quantize(int argc, char **argv)
                 return cli_usage("quantize", "--epochs %s: expected a whole number from 1 to 1000", optarg);
             o.epochs = (int)v;
             break;
+        case 'l': {
+            char *end;
+            o.lr = strtod(optarg, &end);
+            if (end == optarg || *end || !(o.lr > 0) || !isfinite(o.lr))
+                return cli_usage("quantize", "--lr %s: expected a number > 0", optarg);
+            break;
+        }
         case 'd': o.data = optarg; break;
         case 'v': o.valid = optarg; break;
+        case 'V': o.validate = 1; break;
         case 'T':
             if ((v = cli_parse_count(optarg, 1024)) < 0)
                 return cli_usage("quantize", "--threads %s: expected a number from 0 to 1024", optarg);

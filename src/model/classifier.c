@@ -12,7 +12,7 @@ void classifier_free(Classifier *c)
     encoder_free(&c->enc);
     vocab_free(&c->labels);
     model_free(&c->net);
-    if (c->bayes.logp) bayes_free(&c->bayes);
+    if (bayes_present(&c->bayes)) bayes_free(&c->bayes);
     if (c->mapped) {
         ckpt_close(c->mapped);
         free(c->mapped);
@@ -22,12 +22,12 @@ void classifier_free(Classifier *c)
 
 const Bayes *classifier_bayes(const Classifier *c)
 {
-    return c->bayes.logp ? &c->bayes : NULL;
+    return bayes_present(&c->bayes) ? &c->bayes : NULL;
 }
 
 void classifier_attach_bayes(Classifier *c)
 {
-    c->enc.bayes_ngrams = c->bayes.logp ? c->bayes.o.ngrams : 0;
+    c->enc.bayes_ngrams = bayes_present(&c->bayes) ? c->bayes.o.ngrams : 0;
 }
 
 void classifier_scratch_init(ClassifierScratch *s, const Classifier *c)

@@ -6,7 +6,9 @@
  * with the size field (offset 16) and the checksum patched to match, which takes
  * the mutated body to the parsers. A checkpoint that loads must be usable: its
  * network is sized for its encoder and labels, and encoding and classifying a
- * document (what predict does) stays in bounds. */
+ * document (what predict does) stays in bounds. Exported and quantized models
+ * (their EMBD, RMAP and QEMB sections, the compact vocabulary and naive Bayes
+ * member) load through the same path. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,10 +26,29 @@
 static const char fuzz_ckpt_doc[] =
     "The <b>quick</b> brown fox &amp; the lazy dog don't jump: 3.5 U.S. 北京 ok!";
 
+/* A shipped model's embedding (embed.h): its map covers the rows, and every row
+ * decodes (stored, rebuilt from the seed, or skipped). */
+static void fuzz_ckpt_rows(const Model *m)
+{
+    const Embed *e = &m->emb;
+    if (e->rows != m->dims.rows || e->dim != m->dims.dim || embed_stored(e) > e->rows) abort();
+    if (e->mapped && e->map.rows != e->rows) abort();
+    if (e->codec == EMBED_F32 && m->emb_rows != embed_stored(e)) abort();
+    if (embed_is_plain(e)) return;
+    float *x = malloc((size_t)e->dim * sizeof *x);
+    if (!x) abort();
+    for (int64_t r = 0; r < e->rows; r++) {
+        int rc = embed_row(e, r, x);
+        if (rc != 0 && (rc != -1 || embed_index(e, r) >= 0 || e->missing != EMBED_MISSING_SKIP)) abort();
+    }
+    free(x);
+}
+
 static void fuzz_ckpt_use(const Classifier *c)
 {
     const Model *m = &c->net;
     if (m->dims.rows != encoder_rows(&c->enc) || m->dims.classes != c->labels.n || c->labels.n < 2) abort();
+    fuzz_ckpt_rows(m);
     const Bayes *nb = classifier_bayes(c);
     if (nb && (nb->classes != c->labels.n || c->enc.bayes_ngrams != nb->o.ngrams)) abort();
     ClassifierScratch s;
