@@ -131,6 +131,55 @@ static void quantize_print(const char *out, const QuantizeReport *r)
     }
 }
 
+/* The options that set o: -1 when c is not one of them, 2 for a bad value, 0. */
+static int quantize_option(int c, const char *arg, QuantizeOptions *o)
+{
+    long v;
+    char *end;
+    switch (c) {
+    case 'n':
+        if ((v = cli_parse_count(arg, 2000000000L)) < 1)
+            return cli_usage("quantize", "--cutoff %s: expected a whole number >= 1", arg);
+        o->cutoff = v;
+        return 0;
+    case 'S':
+        return quantize_score(arg, &o->score) ? cli_usage("quantize", "--score %s: expected mass, freq or norm", arg) : 0;
+    case 'b':
+        if ((v = cli_parse_count(arg, 8)) != 8 && v != 4) return cli_usage("quantize", "--bits %s: expected 8 or 4", arg);
+        o->pq.bits = (int)v;
+        return 0;
+    case 'D':
+        if ((v = cli_parse_count(arg, 4096)) < 1)
+            return cli_usage("quantize", "--dsub %s: expected a whole number from 1 to the model's dim", arg);
+        o->pq.dsub = (int)v;
+        return 0;
+    case 'Q': o->pq.qnorm = 0; return 0;
+    case '8': o->codec = EMBED_I8; return 0;
+    case 'F': o->codec = EMBED_F32; return 0;
+    case 'r': o->retrain = o->retrain ? o->retrain : 1; return 0;
+    case 'R': o->retrain = 2; return 0;
+    case 'e':
+        if ((v = cli_parse_count(arg, 1000)) < 1)
+            return cli_usage("quantize", "--epochs %s: expected a whole number from 1 to 1000", arg);
+        o->epochs = (int)v;
+        return 0;
+    case 'l':
+        o->lr = strtod(arg, &end);
+        if (end == arg || *end || !(o->lr > 0) || !isfinite(o->lr))
+            return cli_usage("quantize", "--lr %s: expected a number > 0", arg);
+        return 0;
+    case 'd': o->data = arg; return 0;
+    case 'v': o->valid = arg; return 0;
+    case 'V': o->validate = 1; return 0;
+    case 'T':
+        if ((v = cli_parse_count(arg, 1024)) < 0)
+            return cli_usage("quantize", "--threads %s: expected a number from 0 to 1024", arg);
+        o->threads = o->pq.threads = (int)v;
+        return 0;
+    }
+    return -1;
+}
+
 int cmd_quantize(int argc, char **argv)
 {
     static const char shortopts[] = "m:o:n:S:b:D:Q8FrRe:l:d:v:VT:qh";
@@ -141,71 +190,25 @@ int cmd_quantize(int argc, char **argv)
         {"no-qnorm", no_argument, 0, 'Q'},     {"int8", no_argument, 0, '8'},
         {"float", no_argument, 0, 'F'},        {"retrain", no_argument, 0, 'r'},
         {"retrain-rows", no_argument, 0, 'R'}, {"epochs", required_argument, 0, 'e'},
-        {"lr", required_argument, 0, 'l'},
-        {"data", required_argument, 0, 'd'},   {"valid", required_argument, 0, 'v'},
-        {"validate", no_argument, 0, 'V'},
+        {"lr", required_argument, 0, 'l'},     {"data", required_argument, 0, 'd'},
+        {"valid", required_argument, 0, 'v'},  {"validate", no_argument, 0, 'V'},
         {"threads", required_argument, 0, 'T'}, {"quiet", no_argument, 0, 'q'},
         {"help", no_argument, 0, 'h'},         {0, 0, 0, 0},
     };
     QuantizeOptions o = pipeline_quantize_defaults();
     const char *model = NULL, *output = NULL;
-    int quiet = 0, c;
-    long v;
+    int quiet = 0, c, rc;
     opterr = 0;
     optind = 1;
     while ((c = getopt_long(argc, argv, shortopts, opts, NULL)) != -1) {
-        switch (c) {
-        case 'm': model = optarg; break;
-        case 'o': output = optarg; break;
-        case 'n':
-            if ((v = cli_parse_count(optarg, 2000000000L)) < 1)
-                return cli_usage("quantize", "--cutoff %s: expected a whole number >= 1", optarg);
-            o.cutoff = v;
-            break;
-        case 'S':
-            if (quantize_score(optarg, &o.score))
-                return cli_usage("quantize", "--score %s: expected mass, freq or norm", optarg);
-            break;
-        case 'b':
-            if ((v = cli_parse_count(optarg, 8)) != 8 && v != 4)
-                return cli_usage("quantize", "--bits %s: expected 8 or 4", optarg);
-            o.pq.bits = (int)v;
-            break;
-        case 'D':
-            if ((v = cli_parse_count(optarg, 4096)) < 1)
-                return cli_usage("quantize", "--dsub %s: expected a whole number from 1 to the model's dim", optarg);
-            o.pq.dsub = (int)v;
-            break;
-        case 'Q': o.pq.qnorm = 0; break;
-        case '8': o.codec = EMBED_I8; break;
-        case 'F': o.codec = EMBED_F32; break;
-        case 'r': o.retrain = o.retrain ? o.retrain : 1; break;
-        case 'R': o.retrain = 2; break;
-        case 'e':
-            if ((v = cli_parse_count(optarg, 1000)) < 1)
-                return cli_usage("quantize", "--epochs %s: expected a whole number from 1 to 1000", optarg);
-            o.epochs = (int)v;
-            break;
-        case 'l': {
-            char *end;
-            o.lr = strtod(optarg, &end);
-            if (end == optarg || *end || !(o.lr > 0) || !isfinite(o.lr))
-                return cli_usage("quantize", "--lr %s: expected a number > 0", optarg);
-            break;
-        }
-        case 'd': o.data = optarg; break;
-        case 'v': o.valid = optarg; break;
-        case 'V': o.validate = 1; break;
-        case 'T':
-            if ((v = cli_parse_count(optarg, 1024)) < 0)
-                return cli_usage("quantize", "--threads %s: expected a number from 0 to 1024", optarg);
-            o.threads = (int)v;
-            o.pq.threads = (int)v;
-            break;
-        case 'q': quiet = 1; break;
-        case 'h': fputs(quantize_help, stdout); return 0;
-        default: return cli_bad_option("quantize", argv, optopt, opts, shortopts);
-        }
+        if (c == 'm') model = optarg;
+        else if (c == 'o') output = optarg;
+        else if (c == 'q') quiet = 1;
+        else if (c == 'h') {
+            fputs(quantize_help, stdout);
+            return 0;
+        } else if ((rc = quantize_option(c, optarg, &o)) != 0)
+            return rc > 0 ? rc : cli_bad_option("quantize", argv, optopt, opts, shortopts);
     }
     if (optind < argc) return cli_usage("quantize", "unexpected argument '%s'", argv[optind]);
     if (!model || !output) return cli_usage("quantize", "--model CKPT and --output MODEL are required");

@@ -10,6 +10,7 @@
 /* An empty member of n features (arrays allocated); bayes_index once keys are in. */
 static void bayes_init(Bayes *b, int64_t n, int classes, const BayesOptions *o)
 {
+    memset(b, 0, sizeof *b);
     b->o = *o;
     b->n = n;
     b->classes = classes;
