@@ -82,6 +82,8 @@ int embed_gather(const Embed *e, float *x, int32_t *sid, int32_t *pos, const int
     const int d = e->dim, skip = e->mapped && e->missing == EMBED_MISSING_SKIP;
     int n = 0;
     for (int t = 0; t < T; t++) {
+        /* The map's entries are scattered like the rows: ask for those ahead early. */
+        if (e->mapped && t + 8 < T) __builtin_prefetch(rowmap_entry(&e->map, ids[t + 8]));
         const int64_t k = embed_index(e, ids[t]);
         if (k < 0 && skip) continue;
         sid[n] = (int32_t)k;

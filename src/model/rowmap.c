@@ -11,14 +11,12 @@ void rowmap_init(RowMap *m, int64_t rows)
     memset(m, 0, sizeof *m);
     m->rows = rows;
     m->words = (rows + 63) / 64;
-    m->bits = xcalloc((size_t)(m->words ? m->words : 1), sizeof *m->bits);
-    m->rank = xcalloc((size_t)(m->words ? m->words : 1), sizeof *m->rank);
+    m->dir = xcalloc((size_t)(m->words ? 2 * m->words : 2), sizeof *m->dir);
 }
 
 void rowmap_free(RowMap *m)
 {
-    free(m->bits);
-    free(m->rank);
+    free(m->dir);
     memset(m, 0, sizeof *m);
 }
 
@@ -26,8 +24,8 @@ void rowmap_finish(RowMap *m)
 {
     int64_t n = 0;
     for (int64_t w = 0; w < m->words; w++) {
-        m->rank[w] = (uint32_t)n;
-        n += __builtin_popcountll(m->bits[w]);
+        m->dir[2 * w + 1] = (uint64_t)n;
+        n += rowmap_popcount(m->dir[2 * w]);
     }
     m->stored = n;
 }
@@ -36,7 +34,7 @@ void rowmap_list(const RowMap *m, int64_t *out)
 {
     int64_t n = 0;
     for (int64_t w = 0; w < m->words; w++)
-        for (uint64_t b = m->bits[w]; b; b &= b - 1) out[n++] = w * 64 + __builtin_ctzll(b);
+        for (uint64_t b = m->dir[2 * w]; b; b &= b - 1) out[n++] = w * 64 + __builtin_ctzll(b);
 }
 
 void rowmap_save(const RowMap *m, CkptWriter *w)
@@ -44,7 +42,7 @@ void rowmap_save(const RowMap *m, CkptWriter *w)
     CkptBuf *b = ckpt_section(w, "RMAP", 1);
     ckpt_put_u64(b, (uint64_t)m->rows);
     ckpt_put_u64(b, (uint64_t)m->stored);
-    ckpt_section_ref(w, m->bits, (uint64_t)m->words * sizeof *m->bits);
+    for (int64_t i = 0; i < m->words; i++) ckpt_put_u64(b, m->dir[2 * i]);
 }
 
 int rowmap_load(RowMap *m, const CkptReader *r, int64_t rows, Status *st)
@@ -60,8 +58,8 @@ int rowmap_load(RowMap *m, const CkptReader *r, int64_t rows, Status *st)
         return ckpt_damaged(r, st, "bad RMAP section: %llu rows for a model of %lld", (unsigned long long)n,
                             (long long)rows);
     rowmap_init(m, rows);
-    memcpy(m->bits, bits, (size_t)words * 8);
-    if (rows % 64 && m->bits[words - 1] >> (rows % 64)) {
+    for (uint64_t i = 0; i < words; i++) memcpy(&m->dir[2 * i], bits + 8 * i, 8);
+    if (rows % 64 && m->dir[2 * (words - 1)] >> (rows % 64)) {
         rowmap_free(m);
         return ckpt_damaged(r, st, "bad RMAP section: rows past the last one are marked");
     }

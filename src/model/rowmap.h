@@ -17,8 +17,10 @@ typedef struct RowMap {
     int64_t rows;    /* rows mapped (a model's dims.rows) */
     int64_t stored;  /* bits set */
     int64_t words;   /* ceil(rows / 64) */
-    uint64_t *bits;  /* [words] bit r % 64 of word r / 64 set: row r is stored; bits past rows are 0 */
-    uint32_t *rank;  /* [words] stored rows before word w (rows < 2^31, model.h) */
+    /* [2*words]: dir[2w] holds the bits of rows 64w..64w+63 (bit r % 64 set: row r is
+     * stored; bits past rows are 0), dir[2w+1] the stored rows before them, side by
+     * side so that a lookup costs one cache miss, not two. */
+    uint64_t *dir;
 } RowMap;
 
 /* A map of `rows` rows with none stored. */
@@ -27,21 +29,36 @@ void rowmap_free(RowMap *m);
 /* Marks row r stored; call rowmap_finish after the last one. */
 static inline void rowmap_set(RowMap *m, int64_t r)
 {
-    m->bits[r >> 6] |= (uint64_t)1 << (r & 63);
+    m->dir[2 * (r >> 6)] |= (uint64_t)1 << (r & 63);
 }
 /* Counts the stored rows and builds the rank directory. */
 void rowmap_finish(RowMap *m);
 static inline int rowmap_has(const RowMap *m, int64_t r)
 {
-    return (int)(m->bits[r >> 6] >> (r & 63) & 1);
+    return (int)(m->dir[2 * (r >> 6)] >> (r & 63) & 1);
+}
+/* The bits set in x, without the library call GCC makes for __builtin_popcountll
+ * when the target may lack the instruction (SWAR, Knuth 7.1.3). */
+static inline int rowmap_popcount(uint64_t x)
+{
+    x = x - ((x >> 1) & 0x5555555555555555ull);
+    x = (x & 0x3333333333333333ull) + ((x >> 2) & 0x3333333333333333ull);
+    x = (x + (x >> 4)) & 0x0f0f0f0f0f0f0f0full;
+    return (int)((x * 0x0101010101010101ull) >> 56);
 }
 /* Row r's index among the stored rows (ascending row order), or -1 when r is not
  * stored; 0 <= r < rows. */
 static inline int64_t rowmap_index(const RowMap *m, int64_t r)
 {
-    const uint64_t w = m->bits[r >> 6], below = ((uint64_t)1 << (r & 63)) - 1;
+    const uint64_t *e = m->dir + 2 * (r >> 6);
+    const uint64_t w = e[0], below = ((uint64_t)1 << (r & 63)) - 1;
     if (!(w >> (r & 63) & 1)) return -1;
-    return (int64_t)m->rank[r >> 6] + __builtin_popcountll(w & below);
+    return (int64_t)e[1] + rowmap_popcount(w & below);
+}
+/* Where row r's lookup reads, to prefetch. */
+static inline const void *rowmap_entry(const RowMap *m, int64_t r)
+{
+    return m->dir + 2 * (r >> 6);
 }
 /* The stored rows in ascending order into out [stored]. */
 void rowmap_list(const RowMap *m, int64_t *out);
