@@ -31,28 +31,32 @@ sst2_quant=()
 median() { sort -g | awk '{a[NR] = $1} END {print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2}'; }
 bytes() { stat -c %s "$1"; }
 
-# timed OUT CMD...: runs CMD under /usr/bin/time -v; appends "wall_s rss_kib" to OUT.
+# timed OUT CMD...: runs CMD under /usr/bin/time -v; appends "wall_s rss_kib cpu_s" to OUT
+# (cpu: user + system, which a busy shared machine inflates less than the wall time).
 timed() {
     local out=$1
     shift
     /usr/bin/time -v "$@" >"$work/timed.out" 2>"$work/timed.err" || { cat "$work/timed.err" >&2; exit 1; }
     awk -F': ' '/Elapsed \(wall clock\)/ {n = split($2, t, ":"); s = 0; for (i = 1; i <= n; i++) s = s * 60 + t[i]; w = s}
-                /Maximum resident set size/ {r = $2} END {print w, r}' "$work/timed.err" >>"$out"
+                /User time \(seconds\)/ {u = $2} /System time \(seconds\)/ {y = $2}
+                /Maximum resident set size/ {r = $2} END {print w, r, u + y}' "$work/timed.err" >>"$out"
 }
 wall() { awk '{print $1}' "$1" | median; }
+cpu() { awk '{print $3}' "$1" | median; }
 rss() { awk '{print $2 / 1024}' "$1" | median | awk '{printf "%.0f", $1}'; }
 acc() { "$bin" eval --model "$1" --data "$2" --json | python3 -c "import json,sys; print('%.4f' % json.load(sys.stdin)['accuracy'])"; }
 ft_acc() { fasttext test "$1" "$2" | awk '/^P@1/ {print $2}'; }
 
 rows=()
 
-# lines_per_s N CMD...: median lines/s of reps runs of CMD answering N lines.
+# lines_per_s N CMD...: "W / C", the median lines per wall second and per CPU second of
+# reps runs of CMD answering N lines.
 lines_per_s() {
     local n=$1
     shift
     : >"$work/lps.times"
     for _ in $(seq "$reps"); do timed "$work/lps.times" "$@"; done
-    awk -v n="$n" '{print n / $1}' "$work/lps.times" | median | awk '{printf "%.0f", $1}'
+    echo "$(awk -v n="$n" '{print n / $1}' "$work/lps.times" | median | awk '{printf "%.0f", $1}') / $(awk -v n="$n" '{print n / $3}' "$work/lps.times" | median | awk '{printf "%.0f", $1}')"
 }
 
 ship_corpus() {
@@ -86,9 +90,9 @@ ship_corpus() {
     ft_pred=$(lines_per_s "$n_test" fasttext predict "$d/ft.bin" "$d/predict.norm")
     ftz_pred=$(lines_per_s "$n_test" fasttext predict "$d/ft.ftz" "$d/predict.norm")
     rows+=("| $name | fastText .bin | $(bytes "$d/ft.bin") | $(ft_acc "$d/ft.bin" "$d/test.ft") | | | $ft_pred |")
-    rows+=("| $name | fastText .ftz (\`quantize -qnorm -retrain -cutoff 100000\`) | $(bytes "$d/ft.ftz") | $(ft_acc "$d/ft.ftz" "$d/test.ft") | $(wall "$d/ftq.times") | $(rss "$d/ftq.times") | $ftz_pred |")
+    rows+=("| $name | fastText .ftz (\`quantize -qnorm -retrain -cutoff 100000\`) | $(bytes "$d/ft.ftz") | $(ft_acc "$d/ft.ftz" "$d/test.ft") | $(wall "$d/ftq.times") / $(cpu "$d/ftq.times") | $(rss "$d/ftq.times") | $ftz_pred |")
 
-    echo "== $name: attnclf $cfg (seed 1), then attnclf quantize ${quant[*]}" >&2
+    echo "== $name: attnclf $cfg (seed 1), then attnclf quantize ${quant[*]:-(the defaults)}" >&2
     "$bin" train --config "$cfg" --set data.train="$train" --set output.dir="$d/run" --set train.threads="$threads" --quiet >/dev/null
     : >"$d/exp.times"
     : >"$d/q.times"
@@ -101,8 +105,8 @@ ship_corpus() {
     at_pred=$(lines_per_s "$n_test" "$bin" predict --model "$d/run/best.ckpt" --input "$d/predict.txt")
     q_pred=$(lines_per_s "$n_test" "$bin" predict --model "$d/q.bin" --input "$d/predict.txt")
     rows+=("| $name | attnclf best.ckpt ($(basename "$cfg")) | $(bytes "$d/run/best.ckpt") | $(acc "$d/run/best.ckpt" "$test") | | | $at_pred |")
-    rows+=("| $name | attnclf model.bin (\`export\`) | $(bytes "$d/run/model.bin") | $(acc "$d/run/model.bin" "$test") | $(wall "$d/exp.times") | $(rss "$d/exp.times") | |")
-    rows+=("| $name | attnclf \`quantize ${quant[*]}\` | $(bytes "$d/q.bin") | $(acc "$d/q.bin" "$test") | $(wall "$d/q.times") | $(rss "$d/q.times") | $q_pred |")
+    rows+=("| $name | attnclf model.bin (\`export\`) | $(bytes "$d/run/model.bin") | $(acc "$d/run/model.bin" "$test") | $(wall "$d/exp.times") / $(cpu "$d/exp.times") | $(rss "$d/exp.times") | |")
+    rows+=("| $name | attnclf \`quantize${quant[*]:+ ${quant[*]}}\`$([ ${#quant[@]} -gt 0 ] || echo " (the defaults)") | $(bytes "$d/q.bin") | $(acc "$d/q.bin" "$test") | $(wall "$d/q.times") / $(cpu "$d/q.times") | $(rss "$d/q.times") | $q_pred |")
 }
 
 # The sample's exported models against the checkpoint: bytes, accuracy on its
@@ -146,7 +150,7 @@ mkdir -p bench
     echo "load average $(cut -d' ' -f1-3 /proc/loadavg) at the end; $threads threads for both tools; times are medians of $reps runs."
     echo "Test accuracy: IMDB test (25,000 reviews), SST-2 dev (872 sentences); fastText's lr $ft_lr, attnclf seed 1."
     echo
-    echo "| corpus | model | bytes | test accuracy | quantize wall s | quantize peak RSS MiB | predict lines/s |"
+    echo "| corpus | model | bytes | test accuracy | quantize (export) s, wall / CPU | peak RSS MiB | predict lines per wall / CPU s |"
     echo "|---|---|---|---|---|---|---|"
     printf '%s\n' "${rows[@]}"
     echo

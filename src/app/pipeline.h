@@ -59,7 +59,8 @@ typedef struct QuantizeReport {
     int64_t rows, touched, kept;       /* embedding rows: all, trained, stored */
     int64_t words, words_kept;         /* vocabulary before and after */
     int64_t valid_n;                   /* validation documents of the run's split (0: none) */
-    double valid_full, valid_quant, valid_retrained;  /* their accuracy: the input model, quantized, retrained (-1: not measured) */
+    /* Their accuracy: the input model, quantized, retrained (-1: not measured). */
+    double valid_full, valid_quant, valid_retrained;
     int64_t bytes;                     /* the file written */
 } QuantizeReport;
 

@@ -18,7 +18,8 @@
 
 QuantizeOptions pipeline_quantize_defaults(void)
 {
-    QuantizeOptions o = {.cutoff = 0, .score = QUANTIZE_MASS, .codec = EMBED_PQ, .pq = quant_pq_defaults(), .epochs = 1};
+    QuantizeOptions o = {.cutoff = 0, .score = QUANTIZE_MASS, .codec = EMBED_PQ, .pq = quant_pq_defaults(),
+                         .epochs = 1};
     o.pq.qnorm = 1;
     return o;
 }
@@ -351,7 +352,8 @@ int pipeline_quantize(const char *path, const char *out, const QuantizeOptions *
     s.threads = threads_resolve(o->threads ? o->threads : s.cfg.train.step.threads);
     int rc = 0;
     if (s.c.net.emb.codec != EMBED_F32 || (s.c.net.emb.mapped && s.c.net.emb.missing != EMBED_MISSING_INIT))
-        rc = status_error(st, "%s: is a quantized model already; quantize its checkpoint (best.ckpt) or model.bin", path);
+        rc = status_error(st, "%s: is a quantized model already; quantize its checkpoint (best.ckpt) or model.bin",
+                          path);
     if (rc == 0) rc = ship_build(&s, st);
     if (rc == 0 && o->retrain) {
         rc = ship_retrain(&s, obs, n_obs, st);

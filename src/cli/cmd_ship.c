@@ -143,9 +143,11 @@ static int quantize_option(int c, const char *arg, QuantizeOptions *o)
         o->cutoff = v;
         return 0;
     case 'S':
-        return quantize_score(arg, &o->score) ? cli_usage("quantize", "--score %s: expected mass, freq or norm", arg) : 0;
+        if (quantize_score(arg, &o->score)) return cli_usage("quantize", "--score %s: expected mass, freq or norm", arg);
+        return 0;
     case 'b':
-        if ((v = cli_parse_count(arg, 8)) != 8 && v != 4) return cli_usage("quantize", "--bits %s: expected 8 or 4", arg);
+        if ((v = cli_parse_count(arg, 8)) != 8 && v != 4)
+            return cli_usage("quantize", "--bits %s: expected 8 or 4", arg);
         o->pq.bits = (int)v;
         return 0;
     case 'D':

@@ -181,7 +181,8 @@ static int nn_run(const char *model, const char *input, int k, int quiet, Status
         nn_answer(stdout, &c, &q);
     }
     if (ferror(in)) rc = status_error(st, "read failed: %s", strerror(errno));
-    if ((fflush(stdout) != 0 || ferror(stdout)) && rc == 0) rc = status_error(st, "stdout: write failed: %s", strerror(errno));
+    if ((fflush(stdout) != 0 || ferror(stdout)) && rc == 0)
+        rc = status_error(st, "stdout: write failed: %s", strerror(errno));
     free(line);
     neighbors_query_free(&q);
     neighbors_free(&nb);
