@@ -331,6 +331,10 @@ said=$(grep -oE "retrained [0-9.]+" <<<"$out" | cut -d' ' -f2)
 got=$("$bin" eval --model "$tmp/q.bin" --data "$tmp/valid.csv" --json | python3 -c "import json,sys; print('%.4f' % json.load(sys.stdin)['accuracy'])")
 [ -n "$said" ] && [ "$said" = "$got" ] && ok || bad "quantize said validation accuracy $said, eval of the file gives $got"
 [ "$(stat -c %s "$tmp/q.bin")" -lt "$(stat -c %s "$tmp/exp.bin")" ] && ok || bad "the quantized model is not smaller than the export"
+# The same bytes whatever the threads (the scores, k-means and retraining sum in fixed orders).
+"$bin" quantize --model "$model" --output "$tmp/q1.bin" --cutoff 3000 --retrain --threads 1 --quiet
+OMP_NUM_THREADS=2 "$bin" quantize --model "$model" --output "$tmp/q2.bin" --cutoff 3000 --retrain --threads 2 --quiet
+cmp -s "$tmp/q1.bin" "$tmp/q2.bin" && cmp -s "$tmp/q1.bin" "$tmp/q.bin" && ok || bad "quantize gives other bytes on other threads"
 n=$("$bin" predict --model "$tmp/q.bin" --explain < "$tmp/lines.txt" | grep -cP '^[1-4]\t[01]\.[0-9]{6}\t')
 [ "$n" -eq 5 ] && ok || bad "predict on a quantized model: $n good lines of 5"
 expect 0 "validation accuracy \(300 documents\): full 0\.[0-9]+, quantized 0\.[0-9]+$" \
