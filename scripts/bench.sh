@@ -1,8 +1,9 @@
 #!/bin/bash
 # attnclf against fastText, side by side on this machine: accuracy, train wall time,
 # peak RSS, predict throughput, load-to-first-prediction and model size, on IMDB
-# and SST-2; then both at attnclf's embedding dimension, and attnclf's 1 -> 2 thread
-# scaling. Prints markdown and writes it to bench/results.md.
+# and SST-2; then both at attnclf's embedding dimension, attnclf's 1 -> 2 thread
+# scaling, and models to ship (scripts/bench_ship.sh: attnclf quantize against
+# fasttext quantize). Prints markdown and writes it to bench/results.md.
 #
 # usage: scripts/bench.sh [DATA_DIR]     (DATA_DIR defaults to ../shared/data)
 #   REPS=3 repetitions of every timed run (medians; attnclf run i uses seed i);
@@ -92,7 +93,7 @@ bench_corpus() {
     local at_accs=()
     for i in $(seq "$reps"); do
         rm -rf "$d/run"
-        timed "$d/at.times" "$bin" train --config "$cfg" --set output.dir="$d/run" \
+        timed "$d/at.times" "$bin" train --config "$cfg" --set data.train="$train" --set output.dir="$d/run" \
             --set train.threads="$threads" --set train.seed="$i" --quiet
         at_accs+=("$("$bin" eval --model "$d/run/best.ckpt" --data "$test" --json |
                      python3 -c "import json,sys; print('%.4f' % json.load(sys.stdin)['accuracy'])")")
@@ -132,7 +133,8 @@ bench_corpus() {
         for ((i = 0; i < reps; i++)); do
             for t in 1 2; do
                 rm -rf "$d/run$t"
-                OMP_NUM_THREADS=$t "$bin" train --config "$cfg" --set output.dir="$d/run$t" --set train.threads=$t --quiet >/dev/null
+                OMP_NUM_THREADS=$t "$bin" train --config "$cfg" --set data.train="$train" --set output.dir="$d/run$t" \
+                    --set train.threads=$t --quiet >/dev/null
                 local v
                 v=$(python3 -c "import json,statistics; print('%.0f' % statistics.median(json.loads(l)['tokens_per_sec'] for l in open('$d/run$t/log.jsonl')))")
                 if [ $t = 1 ]; then t1+=("$v"); else t2+=("$v"); fi
@@ -177,3 +179,12 @@ mkdir -p bench
     echo
     echo "$scaling"
 } | tee bench/results.md
+
+# Models to ship: attnclf quantize and export against fastText quantize (bench/ship.md).
+REPS=$reps THREADS=$threads scripts/bench_ship.sh "$data" >/dev/null
+{
+    echo
+    echo "Models to ship (\`scripts/bench_ship.sh\`, also in \`bench/ship.md\`):"
+    echo
+    cat bench/ship.md
+} | tee -a bench/results.md

@@ -129,7 +129,7 @@ case_ "--set without =" 2 "model.heads" "$tmp/train" "$tmp/good.csv" --set model
 # ---- checkpoint ----
 case_ "a model to damage (trained)" 0 "best valid_acc" "$tmp/train" "$tmp/good.csv" --set output.dir="$tmp/model"
 ck=$tmp/model/best.ckpt
-case_ "not a checkpoint" 1 "good.csv: not an attnclf checkpoint" "$bin" predict --model "$tmp/good.csv"
+case_ "not a checkpoint" 1 "good.csv: is a text file, not an attnclf checkpoint" "$bin" predict --model "$tmp/good.csv"
 : > "$tmp/empty.ckpt"
 case_ "empty checkpoint" 1 "empty.ckpt: empty file, not a checkpoint" "$bin" predict --model "$tmp/empty.ckpt"
 size=$(stat -c %s "$ck")

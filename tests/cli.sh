@@ -505,6 +505,122 @@ expect 2 'model.layers must be <= 4, got 5' "$bin" train --config "$tmp/cfg.json
     --set model.layers=5
 expect 2 'model.positional must be false, true or one of "sin", "learned", got "cos"' "$bin" train \
     --config "$tmp/cfg.json" --set model.positional=cos
+# ---- models to ship: export, quantize, vectors, nn, model.pretrained ----
+for c in export quantize vectors nn; do expect 0 "usage: attnclf $c" "$bin" "$c" --help; done
+# Training wrote model.bin from the best epoch: the export of best.ckpt, byte for byte.
+expect 0 "exp.bin: [0-9]+ bytes, [0-9]+ of [0-9]+ embedding rows stored$" "$bin" export --model "$model" --output "$tmp/exp.bin"
+cmp -s "$tmp/run/model.bin" "$tmp/exp.bin" && ok || bad "model.bin is not the export of best.ckpt"
+[ "$(stat -c %s "$tmp/exp.bin")" -lt "$(stat -c %s "$model")" ] && ok || bad "the export is not smaller than its checkpoint"
+for opts in "--top-k 4 --json --explain" "--top-k 2"; do
+    # shellcheck disable=SC2086
+    a=$("$bin" predict --model "$model" $opts --input "$tmp/many.txt" | md5sum)
+    # shellcheck disable=SC2086
+    b=$("$bin" predict --model "$tmp/exp.bin" $opts --input "$tmp/many.txt" | md5sum)
+    [ "$a" = "$b" ] && ok || bad "predict $opts: the export answers differently from its checkpoint"
+done
+[ "$("$bin" eval --model "$model" --data "$tmp/valid.csv" --json)" = "$("$bin" eval --model "$tmp/exp.bin" --data "$tmp/valid.csv" --json)" ] \
+    && ok || bad "eval: the export scores differently from its checkpoint"
+expect 0 "exp8.bin: [0-9]+ bytes, .* stored as int8$" "$bin" export --model "$model" --output "$tmp/exp8.bin" --int8
+expect 2 "--model CKPT and --output MODEL are required" "$bin" export --model "$model"
+# A quantized model: smaller, and it scores the validation data as quantize said.
+out=$("$bin" quantize --model "$model" --output "$tmp/q.bin" --cutoff 3000 --retrain --quiet; \
+      "$bin" quantize --model "$model" --output "$tmp/q.bin" --cutoff 3000 --retrain 2>/dev/null)
+grep -qE "^$tmp/q.bin: [0-9]+ bytes, 3000 of [0-9]+ embedding rows \([0-9]+ trained\), [0-9]+ of [0-9]+ words$" <<<"$out" \
+    && ok || bad "quantize summary: $out"
+said=$(grep -oE "retrained [0-9.]+" <<<"$out" | cut -d' ' -f2)
+got=$("$bin" eval --model "$tmp/q.bin" --data "$tmp/valid.csv" --json | python3 -c "import json,sys; print('%.4f' % json.load(sys.stdin)['accuracy'])")
+[ -n "$said" ] && [ "$said" = "$got" ] && ok || bad "quantize said validation accuracy $said, eval of the file gives $got"
+[ "$(stat -c %s "$tmp/q.bin")" -lt "$(stat -c %s "$tmp/exp.bin")" ] && ok || bad "the quantized model is not smaller than the export"
+# The same bytes whatever the threads (the scores, k-means and retraining sum in fixed orders).
+"$bin" quantize --model "$model" --output "$tmp/q1.bin" --cutoff 3000 --retrain --threads 1 --quiet
+OMP_NUM_THREADS=2 "$bin" quantize --model "$model" --output "$tmp/q2.bin" --cutoff 3000 --retrain --threads 2 --quiet
+cmp -s "$tmp/q1.bin" "$tmp/q2.bin" && cmp -s "$tmp/q1.bin" "$tmp/q.bin" && ok || bad "quantize gives other bytes on other threads"
+n=$("$bin" predict --model "$tmp/q.bin" --explain < "$tmp/lines.txt" | grep -cP '^[1-4]\t[01]\.[0-9]{6}\t')
+[ "$n" -eq 5 ] && ok || bad "predict on a quantized model: $n good lines of 5"
+expect 0 "validation accuracy \(300 documents\): full 0\.[0-9]+, quantized 0\.[0-9]+$" \
+    "$bin" quantize --model "$tmp/exp.bin" --output "$tmp/q8.bin" --int8 --score norm --validate
+expect 1 "q.bin: is a quantized model already" "$bin" quantize --model "$tmp/q.bin" --output "$tmp/qq.bin"
+expect 1 "data.train: .*missing.csv: cannot open.*give --data FILE" "$bin" quantize --model "$model" --output "$tmp/qq.bin" \
+    --data "$tmp/missing.csv"
+expect 2 "--bits 5: expected 8 or 4" "$bin" quantize --model "$model" --output "$tmp/qq.bin" --bits 5
+expect 2 "--score size: expected mass, freq or norm" "$bin" quantize --model "$model" --output "$tmp/qq.bin" --score size
+# Word vectors out, and back in through model.pretrained (a relative path from the config's directory).
+"$bin" vectors --model "$model" --words > "$tmp/confdir/w.vec"
+nw=$(head -1 "$tmp/confdir/w.vec" | cut -d' ' -f1)
+[ "$(head -1 "$tmp/confdir/w.vec" | cut -d' ' -f2)" = 16 ] && [ "$(wc -l < "$tmp/confdir/w.vec")" -eq $((nw + 1)) ] \
+    && ok || bad "vectors --words: $(head -c 100 "$tmp/confdir/w.vec")"
+printf '{ "data": { "train": "data/train.csv", "header": false, "label_column": 0, "text_columns": [1, 2] },\n  "model": { "pretrained": "w.vec" }, "train": { "epochs": 1 }, "output": { "dir": "pre" } }\n' > "$tmp/confdir/pre.json"
+expect 0 "pretrained vectors: ([0-9]+) of \1 vocabulary words \(100\.0%\) from .*confdir/w.vec \($nw vectors\)" \
+    "$bin" train --config "$tmp/confdir/pre.json"
+sed 's/w.vec/nope.vec/' "$tmp/confdir/pre.json" > "$tmp/confdir/nope.json"
+expect 1 "^attnclf train: model.pretrained: nope.vec: cannot open: No such file or directory \(resolved against .*confdir/\)$" \
+    "$bin" train --config "$tmp/confdir/nope.json"
+head -3 "$tmp/confdir/w.vec" > "$tmp/short.vec"
+sed -n 4p "$tmp/confdir/w.vec" | cut -d' ' -f1-16 >> "$tmp/short.vec"
+expect 1 "short.vec:4: expected 16 numbers, got 15$" "$bin" train --config "$tmp/cfg.json" --set output.dir="$tmp/pre3" \
+    --set model.pretrained="$tmp/short.vec"
+expect 1 "w.vec: vectors have 16 dimensions, model.dim is 8$" "$bin" train --config "$tmp/cfg.json" --set output.dir="$tmp/pre3" \
+    --set model.pretrained="$tmp/confdir/w.vec" --set model.dim=8
+expect 1 "best.ckpt: is an attnclf checkpoint, not a word-vector text file \(\.vec\)$" "$bin" train --config "$tmp/cfg.json" \
+    --set output.dir="$tmp/pre3" --set model.pretrained="$model"
+printf '\xba\x16\x4f\x2f\x0c\x00\x00\x00\x01\x00\x00\x00' > "$tmp/ft.bin"
+expect 1 "ft.bin: is a fastText binary model \(\.bin/\.ftz\), not an attnclf checkpoint$" "$bin" predict --model "$tmp/ft.bin"
+expect 1 "w.vec: is a word-vector text file \(\.vec\), not an attnclf checkpoint$" "$bin" eval --model "$tmp/confdir/w.vec" \
+    --data "$tmp/valid.csv"
+# Document vectors: one line of heads x dim numbers per input line; nearest words.
+out=$("$bin" vectors --model "$tmp/q.bin" --sentences < "$tmp/lines.txt" | awk '{print NF}' | sort -u)
+[ "$out" = 32 ] && [ "$("$bin" vectors --model "$model" --sentences < "$tmp/lines.txt" | wc -l)" -eq 5 ] \
+    && ok || bad "vectors --sentences: fields $out"
+expect 2 "give one of --words and --sentences" "$bin" vectors --model "$model"
+out=$(printf 'stocks\nzzzqqq\n' | "$bin" nn --model "$model" -k 3 2>"$tmp/nn.err")
+[ "$(head -1 <<<"$out" | awk -F'\t' '{print NF}')" -eq 6 ] && [ -z "$(sed -n 2p <<<"$out")" ] && \
+    grep -q "stdin:2: no word of the vocabulary" "$tmp/nn.err" && ok || bad "nn: $out $(cat "$tmp/nn.err")"
+
+# ---- shipped models of the encoder with character n-grams and of one-vs-all label sets ----
+# An export predicts the checkpoint's bytes (explanations included); a quantized model predicts and evaluates.
+ship_check() { # NAME RUN_DIR DATA: export, compare, quantize
+    local name=$1 dir=$2 data=$3 opts a b
+    expect 0 "$name-exp.bin: [0-9]+ bytes, [0-9]+ of [0-9]+ embedding rows stored$" \
+        "$bin" export --model "$dir/best.ckpt" --output "$tmp/$name-exp.bin"
+    cmp -s "$dir/model.bin" "$tmp/$name-exp.bin" && ok || bad "$name: model.bin is not the export of best.ckpt"
+    for opts in "--top-k 4 --json --explain" "--top-k 2 --explain"; do
+        # shellcheck disable=SC2086
+        a=$(digest "$bin" predict --model "$dir/best.ckpt" $opts --input "$tmp/many.txt") &&
+            # shellcheck disable=SC2086
+            b=$(digest "$bin" predict --model "$tmp/$name-exp.bin" $opts --input "$tmp/many.txt") &&
+            [ "$a" = "$b" ] && ok || bad "$name: predict $opts: the export answers differently from its checkpoint"
+    done
+    a=$(digest "$bin" eval --model "$dir/best.ckpt" --data "$data" --json) &&
+        b=$(digest "$bin" eval --model "$tmp/$name-exp.bin" --data "$data" --json) && [ "$a" = "$b" ] && ok \
+        || bad "$name: eval: the export scores differently from its checkpoint"
+    expect 0 "$name-q.bin: [0-9]+ bytes, 2000 of [0-9]+ embedding rows \([0-9]+ trained\)" \
+        "$bin" quantize --model "$dir/best.ckpt" --output "$tmp/$name-q.bin" --cutoff 2000 --retrain
+    n=$("$bin" predict --model "$tmp/$name-q.bin" --explain < "$tmp/lines.txt" | grep -cP '^\S+\t[01]\.[0-9]{6}\t')
+    [ "$n" -eq 5 ] && ok || bad "$name: predict on a quantized model: $n good lines of 5"
+    expect 0 "^\{" "$bin" eval --model "$tmp/$name-q.bin" --data "$data" --json
+    [ "$(stat -c %s "$tmp/$name-q.bin")" -lt "$(stat -c %s "$tmp/$name-exp.bin")" ] && ok \
+        || bad "$name: the quantized model is not smaller than the export"
+    # report reads a shipped model's rows through its embedding (keywords).
+    expect 0 "documents" "$bin" report --model "$tmp/$name-exp.bin" --data "$data" --output "$tmp/$name-exp.html"
+    expect 0 "documents" "$bin" report --model "$tmp/$name-q.bin" --data "$data" --output "$tmp/$name-q.html"
+}
+expect 0 "best valid_acc" "$bin" train --config "$tmp/cfg.json" --set output.dir="$tmp/shipenc" "${enc[@]}" \
+    --set 'tokenizer.char_ngrams=[3,5]' --set train.epochs=1 --quiet
+ship_check enc "$tmp/shipenc" "$tmp/valid.csv"
+# report's keywords of a run whose positions are bags of character n-grams.
+expect 0 "300 documents" "$bin" report --model "$tmp/shipenc" --output "$tmp/shipenc.html"
+# Label sets: every fourth document also carries the next class.
+for f in train valid; do
+    sed -E 's/^"([0-9])","(.*)","(.*)"$/__label__\1 \2 \3/' "$tmp/$f.csv" |
+        awk 'NR % 4 == 0 { n = substr($1, 10) % 4 + 1; $1 = $1 " __label__" n } { print }' > "$tmp/ml-$f.ft"
+done
+expect 0 "best " "$bin" train --data "$tmp/ml-train.ft" --valid "$tmp/ml-valid.ft" --output "$tmp/shipova" \
+    --set tokenizer.buckets=20000 --set train.epochs=2 --quiet
+grep -qP '"loss":\s*"(auto|ova)"' "$tmp/shipova/config.json" && ok || bad "the label-set run's config: $(grep loss "$tmp/shipova/config.json")"
+ship_check ova "$tmp/shipova" "$tmp/ml-valid.ft"
+a=$(digest "$bin" predict-prob "$tmp/shipova/best.ckpt" "$tmp/many.txt" 3 0.2) &&
+    b=$(digest "$bin" predict-prob "$tmp/ova-exp.bin" "$tmp/many.txt" 3 0.2) && [ "$a" = "$b" ] && ok \
+    || bad "ova: predict-prob with a threshold: the export answers differently from its checkpoint"
 
 # ---- data.label_names: classes.txt names the sample's labels 1..4 ----
 mkdir -p "$tmp/names"

@@ -306,7 +306,7 @@ END_TEST
 START_TEST(test_suggestions_do_not_mislead)
 {
     expect_set_error("train.focal_gamma=1", "--set train.focal_gamma=1: unknown key");
-    expect_set_error("model.pretrained=x", "--set model.pretrained=x: unknown key");
+    expect_set_error("model.vectors=x", "--set model.vectors=x: unknown key");
     expect_set_error("model.epochs=3",
                      "--set model.epochs=3: unknown key (\"epochs\" is in section \"train\": did you mean \"train.epochs\"?)");
     expect_set_error("epochs=3", "--set epochs=3: unknown key (did you mean \"train.epochs\"? keys go inside their section)");

@@ -105,6 +105,7 @@ static const ConfigKey config_keys[] = {
     {"tokenizer.version", KEY_INT, AT(tokenizer.tok.version), "2", RANGE(1, 2)},
     {"tokenizer.char_ngrams", KEY_RANGE, AT(tokenizer.enc.char_min), "null", RANGE(1, 32)},
     {"model.dim", KEY_INT, AT(model.dim), "16", RANGE(1, 4096)},
+    {"model.pretrained", KEY_PATH, AT(model.pretrained), "null", ANY},
     {"model.heads", KEY_INT, AT(model.heads), "2", RANGE(1, 64)},
     {"model.attention", KEY_ENUM, AT(model.attention), "\"dot\"", NAMES(attention_names)},
     {"model.positional", KEY_ENUM, AT(model.positional), "false", SWITCH(positional_names)},
@@ -931,7 +932,8 @@ const char *config_key_name(int i)
 
 int config_check_inputs(const Config *cfg, Status *st)
 {
-    static const char *const inputs[] = {"data.train", "data.valid", "data.label_names", "tokenizer.stopwords"};
+    static const char *const inputs[] = {"data.train", "data.valid", "data.label_names", "tokenizer.stopwords",
+                                         "model.pretrained"};
     for (size_t i = 0; i < sizeof inputs / sizeof *inputs; i++) {
         const ConfigKey *k = config_find(inputs[i]);
         const char *path = *(char *const *)((const char *)cfg + k->offset), *base = cfg->base[k - config_keys];
@@ -952,7 +954,8 @@ int config_check_inputs(const Config *cfg, Status *st)
 
 void config_absolute_inputs(Config *cfg)
 {
-    static const char *const inputs[] = {"data.train", "data.valid", "data.label_names", "tokenizer.stopwords"};
+    static const char *const inputs[] = {"data.train", "data.valid", "data.label_names", "tokenizer.stopwords",
+                                         "model.pretrained"};
     for (size_t i = 0; i < sizeof inputs / sizeof *inputs; i++) {
         const ConfigKey *k = config_find(inputs[i]);
         char **field = (char **)((char *)cfg + k->offset);

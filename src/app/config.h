@@ -85,7 +85,7 @@ int config_assign(Config *cfg, const char *key, const char *value, const char *o
  * got 0"), and for a value given on the command line they are usage errors that
  * start with its words ("--set model.dim=0: model.dim must be >= 1, got 0"). */
 int config_validate(const Config *cfg, Status *st);
-/* The input files (data.train, data.valid, tokenizer.stopwords; "-" is stdin)
+/* The input files (data.train, data.valid, tokenizer.stopwords, model.pretrained; "-" is stdin)
  * can be read; a message names the key, the path as written and what it was
  * resolved against ("data.train: data/x.csv: cannot open: No such file or
  * directory (resolved against configs/)"). */

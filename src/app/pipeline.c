@@ -9,19 +9,19 @@
 
 #include "corpus.h"
 #include "mem.h"
+#include "pretrained.h"
 #include "rundir.h"
 #include "runlog.h"
 #include "tune.h"
 
-static CorpusOptions pipeline_corpus(const Config *cfg)
+CorpusOptions pipeline_corpus(const Config *cfg)
 {
     return (CorpusOptions){.train = cfg->data.train, .valid = cfg->data.valid,
                            .valid_fraction = cfg->data.valid_fraction, .seed = cfg->train.fit.seed,
                            .read = &cfg->data.read, .vocab = cfg->tokenizer.vocab};
 }
 
-/* The member's options for a checkpoint of format 1-3, whose own bytes lack them. */
-static const BayesOptions *pipeline_legacy_bayes(const Config *cfg)
+const BayesOptions *pipeline_legacy_bayes(const Config *cfg)
 {
     return cfg->bayes.weight > 0 ? &cfg->bayes : NULL;
 }
@@ -65,8 +65,9 @@ static int pipeline_fit_init(Fit *f, const Config *cfg, Classifier *c, const Tra
     return 0;
 }
 
-/* The encoder, corpus, initial network and naive Bayes member of a fresh run. */
-static int pipeline_build(const Config *cfg, Classifier *c, TrainData *data, Status *st)
+/* The encoder, corpus, initial network (pretrained vectors in: *ps) and naive
+ * Bayes member of a fresh run. */
+static int pipeline_build(const Config *cfg, Classifier *c, TrainData *data, PretrainedStats *ps, Status *st)
 {
     memset(c, 0, sizeof *c);
     encoder_init(&c->enc, &cfg->tokenizer.tok, &cfg->tokenizer.enc);
@@ -78,6 +79,7 @@ static int pipeline_build(const Config *cfg, Classifier *c, TrainData *data, Sta
     if (data->train.n == 0)
         return status_error(st, "%s: no training documents left after the validation split", cfg->data.train);
     pipeline_network(cfg, data, c);
+    if (cfg->model.pretrained && pretrained_load(&c->net, &c->enc, cfg->model.pretrained, ps, st)) return -1;
     if (cfg->bayes.weight > 0 && bayes_fit(&c->bayes, &data->train, (int)c->labels.n, &cfg->bayes, st)) return -1;
     classifier_attach_bayes(c);
     return 0;
@@ -106,10 +108,12 @@ static int pipeline_train_in(const Config *cfg, RunDir *rd, const FitObserver *o
 {
     Classifier c = {0};
     TrainData data = {0};
-    int rc = pipeline_build(cfg, &c, &data, st);
+    PretrainedStats ps;
+    int rc = pipeline_build(cfg, &c, &data, &ps, st);
     if (rc == 0) {
         Fit f;
         rc = pipeline_fit_init(&f, cfg, &c, &data, st);
+        f.pretrained = cfg->model.pretrained ? &ps : NULL;
         if (rc == 0) rc = pipeline_fit(&f, rd, 0, obs, n_obs, out, st);
         fit_free(&f);
     }
@@ -123,7 +127,8 @@ int pipeline_train(const Config *cfg, int force, const FitObserver *obs, int n_o
     memset(out, 0, sizeof *out);
     char *json = config_to_json(cfg);
     RunDir rd = {0};
-    int rc = rundir_open(&rd, cfg->output.dir, cfg->output.keep_checkpoints, json, force ? RUNDIR_FORCE : RUNDIR_NEW, st);
+    int rc = rundir_open(&rd, cfg->output.dir, cfg->output.keep_checkpoints, cfg->train.fit.seed, json,
+                         force ? RUNDIR_FORCE : RUNDIR_NEW, st);
     free(json);
     if (rc == 0) rc = pipeline_train_in(cfg, &rd, obs, n_obs, out, st);
     rundir_close(&rd);
@@ -148,7 +153,8 @@ int pipeline_tune(const Config *cfg, int force, const TuneOptions *to, const Tun
     memset(res, 0, sizeof *res);
     char *json = config_to_json(cfg), path[4096];
     RunDir rd = {0};
-    int rc = rundir_open(&rd, cfg->output.dir, cfg->output.keep_checkpoints, json, force ? RUNDIR_FORCE : RUNDIR_NEW, st);
+    int rc = rundir_open(&rd, cfg->output.dir, cfg->output.keep_checkpoints, cfg->train.fit.seed, json,
+                         force ? RUNDIR_FORCE : RUNDIR_NEW, st);
     free(json);
     snprintf(path, sizeof path, "%s/tune.jsonl", cfg->output.dir);
     FILE *jsonl = rc == 0 ? fopen(path, "w") : NULL;
@@ -232,8 +238,9 @@ int pipeline_trial(const Config *cfg, PipelineShared *sh, const FitObserver *obs
         sh->encoded_bayes = c.enc.bayes_ngrams;
     }
     pipeline_network(cfg, &sh->encoded, &c);
-    int rc = 0;
-    if (cfg->bayes.weight > 0) rc = bayes_fit(&c.bayes, &sh->encoded.train, (int)c.labels.n, &cfg->bayes, st);
+    PretrainedStats ps;
+    int rc = cfg->model.pretrained ? pretrained_load(&c.net, &c.enc, cfg->model.pretrained, &ps, st) : 0;
+    if (rc == 0 && cfg->bayes.weight > 0) rc = bayes_fit(&c.bayes, &sh->encoded.train, (int)c.labels.n, &cfg->bayes, st);
     classifier_attach_bayes(&c);
     if (rc == 0) {
         Fit f;
@@ -244,7 +251,7 @@ int pipeline_trial(const Config *cfg, PipelineShared *sh, const FitObserver *obs
     }
     model_free(&c.net);
     calibration_free(&c.cal);
-    if (c.bayes.logp) bayes_free(&c.bayes);
+    if (bayes_present(&c.bayes)) bayes_free(&c.bayes);
     return rc;
 }
 
@@ -319,7 +326,7 @@ int pipeline_resume(const char *dir, char *const *overrides, int n, const FitObs
                           z.state.epoch, z.cfg.train.fit.epochs, z.state.stopped ? ", stopped early" : "");
     if (rc == 0) {
         char *json = config_to_json(&z.cfg);
-        rc = rundir_open(&rd, dir, z.cfg.output.keep_checkpoints, json, RUNDIR_RESUME, st);
+        rc = rundir_open(&rd, dir, z.cfg.output.keep_checkpoints, z.cfg.train.fit.seed, json, RUNDIR_RESUME, st);
         free(json);
     }
     CorpusOptions co = pipeline_corpus(&z.cfg);
@@ -364,8 +371,12 @@ int pipeline_best_epoch(const char *path, int *epoch, Status *st)
     CkptReader r;
     if (ckpt_open(&r, path, st)) return -1;
     TrainState ts;
-    int rc = fit_load_state(&ts, &r, st);
+    CkptSection sec;
+    /* A model to ship (export, quantize) keeps no training state. */
+    const int has_state = ckpt_find(&r, "STAT", &sec);
+    int rc = has_state ? fit_load_state(&ts, &r, st) : 0;
     ckpt_close(&r);
+    if (!has_state) return rc;
     if (rc == 0) *epoch = ts.best_epoch;
     return rc;
 }
@@ -391,4 +402,20 @@ int pipeline_report_docs(const Config *cfg, const Classifier *c, const char *pat
         return status_error(st, "%s: no documents to score%s", *read, split ? " in its validation split" : "");
     }
     return 0;
+}
+int pipeline_export(const char *path, const char *out, EmbedCodec codec, Status *st)
+{
+    Classifier c;
+    Config cfg;
+    int rc = pipeline_load(path, &c, &cfg, st);
+    if (rc == 0) {
+        CkptSection sec;
+        char *json = ckpt_find(c.mapped, "CONF", &sec) ? xstrndup((const char *)sec.p, (size_t)sec.n)
+                                                        : config_to_json(&cfg);
+        rc = fit_export(&c, cfg.train.fit.seed, codec, json, out, st);
+        free(json);
+        classifier_free(&c);
+    }
+    config_free(&cfg);
+    return rc;
 }

@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "filekind.h"
 #include "hash.h"
 #include "mem.h"
 
@@ -414,8 +415,11 @@ static int ckpt_map_file(const char *path, unsigned char **data, uint64_t *size,
 static int ckpt_check_header(const char *path, const unsigned char *d, uint64_t size, uint32_t *version, Status *st)
 {
     if (size == 0) return status_error(st, "%s: empty file, not a checkpoint", path);
-    if (size < 8 || memcmp(d, ckpt_magic, 8) != 0)
-        return status_error(st, "%s: not an attnclf checkpoint (bad magic)", path);
+    if (size < 8 || memcmp(d, ckpt_magic, 8) != 0) {
+        /* Name what it is instead: a fastText model, a .vec file, a config... */
+        const size_t n = size < FILEKIND_SNIFF_BYTES ? (size_t)size : FILEKIND_SNIFF_BYTES;
+        return filekind_mismatch(st, path, filekind_sniff(d, n, n == size, NULL), FILEKIND_ATTNCLF);
+    }
     if (size < 32) return status_error(st, "%s: truncated checkpoint (%llu bytes)", path, (unsigned long long)size);
     uint32_t mark;
     memcpy(&mark, d + 12, 4);

@@ -13,10 +13,17 @@ void rng_seed(Rng *r, uint64_t seed)
     r->state = rng_splitmix(seed ^ 0x5851f42d4c957f2dull);
 }
 
+#define RNG_GAMMA 0x9e3779b97f4a7c15ull
+
 uint64_t rng_next(Rng *r)
 {
-    r->state += 0x9e3779b97f4a7c15ull;
+    r->state += RNG_GAMMA;
     return rng_splitmix(r->state);
+}
+
+void rng_skip(Rng *r, uint64_t n)
+{
+    r->state += n * RNG_GAMMA; /* modulo 2^64, as n single steps */
 }
 
 float rng_uniform(Rng *r)

@@ -19,6 +19,10 @@ int cmd_report(int argc, char **argv);
 int cmd_test(int argc, char **argv);
 /* predict under fastText's name; also fastText's form MODEL FILE [K] [THRESHOLD]. */
 int cmd_predict_prob(int argc, char **argv);
+int cmd_export(int argc, char **argv);
+int cmd_quantize(int argc, char **argv);
+int cmd_vectors(int argc, char **argv);
+int cmd_nn(int argc, char **argv);
 
 /* What train and tune are told about the config: a file, the data and output
  * flags, and --set overrides. */

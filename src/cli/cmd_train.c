@@ -17,8 +17,9 @@ static const char train_help[] =
     "                     [--force] [--quiet]\n"
     "       attnclf train --config FILE [--set KEY=VALUE]... [--force] [--quiet]\n"
     "       attnclf train --resume DIR [--set KEY=VALUE]... [--quiet]\n\n"
-    "Trains a classifier and writes, in the output directory: best.ckpt, last.ckpt,\n"
-    "checkpoints/epoch-NNN.ckpt, config.json, log.jsonl, log.csv.\n\n"
+    "Trains a classifier and writes, in the output directory: best.ckpt, model.bin (its model\n"
+    "for inference only, see 'attnclf export'), last.ckpt, checkpoints/epoch-NNN.ckpt,\n"
+    "config.json, log.jsonl, log.csv.\n\n"
     "  --data FILE       labelled training data (csv, tsv or fastText lines; - is stdin);\n"
     "                    the same as --set data.train=FILE\n"
     "  --valid FILE      validation data (default: a data.valid_fraction split of --data)\n"
@@ -36,11 +37,11 @@ static const char train_help[] =
 static void train_print_summary(const FitSummary *s, const char *dir)
 {
     if (s->best_metric >= 0)
-        printf("best %s %.4f at epoch %d of %d%s; model: %s/best.ckpt\n",
+        printf("best %s %.4f at epoch %d of %d%s; model: %s/model.bin (checkpoint: best.ckpt)\n",
                fit_metric_column(s->metric), s->best_metric, s->best_epoch, s->epochs,
                s->stopped_early ? " (stopped early)" : "", dir);
     else
-        printf("trained %d epochs (no validation data); model: %s/best.ckpt\n", s->epochs, dir);
+        printf("trained %d epochs (no validation data); model: %s/model.bin (checkpoint: best.ckpt)\n", s->epochs, dir);
 }
 
 static void train_on_signal(int signo)

@@ -19,6 +19,12 @@ static void console_on_start(void *ctx, const FitStart *s)
     if (nb && !c->resuming)
         fprintf(stderr, "naive Bayes member: %lld distinct 1..%d-grams, weight %g\n", (long long)nb->n, nb->o.ngrams,
                 nb->o.weight);
+    const PretrainedStats *ps = s->pretrained;
+    if (ps) {
+        const double pct = ps->words ? 100.0 * (double)ps->found / (double)ps->words : 0.0;
+        fprintf(stderr, "pretrained vectors: %lld of %lld vocabulary words (%.1f%%) from %s (%lld vectors)\n",
+                (long long)ps->found, (long long)ps->words, pct, ps->path, (long long)ps->vectors);
+    }
     if (c->resuming) fprintf(stderr, "resuming %s at epoch %d\n", c->resuming, s->resumed_epoch + 1);
     if (clf->net.dims.loss == LOSS_OVA && !c->resuming)
         fprintf(stderr, "loss: one-vs-all (documents with several labels)\n");

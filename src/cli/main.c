@@ -20,6 +20,10 @@ static const Command commands[] = {
     {"report", cmd_report, "write one HTML page about a trained run"},
     {"test", cmd_test, "fastText's test: N, P@K and R@K of a checkpoint on a labelled file"},
     {"predict-prob", cmd_predict_prob, "predict under fastText's name (also MODEL FILE [K] [THRESHOLD])"},
+    {"export", cmd_export, "write a checkpoint's model for inference only"},
+    {"quantize", cmd_quantize, "write a small model: fewer rows, quantized, retrained"},
+    {"vectors", cmd_vectors, "write word vectors (.vec) or document vectors"},
+    {"nn", cmd_nn, "nearest words by cosine similarity"},
 };
 
 static void usage(FILE *out)

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "kernels.h"
 #include "mem.h"
 
 #define KEYWORDS_MASS_SCALE 4294967296.0 /* 2^32: a document's mass per head is 1, so totals fit n < 2^31 */
@@ -36,17 +37,31 @@ static double keywords_real(uint64_t v, double scale)
     return (double)(int64_t)v / scale;
 }
 
-void keywords_add(KeywordSums *k, const Model *m, int64_t doc, const int32_t *ids, int T, const float *alpha,
+/* Row of id (a bag's first row, or ~row for the others: kernels.h). */
+static int64_t keywords_row(int32_t id)
+{
+    return id < 0 ? ~(int64_t)id : id;
+}
+
+void keywords_add(KeywordSums *k, const Model *m, int64_t doc, const int32_t *ids, int n, const float *alpha,
                   const float *v)
 {
     const int H = m->dims.heads, d = m->dims.dim, C = m->dims.classes, K = H * d;
-    for (int t = 0; t < T; t++) {
-        const int64_t row = ids[t];
+    const int T = kernel_bag_count(ids, n);
+    for (int i = 0, t = -1, size = 1; i < n; i++) {
+        if (ids[i] >= 0) {
+            t++;
+            size = 1;
+            while (i + size < n && ids[i + size] < 0) size++;
+        }
+        /* A row of a bag of `size` rows has 1/size of its position's share (the bag is their mean). */
+        const double share = 1.0 / (double)size;
+        const int64_t row = keywords_row(ids[i]);
         /* Rows are scattered over a large table: ask for the ones ahead early (as kernel_gather). */
-        if (t + 8 < T) __builtin_prefetch(k->cell + (size_t)ids[t + 8] * (k->P + 2), 1);
+        if (i + 8 < n) __builtin_prefetch(k->cell + (size_t)keywords_row(ids[i + 8]) * (k->P + 2), 1);
         uint64_t *s = k->cell + (size_t)row * (k->P + 2);
         if (!k->by_class) {
-            for (int h = 0; h < H; h++) s[h] += keywords_fixed(alpha[(size_t)h * T + t], KEYWORDS_MASS_SCALE);
+            for (int h = 0; h < H; h++) s[h] += keywords_fixed(share * alpha[(size_t)h * T + t], KEYWORDS_MASS_SCALE);
         } else {
             /* a_ct = sum_h alpha_ht W_ch . v_t */
             const float *vt = v + (size_t)t * d;
@@ -58,7 +73,7 @@ void keywords_add(KeywordSums *k, const Model *m, int64_t doc, const int32_t *id
                     for (int j = 0; j < d; j++) dot += (double)w[h * d + j] * vt[j];
                     a += alpha[(size_t)h * T + t] * dot;
                 }
-                s[c] += keywords_fixed(a, KEYWORDS_LOGIT_SCALE);
+                s[c] += keywords_fixed(share * a, KEYWORDS_LOGIT_SCALE);
             }
         }
         s[k->P]++;
@@ -69,7 +84,7 @@ void keywords_add(KeywordSums *k, const Model *m, int64_t doc, const int32_t *id
 
 void keywords_prefetch(const KeywordSums *k, const int32_t *ids, int T)
 {
-    for (int t = 0; t < T; t++) __builtin_prefetch(k->cell + (size_t)ids[t] * (k->P + 2), 1);
+    for (int t = 0; t < T; t++) __builtin_prefetch(k->cell + (size_t)keywords_row(ids[t]) * (k->P + 2), 1);
 }
 
 void keywords_merge(KeywordSums *a, const KeywordSums *b)
@@ -92,8 +107,13 @@ void keywords_contribution(const KeywordSums *k, const Model *m, int64_t row, do
         for (int c = 0; c < C; c++) out[c] = keywords_real(s[c], KEYWORDS_LOGIT_SCALE);
         return;
     }
-    /* sum_h (mass_h) W_ch . e_row */
+    /* sum_h (mass_h) W_ch . e_row; a shipped model's row decoded (embed.h; a skipped one is 0) */
+    float decoded[4096]; /* dims.dim <= 4096 (model.c) */
     const float *e = m->p.emb + (size_t)row * d;
+    if (!embed_is_plain(&m->emb)) {
+        embed_row(&m->emb, row, decoded);
+        e = decoded;
+    }
     for (int c = 0; c < C; c++) {
         const float *w = m->p.out_w + (size_t)c * K;
         double a = 0.0;

@@ -39,9 +39,11 @@ typedef struct KeywordSums {
  * 2 heads: 68 MB a thread), touched only where a row occurs. */
 void keywords_init(KeywordSums *k, const Model *m);
 void keywords_free(KeywordSums *k);
-/* Adds the T positions of document `doc` as last scored by model_forward:
- * rows ids [T], alpha [H,T], v [T,d] the gated values (used only with the gate). */
-void keywords_add(KeywordSums *k, const Model *m, int64_t doc, const int32_t *ids, int T, const float *alpha,
+/* Adds the positions of document `doc` as last scored by model_forward: ids
+ * [n] its bags of rows (kernels.h; T = kernel_bag_count positions), alpha
+ * [H,T], v [T,d] the gated values (used only with the gate); a row of a bag of
+ * several has its share of the position (1/size, the bag being their mean). */
+void keywords_add(KeywordSums *k, const Model *m, int64_t doc, const int32_t *ids, int n, const float *alpha,
                   const float *v);
 /* Asks for the cells of rows ids [T] to be brought into cache: called before a
  * document is scored, they arrive while it is (the table is far larger than

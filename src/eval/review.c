@@ -49,7 +49,7 @@ static float review_score(const Classifier *c, const TextSet *ts, int64_t i, Rev
     r->conf[i] = s->doc.probs[r->pred[i]];
     r->correct[i] = r->pred[i] == y;
     keywords_add(&w->k, &c->net, i, s->enc.ids, T, s->doc.alpha, s->doc.v);
-    w->positions += T;
+    w->positions += s->doc.T;
     return loss;
 }
 

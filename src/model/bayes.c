@@ -10,6 +10,7 @@
 /* An empty member of n features (arrays allocated); bayes_index once keys are in. */
 static void bayes_init(Bayes *b, int64_t n, int classes, const BayesOptions *o)
 {
+    memset(b, 0, sizeof *b);
     b->o = *o;
     b->n = n;
     b->classes = classes;
@@ -61,7 +62,205 @@ void bayes_free(Bayes *b)
     free(b->keys);
     free(b->prior);
     free(b->logp);
+    free(b->fp);
+    free(b->q);
     memset(b, 0, sizeof *b);
+}
+
+int bayes_present(const Bayes *b)
+{
+    return b->logp != NULL || b->compact;
+}
+
+/* ---- the compact member ---- */
+
+/* A feature's fingerprint: the high half of a multiplicative mix, as the slots
+ * of the exact index use it. */
+static uint32_t bayes_fingerprint(uint64_t key)
+{
+    return (uint32_t)((key * 0x9e3779b97f4a7c15ull) >> 32);
+}
+
+static uint64_t bayes_fp_slot(uint32_t fp, uint64_t mask)
+{
+    return ((uint64_t)fp * 0x9E3779B97F4A7C15ull) >> 40 & mask;
+}
+
+static int64_t bayes_fp_find(const Bayes *b, uint32_t fp)
+{
+    for (uint64_t h = bayes_fp_slot(fp, b->mask);; h = (h + 1) & b->mask) {
+        int32_t i = b->slot[h];
+        if (i < 0 || b->fp[i] == fp) return i;
+    }
+}
+
+static void bayes_index_compact(Bayes *b)
+{
+    uint64_t size = 2;
+    while (size < 2 * (uint64_t)b->n) size *= 2;
+    free(b->slot);
+    b->slot = xmalloc((size_t)size * sizeof *b->slot);
+    memset(b->slot, 0xff, (size_t)size * sizeof *b->slot);
+    b->mask = size - 1;
+    for (int64_t i = 0; i < b->n; i++) {
+        uint64_t h = bayes_fp_slot(b->fp[i], b->mask);
+        while (b->slot[h] >= 0) h = (h + 1) & b->mask;
+        b->slot[h] = (int32_t)i;
+    }
+}
+
+typedef struct FpIndex {
+    uint32_t fp;
+    int64_t index;
+} FpIndex;
+
+static int bayes_cmp_fp(const void *a, const void *b)
+{
+    const FpIndex *x = a, *y = b;
+    if (x->fp != y->fp) return x->fp < y->fp ? -1 : 1;
+    return (x->index > y->index) - (x->index < y->index);
+}
+
+void bayes_compact(Bayes *b)
+{
+    if (b->compact) return;
+    const int C = b->classes;
+    const int64_t n = b->n;
+    FpIndex *o = xmalloc((size_t)(n ? n : 1) * sizeof *o);
+    for (int64_t i = 0; i < n; i++) o[i] = (FpIndex){bayes_fingerprint(b->keys[i]), i};
+    qsort(o, (size_t)n, sizeof *o, bayes_cmp_fp);
+    int64_t m = 0;
+    for (int64_t i = 0; i < n; i++)
+        if (m == 0 || o[i].fp != o[m - 1].fp) o[m++] = o[i];
+    double amax = 0.0;
+    for (int64_t i = 0; i < m; i++)
+        for (int c = 1; c < C; c++) {
+            const float *lp = b->logp + o[i].index * C;
+            amax = fmax(amax, fabs((double)lp[c] - lp[0]));
+        }
+    b->scale = amax > 0.0 ? (float)(amax / 127.0) : 1.0f;
+    b->fp = xmalloc((size_t)(m ? m : 1) * sizeof *b->fp);
+    b->q = xmalloc((size_t)(m ? m : 1) * (size_t)(C - 1));
+    for (int64_t i = 0; i < m; i++) {
+        const float *lp = b->logp + o[i].index * C;
+        b->fp[i] = o[i].fp;
+        for (int c = 1; c < C; c++) {
+            long v = lrint(((double)lp[c] - lp[0]) / b->scale);
+            b->q[i * (C - 1) + c - 1] = (int8_t)(v > 127 ? 127 : v < -127 ? -127 : v);
+        }
+    }
+    free(o);
+    free(b->keys);
+    free(b->logp);
+    b->keys = NULL;
+    b->logp = NULL;
+    b->n = m;
+    b->compact = 1;
+    bayes_index_compact(b);
+}
+
+/* The lowest l with n 2^l <= 2^32 < n 2^(l+1) (at most 31): the low bits kept
+ * apart, so the high parts take about 2 bits a feature. */
+static int bayes_low_bits(uint64_t n)
+{
+    int l = 0;
+    while (l < 31 && (n << (l + 1)) <= ((uint64_t)1 << 32)) l++;
+    return l;
+}
+
+static void bayes_put_bits(uint64_t *w, uint64_t at, uint64_t v, int l)
+{
+    w[at >> 6] |= v << (at & 63);
+    if ((at & 63) + (uint64_t)l > 64) w[(at >> 6) + 1] |= v >> (64 - (at & 63));
+}
+
+static uint64_t bayes_get_bits(const uint64_t *w, uint64_t at, int l)
+{
+    uint64_t v = w[at >> 6] >> (at & 63);
+    if ((at & 63) + (uint64_t)l > 64) v |= w[(at >> 6) + 1] << (64 - (at & 63));
+    return v & (((uint64_t)1 << l) - 1);
+}
+
+static void bayes_save_compact(const Bayes *b, CkptWriter *w)
+{
+    const uint64_t n = (uint64_t)b->n;
+    const int l = bayes_low_bits(n ? n : 1);
+    const uint64_t hw = (n + ((uint64_t)1 << (32 - l)) + 63) / 64, lw = (n * (uint64_t)l + 63) / 64;
+    uint64_t *high = xcalloc((size_t)hw, sizeof *high), *low = xcalloc((size_t)(lw ? lw : 1), sizeof *low);
+    for (uint64_t i = 0; i < n; i++) {
+        const uint64_t p = ((uint64_t)b->fp[i] >> l) + i;
+        high[p >> 6] |= (uint64_t)1 << (p & 63);
+        if (l) bayes_put_bits(low, i * (uint64_t)l, b->fp[i] & (((uint64_t)1 << l) - 1), l);
+    }
+    CkptBuf *h = ckpt_section(w, "BAYS", 3);
+    ckpt_put_f64(h, b->o.weight);
+    ckpt_put_u32(h, (uint32_t)b->o.ngrams);
+    ckpt_put_f64(h, b->o.alpha);
+    ckpt_put_u64(h, n);
+    ckpt_put_u32(h, (uint32_t)l);
+    ckpt_put_u32(h, 0);
+    ckpt_put(h, &b->scale, 4);
+    ckpt_put(h, b->prior, (size_t)b->classes * sizeof *b->prior);
+    ckpt_put(h, high, (size_t)hw * 8);
+    ckpt_put(h, low, (size_t)lw * 8);
+    ckpt_put(h, b->q, (size_t)(n * (uint64_t)(b->classes - 1)));
+    free(high);
+    free(low);
+}
+
+/* Decodes the fingerprints; -1 unless they are n, strictly ascending, in 32 bits. */
+static int bayes_decode_fp(Bayes *b, const uint64_t *high, uint64_t hw, const uint64_t *low, int l)
+{
+    uint64_t i = 0, prev = 0;
+    for (uint64_t wi = 0; wi < hw; wi++)
+        for (uint64_t bits = high[wi]; bits; bits &= bits - 1) {
+            const uint64_t p = wi * 64 + (uint64_t)__builtin_ctzll(bits);
+            if (i >= (uint64_t)b->n) return -1;
+            const uint64_t v = ((p - i) << l) | (l ? bayes_get_bits(low, i * (uint64_t)l, l) : 0);
+            if (v > UINT32_MAX || (i > 0 && v <= prev)) return -1;
+            b->fp[i++] = (uint32_t)v;
+            prev = v;
+        }
+    return i == (uint64_t)b->n ? 0 : -1;
+}
+
+static int bayes_load_compact(Bayes *b, const CkptReader *r, CkptCursor *c, int classes, const BayesOptions *o,
+                              Status *st)
+{
+    const uint64_t C = (uint64_t)classes, n = ckpt_u64(c);
+    const uint32_t l = ckpt_u32(c), zero = ckpt_u32(c);
+    float scale;
+    ckpt_copy(c, &scale, 4);
+    const uint64_t left = c->n - c->pos;
+    if (c->bad || l > 31 || zero != 0 || !isfinite(scale) || !(scale > 0) || C < 2 || n > left || n > UINT32_MAX)
+        return ckpt_damaged(r, st, "bad BAYS section (naive Bayes member)");
+    const uint64_t hw = (n + ((uint64_t)1 << (32 - l)) + 63) / 64, lw = (n * l + 63) / 64;
+    if (left != C * 4 + hw * 8 + lw * 8 + n * (C - 1)) return ckpt_damaged(r, st, "bad BAYS section (naive Bayes member)");
+    memset(b, 0, sizeof *b);
+    b->o = *o;
+    b->n = (int64_t)n;
+    b->classes = classes;
+    b->weight = (float)o->weight;
+    b->compact = 1;
+    b->scale = scale;
+    b->prior = xmalloc((size_t)C * sizeof *b->prior);
+    ckpt_copy(c, b->prior, (size_t)C * 4);
+    uint64_t *high = xmalloc((size_t)hw * 8), *low = xmalloc((size_t)(lw ? lw : 1) * 8);
+    ckpt_copy(c, high, (size_t)hw * 8);
+    ckpt_copy(c, low, (size_t)lw * 8);
+    b->fp = xmalloc((size_t)(n ? n : 1) * sizeof *b->fp);
+    b->q = xmalloc((size_t)(n ? n * (C - 1) : 1));
+    ckpt_copy(c, b->q, (size_t)(n * (C - 1)));
+    int rc = bayes_decode_fp(b, high, hw, low, (int)l);
+    free(high);
+    free(low);
+    for (uint64_t k = 0; rc == 0 && k < C; k++) rc = isfinite(b->prior[k]) ? 0 : -1;
+    if (rc) {
+        bayes_free(b);
+        return ckpt_damaged(r, st, "bad BAYS section: the feature fingerprints do not decode");
+    }
+    bayes_index_compact(b);
+    return 0;
 }
 
 /* Per-class document counts of each distinct feature, in first-seen order. */
@@ -153,8 +352,25 @@ int bayes_fit(Bayes *b, const Dataset *ds, int classes, const BayesOptions *o, S
     return 0;
 }
 
+/* Integer sums of the int8 steps (exact), then one scale and the priors. */
+static void bayes_logits_compact(const Bayes *b, const uint64_t *feat, int64_t nf, float *logits)
+{
+    const int C = b->classes;
+    for (int c = 0; c < C; c++) logits[c] = 0.0f;
+    for (int64_t k = 0; k < nf; k++) {
+        int64_t i = bayes_fp_find(b, bayes_fingerprint(feat[k]));
+        if (i >= 0)
+            for (int c = 1; c < C; c++) logits[c] += (float)b->q[i * (C - 1) + c - 1];
+    }
+    for (int c = 0; c < C; c++) logits[c] = b->weight * (b->prior[c] + b->scale * logits[c]);
+}
+
 void bayes_logits(const Bayes *b, const uint64_t *feat, int64_t nf, float *logits)
 {
+    if (b->compact) {
+        bayes_logits_compact(b, feat, nf, logits);
+        return;
+    }
     const int C = b->classes;
     for (int c = 0; c < C; c++) logits[c] = b->prior[c];
     for (int64_t k = 0; k < nf; k++) {
@@ -167,6 +383,10 @@ void bayes_logits(const Bayes *b, const uint64_t *feat, int64_t nf, float *logit
 
 void bayes_save(const Bayes *b, CkptWriter *w)
 {
+    if (b->compact) {
+        bayes_save_compact(b, w);
+        return;
+    }
     CkptBuf *h = ckpt_section(w, "BAYS", 2);
     ckpt_put_f64(h, b->o.weight);
     ckpt_put_u32(h, (uint32_t)b->o.ngrams);
@@ -188,6 +408,11 @@ int bayes_load(Bayes *b, const CkptReader *r, int classes, const BayesOptions *l
         uint32_t ngrams = ckpt_u32(&c);
         o.ngrams = ngrams > 6 ? 0 : (int)ngrams;
         o.alpha = ckpt_f64(&c);
+    }
+    if (r->version >= 4 && sec.version == 3) {
+        if (c.bad || !(o.weight > 0) || o.ngrams < 1 || o.ngrams > 6 || !(o.alpha > 0))
+            return ckpt_damaged(r, st, "bad BAYS section (naive Bayes member)");
+        return bayes_load_compact(b, r, &c, classes, &o, st);
     }
     const uint64_t C = (uint64_t)classes, n = ckpt_u64(&c), left = c.n - c.pos;
     /* Sizes are checked before any multiplication can overflow. */

@@ -12,7 +12,7 @@ void classifier_free(Classifier *c)
     encoder_free(&c->enc);
     vocab_free(&c->labels);
     model_free(&c->net);
-    if (c->bayes.logp) bayes_free(&c->bayes);
+    if (bayes_present(&c->bayes)) bayes_free(&c->bayes);
     calibration_free(&c->cal);
     if (c->mapped) {
         ckpt_close(c->mapped);
@@ -23,12 +23,12 @@ void classifier_free(Classifier *c)
 
 const Bayes *classifier_bayes(const Classifier *c)
 {
-    return c->bayes.logp ? &c->bayes : NULL;
+    return bayes_present(&c->bayes) ? &c->bayes : NULL;
 }
 
 void classifier_attach_bayes(Classifier *c)
 {
-    c->enc.bayes_ngrams = c->bayes.logp ? c->bayes.o.ngrams : 0;
+    c->enc.bayes_ngrams = bayes_present(&c->bayes) ? c->bayes.o.ngrams : 0;
 }
 
 void classifier_scratch_init(ClassifierScratch *s, const Classifier *c)
@@ -115,10 +115,56 @@ double classifier_score_matrix(const Classifier *c, const Dataset *ds, int threa
     return sum;
 }
 
+/* Documents scored at once by classifier_row_mass: their weights wait in a
+ * buffer until they are added in order. */
+#define CLASSIFIER_MASS_CHUNK 1024
+
+void classifier_row_mass(const Classifier *c, const Dataset *ds, int threads, double *mass)
+{
+    const int H = c->net.dims.heads;
+    ThreadsPool pool;
+    threads_pool_init(&pool, threads, sizeof(ClassifierScratch), classifier_pool_init, c, classifier_pool_free);
+    float *w = NULL;
+    int64_t cap = 0;
+    for (int64_t i0 = 0; i0 < ds->n; i0 += CLASSIFIER_MASS_CHUNK) {
+        const int64_t i1 = i0 + CLASSIFIER_MASS_CHUNK < ds->n ? i0 + CLASSIFIER_MASS_CHUNK : ds->n;
+        const int64_t base = ds->off[i0], ntok = ds->off[i1] - base;
+        if (ntok > cap) {
+            cap = 2 * ntok;
+            w = xrealloc(w, (size_t)cap * sizeof *w);
+        }
+#pragma omp parallel for schedule(dynamic, 8) num_threads(threads)
+        for (int64_t i = i0; i < i1; i++) {
+            ClassifierScratch *s = threads_pool_mine(&pool);
+            const int32_t *ids = ds->ids + ds->off[i];
+            const int n = (int)(ds->off[i + 1] - ds->off[i]);
+            classifier_score(c, ids, n, ds->feat + ds->foff[i], ds->foff[i + 1] - ds->foff[i], NULL, 0, s);
+            /* Position t's weight, shared among the rows of its bag as the mean shares it. */
+            const int T = s->doc.T;
+            for (int j = 0, t = 0; j < n; t++) {
+                int k = j + 1;
+                while (k < n && ids[k] < 0) k++;
+                float a = 0.0f;
+                for (int h = 0; h < H; h++) a += s->doc.alpha[(size_t)h * T + t];
+                for (int q = j; q < k; q++) w[ds->off[i] - base + q] = a / (float)H / (float)(k - j);
+                j = k;
+            }
+        }
+        for (int64_t k = 0; k < ntok; k++) {
+            const int32_t id = ds->ids[base + k];
+            mass[id < 0 ? ~id : id] += w[k];
+        }
+    }
+    free(w);
+    threads_pool_free(&pool);
+}
+
 void classifier_save(const Classifier *c, CkptWriter *w)
 {
-    encoder_save(&c->enc, w);
-    vocab_save(&c->labels, w, "LABL");
+    /* A shipped model (embed.h) never builds a vocabulary: no counts. */
+    const int shipped = !embed_is_plain(&c->net.emb);
+    encoder_save(&c->enc, w, shipped);
+    vocab_save(&c->labels, w, "LABL", shipped);
     model_save(&c->net, w);
     if (classifier_bayes(c)) bayes_save(&c->bayes, w);
     calibration_save(&c->cal, w);

@@ -66,6 +66,12 @@ double classifier_score_matrix(const Classifier *c, const Dataset *ds, int threa
  * calibration's per-label thresholds (per_label) or its global one. */
 float classifier_threshold(const Classifier *c, int label, int per_label);
 
+/* mass [rows] += each row's attention weight (the mean over heads of its
+ * position's, shared equally among the rows of the position's bag) summed over
+ * ds's documents, as classifier_score gives it; the sums run in document order, so
+ * the result does not depend on threads. */
+void classifier_row_mass(const Classifier *c, const Dataset *ds, int threads, double *mass);
+
 /* The encoder's, labels' (LABL), network's, member's and calibration's sections. */
 void classifier_save(const Classifier *c, CkptWriter *w);
 /* Reads them from r. With map, the network's weights stay in r's mapping and c

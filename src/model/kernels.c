@@ -86,6 +86,76 @@ void kernel_scatter_bags(float *demb, const float *dx, const int32_t *ids, int n
     }
 }
 
+void kernel_gather_rows(float *dst, const float *table, const int32_t *sid, int T, int d)
+{
+    for (int t = 0; t < T; t++) {
+        if (t + 8 < T && sid[t + 8] >= 0) __builtin_prefetch(table + (size_t)sid[t + 8] * d);
+        float *out = dst + (size_t)t * d;
+        if (sid[t] < 0) {
+            memset(out, 0, (size_t)d * sizeof *out);
+            continue;
+        }
+        const float *src = table + (size_t)sid[t] * d;
+#pragma omp simd
+        for (int e = 0; e < d; e++) out[e] = src[e];
+    }
+}
+
+void kernel_gather_i8(float *dst, const int8_t *q, const float *scale, const int32_t *sid, int T, int d)
+{
+    for (int t = 0; t < T; t++) {
+        float *out = dst + (size_t)t * d;
+        const int64_t k = sid[t];
+        if (k < 0) {
+            memset(out, 0, (size_t)d * sizeof *out);
+            continue;
+        }
+        const int8_t *src = q + k * d;
+        const float s = scale[k];
+#pragma omp simd
+        for (int e = 0; e < d; e++) out[e] = s * (float)src[e];
+    }
+}
+
+/* A row's codes are a few bytes and its centroids sit in small codebooks that
+ * stay in cache, so the gather is nsub short copies; the codes, scattered over
+ * the rows like a float table's rows, are asked for early. */
+void kernel_gather_pq(float *dst, const QuantPQMat *m, const int32_t *sid, int T)
+{
+    const QuantPQ *pq = &m->pq;
+    const int d = pq->dim, ds = pq->dsub, ns = pq->nsub, ksub = pq->ksub, four = pq->bits == 4;
+    const int pair = !four && ds == 2 && pq->lastdsub == 2;
+    for (int t = 0; t < T; t++) {
+        if (t + 8 < T && sid[t + 8] >= 0) {
+            __builtin_prefetch(m->codes + (int64_t)sid[t + 8] * m->code_bytes);
+            if (m->qnorm) __builtin_prefetch(m->norm_codes + sid[t + 8]);
+        }
+        float *out = dst + (size_t)t * d;
+        const int64_t k = sid[t];
+        if (k < 0) {
+            memset(out, 0, (size_t)d * sizeof *out);
+            continue;
+        }
+        const uint8_t *code = m->codes + k * m->code_bytes;
+        if (pair) { /* 8-bit codes of 2 numbers each (the default): one 8-byte copy per code */
+            for (int s = 0; s < ns; s++)
+                memcpy(out + 2 * s, pq->centroids + (size_t)s * ksub * 2 + (size_t)code[s] * 2, 2 * sizeof *out);
+        } else {
+            for (int s = 0; s < ns; s++) {
+                const int len = s == ns - 1 ? pq->lastdsub : ds;
+                const int c = four ? (code[s >> 1] >> ((s & 1) * 4)) & 15 : code[s];
+                const float *src = pq->centroids + (size_t)s * ksub * ds + (size_t)c * len;
+                for (int j = 0; j < len; j++) out[s * ds + j] = src[j];
+            }
+        }
+        if (m->qnorm) {
+            const float nrm = m->npq.centroids[m->norm_codes[k]];
+#pragma omp simd
+            for (int e = 0; e < d; e++) out[e] = nrm * out[e];
+        }
+    }
+}
+
 void kernel_posenc(float *pe, int T, int d)
 {
     for (int t = 0; t < T; t++) {

@@ -24,9 +24,23 @@
 
 #include <stdint.h>
 
+#include "quant.h"
+
 /* dst[t,:] = table[ids[t],:]. */
 void kernel_gather(float *dst /* [T,d] */, const float *table /* [rows,d] */,
                    const int32_t *ids /* [T] */, int T, int d);
+/* The gather of a shipped model's stored rows (embed.h), k = sid[t]; k < 0 gives
+ * a zero row. Each gives the bits of its codec's own decoder (quant.h) with a
+ * plain loop, which the tests keep beside it as the reference:
+ *   rows:  dst[t,:] = table[k,:]
+ *   int8:  dst[t,j] = scale_k * q[k,j]                        (quant_i8_row)
+ *   PQ:    dst[t,:] = [c_0(code_k0), ..., c_{nsub-1}(code_k,nsub-1)], each entry
+ *          times the decoded norm with qnorm                  (quant_pq_row) */
+void kernel_gather_rows(float *dst /* [T,d] */, const float *table /* [stored,d] */,
+                        const int32_t *sid /* [T] */, int T, int d);
+void kernel_gather_i8(float *dst /* [T,d] */, const int8_t *q /* [stored,d] */, const float *scale /* [stored] */,
+                      const int32_t *sid /* [T] */, int T, int d);
+void kernel_gather_pq(float *dst /* [T,d] */, const QuantPQMat *m, const int32_t *sid /* [T] */, int T);
 
 /* Bags of rows (a word and its character n-grams): ids [n] lists positions'
  * rows in order, a position's first row as itself and the rest as ~row (< 0).

@@ -33,11 +33,13 @@ static void model_views(const Model *m, float *block, ParamTensors *out)
         *views[i] = m->tensors[i].numel ? block + m->tensors[i].offset : NULL;
 }
 
-/* Sizes and offsets of every tensor for dims; no memory. */
-static void model_layout(Model *m, const ModelDims *dims)
+/* Sizes and offsets of every tensor for dims, the emb tensor holding emb_rows
+ * rows; no memory. */
+static void model_layout(Model *m, const ModelDims *dims, int64_t emb_rows)
 {
     memset(m, 0, sizeof *m);
     m->dims = *dims;
+    m->emb_rows = emb_rows;
     int64_t d = dims->dim, H = dims->heads, C = dims->classes;
     int dot = dims->attention == ATTN_DOT;
     int64_t numel[N_TENSORS] = {
@@ -50,7 +52,7 @@ static void model_layout(Model *m, const ModelDims *dims)
         [TENSOR_GATE_B] = dims->gate ? d : 0,
         [TENSOR_OUT_W] = C * H * d,
         [TENSOR_OUT_B] = C,
-        [TENSOR_EMB] = dims->rows * d,
+        [TENSOR_EMB] = emb_rows * d,
     };
     for (int k = 0; k < SELFATTN_N_TENSORS; k++) numel[TENSOR_ENC + k] = selfattn_tensor_numel(&dims->enc, (int)d, k);
     int64_t off = 0;
@@ -67,22 +69,72 @@ static void model_layout(Model *m, const ModelDims *dims)
 
 void model_init(Model *m, const ModelDims *dims)
 {
-    model_layout(m, dims);
+    model_layout(m, dims, dims->rows);
     m->params = xaligned_calloc((size_t)m->n_params * sizeof(float));
     m->owns_params = 1;
     model_views(m, m->params, &m->p);
+    embed_init_plain(&m->emb, m->p.emb, dims->rows, dims->dim);
 }
 
 void model_free(Model *m)
 {
     if (m->owns_params) free(m->params);
+    embed_free(&m->emb);
     memset(m, 0, sizeof *m);
+}
+
+void model_ship(Model *dst, const Model *src, Embed *e, const float *rows, int64_t dense_rows)
+{
+    const int64_t emb_rows = e->codec == EMBED_F32 ? embed_stored(e) : 0;
+    ModelDims D = src->dims;
+    D.rows = e->rows;
+    D.dense_rows = dense_rows;
+    model_layout(dst, &D, emb_rows);
+    dst->params = xaligned_calloc((size_t)(dst->n_params ? dst->n_params : 1) * sizeof(float));
+    dst->owns_params = 1;
+    memcpy(dst->params, src->params, (size_t)dst->n_dense * sizeof(float));
+    model_views(dst, dst->params, &dst->p);
+    if (emb_rows) memcpy(dst->p.emb, rows, (size_t)(emb_rows * src->dims.dim) * sizeof(float));
+    dst->emb = *e;
+    embed_set_f32(&dst->emb, dst->p.emb);
+    memset(e, 0, sizeof *e);
+}
+
+int model_export(Model *dst, const Model *src, uint64_t seed, EmbedCodec codec, Status *st)
+{
+    if (!embed_is_plain(&src->emb)) return status_error(st, "the model is exported or quantized already");
+    if (codec != EMBED_F32 && codec != EMBED_I8) return status_error(st, "export: rows are floats or int8");
+    const int64_t R = src->dims.rows;
+    const int d = src->dims.dim;
+    Embed e;
+    embed_init_plain(&e, NULL, R, d);
+    rowmap_init(&e.map, R);
+    e.mapped = 1;
+    e.missing = EMBED_MISSING_INIT;
+    e.seed = seed;
+    e.random_rows = src->dims.dense_rows - 1;
+    for (int64_t r = 0; r < R; r++)
+        if (!embed_row_is_initial(src->p.emb + r * d, r, d, seed, e.random_rows)) rowmap_set(&e.map, r);
+    rowmap_finish(&e.map);
+    const int64_t n = e.map.stored;
+    float *rows = xmalloc((size_t)(n ? n : 1) * (size_t)d * sizeof *rows);
+    for (int64_t r = 0, k = 0; r < R; r++)
+        if (rowmap_has(&e.map, r)) memcpy(rows + (k++) * d, src->p.emb + r * d, (size_t)d * sizeof *rows);
+    int rc = 0;
+    if (codec == EMBED_I8) {
+        rc = quant_i8_build(&e.i8, rows, n, d, st);
+        if (rc == 0) e.codec = EMBED_I8;
+    }
+    if (rc == 0) model_ship(dst, src, &e, rows, src->dims.dense_rows);
+    else embed_free(&e);
+    free(rows);
+    return rc;
 }
 
 void model_save(const Model *m, CkptWriter *w)
 {
     const ModelDims *D = &m->dims;
-    CkptBuf *b = ckpt_section(w, "MODL", 3);
+    CkptBuf *b = ckpt_section(w, "MODL", embed_is_plain(&m->emb) ? 3 : 4);
     ckpt_put_u64(b, (uint64_t)D->rows);
     ckpt_put_u64(b, (uint64_t)D->dense_rows);
     int32_t dims[8] = {D->dim, D->heads, D->classes, (int32_t)D->attention, D->positional, D->context, D->gate,
@@ -96,7 +148,13 @@ void model_save(const Model *m, CkptWriter *w)
         ckpt_put_u64(b, (uint64_t)t->numel);
         ckpt_put_u64(b, (uint64_t)t->offset);
     }
-    blockio_save(m, m->params, w, "TDAT");
+    if (embed_is_plain(&m->emb)) {
+        blockio_save(m, m->params, w, "TDAT");
+        return;
+    }
+    ckpt_section(w, "TDAT", 1);
+    ckpt_section_ref(w, m->params, (uint64_t)m->n_params * sizeof(float));
+    embed_save(&m->emb, w);
 }
 
 /* Reads rows (and with_dense, dense_rows), the n_dims int32 fields that follow
@@ -149,8 +207,10 @@ static int model_read_tensors(CkptCursor *c, const Model *m)
 }
 
 /* The dims and tensor table: MODL (8 fields from section version 3, which adds
- * the loss), or in format 1-3 DIMS (5 fields in version 1, 7 from version 2) and TNSR. */
-static int model_read_shape(Model *m, const CkptReader *r, Status *st)
+ * the loss; version 4, a shipped model, has version 3's fields and the
+ * embedding's own sections say how many rows the emb tensor holds: e), or in
+ * format 1-3 DIMS (5 fields in version 1, 7 from version 2) and TNSR. */
+static int model_read_shape(Model *m, Embed *e, const CkptReader *r, Status *st)
 {
     CkptSection sec;
     ModelDims D;
@@ -158,40 +218,57 @@ static int model_read_shape(Model *m, const CkptReader *r, Status *st)
     if (!ckpt_find(r, legacy ? "DIMS" : "MODL", &sec)) return ckpt_damaged(r, st, "no %s section", legacy ? "DIMS" : "MODL");
     CkptCursor c = ckpt_cursor(&sec);
     const int n_dims = legacy ? (r->version < 2 ? 5 : 7) : sec.version >= 3 ? 8 : 7;
-    if ((!legacy && (sec.version < 1 || sec.version > 3)) ||
+    if ((!legacy && (sec.version < 1 || sec.version > 4)) ||
         model_read_dims(&c, !legacy && sec.version >= 2, n_dims, !legacy && sec.version >= 3, &D) ||
         (legacy && !ckpt_done(&c)))
         return ckpt_damaged(r, st, "bad model dimensions");
-    model_layout(m, &D);
-    if (legacy) {
-        if (!ckpt_find(r, "TNSR", &sec)) return ckpt_damaged(r, st, "no TNSR section");
-        c = ckpt_cursor(&sec);
-    }
-    if (model_read_tensors(&c, m)) return ckpt_damaged(r, st, "the tensor table does not match the model");
-    return 0;
+    int shipped = !legacy && sec.version == 4;
+    if (shipped && embed_load(e, r, D.rows, D.dim, st)) return -1;
+    if (!shipped) embed_init_plain(e, NULL, D.rows, D.dim);
+    model_layout(m, &D, e->codec == EMBED_F32 ? embed_stored(e) : 0);
+    int rc = legacy && !ckpt_find(r, "TNSR", &sec) ? ckpt_damaged(r, st, "no TNSR section") : 0;
+    if (rc == 0 && legacy) c = ckpt_cursor(&sec);
+    if (rc == 0 && model_read_tensors(&c, m)) rc = ckpt_damaged(r, st, "the tensor table does not match the model");
+    if (rc) embed_free(e);
+    return rc;
 }
 
 int model_load(Model *m, const CkptReader *r, int map, Status *st)
 {
-    if (model_read_shape(m, r, st)) return -1;
-    /* A whole block can stay where the mapping has it (inference never writes
-     * weights); a block of touched rows is spread into a fresh one. */
+    Embed e;
+    if (model_read_shape(m, &e, r, st)) {
+        memset(m, 0, sizeof *m);
+        return -1;
+    }
+    m->emb = e;
+    /* A shipped model's block is whole (its emb tensor is not the rows blockio
+     * lists); a training block of touched rows is spread into a fresh one. */
+    CkptSection sec;
+    if (!embed_is_plain(&m->emb) && (!ckpt_find(r, "TDAT", &sec) || sec.version != 1)) {
+        model_free(m);
+        return ckpt_damaged(r, st, "a shipped model's TDAT must hold the whole block (section version 1)");
+    }
+    /* A whole block can stay where the mapping has it (inference never writes weights). */
     const float *mapped = map ? blockio_mapped(m, r, "TDAT") : NULL;
     if (mapped) {
         m->params = (float *)(uintptr_t)mapped;
     } else {
-        m->params = xaligned_calloc((size_t)m->n_params * sizeof(float));
+        m->params = xaligned_calloc((size_t)(m->n_params ? m->n_params : 1) * sizeof(float));
         m->owns_params = 1;
-        if (blockio_load(m, m->params, r, "TDAT", st)) return -1;
+        if (blockio_load(m, m->params, r, "TDAT", st)) {
+            model_free(m);
+            return -1;
+        }
     }
     model_views(m, m->params, &m->p);
+    embed_set_f32(&m->emb, m->p.emb);
     return 0;
 }
 
 
 static void model_fill_uniform(float *w, int64_t n, float a, Rng *r)
 {
-    for (int64_t i = 0; i < n; i++) w[i] = (2.0f * rng_uniform(r) - 1.0f) * a;
+    for (int64_t i = 0; i < n; i++) w[i] = embed_uniform(r, a);
 }
 
 void model_randomize(Model *m, int64_t unk_row, uint64_t seed)
@@ -233,6 +310,9 @@ void docscratch_free(DocScratch *s)
     for (size_t i = 0; i < sizeof bufs / sizeof *bufs; i++) free(bufs[i]);
     free(s->mask);
     selfattn_scratch_free(&s->enc);
+    free(s->sid);
+    free(s->kid);
+    free(s->pos);
     memset(s, 0, sizeof *s);
 }
 
@@ -249,6 +329,11 @@ void docscratch_reserve(DocScratch *s, const ModelDims *dims, int T)
     }
     free(s->alpha);
     s->alpha = xaligned_calloc((size_t)cap * dims->heads * sizeof(float));
+    int32_t **gather[] = {&s->sid, &s->kid, &s->pos};
+    for (size_t i = 0; i < sizeof gather / sizeof *gather; i++) {
+        free(*gather[i]);
+        *gather[i] = xcalloc((size_t)cap, sizeof **gather[i]);
+    }
     float **ctx[] = {&s->v, &s->g, &s->dv, &s->L, &s->R, &s->dL, &s->dR};
     for (size_t i = 0; i < sizeof ctx / sizeof *ctx; i++) {
         free(*ctx[i]);
@@ -264,13 +349,38 @@ void docscratch_reserve(DocScratch *s, const ModelDims *dims, int T)
     selfattn_scratch_reserve(&s->enc, &dims->enc, dims->dim, dims->heads, cap);
 }
 
+/* alpha [H,n] of the n positions a shipped model kept, at positions pos [n], becomes
+ * alpha [H,T] with zeros for the skipped ones, in place: from the last entry
+ * down, no entry is written before it has been read (h*n + j <= h*T + pos[j]). */
+static void model_expand_alpha(float *alpha, const int32_t *pos, int n, int T, int H)
+{
+    for (int h = H - 1; h >= 0; h--)
+        for (int t = T - 1, j = n - 1; t >= 0; t--) {
+            if (j >= 0 && pos[j] == t) alpha[(size_t)h * T + t] = alpha[(size_t)h * n + j--];
+            else alpha[(size_t)h * T + t] = 0.0f;
+        }
+}
+
 float model_forward(const Model *m, const int32_t *ids, int n, const float *offset, const int32_t *y, int ny,
                     float dropout, uint64_t mask_seed, DocScratch *s)
 {
     const ModelDims *D = &m->dims;
     int d = D->dim, H = D->heads, K = H * d;
-    const int T = s->T = kernel_gather_bags(s->x, m->p.emb, ids, n, d);
-    if (D->enc.layers) selfattn_forward(s->x, &s->enc, ids, n, T, m->p.enc, &D->enc, d, H, D->dense_rows, mask_seed);
+    int T, P, nk = n;
+    const int32_t *kept = ids;
+    if (embed_is_plain(&m->emb)) {
+        T = P = kernel_gather_bags(s->x, m->p.emb, ids, n, d);
+    } else {
+        T = embed_gather(&m->emb, s->x, s->kid, &nk, s->pos, &P, s->sid, ids, n);
+        kept = s->kid;
+    }
+    s->T = P;
+    if (D->enc.layers) {
+        selfattn_forward(s->x, &s->enc, kept, nk, T, m->p.enc, &D->enc, d, H, D->dense_rows, mask_seed);
+        /* The encoder's tokens by their places in the whole document (explain's rollout). */
+        if (T < P)
+            for (int j = 0; j < s->enc.T; j++) s->enc.tok[j] = s->pos[s->enc.tok[j]];
+    }
     const float *xs = s->x;
     if (D->positional) {
         for (size_t i = 0; i < (size_t)T * d; i++) s->xs[i] = s->x[i] + s->pe[i];
@@ -301,6 +411,7 @@ float model_forward(const Model *m, const int32_t *ids, int n, const float *offs
         }
         zin = s->zd;
     }
+    if (T < P) model_expand_alpha(s->alpha, s->pos, T, P, H);
     kernel_linear_forward(s->logits, zin, m->p.out_w, m->p.out_b, D->classes, K);
     if (offset)
         for (int c = 0; c < D->classes; c++) s->logits[c] += offset[c];

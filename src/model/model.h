@@ -4,7 +4,10 @@
  *
  * Block layout: the small dense tensors first, the embedding table last, so that
  * dense gradients (a prefix of the layout) are a small separate buffer while the
- * embedding's gradient is sparse: only the rows a batch used (see trainer.c). */
+ * embedding's gradient is sparse: only the rows a batch used (see trainer.c).
+ * A training model's table holds every row; a shipped model's holds only the
+ * rows it stores as floats, or none when they are quantized (embed.h), and the
+ * network reads its rows through the embedding's gather either way. */
 #ifndef ATTNCLF_MODEL_H
 #define ATTNCLF_MODEL_H
 
@@ -13,6 +16,7 @@
 #include "ckpt.h"
 #include "selfattn.h"
 #include "loss.h"
+#include "embed.h"
 #include "status.h"
 
 enum {
@@ -26,7 +30,8 @@ enum {
     TENSOR_OUT_W,  /* [C,H*d] classifier */
     TENSOR_OUT_B,  /* [C] */
     TENSOR_ENC,    /* the self-attention encoder's SELFATTN_N_TENSORS (selfattn.h), empty without one */
-    TENSOR_EMB = TENSOR_ENC + SELFATTN_N_TENSORS, /* [rows,d] words, UNK, then hashed n-gram buckets */
+    TENSOR_EMB = TENSOR_ENC + SELFATTN_N_TENSORS, /* [rows,d] words, UNK, then hashed n-gram buckets
+                                                     (a shipped model: embed.h) */
     N_TENSORS
 };
 
@@ -34,6 +39,7 @@ typedef enum { ATTN_DOT = 0, ATTN_ADDITIVE } AttentionKind;
 
 /* The network's shape as a user chooses it; the data decide rows and classes. */
 typedef struct ModelOptions {
+    char *pretrained; /* .vec file of initial word vectors (pretrained.h), or NULL */
     int dim;
     int heads;
     AttentionKind attention;
@@ -77,6 +83,8 @@ typedef struct Model {
     float *params;    /* [n_params], 64-byte aligned */
     int owns_params;  /* 0: params lie in a mapped checkpoint, read-only */
     ParamTensors p;
+    int64_t emb_rows; /* rows of the emb tensor: dims.rows, or a shipped model's float rows */
+    Embed emb;        /* how the rows are stored; plain (every row, p.emb) when training */
 } Model;
 
 /* Per-document working memory, one per thread; sized once for the longest
@@ -93,6 +101,8 @@ typedef struct DocScratch {
     unsigned char *mask;              /* [H*d] dropout keep mask */
     SelfAttnScratch enc;              /* with the encoder */
     const float *class_w;             /* [C] per-class loss weights (loss.h) while training; NULL: none */
+    int32_t *sid, *kid, *pos;         /* [cap_t] a shipped model's gather (embed_gather): stored rows,
+                                         kept ids, kept positions */
 } DocScratch;
 
 ModelDims model_dims(const ModelOptions *o, int64_t rows, int64_t dense_rows, int classes);
@@ -102,12 +112,28 @@ void model_free(Model *m);
 /* Sections MODL (version 3): u64 rows, u64 dense_rows; i32 dim, heads, classes,
  * attention, positional, context, gate, loss (older files: softmax); the encoder's
  * dims (selfattn_put_dims; older files: none); u32 tensors, each {u32 length +
- * name, u64 numel, u64 offset}; and TDAT: the parameter block (blockio.h). */
+ * name, u64 numel, u64 offset}; and TDAT: the parameter block (blockio.h).
+ * MODL version 4 (a shipped model, model_export, model_ship) has version 3's
+ * bytes, and its emb tensor holds only the rows EMBD and its sections describe
+ * (embed_save); its TDAT is the whole (small) block. */
 void model_save(const Model *m, CkptWriter *w);
 /* Reads them (MODL versions 1 and 2 have no encoder; format 1-3: DIMS, TNSR,
  * TDAT). With map, the parameters stay in r's mapping (read-only; r must
  * outlive m); otherwise they are copied. */
 int model_load(Model *m, const CkptReader *r, int map, Status *st);
+/* A shipped model: src's network (its dense tensors copied) with embedding e,
+ * which dst takes over (e is left empty), e->rows rows and the first
+ * dense_rows of them words and UNK. For EMBED_F32, rows [stored,d] are the
+ * stored rows' values, copied into dst's block. */
+void model_ship(Model *dst, const Model *src, Embed *e, const float *rows, int64_t dense_rows);
+/* The network of an exported model: src's (a training model) with only the rows
+ * training touched, those whose values are not their initial ones under seed
+ * (model_randomize with unk_row = dims.dense_rows - 1: the words random, UNK and
+ * the n-gram rows 0), stored as floats (codec EMBED_F32: src's predictions bit for
+ * bit) or per-row int8 (EMBED_I8); the others are rebuilt from seed when a
+ * document asks for them (EMBED_MISSING_INIT). A row set from pretrained
+ * vectors differs from its initial value, so it is stored too. */
+int model_export(Model *dst, const Model *src, uint64_t seed, EmbedCodec codec, Status *st);
 /* Initial values from seed: embeddings U(-1/sqrt(d), 1/sqrt(d)) except the UNK
  * row (0: unseen words add nothing until trained); queries 0 so attention starts
  * as mean pooling; additive W Xavier-uniform, v and biases 0; context queries and
@@ -128,13 +154,16 @@ void docscratch_reserve(DocScratch *s, const ModelDims *dims, int T);
  * s->T positions): fills s->alpha [H,T], s->z, s->logits, s->probs and returns
  * the loss for the targets (0 when ny == 0). offset [C] (NULL for
  * none) is added to the logits: another member's scores (bayes.h). With
- * dropout > 0 (training) z is masked with a keep mask drawn from mask_seed. */
+ * dropout > 0 (training) z is masked with a keep mask drawn from mask_seed.
+ * A shipped model's skipped rows (EMBED_MISSING_SKIP) are left out of their
+ * bags, and a position whose bag is all skipped takes no part and gets weight
+ * 0 in s->alpha (s->T counts every position). */
 float model_forward(const Model *m, const int32_t *ids, int n, const float *offset, const int32_t *y, int ny,
                     float dropout, uint64_t mask_seed, DocScratch *s);
-/* Backward of the last model_forward on s (of the same n ids): accumulates scale
- * * dL/dparams into dense_grad [n_dense] (the dense prefix layout) and writes
- * dL/demb for each id into demb [n,d] (overwritten, not accumulated: one row per
- * id). */
+/* Backward of the last model_forward on s (of the same n ids), for a training
+ * model (embed_is_plain): accumulates scale * dL/dparams into dense_grad
+ * [n_dense] (the dense prefix layout) and writes dL/demb for each id into demb
+ * [n,d] (overwritten, not accumulated: one row per id). */
 void model_backward(const Model *m, const int32_t *ids, int n, const int32_t *y, int ny, float dropout,
                     float scale, DocScratch *s, float *dense_grad, float *demb);
 /* Index of the largest of probs [C]; ties go to the lower index. */

@@ -37,10 +37,10 @@ void encoder_free(Encoder *e)
     vocab_free(&e->vocab);
 }
 
-void encoder_save(const Encoder *e, CkptWriter *w)
+void encoder_save(const Encoder *e, CkptWriter *w, int compact)
 {
     tokenizer_save(&e->tk, w);
-    vocab_save(&e->vocab, w, "VOCB");
+    vocab_save(&e->vocab, w, "VOCB", compact);
     CkptBuf *b = ckpt_section(w, "ENCD", 2);
     ckpt_put_u32(b, (uint32_t)e->o.ngrams);
     ckpt_put_u64(b, (uint64_t)e->o.buckets);

@@ -59,9 +59,10 @@ int64_t encoder_unk_row(const Encoder *e);
 int64_t encoder_rows(const Encoder *e);
 void encoder_free(Encoder *e);
 
-/* Sections TOKZ (tokenizer_save), VOCB (vocab_save) and ENCD: u32 ngrams,
- * u64 buckets, u32 char_min, u32 char_max (section version 2). */
-void encoder_save(const Encoder *e, CkptWriter *w);
+/* Sections TOKZ (tokenizer_save), VOCB (vocab_save, compact for a shipped
+ * model) and ENCD: u32 ngrams, u64 buckets, u32 char_min, u32 char_max
+ * (section version 2). */
+void encoder_save(const Encoder *e, CkptWriter *w, int compact);
 /* Reads them into e (no naive Bayes features: the member sets those); files of
  * format 1-3 hold the tokenizer and n-gram settings in one TOKN section. */
 int encoder_load(Encoder *e, const CkptReader *r, Status *st);

@@ -176,28 +176,66 @@ void vocab_sort_natural(Vocab *v, int64_t *remap)
     free(order);
 }
 
-void vocab_save(const Vocab *v, CkptWriter *w, const char *tag)
+void vocab_filter(Vocab *v, const uint8_t *keep, int64_t *remap)
 {
-    CkptBuf *b = ckpt_section(w, tag, 1);
+    int64_t *order = xmalloc((size_t)(v->n ? v->n : 1) * sizeof *order), n = 0;
+    for (int64_t i = 0; i < v->n; i++)
+        if (keep[i]) order[n++] = i;
+    vocab_reorder(v, order, n, remap);
+    free(order);
+}
+
+void vocab_save(const Vocab *v, CkptWriter *w, const char *tag, int compact)
+{
+    CkptBuf *b = ckpt_section(w, tag, compact ? 2 : 1);
     ckpt_put_u64(b, (uint64_t)v->n);
     for (int64_t i = 0; i < v->n; i++) {
-        ckpt_put_str(b, v->words[i], v->lens[i]);
-        ckpt_put_u64(b, (uint64_t)v->counts[i]);
+        if (!compact) {
+            ckpt_put_str(b, v->words[i], v->lens[i]);
+            ckpt_put_u64(b, (uint64_t)v->counts[i]);
+            continue;
+        }
+        unsigned char len[5];
+        int k = 0;
+        for (uint32_t x = v->lens[i];; x >>= 7) {
+            len[k++] = (unsigned char)((x & 127) | (x > 127 ? 128 : 0));
+            if (x <= 127) break;
+        }
+        ckpt_put(b, len, (size_t)k);
+        ckpt_put(b, v->words[i], v->lens[i]);
     }
+}
+
+/* A LEB128 length of at most 32 bits; sets c->bad past the end or when longer. */
+static uint32_t vocab_varint(CkptCursor *c)
+{
+    uint64_t x = 0;
+    for (int shift = 0; shift < 35; shift += 7) {
+        const unsigned char *p = ckpt_take(c, 1);
+        if (!p) return 0;
+        x |= (uint64_t)(*p & 127) << shift;
+        if (!(*p & 128)) break;
+        if (shift == 28) c->bad = 1;
+    }
+    if (x > UINT32_MAX) c->bad = 1;
+    return c->bad ? 0 : (uint32_t)x;
 }
 
 int vocab_load(Vocab *v, const CkptReader *r, const char *tag, Status *st)
 {
     CkptSection sec;
     if (!ckpt_find(r, tag, &sec)) return ckpt_damaged(r, st, "no %s section", tag);
+    const int compact = r->version >= 4 && sec.version == 2;
+    if (r->version >= 4 && sec.version != 1 && !compact)
+        return ckpt_damaged(r, st, "%s section version %u is not 1 or 2", tag, sec.version);
     CkptCursor c = ckpt_cursor(&sec);
     uint64_t n = ckpt_u64(&c);
     if (n > c.n) return ckpt_damaged(r, st, "%s section holds %llu entries in %llu bytes", tag,
                                      (unsigned long long)n, (unsigned long long)c.n);
     for (uint64_t i = 0; i < n && !c.bad; i++) {
-        uint32_t len = ckpt_u32(&c);
+        uint32_t len = compact ? vocab_varint(&c) : ckpt_u32(&c);
         const unsigned char *s = ckpt_take(&c, len);
-        int64_t count = (int64_t)ckpt_u64(&c);
+        int64_t count = compact ? 0 : (int64_t)ckpt_u64(&c);
         /* A repeated entry would get an earlier id back: the table must be a set. */
         if (!s || vocab_add(v, (const char *)s, len) != (int64_t)i)
             return ckpt_damaged(r, st, "%s section: entry %llu is cut short or repeated", tag, (unsigned long long)i);

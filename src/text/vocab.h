@@ -42,10 +42,17 @@ void vocab_prune(Vocab *v, int64_t min_count, int64_t max_vocab, int64_t *remap)
  * label sets; remap as in vocab_prune. */
 void vocab_sort_natural(Vocab *v, int64_t *remap);
 
-/* Section `tag` (VOCB for words, LABL for labels): u64 n, then per entry its
- * bytes (u32 length + bytes) and u64 count, in id order. */
-void vocab_save(const Vocab *v, CkptWriter *w, const char *tag);
-/* Reads section `tag` into an empty v; an absent or inconsistent section is an error. */
+/* Keeps the entries with keep[id] != 0, in their order (ids renumbered from 0);
+ * remap as in vocab_prune. */
+void vocab_filter(Vocab *v, const uint8_t *keep /* [n] */, int64_t *remap);
+
+/* Section `tag` (VOCB for words, LABL for labels), version 1: u64 n, then per
+ * entry its bytes (u32 length + bytes) and u64 count, in id order. Version 2
+ * (compact, for a shipped model, which never reads the counts): u64 n, then per
+ * entry its length as a LEB128 varint and its bytes. */
+void vocab_save(const Vocab *v, CkptWriter *w, const char *tag, int compact);
+/* Reads section `tag` (either version; version 2 leaves the counts 0) into an
+ * empty v; an absent or inconsistent section is an error. */
 int vocab_load(Vocab *v, const CkptReader *r, const char *tag, Status *st);
 
 #endif

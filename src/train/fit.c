@@ -119,7 +119,8 @@ static void fit_warn(Fit *f, const char *fmt, ...)
 
 static void fit_start(Fit *f)
 {
-    FitStart s = {.clf = f->clf, .data = f->data, .threads = f->step.threads, .resumed_epoch = f->state.epoch};
+    FitStart s = {.clf = f->clf, .data = f->data, .threads = f->step.threads, .resumed_epoch = f->state.epoch,
+                  .pretrained = f->pretrained};
     for (int i = 0; i < f->n_obs; i++)
         if (f->obs[i].on_start) f->obs[i].on_start(f->obs[i].ctx, &s);
     const TrainData *d = f->data;
@@ -131,6 +132,10 @@ static void fit_start(Fit *f)
         if (rs[i]->empty)
             fit_warn(f, "%lld %s rows have an empty text (first: %s); they are empty documents", (long long)rs[i]->empty,
                      i ? "validation" : "training", rs[i]->first_empty);
+    const PretrainedStats *ps = f->pretrained;
+    if (ps && ps->found == 0)
+        fit_warn(f, "%s: none of the %lld vocabulary words has a vector there; the embedding starts at random",
+                 ps->path, (long long)ps->words);
     if (d->unknown_valid.n)
         fit_warn(f, "%lld validation labels never occur in training (first: \"%s\"); they count as errors",
                  (long long)d->unknown_valid.n, d->unknown_valid.words[0]);
@@ -353,6 +358,21 @@ int fit_save(const FitSnapshot *s, const char *config_json, const char *path, St
     if (s->adam) adam_save(s->adam, &s->clf->net, &w);
     int rc = ckpt_write(&w, path, st);
     ckpt_writer_free(&w);
+    return rc;
+}
+
+int fit_export(const Classifier *c, uint64_t seed, EmbedCodec codec, const char *config_json, const char *path,
+               Status *st)
+{
+    Classifier ship = *c; /* borrows c's encoder, labels and member; only the network is its own */
+    if (model_export(&ship.net, &c->net, seed, codec, st)) return -1;
+    CkptWriter w;
+    ckpt_writer_init(&w);
+    ckpt_put(ckpt_section(&w, "CONF", 1), config_json, strlen(config_json));
+    classifier_save(&ship, &w);
+    int rc = ckpt_write(&w, path, st);
+    ckpt_writer_free(&w);
+    model_free(&ship.net);
     return rc;
 }
 

@@ -12,6 +12,7 @@
 #include "classifier.h"
 #include "corpus.h"
 #include "optim.h"
+#include "pretrained.h"
 #include "status.h"
 #include "step.h"
 
@@ -62,6 +63,7 @@ typedef struct FitStart {
     const TrainData *data;
     int threads;
     int resumed_epoch;   /* epochs done before this run started (resume), else 0 */
+    const PretrainedStats *pretrained; /* the vectors the embedding started from, or NULL */
 } FitStart;
 
 typedef struct FitProgress {
@@ -144,6 +146,7 @@ typedef struct Fit {
     FitSummary best;        /* the best epoch's calibration, for on_done */
     int cut;
     double t_epoch;         /* when the current epoch started */
+    const PretrainedStats *pretrained; /* borrowed, shown to on_start; NULL: none (set after fit_init) */
 } Fit;
 
 /* A fresh run: weights as clf has them (initialised by the caller), zero moments. */
@@ -169,6 +172,12 @@ void fit_request_stop(int signo);
 /* A run's checkpoint: the config it was asked for (CONF, JSON text as given),
  * the classifier, the training state (STAT) and the Adam moments. */
 int fit_save(const FitSnapshot *s, const char *config_json, const char *path, Status *st);
+/* A model to ship, for inference only (`attnclf export`, a run's model.bin): the
+ * config (CONF) and the classifier with its network exported by model_export
+ * (codec EMBED_F32: the same predictions bit for bit; EMBED_I8: per-row int8
+ * rows); no training state, no Adam moments. seed is the run's train.seed. */
+int fit_export(const Classifier *c, uint64_t seed, EmbedCodec codec, const char *config_json, const char *path,
+               Status *st);
 /* The training state of a checkpoint (STAT). */
 int fit_load_state(TrainState *state, const CkptReader *r, Status *st);
 

@@ -76,7 +76,7 @@ static int rundir_lock(RunDir *d, Status *st)
  * earlier run is removed instead, so the epoch files of two runs never mix. */
 static const char *rundir_old_run(RunDir *d, int clear, Status *st, int *failed)
 {
-    static const char *const files[] = {"last.ckpt", "best.ckpt", "log.jsonl", "log.csv", "config.json"};
+    static const char *const files[] = {"last.ckpt", "best.ckpt", "model.bin", "log.jsonl", "log.csv", "config.json"};
     char path[4096];
     *failed = 0;
     for (size_t i = 0; i < sizeof files / sizeof *files; i++) {
@@ -84,7 +84,7 @@ static const char *rundir_old_run(RunDir *d, int clear, Status *st, int *failed)
         struct stat sb;
         if (stat(path, &sb) != 0) continue;
         /* A run that stopped before its first epoch leaves only a config and empty logs. */
-        int result = i < 2 || (i == 2 && sb.st_size > 0);
+        int result = i < 3 || (i == 3 && sb.st_size > 0);
         if (!clear && result) return files[i];
         if (clear && unlink(path) != 0) *failed = status_error(st, "%s: cannot remove: %s", path, strerror(errno));
     }
@@ -105,10 +105,12 @@ static const char *rundir_old_run(RunDir *d, int clear, Status *st, int *failed)
     return NULL;
 }
 
-int rundir_open(RunDir *d, const char *dir, int keep, const char *config_json, RunDirMode mode, Status *st)
+int rundir_open(RunDir *d, const char *dir, int keep, uint64_t seed, const char *config_json, RunDirMode mode,
+                Status *st)
 {
     d->dir = xstrdup(dir);
     d->keep = keep;
+    d->seed = seed;
     d->config_json = xstrdup(config_json);
     d->lock_fd = -1;
     char path[4096];
@@ -159,6 +161,8 @@ static int rundir_on_checkpoint(void *ctx, const FitSnapshot *s, const FitCheckp
         FitSnapshot model = {.clf = s->clf, .state = s->state};
         rundir_path(d, "best.ckpt", path, sizeof path);
         if (fit_save(&model, d->config_json, path, st)) return -1;
+        rundir_path(d, "model.bin", path, sizeof path);
+        if (fit_export(s->clf, d->seed, EMBED_F32, d->config_json, path, st)) return -1;
     }
     int old = k->epoch - d->keep;
     if (d->keep > 0 && old >= 1) {

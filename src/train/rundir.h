@@ -3,8 +3,9 @@
  * directory; a new run never replaces an old one's files unless forced, which
  * clears them first. As a fit observer it writes each epoch's checkpoint, points
  * last.ckpt and best.ckpt at the right ones, keeps the newest
- * output.keep_checkpoints epoch files, and on an interruption leaves a
- * resumable last.ckpt. */
+ * output.keep_checkpoints epoch files, writes model.bin (the best epoch's model
+ * for inference only, fit_export) beside best.ckpt, and on an interruption
+ * leaves a resumable last.ckpt. */
 #ifndef ATTNCLF_RUNDIR_H
 #define ATTNCLF_RUNDIR_H
 
@@ -22,11 +23,13 @@ typedef struct RunDir {
     int keep;            /* epoch files kept */
     char *config_json;   /* stored in every checkpoint */
     int lock_fd;         /* flock'ed dir/.lock, held until rundir_close */
+    uint64_t seed;       /* train.seed: model.bin leaves out the rows still at their initial values */
 } RunDir;
 
 /* Makes dir and dir/checkpoints and locks dir (an error names the process that
  * holds it); a fresh run also writes config.json. */
-int rundir_open(RunDir *d, const char *dir, int keep, const char *config_json, RunDirMode mode, Status *st);
+int rundir_open(RunDir *d, const char *dir, int keep, uint64_t seed, const char *config_json, RunDirMode mode,
+                Status *st);
 void rundir_close(RunDir *d);
 /* The config the run's checkpoints and config.json hold from now on (tune
  * decides it after the directory is made). */

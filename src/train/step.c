@@ -376,7 +376,9 @@ static void step_step(Stepper *t, StepBatch *p, const Dataset *ds, const AdamOpt
     int32_t *own = t->own + (size_t)tid * (size_t)t->tok_cap;
 #pragma omp for schedule(dynamic, 1)
     for (int j = 0; j < p->n; j++) step_doc(t, ds, p->doc, t->doc_order[j], p->seed, nth, tid);
-    int64_t n = step_sum_rows(t, p->n, tid, own);
+    /* Frozen rows: no row sums, no row updates, and the clipping norm is the
+     * dense gradient's alone (tok_sq stays 0 from step_doc). */
+    int64_t n = t->o.freeze_rows ? 0 : step_sum_rows(t, p->n, tid, own);
     if (tid == 0) p->dense_sq = step_sum_dense(t, ds, p->doc, p->n, &p->res);
 #pragma omp barrier
     const double sq = p->dense_sq + step_sum_sq(t->tok_sq, p->ntok);

@@ -24,6 +24,8 @@ typedef struct StepOptions {
     double dropout;        /* on the pooled vector, in [0, 1) */
     double token_dropout;  /* fraction of a document's tokens hidden per step, [0, 1) */
     double encoder_dropout; /* residual dropout inside the self-attention encoder, [0, 1) */
+    int freeze_rows;       /* 1: the embedding rows stay as they are (retraining a quantized model's
+                              dense layers); not a config key */
 } StepOptions;
 
 /* An embedding row used in a step, and its first token there. */
