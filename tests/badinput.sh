@@ -127,6 +127,14 @@ case_ "--set bad value" 2 "model.heads" "$tmp/train" "$tmp/good.csv" --set model
 case_ "--set without =" 2 "model.heads" "$tmp/train" "$tmp/good.csv" --set model.heads
 
 # ---- checkpoint ----
+# Flips every bit of the byte at offset $2 of file $1 (never leaves it as it was,
+# whatever the file holds there: its bytes change with the run's temporary paths).
+flip_byte() {
+    local b
+    b=$(od -An -tu1 -j "$2" -N1 "$1" | tr -d ' ')
+    printf "\\$(printf '%03o' $((b ^ 255)))" | dd of="$1" bs=1 seek="$2" conv=notrunc status=none
+}
+
 case_ "a model to damage (trained)" 0 "best valid_acc" "$tmp/train" "$tmp/good.csv" --set output.dir="$tmp/model"
 ck=$tmp/model/best.ckpt
 case_ "not a checkpoint" 1 "good.csv: is a text file, not an attnclf checkpoint" "$bin" predict --model "$tmp/good.csv"
@@ -145,7 +153,7 @@ case_ "truncated checkpoint (11 lengths tried)" 1 "trunc.ckpt: truncated checkpo
 bad_flip=0
 for at in 0 9 17 30 200 $((size / 3)) $((size / 2)) $((size - 3)); do
     cp "$ck" "$tmp/flip.ckpt"
-    printf '\x5a' | dd of="$tmp/flip.ckpt" bs=1 seek="$at" conv=notrunc status=none
+    flip_byte "$tmp/flip.ckpt" "$at"
     "$bin" predict --model "$tmp/flip.ckpt" </dev/null >/dev/null 2>&1
     [ $? -eq 1 ] || bad_flip=$((bad_flip + 1))
 done

@@ -186,12 +186,20 @@ expect 2 'model.context needs model.attention "dot", got "additive"' "$bin" trai
     --set model.context=true --set model.attention=additive
 
 # ---- bad checkpoints ----
+# Flips every bit of the byte at offset $2 of file $1 (never leaves it as it was,
+# whatever the file holds there: its bytes change with the run's temporary paths).
+flip_byte() {
+    local b
+    b=$(od -An -tu1 -j "$2" -N1 "$1" | tr -d ' ')
+    printf "\\$(printf '%03o' $((b ^ 255)))" | dd of="$1" bs=1 seek="$2" conv=notrunc status=none
+}
+
 : > "$tmp/empty.ckpt"
 expect 1 "empty.ckpt: empty file" "$bin" predict --model "$tmp/empty.ckpt"
 head -c 5000 "$model" > "$tmp/short.ckpt"
 expect 1 "short.ckpt: truncated" "$bin" eval --model "$tmp/short.ckpt" --data "$tmp/valid.csv"
 cp "$model" "$tmp/flip.ckpt"
-printf '\x55' | dd of="$tmp/flip.ckpt" bs=1 seek=3000 conv=notrunc status=none
+flip_byte "$tmp/flip.ckpt" 3000
 expect 1 "checksum mismatch" "$bin" predict --model "$tmp/flip.ckpt"
 expect 1 "not an attnclf checkpoint" "$bin" predict --model "$tmp/cfg.json"
 
