@@ -2,6 +2,7 @@
 SUITE(utf8)
 SUITE(tokenizer)
 SUITE(reader)
+SUITE(readsplit)
 SUITE(config)
 SUITE(vocab)
 SUITE(kernels)
