@@ -74,6 +74,7 @@ static const ConfigKey config_keys[] = {
     {"data.label_column", KEY_COLUMN, AT(data.read.label_column), "\"label\"", ANY},
     {"data.text_columns", KEY_COLUMNS, AT(data.read.text_columns), "[\"text\"]", ANY},
     {"data.on_bad_row", KEY_ENUM, AT(data.read.on_bad_row), "\"error\"", NAMES(bad_row_names)},
+    {"data.cache", KEY_PATH, AT(data.cache), "null", ANY},
     {"tokenizer.lowercase", KEY_BOOL, AT(tokenizer.tok.lowercase), "true", FLAG},
     {"tokenizer.ngrams", KEY_INT, AT(tokenizer.enc.ngrams), "2", RANGE(1, 6)},
     {"tokenizer.buckets", KEY_INT64, AT(tokenizer.enc.buckets), "2000000", GE(0)},

@@ -10,11 +10,33 @@
 #include "rundir.h"
 #include "runlog.h"
 
-static CorpusOptions pipeline_corpus(const Config *cfg)
+/* The observers' on_corpus, as the corpus reports its events. */
+typedef struct CorpusFan {
+    const FitObserver *obs;
+    int n;
+    char cache[4200];  /* the cache directory */
+    CorpusWatch watch;
+} CorpusFan;
+
+static void pipeline_corpus_event(void *ctx, const CorpusEvent *e)
 {
+    const CorpusFan *f = ctx;
+    for (int i = 0; i < f->n; i++)
+        if (f->obs[i].on_corpus) f->obs[i].on_corpus(f->obs[i].ctx, e);
+}
+
+/* data.cache, or output.dir/cache. */
+static CorpusOptions pipeline_corpus(const Config *cfg, const FitObserver *obs, int n_obs, CorpusFan *fan)
+{
+    fan->obs = obs;
+    fan->n = n_obs;
+    if (cfg->data.cache) snprintf(fan->cache, sizeof fan->cache, "%s", cfg->data.cache);
+    else snprintf(fan->cache, sizeof fan->cache, "%s/cache", cfg->output.dir);
+    fan->watch = (CorpusWatch){fan, pipeline_corpus_event};
     return (CorpusOptions){.train = cfg->data.train, .valid = cfg->data.valid,
                            .valid_fraction = cfg->data.valid_fraction, .seed = cfg->train.fit.seed,
-                           .read = &cfg->data.read, .vocab = cfg->tokenizer.vocab};
+                           .read = &cfg->data.read, .vocab = cfg->tokenizer.vocab, .cache = fan->cache,
+                           .threads = cfg->train.step.threads, .watch = &fan->watch};
 }
 
 /* The member's options for a checkpoint of format 1-3, whose own bytes lack them. */
@@ -24,13 +46,15 @@ static const BayesOptions *pipeline_legacy_bayes(const Config *cfg)
 }
 
 /* The encoder, corpus, initial network and naive Bayes member of a fresh run. */
-static int pipeline_build(const Config *cfg, Classifier *c, TrainData *data, Status *st)
+static int pipeline_build(const Config *cfg, const FitObserver *obs, int n_obs, Classifier *c, TrainData *data,
+                          Status *st)
 {
     memset(c, 0, sizeof *c);
     encoder_init(&c->enc, &cfg->tokenizer.tok, &cfg->tokenizer.enc);
     /* The corpus is encoded with the member's features, which it is fitted on. */
     c->enc.bayes_ngrams = cfg->bayes.weight > 0 ? cfg->bayes.ngrams : 0;
-    CorpusOptions co = pipeline_corpus(cfg);
+    CorpusFan fan;
+    CorpusOptions co = pipeline_corpus(cfg, obs, n_obs, &fan);
     if (cfg->tokenizer.stopwords && tokenizer_load_stopwords(&c->enc.tk, cfg->tokenizer.stopwords, st)) return -1;
     if (corpus_build(&co, &c->enc, &c->labels, data, st)) return -1;
     if (data->train.n == 0)
@@ -69,7 +93,7 @@ int pipeline_train(const Config *cfg, int force, const FitObserver *obs, int n_o
     TrainData data = {0};
     int rc = rundir_open(&rd, cfg->output.dir, cfg->output.keep_checkpoints, json, force ? RUNDIR_FORCE : RUNDIR_NEW, st);
     free(json);
-    if (rc == 0) rc = pipeline_build(cfg, &c, &data, st);
+    if (rc == 0) rc = pipeline_build(cfg, obs, n_obs, &c, &data, st);
     if (rc == 0) {
         Fit f;
         fit_init(&f, &c, &data, &cfg->train.fit, &cfg->train.adam, &cfg->train.step);
@@ -97,14 +121,14 @@ static int pipeline_stored_config(const CkptReader *r, Config *cfg, Status *st)
 static int pipeline_apply_overrides(Config *cfg, char *const *overrides, int n, Status *st)
 {
     static const char *const allowed[] = {"train.epochs=", "train.patience=", "train.threads=",
-                                          "output.keep_checkpoints="};
+                                          "output.keep_checkpoints=", "data.cache="};
     for (int i = 0; i < n; i++) {
         int ok = 0;
         for (size_t k = 0; k < sizeof allowed / sizeof *allowed; k++)
             ok |= strncmp(overrides[i], allowed[k], strlen(allowed[k])) == 0;
         if (!ok)
-            return status_usage(st, "--set %s: only train.epochs, train.patience, train.threads and "
-                                "output.keep_checkpoints can change when resuming", overrides[i]);
+            return status_usage(st, "--set %s: only train.epochs, train.patience, train.threads, "
+                                "output.keep_checkpoints and data.cache can change when resuming", overrides[i]);
         if (config_set(cfg, overrides[i], st)) return -1;
     }
     return config_validate(cfg, st);
@@ -156,7 +180,8 @@ int pipeline_resume(const char *dir, char *const *overrides, int n, const FitObs
         rc = rundir_open(&rd, dir, z.cfg.output.keep_checkpoints, json, RUNDIR_RESUME, st);
         free(json);
     }
-    CorpusOptions co = pipeline_corpus(&z.cfg);
+    CorpusFan fan;
+    CorpusOptions co = pipeline_corpus(&z.cfg, obs, n_obs, &fan);
     if (rc == 0) rc = corpus_reload(&co, &z.c.enc, &z.c.labels, &data, st);
     if (rc == 0) {
         Fit f;

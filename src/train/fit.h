@@ -90,6 +90,8 @@ typedef struct FitSummary {
 /* Every callback may be NULL; those returning int stop the run with st set. */
 typedef struct FitObserver {
     void *ctx;
+    /* Before training: the corpus being read and cached (corpus.h). */
+    void (*on_corpus)(void *ctx, const CorpusEvent *e);
     void (*on_start)(void *ctx, const FitStart *s);
     void (*on_progress)(void *ctx, const FitProgress *p);
     int (*on_epoch)(void *ctx, const FitEpoch *e, Status *st);
