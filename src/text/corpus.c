@@ -71,13 +71,17 @@ static const char *corpus_file(Ctx *c, const char *kind, uint64_t h)
     return c->path;
 }
 
-/* The token file of path: the cached one, or built now. */
-static int corpus_tokens(Ctx *c, const char *path, const Tokenizer *tk, TokFile *t, CkptBuf *key, Status *st)
+/* The key of path's token file. */
+static uint64_t corpus_tokens_key(Ctx *c, const char *path, const Tokenizer *tk, CkptBuf *key, Status *st)
 {
-    const int64_t bound = wordcount_bound_for(c->o->vocab.max_vocab);
     status_clear(st);
-    uint64_t h = tokfile_key(path, c->o->read, tk, bound, key, st);
-    if (st->code != STATUS_OK) return -1;
+    return tokfile_key(path, c->o->read, tk, wordcount_bound_for(c->o->vocab.max_vocab), key, st);
+}
+
+/* The token file of path: the cached one, or built now. */
+static int corpus_tokens(Ctx *c, const char *path, const Tokenizer *tk, TokFile *t, const CkptBuf *key, uint64_t h,
+                         Status *st)
+{
     const char *file = corpus_file(c, "tokens", h);
     char why[sizeof st->msg] = "";
     if (file) {
@@ -90,21 +94,44 @@ static int corpus_tokens(Ctx *c, const char *path, const Tokenizer *tk, TokFile 
     }
     double t0 = clock_seconds();
     TokProgress prog = {(void *)c, corpus_progress};
-    if (tokfile_build(t, path, c->o->read, tk, bound, c->o->vocab.min_count, key, h, file, c->o->cache, c->threads,
-                      &prog, st))
+    if (tokfile_build(t, path, c->o->read, tk, wordcount_bound_for(c->o->vocab.max_vocab), c->o->vocab.min_count,
+                      key, h, file, c->o->cache, c->threads, &prog, st))
         return -1;
     corpus_cached(c, &t->f, 1, clock_seconds() - t0, why[0] ? why : NULL);
     return 0;
 }
 
-/* The data file of spec s: the cached one (checked by `fits` when given), or
- * built now from the token files. */
-static int corpus_data(Ctx *c, DataSpec *s, const Encoder *enc, const CkptBuf *train_key, const CkptBuf *valid_key,
-                       DataFile *d, Status *st)
+/* What making a data file needs: the inputs' keys, and their token files once opened. */
+typedef struct Inputs {
+    CkptBuf tkey, vkey;
+    uint64_t th, vh;
+    TokFile tt, vt;
+    int opened;
+} Inputs;
+
+/* The token files, cached or built now; the training file needs two labels. */
+static int corpus_open_inputs(Ctx *c, const Encoder *enc, int check_labels, Inputs *in, Status *st)
+{
+    if (in->opened) return 0;
+    in->opened = 1;
+    const CorpusOptions *o = c->o;
+    if (corpus_tokens(c, o->train, &enc->tk, &in->tt, &in->tkey, in->th, st)) return -1;
+    if (o->valid && corpus_tokens(c, o->valid, &enc->tk, &in->vt, &in->vkey, in->vh, st)) return -1;
+    if (check_labels && in->tt.labels.n < 2)
+        return status_error(st, "%s: only one label (\"%s\") in %lld rows: training needs at least two classes",
+                            o->train, in->tt.labels.n ? in->tt.labels.words[0] : "", (long long)in->tt.stats.rows);
+    return 0;
+}
+
+/* The data file of spec s: the cached one, or built now from the token files
+ * (opened only then). */
+static int corpus_data(Ctx *c, DataSpec *s, const Encoder *enc, Inputs *in, DataFile *d, Status *st)
 {
     CkptBuf key = {0};
-    uint64_t h = datafile_key(s, train_key, valid_key, enc, &key);
+    uint64_t h = datafile_key(s, &in->tkey, &in->vkey, enc, &key);
+    char path[sizeof c->path];
     const char *file = corpus_file(c, "data", h);
+    if (file) file = strcpy(path, file); /* the token files' names go through c->path too */
     char why[sizeof st->msg] = "";
     int rc = -1;
     if (file) {
@@ -116,7 +143,9 @@ static int corpus_data(Ctx *c, DataSpec *s, const Encoder *enc, const CkptBuf *t
             snprintf(why, sizeof why, "%s", st->msg);
         }
     }
-    if (rc) {
+    if (rc && corpus_open_inputs(c, enc, !s->given_words, in, st) == 0) {
+        s->train = &in->tt;
+        s->valid = c->o->valid ? &in->vt : NULL;
         double t0 = clock_seconds();
         rc = datafile_build(d, s, enc, &key, h, file, c->o->cache, c->threads, st);
         if (rc == 0) corpus_cached(c, &d->f, 1, clock_seconds() - t0, why[0] ? why : NULL);
@@ -125,37 +154,39 @@ static int corpus_data(Ctx *c, DataSpec *s, const Encoder *enc, const CkptBuf *t
     return rc;
 }
 
-/* The token files of the training (and validation) file, then the data file;
- * given_* (a resumed run's vocabulary and labels) are tried as the plain
- * build first: when the data have not changed, that is the same file. */
+/* The data file: keys first, token files only when it must be built; given_*
+ * (a resumed run's vocabulary and labels) are tried as the plain build first:
+ * when the data have not changed, that is the same file. */
 static int corpus_make(const CorpusOptions *o, const Encoder *enc, const Vocab *given_words,
                        const Vocab *given_labels, DataFile *d, Status *st)
 {
     Ctx c = {.o = o, .threads = threads_resolve(o->threads)};
-    TokFile tt, vt;
-    memset(&tt, 0, sizeof tt);
-    memset(&vt, 0, sizeof vt);
-    CkptBuf tkey = {0}, vkey = {0};
+    Inputs in;
+    memset(&in, 0, sizeof in);
     int rc = corpus_mkdirs(o->cache, st);
-    if (rc == 0) rc = corpus_tokens(&c, o->train, &enc->tk, &tt, &tkey, st);
-    if (rc == 0 && o->valid) rc = corpus_tokens(&c, o->valid, &enc->tk, &vt, &vkey, st);
-    if (rc == 0 && !given_words && tt.labels.n < 2)
-        rc = status_error(st, "%s: only one label (\"%s\") in %lld rows: training needs at least two classes",
-                          o->train, tt.labels.n ? tt.labels.words[0] : "", (long long)tt.stats.rows);
-    DataSpec s = {.train = &tt, .valid = o->valid ? &vt : NULL, .valid_fraction = o->valid_fraction,
-                  .seed = o->seed, .vocab = o->vocab};
-    if (rc == 0) rc = corpus_data(&c, &s, enc, &tkey, &vkey, d, st);
+    if (rc == 0) {
+        in.th = corpus_tokens_key(&c, o->train, &enc->tk, &in.tkey, st);
+        if (st->code != STATUS_OK) rc = -1;
+    }
+    if (rc == 0 && o->valid) {
+        in.vh = corpus_tokens_key(&c, o->valid, &enc->tk, &in.vkey, st);
+        if (st->code != STATUS_OK) rc = -1;
+    }
+    /* train and valid stand for the token files in the key; corpus_data sets them. */
+    DataSpec s = {.valid = o->valid ? &in.vt : NULL, .valid_fraction = o->valid_fraction, .seed = o->seed,
+                  .vocab = o->vocab};
+    if (rc == 0) rc = corpus_data(&c, &s, enc, &in, d, st);
     if (rc == 0 && given_words && !(vocab_equal(&d->words, given_words) && vocab_equal(&d->labels, given_labels))) {
         /* The files changed since the run began: encode them with its vocabulary. */
         datafile_free(d);
         s.given_words = given_words;
         s.given_labels = given_labels;
-        rc = corpus_data(&c, &s, enc, &tkey, &vkey, d, st);
+        rc = corpus_data(&c, &s, enc, &in, d, st);
     }
-    tokfile_free(&tt);
-    tokfile_free(&vt);
-    free(tkey.p);
-    free(vkey.p);
+    tokfile_free(&in.tt);
+    tokfile_free(&in.vt);
+    free(in.tkey.p);
+    free(in.vkey.p);
     return rc;
 }
 
