@@ -18,6 +18,15 @@ endif
 CHECK_LIBS := -lcheck -lsubunit -lrt -pthread
 
 BUILD   := build
+
+# `make MPI=1`: built with mpicc (Open MPI) for one training run over several
+# processes under mpirun (README "Several processes"), in build/mpi; both
+# flavours write ./attnclf, which is relinked when the flavour changes.
+ifeq ($(MPI),1)
+  CC      := mpicc
+  CFLAGS  += -DATTNCLF_MPI
+  BUILD   := build/mpi
+endif
 # src/ is grouped by layer (README "Code map"); every folder is on the include path.
 SRC_DIRS := $(sort $(dir $(wildcard src/*/*.c)))
 CFLAGS  += $(patsubst %/,-I%,$(SRC_DIRS))
@@ -28,6 +37,8 @@ TEST_OBJ := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%.o)
 LIB     := $(BUILD)/libattnclf.a
 BIN     := attnclf
 TESTBIN := $(BUILD)/check_attnclf
+FLAVOR  := build/.flavor-$(subst /,-,$(BIN))
+$(shell mkdir -p build; echo "mpi=$(MPI)" | cmp -s - $(FLAVOR) 2>/dev/null || echo "mpi=$(MPI)" > $(FLAVOR))
 
 .PHONY: all check unit cli demo deps asan valgrind clean check-browser
 
@@ -43,8 +54,8 @@ $(BUILD)/tests/%.o: tests/%.c | $(BUILD)/tests
 $(LIB): $(LIB_OBJ)
 	$(AR) rcs $@ $^
 
-$(BIN): $(BUILD)/cli/main.o $(LIB)
-	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+$(BIN): $(BUILD)/cli/main.o $(LIB) $(FLAVOR)
+	$(CC) $(LDFLAGS) -o $@ $(filter-out $(FLAVOR),$^) $(LDLIBS)
 
 $(TESTBIN): $(TEST_OBJ) $(LIB)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(CHECK_LIBS)
@@ -61,7 +72,7 @@ $(BUILD)/htmldemo: $(BUILD)/tools/htmldemo.o $(LIB)
 
 # Installs the Debian packages we need, only when one is missing.
 deps:
-	@scripts/install-deps.sh
+	@scripts/install-deps.sh $(if $(filter 1,$(MPI)),mpi)
 
 unit: $(TESTBIN)
 	$(TESTBIN)
@@ -75,6 +86,7 @@ check: deps
 	$(TESTBIN)
 	tests/cli.sh ./$(BIN)
 	tests/badinput.sh ./$(BIN)
+	$(if $(filter 1,$(MPI)),tests/mpi.sh ./$(BIN))
 
 demo: deps
 	$(MAKE) $(BIN)

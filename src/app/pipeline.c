@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "corpus.h"
+#include "dist.h"
 #include "mem.h"
 #include "rundir.h"
 #include "runlog.h"
@@ -39,6 +40,38 @@ static CorpusOptions pipeline_corpus(const Config *cfg, const FitObserver *obs, 
                            .threads = cfg->train.step.threads, .watch = &fan->watch};
 }
 
+/* Over several processes a failure of one (rank 0 does the writing) stops all. */
+static int pipeline_agree(int rc, Status *st)
+{
+    if (dist_any(rc != 0) && rc == 0) return status_error(st, "stopped: another process of the run failed");
+    return rc;
+}
+
+/* The corpus (given: a resumed run's encoder and labels), over several
+ * processes: rank 0 reads and caches it while the others wait; then they open
+ * the cache (the same file on a shared file system; their own copy, built the
+ * same way, on a host of their own) and every process checks that it has rank
+ * 0's data. */
+static int pipeline_corpus_all(const CorpusOptions *co, Encoder *enc, Vocab *labels, int given, TrainData *data,
+                               Status *st)
+{
+    const int lead = dist_rank() == 0;
+    int rc = 0;
+    if (lead) rc = given ? corpus_reload(co, enc, labels, data, st) : corpus_build(co, enc, labels, data, st);
+    dist_wait_all();
+    if (dist_size() == 1) return rc;
+    if (pipeline_agree(rc, st)) return -1;
+    if (!lead) rc = given ? corpus_reload(co, enc, labels, data, st) : corpus_build(co, enc, labels, data, st);
+    if (pipeline_agree(rc, st)) return -1;
+    uint64_t mine = cfile_digest(&data->file), *all = xmalloc((size_t)dist_size() * sizeof *all);
+    dist_allgather(&mine, sizeof mine, all);
+    rc = mine != all[0] ? status_error(st, "rank %d: the data differ from rank 0's (%s is not the same file): "
+                                           "every host needs the same data.train and data.valid",
+                                       dist_rank(), data->file.path) : 0;
+    free(all);
+    return pipeline_agree(rc, st);
+}
+
 /* The member's options for a checkpoint of format 1-3, whose own bytes lack them. */
 static const BayesOptions *pipeline_legacy_bayes(const Config *cfg)
 {
@@ -55,22 +88,26 @@ static int pipeline_build(const Config *cfg, const FitObserver *obs, int n_obs, 
     c->enc.bayes_ngrams = cfg->bayes.weight > 0 ? cfg->bayes.ngrams : 0;
     CorpusFan fan;
     CorpusOptions co = pipeline_corpus(cfg, obs, n_obs, &fan);
-    if (cfg->tokenizer.stopwords && tokenizer_load_stopwords(&c->enc.tk, cfg->tokenizer.stopwords, st)) return -1;
-    if (corpus_build(&co, &c->enc, &c->labels, data, st)) return -1;
+    int rc = cfg->tokenizer.stopwords ? tokenizer_load_stopwords(&c->enc.tk, cfg->tokenizer.stopwords, st) : 0;
+    if (pipeline_agree(rc, st)) return -1;
+    if (pipeline_corpus_all(&co, &c->enc, &c->labels, 0, data, st)) return -1;
     if (data->train.n == 0)
         return status_error(st, "%s: no training documents left after the validation split", cfg->data.train);
     ModelDims dims = model_dims(&cfg->model, encoder_rows(&c->enc), (int)c->labels.n);
     model_init(&c->net, &dims);
     model_randomize(&c->net, encoder_unk_row(&c->enc), cfg->train.fit.seed);
     if (cfg->bayes.weight > 0 && bayes_fit(&c->bayes, &data->train, (int)c->labels.n, &cfg->bayes, st)) return -1;
+    corpus_release(data);
     classifier_attach_bayes(c);
     return 0;
 }
 
-/* Runs f with obs, then the logs (keeping `keep_rows` epoch rows) and the run directory's checkpoints. */
+/* Runs f with obs, then the logs (keeping `keep_rows` epoch rows) and the run
+ * directory's checkpoints; over several processes, rank 0 alone has them. */
 static int pipeline_fit(Fit *f, RunDir *rd, int keep_rows, const FitObserver *obs, int n_obs, FitSummary *out,
                         Status *st)
 {
+    if (dist_rank() != 0) return fit_run(f, out, st);
     RunLog log;
     for (int i = 0; i < n_obs; i++) fit_observe(f, &obs[i]);
     int rc = runlog_open(&log, rd->dir, keep_rows, st);
@@ -91,8 +128,14 @@ int pipeline_train(const Config *cfg, int force, const FitObserver *obs, int n_o
     RunDir rd = {0};
     Classifier c = {0};
     TrainData data = {0};
-    int rc = rundir_open(&rd, cfg->output.dir, cfg->output.keep_checkpoints, json, force ? RUNDIR_FORCE : RUNDIR_NEW, st);
+    /* Over several processes, rank 0 alone reports, writes and holds the run directory. */
+    const int lead = dist_rank() == 0;
+    if (!lead) n_obs = 0;
+    int rc = lead ? rundir_open(&rd, cfg->output.dir, cfg->output.keep_checkpoints, json,
+                                force ? RUNDIR_FORCE : RUNDIR_NEW, st)
+                  : 0;
     free(json);
+    rc = pipeline_agree(rc, st);
     if (rc == 0) rc = pipeline_build(cfg, obs, n_obs, &c, &data, st);
     if (rc == 0) {
         Fit f;
@@ -165,6 +208,8 @@ int pipeline_resume(const char *dir, char *const *overrides, int n, const FitObs
     memset(&z, 0, sizeof z);
     RunDir rd = {0};
     TrainData data = {0};
+    const int lead = dist_rank() == 0;
+    if (!lead) n_obs = 0;
     int rc = pipeline_read_run(path, &z, st);
     if (rc == 0) {
         z.planned_epochs = z.cfg.train.fit.epochs;
@@ -175,14 +220,15 @@ int pipeline_resume(const char *dir, char *const *overrides, int n, const FitObs
     if (rc == 0 && (z.state.epoch >= z.cfg.train.fit.epochs || z.state.stopped))
         rc = status_error(st, "%s: the run is complete (%d of %d epochs%s); raise it with --set train.epochs=N", path,
                           z.state.epoch, z.cfg.train.fit.epochs, z.state.stopped ? ", stopped early" : "");
-    if (rc == 0) {
+    if (rc == 0 && lead) {
         char *json = config_to_json(&z.cfg);
         rc = rundir_open(&rd, dir, z.cfg.output.keep_checkpoints, json, RUNDIR_RESUME, st);
         free(json);
     }
+    rc = pipeline_agree(rc, st);
     CorpusFan fan;
     CorpusOptions co = pipeline_corpus(&z.cfg, obs, n_obs, &fan);
-    if (rc == 0) rc = corpus_reload(&co, &z.c.enc, &z.c.labels, &data, st);
+    if (rc == 0) rc = pipeline_corpus_all(&co, &z.c.enc, &z.c.labels, 1, &data, st);
     if (rc == 0) {
         Fit f;
         fit_init(&f, &z.c, &data, &z.cfg.train.fit, &z.cfg.train.adam, &z.cfg.train.step);

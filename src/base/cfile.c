@@ -326,6 +326,18 @@ const void *cfile_find(const CFile *f, const char *tag, uint64_t *len)
     return NULL;
 }
 
+uint64_t cfile_digest(const CFile *f)
+{
+    HashStream hs;
+    hash_stream_init(&hs);
+    hash_stream_update(&hs, &f->key, sizeof f->key);
+    for (int i = 0; i < f->n; i++) {
+        hash_stream_update(&hs, f->dir[i].tag, 4);
+        hash_stream_update(&hs, &f->dir[i].sum, sizeof f->dir[i].sum);
+    }
+    return hash_stream_final(&hs);
+}
+
 void cfile_release(const CFile *f)
 {
     if (f->map) madvise(f->map, (size_t)f->size, MADV_DONTNEED);

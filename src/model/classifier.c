@@ -70,10 +70,9 @@ static void classifier_pool_free(void *item)
     classifier_scratch_free(item);
 }
 
-double classifier_score_dataset(const Classifier *c, const Dataset *ds, int threads, int32_t *pred)
+void classifier_score_losses(const Classifier *c, const Dataset *ds, int threads, int32_t *pred, float *loss)
 {
     const int C = c->net.dims.classes;
-    float *loss = xmalloc((size_t)(ds->n ? ds->n : 1) * sizeof *loss);
     ThreadsPool pool;
     threads_pool_init(&pool, threads, sizeof(ClassifierScratch), classifier_pool_init, c, classifier_pool_free);
 #pragma omp parallel for schedule(dynamic, 16) num_threads(threads)
@@ -84,9 +83,15 @@ double classifier_score_dataset(const Classifier *c, const Dataset *ds, int thre
                                    ds->foff[i + 1] - f0, ds->lab + l0, (int)(ds->loff[i + 1] - l0), s);
         pred[i] = model_argmax(s->doc.probs, C);
     }
+    threads_pool_free(&pool);
+}
+
+double classifier_score_dataset(const Classifier *c, const Dataset *ds, int threads, int32_t *pred)
+{
+    float *loss = xmalloc((size_t)(ds->n ? ds->n : 1) * sizeof *loss);
+    classifier_score_losses(c, ds, threads, pred, loss);
     double sum = 0.0;
     for (int64_t i = 0; i < ds->n; i++) sum += loss[i];
-    threads_pool_free(&pool);
     free(loss);
     return sum;
 }

@@ -53,6 +53,9 @@ void classifier_score_text(const Classifier *c, const char *text, size_t len, Cl
  * arg-max class; returns the summed loss, in document order (so the result does
  * not depend on threads). */
 double classifier_score_dataset(const Classifier *c, const Dataset *ds, int threads, int32_t *pred);
+/* The same with each document's loss in loss [ds->n], for a caller that sums
+ * a dataset piece by piece. */
+void classifier_score_losses(const Classifier *c, const Dataset *ds, int threads, int32_t *pred, float *loss);
 
 /* The encoder's, labels' (LABL), network's and member's sections. */
 void classifier_save(const Classifier *c, CkptWriter *w);

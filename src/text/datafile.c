@@ -22,8 +22,12 @@
 #define DATAFILE_FORMAT 1u
 /* Words per encoding batch: a few MiB of hashes in, a few of rows out. */
 #define DATAFILE_BATCH_WORDS ((int64_t)1 << 20)
-/* Batches between letting go of the token file's resident pages. */
-#define DATAFILE_RELEASE_EVERY 16
+/* Batches between letting go of the token file's resident pages (ext4 maps
+ * its page cache in pieces of up to 2 MiB, so a pass over the mapping would
+ * otherwise keep the whole file resident). */
+#define DATAFILE_RELEASE_EVERY 2
+/* Documents between letting go of the pages a count touched. */
+#define DATAFILE_COUNT_RELEASE 256
 
 unsigned char *datafile_split(int64_t n, double fraction, uint64_t seed)
 {
@@ -142,6 +146,7 @@ static void datafile_count(const TokFile *t, const unsigned char *is_valid, int 
 {
 #pragma omp parallel for schedule(dynamic, 256) num_threads(threads)
     for (int64_t i = 0; i < t->n; i++) {
+        if (i % DATAFILE_COUNT_RELEASE == 0) cfile_release(&t->f);
         if (is_valid && is_valid[i] != want) continue;
         for (int64_t k = t->off[i]; k < t->off[i + 1]; k++) {
             int64_t e = wordcount_find(&t->words, t->hash[k]);
