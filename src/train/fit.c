@@ -173,7 +173,7 @@ static int fit_interrupt(Fit *f, int epoch, const EpochPass *p, int64_t b, Statu
     f->state.part_loss = p->loss;
     f->state.part_tokens = p->tokens;
     f->state.part_correct = p->correct;
-    FitCheckpoint k = {.epoch = epoch, .interrupted = 1};
+    FitCheckpoint k = {.epoch = epoch, .interrupted = 1, .last = 1};
     if (fit_checkpoint(f, &k, st)) return -1;
     return status_error(st, "interrupted by signal %d at epoch %d, batch %lld", signal, epoch, (long long)b);
 }
@@ -278,7 +278,8 @@ static int fit_epoch(Fit *f, FitSummary *out, Status *st)
     for (int i = 0; i < f->n_obs && rc == 0; i++)
         if (f->obs[i].on_epoch && f->obs[i].on_epoch(f->obs[i].ctx, &e, st)) rc = -1;
     if (fit_agree(rc, st)) return -1;
-    FitCheckpoint k = {.epoch = epoch, .improved = e.improved};
+    FitCheckpoint k = {.epoch = epoch, .improved = e.improved,
+                       .last = epoch >= f->fo.epochs || f->state.stopped};
     return fit_checkpoint(f, &k, st);
 }
 
@@ -299,14 +300,12 @@ int fit_run(Fit *f, FitSummary *out, Status *st)
 
 /* ---- checkpoints of a run ---- */
 
-int fit_save(const FitSnapshot *s, const char *config_json, const char *path, Status *st)
+void fit_sections(const FitSnapshot *s, const char *config_json, CkptWriter *w)
 {
-    CkptWriter w;
-    ckpt_writer_init(&w);
-    ckpt_put(ckpt_section(&w, "CONF", 1), config_json, strlen(config_json));
-    classifier_save(s->clf, &w);
+    ckpt_put(ckpt_section(w, "CONF", 1), config_json, strlen(config_json));
+    classifier_save(s->clf, w);
     const TrainState *t = s->state;
-    CkptBuf *b = ckpt_section(&w, "STAT", 2);
+    CkptBuf *b = ckpt_section(w, "STAT", 2);
     int32_t ints[4] = {t->epoch, t->best_epoch, t->bad_epochs, t->stopped};
     ckpt_put(b, ints, sizeof ints);
     ckpt_put_u64(b, t->rng);
@@ -318,7 +317,14 @@ int fit_save(const FitSnapshot *s, const char *config_json, const char *path, St
     ckpt_put_u64(b, (uint64_t)t->part_correct);
     ckpt_put_u64(b, (uint64_t)t->sched_step);
     ckpt_put_f64(b, t->sched_lr);
-    if (s->adam) adam_save(s->adam, &w);
+    if (s->adam) adam_save(s->adam, w);
+}
+
+int fit_save(const FitSnapshot *s, const char *config_json, const char *path, Status *st)
+{
+    CkptWriter w;
+    ckpt_writer_init(&w);
+    fit_sections(s, config_json, &w);
     int rc = ckpt_write(&w, path, st);
     ckpt_writer_free(&w);
     return rc;

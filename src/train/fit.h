@@ -76,6 +76,7 @@ typedef struct FitCheckpoint {
     int epoch;        /* the epoch just completed, or the one interrupted */
     int improved;
     int interrupted;  /* mid-epoch, by a signal: only a resumable last checkpoint */
+    int last;         /* the run ends after it (the last epoch, early stopping, a signal) */
 } FitCheckpoint;
 
 typedef struct FitSummary {
@@ -137,6 +138,8 @@ void fit_request_stop(int signo);
 /* A run's checkpoint: the config it was asked for (CONF, JSON text as given),
  * the classifier, the training state (STAT) and the Adam moments. */
 int fit_save(const FitSnapshot *s, const char *config_json, const char *path, Status *st);
+/* Its sections, borrowing the tensors (ckpt_writer_detach lets go of them). */
+void fit_sections(const FitSnapshot *s, const char *config_json, CkptWriter *w);
 /* The training state of a checkpoint (STAT). */
 int fit_load_state(TrainState *state, const CkptReader *r, Status *st);
 

@@ -124,8 +124,21 @@ int rundir_open(RunDir *d, const char *dir, int keep, const char *config_json, R
     return rundir_write_config(d, st);
 }
 
+/* Waits for the checkpoint being written; its status, if it failed, into st. */
+static int rundir_wait(RunDir *d, Status *st)
+{
+    if (!d->writing) return 0;
+    pthread_join(d->writer, NULL);
+    d->writing = 0;
+    ckpt_writer_free(&d->job.w);
+    if (d->job.rc && st) *st = d->job.st;
+    return d->job.rc;
+}
+
 void rundir_close(RunDir *d)
 {
+    rundir_wait(d, NULL);
+    free(d->copy);
     if (d->dir && d->lock_fd >= 0) close(d->lock_fd);
     free(d->dir);
     free(d->config_json);
@@ -133,29 +146,64 @@ void rundir_close(RunDir *d)
     d->lock_fd = -1;
 }
 
-static int rundir_on_checkpoint(void *ctx, const FitSnapshot *s, const FitCheckpoint *k, Status *st)
+/* Epoch k's file from w, then last.ckpt and (when it improved) best.ckpt
+ * pointing at it, and the epoch file past output.keep_checkpoints gone. */
+static int rundir_write_epoch(const RunDir *d, const CkptWriter *w, int epoch, int improved, Status *st)
 {
-    RunDir *d = ctx;
     char epath[4096], path[4096], name[64];
-    if (k->interrupted) {
-        rundir_path(d, "last.ckpt", path, sizeof path);
-        return fit_save(s, d->config_json, path, st);
-    }
-    snprintf(name, sizeof name, "checkpoints/epoch-%03d.ckpt", k->epoch);
+    snprintf(name, sizeof name, "checkpoints/epoch-%03d.ckpt", epoch);
     rundir_path(d, name, epath, sizeof epath);
-    if (fit_save(s, d->config_json, epath, st)) return -1;
+    if (ckpt_write(w, epath, st)) return -1;
     rundir_path(d, "last.ckpt", path, sizeof path);
     if (ckpt_link(epath, path, st)) return -1;
-    if (k->improved) {
+    if (improved) {
         rundir_path(d, "best.ckpt", path, sizeof path);
         if (ckpt_link(epath, path, st)) return -1;
     }
-    int old = k->epoch - d->keep;
+    int old = epoch - d->keep;
     if (old >= 1) {
         snprintf(name, sizeof name, "checkpoints/epoch-%03d.ckpt", old);
         rundir_path(d, name, path, sizeof path);
         unlink(path);
     }
+    return 0;
+}
+
+static void *rundir_writer(void *arg)
+{
+    RunDir *d = arg;
+    status_clear(&d->job.st);
+    d->job.rc = rundir_write_epoch(d, &d->job.w, d->job.epoch, d->job.improved, &d->job.st);
+    return NULL;
+}
+
+static int rundir_on_checkpoint(void *ctx, const FitSnapshot *s, const FitCheckpoint *k, Status *st)
+{
+    RunDir *d = ctx;
+    if (rundir_wait(d, st)) return -1;
+    char path[4096];
+    if (k->interrupted) {
+        rundir_path(d, "last.ckpt", path, sizeof path);
+        return fit_save(s, d->config_json, path, st);
+    }
+    RunDirJob *j = &d->job;
+    ckpt_writer_init(&j->w);
+    fit_sections(s, d->config_json, &j->w);
+    j->epoch = k->epoch;
+    j->improved = k->improved;
+    if (k->last) {
+        /* Nothing would run beside it: written here, as it is. */
+        int rc = rundir_write_epoch(d, &j->w, k->epoch, k->improved, st);
+        ckpt_writer_free(&j->w);
+        return rc;
+    }
+    ckpt_writer_detach(&j->w, &d->copy, &d->copy_cap);
+    if (pthread_create(&d->writer, NULL, rundir_writer, d) != 0) {
+        int rc = rundir_write_epoch(d, &j->w, k->epoch, k->improved, st);
+        ckpt_writer_free(&j->w);
+        return rc;
+    }
+    d->writing = 1;
     return 0;
 }
 
