@@ -266,6 +266,17 @@ static void cache_file(const char *cache, const char *kind, char *out, size_t ca
     pclose(p);
 }
 
+static int count_files(const char *cache)
+{
+    char cmd[512];
+    snprintf(cmd, sizeof cmd, "ls %s/*.atc | wc -l", cache);
+    FILE *p = popen(cmd, "r");
+    int n = -1;
+    ck_assert_int_eq(fscanf(p, "%d", &n), 1);
+    pclose(p);
+    return n;
+}
+
 static void flip_byte(const char *path, long at)
 {
     long n;
@@ -330,11 +341,14 @@ START_TEST(test_reused_damaged_and_stale)
     build_and_check(&s, &ev);
     ck_assert_int_eq(ev.built, 2);
     ck_assert_int_eq(ev.damaged, 0);
-    /* So do other settings: min_count makes only a new data file. */
+    /* ... and the stale files, of the old input, are gone. */
+    ck_assert_int_eq(count_files(s.cache), 2);
+    /* So do other settings: min_count makes only a new data file, beside the other. */
     s.vocab.min_count = 2;
     memset(&ev, 0, sizeof ev);
     build_and_check(&s, &ev);
     ck_assert_int_eq(ev.built, 1);
+    ck_assert_int_eq(count_files(s.cache), 3);
     fixture_rmtree(dir);
 }
 END_TEST

@@ -1,11 +1,13 @@
 /* corpus.c - see corpus.h. */
 #include "corpus.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "clock.h"
 #include "datafile.h"
@@ -63,26 +65,55 @@ static int corpus_mkdirs(const char *dir, Status *st)
     return 0;
 }
 
-/* The cache file of kind ("tokens", "data") for key hash h; NULL for no key. */
-static const char *corpus_file(Ctx *c, const char *kind, uint64_t h)
+/* The cache file of kind ("tokens", "data") for key hash h; NULL for no key.
+ * Its name starts with `group`: a token file's source (the input's path), a
+ * data file's training token file, so that files made stale by a changed input
+ * can be found and removed. */
+static const char *corpus_file(Ctx *c, const char *kind, uint64_t group, uint64_t h)
 {
     if (!h) return NULL;
-    snprintf(c->path, sizeof c->path, "%s/%s-%016llx.atc", c->o->cache, kind, (unsigned long long)h);
+    snprintf(c->path, sizeof c->path, "%s/%s-%016llx-%016llx.atc", c->o->cache, kind, (unsigned long long)group,
+             (unsigned long long)h);
     return c->path;
 }
 
-/* The key of path's token file. */
-static uint64_t corpus_tokens_key(Ctx *c, const char *path, const Tokenizer *tk, CkptBuf *key, Status *st)
+/* Removes the cache files of kind and group whose key is not `keep`; their
+ * keys go into gone [at most cap] (the data files of a token file removed go too). */
+static int corpus_remove_stale(const char *dir, const char *kind, uint64_t group, uint64_t keep, uint64_t *gone,
+                               int cap)
 {
-    status_clear(st);
-    return tokfile_key(path, c->o->read, tk, wordcount_bound_for(c->o->vocab.max_vocab), key, st);
+    char prefix[64];
+    int n = 0;
+    snprintf(prefix, sizeof prefix, "%s-%016llx-", kind, (unsigned long long)group);
+    DIR *dp = opendir(dir);
+    struct dirent *e;
+    while (dp && (e = readdir(dp)) != NULL) {
+        unsigned long long key;
+        size_t len = strlen(prefix);
+        if (strncmp(e->d_name, prefix, len) != 0 || sscanf(e->d_name + len, "%16llx.atc", &key) != 1 || key == keep)
+            continue;
+        char path[4400];
+        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+        if (unlink(path) == 0 && n < cap) gone[n++] = key;
+    }
+    if (dp) closedir(dp);
+    return n;
 }
 
-/* The token file of path: the cached one, or built now. */
-static int corpus_tokens(Ctx *c, const char *path, const Tokenizer *tk, TokFile *t, const CkptBuf *key, uint64_t h,
-                         Status *st)
+/* The key of path's token file. */
+static uint64_t corpus_tokens_key(Ctx *c, const char *path, const Tokenizer *tk, CkptBuf *key, uint64_t *source,
+                                  Status *st)
 {
-    const char *file = corpus_file(c, "tokens", h);
+    status_clear(st);
+    return tokfile_key(path, c->o->read, tk, wordcount_bound_for(c->o->vocab.max_vocab), key, source, st);
+}
+
+/* The token file of path: the cached one, or built now (and then the source's
+ * stale token files go, with the data files made from them). */
+static int corpus_tokens(Ctx *c, const char *path, const Tokenizer *tk, TokFile *t, const CkptBuf *key,
+                         uint64_t source, uint64_t h, Status *st)
+{
+    const char *file = corpus_file(c, "tokens", source, h);
     char why[sizeof st->msg] = "";
     if (file) {
         CFileState s = tokfile_open(t, file, key, h, st);
@@ -98,13 +129,19 @@ static int corpus_tokens(Ctx *c, const char *path, const Tokenizer *tk, TokFile 
                       key, h, file, c->o->cache, c->threads, &prog, st))
         return -1;
     corpus_cached(c, &t->f, 1, clock_seconds() - t0, why[0] ? why : NULL);
+    if (h) {
+        uint64_t gone[64];
+        int n = corpus_remove_stale(c->o->cache, "tokens", source, h, gone, 64);
+        for (int i = 0; i < n; i++) corpus_remove_stale(c->o->cache, "data", gone[i], 0, NULL, 0);
+    }
     return 0;
 }
 
 /* What making a data file needs: the inputs' keys, and their token files once opened. */
 typedef struct Inputs {
     CkptBuf tkey, vkey;
-    uint64_t th, vh;
+    uint64_t th, vh;          /* the keys' hashes */
+    uint64_t tsource, vsource;
     TokFile tt, vt;
     int opened;
 } Inputs;
@@ -115,8 +152,8 @@ static int corpus_open_inputs(Ctx *c, const Encoder *enc, int check_labels, Inpu
     if (in->opened) return 0;
     in->opened = 1;
     const CorpusOptions *o = c->o;
-    if (corpus_tokens(c, o->train, &enc->tk, &in->tt, &in->tkey, in->th, st)) return -1;
-    if (o->valid && corpus_tokens(c, o->valid, &enc->tk, &in->vt, &in->vkey, in->vh, st)) return -1;
+    if (corpus_tokens(c, o->train, &enc->tk, &in->tt, &in->tkey, in->tsource, in->th, st)) return -1;
+    if (o->valid && corpus_tokens(c, o->valid, &enc->tk, &in->vt, &in->vkey, in->vsource, in->vh, st)) return -1;
     if (check_labels && in->tt.labels.n < 2)
         return status_error(st, "%s: only one label (\"%s\") in %lld rows: training needs at least two classes",
                             o->train, in->tt.labels.n ? in->tt.labels.words[0] : "", (long long)in->tt.stats.rows);
@@ -130,7 +167,7 @@ static int corpus_data(Ctx *c, DataSpec *s, const Encoder *enc, Inputs *in, Data
     CkptBuf key = {0};
     uint64_t h = datafile_key(s, &in->tkey, &in->vkey, enc, &key);
     char path[sizeof c->path];
-    const char *file = corpus_file(c, "data", h);
+    const char *file = corpus_file(c, "data", in->th, h);
     if (file) file = strcpy(path, file); /* the token files' names go through c->path too */
     char why[sizeof st->msg] = "";
     int rc = -1;
@@ -165,11 +202,11 @@ static int corpus_make(const CorpusOptions *o, const Encoder *enc, const Vocab *
     memset(&in, 0, sizeof in);
     int rc = corpus_mkdirs(o->cache, st);
     if (rc == 0) {
-        in.th = corpus_tokens_key(&c, o->train, &enc->tk, &in.tkey, st);
+        in.th = corpus_tokens_key(&c, o->train, &enc->tk, &in.tkey, &in.tsource, st);
         if (st->code != STATUS_OK) rc = -1;
     }
     if (rc == 0 && o->valid) {
-        in.vh = corpus_tokens_key(&c, o->valid, &enc->tk, &in.vkey, st);
+        in.vh = corpus_tokens_key(&c, o->valid, &enc->tk, &in.vkey, &in.vsource, st);
         if (st->code != STATUS_OK) rc = -1;
     }
     /* train and valid stand for the token files in the key; corpus_data sets them. */

@@ -38,9 +38,10 @@ static uint64_t tokfile_hash_range(FILE *f, long at, unsigned char *buf)
 }
 
 uint64_t tokfile_key(const char *path, const ReaderOptions *o, const Tokenizer *tk, int64_t bound, CkptBuf *key,
-                     Status *st)
+                     uint64_t *source, Status *st)
 {
     key->n = 0;
+    *source = 0;
     if (strcmp(path, "-") == 0) return 0;
     char *real = realpath(path, NULL);
     FILE *f = fopen(path, "rb");
@@ -60,6 +61,7 @@ uint64_t tokfile_key(const char *path, const ReaderOptions *o, const Tokenizer *
     fclose(f);
     ckpt_put_u32(key, TOKFILE_FORMAT);
     ckpt_put_str(key, real, strlen(real));
+    *source = hash_bytes(real, strlen(real)) | 1;
     free(real);
     ckpt_put_u64(key, (uint64_t)sb.st_size);
     ckpt_put_u64(key, (uint64_t)sb.st_mtim.tv_sec);

@@ -45,9 +45,10 @@ typedef struct TokProgress {
 
 /* The key of path read with o and tokenized by tk into a table bounded at
  * `bound` words; 0 (no key, nothing to reuse) for standard input. `key` gets
- * the key's bytes. */
+ * the key's bytes, `source` a hash of the file's real path (0 for standard
+ * input): a file's older token files are those of the same source. */
 uint64_t tokfile_key(const char *path, const ReaderOptions *o, const Tokenizer *tk, int64_t bound, CkptBuf *key,
-                     Status *st);
+                     uint64_t *source, Status *st);
 /* Reads and tokenizes path on `threads` threads into the cache file `cache`
  * (NULL: a temporary file next to tmp_dir, removed once mapped) and opens it.
  * Dropping rare words to stay in `bound` starts at min_count. */
