@@ -529,7 +529,7 @@ static int datafile_parse(DataFile *d, const CkptBuf *key)
 {
     uint64_t len;
     const unsigned char *meta = cfile_find(&d->f, "META", &len);
-    if (!meta || len < key->n + 72 || memcmp(meta, key->p, key->n) != 0) return 0;
+    if (!meta || len < key->n + 72 || (key->n && memcmp(meta, key->p, key->n) != 0)) return 0;
     CkptSection sec = {meta + key->n, len - key->n, 1};
     CkptCursor c = ckpt_cursor(&sec);
     uint64_t v[9];

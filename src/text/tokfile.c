@@ -319,7 +319,7 @@ static int tokfile_parse(TokFile *t, const CkptBuf *key)
     int bad = 0;
     uint64_t len;
     const unsigned char *meta = cfile_find(&t->f, "META", &len);
-    if (!meta || len < key->n + 56 || memcmp(meta, key->p, key->n) != 0) return -1;
+    if (!meta || len < key->n + 56 || (key->n && memcmp(meta, key->p, key->n) != 0)) return -1;
     CkptSection sec = {meta + key->n, len - key->n, 1};
     CkptCursor c = ckpt_cursor(&sec);
     uint64_t v[7];
