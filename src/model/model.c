@@ -175,9 +175,19 @@ int model_load(Model *m, const CkptReader *r, int map, Status *st)
 }
 
 
+/* Draw i of r's stream goes to w[i]: the embedding table's millions of draws
+ * are made on every core, each slice from where the stream is at its start. */
 static void model_fill_uniform(float *w, int64_t n, float a, Rng *r)
 {
-    for (int64_t i = 0; i < n; i++) w[i] = (2.0f * rng_uniform(r) - 1.0f) * a;
+    const int64_t slice = (int64_t)1 << 16;
+#pragma omp parallel for schedule(static)
+    for (int64_t lo = 0; lo < n; lo += slice) {
+        Rng s = *r;
+        rng_skip(&s, (uint64_t)lo);
+        const int64_t hi = n - lo < slice ? n : lo + slice;
+        for (int64_t i = lo; i < hi; i++) w[i] = (2.0f * rng_uniform(&s) - 1.0f) * a;
+    }
+    rng_skip(r, (uint64_t)n);
 }
 
 void model_randomize(Model *m, int64_t unk_row, uint64_t seed)
@@ -185,7 +195,8 @@ void model_randomize(Model *m, int64_t unk_row, uint64_t seed)
     const ModelDims *D = &m->dims;
     Rng r;
     rng_seed(&r, seed);
-    memset(m->params, 0, (size_t)m->n_params * sizeof(float));
+    /* The embedding table is all drawn: only what precedes it needs zeroing. */
+    memset(m->params, 0, (size_t)m->tensors[TENSOR_EMB].offset * sizeof(float));
     model_fill_uniform(m->p.emb, D->rows * D->dim, 1.0f / sqrtf((float)D->dim), &r);
     if (unk_row >= 0 && unk_row < D->rows) memset(m->p.emb + unk_row * D->dim, 0, (size_t)D->dim * sizeof(float));
     int64_t K = (int64_t)D->heads * D->dim;
