@@ -56,6 +56,9 @@ static int pipeline_corpus_all(const CorpusOptions *co, Encoder *enc, Vocab *lab
                                Status *st)
 {
     const int lead = dist_rank() == 0;
+    if (dist_size() > 1 && (strcmp(co->train, "-") == 0 || (co->valid && strcmp(co->valid, "-") == 0)))
+        return status_error(st, "%s: standard input cannot be read by several processes; give a file",
+                            strcmp(co->train, "-") == 0 ? "data.train" : "data.valid");
     int rc = 0;
     if (lead) rc = given ? corpus_reload(co, enc, labels, data, st) : corpus_build(co, enc, labels, data, st);
     dist_wait_all();
@@ -63,7 +66,7 @@ static int pipeline_corpus_all(const CorpusOptions *co, Encoder *enc, Vocab *lab
     if (pipeline_agree(rc, st)) return -1;
     if (!lead) rc = given ? corpus_reload(co, enc, labels, data, st) : corpus_build(co, enc, labels, data, st);
     if (pipeline_agree(rc, st)) return -1;
-    uint64_t mine = cfile_digest(&data->file), *all = xmalloc((size_t)dist_size() * sizeof *all);
+    uint64_t mine = corpus_digest(data), *all = xmalloc((size_t)dist_size() * sizeof *all);
     dist_allgather(&mine, sizeof mine, all);
     rc = mine != all[0] ? status_error(st, "rank %d: the data differ from rank 0's (%s is not the same file): "
                                            "every host needs the same data.train and data.valid",

@@ -326,12 +326,12 @@ const void *cfile_find(const CFile *f, const char *tag, uint64_t *len)
     return NULL;
 }
 
-uint64_t cfile_digest(const CFile *f)
+uint64_t cfile_digest(const CFile *f, const char *skip)
 {
     HashStream hs;
     hash_stream_init(&hs);
-    hash_stream_update(&hs, &f->key, sizeof f->key);
     for (int i = 0; i < f->n; i++) {
+        if (skip && memcmp(f->dir[i].tag, skip, 4) == 0) continue;
         hash_stream_update(&hs, f->dir[i].tag, 4);
         hash_stream_update(&hs, &f->dir[i].sum, sizeof f->dir[i].sum);
     }

@@ -81,9 +81,9 @@ CFileState cfile_open(CFile *f, const char *path, const char *kind, uint64_t key
 void cfile_close(CFile *f);
 /* Section `tag`: its bytes in the mapping and their length; NULL when absent. */
 const void *cfile_find(const CFile *f, const char *tag, uint64_t *len);
-/* A digest of the file's contents (its key and sections' checksums): equal
- * digests, equal files. */
-uint64_t cfile_digest(const CFile *f);
+/* A digest of the file's contents (its sections' checksums) apart from section
+ * `skip` (NULL: none), such as one naming where the file was built from. */
+uint64_t cfile_digest(const CFile *f, const char *skip);
 /* Lets the kernel take back the mapping's resident pages (they are read again
  * from the page cache or the file when next touched): keeps the resident size
  * of a pass over a file larger than memory bounded. Safe while other threads

@@ -273,6 +273,12 @@ int corpus_reload(const CorpusOptions *o, const Encoder *enc, const Vocab *label
     return 0;
 }
 
+uint64_t corpus_digest(const TrainData *td)
+{
+    /* META holds the key, which names the input's path and modification time. */
+    return cfile_digest(&td->file, "META");
+}
+
 void corpus_release(const TrainData *td)
 {
     if (td->file.size > CORPUS_RESIDENT_MAX) cfile_release(&td->file);

@@ -70,6 +70,9 @@ int corpus_build(const CorpusOptions *o, Encoder *enc, Vocab *labels, TrainData 
  * was trained with; the validation split is the same as the original run's.
  * It is the original run's cache file when the data have not changed. */
 int corpus_reload(const CorpusOptions *o, const Encoder *enc, const Vocab *labels, TrainData *out, Status *st);
+/* A digest of the data (documents, vocabulary, labels), not of where they came
+ * from: equal on two hosts that read the same bytes from different paths. */
+uint64_t corpus_digest(const TrainData *td);
 /* Lets go of the resident pages of a large data file (cfile_release): a pass
  * over it then keeps at most what it touched since. Safe during training. */
 void corpus_release(const TrainData *td);
