@@ -19,6 +19,11 @@ uint64_t rng_next(Rng *r)
     return rng_splitmix(r->state);
 }
 
+void rng_skip(Rng *r, uint64_t n)
+{
+    r->state += n * 0x9e3779b97f4a7c15ull;
+}
+
 float rng_uniform(Rng *r)
 {
     return (float)(rng_next(r) >> 40) * (1.0f / 16777216.0f);

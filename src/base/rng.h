@@ -12,6 +12,9 @@ typedef struct Rng {
 
 void rng_seed(Rng *r, uint64_t seed);
 uint64_t rng_next(Rng *r);
+/* Moves r on as n rng_next calls would (splitmix64's state is a counter), so
+ * draws far into one stream can be made on other threads, to the same bits. */
+void rng_skip(Rng *r, uint64_t n);
 /* Uniform in [0, 1) with 24 random bits. */
 float rng_uniform(Rng *r);
 /* Uniform integer in [0, n), n >= 1 (Lemire's multiply-shift; the tiny bias is

@@ -176,9 +176,8 @@ void vocab_sort_natural(Vocab *v, int64_t *remap)
     free(order);
 }
 
-void vocab_save(const Vocab *v, CkptWriter *w, const char *tag)
+void vocab_put(const Vocab *v, CkptBuf *b)
 {
-    CkptBuf *b = ckpt_section(w, tag, 1);
     ckpt_put_u64(b, (uint64_t)v->n);
     for (int64_t i = 0; i < v->n; i++) {
         ckpt_put_str(b, v->words[i], v->lens[i]);
@@ -186,23 +185,42 @@ void vocab_save(const Vocab *v, CkptWriter *w, const char *tag)
     }
 }
 
+const char *vocab_get(Vocab *v, CkptCursor *c)
+{
+    uint64_t n = ckpt_u64(c);
+    if (n > c->n) return "holds more entries than bytes";
+    for (uint64_t i = 0; i < n && !c->bad; i++) {
+        uint32_t len = ckpt_u32(c);
+        const unsigned char *s = ckpt_take(c, len);
+        int64_t count = (int64_t)ckpt_u64(c);
+        /* A repeated entry would get an earlier id back: the table must be a set. */
+        if (!s || vocab_add(v, (const char *)s, len) != (int64_t)i) return "has an entry cut short or repeated";
+        v->counts[i] = count;
+    }
+    return c->bad ? "is cut short" : NULL;
+}
+
+void vocab_save(const Vocab *v, CkptWriter *w, const char *tag)
+{
+    vocab_put(v, ckpt_section(w, tag, 1));
+}
+
 int vocab_load(Vocab *v, const CkptReader *r, const char *tag, Status *st)
 {
     CkptSection sec;
     if (!ckpt_find(r, tag, &sec)) return ckpt_damaged(r, st, "no %s section", tag);
     CkptCursor c = ckpt_cursor(&sec);
-    uint64_t n = ckpt_u64(&c);
-    if (n > c.n) return ckpt_damaged(r, st, "%s section holds %llu entries in %llu bytes", tag,
-                                     (unsigned long long)n, (unsigned long long)c.n);
-    for (uint64_t i = 0; i < n && !c.bad; i++) {
-        uint32_t len = ckpt_u32(&c);
-        const unsigned char *s = ckpt_take(&c, len);
-        int64_t count = (int64_t)ckpt_u64(&c);
-        /* A repeated entry would get an earlier id back: the table must be a set. */
-        if (!s || vocab_add(v, (const char *)s, len) != (int64_t)i)
-            return ckpt_damaged(r, st, "%s section: entry %llu is cut short or repeated", tag, (unsigned long long)i);
-        v->counts[i] = count;
-    }
+    const char *why = vocab_get(v, &c);
+    if (why) return ckpt_damaged(r, st, "%s section %s", tag, why);
     if (!ckpt_done(&c)) return ckpt_damaged(r, st, "%s section does not end where its entries do", tag);
     return 0;
+}
+
+int vocab_equal(const Vocab *a, const Vocab *b)
+{
+    if (a->n != b->n) return 0;
+    for (int64_t i = 0; i < a->n; i++)
+        if (a->lens[i] != b->lens[i] || a->counts[i] != b->counts[i] || memcmp(a->words[i], b->words[i], a->lens[i]))
+            return 0;
+    return 1;
 }

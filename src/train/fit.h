@@ -94,6 +94,7 @@ typedef struct FitCheckpoint {
     int epoch;        /* the epoch just completed, or the one interrupted */
     int improved;
     int interrupted;  /* mid-epoch, by a signal: only a resumable last checkpoint */
+    int last;         /* the run ends after it (the last epoch, early stopping, a signal) */
 } FitCheckpoint;
 
 typedef struct FitSummary {
@@ -117,6 +118,8 @@ typedef struct FitSummary {
  * stopping does (a tuner's pruning, a budget). */
 typedef struct FitObserver {
     void *ctx;
+    /* Before training: the corpus being read and cached (corpus.h). */
+    void (*on_corpus)(void *ctx, const CorpusEvent *e);
     void (*on_start)(void *ctx, const FitStart *s);
     void (*on_progress)(void *ctx, const FitProgress *p);
     int (*on_epoch)(void *ctx, const FitEpoch *e, Status *st);
@@ -169,6 +172,8 @@ void fit_request_stop(int signo);
 /* A run's checkpoint: the config it was asked for (CONF, JSON text as given),
  * the classifier, the training state (STAT) and the Adam moments. */
 int fit_save(const FitSnapshot *s, const char *config_json, const char *path, Status *st);
+/* Its sections, borrowing the tensors (ckpt_writer_detach lets go of them). */
+void fit_sections(const FitSnapshot *s, const char *config_json, CkptWriter *w);
 /* The training state of a checkpoint (STAT). */
 int fit_load_state(TrainState *state, const CkptReader *r, Status *st);
 
