@@ -218,7 +218,7 @@ static int tokfile_take(Build *b, Part *p, Status *st)
         b->soff = tokfile_grow(b->soff, &b->cap_soff, words + p->nh + 1, sizeof *b->soff);
         for (int64_t i = 0; i < p->nh; i++) b->soff[words + i + 1] = b->soff[words + i] + p->slen[i];
         b->str = tokfile_grow(b->str, &b->cap_str, (int64_t)b->soff[words + p->nh], 1);
-        memcpy(b->str + b->soff[words], p->str, (size_t)p->ns);
+        if (p->ns) memcpy(b->str + b->soff[words], p->str, (size_t)p->ns);
         p->ns = 0;
     }
     int64_t *to_global = xmalloc((size_t)(p->labels.n + 1) * sizeof *to_global);
