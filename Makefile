@@ -19,6 +19,15 @@ endif
 CHECK_LIBS := -lcheck -lsubunit -lrt -pthread
 
 BUILD   := build
+
+# `make MPI=1`: built with mpicc (Open MPI) for one training run over several
+# processes under mpirun (README "Several processes"), in build/mpi; both
+# flavours write ./attnclf, which is relinked when the flavour changes.
+ifeq ($(MPI),1)
+  CC      := mpicc
+  CFLAGS  += -DATTNCLF_MPI
+  BUILD   := build/mpi
+endif
 # src/ is grouped by layer (README "Code map"); every folder is on the include path.
 SRC_DIRS := $(sort $(dir $(wildcard src/*/*.c)))
 CFLAGS  += $(patsubst %/,-I%,$(SRC_DIRS))
@@ -29,6 +38,8 @@ TEST_OBJ := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%.o)
 LIB     := $(BUILD)/libattnclf.a
 BIN     := attnclf
 TESTBIN := $(BUILD)/check_attnclf
+FLAVOR  := build/.flavor-$(subst /,-,$(BIN))
+$(shell mkdir -p build; echo "mpi=$(MPI)" | cmp -s - $(FLAVOR) 2>/dev/null || echo "mpi=$(MPI)" > $(FLAVOR))
 
 .PHONY: all check unit cli demo deps asan valgrind clean check-browser bench-tools install uninstall man check-man check-data
 
@@ -44,8 +55,8 @@ $(BUILD)/tests/%.o: tests/%.c | $(BUILD)/tests
 $(LIB): $(LIB_OBJ)
 	$(AR) rcs $@ $^
 
-$(BIN): $(BUILD)/cli/main.o $(LIB)
-	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+$(BIN): $(BUILD)/cli/main.o $(LIB) $(FLAVOR)
+	$(CC) $(LDFLAGS) -o $@ $(filter-out $(FLAVOR),$^) $(LDLIBS)
 
 $(TESTBIN): $(TEST_OBJ) $(LIB)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(CHECK_LIBS)
@@ -108,7 +119,7 @@ $(BUILD)/bench:
 # Installs the Debian packages the build and the tests need, only those missing (as root,
 # or through sudo). The other targets never install: they check and name what is missing.
 deps:
-	sh scripts/install-deps.sh
+	sh scripts/install-deps.sh $(if $(filter 1,$(MPI)),mpi)
 
 # Check kills a test that outlives its timeout (4 s unless the suite sets one): a timed
 # assertion. Times ten, the timeouts only catch hangs: under ASan with the machine's load
@@ -125,13 +136,14 @@ cli: $(BIN) $(JSONGET)
 	tests/getdata.sh
 
 check:
-	@sh scripts/install-deps.sh --check
+	@sh scripts/install-deps.sh --check $(if $(filter 1,$(MPI)),mpi)
 	$(MAKE) $(BIN) $(TESTBIN) $(JSONGET)
 	$(CK_ENV) $(TESTBIN)
 	JSONGET=$(JSONGET) tests/cli.sh ./$(BIN)
 	tests/badinput.sh ./$(BIN)
 	tests/install.sh
 	tests/getdata.sh
+	$(if $(filter 1,$(MPI)),tests/mpi.sh ./$(BIN))
 
 # scripts/get-data.sh's converters that run python3 (imdb, the SST-2 zip, the harvardnlp
 # files) on made-up downloads, and on copies of ../shared/data when it is there. `make

@@ -30,6 +30,7 @@ for a in "$@"; do
         --check) check=1 ;;
         --build) build_only=1 ;;
         -*) echo "usage: sh scripts/install-deps.sh [--check [--build]] [PACKAGE...]" >&2; exit 2 ;;
+        mpi) extra="$extra libopenmpi-dev openmpi-bin" ;;
         *) extra="$extra $a" ;;
     esac
 done

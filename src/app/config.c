@@ -93,6 +93,7 @@ static const ConfigKey config_keys[] = {
     {"data.label_separator", KEY_STRING, AT(data.read.label_separator), "null", ANY},
     {"data.label_names", KEY_PATH, AT(data.read.label_names), "null", ANY},
     {"data.weight_column", KEY_OPT_COLUMN, AT(data.read.weight_column), "null", ANY},
+    {"data.cache", KEY_PATH, AT(data.cache), "null", ANY},
     {"tokenizer.lowercase", KEY_BOOL, AT(tokenizer.tok.lowercase), "true", FLAG},
     {"tokenizer.ngrams", KEY_INT, AT(tokenizer.enc.ngrams), "2", RANGE(1, 6)},
     {"tokenizer.buckets", KEY_INT64, AT(tokenizer.enc.buckets), "2000000", GE(0)},

@@ -25,6 +25,7 @@ typedef struct DataConfig {
     char *valid;            /* NULL: split valid_fraction off train */
     double valid_fraction;  /* in [0, 1) */
     ReaderOptions read;     /* format, header, columns, bad rows */
+    char *cache;            /* the token cache's directory; NULL: output.dir/cache */
 } DataConfig;
 
 typedef struct TokenizerConfig {

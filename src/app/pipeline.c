@@ -8,17 +8,67 @@
 #include <errno.h>
 
 #include "corpus.h"
+#include "dist.h"
 #include "mem.h"
 #include "pretrained.h"
 #include "rundir.h"
 #include "runlog.h"
 #include "tune.h"
 
-CorpusOptions pipeline_corpus(const Config *cfg)
+static void pipeline_corpus_event(void *ctx, const CorpusEvent *e)
 {
+    const CorpusFan *f = ctx;
+    for (int i = 0; i < f->n; i++)
+        if (f->obs[i].on_corpus) f->obs[i].on_corpus(f->obs[i].ctx, e);
+}
+
+/* data.cache, or output.dir/cache. */
+CorpusOptions pipeline_corpus(const Config *cfg, const FitObserver *obs, int n_obs, CorpusFan *fan)
+{
+    fan->obs = obs;
+    fan->n = n_obs;
+    if (cfg->data.cache) snprintf(fan->cache, sizeof fan->cache, "%s", cfg->data.cache);
+    else snprintf(fan->cache, sizeof fan->cache, "%s/cache", cfg->output.dir);
+    fan->watch = (CorpusWatch){fan, pipeline_corpus_event};
     return (CorpusOptions){.train = cfg->data.train, .valid = cfg->data.valid,
                            .valid_fraction = cfg->data.valid_fraction, .seed = cfg->train.fit.seed,
-                           .read = &cfg->data.read, .vocab = cfg->tokenizer.vocab};
+                           .read = &cfg->data.read, .vocab = cfg->tokenizer.vocab, .cache = fan->cache,
+                           .threads = cfg->train.step.threads, .watch = &fan->watch};
+}
+
+/* Over several processes a failure of one (rank 0 does the writing) stops all. */
+static int pipeline_agree(int rc, Status *st)
+{
+    if (dist_any(rc != 0) && rc == 0) return status_error(st, "stopped: another process of the run failed");
+    return rc;
+}
+
+/* The corpus (given: a resumed run's encoder and labels), over several
+ * processes: rank 0 reads and caches it while the others wait; then they open
+ * the cache (the same file on a shared file system; their own copy, built the
+ * same way, on a host of their own) and every process checks that it has rank
+ * 0's data. */
+static int pipeline_corpus_all(const CorpusOptions *co, Encoder *enc, Vocab *labels, int given, TrainData *data,
+                               Status *st)
+{
+    const int lead = dist_rank() == 0;
+    if (dist_size() > 1 && (strcmp(co->train, "-") == 0 || (co->valid && strcmp(co->valid, "-") == 0)))
+        return status_error(st, "%s: standard input cannot be read by several processes; give a file",
+                            strcmp(co->train, "-") == 0 ? "data.train" : "data.valid");
+    int rc = 0;
+    if (lead) rc = given ? corpus_reload(co, enc, labels, data, st) : corpus_build(co, enc, labels, data, st);
+    dist_wait_all();
+    if (dist_size() == 1) return rc;
+    if (pipeline_agree(rc, st)) return -1;
+    if (!lead) rc = given ? corpus_reload(co, enc, labels, data, st) : corpus_build(co, enc, labels, data, st);
+    if (pipeline_agree(rc, st)) return -1;
+    uint64_t mine = corpus_digest(data), *all = xmalloc((size_t)dist_size() * sizeof *all);
+    dist_allgather(&mine, sizeof mine, all);
+    rc = mine != all[0] ? status_error(st, "rank %d: the data differ from rank 0's (%s is not the same file): "
+                                           "every host needs the same data.train and data.valid",
+                                       dist_rank(), data->file.path) : 0;
+    free(all);
+    return pipeline_agree(rc, st);
 }
 
 const BayesOptions *pipeline_legacy_bayes(const Config *cfg)
@@ -67,28 +117,34 @@ static int pipeline_fit_init(Fit *f, const Config *cfg, Classifier *c, const Tra
 
 /* The encoder, corpus, initial network (pretrained vectors in: *ps) and naive
  * Bayes member of a fresh run. */
-static int pipeline_build(const Config *cfg, Classifier *c, TrainData *data, PretrainedStats *ps, Status *st)
+static int pipeline_build(const Config *cfg, const FitObserver *obs, int n_obs, Classifier *c, TrainData *data,
+                          PretrainedStats *ps, Status *st)
 {
     memset(c, 0, sizeof *c);
     encoder_init(&c->enc, &cfg->tokenizer.tok, &cfg->tokenizer.enc);
     /* The corpus is encoded with the member's features, which it is fitted on. */
     c->enc.bayes_ngrams = cfg->bayes.weight > 0 ? cfg->bayes.ngrams : 0;
-    CorpusOptions co = pipeline_corpus(cfg);
-    if (cfg->tokenizer.stopwords && tokenizer_load_stopwords(&c->enc.tk, cfg->tokenizer.stopwords, st)) return -1;
-    if (corpus_build(&co, &c->enc, &c->labels, data, st)) return -1;
+    CorpusFan fan;
+    CorpusOptions co = pipeline_corpus(cfg, obs, n_obs, &fan);
+    int rc = cfg->tokenizer.stopwords ? tokenizer_load_stopwords(&c->enc.tk, cfg->tokenizer.stopwords, st) : 0;
+    if (pipeline_agree(rc, st)) return -1;
+    if (pipeline_corpus_all(&co, &c->enc, &c->labels, 0, data, st)) return -1;
     if (data->train.n == 0)
         return status_error(st, "%s: no training documents left after the validation split", cfg->data.train);
     pipeline_network(cfg, data, c);
     if (cfg->model.pretrained && pretrained_load(&c->net, &c->enc, cfg->model.pretrained, ps, st)) return -1;
     if (cfg->bayes.weight > 0 && bayes_fit(&c->bayes, &data->train, (int)c->labels.n, &cfg->bayes, st)) return -1;
+    corpus_release(data);
     classifier_attach_bayes(c);
     return 0;
 }
 
-/* Runs f with obs, then the logs (keeping `keep_rows` epoch rows) and the run directory's checkpoints. */
+/* Runs f with obs, then the logs (keeping `keep_rows` epoch rows) and the run
+ * directory's checkpoints; over several processes, rank 0 alone has them. */
 static int pipeline_fit(Fit *f, RunDir *rd, int keep_rows, const FitObserver *obs, int n_obs, FitSummary *out,
                         Status *st)
 {
+    if (dist_rank() != 0) return fit_run(f, out, st);
     RunLog log;
     for (int i = 0; i < n_obs; i++) fit_observe(f, &obs[i]);
     int rc = runlog_open(&log, rd->dir, keep_rows, st);
@@ -109,7 +165,7 @@ static int pipeline_train_in(const Config *cfg, RunDir *rd, const FitObserver *o
     Classifier c = {0};
     TrainData data = {0};
     PretrainedStats ps;
-    int rc = pipeline_build(cfg, &c, &data, &ps, st);
+    int rc = pipeline_build(cfg, obs, n_obs, &c, &data, &ps, st);
     if (rc == 0) {
         Fit f;
         rc = pipeline_fit_init(&f, cfg, &c, &data, st);
@@ -127,9 +183,14 @@ int pipeline_train(const Config *cfg, int force, const FitObserver *obs, int n_o
     memset(out, 0, sizeof *out);
     char *json = config_to_json(cfg);
     RunDir rd = {0};
-    int rc = rundir_open(&rd, cfg->output.dir, cfg->output.keep_checkpoints, cfg->train.fit.seed, json,
-                         force ? RUNDIR_FORCE : RUNDIR_NEW, st);
+    /* Over several processes, rank 0 alone reports, writes and holds the run directory. */
+    const int lead = dist_rank() == 0;
+    if (!lead) n_obs = 0;
+    int rc = lead ? rundir_open(&rd, cfg->output.dir, cfg->output.keep_checkpoints, cfg->train.fit.seed, json,
+                                force ? RUNDIR_FORCE : RUNDIR_NEW, st)
+                  : 0;
     free(json);
+    rc = pipeline_agree(rc, st);
     if (rc == 0) rc = pipeline_train_in(cfg, &rd, obs, n_obs, out, st);
     rundir_close(&rd);
     return rc;
@@ -151,6 +212,7 @@ int pipeline_tune(const Config *cfg, int force, const TuneOptions *to, const Tun
 {
     memset(out, 0, sizeof *out);
     memset(res, 0, sizeof *res);
+    if (dist_size() > 1) return status_error(st, "tune runs in one process: start it without mpirun");
     char *json = config_to_json(cfg), path[4096];
     RunDir rd = {0};
     int rc = rundir_open(&rd, cfg->output.dir, cfg->output.keep_checkpoints, cfg->train.fit.seed, json,
@@ -185,7 +247,8 @@ int pipeline_shared_init(PipelineShared *sh, const Config *cfg, Status *st)
     memset(sh, 0, sizeof *sh);
     sh->encoded_bayes = -1;
     encoder_init(&sh->proto.enc, &cfg->tokenizer.tok, &cfg->tokenizer.enc);
-    CorpusOptions co = pipeline_corpus(cfg);
+    CorpusFan fan;
+    CorpusOptions co = pipeline_corpus(cfg, NULL, 0, &fan);
     co.keep_words = 1;
     if (cfg->tokenizer.stopwords && tokenizer_load_stopwords(&sh->proto.enc.tk, cfg->tokenizer.stopwords, st)) return -1;
     if (corpus_build(&co, &sh->proto.enc, &sh->proto.labels, &sh->words, st)) return -1;
@@ -270,14 +333,14 @@ static int pipeline_stored_config(const CkptReader *r, Config *cfg, Status *st)
 static int pipeline_apply_overrides(Config *cfg, char *const *overrides, int n, Status *st)
 {
     static const char *const allowed[] = {"train.epochs=", "train.patience=", "train.threads=",
-                                          "output.keep_checkpoints="};
+                                          "output.keep_checkpoints=", "data.cache="};
     for (int i = 0; i < n; i++) {
         int ok = 0;
         for (size_t k = 0; k < sizeof allowed / sizeof *allowed; k++)
             ok |= strncmp(overrides[i], allowed[k], strlen(allowed[k])) == 0;
         if (!ok)
-            return status_usage(st, "--set %s: only train.epochs, train.patience, train.threads and "
-                                "output.keep_checkpoints can change when resuming", overrides[i]);
+            return status_usage(st, "--set %s: only train.epochs, train.patience, train.threads, "
+                                "output.keep_checkpoints and data.cache can change when resuming", overrides[i]);
         if (config_set(cfg, overrides[i], st)) return -1;
     }
     return config_validate(cfg, st);
@@ -314,6 +377,8 @@ int pipeline_resume(const char *dir, char *const *overrides, int n, const FitObs
     memset(&z, 0, sizeof z);
     RunDir rd = {0};
     TrainData data = {0};
+    const int lead = dist_rank() == 0;
+    if (!lead) n_obs = 0;
     int rc = pipeline_read_run(path, &z, st);
     if (rc == 0) {
         z.planned_epochs = z.cfg.train.fit.epochs;
@@ -324,13 +389,15 @@ int pipeline_resume(const char *dir, char *const *overrides, int n, const FitObs
     if (rc == 0 && (z.state.epoch >= z.cfg.train.fit.epochs || z.state.stopped))
         rc = status_error(st, "%s: the run is complete (%d of %d epochs%s); raise it with --set train.epochs=N", path,
                           z.state.epoch, z.cfg.train.fit.epochs, z.state.stopped ? ", stopped early" : "");
-    if (rc == 0) {
+    if (rc == 0 && lead) {
         char *json = config_to_json(&z.cfg);
         rc = rundir_open(&rd, dir, z.cfg.output.keep_checkpoints, z.cfg.train.fit.seed, json, RUNDIR_RESUME, st);
         free(json);
     }
-    CorpusOptions co = pipeline_corpus(&z.cfg);
-    if (rc == 0) rc = corpus_reload(&co, &z.c.enc, &z.c.labels, &data, st);
+    rc = pipeline_agree(rc, st);
+    CorpusFan fan;
+    CorpusOptions co = pipeline_corpus(&z.cfg, obs, n_obs, &fan);
+    if (rc == 0) rc = pipeline_corpus_all(&co, &z.c.enc, &z.c.labels, 1, &data, st);
     if (rc == 0) {
         Fit f;
         rc = pipeline_fit_init(&f, &z.cfg, &z.c, &data, st);

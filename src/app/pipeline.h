@@ -120,9 +120,19 @@ typedef struct QuantizeReport {
 int pipeline_quantize(const char *path, const char *out, const QuantizeOptions *o, const FitObserver *obs, int n_obs,
                       QuantizeReport *rep, Status *st);
 
-/* For pipeline_ship.c: the corpus a config trains on, and the naive Bayes
- * options of a format 1-3 checkpoint (whose own bytes lack them). */
-CorpusOptions pipeline_corpus(const Config *cfg);
+/* The observers' on_corpus, as the corpus reports its events. */
+typedef struct CorpusFan {
+    const FitObserver *obs;
+    int n;
+    char cache[4200];  /* the cache directory */
+    CorpusWatch watch;
+} CorpusFan;
+
+/* The corpus a config trains on, cached in data.cache or output.dir/cache, its
+ * events sent to obs [n_obs] through fan (which must outlive the options); and
+ * for pipeline_ship.c the naive Bayes options of a format 1-3 checkpoint (whose
+ * own bytes lack them). */
+CorpusOptions pipeline_corpus(const Config *cfg, const FitObserver *obs, int n_obs, CorpusFan *fan);
 const BayesOptions *pipeline_legacy_bayes(const Config *cfg);
 
 #endif

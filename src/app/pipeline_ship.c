@@ -96,7 +96,8 @@ static int ship_load_data(Ship *s, Status *st)
         snprintf(msg, sizeof msg, "%s", st->msg);
         return status_error(st, "%s (the training data named in the model's config; give --data FILE)", msg);
     }
-    CorpusOptions co = pipeline_corpus(&s->cfg);
+    CorpusFan fan;
+    CorpusOptions co = pipeline_corpus(&s->cfg, NULL, 0, &fan);
     if (corpus_reload(&co, &s->c.enc, &s->c.labels, &s->data, st)) return -1;
     s->have_data = 1;
     return 0;

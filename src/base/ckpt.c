@@ -87,6 +87,31 @@ void ckpt_section_ref(CkptWriter *w, const void *p, uint64_t n)
     s->ref_n[s->nref++] = n;
 }
 
+void ckpt_writer_detach(CkptWriter *w, unsigned char **buf, size_t *cap)
+{
+    size_t total = 0;
+    for (int i = 0; i < w->n; i++)
+        for (int k = 0; k < w->sec[i].nref; k++) total += (size_t)(w->sec[i].ref_n[k] + 63) / 64 * 64;
+    if (total > *cap || !*buf) {
+        free(*buf);
+        *buf = xaligned_calloc(total ? total : 64);
+        *cap = total;
+    }
+    size_t at = 0;
+    for (int i = 0; i < w->n; i++)
+        for (int k = 0; k < w->sec[i].nref; k++) {
+            const unsigned char *src = w->sec[i].ref[k];
+            unsigned char *dst = *buf + at;
+            const int64_t n = (int64_t)w->sec[i].ref_n[k];
+            /* Megabytes of tensors: copied on every core, in slices. */
+#pragma omp parallel for schedule(static)
+            for (int64_t lo = 0; lo < n; lo += (int64_t)1 << 20)
+                memcpy(dst + lo, src + lo, (size_t)(n - lo < ((int64_t)1 << 20) ? n - lo : (int64_t)1 << 20));
+            w->sec[i].ref[k] = dst;
+            at += (size_t)(n + 63) / 64 * 64;
+        }
+}
+
 static uint64_t ckpt_section_len(const CkptOutSection *s)
 {
     uint64_t n = s->head.n;

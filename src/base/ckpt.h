@@ -71,6 +71,10 @@ void ckpt_writer_free(CkptWriter *w);
 CkptBuf *ckpt_section(CkptWriter *w, const char *tag, uint32_t version);
 /* Appends n borrowed bytes to the newest section; they must stay valid until ckpt_write. */
 void ckpt_section_ref(CkptWriter *w, const void *p, uint64_t n);
+/* Copies every borrowed block into *buf (grown to fit; free() it), so that w no
+ * longer depends on the memory it borrowed: it can then be written while
+ * that memory changes (a checkpoint written in the background). */
+void ckpt_writer_detach(CkptWriter *w, unsigned char **buf, size_t *cap);
 /* Writes every section to path atomically. */
 int ckpt_write(const CkptWriter *w, const char *path, Status *st);
 /* Makes dst an atomic copy of the complete file src (a hard link when the file

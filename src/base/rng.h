@@ -12,9 +12,10 @@ typedef struct Rng {
 
 void rng_seed(Rng *r, uint64_t seed);
 uint64_t rng_next(Rng *r);
-/* Moves r on by n draws at once (splitmix64's state is a counter), so draw k of a
- * stream can be had without the k before it: a shipped model rebuilds an
- * embedding row's initial values this way (embed.h). */
+/* Moves r on as n rng_next calls would (splitmix64's state is a counter), so
+ * draw k of a stream can be had without the k before it: draws far into one
+ * stream are made on other threads to the same bits, and a shipped model
+ * rebuilds an embedding row's initial values this way (embed.h). */
 void rng_skip(Rng *r, uint64_t n);
 /* Uniform in [0, 1) with 24 random bits. */
 float rng_uniform(Rng *r);

@@ -9,6 +9,7 @@
 #include "cli.h"
 #include "config.h"
 #include "console.h"
+#include "dist.h"
 #include "mem.h"
 #include "pipeline.h"
 
@@ -32,10 +33,13 @@ static const char train_help[] =
     "                    train.epochs, train.patience, train.threads, output.keep_checkpoints\n"
     "  --quiet           no progress or config summary on stderr\n"
     "  --help            this text\n\n"
-    "Ctrl-C or SIGTERM stops at the next batch with a resumable last.ckpt (exit 130 or 143).\n";
+    "Ctrl-C or SIGTERM stops at the next batch with a resumable last.ckpt (exit 130 or 143).\n"
+    "Built with MPI (make MPI=1), 'mpirun -np N attnclf train ...' trains one model on N\n"
+    "processes: rank 0 reports and writes; a signal to any process stops them all.\n";
 
 static void train_print_summary(const FitSummary *s, const char *dir)
 {
+    if (dist_rank() != 0) return;
     if (s->best_metric >= 0)
         printf("best %s %.4f at epoch %d of %d%s; model: %s/model.bin (checkpoint: best.ckpt)\n",
                fit_metric_column(s->metric), s->best_metric, s->best_epoch, s->epochs,
@@ -67,6 +71,15 @@ static void train_install_signals(void)
  * command's to name). A signal exits 128 + its number, as shells expect. */
 static int train_fail(const FitSummary *s, const char *dir, Status *st)
 {
+    if (dist_rank() != 0) {
+        /* Every process says why it stopped; the others' say which one it is. */
+        char prefix[32];
+        size_t k = (size_t)snprintf(prefix, sizeof prefix, "rank %d: ", dist_rank()), len = strlen(st->msg);
+        if (len + k >= sizeof st->msg) len = sizeof st->msg - 1 - k;
+        memmove(st->msg + k, st->msg, len);
+        memcpy(st->msg, prefix, k);
+        st->msg[k + len] = '\0';
+    }
     size_t n = strlen(st->msg);
     if (s->signal)
         snprintf(st->msg + n, sizeof st->msg - n, "; resume with: attnclf train --resume %s", dir);
@@ -87,7 +100,7 @@ static int train_fresh(const TrainArgs *a)
     Status st;
     Config cfg;
     int rc = cli_resolve_config(&a->run, &cfg, &st);
-    if (rc == 0 && !a->quiet) {
+    if (rc == 0 && !a->quiet && dist_rank() == 0) {
         /* The whole config is in the run's config.json; here only what differs
          * from the defaults, so it reads at a glance. */
         char *diff = config_changes(&cfg);
@@ -99,7 +112,7 @@ static int train_fresh(const TrainArgs *a)
     console_init(&con, a->quiet, NULL);
     FitObserver obs = console_observer(&con);
     FitSummary sum = {0};
-    if (rc) rc = cli_fail("train", &st);
+    if (rc) rc = train_fail(&sum, cfg.output.dir, &st);
     else if (pipeline_train(&cfg, a->force, &obs, 1, &sum, &st)) rc = train_fail(&sum, cfg.output.dir, &st);
     else train_print_summary(&sum, cfg.output.dir);
     config_free(&cfg);
@@ -149,6 +162,8 @@ int cmd_train(int argc, char **argv)
         }
     }
     train_install_signals();
+    Status st;
+    if (rc < 0 && dist_init(NULL, NULL, &st)) rc = cli_fail("train", &st);
     if (rc >= 0) {
     } else if (optind < argc) {
         rc = cli_usage("train", "unexpected argument '%s'", argv[optind]);
@@ -162,5 +177,6 @@ int cmd_train(int argc, char **argv)
         rc = train_fresh(&a);
     }
     free(a.run.sets);
+    dist_finalize();
     return rc;
 }

@@ -3,6 +3,24 @@
 
 #include <stdio.h>
 
+/* Reading progress on a terminal; each cache file used or built, unless quiet;
+ * a damaged one always (it is rebuilt, but something broke it). */
+static void console_on_corpus(void *ctx, const CorpusEvent *e)
+{
+    Console *c = ctx;
+    if (e->kind == CORPUS_READING) {
+        progress_read(&c->prog, e->path, e->done, e->total, e->seconds);
+        return;
+    }
+    progress_clear(&c->prog);
+    if (e->why) fprintf(stderr, "warning: %s; built it again\n", e->why);
+    if (c->quiet) return;
+    if (e->built)
+        fprintf(stderr, "cache: wrote %s (%.1f MB) in %.2fs\n", e->path, (double)e->done / 1e6, e->seconds);
+    else
+        fprintf(stderr, "cache: using %s (%.1f MB)\n", e->path, (double)e->done / 1e6);
+}
+
 static void console_on_start(void *ctx, const FitStart *s)
 {
     Console *c = ctx;
@@ -86,6 +104,6 @@ void console_init(Console *c, int quiet, const char *resuming)
 
 FitObserver console_observer(Console *c)
 {
-    return (FitObserver){.ctx = c, .on_start = console_on_start, .on_progress = console_on_progress,
+    return (FitObserver){.ctx = c, .on_corpus = console_on_corpus, .on_start = console_on_start, .on_progress = console_on_progress,
                          .on_epoch = console_on_epoch, .on_warning = console_on_warning, .on_done = console_on_done};
 }

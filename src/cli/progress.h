@@ -16,6 +16,8 @@ void progress_init(Progress *p, int quiet);
  * tokens, mean loss and lr so far. */
 void progress_update(Progress *p, int epoch, int epochs, int64_t done, int64_t total, double tokens,
                      double loss, double lr, double seconds);
+/* Reading `path`: done of total bytes (0: unknown) after `seconds`. */
+void progress_read(Progress *p, const char *path, int64_t done, int64_t total, double seconds);
 /* Erases the line (before other output). */
 void progress_clear(Progress *p);
 

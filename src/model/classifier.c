@@ -85,16 +85,10 @@ static void classifier_pool_free(void *item)
     classifier_scratch_free(item);
 }
 
-double classifier_score_dataset(const Classifier *c, const Dataset *ds, int threads, int32_t *pred)
-{
-    return classifier_score_matrix(c, ds, threads, 0, pred, NULL, NULL);
-}
-
-double classifier_score_matrix(const Classifier *c, const Dataset *ds, int threads, int raw, int32_t *pred,
-                               float *logits, float *probs)
+void classifier_score_losses(const Classifier *c, const Dataset *ds, int threads, int raw, int32_t *pred,
+                             float *logits, float *probs, float *loss)
 {
     const int C = c->net.dims.classes;
-    float *loss = xmalloc((size_t)(ds->n ? ds->n : 1) * sizeof *loss);
     ThreadsPool pool;
     threads_pool_init(&pool, threads, sizeof(ClassifierScratch), classifier_pool_init, c, classifier_pool_free);
 #pragma omp parallel for schedule(dynamic, 16) num_threads(threads)
@@ -108,9 +102,21 @@ double classifier_score_matrix(const Classifier *c, const Dataset *ds, int threa
         if (logits) memcpy(logits + (size_t)i * C, s->doc.logits, (size_t)C * sizeof *logits);
         if (probs) memcpy(probs + (size_t)i * C, s->doc.probs, (size_t)C * sizeof *probs);
     }
+    threads_pool_free(&pool);
+}
+
+double classifier_score_dataset(const Classifier *c, const Dataset *ds, int threads, int32_t *pred)
+{
+    return classifier_score_matrix(c, ds, threads, 0, pred, NULL, NULL);
+}
+
+double classifier_score_matrix(const Classifier *c, const Dataset *ds, int threads, int raw, int32_t *pred,
+                               float *logits, float *probs)
+{
+    float *loss = xmalloc((size_t)(ds->n ? ds->n : 1) * sizeof *loss);
+    classifier_score_losses(c, ds, threads, raw, pred, logits, probs, loss);
     double sum = 0.0;
     for (int64_t i = 0; i < ds->n; i++) sum += loss[i];
-    threads_pool_free(&pool);
     free(loss);
     return sum;
 }

@@ -65,6 +65,10 @@ double classifier_score_matrix(const Classifier *c, const Dataset *ds, int threa
 /* Label c is predicted for probs [C] when probs[c] >= its threshold: the
  * calibration's per-label thresholds (per_label) or its global one. */
 float classifier_threshold(const Classifier *c, int label, int per_label);
+/* The same for a caller that sums a dataset piece by piece: each document's
+ * loss in loss [ds->n] (and as asked its prediction, logits and probabilities). */
+void classifier_score_losses(const Classifier *c, const Dataset *ds, int threads, int raw, int32_t *pred,
+                             float *logits, float *probs, float *loss);
 
 /* mass [rows] += each row's attention weight (the mean over heads of its
  * position's, shared equally among the rows of the position's bag) summed over

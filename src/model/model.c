@@ -266,9 +266,19 @@ int model_load(Model *m, const CkptReader *r, int map, Status *st)
 }
 
 
+/* Draw i of r's stream goes to w[i]: the embedding table's millions of draws
+ * are made on every core, each slice from where the stream is at its start. */
 static void model_fill_uniform(float *w, int64_t n, float a, Rng *r)
 {
-    for (int64_t i = 0; i < n; i++) w[i] = embed_uniform(r, a);
+    const int64_t slice = (int64_t)1 << 16;
+#pragma omp parallel for schedule(static)
+    for (int64_t lo = 0; lo < n; lo += slice) {
+        Rng s = *r;
+        rng_skip(&s, (uint64_t)lo);
+        const int64_t hi = n - lo < slice ? n : lo + slice;
+        for (int64_t i = lo; i < hi; i++) w[i] = embed_uniform(&s, a);
+    }
+    rng_skip(r, (uint64_t)n);
 }
 
 void model_randomize(Model *m, int64_t unk_row, uint64_t seed)
@@ -276,11 +286,13 @@ void model_randomize(Model *m, int64_t unk_row, uint64_t seed)
     const ModelDims *D = &m->dims;
     Rng r;
     rng_seed(&r, seed);
-    memset(m->params, 0, (size_t)m->n_params * sizeof(float));
     /* Words start random; UNK and the hashed n-gram rows after it start at 0, so
      * that what training never saw adds nothing, and a model needs to store only
-     * the n-gram rows training touched. */
+     * the n-gram rows training touched. Only the tensors before the table and its
+     * rows from UNK on need zeroing: the words are all drawn. */
     const int64_t words = unk_row >= 0 && unk_row < D->rows ? unk_row : D->rows;
+    memset(m->params, 0, (size_t)m->tensors[TENSOR_EMB].offset * sizeof(float));
+    memset(m->p.emb + words * D->dim, 0, (size_t)((D->rows - words) * D->dim) * sizeof(float));
     model_fill_uniform(m->p.emb, words * D->dim, 1.0f / sqrtf((float)D->dim), &r);
     int64_t K = (int64_t)D->heads * D->dim;
     model_fill_uniform(m->p.out_w, D->classes * K, sqrtf(6.0f / (float)(K + D->classes)), &r);

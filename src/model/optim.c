@@ -46,21 +46,6 @@ AdamStep adam_step_params(float gscale, float lr, float wd, int64_t t)
                       .inv_sqrt_c2 = (float)(1.0 / sqrt(c2))};
 }
 
-void adam_update(float *p, float *m, float *v, const float *g, int64_t n, const AdamStep *s)
-{
-    const float b1 = ADAM_BETA1, b2 = ADAM_BETA2;
-    const float gscale = s->gscale, lr = s->lr, wd = s->wd, inv_c1 = s->inv_c1, inv_sqrt_c2 = s->inv_sqrt_c2;
-#pragma omp simd
-    for (int64_t i = 0; i < n; i++) {
-        float gi = g[i] * gscale;
-        m[i] = b1 * m[i] + (1.0f - b1) * gi;
-        v[i] = b2 * v[i] + (1.0f - b2) * gi * gi;
-        float mhat = m[i] * inv_c1;
-        float vhat_sqrt = sqrtf(v[i]) * inv_sqrt_c2;
-        p[i] -= lr * (mhat / (vhat_sqrt + ADAM_EPS) + wd * p[i]);
-    }
-}
-
 float optim_lr(const AdamOptions *tc, const LrPlan *p, int64_t step)
 {
     const int64_t total = p->total;

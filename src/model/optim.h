@@ -7,6 +7,7 @@
 #ifndef ATTNCLF_OPTIM_H
 #define ATTNCLF_OPTIM_H
 
+#include <math.h>
 #include <stdint.h>
 
 #include "ckpt.h"
@@ -55,9 +56,24 @@ AdamStep adam_step_params(float gscale, float lr, float wd, int64_t t);
 
 /* One AdamW update of n contiguous parameters with gradient gscale * g:
  *   m = b1 m + (1-b1) g;  v = b2 v + (1-b2) g^2
- *   p -= lr * ( (m / (1-b1^t)) / (sqrt(v / (1-b2^t)) + eps) + wd * p ) */
-void adam_update(float *p /* [n] */, float *m /* [n] */, float *v /* [n] */, const float *g /* [n] */,
-                 int64_t n, const AdamStep *s);
+ *   p -= lr * ( (m / (1-b1^t)) / (sqrt(v / (1-b2^t)) + eps) + wd * p )
+ * Inline: the trainer calls it once per embedding row of a few floats, where
+ * a call costs as much as the update (README "Benchmarks"). */
+static inline void adam_update(float *p /* [n] */, float *m /* [n] */, float *v /* [n] */, const float *g /* [n] */,
+                 int64_t n, const AdamStep *s)
+{
+    const float b1 = ADAM_BETA1, b2 = ADAM_BETA2;
+    const float gscale = s->gscale, lr = s->lr, wd = s->wd, inv_c1 = s->inv_c1, inv_sqrt_c2 = s->inv_sqrt_c2;
+#pragma omp simd
+    for (int64_t i = 0; i < n; i++) {
+        float gi = g[i] * gscale;
+        m[i] = b1 * m[i] + (1.0f - b1) * gi;
+        v[i] = b2 * v[i] + (1.0f - b2) * gi * gi;
+        float mhat = m[i] * inv_c1;
+        float vhat_sqrt = sqrtf(v[i]) * inv_sqrt_c2;
+        p[i] -= lr * (mhat / (vhat_sqrt + ADAM_EPS) + wd * p[i]);
+    }
+}
 
 /* The steps a run plans, and where an extended run's schedule starts again. */
 typedef struct LrPlan {

@@ -1,72 +1,302 @@
 /* corpus.c - see corpus.h. */
 #include "corpus.h"
 
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
+#include "clock.h"
+#include "datafile.h"
 #include "mem.h"
-#include "rng.h"
+#include "threads.h"
+#include "tokfile.h"
+#include "wordcount.h"
 
-/* Documents as provisional word ids (insertion order of the raw vocabulary) and
- * provisional label ids, before min_count/max_vocab decide the final vocabulary. */
-typedef struct RawCtx {
-    const Tokenizer *tk;
-    Vocab *words, *labels;
-    Dataset raw;  /* ids = provisional word ids, lab = provisional label ids */
-    TokenList tl;
-    int32_t *tmp;
-    size_t tmp_cap;
-    int32_t *lab;
-    int cap_lab;
-} RawCtx;
+/* A data file larger than this has its resident pages let go now and then
+ * (corpus_release); a smaller one stays mapped, so epochs after the first
+ * touch no page twice. */
+#define CORPUS_RESIDENT_MAX ((uint64_t)256 << 20)
 
-static int corpus_raw_row(void *ctx, const ReaderRow *row, Status *st)
+typedef struct Ctx {
+    const CorpusOptions *o;
+    int threads;
+    int strings;      /* the token files keep the words' bytes (character n-grams) */
+    char path[4200];  /* the cache file at hand */
+} Ctx;
+
+static void corpus_tell(const Ctx *c, const CorpusEvent *e)
 {
-    RawCtx *c = ctx;
-    if (c->words->n >= INT32_MAX / 2)
-        return status_error(st, "%s:%lld: more than %d distinct words", row->path, (long long)row->line,
-                            INT32_MAX / 2);
-    tokenizer_run(c->tk, row->text, row->text_len, &c->tl);
-    if (c->tl.n > c->tmp_cap) {
-        c->tmp_cap = c->tl.n * 2;
-        c->tmp = xrealloc(c->tmp, c->tmp_cap * sizeof *c->tmp);
+    if (c->o->watch && c->o->watch->fn) c->o->watch->fn(c->o->watch->ctx, e);
+}
+
+static void corpus_progress(void *ctx, const char *path, int64_t done, int64_t total, double seconds)
+{
+    CorpusEvent e = {.kind = CORPUS_READING, .path = path, .done = done, .total = total, .seconds = seconds};
+    corpus_tell(ctx, &e);
+}
+
+static void corpus_cached(const Ctx *c, const CFile *f, int built, double seconds, const char *why)
+{
+    CorpusEvent e = {.kind = CORPUS_CACHE, .path = f->path, .done = (int64_t)f->size, .seconds = seconds,
+                     .built = built, .why = why};
+    corpus_tell(c, &e);
+}
+
+static int corpus_mkdirs(const char *dir, Status *st)
+{
+    char *p = xstrdup(dir);
+    for (char *s = p + 1;; s++) {
+        char ch = *s;
+        if (ch != '/' && ch != '\0') continue;
+        *s = '\0';
+        if (mkdir(p, 0777) != 0 && errno != EEXIST) {
+            int e = errno;
+            status_error(st, "data.cache: %s: cannot create directory: %s", p, strerror(e));
+            free(p);
+            return -1;
+        }
+        *s = ch;
+        if (ch == '\0') break;
     }
-    for (size_t i = 0; i < c->tl.n; i++)
-        c->tmp[i] = (int32_t)vocab_add(c->words, c->tl.buf + c->tl.start[i], c->tl.len[i]);
-    if (row->n_labels > c->cap_lab) {
-        c->cap_lab = row->n_labels * 2;
-        c->lab = xrealloc(c->lab, (size_t)c->cap_lab * sizeof *c->lab);
-    }
-    for (int k = 0; k < row->n_labels; k++) c->lab[k] = (int32_t)vocab_add(c->labels, row->labels[k], row->label_lens[k]);
-    dataset_append(&c->raw, c->tmp, (int64_t)c->tl.n, NULL, 0, c->lab, row->n_labels);
-    dataset_set_weight(&c->raw, (float)row->weight);
+    free(p);
     return 0;
 }
 
-unsigned char *corpus_valid_mask(int64_t n, double fraction, uint64_t seed)
+/* The cache file of kind ("tokens", "data") for key hash h; NULL for no key.
+ * Its name starts with `group`: a token file's source (the input's path), a
+ * data file's training token file, so that files made stale by a changed input
+ * can be found and removed. */
+static const char *corpus_file(Ctx *c, const char *kind, uint64_t group, uint64_t h)
 {
-    unsigned char *is_valid = xcalloc((size_t)n, 1);
-    int64_t k = (int64_t)((double)n * fraction + 0.5);
-    if (k <= 0) return is_valid;
-    if (k >= n) k = n - 1;
-    int64_t *idx = xmalloc((size_t)n * sizeof *idx);
-    for (int64_t i = 0; i < n; i++) idx[i] = i;
-    Rng r;
-    rng_seed(&r, rng_mix(seed, 0x73706c6974ull /* "split" */, 0));
-    rng_shuffle(&r, idx, n);
-    for (int64_t i = 0; i < k; i++) is_valid[idx[i]] = 1;
-    free(idx);
-    return is_valid;
+    if (!h) return NULL;
+    snprintf(c->path, sizeof c->path, "%s/%s-%016llx-%016llx.atc", c->o->cache, kind, (unsigned long long)group,
+             (unsigned long long)h);
+    return c->path;
 }
 
-/* The map from raw ids to final ids: the raw words' hashes and remaps. */
-typedef struct Remap {
-    const int64_t *word;   /* [raw words] final row, or -1 (UNK) */
-    const uint64_t *hash;  /* [raw words] hash_word of each raw word */
-    const int64_t *label;  /* [raw labels] final label id */
-    char *const *str;      /* [raw words] each raw word, with character n-grams; else NULL */
-    const uint32_t *len;   /* [raw words] its bytes */
-} Remap;
+/* Removes the cache files of kind and group whose key is not `keep`; their
+ * keys go into gone [at most cap] (the data files of a token file removed go too). */
+static int corpus_remove_stale(const char *dir, const char *kind, uint64_t group, uint64_t keep, uint64_t *gone,
+                               int cap)
+{
+    char prefix[64];
+    int n = 0;
+    snprintf(prefix, sizeof prefix, "%s-%016llx-", kind, (unsigned long long)group);
+    DIR *dp = opendir(dir);
+    struct dirent *e;
+    while (dp && (e = readdir(dp)) != NULL) {
+        unsigned long long key;
+        size_t len = strlen(prefix);
+        if (strncmp(e->d_name, prefix, len) != 0 || sscanf(e->d_name + len, "%16llx.atc", &key) != 1 || key == keep)
+            continue;
+        char path[4400];
+        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+        if (unlink(path) == 0 && n < cap) gone[n++] = key;
+    }
+    if (dp) closedir(dp);
+    return n;
+}
+
+/* The key of path's token file. */
+static uint64_t corpus_tokens_key(Ctx *c, const char *path, const Tokenizer *tk, CkptBuf *key, uint64_t *source,
+                                  Status *st)
+{
+    status_clear(st);
+    return tokfile_key(path, c->o->read, tk, wordcount_bound_for(c->o->vocab.max_vocab), c->strings, key, source,
+                       st);
+}
+
+/* The token file of path: the cached one, or built now (and then the source's
+ * stale token files go, with the data files made from them). */
+static int corpus_tokens(Ctx *c, const char *path, const Tokenizer *tk, TokFile *t, const CkptBuf *key,
+                         uint64_t source, uint64_t h, Status *st)
+{
+    const char *file = corpus_file(c, "tokens", source, h);
+    char why[sizeof st->msg] = "";
+    if (file) {
+        CFileState s = tokfile_open(t, file, key, h, st);
+        if (s == CFILE_OK) {
+            corpus_cached(c, &t->f, 0, 0, NULL);
+            return 0;
+        }
+        if (s == CFILE_DAMAGED) snprintf(why, sizeof why, "%s", st->msg);
+    }
+    double t0 = clock_seconds();
+    TokProgress prog = {(void *)c, corpus_progress};
+    if (tokfile_build(t, path, c->o->read, tk, wordcount_bound_for(c->o->vocab.max_vocab), c->o->vocab.min_count,
+                      c->strings, key, h, file, c->o->cache, c->threads, &prog, st))
+        return -1;
+    corpus_cached(c, &t->f, 1, clock_seconds() - t0, why[0] ? why : NULL);
+    if (h) {
+        uint64_t gone[64];
+        int n = corpus_remove_stale(c->o->cache, "tokens", source, h, gone, 64);
+        for (int i = 0; i < n; i++) corpus_remove_stale(c->o->cache, "data", gone[i], 0, NULL, 0);
+    }
+    return 0;
+}
+
+/* What making a data file needs: the inputs' keys, and their token files once opened. */
+typedef struct Inputs {
+    CkptBuf tkey, vkey;
+    uint64_t th, vh;          /* the keys' hashes */
+    uint64_t tsource, vsource;
+    TokFile tt, vt;
+    int opened;
+} Inputs;
+
+/* The token files, cached or built now; the training file needs two labels. */
+static int corpus_open_inputs(Ctx *c, const Encoder *enc, int check_labels, Inputs *in, Status *st)
+{
+    if (in->opened) return 0;
+    in->opened = 1;
+    const CorpusOptions *o = c->o;
+    if (corpus_tokens(c, o->train, &enc->tk, &in->tt, &in->tkey, in->tsource, in->th, st)) return -1;
+    if (o->valid && corpus_tokens(c, o->valid, &enc->tk, &in->vt, &in->vkey, in->vsource, in->vh, st)) return -1;
+    if (check_labels && in->tt.labels.n < 2)
+        return status_error(st, "%s: only one label (\"%s\") in %lld rows: training needs at least two classes",
+                            o->train, in->tt.labels.n ? in->tt.labels.words[0] : "", (long long)in->tt.stats.rows);
+    return 0;
+}
+
+/* The data file of spec s: the cached one, or built now from the token files
+ * (opened only then). */
+static int corpus_data(Ctx *c, DataSpec *s, const Encoder *enc, Inputs *in, DataFile *d, Status *st)
+{
+    CkptBuf key = {0};
+    uint64_t h = datafile_key(s, &in->tkey, &in->vkey, enc, &key);
+    char path[sizeof c->path];
+    const char *file = corpus_file(c, "data", in->th, h);
+    if (file) file = strcpy(path, file); /* the token files' names go through c->path too */
+    char why[sizeof st->msg] = "";
+    int rc = -1;
+    if (file) {
+        CFileState fs = datafile_open(d, file, &key, h, st);
+        if (fs == CFILE_OK) {
+            corpus_cached(c, &d->f, 0, 0, NULL);
+            rc = 0;
+        } else if (fs == CFILE_DAMAGED) {
+            snprintf(why, sizeof why, "%s", st->msg);
+        }
+    }
+    if (rc && corpus_open_inputs(c, enc, !s->given_words, in, st) == 0) {
+        s->train = &in->tt;
+        s->valid = c->o->valid ? &in->vt : NULL;
+        double t0 = clock_seconds();
+        rc = datafile_build(d, s, enc, &key, h, file, c->o->cache, c->threads, st);
+        if (rc == 0) corpus_cached(c, &d->f, 1, clock_seconds() - t0, why[0] ? why : NULL);
+    }
+    free(key.p);
+    return rc;
+}
+
+/* The data file: keys first, token files only when it must be built; given_*
+ * (a resumed run's vocabulary and labels) are tried as the plain build first:
+ * when the data have not changed, that is the same file. */
+static int corpus_make(const CorpusOptions *o, const Encoder *enc, const Vocab *given_words,
+                       const Vocab *given_labels, DataFile *d, TrainData *words, Status *st)
+{
+    Ctx c = {.o = o, .threads = threads_resolve(o->threads), .strings = encoder_has_chars(enc)};
+    Inputs in;
+    memset(&in, 0, sizeof in);
+    int rc = corpus_mkdirs(o->cache, st);
+    if (rc == 0) {
+        in.th = corpus_tokens_key(&c, o->train, &enc->tk, &in.tkey, &in.tsource, st);
+        if (st->code != STATUS_OK) rc = -1;
+    }
+    if (rc == 0 && o->valid) {
+        in.vh = corpus_tokens_key(&c, o->valid, &enc->tk, &in.vkey, &in.vsource, st);
+        if (st->code != STATUS_OK) rc = -1;
+    }
+    /* train and valid stand for the token files in the key; corpus_data sets them. */
+    DataSpec s = {.valid = o->valid ? &in.vt : NULL, .valid_fraction = o->valid_fraction, .seed = o->seed,
+                  .vocab = o->vocab};
+    if (rc == 0) rc = corpus_data(&c, &s, enc, &in, d, st);
+    if (rc == 0 && given_words && !(vocab_equal(&d->words, given_words) && vocab_equal(&d->labels, given_labels))) {
+        /* The files changed since the run began: encode them with its vocabulary. */
+        datafile_free(d);
+        s.given_words = given_words;
+        s.given_labels = given_labels;
+        rc = corpus_data(&c, &s, enc, &in, d, st);
+    }
+    /* A tuning run's documents as words, from the token files (opened now if
+     * the data file was cached). */
+    if (rc == 0 && words && corpus_open_inputs(&c, enc, 0, &in, st) == 0) {
+        s.train = &in.tt;
+        s.valid = o->valid ? &in.vt : NULL;
+        datafile_words(d, &s, &words->words_train, &words->words_valid);
+    } else if (rc == 0 && words) {
+        rc = -1;
+    }
+    tokfile_free(&in.tt);
+    tokfile_free(&in.vt);
+    free(in.tkey.p);
+    free(in.vkey.p);
+    return rc;
+}
+
+/* Moves d's data into out. */
+static void corpus_take(DataFile *d, TrainData *out)
+{
+    out->train = d->train;
+    out->valid = d->valid;
+    out->train_stats = d->train_stats;
+    out->valid_stats = d->valid_stats;
+    out->unknown_valid = d->unknown;
+    out->words_seen = d->words_seen;
+    out->file = d->f;
+    vocab_free(&d->words);
+    vocab_free(&d->labels);
+    memset(d, 0, sizeof *d);
+}
+
+static void corpus_data_init(TrainData *out)
+{
+    memset(out, 0, sizeof *out);
+    dataset_init(&out->words_train);
+    dataset_init(&out->words_valid);
+    vocab_init(&out->unknown_valid);
+}
+
+int corpus_build(const CorpusOptions *o, Encoder *enc, Vocab *labels, TrainData *out, Status *st)
+{
+    corpus_data_init(out);
+    vocab_init(labels);
+    DataFile d;
+    if (corpus_make(o, enc, NULL, NULL, &d, o->keep_words ? out : NULL, st)) return -1;
+    vocab_free(&enc->vocab);
+    enc->vocab = d.words;
+    *labels = d.labels;
+    vocab_init(&d.words);
+    vocab_init(&d.labels);
+    corpus_take(&d, out);
+    return 0;
+}
+
+int corpus_reload(const CorpusOptions *o, const Encoder *enc, const Vocab *labels, TrainData *out, Status *st)
+{
+    corpus_data_init(out);
+    DataFile d;
+    if (corpus_make(o, enc, &enc->vocab, labels, &d, o->keep_words ? out : NULL, st)) return -1;
+    corpus_take(&d, out);
+    return 0;
+}
+
+uint64_t corpus_digest(const TrainData *td)
+{
+    /* META holds the key, which names the input's path and modification time. */
+    return cfile_digest(&td->file, "META");
+}
+
+void corpus_release(const TrainData *td)
+{
+    if (td->file.size > CORPUS_RESIDENT_MAX) cfile_release(&td->file);
+}
+
+/* ---- a tuning trial's data (corpus_reencode) ---- */
 
 /* Buffers for encoding documents of up to max_len words. */
 typedef struct EncodeScratch {
@@ -117,41 +347,6 @@ static void corpus_encode_doc(const Encoder *enc, EncodeScratch *b, const int32_
     dataset_append(dst, b->ids, n, b->feat, nf, lab, nl);
 }
 
-/* Encodes raw documents into train/valid with the final vocabulary (and keeps
- * them as words when asked). */
-static void corpus_encode_raw(const Encoder *enc, const RawCtx *c, const Remap *map, const unsigned char *is_valid,
-                              int keep_words, TrainData *out)
-{
-    EncodeScratch b;
-    corpus_scratch_init(&b, enc, c->raw.max_len, c->raw.loff[c->raw.n]);
-    int64_t unk = encoder_unk_row(enc);
-    for (int64_t d = 0; d < c->raw.n; d++) {
-        int64_t nw = c->raw.off[d + 1] - c->raw.off[d];
-        const int32_t *w = c->raw.ids + c->raw.off[d];
-        for (int64_t i = 0; i < nw; i++) {
-            b.rows[i] = (int32_t)(map->word[w[i]] >= 0 ? map->word[w[i]] : unk);
-            b.hashes[i] = map->hash[w[i]];
-            if (map->str) {
-                b.str[i] = map->str[w[i]];
-                b.len[i] = map->len[w[i]];
-            }
-        }
-        int64_t nl = c->raw.loff[d + 1] - c->raw.loff[d];
-        for (int64_t k = 0; k < nl; k++) b.lab[k] = (int32_t)map->label[c->raw.lab[c->raw.loff[d] + k]];
-        int valid = is_valid && is_valid[d];
-        const float weight = dataset_weight(&c->raw, d);
-        Dataset *dst = valid ? &out->valid : &out->train;
-        corpus_encode_doc(enc, &b, b.rows, b.hashes, nw, b.lab, nl, dst);
-        dataset_set_weight(dst, weight);
-        if (keep_words) {
-            dst = valid ? &out->words_valid : &out->words_train;
-            dataset_append(dst, b.rows, nw, b.hashes, nw, b.lab, nl);
-            dataset_set_weight(dst, weight);
-        }
-    }
-    corpus_scratch_free(&b);
-}
-
 /* All of words (rows in ids, hashes in feat) encoded by enc into dst; with
  * rows (the encoded documents of character n-gram bags) only the features are
  * made, and the rows are copied. */
@@ -192,119 +387,9 @@ void corpus_reencode(const TrainData *src, const Encoder *enc, TrainData *out)
         vocab_add(&out->unknown_valid, src->unknown_valid.words[i], src->unknown_valid.lens[i]);
 }
 
-static int corpus_read_raw(const CorpusOptions *o, RawCtx *c, Vocab *labels, ReaderStats *rs, Status *st)
+unsigned char *corpus_valid_mask(int64_t n, double fraction, uint64_t seed)
 {
-    dataset_init(&c->raw);
-    tokenlist_init(&c->tl);
-    c->labels = labels;
-    int rc = reader_read(o->train, o->read, corpus_raw_row, c, rs, st);
-    if (rc == 0 && labels->n < 2)
-        rc = status_error(st, "%s: only one label (\"%s\") in %lld rows: training needs at least two classes",
-                          o->train, labels->n ? labels->words[0] : "", (long long)rs->rows);
-    tokenlist_free(&c->tl);
-    free(c->tmp);
-    free(c->lab);
-    return rc;
-}
-
-static void corpus_data_init(TrainData *out)
-{
-    memset(out, 0, sizeof *out);
-    dataset_init(&out->train);
-    dataset_init(&out->valid);
-    dataset_init(&out->words_train);
-    dataset_init(&out->words_valid);
-    vocab_init(&out->unknown_valid);
-}
-
-static int corpus_load_valid(const CorpusOptions *o, const Encoder *enc, const Vocab *labels, TrainData *out,
-                             Status *st)
-{
-    dataset_free(&out->valid);
-    if (o->keep_words) dataset_free(&out->words_valid);
-    return dataset_load(o->valid, o->read, enc, labels, &out->unknown_valid, &out->valid,
-                        o->keep_words ? &out->words_valid : NULL, &out->valid_stats, st);
-}
-
-int corpus_build(const CorpusOptions *o, Encoder *enc, Vocab *labels, TrainData *out, Status *st)
-{
-    corpus_data_init(out);
-    vocab_init(labels);
-    Vocab raw_words;
-    vocab_init(&raw_words);
-    RawCtx c = {.tk = &enc->tk, .words = &raw_words};
-    if (corpus_read_raw(o, &c, labels, &out->train_stats, st)) {
-        dataset_free(&c.raw);
-        vocab_free(&raw_words);
-        return -1;
-    }
-    int64_t *label_remap = xmalloc((size_t)labels->n * sizeof *label_remap);
-    vocab_sort_natural(labels, label_remap);
-
-    unsigned char *is_valid = NULL;
-    if (!o->valid && o->valid_fraction > 0.0) {
-        is_valid = corpus_valid_mask(c.raw.n, o->valid_fraction, o->seed);
-        /* Count words over the training part only, so validation words unseen
-         * in training are UNK as they would be on new data. */
-        memset(raw_words.counts, 0, (size_t)raw_words.n * sizeof *raw_words.counts);
-        for (int64_t d = 0; d < c.raw.n; d++)
-            if (!is_valid[d])
-                for (int64_t i = c.raw.off[d]; i < c.raw.off[d + 1]; i++) raw_words.counts[c.raw.ids[i]]++;
-    }
-    out->words_seen = raw_words.n;
-    uint64_t *raw_hash = xmalloc((size_t)(raw_words.n + 1) * sizeof *raw_hash);
-    memcpy(raw_hash, raw_words.hashes, (size_t)raw_words.n * sizeof *raw_hash);
-    /* Character n-grams need every word's letters, those pruning drops too. */
-    const int64_t n_raw = raw_words.n;
-    char **raw_str = NULL;
-    uint32_t *raw_len = NULL;
-    if (encoder_has_chars(enc)) {
-        raw_str = xmalloc((size_t)(n_raw + 1) * sizeof *raw_str);
-        raw_len = xmalloc((size_t)(n_raw + 1) * sizeof *raw_len);
-        for (int64_t i = 0; i < n_raw; i++) {
-            raw_str[i] = xstrndup(raw_words.words[i], raw_words.lens[i]);
-            raw_len[i] = raw_words.lens[i];
-        }
-    }
-    int64_t *word_remap = xmalloc((size_t)(raw_words.n + 1) * sizeof *word_remap);
-    vocab_prune(&raw_words, o->vocab.min_count, o->vocab.max_vocab, word_remap);
-    vocab_free(&enc->vocab);
-    enc->vocab = raw_words;
-
-    int rc = 0;
-    if (encoder_rows(enc) >= INT32_MAX)
-        rc = status_error(st, "tokenizer.buckets: %lld rows in all exceed the limit of %d",
-                          (long long)encoder_rows(enc), INT32_MAX - 1);
-    Remap map = {.word = word_remap, .hash = raw_hash, .label = label_remap, .str = raw_str, .len = raw_len};
-    if (rc == 0) corpus_encode_raw(enc, &c, &map, is_valid, o->keep_words, out);
-    if (rc == 0 && o->valid) rc = corpus_load_valid(o, enc, labels, out, st);
-    free(is_valid);
-    free(raw_hash);
-    for (int64_t i = 0; raw_str && i < n_raw; i++) free(raw_str[i]);
-    free(raw_str);
-    free(raw_len);
-    free(word_remap);
-    free(label_remap);
-    dataset_free(&c.raw);
-    return rc;
-}
-
-int corpus_reload(const CorpusOptions *o, const Encoder *enc, const Vocab *labels, TrainData *out, Status *st)
-{
-    corpus_data_init(out);
-    Dataset all;
-    if (dataset_load(o->train, o->read, enc, labels, &out->unknown_valid, &all, NULL, &out->train_stats, st)) return -1;
-    unsigned char *is_valid = NULL;
-    if (!o->valid && o->valid_fraction > 0.0) is_valid = corpus_valid_mask(all.n, o->valid_fraction, o->seed);
-    for (int64_t d = 0; d < all.n; d++) {
-        Dataset *dst = is_valid && is_valid[d] ? &out->valid : &out->train;
-        dataset_append(dst, all.ids + all.off[d], all.off[d + 1] - all.off[d], all.feat + all.foff[d],
-                       all.foff[d + 1] - all.foff[d], all.lab + all.loff[d], all.loff[d + 1] - all.loff[d]);
-        dataset_set_weight(dst, dataset_weight(&all, d));
-    }
-    free(is_valid);
-    dataset_free(&all);
-    return o->valid ? corpus_load_valid(o, enc, labels, out, st) : 0;
+    return datafile_split(n, fraction, seed);
 }
 
 void corpus_free(TrainData *td)
@@ -314,4 +399,5 @@ void corpus_free(TrainData *td)
     dataset_free(&td->words_train);
     dataset_free(&td->words_valid);
     vocab_free(&td->unknown_valid);
+    cfile_close(&td->file);
 }

@@ -17,18 +17,43 @@ void dataset_init(Dataset *ds)
     ds->lab = xmalloc(sizeof *ds->lab);
     ds->feat = xmalloc(sizeof *ds->feat);
     ds->cap_ids = ds->cap_lab = ds->cap_feat = 1;
+    ds->owned = 1;
 }
 
 void dataset_free(Dataset *ds)
 {
-    free(ds->off);
-    free(ds->ids);
-    free(ds->loff);
-    free(ds->lab);
-    free(ds->foff);
-    free(ds->feat);
-    free(ds->w);
+    if (ds->owned) {
+        free(ds->off);
+        free(ds->ids);
+        free(ds->loff);
+        free(ds->lab);
+        free(ds->foff);
+        free(ds->feat);
+        free(ds->w);
+    }
     memset(ds, 0, sizeof *ds);
+}
+
+/* A view's arrays are read-only: nothing writes through a Dataset once built. */
+void dataset_view(Dataset *ds, int64_t n, const int64_t *off, const int32_t *ids, const int64_t *loff,
+                  const int32_t *lab, const int64_t *foff, const uint64_t *feat, const float *w, int64_t max_len)
+{
+    memset(ds, 0, sizeof *ds);
+    ds->n = n;
+    ds->off = (int64_t *)off;
+    ds->ids = (int32_t *)ids;
+    ds->loff = (int64_t *)loff;
+    ds->lab = (int32_t *)lab;
+    ds->foff = (int64_t *)foff;
+    ds->feat = (uint64_t *)feat;
+    ds->w = (float *)w;
+    ds->max_len = max_len;
+}
+
+void dataset_slice(Dataset *out, const Dataset *ds, int64_t lo, int64_t hi)
+{
+    dataset_view(out, hi - lo, ds->off + lo, ds->ids, ds->loff + lo, ds->lab, ds->foff + lo, ds->feat,
+                 ds->w ? ds->w + lo : NULL, ds->max_len);
 }
 
 /* Copies n elements of size es to the CSR array *arr (capacity *cap) at position at. */
@@ -44,6 +69,7 @@ static void dataset_put(void **arr, int64_t *cap, size_t es, int64_t at, const v
 void dataset_append(Dataset *ds, const int32_t *ids, int64_t n, const uint64_t *feat, int64_t nf,
                     const int32_t *lab, int64_t nl)
 {
+    if (!ds->owned) abort(); /* a caller's bug: views are read-only */
     if (ds->n + 1 >= ds->cap_docs) {
         ds->cap_docs = ds->cap_docs ? 2 * ds->cap_docs : 1024;
         ds->off = xrealloc(ds->off, (size_t)(ds->cap_docs + 1) * sizeof *ds->off);

@@ -20,6 +20,7 @@
 
 #include "labelnames.h"
 #include "mem.h"
+#include "reader_part.h"
 
 #define READER_CHUNK ((size_t)1 << 20)
 /* libcsv's parser state before the first byte of a record (csv_init sets it and
@@ -570,40 +571,68 @@ static FILE *reader_open(const char *path, Status *st)
     return f;
 }
 
-/* Feeds the file piece by piece to libcsv (csv != NULL) or the line splitter. */
+/* Feeds s[0..n) piece by piece to libcsv (csv != NULL) or the line splitter. */
+static int reader_feed(Reader *r, struct csv_parser *csv, const char *s, size_t n)
+{
+    const char *end = s + n;
+    int rc = 0;
+    while (rc == 0 && s < end) {
+        const char *nl = memchr(s, '\n', (size_t)(end - s));
+        const char *stop = nl ? nl + 1 : end;
+        if (csv) rc = reader_csv_piece(r, csv, s, (size_t)(stop - s));
+        else rc = reader_line_piece(r, s, (size_t)(stop - s), nl != NULL);
+        if (nl) r->line++;
+        s = stop;
+    }
+    return rc;
+}
+
+/* Feeds the file chunk by chunk. */
 static int reader_scan(Reader *r, FILE *f, struct csv_parser *csv)
 {
     char *chunk = xmalloc(READER_CHUNK);
     int rc = 0, first = 1;
     size_t got;
     while (rc == 0 && (got = fread(chunk, 1, READER_CHUNK, f)) > 0) {
-        const char *s = chunk, *end = chunk + got;
+        const char *s = chunk;
         if (first && got >= 3 && memcmp(s, "\xEF\xBB\xBF", 3) == 0) s += 3;
         first = 0;
-        while (rc == 0 && s < end) {
-            const char *nl = memchr(s, '\n', (size_t)(end - s));
-            const char *stop = nl ? nl + 1 : end;
-            if (csv) rc = reader_csv_piece(r, csv, s, (size_t)(stop - s));
-            else rc = reader_line_piece(r, s, (size_t)(stop - s), nl != NULL);
-            if (nl) r->line++;
-            s = stop;
-        }
+        rc = reader_feed(r, csv, s, got - (size_t)(s - chunk));
     }
     if (rc == 0 && ferror(f)) rc = status_error(r->st, "%s: read error: %s", r->path, strerror(errno));
     free(chunk);
     return rc;
 }
 
+static int reader_csv_init(Reader *r, struct csv_parser *p)
+{
+    if (csv_init(p, CSV_STRICT | CSV_STRICT_FINI) != 0)
+        return status_error(r->st, "%s: cannot set up the CSV parser", r->path);
+    csv_set_realloc_func(p, xrealloc);
+    return 0;
+}
+
+/* The end of the input: the record libcsv still holds, or the last line when
+ * it has no '\n'. */
+static int reader_finish(Reader *r, struct csv_parser *csv)
+{
+    if (csv) {
+        if (csv_fini(csv, reader_csv_field, reader_csv_row, r) != 0)
+            return status_error(r->st, "%s:%lld: unterminated quoted field", r->path, (long long)r->rec_line);
+        return r->failed ? -1 : 0;
+    }
+    if (r->carry_len == 0) return 0;
+    size_t len = r->carry_len;
+    r->carry_len = 0;
+    return reader_line(r, r->carry, len);
+}
+
 static int reader_csv(Reader *r, FILE *f)
 {
     struct csv_parser p;
-    if (csv_init(&p, CSV_STRICT | CSV_STRICT_FINI) != 0)
-        return status_error(r->st, "%s: cannot set up the CSV parser", r->path);
-    csv_set_realloc_func(&p, xrealloc);
+    if (reader_csv_init(r, &p)) return -1;
     int rc = reader_scan(r, f, &p);
-    if (rc == 0 && csv_fini(&p, reader_csv_field, reader_csv_row, r) != 0)
-        rc = status_error(r->st, "%s:%lld: unterminated quoted field", r->path, (long long)r->rec_line);
-    if (rc == 0 && r->failed) rc = -1;
+    if (rc == 0) rc = reader_finish(r, &p);
     csv_free(&p);
     return rc;
 }
@@ -611,12 +640,7 @@ static int reader_csv(Reader *r, FILE *f)
 static int reader_lines(Reader *r, FILE *f)
 {
     int rc = reader_scan(r, f, NULL);
-    if (rc == 0 && r->carry_len) {
-        size_t len = r->carry_len;
-        r->carry_len = 0;
-        rc = reader_line(r, r->carry, len);
-    }
-    return rc;
+    return rc == 0 ? reader_finish(r, NULL) : rc;
 }
 
 static int reader_no_rows(const Reader *r)
@@ -626,23 +650,40 @@ static int reader_no_rows(const Reader *r)
                         (long long)r->stats.skipped, r->stats.first_skip);
 }
 
+static void reader_setup(Reader *r, const char *path, const ReaderOptions *o, ReaderRowFn fn, void *ctx, Status *st)
+{
+    memset(r, 0, sizeof *r);
+    r->path = strcmp(path, "-") == 0 ? "stdin" : path;
+    r->o = o;
+    r->format = reader_resolve_format(path, o->format);
+    r->fn = fn;
+    r->ctx = ctx;
+    r->st = st;
+    r->keep = (size_t)-1;  /* the header's names are all needed until columns are known */
+    r->line = 1;
+    r->rec_line = 1;
+    r->prefix = reader_label_prefix(o);
+    r->prefix_len = strlen(r->prefix);
+}
+
+static void reader_release(Reader *r)
+{
+    free(r->buf);
+    free(r->foff);
+    free(r->flen);
+    free(r->text);
+    free(r->carry);
+    free(r->lab);
+    free(r->lab_len);
+    labelnames_free(&r->names);
+}
+
 int reader_read(const char *path, const ReaderOptions *o, ReaderRowFn fn, void *ctx, ReaderStats *stats,
                 Status *st)
 {
     status_clear(st);
     Reader r;
-    memset(&r, 0, sizeof r);
-    r.path = strcmp(path, "-") == 0 ? "stdin" : path;
-    r.o = o;
-    r.format = reader_resolve_format(path, o->format);
-    r.fn = fn;
-    r.ctx = ctx;
-    r.st = st;
-    r.keep = (size_t)-1;  /* the header's names are all needed until columns are known */
-    r.line = 1;
-    r.rec_line = 1;
-    r.prefix = reader_label_prefix(o);
-    r.prefix_len = strlen(r.prefix);
+    reader_setup(&r, path, o, fn, ctx, st);
     int rc = reader_check_config(&r);
     if (rc == 0 && o->label_names) rc = labelnames_load(&r.names, o->label_names, st);
     FILE *f = NULL;
@@ -651,13 +692,105 @@ int reader_read(const char *path, const ReaderOptions *o, ReaderRowFn fn, void *
     if (rc == 0 && r.stats.rows == 0) rc = reader_no_rows(&r);
     if (f && f != stdin) fclose(f);
     if (stats) *stats = r.stats;
-    free(r.buf);
-    free(r.foff);
-    free(r.flen);
-    free(r.text);
-    free(r.carry);
-    free(r.lab);
-    free(r.lab_len);
-    labelnames_free(&r.names);
+    reader_release(&r);
     return rc;
+}
+
+/* ---- parts (reader_part.h) ---- */
+
+struct ReaderPart {
+    Reader r;
+    struct csv_parser csv;
+    int has_csv;
+    Status st;
+};
+
+ReaderPart *reader_part_new(const char *path, const ReaderOptions *o, ReaderRowFn fn, void *ctx, int64_t line,
+                            const ReaderPart *columns)
+{
+    ReaderPart *p = xcalloc(1, sizeof *p);
+    status_clear(&p->st);
+    reader_setup(&p->r, path, o, fn, ctx, &p->st);
+    p->r.line = p->r.rec_line = line;
+    if (columns) {
+        const Reader *c = &columns->r;
+        p->r.resolved = c->resolved;
+        p->r.label_col = c->label_col;
+        memcpy(p->r.text_cols, c->text_cols, sizeof p->r.text_cols);
+        p->r.weight_col = c->weight_col;
+        p->r.need = c->need;
+        p->r.keep = c->keep;
+    }
+    if (o->label_names && labelnames_load(&p->r.names, o->label_names, &p->st)) p->r.failed = 1;
+    if (!p->r.failed && p->r.format == FORMAT_CSV) {
+        if (reader_csv_init(&p->r, &p->csv) == 0) p->has_csv = 1;
+        else p->r.failed = 1;
+    }
+    return p;
+}
+
+FILE *reader_part_open(const char *path, Status *st)
+{
+    return reader_open(path, st);
+}
+
+int reader_part_check(const ReaderOptions *o, const char *path, Status *st)
+{
+    Reader r;
+    reader_setup(&r, path, o, NULL, NULL, st);
+    return reader_check_config(&r);
+}
+
+int reader_part_feed(ReaderPart *p, const char *s, size_t n)
+{
+    if (p->r.failed || p->st.code != STATUS_OK) return -1;
+    int rc = reader_feed(&p->r, p->has_csv ? &p->csv : NULL, s, n);
+    if (rc) p->r.failed = 1;
+    return rc;
+}
+
+int reader_part_finish(ReaderPart *p)
+{
+    if (p->r.failed || p->st.code != STATUS_OK) return -1;
+    int rc = reader_finish(&p->r, p->has_csv ? &p->csv : NULL);
+    if (rc) p->r.failed = 1;
+    return rc;
+}
+
+int reader_part_resolved(const ReaderPart *p)
+{
+    return p->r.resolved;
+}
+
+int64_t reader_part_line(const ReaderPart *p)
+{
+    return p->r.line;
+}
+
+const Status *reader_part_status(const ReaderPart *p)
+{
+    return &p->st;
+}
+
+const ReaderStats *reader_part_stats(const ReaderPart *p)
+{
+    return &p->r.stats;
+}
+
+int reader_part_no_rows(const ReaderStats *rs, const char *path, Status *st)
+{
+    Reader r;
+    memset(&r, 0, sizeof r);
+    r.path = strcmp(path, "-") == 0 ? "stdin" : path;
+    r.st = st;
+    r.stats = *rs;
+    return reader_no_rows(&r);
+}
+
+void reader_part_free(ReaderPart *p)
+{
+    if (!p) return;
+    if (p->has_csv) csv_free(&p->csv);
+    reader_release(&p->r);
+    free(p);
 }

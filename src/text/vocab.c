@@ -185,9 +185,10 @@ void vocab_filter(Vocab *v, const uint8_t *keep, int64_t *remap)
     free(order);
 }
 
-void vocab_save(const Vocab *v, CkptWriter *w, const char *tag, int compact)
+/* The entries as section version 1 (u32 length, bytes, u64 count) or, compact,
+ * version 2 (LEB128 length, bytes; no counts: a shipped model needs none). */
+static void vocab_put_entries(const Vocab *v, CkptBuf *b, int compact)
 {
-    CkptBuf *b = ckpt_section(w, tag, compact ? 2 : 1);
     ckpt_put_u64(b, (uint64_t)v->n);
     for (int64_t i = 0; i < v->n; i++) {
         if (!compact) {
@@ -206,6 +207,16 @@ void vocab_save(const Vocab *v, CkptWriter *w, const char *tag, int compact)
     }
 }
 
+void vocab_put(const Vocab *v, CkptBuf *b)
+{
+    vocab_put_entries(v, b, 0);
+}
+
+void vocab_save(const Vocab *v, CkptWriter *w, const char *tag, int compact)
+{
+    vocab_put_entries(v, ckpt_section(w, tag, compact ? 2 : 1), compact);
+}
+
 /* A LEB128 length of at most 32 bits; sets c->bad past the end or when longer. */
 static uint32_t vocab_varint(CkptCursor *c)
 {
@@ -221,6 +232,27 @@ static uint32_t vocab_varint(CkptCursor *c)
     return c->bad ? 0 : (uint32_t)x;
 }
 
+/* Reads what vocab_put_entries wrote; NULL, or what is wrong with it. */
+static const char *vocab_get_entries(Vocab *v, CkptCursor *c, int compact)
+{
+    uint64_t n = ckpt_u64(c);
+    if (n > c->n) return "holds more entries than bytes";
+    for (uint64_t i = 0; i < n && !c->bad; i++) {
+        uint32_t len = compact ? vocab_varint(c) : ckpt_u32(c);
+        const unsigned char *s = ckpt_take(c, len);
+        int64_t count = compact ? 0 : (int64_t)ckpt_u64(c);
+        /* A repeated entry would get an earlier id back: the table must be a set. */
+        if (!s || vocab_add(v, (const char *)s, len) != (int64_t)i) return "has an entry cut short or repeated";
+        v->counts[i] = count;
+    }
+    return c->bad ? "is cut short" : NULL;
+}
+
+const char *vocab_get(Vocab *v, CkptCursor *c)
+{
+    return vocab_get_entries(v, c, 0);
+}
+
 int vocab_load(Vocab *v, const CkptReader *r, const char *tag, Status *st)
 {
     CkptSection sec;
@@ -229,18 +261,17 @@ int vocab_load(Vocab *v, const CkptReader *r, const char *tag, Status *st)
     if (r->version >= 4 && sec.version != 1 && !compact)
         return ckpt_damaged(r, st, "%s section version %u is not 1 or 2", tag, sec.version);
     CkptCursor c = ckpt_cursor(&sec);
-    uint64_t n = ckpt_u64(&c);
-    if (n > c.n) return ckpt_damaged(r, st, "%s section holds %llu entries in %llu bytes", tag,
-                                     (unsigned long long)n, (unsigned long long)c.n);
-    for (uint64_t i = 0; i < n && !c.bad; i++) {
-        uint32_t len = compact ? vocab_varint(&c) : ckpt_u32(&c);
-        const unsigned char *s = ckpt_take(&c, len);
-        int64_t count = compact ? 0 : (int64_t)ckpt_u64(&c);
-        /* A repeated entry would get an earlier id back: the table must be a set. */
-        if (!s || vocab_add(v, (const char *)s, len) != (int64_t)i)
-            return ckpt_damaged(r, st, "%s section: entry %llu is cut short or repeated", tag, (unsigned long long)i);
-        v->counts[i] = count;
-    }
+    const char *why = vocab_get_entries(v, &c, compact);
+    if (why) return ckpt_damaged(r, st, "%s section %s", tag, why);
     if (!ckpt_done(&c)) return ckpt_damaged(r, st, "%s section does not end where its entries do", tag);
     return 0;
+}
+
+int vocab_equal(const Vocab *a, const Vocab *b)
+{
+    if (a->n != b->n) return 0;
+    for (int64_t i = 0; i < a->n; i++)
+        if (a->lens[i] != b->lens[i] || a->counts[i] != b->counts[i] || memcmp(a->words[i], b->words[i], a->lens[i]))
+            return 0;
+    return 1;
 }

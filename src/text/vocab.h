@@ -54,5 +54,11 @@ void vocab_save(const Vocab *v, CkptWriter *w, const char *tag, int compact);
 /* Reads section `tag` (either version; version 2 leaves the counts 0) into an
  * empty v; an absent or inconsistent section is an error. */
 int vocab_load(Vocab *v, const CkptReader *r, const char *tag, Status *st);
+/* The same bytes into and out of any buffer (cache files); vocab_get returns
+ * NULL, or what is wrong with the bytes ("is cut short"). */
+void vocab_put(const Vocab *v, CkptBuf *b);
+const char *vocab_get(Vocab *v, CkptCursor *c);
+/* The same entries in the same order with the same counts. */
+int vocab_equal(const Vocab *a, const Vocab *b);
 
 #endif

@@ -10,6 +10,7 @@
 
 #include "calibrate.h"
 #include "clock.h"
+#include "dist.h"
 #include "mem.h"
 #include "metrics.h"
 #include "rankmetrics.h"
@@ -18,6 +19,9 @@
 /* A loss this large per document means the weights have blown up even if every
  * number is still finite (Adam's bounded steps can grow weights without NaN). */
 #define FIT_DIVERGED_LOSS 1e3
+/* Validation scores this many documents at a time, letting go of a large data
+ * file's resident pages after each piece (corpus_release). */
+#define FIT_VALID_PIECE 4096
 
 static volatile sig_atomic_t fit_stop_signal;
 
@@ -49,6 +53,7 @@ void fit_init(Fit *f, Classifier *clf, const TrainData *data, const FitOptions *
     f->ao = *ao;
     const Dataset *t = &data->train;
     step_init(&f->step, &clf->net, so, t->max_len, step_token_bound(t, so->batch_size));
+    f->step.stop_request = &fit_stop_signal;
     Rng rng;
     rng_seed(&rng, rng_mix(fo->seed, 0x73687566ull /* "shuf" */, 0));
     f->state = (TrainState){.rng = rng.state, .best_metric = -1.0, .best_loss = INFINITY};
@@ -144,13 +149,21 @@ static void fit_start(Fit *f)
                     "stays at %.2f", CALIBRATION_DEFAULT_THRESHOLD);
 }
 
+/* Over several processes, one that failed (only rank 0 writes) stops them all. */
+static int fit_agree(int rc, Status *st)
+{
+    if (dist_any(rc != 0) && rc == 0) return status_error(st, "stopped: another process of the run failed");
+    return rc;
+}
+
 static int fit_checkpoint(Fit *f, const FitCheckpoint *k, Status *st)
 {
     f->state.step = f->step.adam.step;
     FitSnapshot s = {.clf = f->clf, .adam = &f->step.adam, .state = &f->state};
-    for (int i = 0; i < f->n_obs; i++)
-        if (f->obs[i].on_checkpoint && f->obs[i].on_checkpoint(f->obs[i].ctx, &s, k, st)) return -1;
-    return 0;
+    int rc = 0;
+    for (int i = 0; i < f->n_obs && rc == 0; i++)
+        if (f->obs[i].on_checkpoint && f->obs[i].on_checkpoint(f->obs[i].ctx, &s, k, st)) rc = -1;
+    return fit_agree(rc, st);
 }
 
 /* ---- one epoch ---- */
@@ -164,6 +177,7 @@ typedef struct EpochPass {
     int64_t correct;
     int64_t bad_step;  /* the step that diverged (1-based), 0 if none */
     int bad_finite;    /* its loss was finite but exploding */
+    int signal;        /* the stop asked for (over several processes: by any of them), 0 if none */
     float lr;
 } EpochPass;
 
@@ -186,20 +200,23 @@ static int fit_after_step(void *ctx, int64_t b, int n, const StepResult *s, floa
                       .seconds = clock_seconds() - f->t_epoch};
     for (int i = 0; i < f->n_obs; i++)
         if (f->obs[i].on_progress) f->obs[i].on_progress(f->obs[i].ctx, &pr);
-    return fit_stop_signal != 0;
+    /* A batch of a file mapped in 2 MiB pages touches a few dozen of them. */
+    corpus_release(f->data);
+    p->signal = dist_size() > 1 ? s->stop : fit_stop_signal;
+    return p->signal != 0;
 }
 
 /* Saves a resumable checkpoint in the middle of epoch `epoch` (b batches done). */
 static int fit_interrupt(Fit *f, int epoch, const EpochPass *p, int64_t b, Status *st)
 {
+    const int signal = p->signal;
     f->state.batch = b;
     f->state.part_loss = p->loss;
     f->state.part_tokens = p->tokens;
     f->state.part_correct = p->correct;
-    FitCheckpoint k = {.epoch = epoch, .interrupted = 1};
+    FitCheckpoint k = {.epoch = epoch, .interrupted = 1, .last = 1};
     if (fit_checkpoint(f, &k, st)) return -1;
-    return status_error(st, "interrupted by signal %d at epoch %d, batch %lld", (int)fit_stop_signal, epoch,
-                        (long long)b);
+    return status_error(st, "interrupted by signal %d at epoch %d, batch %lld", signal, epoch, (long long)b);
 }
 
 /* One pass over the training data in this epoch's order, from batch state.batch
@@ -217,15 +234,17 @@ static int fit_train_epoch(Fit *f, int epoch, FitEpoch *e, FitSummary *out, Stat
                    .correct = f->state.part_correct, .lr = optim_lr(&f->ao, &plan, f->step.adam.step)};
     f->t_epoch = clock_seconds();
     int64_t b = f->state.batch;
-    if (!fit_stop_signal) b = step_run(&f->step, ds, f->perm, b, nb, &f->ao, f->fo.seed, &plan, fit_after_step, &p);
+    /* Every process must start the epoch, or none. */
+    p.signal = dist_max(fit_stop_signal);
+    if (!p.signal) b = step_run(&f->step, ds, f->perm, b, nb, &f->ao, f->fo.seed, &plan, fit_after_step, &p);
     e->lr = p.lr;
     if (p.bad_step) {
         out->diverged = 1;
         return status_error(st, "training diverged at epoch %d, step %lld: the loss is %s (try a lower train.lr)",
                             epoch, (long long)p.bad_step, p.bad_finite ? "exploding" : "not finite");
     }
-    if (fit_stop_signal && b < nb) {
-        out->signal = fit_stop_signal;
+    if (p.signal && b < nb) {
+        out->signal = p.signal;
         return fit_interrupt(f, epoch, &p, b, st);
     }
     f->state.rng = rng.state;
@@ -239,6 +258,44 @@ static int fit_train_epoch(Fit *f, int epoch, FitEpoch *e, FitSummary *out, Stat
     return 0;
 }
 
+/* The network's scores of the validation documents, piece by piece, each
+ * process its share of them, then gathered (every document's loss summed in
+ * document order: the same bits for any number of processes). */
+static double fit_score_valid(Fit *f)
+{
+    const Dataset *valid = &f->data->valid;
+    const int C = f->clf->net.dims.classes;
+    const int64_t n = valid->n, size = dist_size(), me = dist_rank();
+    float *loss = xmalloc((size_t)(n + 1) * sizeof *loss);
+    const int64_t lo = n * me / size, hi = n * (me + 1) / size;
+    for (int64_t a = lo; a < hi; a += FIT_VALID_PIECE) {
+        const int64_t z = hi - a < FIT_VALID_PIECE ? hi : a + FIT_VALID_PIECE;
+        Dataset part;
+        dataset_slice(&part, valid, a, z);
+        classifier_score_losses(f->clf, &part, f->step.threads, 1, NULL, f->valid_logits + (size_t)a * C,
+                                f->valid_probs + (size_t)a * C, loss + a);
+        corpus_release(f->data);
+    }
+    if (size > 1) {
+        size_t *counts = xmalloc((size_t)size * sizeof *counts);
+        for (int64_t r = 0; r < size; r++) counts[r] = (size_t)(n * (r + 1) / size - n * r / size) * sizeof *loss;
+        float *all = xmalloc((size_t)(n + 1) * (size_t)C * sizeof *all);
+        dist_allgatherv(loss + lo, all, counts);
+        memcpy(loss, all, (size_t)n * sizeof *loss);
+        for (int64_t r = 0; r < size; r++) counts[r] *= (size_t)C;
+        dist_allgatherv(f->valid_logits + (size_t)lo * C, all, counts);
+        memcpy(f->valid_logits, all, (size_t)n * C * sizeof *all);
+        dist_allgatherv(f->valid_probs + (size_t)lo * C, all, counts);
+        memcpy(f->valid_probs, all, (size_t)n * C * sizeof *all);
+        free(all);
+        free(counts);
+    }
+    double sum = 0.0;
+    for (int64_t i = 0; i < n; i++) sum += loss[i];
+    free(loss);
+    return sum;
+}
+
 /* Validation through the classifier (network and members): the network's
  * scores, the calibration and thresholds fitted on them (into the classifier,
  * so this epoch's checkpoints carry them), and the metrics of the calibrated
@@ -248,8 +305,7 @@ static void fit_validate(Fit *f, FitEpoch *e)
     const Dataset *valid = &f->data->valid;
     Classifier *clf = f->clf;
     const int C = clf->net.dims.classes;
-    e->valid_loss = classifier_score_matrix(clf, valid, f->step.threads, 1, NULL, f->valid_logits, f->valid_probs) /
-                    (double)valid->n;
+    e->valid_loss = fit_score_valid(f) / (double)valid->n;
     calibrate_fit(&clf->cal, clf->net.dims.loss, f->fo.calibrate, f->valid_logits, f->valid_probs, valid->loff,
                   valid->lab, valid->n, C, f->step.threads);
     e->cal = &clf->cal;
@@ -301,9 +357,12 @@ static int fit_epoch(Fit *f, FitSummary *out, Status *st)
     }
     e.stopped = f->state.stopped;
     e.bad_epochs = f->state.bad_epochs;
-    for (int i = 0; i < f->n_obs; i++)
-        if (f->obs[i].on_epoch && f->obs[i].on_epoch(f->obs[i].ctx, &e, st)) return -1;
-    FitCheckpoint k = {.epoch = epoch, .improved = e.improved};
+    int rc = 0;
+    for (int i = 0; i < f->n_obs && rc == 0; i++)
+        if (f->obs[i].on_epoch && f->obs[i].on_epoch(f->obs[i].ctx, &e, st)) rc = -1;
+    if (fit_agree(rc, st)) return -1;
+    FitCheckpoint k = {.epoch = epoch, .improved = e.improved,
+                       .last = epoch >= f->fo.epochs || f->state.stopped};
     if (fit_checkpoint(f, &k, st)) return -1;
     for (int i = 0; i < f->n_obs; i++)
         if (f->obs[i].should_stop && f->obs[i].should_stop(f->obs[i].ctx, &e)) f->cut = 1;
@@ -335,14 +394,12 @@ int fit_run(Fit *f, FitSummary *out, Status *st)
 
 /* ---- checkpoints of a run ---- */
 
-int fit_save(const FitSnapshot *s, const char *config_json, const char *path, Status *st)
+void fit_sections(const FitSnapshot *s, const char *config_json, CkptWriter *w)
 {
-    CkptWriter w;
-    ckpt_writer_init(&w);
-    ckpt_put(ckpt_section(&w, "CONF", 1), config_json, strlen(config_json));
-    classifier_save(s->clf, &w);
+    ckpt_put(ckpt_section(w, "CONF", 1), config_json, strlen(config_json));
+    classifier_save(s->clf, w);
     const TrainState *t = s->state;
-    CkptBuf *b = ckpt_section(&w, "STAT", 3);
+    CkptBuf *b = ckpt_section(w, "STAT", 3);
     int32_t ints[4] = {t->epoch, t->best_epoch, t->bad_epochs, t->stopped};
     ckpt_put(b, ints, sizeof ints);
     ckpt_put_u64(b, t->rng);
@@ -355,24 +412,42 @@ int fit_save(const FitSnapshot *s, const char *config_json, const char *path, St
     ckpt_put_u64(b, (uint64_t)t->sched_step);
     ckpt_put_f64(b, t->sched_lr);
     ckpt_put_f64(b, t->best_loss);
-    if (s->adam) adam_save(s->adam, &s->clf->net, &w);
+    if (s->adam) adam_save(s->adam, &s->clf->net, w);
+}
+
+int fit_save(const FitSnapshot *s, const char *config_json, const char *path, Status *st)
+{
+    CkptWriter w;
+    ckpt_writer_init(&w);
+    fit_sections(s, config_json, &w);
     int rc = ckpt_write(&w, path, st);
     ckpt_writer_free(&w);
     return rc;
 }
 
-int fit_export(const Classifier *c, uint64_t seed, EmbedCodec codec, const char *config_json, const char *path,
-               Status *st)
+int fit_ship(const Classifier *c, uint64_t seed, EmbedCodec codec, const char *config_json, CkptWriter *w,
+             Model *net, Status *st)
 {
     Classifier ship = *c; /* borrows c's encoder, labels and member; only the network is its own */
     if (model_export(&ship.net, &c->net, seed, codec, st)) return -1;
+    ckpt_put(ckpt_section(w, "CONF", 1), config_json, strlen(config_json));
+    classifier_save(&ship, w);
+    *net = ship.net;
+    return 0;
+}
+
+int fit_export(const Classifier *c, uint64_t seed, EmbedCodec codec, const char *config_json, const char *path,
+               Status *st)
+{
     CkptWriter w;
     ckpt_writer_init(&w);
-    ckpt_put(ckpt_section(&w, "CONF", 1), config_json, strlen(config_json));
-    classifier_save(&ship, &w);
-    int rc = ckpt_write(&w, path, st);
+    Model net;
+    int rc = fit_ship(c, seed, codec, config_json, &w, &net, st);
+    if (rc == 0) {
+        rc = ckpt_write(&w, path, st);
+        model_free(&net);
+    }
     ckpt_writer_free(&w);
-    model_free(&ship.net);
     return rc;
 }
 

@@ -96,6 +96,7 @@ typedef struct FitCheckpoint {
     int epoch;        /* the epoch just completed, or the one interrupted */
     int improved;
     int interrupted;  /* mid-epoch, by a signal: only a resumable last checkpoint */
+    int last;         /* the run ends after it (the last epoch, early stopping, a signal) */
 } FitCheckpoint;
 
 typedef struct FitSummary {
@@ -119,6 +120,8 @@ typedef struct FitSummary {
  * stopping does (a tuner's pruning, a budget). */
 typedef struct FitObserver {
     void *ctx;
+    /* Before training: the corpus being read and cached (corpus.h). */
+    void (*on_corpus)(void *ctx, const CorpusEvent *e);
     void (*on_start)(void *ctx, const FitStart *s);
     void (*on_progress)(void *ctx, const FitProgress *p);
     int (*on_epoch)(void *ctx, const FitEpoch *e, Status *st);
@@ -178,6 +181,12 @@ int fit_save(const FitSnapshot *s, const char *config_json, const char *path, St
  * rows); no training state, no Adam moments. seed is the run's train.seed. */
 int fit_export(const Classifier *c, uint64_t seed, EmbedCodec codec, const char *config_json, const char *path,
                Status *st);
+/* Its sections into w; they borrow the exported network, which *net receives
+ * (model_free it after the write, or after ckpt_writer_detach). */
+int fit_ship(const Classifier *c, uint64_t seed, EmbedCodec codec, const char *config_json, CkptWriter *w,
+             Model *net, Status *st);
+/* Its sections, borrowing the tensors (ckpt_writer_detach lets go of them). */
+void fit_sections(const FitSnapshot *s, const char *config_json, CkptWriter *w);
 /* The training state of a checkpoint (STAT). */
 int fit_load_state(TrainState *state, const CkptReader *r, Status *st);
 

@@ -133,8 +133,24 @@ int rundir_set_config(RunDir *d, const char *config_json, Status *st)
     return rundir_write_config(d, st);
 }
 
+/* Waits for the checkpoint being written; its status, if it failed, into st. */
+static int rundir_wait(RunDir *d, Status *st)
+{
+    if (!d->writing) return 0;
+    pthread_join(d->writer, NULL);
+    d->writing = 0;
+    ckpt_writer_free(&d->job.w);
+    ckpt_writer_free(&d->job.best);
+    if (d->job.rc && st) *st = d->job.st;
+    return d->job.rc;
+}
+
 void rundir_close(RunDir *d)
 {
+    rundir_wait(d, NULL);
+    free(d->copy);
+    free(d->best_copy);
+    free(d->ship_copy);
     if (d->dir && d->lock_fd >= 0) close(d->lock_fd);
     free(d->dir);
     free(d->config_json);
@@ -142,34 +158,101 @@ void rundir_close(RunDir *d)
     d->lock_fd = -1;
 }
 
-/* Epoch files and last.ckpt hold the Adam moments, so a run can resume from any of
- * them; best.ckpt, the model to use, does not. */
-static int rundir_on_checkpoint(void *ctx, const FitSnapshot *s, const FitCheckpoint *k, Status *st)
+/* Epoch k's checkpoint from w: its epoch file (with output.keep_checkpoints
+ * > 0) and last.ckpt pointing at it, else last.ckpt alone; best.ckpt from
+ * best and model.bin from ship when the epoch improved (NULL: it did not); the epoch file past
+ * output.keep_checkpoints gone. Epoch files and last.ckpt hold the Adam
+ * moments, so a run can resume from any of them; best.ckpt, the model to use,
+ * does not. */
+static int rundir_write_epoch(const RunDir *d, const CkptWriter *w, const CkptWriter *best, const CkptWriter *ship,
+                              int epoch, Status *st)
 {
-    RunDir *d = ctx;
     char epath[4096], path[4096], name[64];
     rundir_path(d, "last.ckpt", path, sizeof path);
-    if (k->interrupted) return fit_save(s, d->config_json, path, st);
     if (d->keep > 0) {
-        snprintf(name, sizeof name, "checkpoints/epoch-%03d.ckpt", k->epoch);
+        snprintf(name, sizeof name, "checkpoints/epoch-%03d.ckpt", epoch);
         rundir_path(d, name, epath, sizeof epath);
-        if (fit_save(s, d->config_json, epath, st) || ckpt_link(epath, path, st)) return -1;
-    } else if (fit_save(s, d->config_json, path, st)) {
+        if (ckpt_write(w, epath, st) || ckpt_link(epath, path, st)) return -1;
+    } else if (ckpt_write(w, path, st)) {
         return -1;
     }
-    if (k->improved) {
-        FitSnapshot model = {.clf = s->clf, .state = s->state};
+    if (best) {
         rundir_path(d, "best.ckpt", path, sizeof path);
-        if (fit_save(&model, d->config_json, path, st)) return -1;
+        if (ckpt_write(best, path, st)) return -1;
         rundir_path(d, "model.bin", path, sizeof path);
-        if (fit_export(s->clf, d->seed, EMBED_F32, d->config_json, path, st)) return -1;
+        if (ckpt_write(ship, path, st)) return -1;
     }
-    int old = k->epoch - d->keep;
+    int old = epoch - d->keep;
     if (d->keep > 0 && old >= 1) {
         snprintf(name, sizeof name, "checkpoints/epoch-%03d.ckpt", old);
         rundir_path(d, name, path, sizeof path);
         unlink(path);
     }
+    return 0;
+}
+
+static void *rundir_writer(void *arg)
+{
+    RunDir *d = arg;
+    status_clear(&d->job.st);
+    d->job.rc = rundir_write_epoch(d, &d->job.w, d->job.improved ? &d->job.best : NULL, &d->job.ship, d->job.epoch,
+                                   &d->job.st);
+    return NULL;
+}
+
+/* Writes the job's checkpoint here and now, and frees its sections. */
+static int rundir_write_now(RunDir *d, Status *st)
+{
+    RunDirJob *j = &d->job;
+    int rc = rundir_write_epoch(d, &j->w, j->improved ? &j->best : NULL, &j->ship, j->epoch, st);
+    ckpt_writer_free(&j->w);
+    ckpt_writer_free(&j->best);
+    ckpt_writer_free(&j->ship);
+    return rc;
+}
+
+static int rundir_on_checkpoint(void *ctx, const FitSnapshot *s, const FitCheckpoint *k, Status *st)
+{
+    RunDir *d = ctx;
+    if (k->interrupted) {
+        /* The run stops: last.ckpt is written even when the background write
+         * failed, so it can be resumed; that failure is still reported. */
+        Status wst;
+        int wrc = rundir_wait(d, &wst);
+        char path[4096];
+        rundir_path(d, "last.ckpt", path, sizeof path);
+        int rc = fit_save(s, d->config_json, path, st);
+        if (wrc && rc == 0) *st = wst;
+        return wrc || rc ? -1 : 0;
+    }
+    if (rundir_wait(d, st)) return -1;
+    RunDirJob *j = &d->job;
+    ckpt_writer_init(&j->w);
+    ckpt_writer_init(&j->best);
+    ckpt_writer_init(&j->ship);
+    fit_sections(s, d->config_json, &j->w);
+    j->epoch = k->epoch;
+    j->improved = k->improved;
+    Model ship_net = {0};
+    if (k->improved) {
+        FitSnapshot model = {.clf = s->clf, .state = s->state};
+        fit_sections(&model, d->config_json, &j->best);
+        if (fit_ship(s->clf, d->seed, EMBED_F32, d->config_json, &j->ship, &ship_net, st)) {
+            ckpt_writer_free(&j->w);
+            ckpt_writer_free(&j->best);
+            ckpt_writer_free(&j->ship);
+            return -1;
+        }
+        /* model.bin's sections borrow ship_net's tensors: a copy of them outlives it. */
+        ckpt_writer_detach(&j->ship, &d->ship_copy, &d->ship_copy_cap);
+        model_free(&ship_net);
+    }
+    /* The run's last checkpoint: nothing would run beside it. */
+    if (k->last) return rundir_write_now(d, st);
+    ckpt_writer_detach(&j->w, &d->copy, &d->copy_cap);
+    ckpt_writer_detach(&j->best, &d->best_copy, &d->best_copy_cap);
+    if (pthread_create(&d->writer, NULL, rundir_writer, d) != 0) return rundir_write_now(d, st);
+    d->writing = 1;
     return 0;
 }
 

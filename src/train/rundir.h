@@ -4,11 +4,22 @@
  * clears them first. As a fit observer it writes each epoch's checkpoint, points
  * last.ckpt and best.ckpt at the right ones, keeps the newest
  * output.keep_checkpoints epoch files, writes model.bin (the best epoch's model
- * for inference only, fit_export) beside best.ckpt, and on an interruption
- * leaves a resumable last.ckpt. */
+ * for inference only, fit_ship) beside best.ckpt, and on an interruption
+ * leaves a resumable last.ckpt.
+ *
+ * An epoch's checkpoint that is not the run's last is written in the
+ * background while the next epoch trains: its tensors are first copied (so
+ * the file holds exactly the state at the epoch's end), and the next
+ * checkpoint waits for it and reports its failure. Files appear as before: a
+ * complete epoch file, then last.ckpt pointing at it, then best.ckpt and
+ * model.bin. */
 #ifndef ATTNCLF_RUNDIR_H
 #define ATTNCLF_RUNDIR_H
 
+#include <pthread.h>
+#include <stddef.h>
+
+#include "ckpt.h"
 #include "fit.h"
 #include "status.h"
 
@@ -18,12 +29,31 @@ typedef enum {
     RUNDIR_RESUME    /* the run that is there goes on */
 } RunDirMode;
 
+/* A checkpoint being written by the background thread. */
+typedef struct RunDirJob {
+    CkptWriter w;          /* its sections, owning their bytes */
+    CkptWriter best;       /* best.ckpt's (the model without the Adam moments), when improved */
+    CkptWriter ship;       /* model.bin's (fit_ship), when improved */
+    int epoch, improved;
+    int rc;                /* the thread's result */
+    Status st;
+} RunDirJob;
+
 typedef struct RunDir {
     char *dir;
     int keep;            /* epoch files kept */
     char *config_json;   /* stored in every checkpoint */
     int lock_fd;         /* flock'ed dir/.lock, held until rundir_close */
     uint64_t seed;       /* train.seed: model.bin leaves out the rows still at their initial values */
+    pthread_t writer;
+    int writing;         /* the writer thread runs job */
+    RunDirJob job;
+    unsigned char *copy; /* [copy_cap] the tensors of the checkpoint being written */
+    size_t copy_cap;
+    unsigned char *best_copy; /* [best_copy_cap] best.ckpt's */
+    size_t best_copy_cap;
+    unsigned char *ship_copy; /* [ship_copy_cap] model.bin's */
+    size_t ship_copy_cap;
 } RunDir;
 
 /* Makes dir and dir/checkpoints and locks dir (an error names the process that

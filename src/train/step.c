@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dist.h"
 #include "mem.h"
 #include "rng.h"
 
@@ -67,15 +68,25 @@ void step_init(Stepper *t, Model *m, const StepOptions *o, int64_t max_len, int6
     t->tok_owner = xcalloc((size_t)t->tok_cap, sizeof *t->tok_owner);
     t->part = xcalloc((size_t)batch_size * (size_t)(threads + 1), sizeof *t->part);
     t->owner_cnt = xcalloc((size_t)threads * (size_t)(threads + 1), sizeof *t->owner_cnt);
+    t->tok_first = xcalloc((size_t)t->tok_cap, sizeof *t->tok_first);
+    if (dist_size() > 1) {
+        t->dist = xmalloc(sizeof *t->dist);
+        diststep_init(t->dist, dist_size(), D->dim, m->n_dense, t->tok_cap);
+        t->share_doc = xcalloc(2 * (size_t)batch_size, sizeof *t->share_doc);
+        t->share_idx = xcalloc(2 * (size_t)batch_size, sizeof *t->share_idx);
+        t->share_len = xcalloc((size_t)batch_size + (size_t)dist_size(), sizeof *t->share_len);
+    }
 }
 
 void step_free(Stepper *t)
 {
     adam_free(&t->adam);
     threads_pool_free(&t->scratch);
+    if (t->dist) diststep_free(t->dist);
     void *bufs[] = {t->doc_grad, t->dense_grad, t->tok_grad, t->tok_off, t->tok_row, t->doc_kept, t->doc_loss,
                     t->doc_pred, t->table, t->tok_sq, t->own, t->doc_order, t->doc_scale,
-                    t->tok_pos, t->tok_owner, t->part, t->owner_cnt};
+                    t->tok_pos, t->tok_owner, t->part, t->owner_cnt, t->tok_first, t->dist,
+                    t->share_doc, t->share_idx, t->share_len};
     for (size_t i = 0; i < sizeof bufs / sizeof *bufs; i++) free(bufs[i]);
     free(t->class_w);
     memset(t, 0, sizeof *t);
@@ -173,27 +184,45 @@ static void step_partition(Stepper *t, int b, int T, int nth, int64_t *cnt /* [n
     for (int j = 0; j < T; j++) t->tok_pos[cnt[t->tok_owner[o + j]]++] = (int32_t)(o + j);
 }
 
+/* What one step needs besides the batch's token arrays. Steps alternate between
+ * two of these: the main thread prepares step s+1 while the others may still
+ * read step s's in the update phase. */
+typedef struct StepBatch {
+    const int64_t *doc;  /* [n] this process's documents of the batch (all of them for one process) */
+    const int *idx;      /* [n] their places in the batch, or NULL: 0..n-1 */
+    int n;
+    int batch_n;         /* documents in the whole batch */
+    int64_t ntok;        /* tokens of this process's documents before token dropout */
+    int64_t step;        /* 1-based Adam step */
+    float lr;
+    uint64_t seed;
+    double dense_sq;
+    StepResult res;
+} StepBatch;
+
 /* Phase 1 on thread tid of nth: forward and backward of document b into its own
- * gradient slots, then its tokens grouped by owner. */
-static void step_doc(Stepper *t, const Dataset *ds, const int64_t *doc, int b, uint64_t step_seed, int nth,
-                        int tid)
+ * gradient slots, then its tokens grouped by owner. The draws depend on the
+ * document's place in the batch, not on the process or thread. */
+static void step_doc(Stepper *t, const Dataset *ds, const StepBatch *p, int b, int nth, int tid)
 {
     DocScratch *s = threads_pool_item(&t->scratch, tid);
     const Model *m = t->model;
     const int d = m->dims.dim;
-    int64_t i = doc[b], o = t->tok_off[b];
+    const uint64_t place = (uint64_t)(p->idx ? p->idx[b] : b);
+    int64_t i = p->doc[b], o = t->tok_off[b];
     int32_t *row = t->tok_row + o;
     int T = step_keep_tokens(row, ds->ids + ds->off[i], (int)(ds->off[i + 1] - ds->off[i]), t->token_dropout,
-                                rng_mix(step_seed, 0x746f6b656eull, (uint64_t)b));
+                                rng_mix(p->seed, 0x746f6b656eull, place));
     const int32_t *y = ds->lab + ds->loff[i];
     const int ny = (int)(ds->loff[i + 1] - ds->loff[i]);
     t->doc_kept[b] = T;
-    t->doc_loss[b] = model_forward(m, row, T, NULL, y, ny, t->dropout, rng_mix(step_seed, 0x64726f70ull, (uint64_t)b), s);
+    t->doc_loss[b] = model_forward(m, row, T, NULL, y, ny, t->dropout, rng_mix(p->seed, 0x64726f70ull, place), s);
     t->doc_pred[b] = model_argmax(s->probs, m->dims.classes);
     float *g = t->doc_grad + (size_t)b * (size_t)m->n_dense;
     memset(g, 0, (size_t)m->n_dense * sizeof *g);
     model_backward(m, row, T, y, ny, t->dropout, t->doc_scale[b], s, g, t->tok_grad + (size_t)o * d);
     memset(t->tok_sq + o, 0, (size_t)(t->tok_off[b + 1] - o) * sizeof *t->tok_sq);
+    memset(t->tok_first + o, 0, (size_t)(t->tok_off[b + 1] - o) * sizeof *t->tok_first);
     step_partition(t, b, T, nth, t->owner_cnt + (size_t)tid * (size_t)(t->threads + 1));
 }
 
@@ -228,6 +257,7 @@ static int64_t step_sum_rows(Stepper *t, int B, int tid, int32_t *own)
             if (tab[h].row < 0) {
                 tab[h].row = r;
                 tab[h].first = (int32_t)k;
+                t->tok_first[k] = 1;
                 own[n++] = (int32_t)k;
                 continue;
             }
@@ -306,51 +336,80 @@ static void step_update_rows(Stepper *t, const int32_t *own, int64_t n, const Ad
     }
 }
 
-/* What one step needs besides the batch's token arrays. Steps alternate between
- * two of these: the main thread prepares step s+1 while the others may still
- * read step s's in the update phase. */
-typedef struct StepBatch {
-    const int64_t *doc;  /* [n] documents of the batch */
-    int n;
-    int64_t ntok;        /* tokens of the batch before token dropout */
-    int64_t step;        /* 1-based Adam step */
-    float lr;
-    uint64_t seed;
-    double dense_sq;
-    StepResult res;
-} StepBatch;
+/* Document i's share of the batch loss before normalising: 1, or len^p. */
+static float step_weight(const Dataset *ds, int64_t i, double p)
+{
+    int64_t len = ds->off[i + 1] - ds->off[i];
+    return p > 0.0 ? (float)pow((double)(len > 0 ? len : 1), p) : 1.0f;
+}
 
 /* Each document's weight in the batch loss: 1/n, or with train.length_weight
  * p > 0, len^p / sum(len^p), which moves weight from short documents to long
  * ones (SST-2's training set holds every sub-phrase of its sentences; its dev
  * set holds whole sentences); then times the document's own weight
  * (data.weight_column), which scales its gradient as scikit-learn's
- * sample_weight does. */
-static void step_weigh(Stepper *t, const Dataset *ds, const int64_t *doc, int n, double p)
+ * sample_weight does. The sum is over the whole batch batch [nb], of which
+ * this process has p->doc. */
+static void step_weigh(Stepper *t, const StepBatch *p, const Dataset *ds, const int64_t *batch, int nb, double pw)
 {
     double sum = 0.0;
-    for (int b = 0; b < n; b++) {
-        int64_t len = t->tok_off[b + 1] - t->tok_off[b];
-        t->doc_scale[b] = p > 0.0 ? (float)pow((double)(len > 0 ? len : 1), p) : 1.0f;
-        sum += t->doc_scale[b];
-    }
-    for (int b = 0; b < n; b++) t->doc_scale[b] = (float)(t->doc_scale[b] / sum);
-    if (ds->w)
-        for (int b = 0; b < n; b++) t->doc_scale[b] *= ds->w[doc[b]];
+    for (int b = 0; b < nb; b++) sum += step_weight(ds, batch[b], pw);
+    for (int b = 0; b < p->n; b++)
+        t->doc_scale[b] = (float)(step_weight(ds, p->doc[b], pw) / sum) * dataset_weight(ds, p->doc[b]);
 }
 
-/* Sets up batch b of perm: its token offsets, its documents longest first (so
- * the dynamic schedule hands out long ones first and the threads finish
- * together; the order never changes results, as every document writes only
- * its own slots), learning rate and seed. */
+/* This process's share of the batch batch [nb], into buffer `which`: each
+ * document, longest first (ties: earlier in the batch), goes to the process
+ * with the fewest tokens so far (ties: the lower rank), the same choice on
+ * every process; the share keeps batch order. */
+static void step_share(Stepper *t, StepBatch *p, const Dataset *ds, const int64_t *batch, int nb, int which)
+{
+    const int size = dist_size(), me = dist_rank();
+    int64_t *len = t->share_len, *load = t->share_len + t->batch_cap;
+    int *order = t->share_idx + (size_t)which * (size_t)t->batch_cap;
+    for (int r = 0; r < size; r++) load[r] = 0;
+    for (int j = 0; j < nb; j++) {
+        len[j] = ds->off[batch[j] + 1] - ds->off[batch[j]];
+        int k = j;
+        for (; k > 0 && len[order[k - 1]] < len[j]; k--) order[k] = order[k - 1];
+        order[k] = j;
+    }
+    /* Marks this process's documents by a negative length, then collects them in batch order. */
+    for (int k = 0; k < nb; k++) {
+        int best = 0;
+        for (int r = 1; r < size; r++)
+            if (load[r] < load[best]) best = r;
+        load[best] += len[order[k]];
+        if (best == me) len[order[k]] = -1 - len[order[k]];
+    }
+    int64_t *doc = t->share_doc + (size_t)which * (size_t)t->batch_cap;
+    int n = 0;
+    for (int j = 0; j < nb; j++)
+        if (len[j] < 0) {
+            doc[n] = batch[j];
+            order[n++] = j;
+        }
+    p->doc = doc;
+    p->idx = order;
+    p->n = n;
+}
+
+/* Sets up batch b of perm: this process's documents of it (all of them for
+ * one process), their token offsets, the documents longest first (so the
+ * dynamic schedule hands out long ones first and the threads finish together;
+ * the order never changes results, as every document writes only its own
+ * slots), learning rate and seed. */
 static void step_prepare(Stepper *t, StepBatch *p, const Dataset *ds, const int64_t *perm, int64_t b,
                             const AdamOptions *ao, uint64_t seed, const LrPlan *plan)
 {
     const int B = t->o.batch_size;
     const int64_t lo = b * B;
     memset(p, 0, sizeof *p);
-    p->doc = perm + lo;
-    p->n = (int)(ds->n - lo < B ? ds->n - lo : B);
+    const int64_t *batch = perm + lo;
+    const int nb = (int)(ds->n - lo < B ? ds->n - lo : B);
+    p->doc = batch;
+    p->n = p->batch_n = nb;
+    if (t->dist) step_share(t, p, ds, batch, nb, (int)(b & 1));
     p->step = t->adam.step + 1;
     p->lr = optim_lr(ao, plan, t->adam.step);
     p->seed = rng_mix(seed, 1, (uint64_t)t->adam.step);
@@ -364,31 +423,79 @@ static void step_prepare(Stepper *t, StepBatch *p, const Dataset *ds, const int6
         t->doc_order[k] = j;
     }
     p->ntok = p->res.tokens = t->tok_off[p->n];
-    step_weigh(t, ds, p->doc, p->n, t->o.length_weight);
+    if (t->dist) {
+        p->res.tokens = 0;
+        for (int j = 0; j < nb; j++) p->res.tokens += ds->off[batch[j] + 1] - ds->off[batch[j]];
+    }
+    step_weigh(t, p, ds, batch, nb, t->o.length_weight);
+}
+
+/* Phase 3 over several processes: the same update of the union's rows on every
+ * process, thread tid taking its slice of them. */
+static void step_update_union(Stepper *t, int tid, int nth, const AdamStep *as)
+{
+    Model *m = t->model;
+    const DistStep *x = t->dist;
+    const int d = m->dims.dim;
+    const int64_t eo = m->tensors[TENSOR_EMB].offset, lo = x->n * tid / nth, hi = x->n * (tid + 1) / nth;
+    for (int64_t j = lo; j < hi; j++) {
+        if (j + STEP_PREFETCH < hi) {
+            size_t po = (size_t)eo + (size_t)x->row[j + STEP_PREFETCH] * d;
+            __builtin_prefetch(m->params + po, 1);
+            __builtin_prefetch(t->adam.m + po, 1);
+            __builtin_prefetch(t->adam.v + po, 1);
+        }
+        size_t o = (size_t)eo + (size_t)x->row[j] * d;
+        adam_update(m->params + o, t->adam.m + o, t->adam.v + o, x->grad + (size_t)j * d, d, as);
+    }
+}
+
+/* Every process's sums, on the main thread (dist.h's collectives): the union
+ * of rows, the dense gradients, loss, counts and stop requests. */
+static void step_exchange(Stepper *t, StepBatch *p)
+{
+    DistLocal l = {.tok_row = t->tok_row, .tok_first = t->tok_first, .tok_grad = t->tok_grad,
+                   .tok_off = t->tok_off, .doc_kept = t->doc_kept, .n_docs = p->n, .dense = t->dense_grad,
+                   .loss = p->res.loss_sum, .correct = p->res.correct,
+                   .stop = t->stop_request ? (int)*t->stop_request : 0};
+    diststep_exchange(t->dist, &l);
+    p->res.loss_sum = l.loss;
+    p->res.correct = l.correct;
+    p->res.stop = l.stop;
+    double sq = 0.0;
+    for (int64_t i = 0; i < t->model->n_dense; i++) sq += (double)t->dense_grad[i] * t->dense_grad[i];
+    p->dense_sq = sq + diststep_sq(t->dist);
 }
 
 /* One step on thread tid of nth: documents; barrier; row and dense sums;
- * barrier; the clipped Adam update of the rows this thread owns
- * (step_owner), so no two threads write the same row. */
+ * barrier (over several processes: their sums combined; barrier); the clipped
+ * Adam update of the rows this thread owns (step_owner), so no two threads
+ * write the same row. */
 static void step_step(Stepper *t, StepBatch *p, const Dataset *ds, const AdamOptions *ao, int tid, int nth)
 {
     Model *m = t->model;
     int32_t *own = t->own + (size_t)tid * (size_t)t->tok_cap;
 #pragma omp for schedule(dynamic, 1)
-    for (int j = 0; j < p->n; j++) step_doc(t, ds, p->doc, t->doc_order[j], p->seed, nth, tid);
+    for (int j = 0; j < p->n; j++) step_doc(t, ds, p, t->doc_order[j], nth, tid);
     /* Frozen rows: no row sums, no row updates, and the clipping norm is the
      * dense gradient's alone (tok_sq stays 0 from step_doc). */
     int64_t n = t->o.freeze_rows ? 0 : step_sum_rows(t, p->n, tid, own);
     if (tid == 0) p->dense_sq = step_sum_dense(t, ds, p->doc, p->n, &p->res);
 #pragma omp barrier
-    const double sq = p->dense_sq + step_sum_sq(t->tok_sq, p->ntok);
+    if (t->dist) {
+#pragma omp master
+        step_exchange(t, p);
+#pragma omp barrier
+    }
+    const double sq = t->dist ? p->dense_sq : p->dense_sq + step_sum_sq(t->tok_sq, p->ntok);
     const int finite = isfinite(p->res.loss_sum) && isfinite(sq);
     AdamStep as = adam_step_params(optim_clip_scale(sq, t->o.clip), p->lr, (float)ao->weight_decay, p->step);
     if (tid == 0) {
         p->res.finite = finite;
         if (finite) adam_update(m->params, t->adam.m, t->adam.v, t->dense_grad, m->n_dense, &as);
     }
-    if (finite) step_update_rows(t, own, n, &as);
+    if (finite && t->dist && !t->o.freeze_rows) step_update_union(t, tid, nth, &as);
+    else if (finite) step_update_rows(t, own, n, &as);
 }
 
 int64_t step_run(Stepper *t, const Dataset *ds, const int64_t *perm, int64_t b0, int64_t nb, const AdamOptions *ao,
@@ -416,7 +523,7 @@ int64_t step_run(Stepper *t, const Dataset *ds, const int64_t *perm, int64_t b0,
             {
                 if (p->res.finite) t->adam.step = p->step;
                 done = b + 1;
-                stop = after(ctx, b, p->n, &p->res, p->lr) || !p->res.finite || b + 1 >= nb;
+                stop = after(ctx, b, p->batch_n, &p->res, p->lr) || !p->res.finite || b + 1 >= nb;
                 if (!stop) step_prepare(t, &steps[(b + 1) & 1], ds, perm, b + 1, ao, seed, plan);
             }
 #pragma omp barrier

@@ -1,5 +1,8 @@
 /* step.h - optimisation steps over batches, parallel over documents with
- * OpenMP. Everything is allocated by step_init; the step itself
+ * OpenMP and, in a run over several processes (dist.h), over processes: each
+ * takes a share of every batch (the same batches as one process would take)
+ * and their gradients are combined by diststep.h before the same update on
+ * every process. Everything is allocated by step_init; the step itself
  * never allocates.
  *
  * Reproducibility: each document's gradients go to its own slot (dense grads)
@@ -9,9 +12,11 @@
 #ifndef ATTNCLF_STEP_H
 #define ATTNCLF_STEP_H
 
+#include <signal.h>
 #include <stdint.h>
 
 #include "dataset.h"
+#include "diststep.h"
 #include "model.h"
 #include "optim.h"
 #include "threads.h"
@@ -64,6 +69,13 @@ typedef struct Stepper {
     int64_t *part;      /* [batch_cap, threads+1] where each owner's group starts in tok_pos */
     int64_t *owner_cnt; /* [threads, threads+1] counting-sort scratch */
     float *class_w;     /* [C] per-class loss weights, NULL: none */
+    uint8_t *tok_first; /* [tok_cap] 1 at each row's first token of the step */
+    /* A run over several processes (dist.h): each takes a share of every batch. */
+    DistStep *dist;     /* NULL: one process */
+    int64_t *share_doc; /* [2, batch_cap] this process's documents of a step (two steps in flight) */
+    int *share_idx;     /* [2, batch_cap] their places in the batch */
+    int64_t *share_len; /* [batch_cap + size] scratch: lengths, then each process's tokens */
+    const volatile sig_atomic_t *stop_request; /* a stop this process was asked for (dist), or NULL */
 } Stepper;
 
 /* max_len: the longest training document; tok_cap: step_token_bound(). */
@@ -80,6 +92,7 @@ typedef struct StepResult {
     int64_t correct;
     int64_t tokens;    /* in the batch's documents, before token dropout */
     int finite;        /* 0 if the loss or the gradient is NaN/inf (no update was made) */
+    int stop;          /* over several processes: the largest stop_request of any of them, else 0 */
 } StepResult;
 
 /* Called on one thread after each step with the batch index, its size, its

@@ -1,8 +1,11 @@
 /* fuzz_reader.c - reader_read over arbitrary file contents, read as CSV with a
  * header (columns by name, bad rows skipped), TSV without one (columns by index,
- * bad rows an error), fastText (bad rows skipped), and CSV with two text columns
- * (the joining path). The callback reads every byte it is given so AddressSanitizer
- * sees any out-of-bounds row, and checks what reader.h promises about rows. */
+ * bad rows an error), fastText (bad rows skipped), CSV with two text columns
+ * (the joining path), CSV with label sets and a weight column, and fastText with
+ * another label prefix. The callback reads every byte it is given so AddressSanitizer
+ * sees any out-of-bounds row, and checks what reader.h promises about rows. Each
+ * read is repeated by the parallel reader (readsplit.h) through 61-byte windows,
+ * which must give the same rows, statistics and error. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,11 +13,67 @@
 #include "config.h"
 #include "fuzz_common.h"
 #include "reader.h"
+#include "readsplit.h"
+
+/* Rows as bytes (line, labels, weight, text), to compare the two readers. */
+typedef struct FuzzBytes {
+    unsigned char *p;
+    size_t n, cap;
+} FuzzBytes;
+
+static void fuzz_bytes_put(FuzzBytes *b, const void *data, size_t n)
+{
+    if (b->n + n > b->cap) {
+        b->cap = (b->n + n) * 2 + 64;
+        b->p = realloc(b->p, b->cap);
+        if (!b->p) abort();
+    }
+    if (n) memcpy(b->p + b->n, data, n);
+    b->n += n;
+}
+
+static void fuzz_bytes_row(FuzzBytes *b, const ReaderRow *row)
+{
+    fuzz_bytes_put(b, &row->line, sizeof row->line);
+    fuzz_bytes_put(b, &row->n_labels, sizeof row->n_labels);
+    for (int k = 0; k < row->n_labels; k++) {
+        fuzz_bytes_put(b, &row->label_lens[k], sizeof row->label_lens[k]);
+        fuzz_bytes_put(b, row->labels[k], row->label_lens[k]);
+    }
+    fuzz_bytes_put(b, &row->weight, sizeof row->weight);
+    fuzz_bytes_put(b, &row->text_len, sizeof row->text_len);
+    fuzz_bytes_put(b, row->text, row->text_len);
+}
 
 typedef struct FuzzReaderSeen {
     int64_t rows, last_line;
     unsigned sum; /* keeps the reads of every byte from being optimised away */
+    FuzzBytes bytes;
 } FuzzReaderSeen;
+
+/* The parallel reader's parts, then everything in order. */
+typedef struct FuzzSplit {
+    FuzzBytes part[READSPLIT_MAX_PARTS], all;
+} FuzzSplit;
+
+static int fuzz_split_row(void *ctx, int part, const ReaderRow *row, Status *st)
+{
+    (void)st;
+    fuzz_bytes_row(&((FuzzSplit *)ctx)->part[part], row);
+    return 0;
+}
+
+static int fuzz_split_flush(void *ctx, int parts, int64_t done, int64_t total, Status *st)
+{
+    (void)st;
+    FuzzSplit *s = ctx;
+    if (done < 0 || (total && done > total)) abort();
+    for (int k = 0; k < parts; k++) {
+        fuzz_bytes_put(&s->all, s->part[k].p, s->part[k].n);
+        s->part[k].n = 0;
+    }
+    return 0;
+}
 
 static int fuzz_reader_row(void *ctx, const ReaderRow *row, Status *st)
 {
@@ -29,6 +88,7 @@ static int fuzz_reader_row(void *ctx, const ReaderRow *row, Status *st)
     for (size_t i = 0; i < row->text_len; i++) seen->sum += (unsigned char)row->text[i];
     seen->last_line = row->line;
     seen->rows++;
+    fuzz_bytes_row(&seen->bytes, row);
     return 0;
 }
 
@@ -52,6 +112,20 @@ static void fuzz_reader_run(const char *path, const ReaderOptions *dc)
     if (rc == 0 && (stats.rows < 1 || stats.rows != seen.rows)) abort();
     if (stats.skipped < 0 || (dc->on_bad_row == BAD_ROW_ERROR && stats.skipped != 0)) abort();
     if (stats.skipped > 0 && stats.first_skip[0] == '\0') abort();
+    FuzzSplit split;
+    memset(&split, 0, sizeof split);
+    ReadSplitSink sink = {&split, fuzz_split_row, fuzz_split_flush};
+    ReaderStats stats2;
+    Status st2;
+    int rc2 = readsplit_read(path, dc, 2, 61, &sink, &stats2, &st2);
+    if (rc2 != rc || (rc && (st2.code != st.code || strcmp(st2.msg, st.msg) != 0))) abort();
+    if (rc == 0 && (stats2.rows != stats.rows || stats2.skipped != stats.skipped ||
+                    strcmp(stats2.first_skip, stats.first_skip) != 0 || split.all.n != seen.bytes.n ||
+                    (seen.bytes.n && memcmp(split.all.p, seen.bytes.p, seen.bytes.n) != 0)))
+        abort();
+    for (int k = 0; k < READSPLIT_MAX_PARTS; k++) free(split.part[k].p);
+    free(split.all.p);
+    free(seen.bytes.p);
 }
 
 static FuzzTmp fuzz_reader_tmp;
@@ -82,6 +156,20 @@ int fuzz_reader_one(const uint8_t *data, size_t size)
     dc->format = FORMAT_CSV;
     dc->on_bad_row = BAD_ROW_ERROR;
     fuzz_reader_columns(dc, 0, text21, 2);
+    fuzz_reader_run(path, dc);
+
+    /* Label sets split at '|', each row's weight in column 1, bad rows skipped. */
+    const int text2[] = {2};
+    fuzz_reader_columns(dc, 0, text2, 1);
+    dc->on_bad_row = BAD_ROW_SKIP;
+    dc->label_separator = strdup("|");
+    dc->weight_column = (OptColumnRef){.set = 1, .col = {.index = 1}};
+    fuzz_reader_run(path, dc);
+    dc->weight_column = (OptColumnRef){0};
+
+    dc->format = FORMAT_FASTTEXT;
+    free(dc->label_prefix);
+    dc->label_prefix = strdup("#");
     fuzz_reader_run(path, dc);
 
     config_free(&cfg);
