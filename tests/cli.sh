@@ -641,6 +641,15 @@ out=$(echo "Stocks fell on Wall Street" | "$bin" predict --model "$tmp/named/bes
 grep -qP '^(World|Sports|Business|Sci/Tech)\t[01]\.[0-9]{6}(\t(World|Sports|Business|Sci/Tech)\t[01]\.[0-9]{6}){3}$' <<<"$out" \
     && ok || bad "predict with label names: $out"
 expect 0 "^Sci/Tech +0\.[0-9]{4}" "$bin" eval --model "$tmp/named/best.ckpt" --data "$tmp/valid.csv"
+# A shared token cache is keyed by the names file's bytes: renamed labels are not read from a stale cache.
+"$bin" train --config "$tmp/cfg.json" --set output.dir="$tmp/named2" --set train.epochs=1 --set data.cache="$tmp/lncache" \
+    --set data.label_names="$tmp/names/classes.txt" --quiet >/dev/null
+sed -i 's/^World$/Welt/' "$tmp/names/classes.txt"
+"$bin" train --config "$tmp/cfg.json" --set output.dir="$tmp/named3" --set train.epochs=1 --set data.cache="$tmp/lncache" \
+    --set data.label_names="$tmp/names/classes.txt" --quiet >/dev/null
+out=$(echo "Rebels attacked the capital" | "$bin" predict --model "$tmp/named3/best.ckpt" --top-k 4)
+grep -q "Welt" <<<"$out" && ! grep -q "World" <<<"$out" && ok || bad "a changed names file was read from the cache: $out"
+sed -i 's/^Welt$/World/' "$tmp/names/classes.txt"
 printf '1,a,b\n7,c,d\n' > "$tmp/seven.csv"
 expect 1 "seven.csv:2: label \"7\" has no name in .*classes.txt" "$bin" eval --model "$tmp/named/best.ckpt" --data "$tmp/seven.csv"
 

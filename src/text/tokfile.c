@@ -52,6 +52,26 @@ static void tokfile_put_opt_str(CkptBuf *key, const char *s)
     ckpt_put_str(key, s ? s : "", s ? strlen(s) : 0);
 }
 
+/* The bytes of a small file (data.label_names) into key. */
+static int tokfile_put_file(CkptBuf *key, const char *path, Status *st)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) return status_error(st, "%s: cannot open: %s", path, strerror(errno));
+    unsigned char buf[4096];
+    size_t n, total = 0;
+    uint64_t h = 0;
+    while ((n = fread(buf, 1, sizeof buf, f)) > 0) {
+        h = hash_bytes(buf, n) ^ (h * 0x100000001b3ull);
+        total += n;
+    }
+    int bad = ferror(f);
+    fclose(f);
+    if (bad) return status_error(st, "%s: read failed", path);
+    ckpt_put_u64(key, total);
+    ckpt_put_u64(key, h);
+    return 0;
+}
+
 uint64_t tokfile_key(const char *path, const ReaderOptions *o, const Tokenizer *tk, int64_t bound, int strings,
                      CkptBuf *key, uint64_t *source, Status *st)
 {
@@ -93,6 +113,9 @@ uint64_t tokfile_key(const char *path, const ReaderOptions *o, const Tokenizer *
     tokfile_put_opt_str(key, o->label_separator);
     ckpt_put_u32(key, (uint32_t)o->weight_column.set);
     if (o->weight_column.set) tokfile_put_column(key, &o->weight_column.col);
+    /* The label names' file by its bytes: the rows carry the names it gives. */
+    ckpt_put_u32(key, o->label_names != NULL);
+    if (o->label_names && tokfile_put_file(key, o->label_names, st)) return 0;
     /* The tokenizer's settings as its checkpoint sections hold them (so a new
      * setting cannot be left out of the key), and its behaviour. */
     CkptWriter w;
