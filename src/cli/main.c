@@ -31,7 +31,7 @@ static void usage(FILE *out)
     fprintf(out, "usage: attnclf COMMAND [OPTIONS]\n\n"
                  "Trains and serves embedding + attention-pooling text classifiers.\n\ncommands:\n");
     for (size_t i = 0; i < sizeof commands / sizeof *commands; i++)
-        fprintf(out, "  %-8s %s\n", commands[i].name, commands[i].summary);
+        fprintf(out, "  %-12s %s\n", commands[i].name, commands[i].summary);
     fprintf(out, "\n'attnclf COMMAND --help' describes a command; 'attnclf --version' prints the version.\n");
 }
 
