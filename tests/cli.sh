@@ -506,5 +506,8 @@ expect 2 'model.layers must be <= 4, got 5' "$bin" train --config "$tmp/cfg.json
 expect 2 'model.positional must be false, true or one of "sin", "learned", got "cos"' "$bin" train \
     --config "$tmp/cfg.json" --set model.positional=cos
 
+# ---- tune searches the encoder: its random trials set model.encoder (tune1 above, 5 trials) ----
+grep -q '"model.encoder": ' "$tmp/tune1/tune.jsonl" && ok || bad "no tune trial chose model.encoder"
+
 echo "cli: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

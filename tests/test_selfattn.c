@@ -20,6 +20,8 @@
 #include "pipeline.h"
 #include "rng.h"
 #include "sakernels.h"
+#include "step.h"
+#include "tune.h"
 
 /* 10 rows: 0..5 words and UNK (dense), 6..9 hashed n-gram buckets. */
 enum { ROWS = 10, DENSE = 6 };
@@ -452,6 +454,52 @@ START_TEST(test_training_same_bits_any_threads)
 }
 END_TEST
 
+/* tune's search space has the encoder: trials pick it, train with it, and the
+ * same trials and seed give the same settings and metrics. */
+START_TEST(test_tune_searches_the_encoder)
+{
+    char dir[256], corpus[300], set[400];
+    fixture_tmpdir(dir, sizeof dir);
+    snprintf(corpus, sizeof corpus, "%s/train.csv", dir);
+    fixture_corpus(corpus, 120, 4);
+    Config cfg;
+    Status st;
+    config_defaults(&cfg);
+    const char *sets[] = {"tokenizer.buckets=1000", "train.threads=1", "train.epochs=2"};
+    for (size_t i = 0; i < sizeof sets / sizeof *sets; i++) ck_assert_int_eq(config_set(&cfg, sets[i], &st), 0);
+    snprintf(set, sizeof set, "data.train=%s", corpus);
+    ck_assert_int_eq(config_set(&cfg, set, &st), 0);
+    snprintf(set, sizeof set, "output.dir=%s/out", dir);
+    ck_assert_int_eq(config_set(&cfg, set, &st), 0);
+    ck_assert_msg(config_validate(&cfg, &st) == 0, "%s", st.msg);
+    TuneOptions o = {.trials = 4};
+    TuneResult res[2];
+    for (int run = 0; run < 2; run++) {
+        Config best;
+        ck_assert_msg(tune_run(&cfg, &o, NULL, NULL, &res[run], &best, &st) == 0, "%s", st.msg);
+        config_free(&best);
+    }
+    int with_encoder = 0;
+    ck_assert_int_eq(res[0].n, 4);
+    ck_assert_int_eq(res[0].n, res[1].n);
+    ck_assert_int_eq(res[0].best, res[1].best);
+    for (int t = 0; t < res[0].n; t++) {
+        const TuneTrial *a = &res[0].trials[t], *b = &res[1].trials[t];
+        ck_assert_str_eq(a->settings, b->settings);
+        ck_assert(a->metric == b->metric && a->epochs_run == b->epochs_run);
+        if (strstr(a->settings, "\"model.encoder\": \"self_attention\"")) {
+            ck_assert_msg(a->metric >= 0, "trial %d with the encoder failed: %s", t, a->settings);
+            with_encoder++;
+        }
+    }
+    ck_assert_int_gt(with_encoder, 0);
+    tune_result_free(&res[0]);
+    tune_result_free(&res[1]);
+    config_free(&cfg);
+    fixture_rmtree(dir);
+}
+END_TEST
+
 Suite *selfattn_suite(void)
 {
     Suite *s = suite_create("selfattn");
@@ -469,5 +517,9 @@ Suite *selfattn_suite(void)
     tcase_add_test(tm, test_explain_rollout);
     tcase_add_test(tm, test_training_same_bits_any_threads);
     suite_add_tcase(s, tm);
+    TCase *tt = tcase_create("tune");
+    tcase_set_timeout(tt, 120);
+    tcase_add_test(tt, test_tune_searches_the_encoder);
+    suite_add_tcase(s, tt);
     return s;
 }
