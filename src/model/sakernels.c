@@ -46,7 +46,7 @@ static inline float sak_exp_neg(float x)
 /* Tokens per chunk of the LayerNorm loops: per-token sums on the stack. */
 enum { SAK_LN_CHUNK = 64 };
 
-void sak_layernorm_forward(float *y, float *mean, float *rstd, const float *x, const float *g, const float *b,
+__attribute__((target_clones("avx2", "default"))) void sak_layernorm_forward(float *y, float *mean, float *rstd, const float *x, const float *g, const float *b,
                            int T, int d)
 {
     for (int t = 0; t < T; t++) mean[t] = rstd[t] = 0.0f;
