@@ -8,24 +8,26 @@
 # the token-to-token attention (model.encoder_ngrams false) and taking part
 # (true): the measurement behind encoder_ngrams' default.
 #
-# Grids (everything else at the defaults: dim 16, heads 2, word bigrams, 5 epochs,
-# token dropout 0.5; the best epoch on validation is the checkpoint):
-#   none:  train.lr 0.005 0.01 0.02
-#   L1:    train.lr 0.005 0.01 0.02  x  model.encoder_ngrams false true
-#   L2:    train.lr 0.005 0.01 0.02  (encoder_ngrams false)
+# Grids (everything else at the defaults: dim 16, heads 2, word bigrams, token
+# dropout 0.5; the best epoch on validation is the checkpoint):
+#   none:  train.lr 0.005 0.01 0.02  x  train.epochs 5 10
+#   L1:    the same  x  model.encoder_ngrams false true
+#   L2:    the same  (encoder_ngrams false)
 # Encoder runs use model.positional "sin": without positions self-attention does
 # not see word order at all.
 #
 # usage: scripts/selfattn_suite.sh [SUITE_DIR]   (default /work/suite-data: one
 #   folder per corpus with data.json, whose "test" names the test file)
-#   CORPORA="trec subj mr sst5 agnews sst2", THREADS=2, LRS="0.005 0.01 0.02",
-#   OUT=bench/selfattn-suite.md (the table is also printed)
+#   CORPORA="trec subj mr sst5 agnews sst2", THREADS=2, LRS="0.005 0.01 0.02", EPOCHS="5 10",
+#   OUT=bench/selfattn-suite.md (the tables are also printed; bench/selfattn.md
+#   discusses them)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 suite=$(realpath "${1:-/work/suite-data}")
 corpora=${CORPORA:-trec subj mr sst5 agnews sst2}
 threads=${THREADS:-2}
 lrs=${LRS:-0.005 0.01 0.02}
+epochs=${EPOCHS:-5 10}
 out=${OUT:-bench/selfattn-suite.md}
 make -s attnclf
 work=$(mktemp -d /tmp/attnclf-sasuite-XXXXXX)
@@ -64,7 +66,7 @@ enc=(--set model.encoder=self_attention --set model.positional=sin)
     echo "|---|---|---|---|---|---|---|---|"
 } >"$work/table"
 {
-    echo "| corpus | best valid acc, encoder_ngrams false | best valid acc, true | tok/s false | tok/s true |"
+    echo "| corpus | best valid acc, encoder_ngrams false | best valid acc, true | train CPU s false | train CPU s true |"
     echo "|---|---|---|---|---|"
 } >"$work/ngrams"
 for c in $corpora; do
@@ -77,12 +79,15 @@ json.dump(d, open(sys.argv[2], "w"))
 EOF
     : >"$work/$c.runs"
     i=0
-    for lr in $lrs; do
-        i=$((i + 1))
-        run "$c" "none.$i" --set train.lr="$lr"
-        run "$c" "L1.$i.ng0" --set train.lr="$lr" "${enc[@]}" --set model.layers=1 --set model.encoder_ngrams=false
-        run "$c" "L1.$i.ng1" --set train.lr="$lr" "${enc[@]}" --set model.layers=1 --set model.encoder_ngrams=true
-        run "$c" "L2.$i" --set train.lr="$lr" "${enc[@]}" --set model.layers=2
+    for ep in $epochs; do
+        for lr in $lrs; do
+            i=$((i + 1))
+            g=(--set train.lr="$lr" --set train.epochs="$ep")
+            run "$c" "none.$i" "${g[@]}"
+            run "$c" "L1.$i.ng0" "${g[@]}" "${enc[@]}" --set model.layers=1 --set model.encoder_ngrams=false
+            run "$c" "L1.$i.ng1" "${g[@]}" "${enc[@]}" --set model.layers=1 --set model.encoder_ngrams=true
+            run "$c" "L2.$i" "${g[@]}" "${enc[@]}" --set model.layers=2
+        done
     done
     for arm in none L1 L2; do
         read -r name valid wall cpu tps settings <<<"$(best "$c" "$arm")"
@@ -90,17 +95,17 @@ EOF
         acc=$(test_acc "$c" "$name" "$(cat "$work/$c/test")")
         echo "| $c | $arm | $chosen | $valid | $acc | $wall | $cpu | $tps |" >>"$work/table"
     done
-    read -r _ v0 _ _ t0 _ <<<"$(best "$c" "L1.[0-9]*.ng0")"
-    read -r _ v1 _ _ t1 _ <<<"$(best "$c" "L1.[0-9]*.ng1")"
+    read -r _ v0 _ t0 _ <<<"$(best "$c" "L1.[0-9]*.ng0")"
+    read -r _ v1 _ t1 _ <<<"$(best "$c" "L1.[0-9]*.ng1")"
     echo "| $c | $v0 | $v1 | $t0 | $t1 |" >>"$work/ngrams"
     cp "$work/$c.runs" "$work/$c.runs.txt"
 done
 {
-    echo "## Accuracy: plain, 1 and 2 encoder layers (threads $threads, lr on validation)"
+    echo "## Accuracy: plain, 1 and 2 encoder layers (threads $threads, lr and epochs on validation)"
     echo
     cat "$work/table"
     echo
-    echo "## Hashed n-gram rows in or out of the attention (1 layer, best lr for each)"
+    echo "## Hashed n-gram rows in or out of the attention (1 layer, the best run of each)"
     echo
     cat "$work/ngrams"
     echo
