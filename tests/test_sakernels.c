@@ -386,7 +386,8 @@ START_TEST(test_gemm_matches_naive)
                     }
                 memcpy(row, C + (M - 1) * N, (size_t)N * sizeof(float));
                 gemm_nn(C, N, A, K, 1, B, N, M, N, K);
-                ck_assert_msg(memcmp(C, Cf, (size_t)M * N * sizeof(float)) == 0, "gemm_nn bits M %d N %d K %d", M, N, K);
+                ck_assert_msg(memcmp(C, Cf, (size_t)M * N * sizeof(float)) == 0, "gemm_nn bits M %d N %d K %d", M, N,
+                              K);
                 free(Cf);
                 gemm_nt(Ct, N, A, K, Bt, K, M, N, K);
                 for (int i = 0; i < M * N; i++) {

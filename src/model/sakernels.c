@@ -11,6 +11,17 @@
 
 #include "gemm.h"
 
+/* An AVX2 clone beside the SSE2 build, picked when the program loads, for loops
+ * that are elementwise along the tokens: each lane computes exactly what the SSE
+ * code does (no sums across lanes, whose order would change with the width; no
+ * fused multiply-adds: -std=c11 sets -ffp-contract=off), so the bits do not
+ * depend on the processor. bench/sak.md has what it gains. */
+#if defined(__GNUC__) && (defined(__x86_64__) || defined(__i386__))
+#define SAK_AVX2_CLONE __attribute__((target_clones("avx2", "default")))
+#else
+#define SAK_AVX2_CLONE
+#endif
+
 /* exp(x) for x <= 0 (a score minus its row's maximum) by Cody-Waite reduction
  * x = n ln2 + r, |r| <= ln2/2, and Cephes' expf polynomial for e^r: within
  * 1.4 ulp of exp over [-87, 0], measured; below -87 it gives exp(-87) = 1.6e-38
@@ -46,8 +57,8 @@ static inline float sak_exp_neg(float x)
 /* Tokens per chunk of the LayerNorm loops: per-token sums on the stack. */
 enum { SAK_LN_CHUNK = 64 };
 
-__attribute__((target_clones("avx2", "default"))) void sak_layernorm_forward(float *y, float *mean, float *rstd, const float *x, const float *g, const float *b,
-                           int T, int d)
+SAK_AVX2_CLONE void sak_layernorm_forward(float *y, float *mean, float *rstd, const float *x, const float *g,
+                                          const float *b, int T, int d)
 {
     for (int t = 0; t < T; t++) mean[t] = rstd[t] = 0.0f;
     for (int i = 0; i < d; i++) {
@@ -229,7 +240,7 @@ ptrdiff_t sak_attn_index(int t, int u, int T, int W)
 /* For each query t, the softmax over the keys it has (the rows' valid ranges) of
  * scale times one head's scores s [span,T]; entries outside the ranges become 0.
  * scale > 0. mx, sum [T]. */
-__attribute__((target_clones("avx2", "default"))) static void sak_softmax_keys(float *s, float *mx, float *sum, float scale, int T, int W)
+SAK_AVX2_CLONE static void sak_softmax_keys(float *s, float *mx, float *sum, float scale, int T, int W)
 {
     const int span = sak_attn_span(T, W), band = span != T;
     for (int t = 0; t < T; t++) mx[t] = -INFINITY, sum[t] = 0.0f;
@@ -268,8 +279,8 @@ __attribute__((target_clones("avx2", "default"))) static void sak_softmax_keys(f
  * overwriting dst unless acc: four terms per pass, so dst is loaded and stored a
  * quarter as often. Every product of the band kernels has this form (strides of
  * a row, or of one key). n >= 1. */
-__attribute__((target_clones("avx2", "default"))) static void sak_sum_products(float *dst, int acc, const float *a, ptrdiff_t sa, const float *b, ptrdiff_t sb, int n,
-                             int T)
+SAK_AVX2_CLONE static void sak_sum_products(float *dst, int acc, const float *a, ptrdiff_t sa, const float *b,
+                                            ptrdiff_t sb, int n, int T)
 {
     int j = 0;
     for (; j + 4 <= n; j += 4, acc = 1) {
@@ -301,7 +312,9 @@ size_t sak_mha_work_floats(int T, int d, int W)
      * [2W+1,T+2W], a row of per-query sums (the forward needs less); full: one
      * head's scores' gradient [T,T] and three rows of per-query sums. Both parts
      * always, so that the size for T covers any shorter document, whose layout
-     * may be full where T's is a band: then T'^2 <= T span. */
+     * may be full where T's is a band: then T'^2 <= T span. The full backward
+     * also uses 4 T dh <= 4 d T floats past its own part, which the band part
+     * always holds. */
     const size_t Wb = W > 0 && W < T ? (size_t)W : 0, tp = (size_t)T + 2 * Wb;
     const size_t band = 4 * (size_t)d * tp + 2 * (2 * Wb + 1) * tp + (size_t)T;
     return band + (size_t)T * sak_attn_span(T, W) + 3 * (size_t)T;
