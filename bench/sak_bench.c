@@ -153,6 +153,8 @@ int main(int argc, char **argv)
          * words alone (n-grams kept out of the encoder; half of them dropped). */
         {"sst2-h4-t10", 16, 4, 0, 0, 10}, {"sst2-h2-t10", 16, 2, 0, 0, 10},
         {"imdb-words", 8, 2, 0, 8, 120},
+        /* configs/sst2.json at the lengths that hold most of its tokens. */
+        {"sst2-h4-t20", 16, 4, 0, 0, 20}, {"sst2-h4-t30", 16, 4, 0, 0, 30},
     };
     const char *only = argc > 2 ? argv[2] : NULL;
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++)

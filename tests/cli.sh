@@ -277,10 +277,12 @@ interrupt TERM 15 "$tmp/term"
 # Each kill comes a different time after the first checkpoint, so it lands in a different
 # phase of a later epoch (an epoch here is ~0.2 s, most of it writing checkpoints).
 # One check per delay, every time: the run must still be running when killed (exit 137)
-# and its last.ckpt must load.
+# and its last.ckpt must load. The run has more epochs than any machine gets through
+# before the kill (and no early stop), so it cannot end first however fast it is.
+endless=("${long[@]}" --set train.epochs=100000 --set train.patience=0)
 for delay in 0 0.1 0.25 0.5 1; do
     rm -rf "$tmp/k9"
-    "$bin" "${long[@]}" --set output.dir="$tmp/k9" >/dev/null 2>&1 &
+    "$bin" "${endless[@]}" --set output.dir="$tmp/k9" >/dev/null 2>&1 &
     pid=$!
     await "$tmp/k9/last.ckpt" "$pid" && sleep "$delay"
     kill -9 "$pid" 2>/dev/null
@@ -652,6 +654,9 @@ grep -q "Welt" <<<"$out" && ! grep -q "World" <<<"$out" && ok || bad "a changed 
 sed -i 's/^Welt$/World/' "$tmp/names/classes.txt"
 printf '1,a,b\n7,c,d\n' > "$tmp/seven.csv"
 expect 1 "seven.csv:2: label \"7\" has no name in .*classes.txt" "$bin" eval --model "$tmp/named/best.ckpt" --data "$tmp/seven.csv"
+
+# ---- tune searches the encoder: its random trials set model.encoder (tune1 above, 5 trials) ----
+grep -q '"model.encoder": ' "$tmp/tune1/tune.jsonl" && ok || bad "no tune trial chose model.encoder"
 
 echo "cli: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -2,7 +2,8 @@
  * gradient checks of every tensor (input, learned positions, both LayerNorms, the
  * projections and their biases, the FFN) with and without the window, for 1 and 3
  * heads and T = 1, 2, 9; a check that the checker catches a wrong gradient; the
- * optimised attention and projections against their naive references; the
+ * optimised attention and projections against their naive references (gemm_nn
+ * bit for bit against its summation order, whichever of its kernels runs); the
  * window's mask; scratch bound for longer documents; rollout on a hand-computed
  * example and banded against full. */
 #include <check.h>
@@ -373,8 +374,21 @@ START_TEST(test_gemm_matches_naive)
                         for (int k = 0; k < K; k++) sum += (double)A[m * K + k] * B[k * N + n];
                         Cn[m * N + n] = (float)sum;
                     }
+                /* gemm_nn's own order, in floats: each element sums its k from 0
+                 * in order, then adds to C. Every kernel (SSE, or AVX where the
+                 * processor has it) must give exactly these bits. */
+                float *Cf = malloc((size_t)M * N * sizeof(float));
+                for (int m = 0; m < M; m++)
+                    for (int n = 0; n < N; n++) {
+                        float acc = 0.0f;
+                        for (int k = 0; k < K; k++) acc += A[m * K + k] * B[k * N + n];
+                        Cf[m * N + n] = C[m * N + n] + acc;
+                    }
                 memcpy(row, C + (M - 1) * N, (size_t)N * sizeof(float));
                 gemm_nn(C, N, A, K, 1, B, N, M, N, K);
+                ck_assert_msg(memcmp(C, Cf, (size_t)M * N * sizeof(float)) == 0, "gemm_nn bits M %d N %d K %d", M, N,
+                              K);
+                free(Cf);
                 gemm_nt(Ct, N, A, K, Bt, K, M, N, K);
                 for (int i = 0; i < M * N; i++) {
                     ck_assert_msg(fabsf(C[i] - Cn[i]) <= 1e-5f * (1 + K), "gemm_nn M %d N %d K %d [%d]", M, N, K, i);

@@ -5,8 +5,9 @@
  * the attention or kept out, bags, residual dropout, T = 1 and T = 0, and with
  * the context sums, the gate and additive pooling on top; that the encoder starts
  * as the identity; that kept-out n-grams are pooled as they are; the MODL round
- * trip and its range checks; the rollout explanation; and whole training runs
- * that give the same bits on 1 and 2 threads. */
+ * trip and its range checks; the rollout explanation; whole training runs that
+ * give the same bits on 1 and 2 threads; training steps that allocate nothing;
+ * documents encoded alone (no packing); and tune trials that pick the encoder. */
 #include <check.h>
 #include <math.h>
 #include <stdio.h>
@@ -16,10 +17,13 @@
 #include "ckpt.h"
 #include "config.h"
 #include "fixture.h"
+#include "mem.h"
 #include "model.h"
 #include "pipeline.h"
 #include "rng.h"
 #include "sakernels.h"
+#include "step.h"
+#include "tune.h"
 
 /* 10 rows: 0..5 words and UNK (dense), 6..9 hashed n-gram buckets. */
 enum { ROWS = 10, DENSE = 6 };
@@ -452,6 +456,143 @@ START_TEST(test_training_same_bits_any_threads)
 }
 END_TEST
 
+/* Documents are encoded one at a time, never packed: a document's numbers are
+ * the same bits whatever the scratch held before (a longer document, other
+ * rows), so no document attends to another's tokens. */
+START_TEST(test_documents_are_encoded_alone)
+{
+    Case c = {.dim = 6, .heads = 3, .layers = 2, .ffn = 4, .window = 0, .positional = POSITIONAL_LEARNED, .T = 8,
+              .ngrams = 1, .ids = ids_ngrams};
+    ModelDims D = case_dims(&c);
+    Model m;
+    model_init(&m, &D);
+    Rng r;
+    rng_seed(&r, 21);
+    test_fill(m.params, m.n_params, &r);
+    DocScratch s;
+    docscratch_init(&s, &D, 16);
+    float alone = case_loss(&m, &c, &s), probs[3], x[8 * 6];
+    memcpy(probs, s.probs, sizeof probs);
+    memcpy(x, s.x, sizeof x);
+    static const int32_t other[] = {5, 4, 3, 2, 1, 0, 9, 8, 7, 6, 5, 4};
+    Case o = c;
+    o.ids = other;
+    o.T = 12;
+    case_loss(&m, &o, &s);
+    ck_assert_float_eq(case_loss(&m, &c, &s), alone);
+    ck_assert(memcmp(probs, s.probs, sizeof probs) == 0);
+    ck_assert(memcmp(x, s.x, sizeof x) == 0);
+    docscratch_free(&s);
+    model_free(&m);
+}
+END_TEST
+
+/* Allocations counted after each step of the run below. */
+typedef struct AllocTrace {
+    size_t at[8];
+    int n;
+} AllocTrace;
+
+static int alloc_after_step(void *ctx, int64_t batch, int n, const StepResult *r, float lr)
+{
+    (void)batch, (void)n, (void)lr;
+    AllocTrace *a = ctx;
+    ck_assert(r->finite);
+    if (a->n < 8) a->at[a->n++] = mem_allocations();
+    return 0;
+}
+
+/* The step allocates nothing with the encoder on (the scratch is sized for the
+ * longest document by step_init), on one thread and on two: documents of 1 to
+ * 40 positions, n-gram rows, two layers with the FFN, a window, learned
+ * positions and residual dropout. */
+START_TEST(test_step_allocates_nothing)
+{
+    ModelOptions o = {.dim = 6, .heads = 3, .attention = ATTN_DOT, .positional = POSITIONAL_LEARNED,
+                      .enc = {.kind = SELFATTN_ON, .layers = 2, .ffn_dim = 4, .window = 3}};
+    const ModelDims D = model_dims(&o, ROWS, DENSE, 3);
+    Dataset ds;
+    dataset_init(&ds);
+    Rng r;
+    rng_seed(&r, 17);
+    int32_t ids[40];
+    for (int i = 0; i < 48; i++) {
+        const int T = 1 + (int)rng_below(&r, 40);
+        for (int t = 0; t < T; t++) ids[t] = (int32_t)rng_below(&r, ROWS);
+        const int32_t y = (int32_t)rng_below(&r, 3);
+        dataset_append(&ds, ids, T, NULL, 0, &y, 1);
+    }
+    int64_t order[48];
+    for (int i = 0; i < 48; i++) order[i] = (i * 5) % 48;
+    for (int threads = 1; threads <= 2; threads++) {
+        Model m;
+        model_init(&m, &D);
+        model_randomize(&m, DENSE - 1, 3);
+        StepOptions so = {.batch_size = 8, .threads = threads, .dropout = 0.1, .token_dropout = 0.2,
+                          .encoder_dropout = 0.1};
+        Stepper t;
+        step_init(&t, &m, &so, ds.max_len, step_token_bound(&ds, 8));
+        AdamOptions ao = {.lr = 0.01, .lr_schedule = LR_CONSTANT};
+        LrPlan plan = {.total = 6};
+        AllocTrace a = {.n = 0};
+        const size_t before = mem_allocations();
+        ck_assert_int_eq(step_run(&t, &ds, order, 0, 6, &ao, 3, &plan, alloc_after_step, &a), 6);
+        ck_assert_int_eq(a.n, 6);
+        for (int k = 0; k < a.n; k++)
+            ck_assert_msg(a.at[k] == before, "%zu allocations by step %d on %d threads", a.at[k] - before, k, threads);
+        step_free(&t);
+        model_free(&m);
+    }
+    dataset_free(&ds);
+}
+END_TEST
+
+/* tune's search space has the encoder: trials pick it, train with it, and the
+ * same trials and seed give the same settings and metrics. */
+START_TEST(test_tune_searches_the_encoder)
+{
+    char dir[256], corpus[300], set[400];
+    fixture_tmpdir(dir, sizeof dir);
+    snprintf(corpus, sizeof corpus, "%s/train.csv", dir);
+    fixture_corpus(corpus, 120, 4);
+    Config cfg;
+    Status st;
+    config_defaults(&cfg);
+    const char *sets[] = {"tokenizer.buckets=1000", "train.threads=1", "train.epochs=2"};
+    for (size_t i = 0; i < sizeof sets / sizeof *sets; i++) ck_assert_int_eq(config_set(&cfg, sets[i], &st), 0);
+    snprintf(set, sizeof set, "data.train=%s", corpus);
+    ck_assert_int_eq(config_set(&cfg, set, &st), 0);
+    snprintf(set, sizeof set, "output.dir=%s/out", dir);
+    ck_assert_int_eq(config_set(&cfg, set, &st), 0);
+    ck_assert_msg(config_validate(&cfg, &st) == 0, "%s", st.msg);
+    TuneOptions o = {.trials = 4};
+    TuneResult res[2];
+    for (int run = 0; run < 2; run++) {
+        Config best;
+        ck_assert_msg(tune_run(&cfg, &o, NULL, NULL, &res[run], &best, &st) == 0, "%s", st.msg);
+        config_free(&best);
+    }
+    int with_encoder = 0;
+    ck_assert_int_eq(res[0].n, 4);
+    ck_assert_int_eq(res[0].n, res[1].n);
+    ck_assert_int_eq(res[0].best, res[1].best);
+    for (int t = 0; t < res[0].n; t++) {
+        const TuneTrial *a = &res[0].trials[t], *b = &res[1].trials[t];
+        ck_assert_str_eq(a->settings, b->settings);
+        ck_assert(a->metric == b->metric && a->epochs_run == b->epochs_run);
+        if (strstr(a->settings, "\"model.encoder\": \"self_attention\"")) {
+            ck_assert_msg(a->metric >= 0, "trial %d with the encoder failed: %s", t, a->settings);
+            with_encoder++;
+        }
+    }
+    ck_assert_int_gt(with_encoder, 0);
+    tune_result_free(&res[0]);
+    tune_result_free(&res[1]);
+    config_free(&cfg);
+    fixture_rmtree(dir);
+}
+END_TEST
+
 Suite *selfattn_suite(void)
 {
     Suite *s = suite_create("selfattn");
@@ -468,6 +609,12 @@ Suite *selfattn_suite(void)
     tcase_add_test(tm, test_modl_round_trip_and_checks);
     tcase_add_test(tm, test_explain_rollout);
     tcase_add_test(tm, test_training_same_bits_any_threads);
+    tcase_add_test(tm, test_step_allocates_nothing);
+    tcase_add_test(tm, test_documents_are_encoded_alone);
     suite_add_tcase(s, tm);
+    TCase *tt = tcase_create("tune");
+    tcase_set_timeout(tt, 120);
+    tcase_add_test(tt, test_tune_searches_the_encoder);
+    suite_add_tcase(s, tt);
     return s;
 }

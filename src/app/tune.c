@@ -33,6 +33,14 @@ static const TuneAxis tune_space[] = {
     {"context", TUNE_OPTS("model.context=false;model.gate=false", "model.context=true;model.gate=true")},
     {"length_weight", TUNE_OPTS("train.length_weight=0", "train.length_weight=0.5")},
     {"batch", TUNE_OPTS("train.batch_size=16", "train.batch_size=32", "train.batch_size=64")},
+    /* The self-attention encoder (issue 17), always with positions (without them
+     * it cannot see word order) and a window, which keeps a trial on long
+     * documents O(T W) rather than O(T^2); SST-2's sentences fit inside it. */
+    {"encoder", TUNE_OPTS("model.encoder=\"none\"",
+                          "model.encoder=\"self_attention\";model.layers=1;model.positional=\"sin\";model.window=16",
+                          "model.encoder=\"self_attention\";model.layers=2;model.positional=\"sin\";model.window=16",
+                          "model.encoder=\"self_attention\";model.layers=1;model.positional=\"learned\";"
+                          "model.window=16")},
 };
 #define TUNE_AXES ((int)(sizeof tune_space / sizeof *tune_space))
 #define TUNE_AXIS_NGRAMS 4

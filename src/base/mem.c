@@ -7,6 +7,18 @@
 #include <string.h>
 #include <sys/mman.h>
 
+static size_t mem_count; /* updated atomically: steps allocate (or not) on many threads */
+
+static void mem_counted(void)
+{
+    __atomic_fetch_add(&mem_count, 1, __ATOMIC_RELAXED);
+}
+
+size_t mem_allocations(void)
+{
+    return __atomic_load_n(&mem_count, __ATOMIC_RELAXED);
+}
+
 static void mem_die(size_t n)
 {
     fprintf(stderr, "attnclf: out of memory (allocating %zu bytes)\n", n);
@@ -17,6 +29,7 @@ void *xmalloc(size_t n)
 {
     void *p = malloc(n ? n : 1);
     if (!p) mem_die(n);
+    mem_counted();
     return p;
 }
 
@@ -24,6 +37,7 @@ void *xcalloc(size_t count, size_t size)
 {
     void *p = calloc(count ? count : 1, size ? size : 1);
     if (!p) mem_die(count * size);
+    mem_counted();
     return p;
 }
 
@@ -31,6 +45,7 @@ void *xrealloc(void *p, size_t n)
 {
     void *q = realloc(p, n ? n : 1);
     if (!q) mem_die(n);
+    mem_counted();
     return q;
 }
 
@@ -70,6 +85,7 @@ void *xaligned_calloc(size_t n)
     size_t rounded = (n + 63) / 64 * 64;
     void *p = aligned_alloc(64, rounded ? rounded : 64);
     if (!p) mem_die(n);
+    mem_counted();
     memset(p, 0, rounded ? rounded : 64);
     return p;
 }

@@ -14,5 +14,8 @@ char *xstrndup(const char *s, size_t n);
 /* Zeroed block for vectorised kernels (64-byte aligned when small, 16 when
  * large); free with free(). */
 void *xaligned_calloc(size_t n);
+/* How many blocks the functions above have allocated so far (all threads): the
+ * tests' check that a training step allocates nothing. */
+size_t mem_allocations(void);
 
 #endif

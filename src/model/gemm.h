@@ -1,7 +1,9 @@
 /* gemm.h - dense matrix products for small dimensions: register-blocked (4x8
- * and 4x4 tiles of C in SSE registers, and at the edges tiles of fewer rows or
- * columns, still in vectors) in plain C with the GCC/Clang vector extension, no
- * library. Pure functions; C ACCUMULATES (+=). Row-major with
+ * and 4x4 tiles of C in SSE registers, 4x16 and 4x8 in AVX registers where the
+ * processor has AVX2, and at the edges tiles of fewer rows or columns, still in
+ * vectors) in plain C with the GCC/Clang vector extension, no library. Every
+ * kernel sums each element in the same order, without fused multiply-adds, so
+ * the bits do not depend on the processor. Pure functions; C ACCUMULATES (+=). Row-major with
  * explicit strides, so one kernel serves a matrix or its transpose. */
 #ifndef ATTNCLF_GEMM_H
 #define ATTNCLF_GEMM_H

@@ -11,6 +11,17 @@
 
 #include "gemm.h"
 
+/* An AVX2 clone beside the SSE2 build, picked when the program loads, for loops
+ * that are elementwise along the tokens: each lane computes exactly what the SSE
+ * code does (no sums across lanes, whose order would change with the width; no
+ * fused multiply-adds: -std=c11 sets -ffp-contract=off), so the bits do not
+ * depend on the processor. bench/sak.md has what it gains. */
+#if defined(__GNUC__) && (defined(__x86_64__) || defined(__i386__))
+#define SAK_AVX2_CLONE __attribute__((target_clones("avx2", "default")))
+#else
+#define SAK_AVX2_CLONE
+#endif
+
 /* exp(x) for x <= 0 (a score minus its row's maximum) by Cody-Waite reduction
  * x = n ln2 + r, |r| <= ln2/2, and Cephes' expf polynomial for e^r: within
  * 1.4 ulp of exp over [-87, 0], measured; below -87 it gives exp(-87) = 1.6e-38
@@ -46,8 +57,8 @@ static inline float sak_exp_neg(float x)
 /* Tokens per chunk of the LayerNorm loops: per-token sums on the stack. */
 enum { SAK_LN_CHUNK = 64 };
 
-void sak_layernorm_forward(float *y, float *mean, float *rstd, const float *x, const float *g, const float *b,
-                           int T, int d)
+SAK_AVX2_CLONE void sak_layernorm_forward(float *y, float *mean, float *rstd, const float *x, const float *g,
+                                          const float *b, int T, int d)
 {
     for (int t = 0; t < T; t++) mean[t] = rstd[t] = 0.0f;
     for (int i = 0; i < d; i++) {
@@ -199,9 +210,11 @@ int sak_attn_span(int T, int W)
     return W > 0 && 2 * (int64_t)W + 1 < T ? 2 * W + 1 : T;
 }
 
-void sak_attn_row(int r, int T, int W, int *lo, int *hi, int *off)
+/* sak_attn_row for a layout already known to be a band or not: inlined into the
+ * softmax's loops, which run it for every row of every head. */
+static inline void sak_row(int r, int T, int W, int band, int *lo, int *hi, int *off)
 {
-    if (sak_attn_span(T, W) != T) {
+    if (band) {
         *off = r - W;
         *lo = *off < 0 ? -*off : 0;
         *hi = *off > 0 ? T - *off : T;
@@ -210,6 +223,11 @@ void sak_attn_row(int r, int T, int W, int *lo, int *hi, int *off)
         *lo = W > 0 && r > W ? r - W : 0;
         *hi = W > 0 && W < T - 1 - r ? r + W + 1 : T;
     }
+}
+
+void sak_attn_row(int r, int T, int W, int *lo, int *hi, int *off)
+{
+    sak_row(r, T, W, sak_attn_span(T, W) != T, lo, hi, off);
 }
 
 ptrdiff_t sak_attn_index(int t, int u, int T, int W)
@@ -222,23 +240,25 @@ ptrdiff_t sak_attn_index(int t, int u, int T, int W)
 /* For each query t, the softmax over the keys it has (the rows' valid ranges) of
  * scale times one head's scores s [span,T]; entries outside the ranges become 0.
  * scale > 0. mx, sum [T]. */
-static void sak_softmax_keys(float *s, float *mx, float *sum, float scale, int T, int W)
+SAK_AVX2_CLONE static void sak_softmax_keys(float *s, float *mx, float *sum, float scale, int T, int W)
 {
-    const int span = sak_attn_span(T, W);
+    const int span = sak_attn_span(T, W), band = span != T;
     for (int t = 0; t < T; t++) mx[t] = -INFINITY, sum[t] = 0.0f;
     for (int r = 0; r < span; r++) {
         int lo, hi, off;
-        sak_attn_row(r, T, W, &lo, &hi, &off);
+        sak_row(r, T, W, band, &lo, &hi, &off);
         const float *row = s + (size_t)r * T;
 #pragma omp simd
         for (int t = lo; t < hi; t++) mx[t] = row[t] > mx[t] ? row[t] : mx[t];
     }
     for (int r = 0; r < span; r++) {
         int lo, hi, off;
-        sak_attn_row(r, T, W, &lo, &hi, &off);
+        sak_row(r, T, W, band, &lo, &hi, &off);
         float *row = s + (size_t)r * T;
-        memset(row, 0, (size_t)lo * sizeof *row);
-        memset(row + hi, 0, (size_t)(T - hi) * sizeof *row);
+        /* Most rows of a short document's full attention cover it whole: no
+         * calls for empty ranges. */
+        for (int t = 0; t < lo; t++) row[t] = 0.0f;
+        for (int t = hi; t < T; t++) row[t] = 0.0f;
 #pragma omp simd
         for (int t = lo; t < hi; t++) {
             row[t] = sak_exp_neg((row[t] - mx[t]) * scale);
@@ -248,7 +268,7 @@ static void sak_softmax_keys(float *s, float *mx, float *sum, float scale, int T
     for (int t = 0; t < T; t++) sum[t] = 1.0f / sum[t]; /* >= 1: the largest score's term is exp(0) */
     for (int r = 0; r < span; r++) {
         int lo, hi, off;
-        sak_attn_row(r, T, W, &lo, &hi, &off);
+        sak_row(r, T, W, band, &lo, &hi, &off);
         float *row = s + (size_t)r * T;
 #pragma omp simd
         for (int t = lo; t < hi; t++) row[t] *= sum[t];
@@ -259,8 +279,8 @@ static void sak_softmax_keys(float *s, float *mx, float *sum, float scale, int T
  * overwriting dst unless acc: four terms per pass, so dst is loaded and stored a
  * quarter as often. Every product of the band kernels has this form (strides of
  * a row, or of one key). n >= 1. */
-static void sak_sum_products(float *dst, int acc, const float *a, ptrdiff_t sa, const float *b, ptrdiff_t sb, int n,
-                             int T)
+SAK_AVX2_CLONE static void sak_sum_products(float *dst, int acc, const float *a, ptrdiff_t sa, const float *b,
+                                            ptrdiff_t sb, int n, int T)
 {
     int j = 0;
     for (; j + 4 <= n; j += 4, acc = 1) {
@@ -292,7 +312,9 @@ size_t sak_mha_work_floats(int T, int d, int W)
      * [2W+1,T+2W], a row of per-query sums (the forward needs less); full: one
      * head's scores' gradient [T,T] and three rows of per-query sums. Both parts
      * always, so that the size for T covers any shorter document, whose layout
-     * may be full where T's is a band: then T'^2 <= T span. */
+     * may be full where T's is a band: then T'^2 <= T span. The full backward
+     * also uses 4 T dh <= 4 d T floats past its own part, which the band part
+     * always holds. */
     const size_t Wb = W > 0 && W < T ? (size_t)W : 0, tp = (size_t)T + 2 * Wb;
     const size_t band = 4 * (size_t)d * tp + 2 * (2 * Wb + 1) * tp + (size_t)T;
     return band + (size_t)T * sak_attn_span(T, W) + 3 * (size_t)T;
@@ -422,8 +444,13 @@ static void sak_mha_full_backward(float *dq, float *dk, float *dv, float *work, 
 {
     const int dh = d / H;
     const float scale = 1.0f / sqrtf((float)dh);
-    const size_t tt = (size_t)T * T;
-    float *ds = work, *c = ds + tt;
+    const size_t tt = (size_t)T * T, th = (size_t)T * dh;
+    /* The key-side sums run over t, along the rows of ds and p: as products with
+     * the head's q and do transposed ([T,dh], small) rather than with ds and p
+     * transposed (T^2 each, gemm_nt's way for short sums), into [T,dh] blocks
+     * added back transposed. The work past the full part's
+     * T^2 + 3T floats is the band part's, at least 4 d T (sak_mha_work_floats). */
+    float *ds = work, *c = ds + tt, *qt = c + 3 * (size_t)T, *dot = qt + th, *dkt = dot + th, *dvt = dkt + th;
     for (int h = 0; h < H; h++) {
         const float *ph = p + (size_t)h * tt;
         const size_t c0 = (size_t)h * dh * T;
@@ -437,8 +464,13 @@ static void sak_mha_full_backward(float *dq, float *dk, float *dv, float *work, 
             for (int t = 0; t < T; t++) row[t] = pr[t] * (row[t] - c[t]) * scale;
         }
         gemm_nn(dq + c0, T, k + c0, T, 1, ds, T, dh, T, T); /* dq[i,t] += sum_u k[i,u] ds[u,t] */
-        gemm_nt(dk + c0, T, q + c0, T, ds, T, dh, T, T); /* dk[i,u] += sum_t q[i,t] ds[u,t] */
-        gemm_nt(dv + c0, T, dout + c0, T, ph, T, dh, T, T); /* dv[i,u] += sum_t do[i,t] p[u,t] */
+        sak_transpose(qt, q + c0, dh, T);
+        sak_transpose(dot, dout + c0, dh, T);
+        memset(dkt, 0, 2 * th * sizeof *dkt);
+        gemm_nn(dkt, dh, ds, T, 1, qt, dh, T, dh, T); /* dk[i,u] += sum_t ds[u,t] q[i,t] */
+        gemm_nn(dvt, dh, ph, T, 1, dot, dh, T, dh, T); /* dv[i,u] += sum_t p[u,t] do[i,t] */
+        sak_transpose_add(dk + c0, dkt, T, dh);
+        sak_transpose_add(dv + c0, dvt, T, dh);
     }
 }
 
