@@ -153,7 +153,7 @@ out=$(digest "$bin" predict --model tests/fixtures/v3-bayes.ckpt --top-k 3 --exp
 # validation, eval and predict alike, resumable; the network trains as without it ----
 expect 0 "naive Bayes member: [0-9]+ distinct 1\.\.2-grams, weight 0\.2" "$bin" train --config "$tmp/cfg.json" \
     --set output.dir="$tmp/nb" --set bayes.weight=0.2 --set bayes.ngrams=2
-"$bin" train --config "$tmp/cfg.json" --set output.dir="$tmp/nb0" --quiet >/dev/null 2>&1
+"$bin" train --config "$tmp/cfg.json" --set output.dir="$tmp/nb0" --set bayes.weight=0 --quiet >/dev/null 2>&1
 a=$(col "$tmp/nb/log.jsonl" train_loss) && b=$(col "$tmp/nb0/log.jsonl" train_loss) && [ "$a" = "$b" ] &&
     ok || bad "the member changed the network's training: $a vs $b"
 a=$(col "$tmp/nb/log.jsonl" valid_loss) && b=$(col "$tmp/nb0/log.jsonl" valid_loss) && [ "$a" != "$b" ] &&
@@ -218,7 +218,7 @@ expect 2 "only train.epochs" "$bin" train --resume "$tmp/run" --set model.dim=8
 
 # ---- interruption: SIGINT stops at a safe point; resuming gives the uninterrupted result ----
 long=(train --config "$tmp/cfg.json" --set data.train=data/agnews-sample/train.csv
-      --set train.epochs=20 --set model.dim=8 --set model.heads=1 --set train.threads=2 --quiet)
+      --set train.epochs=20 --set train.patience=0 --set model.dim=8 --set model.heads=1 --set train.threads=2 --quiet)
 "$bin" "${long[@]}" --set output.dir="$tmp/full" >/dev/null 2>&1 && ok || bad "uninterrupted long run failed"
 # await FILE PID: waits until FILE exists; fails as soon as PID has ended without it.
 # The bound (10 minutes) only stops a hang.
@@ -341,7 +341,7 @@ expect 0 "best valid_acc" "$bin" train --resume "$tmp/extend" --set train.epochs
 awk -F, 'NR > 1 { if (NR > 2 && $6 > prev) bad = 1; prev = $6 } END { exit bad }' "$tmp/extend/log.csv" \
     && ok || bad "the lr rose when the run was extended: $(cut -d, -f1,6 "$tmp/extend/log.csv" | tr '\n' ' ')"
 # A bad value is a usage error on the command line (2), an error in a file (1).
-expect 2 "^attnclf train: --set train.epochs=abc: train.epochs must be an integer, got \"abc\"$" \
+expect 2 "^attnclf train: --set train.epochs=abc: train.epochs must be an integer or \"auto\", got \"abc\"$" \
     "$bin" train --config "$tmp/cfg.json" --set train.epochs=abc
 expect 2 "^attnclf train: --set train.epochs=-1: train.epochs must be >= 1, got -1$" \
     "$bin" train --config "$tmp/cfg.json" --set train.epochs=-1

@@ -1,12 +1,14 @@
 /* pipeline.c - see pipeline.h. */
 #include "pipeline.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <errno.h>
 
+#include "autoconf.h"
 #include "corpus.h"
 #include "mem.h"
 #include "rundir.h"
@@ -26,18 +28,59 @@ static const BayesOptions *pipeline_legacy_bayes(const Config *cfg)
     return cfg->bayes.weight > 0 ? &cfg->bayes : NULL;
 }
 
-/* The encoder, corpus, initial network and naive Bayes member of a fresh run. */
-static int pipeline_build(const Config *cfg, Classifier *c, TrainData *data, Status *st)
+/* Appends "key=value (why)" to note [cap]. */
+static void pipeline_note(char *note, size_t cap, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void pipeline_note(char *note, size_t cap, const char *fmt, ...)
+{
+    size_t n = strlen(note);
+    if (n + 1 >= cap) return;
+    if (n) note[n++] = ' ', note[n] = '\0';
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(note + n, cap - n, fmt, ap);
+    va_end(ap);
+}
+
+void pipeline_autoconf(Config *cfg, const Classifier *c, const TrainData *data, char *note, size_t cap)
+{
+    note[0] = '\0';
+    AutoStats s = autoconf_stats(&data->train, encoder_unk_row(&c->enc), (int)c->labels.n);
+    if (config_is_auto(cfg, "model.token_dropout")) {
+        cfg->train.step.token_dropout = autoconf_token_dropout(&s);
+        config_clear_auto(cfg, "model.token_dropout");
+        pipeline_note(note, cap, "model.token_dropout=%g (%.1f tokens/doc%s %g)", cfg->train.step.token_dropout,
+                      s.mean_words, s.mean_words < AUTOCONF_SHORT_WORDS ? " <" : " >=", AUTOCONF_SHORT_WORDS);
+    }
+    if (config_is_auto(cfg, "bayes.weight")) {
+        cfg->bayes.weight = autoconf_bayes_weight(&s);
+        config_clear_auto(cfg, "bayes.weight");
+        pipeline_note(note, cap, "bayes.weight=%g (%.1f tokens/doc%s %g)", cfg->bayes.weight, s.mean_words,
+                      s.mean_words < AUTOCONF_LONG_WORDS ? " <" : " >=", AUTOCONF_LONG_WORDS);
+    }
+    if (config_is_auto(cfg, "train.epochs")) {
+        cfg->train.fit.epochs = autoconf_epochs(&s);
+        config_clear_auto(cfg, "train.epochs");
+        pipeline_note(note, cap, "train.epochs=%d (%lld train docs)", cfg->train.fit.epochs, (long long)s.docs);
+    }
+}
+
+/* The encoder, corpus, initial network and naive Bayes member of a fresh run;
+ * cfg's "auto" keys are set from the corpus on the way (note says to what). */
+static int pipeline_build(Config *cfg, Classifier *c, TrainData *data, char *note, size_t cap, Status *st)
 {
     memset(c, 0, sizeof *c);
     encoder_init(&c->enc, &cfg->tokenizer.tok, &cfg->tokenizer.enc);
-    /* The corpus is encoded with the member's features, which it is fitted on. */
-    c->enc.bayes_ngrams = cfg->bayes.weight > 0 ? cfg->bayes.ngrams : 0;
+    /* The corpus is encoded with the member's features, which it is fitted on; an
+     * "auto" weight is decided after reading, so the features are made for it. */
+    c->enc.bayes_ngrams = cfg->bayes.weight > 0 || config_is_auto(cfg, "bayes.weight") ? cfg->bayes.ngrams : 0;
     CorpusOptions co = pipeline_corpus(cfg);
     if (cfg->tokenizer.stopwords && tokenizer_load_stopwords(&c->enc.tk, cfg->tokenizer.stopwords, st)) return -1;
     if (corpus_build(&co, &c->enc, &c->labels, data, st)) return -1;
     if (data->train.n == 0)
         return status_error(st, "%s: no training documents left after the validation split", cfg->data.train);
+    pipeline_autoconf(cfg, c, data, note, cap);
+    /* Without a member the features go unused (classifier_score reads them only with one). */
+    if (!(cfg->bayes.weight > 0)) c->enc.bayes_ngrams = 0;
     ModelDims dims = model_dims(&cfg->model, encoder_rows(&c->enc), encoder_unk_row(&c->enc) + 1, (int)c->labels.n);
     model_init(&c->net, &dims);
     model_randomize(&c->net, encoder_unk_row(&c->enc), cfg->train.fit.seed);
@@ -63,21 +106,33 @@ static int pipeline_fit(Fit *f, RunDir *rd, int keep_rows, const FitObserver *ob
     return rc;
 }
 
-/* A fresh run of cfg into the open run directory rd. */
-static int pipeline_train_in(const Config *cfg, RunDir *rd, const FitObserver *obs, int n_obs, FitSummary *out,
+/* A fresh run of cfg into the open run directory rd. The run's config.json and
+ * checkpoints hold the values its "auto" keys took, so resume and eval see them. */
+static int pipeline_train_in(const Config *given, RunDir *rd, const FitObserver *obs, int n_obs, FitSummary *out,
                              Status *st)
 {
     Classifier c = {0};
     TrainData data = {0};
-    int rc = pipeline_build(cfg, &c, &data, st);
+    Config cfg;
+    config_copy(&cfg, given);
+    char note[512];
+    int rc = pipeline_build(&cfg, &c, &data, note, sizeof note, st);
+    if (rc == 0 && note[0]) {
+        char *json = config_to_json(&cfg);
+        rc = rundir_set_config(rd, json, st);
+        free(json);
+        for (int i = 0; i < n_obs; i++)
+            if (obs[i].on_note) obs[i].on_note(obs[i].ctx, note);
+    }
     if (rc == 0) {
         Fit f;
-        fit_init(&f, &c, &data, &cfg->train.fit, &cfg->train.adam, &cfg->train.step);
+        fit_init(&f, &c, &data, &cfg.train.fit, &cfg.train.adam, &cfg.train.step);
         rc = pipeline_fit(&f, rd, 0, obs, n_obs, out, st);
         fit_free(&f);
     }
     corpus_free(&data);
     classifier_free(&c);
+    config_free(&cfg);
     return rc;
 }
 
@@ -229,6 +284,9 @@ static int pipeline_apply_overrides(Config *cfg, char *const *overrides, int n, 
             return status_usage(st, "--set %s: only train.epochs, train.patience, train.threads and "
                                 "output.keep_checkpoints can change when resuming", overrides[i]);
         if (config_set(cfg, overrides[i], st)) return -1;
+        if (config_is_auto(cfg, "train.epochs"))
+            return status_usage(st, "--set %s: a resumed run needs a number (its corpus chose it when it started)",
+                                overrides[i]);
     }
     return config_validate(cfg, st);
 }

@@ -258,6 +258,12 @@ int tune_run(const Config *cfg, const TuneOptions *o, const TuneObserver *obs, F
         pipeline_shared_free(&s.sh);
         return -1;
     }
+    /* Trials start from the values the corpus gives the config's "auto" keys. */
+    Config base;
+    char note[512];
+    config_copy(&base, cfg);
+    pipeline_autoconf(&base, &s.sh.proto, &s.sh.words, note, sizeof note);
+    s.base = &base;
     int t = 0;
     for (; tune_more(&s, t); t++) {
         tune_grow(&s, t);
@@ -273,6 +279,7 @@ int tune_run(const Config *cfg, const TuneOptions *o, const TuneObserver *obs, F
         free(settings);
     }
     pipeline_shared_free(&s.sh);
+    config_free(&base);
     free(s.points);
     free(s.history);
     return res->interrupted && res->best < 0 ? -1 : rc;
