@@ -6,8 +6,8 @@ choose defaults on validation only. No test set is read.
 usage: defaults_study.py OUT_CSV --corpora trec,subj --seeds 1,2 [--bin ./attnclf]
                          [--data /work/suite-data] [--jobs 2] SETTINGS...
 
-Each SETTINGS is one run's assignments joined by spaces ("bayes.weight=0.2 train.epochs=10")
-or "defaults". Runs use train.threads=1 and --jobs at a time; a (corpus, settings, seed)
+Each SETTINGS is one run's assignments joined by spaces ("bayes.weight=0.2 train.epochs=10"),
+or "defaults" (or "defaults@LABEL", to tell binaries apart: only the data keys set). Runs use train.threads=1 and --jobs at a time; a (corpus, settings, seed)
 already in OUT_CSV is not run again. Prints the mean valid accuracy per corpus and settings.
 """
 import argparse
@@ -34,7 +34,7 @@ def run(a, corpus, settings, seed):
             json.dump(cfg, f)
         cmd = [a.bin, "train", "--config", tmp + "/config.json", "--set", f"train.seed={seed}",
                "--set", "train.threads=1"]
-        for s in ([] if settings == "defaults" else settings.split(" ")):
+        for s in ([] if settings.startswith("defaults") else settings.split(" ")):
             cmd += ["--set", s]
         t0 = time.perf_counter()
         p = subprocess.run(cmd, capture_output=True, text=True)

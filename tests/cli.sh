@@ -473,5 +473,47 @@ grep -qF 'h&lt;b&gt;&amp;&quot;q&#39;.csv' "$tmp/h.html" && ok || bad "the hosti
 grep -qF '<span class="tk"' "$tmp/hp.html" && grep -qF '&lt;</span>' "$tmp/hp.html" && ok \
     || bad "predict --html does not shade the tokens or show < as text"
 
+# ---- corpus-aware defaults: "auto" keys are printed with what decided them, stored
+# resolved (config.json, the checkpoints), lose to --set, and a resume goes on exactly ----
+cat > "$tmp/auto.json" <<JSON
+{ "data": { "train": "$tmp/train.csv", "valid": "$tmp/valid.csv", "header": false,
+            "label_column": 0, "text_columns": [1, 2] },
+  "tokenizer": { "buckets": 20000 },
+  "train": { "threads": 2 },
+  "output": { "dir": "$tmp/auto" } }
+JSON
+"$bin" config --defaults | grep -q '"token_dropout":[[:space:]]*"auto"' && ok || bad "config --defaults does not show token_dropout \"auto\""
+expect 0 "^auto: model.token_dropout=0.2 \([0-9.]+ tokens/doc >= 15\) bayes.weight=0.2 \([0-9.]+ tokens/doc < 100\) train.epochs=10 \(1500 train docs\)$" \
+    "$bin" train --config "$tmp/auto.json"
+[ "$(col "$tmp/auto/config.json" model.token_dropout) $(col "$tmp/auto/config.json" bayes.weight)" = "0.2 0.2" ] &&
+    grep -q '"epochs":[[:space:]]*10,' "$tmp/auto/config.json" &&
+    ok || bad "config.json does not hold the resolved auto values: $(grep -E 'token_dropout|"weight"|epochs' "$tmp/auto/config.json" | tr -d '\t\n')"
+"$bin" config --model "$tmp/auto/best.ckpt" --quiet | grep -q '"token_dropout":[[:space:]]*0.2' &&
+    ok || bad "the checkpoint does not hold the resolved token_dropout"
+out=$("$bin" train --config "$tmp/auto.json" --set output.dir="$tmp/auto-set" --set model.token_dropout=0.35 \
+    --set train.epochs=1 2>&1) && grep -q "^auto: bayes.weight=0.2 ([0-9.]* tokens/doc < 100)$" <<<"$out" &&
+    [ "$(col "$tmp/auto-set/config.json" model.token_dropout)" = 0.35 ] && grep -q '"epochs":[[:space:]]*1,' "$tmp/auto-set/config.json" &&
+    ok || bad "--set does not win over auto: $out"
+"$bin" train --config "$tmp/auto.json" --set output.dir="$tmp/auto-all" --set model.token_dropout=0 --set bayes.weight=0 \
+    --set train.epochs=1 2>&1 | grep -q '^auto:' && bad "a run with no auto key left prints an auto: line" || ok
+expect 2 "train.epochs=auto: a resumed run needs a number" "$bin" train --resume "$tmp/auto" --set train.epochs=auto
+"$bin" train --config "$tmp/auto.json" --set output.dir="$tmp/auto-int" --quiet >/dev/null 2>"$tmp/auto-int.err" &
+pid=$!
+await "$tmp/auto-int/last.ckpt" "$pid"
+kill -INT "$pid" 2>/dev/null
+wait "$pid"
+rc=$?
+if [ "$rc" -eq 130 ]; then
+    ok
+    "$bin" train --resume "$tmp/auto-int" --quiet >/dev/null 2>&1 &&
+        cmp -s <(cut -d, -f1-6 "$tmp/auto/log.csv") <(cut -d, -f1-6 "$tmp/auto-int/log.csv") &&
+        cmp -s <("$bin" eval --model "$tmp/auto/best.ckpt" --data "$tmp/valid.csv") \
+               <("$bin" eval --model "$tmp/auto-int/best.ckpt" --data "$tmp/valid.csv") &&
+        ok || bad "a resumed run with auto keys differs from the uninterrupted one"
+else
+    bad "auto run: SIGINT gave exit $rc (0: it ended before the signal): $(cat "$tmp/auto-int.err")"
+    bad "auto run: resume not tried, the run was not interrupted"
+fi
+
 echo "cli: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

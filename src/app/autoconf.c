@@ -29,5 +29,5 @@ int autoconf_epochs(const AutoStats *s)
 
 double autoconf_bayes_weight(const AutoStats *s)
 {
-    return s->mean_words < AUTOCONF_LONG_WORDS ? 0.2 : 0.0;
+    return s->mean_words < AUTOCONF_LONG_WORDS ? 0.2 : 0.05;
 }

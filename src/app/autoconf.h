@@ -26,10 +26,11 @@ AutoStats autoconf_stats(const Dataset *train, int64_t unk_row, int classes);
 /* model.token_dropout: 0 for short documents, else 0.2. */
 double autoconf_token_dropout(const AutoStats *s);
 
-/* From this many tokens per document on, the naive Bayes member's log-odds
- * (a sum over every n-gram of the document) swamp the network's logits. */
+/* From this many tokens per document on, the naive Bayes member's log-odds (a
+ * sum over every n-gram of the document) need a smaller weight not to swamp the
+ * network's logits. */
 #define AUTOCONF_LONG_WORDS 100.0
-/* bayes.weight: 0.2 below AUTOCONF_LONG_WORDS tokens per document, else 0 (no member). */
+/* bayes.weight: 0.2 below AUTOCONF_LONG_WORDS tokens per document, else 0.05. */
 double autoconf_bayes_weight(const AutoStats *s);
 
 /* train.epochs: about AUTOCONF_PASSES documents seen, between 5 and 10 epochs. */
