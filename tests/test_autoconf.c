@@ -27,6 +27,15 @@ START_TEST(test_token_dropout_by_length)
 }
 END_TEST
 
+START_TEST(test_context_by_length)
+{
+    AutoStats s = words(10.7, 4906);
+    ck_assert(autoconf_context(&s));
+    s.mean_words = AUTOCONF_SHORT_WORDS;
+    ck_assert(!autoconf_context(&s));
+}
+END_TEST
+
 START_TEST(test_bayes_weight_by_length)
 {
     AutoStats s = words(9.9, 57386);
@@ -106,16 +115,16 @@ START_TEST(test_pipeline_resolves_only_auto_keys)
     ck_assert_int_eq(cfg.train.fit.epochs, 10);
     ck_assert(!config_is_auto(&cfg, "model.token_dropout") && !config_is_auto(&cfg, "bayes.weight") &&
               !config_is_auto(&cfg, "train.epochs"));
-    ck_assert_str_eq(note, "model.token_dropout=0 (2.3 tokens/doc < 15) bayes.weight=0.2 (2.3 tokens/doc < 100) "
-                           "train.epochs=10 (3 train docs)");
+    ck_assert(cfg.model.context && cfg.model.gate);
+    ck_assert_str_eq(note, "model.context=true model.gate=true model.token_dropout=0 bayes.weight=0.2 "
+                           "(2.3 tokens/doc) train.epochs=10 (3 train docs)");
     /* Resolved, the config prints and reloads as numbers: what a run stores. */
     char *json = config_to_json(&cfg);
     Config back;
     config_defaults(&back);
     Status st;
     ck_assert_msg(config_load_string(&back, json, "resolved", &st) == 0, "%s", st.msg);
-    ck_assert(!config_is_auto(&back, "model.token_dropout") && !config_is_auto(&back, "bayes.weight") &&
-              !config_is_auto(&back, "train.epochs"));
+    for (int i = 0; config_key_name(i); i++) ck_assert_msg(!config_is_auto(&back, config_key_name(i)), "%d", i);
     ck_assert(back.train.step.token_dropout == 0.0 && back.bayes.weight == 0.2 && back.train.fit.epochs == 10);
     free(json);
     config_free(&back);
@@ -128,9 +137,31 @@ START_TEST(test_pipeline_resolves_only_auto_keys)
     pipeline_autoconf(&cfg, &c, &data, note, sizeof note);
     ck_assert(cfg.train.step.token_dropout == 0.35);
     ck_assert_int_eq(cfg.train.fit.epochs, 3);
-    ck_assert_str_eq(note, "bayes.weight=0.2 (2.3 tokens/doc < 100)");
+    ck_assert_str_eq(note, "model.context=true model.gate=true bayes.weight=0.2 (2.3 tokens/doc)");
     set_ok(&cfg, "bayes.weight=auto");
     ck_assert(config_is_auto(&cfg, "bayes.weight"));
+    config_free(&cfg);
+
+    /* Context and gate need dot attention: with additive they stay off. */
+    config_defaults(&cfg);
+    set_ok(&cfg, "model.attention=additive");
+    pipeline_autoconf(&cfg, &c, &data, note, sizeof note);
+    ck_assert(!cfg.model.context && !cfg.model.gate);
+    set_ok(&cfg, "data.train=x.csv");
+    set_ok(&cfg, "output.dir=out");
+    Status vst;
+    ck_assert_msg(config_validate(&cfg, &vst) == 0, "%s", vst.msg);
+    config_free(&cfg);
+
+    /* Nothing left to the corpus: no note. */
+    config_defaults(&cfg);
+    for (const char *const *a = (const char *const[]){"model.context=false", "model.gate=false",
+                                                          "model.token_dropout=0.5", "bayes.weight=0",
+                                                          "train.epochs=5", NULL};
+         *a; a++)
+        set_ok(&cfg, *a);
+    pipeline_autoconf(&cfg, &c, &data, note, sizeof note);
+    ck_assert_str_eq(note, "");
     config_free(&cfg);
     dataset_free(&data.train);
 }
@@ -161,6 +192,7 @@ Suite *autoconf_suite(void)
     Suite *s = suite_create("autoconf");
     TCase *tc = tcase_create("autoconf");
     tcase_add_test(tc, test_token_dropout_by_length);
+    tcase_add_test(tc, test_context_by_length);
     tcase_add_test(tc, test_bayes_weight_by_length);
     tcase_add_test(tc, test_epochs_by_size);
     tcase_add_test(tc, test_stats_count_words_not_ngrams);

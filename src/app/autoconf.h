@@ -25,6 +25,9 @@ AutoStats autoconf_stats(const Dataset *train, int64_t unk_row, int classes);
 #define AUTOCONF_SHORT_WORDS 15.0
 /* model.token_dropout: 0 for short documents, else 0.2. */
 double autoconf_token_dropout(const AutoStats *s);
+/* model.context and model.gate (with dot attention): on for short documents,
+ * where which word comes after a "but" or a "not" is much of what there is. */
+int autoconf_context(const AutoStats *s);
 
 /* From this many tokens per document on, the naive Bayes member's log-odds (a
  * sum over every n-gram of the document) need a smaller weight not to swamp the

@@ -68,6 +68,7 @@ static const char *const metric_names[] = {"accuracy", "macro_f1", NULL};
 #define NAMES(list) 0, 0, 0, (list)
 #define GE_AUTO(lo) HAS_MIN | AUTO, (lo), 0, NULL
 #define UNIT_AUTO HAS_MIN | HAS_MAX | MAX_OPEN | AUTO, 0, 1, NULL
+#define FLAG_AUTO HAS_MIN | HAS_MAX | AUTO, 0, 1, NULL
 
 /* Grouped by section, in the order config_to_json prints them. The defaults of
  * the tokenizer, model and training keys were chosen on the validation splits of
@@ -98,8 +99,8 @@ static const ConfigKey config_keys[] = {
     {"model.heads", KEY_INT, AT(model.heads), "2", RANGE(1, 64)},
     {"model.attention", KEY_ENUM, AT(model.attention), "\"dot\"", NAMES(attention_names)},
     {"model.positional", KEY_BOOL, AT(model.positional), "false", FLAG},
-    {"model.context", KEY_BOOL, AT(model.context), "false", FLAG},
-    {"model.gate", KEY_BOOL, AT(model.gate), "false", FLAG},
+    {"model.context", KEY_BOOL, AT(model.context), "\"auto\"", FLAG_AUTO},
+    {"model.gate", KEY_BOOL, AT(model.gate), "\"auto\"", FLAG_AUTO},
     {"model.dropout", KEY_DOUBLE, AT(train.step.dropout), "0.0", UNIT},
     {"model.token_dropout", KEY_DOUBLE, AT(train.step.token_dropout), "\"auto\"", UNIT_AUTO},
     {"bayes.weight", KEY_DOUBLE, AT(bayes.weight), "\"auto\"", GE_AUTO(0)},

@@ -28,38 +28,53 @@ static const BayesOptions *pipeline_legacy_bayes(const Config *cfg)
     return cfg->bayes.weight > 0 ? &cfg->bayes : NULL;
 }
 
-/* Appends "key=value (why)" to note [cap]. */
+/* Appends text to note [cap], a space first unless it is empty or text starts with one. */
 static void pipeline_note(char *note, size_t cap, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 static void pipeline_note(char *note, size_t cap, const char *fmt, ...)
 {
     size_t n = strlen(note);
     if (n + 1 >= cap) return;
-    if (n) note[n++] = ' ', note[n] = '\0';
+    if (n && fmt[0] != ' ') note[n++] = ' ', note[n] = '\0';
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(note + n, cap - n, fmt, ap);
     va_end(ap);
 }
 
+/* Whether key is "auto"; if so it is marked set (the caller sets its field). */
+static int pipeline_take_auto(Config *cfg, const char *key)
+{
+    if (!config_is_auto(cfg, key)) return 0;
+    config_clear_auto(cfg, key);
+    return 1;
+}
+
 void pipeline_autoconf(Config *cfg, const Classifier *c, const TrainData *data, char *note, size_t cap)
 {
     note[0] = '\0';
     AutoStats s = autoconf_stats(&data->train, encoder_unk_row(&c->enc), (int)c->labels.n);
-    if (config_is_auto(cfg, "model.token_dropout")) {
+    int by_length = 0;
+    /* Context and gate exist only for dot attention (config_validate). */
+    const int context = cfg->model.attention == ATTN_DOT && autoconf_context(&s);
+    if (pipeline_take_auto(cfg, "model.context")) {
+        cfg->model.context = context;
+        pipeline_note(note, cap, "model.context=%s", context ? "true" : "false"), by_length = 1;
+    }
+    if (pipeline_take_auto(cfg, "model.gate")) {
+        cfg->model.gate = context;
+        pipeline_note(note, cap, "model.gate=%s", context ? "true" : "false"), by_length = 1;
+    }
+    if (pipeline_take_auto(cfg, "model.token_dropout")) {
         cfg->train.step.token_dropout = autoconf_token_dropout(&s);
-        config_clear_auto(cfg, "model.token_dropout");
-        pipeline_note(note, cap, "model.token_dropout=%g (%.1f tokens/doc%s %g)", cfg->train.step.token_dropout,
-                      s.mean_words, s.mean_words < AUTOCONF_SHORT_WORDS ? " <" : " >=", AUTOCONF_SHORT_WORDS);
+        pipeline_note(note, cap, "model.token_dropout=%g", cfg->train.step.token_dropout), by_length = 1;
     }
-    if (config_is_auto(cfg, "bayes.weight")) {
+    if (pipeline_take_auto(cfg, "bayes.weight")) {
         cfg->bayes.weight = autoconf_bayes_weight(&s);
-        config_clear_auto(cfg, "bayes.weight");
-        pipeline_note(note, cap, "bayes.weight=%g (%.1f tokens/doc%s %g)", cfg->bayes.weight, s.mean_words,
-                      s.mean_words < AUTOCONF_LONG_WORDS ? " <" : " >=", AUTOCONF_LONG_WORDS);
+        pipeline_note(note, cap, "bayes.weight=%g", cfg->bayes.weight), by_length = 1;
     }
-    if (config_is_auto(cfg, "train.epochs")) {
+    if (by_length) pipeline_note(note, cap, " (%.1f tokens/doc)", s.mean_words);
+    if (pipeline_take_auto(cfg, "train.epochs")) {
         cfg->train.fit.epochs = autoconf_epochs(&s);
-        config_clear_auto(cfg, "train.epochs");
         pipeline_note(note, cap, "train.epochs=%d (%lld train docs)", cfg->train.fit.epochs, (long long)s.docs);
     }
 }
