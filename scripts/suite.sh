@@ -36,7 +36,7 @@ if [ ! -d "$data" ]; then
 fi
 # The settings that were the defaults before the corpus-aware ones.
 previous=(--set model.token_dropout=0.5 --set bayes.weight=0 --set bayes.ngrams=3 --set train.epochs=5
-          --set train.patience=0)
+          --set train.patience=0 --set model.context=false --set model.gate=false)
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/suite-XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 [ -s "$out" ] || echo "corpus,system,seed,valid_acc,test_acc,wall_s,best_epoch,auto" >"$out"
