@@ -23,10 +23,10 @@ def mean(xs):
     return statistics.mean(xs) if xs else None
 
 
-def fmt(x, spread=None):
+def fmt(x, spread=None, digits=3):
     if x is None:
         return "–"
-    return f"{x:.3f}" + (f" ±{spread:.3f}" if spread else "")
+    return f"{x:.{digits}f}" + (f" ±{spread:.3f}" if spread is not None else "")
 
 
 def anchors(path):
@@ -87,22 +87,28 @@ def main():
             note = f"{len(rs)} seed{'s' if len(rs) > 1 else ''}"
             if s == "defaults" and rs[0]["auto"]:
                 note += "; auto: " + rs[0]["auto"].replace(";", ",")
-            print(f"| {c} | attnclf {s} | {fmt(mean(v), (max(v) - min(v)) / 2)} | "
-                  f"{fmt(mean(t), (max(t) - min(t)) / 2)} | {statistics.median(w):.0f} | {note} |")
-            if s == "defaults":
-                summary.append((c, mean(v), mean(t)))
+            half = (lambda xs: (max(xs) - min(xs)) / 2) if len(rs) > 1 else (lambda xs: None)
+            print(f"| {c} | attnclf {s} | {fmt(mean(v), half(v))} | "
+                  f"{fmt(mean(t), half(t))} | {statistics.median(w):.0f} | {note} |")
+            summary.append((c, s, mean(t)))
         for tool, (v, t) in anc.get(c, {}).items():
             print(f"| {c} | {tool} | {fmt(v)} | {fmt(t)} | | picked on validation |")
         if c in TARGET:
             print(f"| {c} | issue 12's best anchor | | {TARGET[c]:.3f} | | the target |")
-    print("\n## Defaults against the best anchor (test)\n")
-    print("| corpus | defaults | best anchor picked on validation | issue 12's best anchor | defaults − issue's |")
-    print("|---|---|---|---|---|")
-    for c, v, t in summary:
-        best = max((x[1] for x in anc.get(c, {}).values()), default=None)
+    print("\n## Test accuracy against the best anchor\n")
+    print("| corpus | " + " | ".join(f"attnclf {s}" for s in systems) +
+          " | best anchor picked on validation | issue 12's best anchor | defaults − issue's |")
+    print("|---|" + "---|" * (len(systems) + 3))
+    for c in CORPORA:
+        got = {s: t for cc, s, t in summary if cc == c}
+        if "defaults" not in got:
+            continue
+        best = max(anc.get(c, {}).items(), key=lambda kv: kv[1][1], default=None)
         tgt = TARGET.get(c)
-        diff = f"{100 * (t - tgt):+.1f} pt" if tgt is not None else "–"
-        print(f"| {c} | {t:.3f} | {fmt(best)} | {fmt(tgt)} | {diff} |")
+        diff = f"{100 * (got['defaults'] - tgt):+.2f} pt" if tgt is not None else "–"
+        cells = " | ".join(fmt(got.get(s), digits=4) for s in systems)
+        bcell = f"{best[1][1]:.4f} ({best[0]})" if best else "–"
+        print(f"| {c} | {cells} | {bcell} | {fmt(tgt)} | {diff} |")
 
 
 if __name__ == "__main__":
