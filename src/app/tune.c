@@ -204,6 +204,9 @@ static int tune_trial(TuneState *s, int t, FILE *jsonl, Status *st)
         int rc = pipeline_trial(&cfg, &s->sh, &o, 1, &sum, &ts);
         config_free(&cfg);
         if (sum.signal) {
+            /* The interrupted trial is not one of res's n: its settings go here. */
+            free(tr->settings);
+            tr->settings = NULL;
             *st = ts;
             s->res->interrupted = sum.signal;
             return 1;
