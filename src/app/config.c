@@ -36,7 +36,8 @@ typedef enum {
  * range in a file can still be corrected by a later --set. */
 enum { HAS_MIN = 1, HAS_MAX = 2, MIN_OPEN = 4, MAX_OPEN = 8, REQUIRED = 16,
        /* KEY_ENUM: false means the first name, true the second (a switch that grew options) */
-       BOOLS = 32 };
+       BOOLS = 32,
+       AUTO = 64 /* may be "auto": the value is chosen from the training corpus (autoconf.h) */ };
 
 typedef struct ConfigKey {
     const char *name;          /* "section.key" */
@@ -76,10 +77,15 @@ static const char *const class_weight_names[] = {"none", "balanced", NULL};
 #define FLAG RANGE(0, 1)
 #define NAMES(list) 0, 0, 0, (list)
 #define SWITCH(list) BOOLS, 0, 0, (list)
+#define GE_AUTO(lo) HAS_MIN | AUTO, (lo), 0, NULL
+#define UNIT_AUTO HAS_MIN | HAS_MAX | MAX_OPEN | AUTO, 0, 1, NULL
+#define FLAG_AUTO HAS_MIN | HAS_MAX | AUTO, 0, 1, NULL
 
 /* Grouped by section, in the order config_to_json prints them. The defaults of
  * the tokenizer, model and training keys were chosen on the validation splits of
- * IMDB, SST-2 and the AG News sample (README.md, "Choosing the defaults"). */
+ * IMDB, SST-2 and the AG News sample (README.md, "Choosing the defaults"); the
+ * naive Bayes member, early stopping and the "auto" keys (autoconf.h) on those of
+ * the whole public suite (README.md, "Defaults"). */
 static const ConfigKey config_keys[] = {
     {"data.train", KEY_PATH, AT(data.train), "null", REQ},
     {"data.valid", KEY_PATH, AT(data.valid), "null", ANY},
@@ -110,8 +116,8 @@ static const ConfigKey config_keys[] = {
     {"model.heads", KEY_INT, AT(model.heads), "2", RANGE(1, 64)},
     {"model.attention", KEY_ENUM, AT(model.attention), "\"dot\"", NAMES(attention_names)},
     {"model.positional", KEY_ENUM, AT(model.positional), "false", SWITCH(positional_names)},
-    {"model.context", KEY_BOOL, AT(model.context), "false", FLAG},
-    {"model.gate", KEY_BOOL, AT(model.gate), "false", FLAG},
+    {"model.context", KEY_BOOL, AT(model.context), "\"auto\"", FLAG_AUTO},
+    {"model.gate", KEY_BOOL, AT(model.gate), "\"auto\"", FLAG_AUTO},
     {"model.encoder", KEY_ENUM, AT(model.enc.kind), "\"none\"", NAMES(encoder_names)},
     {"model.layers", KEY_INT, AT(model.enc.layers), "1", RANGE(1, SELFATTN_MAX_LAYERS)},
     {"model.ffn_dim", KEY_INT, AT(model.enc.ffn_dim), "0", RANGE(0, 65536)},
@@ -120,11 +126,11 @@ static const ConfigKey config_keys[] = {
     {"model.encoder_dropout", KEY_DOUBLE, AT(train.step.encoder_dropout), "0.0", UNIT},
     {"model.loss", KEY_ENUM, AT(model.loss), "\"auto\"", NAMES(loss_names)},
     {"model.dropout", KEY_DOUBLE, AT(train.step.dropout), "0.0", UNIT},
-    {"model.token_dropout", KEY_DOUBLE, AT(train.step.token_dropout), "0.5", UNIT},
-    {"bayes.weight", KEY_DOUBLE, AT(bayes.weight), "0.0", GE(0)},
-    {"bayes.ngrams", KEY_INT, AT(bayes.ngrams), "3", RANGE(1, 6)},
+    {"model.token_dropout", KEY_DOUBLE, AT(train.step.token_dropout), "\"auto\"", UNIT_AUTO},
+    {"bayes.weight", KEY_DOUBLE, AT(bayes.weight), "\"auto\"", GE_AUTO(0)},
+    {"bayes.ngrams", KEY_INT, AT(bayes.ngrams), "2", RANGE(1, 6)},
     {"bayes.alpha", KEY_DOUBLE, AT(bayes.alpha), "1.0", GT(0)},
-    {"train.epochs", KEY_INT, AT(train.fit.epochs), "5", GE(1)},
+    {"train.epochs", KEY_INT, AT(train.fit.epochs), "\"auto\"", GE_AUTO(1)},
     {"train.batch_size", KEY_INT, AT(train.step.batch_size), "32", GE(1)},
     {"train.length_weight", KEY_DOUBLE, AT(train.step.length_weight), "0.0", RANGE(0, 2)},
     {"train.lr", KEY_DOUBLE, AT(train.adam.lr), "0.01", GT(0)},
@@ -134,7 +140,7 @@ static const ConfigKey config_keys[] = {
     {"train.clip", KEY_DOUBLE, AT(train.step.clip), "1.0", GE(0)},
     {"train.threads", KEY_INT, AT(train.step.threads), "0", RANGE(0, 1024)},
     {"train.seed", KEY_UINT64, AT(train.fit.seed), "1", ANY},
-    {"train.patience", KEY_INT, AT(train.fit.patience), "0", GE(0)},
+    {"train.patience", KEY_INT, AT(train.fit.patience), "3", GE(0)},
     {"train.metric", KEY_ENUM, AT(train.fit.metric), "\"auto\"", NAMES(metric_names)},
     {"train.class_weight", KEY_WEIGHTS, AT(train.class_weight), "\"none\"", ANY},
     {"train.calibrate", KEY_BOOL, AT(train.fit.calibrate), "true", FLAG},
@@ -457,8 +463,24 @@ static int config_get_weights(const cJSON *v, ClassWeightOptions *out)
     return 0;
 }
 
-/* Stores v into k's field; on -1 (v has the wrong type) the field is untouched. */
+static int config_store_value(Config *cfg, const ConfigKey *k, const cJSON *v);
+
+/* Stores v into k's field; on -1 (v has the wrong type) the field is untouched.
+ * "auto" leaves the field as it is and marks the key: its value comes from the
+ * corpus when training starts (pipeline.c). */
 static int config_store(Config *cfg, const ConfigKey *k, const cJSON *v)
+{
+    size_t i = (size_t)(k - config_keys);
+    if ((k->flags & AUTO) && cJSON_IsString(v) && strcmp(v->valuestring, "auto") == 0) {
+        cfg->is_auto[i] = 1;
+        return 0;
+    }
+    if (config_store_value(cfg, k, v)) return -1;
+    cfg->is_auto[i] = 0;
+    return 0;
+}
+
+static int config_store_value(Config *cfg, const ConfigKey *k, const cJSON *v)
 {
     void *field = (char *)cfg + k->offset;
     ColumnRef cols[READER_MAX_TEXT_COLUMNS];
@@ -564,8 +586,8 @@ static int config_apply(Config *cfg, const ConfigKey *k, const cJSON *v, char *w
     const int bools = k->type == KEY_ENUM && (k->flags & BOOLS);
     if (k->type == KEY_ENUM) config_names_text(k->names + bools, names, sizeof names);
     config_describe(v, got, sizeof got);
-    snprintf(why, cap, "%s must be %s%s, got %s", k->name, bools ? "false, true or one of " : expected[k->type],
-             names, got);
+    snprintf(why, cap, "%s must be %s%s%s, got %s", k->name, bools ? "false, true or one of " : expected[k->type],
+             names, k->flags & AUTO ? " or \"auto\"" : "", got);
     return -1;
 }
 
@@ -822,6 +844,7 @@ static int config_check_key(const Config *cfg, const ConfigKey *k, Status *st)
     const void *field = (const char *)cfg + k->offset;
     char names[200];
     int e;
+    if (cfg->is_auto[k - config_keys]) return 0;
     switch (k->type) {
     case KEY_PATH: {
         const char *s = *(char *const *)field;
@@ -915,15 +938,28 @@ int config_validate(const Config *cfg, Status *st)
         status_error(st, "model.positional \"learned\" needs model.encoder \"self_attention\"");
         return config_blame(cfg, st, "model.positional", "model.encoder", NULL);
     }
-    if (t->ngrams > 1 && t->buckets < 1) {
+    const int buckets_auto = config_is_auto(cfg, "tokenizer.buckets");
+    if (t->ngrams > 1 && t->buckets < 1 && !buckets_auto) {
         status_error(st, "tokenizer.buckets must be >= 1 when tokenizer.ngrams > 1, got %" PRId64, t->buckets);
         return config_blame(cfg, st, "tokenizer.buckets", "tokenizer.ngrams", NULL);
     }
-    if (t->char_min > 0 && t->buckets < 1) {
+    if (t->char_min > 0 && t->buckets < 1 && !buckets_auto) {
         status_error(st, "tokenizer.buckets must be >= 1 with tokenizer.char_ngrams, got %" PRId64, t->buckets);
         return config_blame(cfg, st, "tokenizer.buckets", "tokenizer.char_ngrams", NULL);
     }
     return 0;
+}
+
+int config_is_auto(const Config *cfg, const char *key)
+{
+    const ConfigKey *k = config_find(key);
+    return k && cfg->is_auto[k - config_keys];
+}
+
+void config_clear_auto(Config *cfg, const char *key)
+{
+    const ConfigKey *k = config_find(key);
+    if (k) cfg->is_auto[k - config_keys] = 0;
 }
 
 const char *config_key_name(int i)
@@ -998,6 +1034,7 @@ static cJSON *config_value_json(const Config *cfg, const ConfigKey *k)
 {
     const void *field = (const char *)cfg + k->offset;
     char buf[24];
+    if (cfg->is_auto[k - config_keys]) return cJSON_CreateString("auto");
     switch (k->type) {
     case KEY_BOOL: return cJSON_CreateBool(*(const int *)field != 0);
     case KEY_INT: return config_int_json(*(const int *)field);

@@ -60,6 +60,9 @@ typedef struct Config {
     /* The directory each relative path key was resolved against (its config
      * file's), NULL where it is the working directory. */
     char *base[CONFIG_MAX_KEYS];
+    /* 1 where the key is "auto": its field means nothing until pipeline.c sets it
+     * from the training corpus (autoconf.h) and clears the mark. */
+    unsigned char is_auto[CONFIG_MAX_KEYS];
 } Config;
 
 /* Fills every field with its default (from the key table). Call before anything
@@ -94,6 +97,10 @@ int config_check_inputs(const Config *cfg, Status *st);
 /* Makes the input paths absolute (after config_check_inputs), so the config a
  * run stores finds its data from any directory: resume, report. */
 void config_absolute_inputs(Config *cfg);
+/* Whether key is "auto" (0 for a key that is not). */
+int config_is_auto(const Config *cfg, const char *key);
+/* Marks key as set: its field now holds the value "auto" was resolved to. */
+void config_clear_auto(Config *cfg, const char *key);
 /* The name of key i ("data.train"), in table order, or NULL past the last. */
 const char *config_key_name(int i);
 /* The whole resolved config as pretty-printed JSON (malloc'd, caller frees). Loading

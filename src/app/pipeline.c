@@ -1,12 +1,14 @@
 /* pipeline.c - see pipeline.h. */
 #include "pipeline.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <errno.h>
 
+#include "autoconf.h"
 #include "corpus.h"
 #include "dist.h"
 #include "mem.h"
@@ -115,15 +117,71 @@ static int pipeline_fit_init(Fit *f, const Config *cfg, Classifier *c, const Tra
     return 0;
 }
 
+/* Appends text to note [cap], a space first unless it is empty or text starts with one. */
+static void pipeline_note(char *note, size_t cap, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void pipeline_note(char *note, size_t cap, const char *fmt, ...)
+{
+    size_t n = strlen(note);
+    if (n + 1 >= cap) return;
+    if (n && fmt[0] != ' ') note[n++] = ' ', note[n] = '\0';
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(note + n, cap - n, fmt, ap);
+    va_end(ap);
+}
+
+/* Whether key is "auto"; if so it is marked set (the caller sets its field). */
+static int pipeline_take_auto(Config *cfg, const char *key)
+{
+    if (!config_is_auto(cfg, key)) return 0;
+    config_clear_auto(cfg, key);
+    return 1;
+}
+
+void pipeline_autoconf(Config *cfg, const Classifier *c, const TrainData *data, char *note, size_t cap)
+{
+    note[0] = '\0';
+    AutoStats s = autoconf_stats(&data->train, encoder_unk_row(&c->enc), (int)c->labels.n);
+    int by_length = 0;
+    /* Context and gate exist only for dot attention (config_validate). */
+    const int context = cfg->model.attention == ATTN_DOT && autoconf_context(&s);
+    if (pipeline_take_auto(cfg, "model.context")) {
+        cfg->model.context = context;
+        pipeline_note(note, cap, "model.context=%s", context ? "true" : "false"), by_length = 1;
+    }
+    if (pipeline_take_auto(cfg, "model.gate")) {
+        cfg->model.gate = context;
+        pipeline_note(note, cap, "model.gate=%s", context ? "true" : "false"), by_length = 1;
+    }
+    if (pipeline_take_auto(cfg, "model.token_dropout")) {
+        cfg->train.step.token_dropout = autoconf_token_dropout(&s);
+        pipeline_note(note, cap, "model.token_dropout=%g", cfg->train.step.token_dropout), by_length = 1;
+    }
+    if (pipeline_take_auto(cfg, "bayes.weight")) {
+        /* The member is a multinomial naive Bayes over single labels: its log-posteriors
+         * added to one-vs-all sigmoids cost micro-F1 on label sets (0.92 against 1.00 on
+         * test_multilabel's corpus), so label sets get none. */
+        cfg->bayes.weight = pipeline_loss(cfg, data) == LOSS_OVA ? 0.0 : autoconf_bayes_weight(&s);
+        pipeline_note(note, cap, "bayes.weight=%g", cfg->bayes.weight), by_length = 1;
+    }
+    if (by_length) pipeline_note(note, cap, " (%.1f tokens/doc)", s.mean_words);
+    if (pipeline_take_auto(cfg, "train.epochs")) {
+        cfg->train.fit.epochs = autoconf_epochs(&s);
+        pipeline_note(note, cap, "train.epochs=%d (%lld train docs)", cfg->train.fit.epochs, (long long)s.docs);
+    }
+}
+
 /* The encoder, corpus, initial network (pretrained vectors in: *ps) and naive
- * Bayes member of a fresh run. */
-static int pipeline_build(const Config *cfg, const FitObserver *obs, int n_obs, Classifier *c, TrainData *data,
-                          PretrainedStats *ps, Status *st)
+ * Bayes member of a fresh run; cfg's "auto" keys are set from the corpus on the
+ * way (note says to what). */
+static int pipeline_build(Config *cfg, const FitObserver *obs, int n_obs, Classifier *c, TrainData *data,
+                          PretrainedStats *ps, char *note, size_t cap, Status *st)
 {
     memset(c, 0, sizeof *c);
     encoder_init(&c->enc, &cfg->tokenizer.tok, &cfg->tokenizer.enc);
-    /* The corpus is encoded with the member's features, which it is fitted on. */
-    c->enc.bayes_ngrams = cfg->bayes.weight > 0 ? cfg->bayes.ngrams : 0;
+    /* The corpus is encoded with the member's features, which it is fitted on; an
+     * "auto" weight is decided after reading, so the features are made for it. */
+    c->enc.bayes_ngrams = cfg->bayes.weight > 0 || config_is_auto(cfg, "bayes.weight") ? cfg->bayes.ngrams : 0;
     CorpusFan fan;
     CorpusOptions co = pipeline_corpus(cfg, obs, n_obs, &fan);
     int rc = cfg->tokenizer.stopwords ? tokenizer_load_stopwords(&c->enc.tk, cfg->tokenizer.stopwords, st) : 0;
@@ -131,6 +189,9 @@ static int pipeline_build(const Config *cfg, const FitObserver *obs, int n_obs, 
     if (pipeline_corpus_all(&co, &c->enc, &c->labels, 0, data, st)) return -1;
     if (data->train.n == 0)
         return status_error(st, "%s: no training documents left after the validation split", cfg->data.train);
+    pipeline_autoconf(cfg, c, data, note, cap);
+    /* Without a member the features go unused (classifier_score reads them only with one). */
+    if (!(cfg->bayes.weight > 0)) c->enc.bayes_ngrams = 0;
     pipeline_network(cfg, data, c);
     if (cfg->model.pretrained && pretrained_load(&c->net, &c->enc, cfg->model.pretrained, ps, st)) return -1;
     if (cfg->bayes.weight > 0 && bayes_fit(&c->bayes, &data->train, (int)c->labels.n, &cfg->bayes, st)) return -1;
@@ -158,23 +219,37 @@ static int pipeline_fit(Fit *f, RunDir *rd, int keep_rows, const FitObserver *ob
     return rc;
 }
 
-/* A fresh run of cfg into the open run directory rd. */
-static int pipeline_train_in(const Config *cfg, RunDir *rd, const FitObserver *obs, int n_obs, FitSummary *out,
+/* A fresh run of cfg into the open run directory rd. The run's config.json and
+ * checkpoints hold the values its "auto" keys took, so resume and eval see them. */
+static int pipeline_train_in(const Config *given, RunDir *rd, const FitObserver *obs, int n_obs, FitSummary *out,
                              Status *st)
 {
     Classifier c = {0};
     TrainData data = {0};
+    Config cfg;
+    config_copy(&cfg, given);
+    char note[512];
     PretrainedStats ps;
-    int rc = pipeline_build(cfg, obs, n_obs, &c, &data, &ps, st);
+    int rc = pipeline_build(&cfg, obs, n_obs, &c, &data, &ps, note, sizeof note, st);
+    /* Over several processes rank 0 alone holds the run directory (and the observers). */
+    if (rc == 0 && note[0] && dist_rank() == 0) {
+        char *json = config_to_json(&cfg);
+        rc = rundir_set_config(rd, json, st);
+        free(json);
+        for (int i = 0; i < n_obs; i++)
+            if (obs[i].on_note) obs[i].on_note(obs[i].ctx, note);
+    }
+    rc = pipeline_agree(rc, st);
     if (rc == 0) {
         Fit f;
-        rc = pipeline_fit_init(&f, cfg, &c, &data, st);
-        f.pretrained = cfg->model.pretrained ? &ps : NULL;
+        rc = pipeline_fit_init(&f, &cfg, &c, &data, st);
+        f.pretrained = cfg.model.pretrained ? &ps : NULL;
         if (rc == 0) rc = pipeline_fit(&f, rd, 0, obs, n_obs, out, st);
         fit_free(&f);
     }
     corpus_free(&data);
     classifier_free(&c);
+    config_free(&cfg);
     return rc;
 }
 
@@ -342,6 +417,9 @@ static int pipeline_apply_overrides(Config *cfg, char *const *overrides, int n, 
             return status_usage(st, "--set %s: only train.epochs, train.patience, train.threads, "
                                 "output.keep_checkpoints and data.cache can change when resuming", overrides[i]);
         if (config_set(cfg, overrides[i], st)) return -1;
+        if (config_is_auto(cfg, "train.epochs"))
+            return status_usage(st, "--set %s: a resumed run needs a number (its corpus chose it when it started)",
+                                overrides[i]);
     }
     return config_validate(cfg, st);
 }

@@ -54,6 +54,13 @@ FitMetric pipeline_shared_metric(const PipelineShared *sh, const Config *cfg, Fi
 int pipeline_trial(const Config *cfg, PipelineShared *sh, const FitObserver *obs, int n_obs, FitSummary *out,
                    Status *st);
 
+/* Sets cfg's "auto" keys (autoconf.h) from the training split of data, read and
+ * encoded by c's encoder with c's labels, and writes what they became, with the
+ * statistics that decided them, into note [cap] ("model.context=true model.gate=true
+ * model.token_dropout=0 bayes.weight=0.2 (10.7 tokens/doc) train.epochs=10 (4906
+ * train docs)"; "" when no key is auto). */
+void pipeline_autoconf(Config *cfg, const Classifier *c, const TrainData *data, char *note, size_t cap);
+
 /* A checkpoint's classifier for scoring, its weights mapped in place, and the
  * config it was trained with (cfg is set up here; free it with config_free). */
 int pipeline_load(const char *path, Classifier *c, Config *cfg, Status *st);

@@ -271,8 +271,14 @@ int tune_run(const Config *cfg, const TuneOptions *o, const TuneObserver *obs, F
         pipeline_shared_free(&s.sh);
         return -1;
     }
+    /* Trials start from the values the corpus gives the config's "auto" keys. */
+    Config base;
+    char note[512];
+    config_copy(&base, cfg);
+    pipeline_autoconf(&base, &s.sh.proto, &s.sh.words, note, sizeof note);
+    s.base = &base;
     TuneOptions resolved = *o;
-    resolved.metric = res->metric = pipeline_shared_metric(&s.sh, cfg, o->metric);
+    resolved.metric = res->metric = pipeline_shared_metric(&s.sh, &base, o->metric);
     s.o = &resolved;
     int t = 0;
     for (; tune_more(&s, t); t++) {
@@ -289,6 +295,7 @@ int tune_run(const Config *cfg, const TuneOptions *o, const TuneObserver *obs, F
         free(settings);
     }
     pipeline_shared_free(&s.sh);
+    config_free(&base);
     free(s.points);
     free(s.history);
     return res->interrupted && res->best < 0 ? -1 : rc;

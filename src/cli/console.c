@@ -88,6 +88,12 @@ static void console_calibration(const FitSummary *s)
             r->labels_tuned);
 }
 
+static void console_on_note(void *ctx, const char *msg)
+{
+    Console *c = ctx;
+    if (!c->quiet) fprintf(stderr, "auto: %s\n", msg);
+}
+
 static void console_on_done(void *ctx, const FitSummary *s)
 {
     Console *c = ctx;
@@ -104,6 +110,7 @@ void console_init(Console *c, int quiet, const char *resuming)
 
 FitObserver console_observer(Console *c)
 {
-    return (FitObserver){.ctx = c, .on_corpus = console_on_corpus, .on_start = console_on_start, .on_progress = console_on_progress,
-                         .on_epoch = console_on_epoch, .on_warning = console_on_warning, .on_done = console_on_done};
+    return (FitObserver){.ctx = c, .on_corpus = console_on_corpus, .on_start = console_on_start,
+                         .on_progress = console_on_progress, .on_epoch = console_on_epoch,
+                         .on_warning = console_on_warning, .on_done = console_on_done, .on_note = console_on_note};
 }

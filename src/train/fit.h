@@ -129,6 +129,9 @@ typedef struct FitObserver {
     int (*should_stop)(void *ctx, const FitEpoch *e);
     void (*on_warning)(void *ctx, const char *msg);
     void (*on_done)(void *ctx, const FitSummary *s);
+    /* Not called by the fit: a line about the run from its assembly before the
+     * fit starts (pipeline.c: the values "auto" config keys took). */
+    void (*on_note)(void *ctx, const char *msg);
 } FitObserver;
 
 #define FIT_MAX_OBSERVERS 8
