@@ -10,12 +10,12 @@
 #          split (train_part.tsv, with the 1,000 held-out sentences validating).
 #
 # usage: scripts/calibration_ece.sh [DATA_DIR]   (DATA_DIR defaults to ../shared/data)
-#   CORPORA="sst2 imdb", SEED=1, THREADS=2
+#   CORPORA="sst2 imdb", SEEDS="1" (one row per corpus and seed), THREADS=2
 set -euo pipefail
 cd "$(dirname "$0")/.."
 data=$(realpath "${1:-../shared/data}")
 corpora=${CORPORA:-sst2 imdb}
-seed=${SEED:-1}
+seeds=${SEEDS:-1}
 threads=${THREADS:-2}
 make -s attnclf build/libattnclf.a
 work=$(mktemp -d /tmp/attnclf-ece-XXXXXX)
@@ -29,24 +29,26 @@ row() { # NAME CKPT TEST
     "$work/ckpt_drop" "$2" "$work/before.ckpt" CALB
     ./attnclf eval --model "$work/before.ckpt" --data "$3" --threads "$threads" --quiet >"$work/before"
     ./attnclf eval --model "$2" --data "$3" --threads "$threads" --quiet >"$work/after"
-    echo "| $1 | $(field accuracy <"$work/after") | $(field log_loss <"$work/before") | $(field log_loss <"$work/after") |" \
+    echo "| $1 | $seed | $(field accuracy <"$work/after") | $(field log_loss <"$work/before") | $(field log_loss <"$work/after") |" \
         "$(field ece <"$work/before") | $(field ece <"$work/after") | $(grep -o 'temperature [0-9.]*' "$work/log" | tail -1) |"
 }
-echo "| corpus (test set) | accuracy | log loss before | after | ECE before | ECE after | fitted |"
-echo "|---|---|---|---|---|---|---|"
+echo "| corpus (test set) | seed | accuracy | log loss before | after | ECE before | ECE after | fitted |"
+echo "|---|---|---|---|---|---|---|---|"
 for c in $corpora; do
-    case $c in
-    imdb)
-        ./attnclf train --config configs/imdb.json --set data.train="$data/imdb/train.csv" --set train.seed="$seed" \
-            --set train.threads="$threads" --set output.dir="$work/imdb" --force 2>"$work/log" >/dev/null
-        row "IMDB (test.csv, 25,000)" "$work/imdb/best.ckpt" "$data/imdb/test.csv" ;;
-    sst2)
-        python3 scripts/sst2_split.py --train "$data/sst2/train.tsv" --out "$work/sst2-split" >/dev/null
-        ./attnclf train --config configs/sst2.json --set data.train="$work/sst2-split/train_part.tsv" \
-            --set data.valid="$work/sst2-split/valid_sent.tsv" --set train.seed="$seed" \
-            --set train.threads="$threads" --set output.dir="$work/sst2" --force 2>"$work/log" >/dev/null
-        row "SST-2 (dev.tsv, 872)" "$work/sst2/best.ckpt" "$data/sst2/dev.tsv" ;;
-    *) echo "calibration_ece.sh: unknown corpus $c (sst2, imdb)" >&2; exit 2 ;;
-    esac
-    grep '^calibration' "$work/log" | sed 's/^/  log: /' >&2
+    for seed in $seeds; do
+        case $c in
+        imdb)
+            ./attnclf train --config configs/imdb.json --set data.train="$data/imdb/train.csv" --set train.seed="$seed" \
+                --set train.threads="$threads" --set output.dir="$work/imdb" --force 2>"$work/log" >/dev/null
+            row "IMDB (test.csv, 25,000)" "$work/imdb/best.ckpt" "$data/imdb/test.csv" ;;
+        sst2)
+            python3 scripts/sst2_split.py --train "$data/sst2/train.tsv" --out "$work/sst2-split" >/dev/null
+            ./attnclf train --config configs/sst2.json --set data.train="$work/sst2-split/train_part.tsv" \
+                --set data.valid="$work/sst2-split/valid_sent.tsv" --set train.seed="$seed" \
+                --set train.threads="$threads" --set output.dir="$work/sst2" --force 2>"$work/log" >/dev/null
+            row "SST-2 (dev.tsv, 872)" "$work/sst2/best.ckpt" "$data/sst2/dev.tsv" ;;
+        *) echo "calibration_ece.sh: unknown corpus $c (sst2, imdb)" >&2; exit 2 ;;
+        esac
+        grep '^calibration' "$work/log" | sed "s/^/  $c seed $seed log: /" >&2
+    done
 done
