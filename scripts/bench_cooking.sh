@@ -14,12 +14,14 @@
 # P@1 and R@5 are counted as fastText's `test` counts (`attnclf test` does the same).
 #
 # usage: scripts/bench_cooking.sh [DATA_DIR]   (DATA_DIR defaults to ../shared/data)
-#   THREADS=2 for both tools; SEEDS="1" attnclf seeds (one row each).
+#   THREADS=2 for both tools; SEEDS="1" attnclf seeds (one row each);
+#   TOOLS="fasttext attnclf" (either alone prints only its rows).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 data=$(realpath "${1:-../shared/data}")/cooking
 threads=${THREADS:-2}
 seeds=${SEEDS:-1}
+tools=${TOOLS:-fasttext attnclf}
 scripts/install-deps.sh fasttext python3 time
 make -s attnclf
 bin=$(realpath ./attnclf)
@@ -39,9 +41,12 @@ wall() {
 field() { awk -v n="$1" '$1 == n {print $2}'; }
 mib() { awk -v b="$(stat -c %s "$1")" 'BEGIN {printf "%.1f", b / 1048576}'; }
 
+fts=("softmax|-lr 1.0" "ova|-lr 0.5 -loss ova")
+[[ " $tools " == *" fasttext "* ]] || fts=()
+[[ " $tools " == *" attnclf "* ]] || seeds=""
 echo "| tool | P@1 | R@5 | micro-F1 | threshold picked on | train s | model MiB |"
 echo "|---|---|---|---|---|---|---|"
-for ft in "softmax|-lr 1.0" "ova|-lr 0.5 -loss ova"; do
+for ft in "${fts[@]}"; do
     name=${ft%%|*}
     # shellcheck disable=SC2086
     s=$(wall fasttext supervised -input "$work/train.txt" -output "$work/ft" -epoch 25 -wordNgrams 2 \
