@@ -7,7 +7,8 @@
 #
 # usage: scripts/bench.sh [DATA_DIR]     (DATA_DIR defaults to ../shared/data)
 #   REPS=3 repetitions of every timed run (medians; attnclf run i uses seed i);
-#   THREADS=2 for both tools.
+#   THREADS=2 for both tools; COOKING=0 leaves out the multi-label cooking table
+#   (scripts/bench_cooking.sh), which is appended to bench/results.md otherwise.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 data=${1:-../shared/data}
@@ -199,3 +200,7 @@ REPS=$reps THREADS=$threads scripts/bench_ship.sh "$data" >/dev/null
     echo
     cat bench/ship.md
 } | tee -a bench/results.md
+if [ "${COOKING:-1}" != 0 ]; then
+    { echo; echo "Cooking, multi-label (scripts/bench_cooking.sh, $threads threads):"; echo
+      THREADS=$threads scripts/bench_cooking.sh "$data"; } | tee -a bench/results.md
+fi

@@ -181,6 +181,33 @@ case_ "... and the previous checkpoint still loads" 0 "^loaded$" bash -c "'$bin'
 case_ "predict into a full disk (/dev/full)" 1 "stdout: write failed: No space left on device" \
     bash -c "echo good | '$bin' predict --model '$ck' > /dev/full"
 
+# ---- multi-label ----
+{ good | tail -n +2 | sed 's/^\([a-z]*\),/__label__\1 /'; echo "__label__pos __label__ stray prefix"; } > "$tmp/prefix.txt"
+case_ "label prefix with nothing after it" 1 'prefix.txt:81: token 2: label prefix "__label__" with nothing after it' \
+    "$tmp/train" "$tmp/prefix.txt" --set data.format=fasttext
+{ good | sed 's/^pos,/pos;neg,/'; echo "pos;;neg,two separators"; } > "$tmp/sep.csv"
+case_ "label separator leaving an empty label" 1 'sep.csv:82: label column: separator ";" leaves label 2 of "pos;;neg" empty' \
+    "$tmp/train" "$tmp/sep.csv" --set 'data.label_separator=";"'
+case_ "class_weight naming an unknown label" 1 'train.class_weight: no label "poss" in the training data \(did you mean "pos"\?\)' \
+    "$tmp/train" "$tmp/good.csv" --set 'train.class_weight={"poss":2}'
+case_ "class_weight negative" 2 'train.class_weight: the weight of "pos" must be a finite number >= 0, got -1' \
+    "$tmp/train" "$tmp/good.csv" --set 'train.class_weight={"pos":-1}'
+{ good | sed '1s/$/,w/; 2,$s/$/,1/'; echo "pos,negative weight,-0.5"; } > "$tmp/negw.csv"
+case_ "negative row weight" 1 'negw.csv:82: weight column: "-0.5" is negative' \
+    "$tmp/train" "$tmp/negw.csv" --set 'data.weight_column="w"'
+{ good | sed '1s/$/,w/; 2,$s/$/,1/'; echo "pos,infinite weight,inf"; } > "$tmp/infw.csv"
+case_ "non-finite row weight" 1 'infw.csv:82: weight column: "inf" is not finite' \
+    "$tmp/train" "$tmp/infw.csv" --set 'data.weight_column="w"'
+{ good | sed '1s/$/,w/; 2,$s/$/,1/'; echo "pos,no weight,"; } > "$tmp/now.csv"
+case_ "empty row weight" 1 'now.csv:82: weight column' "$tmp/train" "$tmp/now.csv" --set 'data.weight_column="w"'
+case_ "predict --threshold above 1" 2 "--threshold 1.5: expected a probability in \[0, 1\] or auto" \
+    bash -c "echo good | exec '$bin' predict --model '$ck' --threshold 1.5"
+case_ "eval --threshold below 0" 2 "--threshold -0.1: expected a probability in \[0, 1\] or auto" \
+    "$bin" eval --model "$ck" --data "$tmp/good.csv" --threshold -0.1
+case_ "eval --threshold NaN" 2 "--threshold nan: expected a probability in \[0, 1\] or auto" \
+    "$bin" eval --model "$ck" --data "$tmp/good.csv" --threshold nan
+case_ "test THRESHOLD 2" 2 "THRESHOLD 2: expected a probability in \[0, 1\]" "$bin" test "$ck" "$tmp/good.csv" 1 2
+
 printf '%s\n' "| case | exit | message |" "|---|---|---|" "${table[@]}"
 echo "badinput: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -170,6 +170,7 @@ void calib_platt_fit(float *a, float *b, const float *logits, const int64_t *off
 void calib_platt_fit_threads(float *a, float *b, const float *logits, const int64_t *off, const int32_t *lab,
                              int64_t n, int C, double lambda, int threads)
 {
+    (void)threads; /* unused without OpenMP */
     LabelIndex ix;
     labelindex_build(&ix, off, lab, n, C);
     /* Labels are fitted one by one, each from its own logits copied together (a

@@ -1,11 +1,13 @@
 /* fuzz_reader.c - reader_read over arbitrary file contents, read as CSV with a
  * header (columns by name, bad rows skipped), TSV without one (columns by index,
- * bad rows an error), fastText (bad rows skipped), CSV with two text columns
- * (the joining path), CSV with label sets and a weight column, and fastText with
- * another label prefix. The callback reads every byte it is given so AddressSanitizer
- * sees any out-of-bounds row, and checks what reader.h promises about rows. Each
- * read is repeated by the parallel reader (readsplit.h) through 61-byte windows,
- * which must give the same rows, statistics and error. */
+ * bad rows an error), fastText (bad rows skipped), and CSV with two text columns
+ * (the joining path); then the label-set paths: fastText with a one-byte label
+ * prefix, CSV split at label separator ";" with a weight column, TSV split at " "
+ * with a header naming label and weight, and reader_strip_labels on the input. The
+ * callback reads every byte it is given so AddressSanitizer sees any out-of-bounds
+ * row, and checks what reader.h promises about rows. Each read is repeated by the
+ * parallel reader (readsplit.h) through 61-byte windows, which must give the same
+ * rows, statistics and error. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -79,11 +81,16 @@ static int fuzz_reader_row(void *ctx, const ReaderRow *row, Status *st)
 {
     (void)st;
     FuzzReaderSeen *seen = ctx;
-    /* At least one label, each trimmed and non-empty; rows come in file order (texts may be empty). */
+    /* At least one label, each trimmed, non-empty and distinct; a finite weight
+     * >= 0; rows come in file order (texts may be empty). */
     if (row->n_labels < 1 || row->line < 1 || row->line < seen->last_line) abort();
+    if (!(row->weight >= 0 && row->weight <= 1e308)) abort();
     for (int k = 0; k < row->n_labels; k++) {
         if (row->label_lens[k] == 0) abort();
         for (size_t i = 0; i < row->label_lens[k]; i++) seen->sum += (unsigned char)row->labels[k][i];
+        for (int j = 0; j < k; j++)
+            if (row->label_lens[j] == row->label_lens[k] && !memcmp(row->labels[j], row->labels[k], row->label_lens[k]))
+                abort();
     }
     for (size_t i = 0; i < row->text_len; i++) seen->sum += (unsigned char)row->text[i];
     seen->last_line = row->line;
@@ -128,6 +135,29 @@ static void fuzz_reader_run(const char *path, const ReaderOptions *dc)
     free(seen.bytes.p);
 }
 
+static void fuzz_reader_set(char **field, const char *value)
+{
+    free(*field);
+    *field = value ? strdup(value) : NULL;
+    if (value && !*field) abort();
+}
+
+/* reader_strip_labels keeps a prefix of the length and leaves no token that
+ * starts with the prefix (the text is all that predict reads). */
+static void fuzz_reader_strip(const uint8_t *data, size_t size, const char *prefix)
+{
+    char *out = malloc(size + 1);
+    if (!out) abort();
+    size_t n = reader_strip_labels(out, (const char *)data, size, prefix);
+    if (n > size) abort();
+    const size_t lp = strlen(prefix);
+    for (size_t i = 0; i + lp <= n; i++) {
+        int start = i == 0 || out[i - 1] == ' ' || out[i - 1] == '\t' || out[i - 1] == '\n' || out[i - 1] == '\r';
+        if (start && !memcmp(out + i, prefix, lp)) abort();
+    }
+    free(out);
+}
+
 static FuzzTmp fuzz_reader_tmp;
 
 int fuzz_reader_one(const uint8_t *data, size_t size)
@@ -158,19 +188,34 @@ int fuzz_reader_one(const uint8_t *data, size_t size)
     fuzz_reader_columns(dc, 0, text21, 2);
     fuzz_reader_run(path, dc);
 
-    /* Label sets split at '|', each row's weight in column 1, bad rows skipped. */
-    const int text2[] = {2};
-    fuzz_reader_columns(dc, 0, text2, 1);
-    dc->on_bad_row = BAD_ROW_SKIP;
-    dc->label_separator = strdup("|");
-    dc->weight_column = (OptColumnRef){.set = 1, .col = {.index = 1}};
-    fuzz_reader_run(path, dc);
-    dc->weight_column = (OptColumnRef){0};
-
+    /* Label sets: another prefix; a separator and a weight column by index, bad
+     * rows skipped; by name with a header, bad rows an error. */
     dc->format = FORMAT_FASTTEXT;
-    free(dc->label_prefix);
-    dc->label_prefix = strdup("#");
+    dc->on_bad_row = BAD_ROW_SKIP;
+    fuzz_reader_set(&dc->label_prefix, "#");
     fuzz_reader_run(path, dc);
+
+    dc->format = FORMAT_CSV;
+    fuzz_reader_set(&dc->label_separator, ";");
+    fuzz_reader_columns(dc, 0, text1, 1);
+    dc->weight_column = (OptColumnRef){.set = 1, .col = {.index = 2}};
+    fuzz_reader_run(path, dc);
+
+    dc->format = FORMAT_TSV;
+    dc->header = 1;
+    dc->on_bad_row = BAD_ROW_ERROR;
+    fuzz_reader_set(&dc->label_separator, " ");
+    free(dc->label_column.name);
+    dc->label_column = (ColumnRef){.name = strdup("label")};
+    free(dc->text_columns[0].name);
+    dc->text_columns[0] = (ColumnRef){.name = strdup("text")};
+    dc->n_text_columns = 1;
+    dc->weight_column = (OptColumnRef){.set = 1, .col = {.name = strdup("weight")}};
+    if (!dc->label_column.name || !dc->text_columns[0].name || !dc->weight_column.col.name) abort();
+    fuzz_reader_run(path, dc);
+
+    fuzz_reader_strip(data, size, READER_LABEL_PREFIX);
+    fuzz_reader_strip(data, size, "#");
 
     config_free(&cfg);
     return 0;
