@@ -141,6 +141,7 @@ static int rundir_wait(RunDir *d, Status *st)
     d->writing = 0;
     ckpt_writer_free(&d->job.w);
     ckpt_writer_free(&d->job.best);
+    ckpt_writer_free(&d->job.ship);
     if (d->job.rc && st) *st = d->job.st;
     return d->job.rc;
 }
