@@ -30,7 +30,7 @@ for a in "$@"; do
         --check) check=1 ;;
         --build) build_only=1 ;;
         -*) echo "usage: sh scripts/install-deps.sh [--check [--build]] [PACKAGE...]" >&2; exit 2 ;;
-        mpi) extra="$extra libopenmpi-dev openmpi-bin" ;;
+        mpi) extra="$extra libopenmpi-dev openmpi-bin python3" ;; # tests/mpi.sh compares checkpoints with scripts/ckpt_same.py
         *) extra="$extra $a" ;;
     esac
 done

@@ -539,7 +539,7 @@ out=$("$bin" quantize --model "$model" --output "$tmp/q.bin" --cutoff 3000 --ret
 grep -qE "^$tmp/q.bin: [0-9]+ bytes, 3000 of [0-9]+ embedding rows \([0-9]+ trained\), [0-9]+ of [0-9]+ words$" <<<"$out" \
     && ok || bad "quantize summary: $out"
 said=$(grep -oE "retrained [0-9.]+" <<<"$out" | cut -d' ' -f2)
-got=$("$bin" eval --model "$tmp/q.bin" --data "$tmp/valid.csv" --json | python3 -c "import json,sys; print('%.4f' % json.load(sys.stdin)['accuracy'])")
+got=$("$bin" eval --model "$tmp/q.bin" --data "$tmp/valid.csv" --json | "$jsonget" accuracy) && got=$(printf '%.4f' "$got")
 [ -n "$said" ] && [ "$said" = "$got" ] && ok || bad "quantize said validation accuracy $said, eval of the file gives $got"
 [ "$(stat -c %s "$tmp/q.bin")" -lt "$(stat -c %s "$tmp/exp.bin")" ] && ok || bad "the quantized model is not smaller than the export"
 # The same bytes whatever the threads (the scores, k-means and retraining sum in fixed orders).

@@ -5,8 +5,8 @@
 # Everything tests/*.sh and the unit suites' system() calls run that is not a shell
 # builtin. All come with a minimal Debian (debootstrap --variant=minbase); valgrind,
 # which only tests/valgrind.sh needs, is checked there.
-TEST_TOOLS="bash sh awk cat chmod cmp cp cut dd diff env fold grep head id md5sum mkdir mkfifo
-ls mktemp realpath rm sed seq setpriv sleep stat tail timeout tr wc"
+TEST_TOOLS="bash sh awk cat chmod cmp cp cut dd diff env fold grep head iconv id md5sum mkdir
+mkfifo ls mktemp od realpath rm sed seq setpriv sleep sort stat tail timeout tr wc"
 
 # tool_package TOOL: the Debian package that provides TOOL.
 tool_package() {
@@ -18,6 +18,7 @@ tool_package() {
         grep) echo grep ;;
         sed) echo sed ;;
         setpriv) echo util-linux ;;
+        iconv) echo libc-bin ;;
         valgrind) echo valgrind ;;
         *) echo coreutils ;;
     esac
