@@ -2,12 +2,12 @@
 #include "tunelog.h"
 
 #include <cjson/cJSON.h>
-#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "lines.h"
 #include "mem.h"
 
 static double tunelog_num(const cJSON *o, const char *key)
@@ -58,8 +58,10 @@ static char *tunelog_detail(const cJSON *o)
     return buf ? buf : xstrdup("");
 }
 
-static int tunelog_row(const char *path, long line, const char *text, TuneTrial *t, Status *st)
+/* A LinesRowFn (lines.h). */
+static int tunelog_row(const char *path, long line, const char *text, void *row, Status *st)
 {
+    TuneTrial *t = row;
     cJSON *o = cJSON_Parse(text);
     double trial = cJSON_IsObject(o) ? tunelog_num(o, "trial") : NAN;
     if (!(trial >= 0 && trial <= 1e9)) {
@@ -74,27 +76,9 @@ static int tunelog_row(const char *path, long line, const char *text, TuneTrial 
 
 int tunelog_read(const char *path, TuneTrial **rows, int *n, Status *st)
 {
-    *rows = NULL;
-    *n = 0;
-    FILE *f = fopen(path, "r");
-    if (!f) return status_error(st, "%s: cannot open: %s", path, strerror(errno));
-    char *line = NULL;
-    size_t cap = 0;
-    int rc = 0, have = 0;
-    long no = 0;
-    while (rc == 0 && getline(&line, &cap, f) >= 0) {
-        no++;
-        if (strspn(line, " \t\r\n") == strlen(line)) continue;
-        if (*n == have) {
-            have = have ? 2 * have : 16;
-            *rows = xrealloc(*rows, (size_t)have * sizeof **rows);
-        }
-        rc = tunelog_row(path, no, line, &(*rows)[*n], st);
-        if (rc == 0) (*n)++;
-    }
-    if (rc == 0 && ferror(f)) rc = status_error(st, "%s: read failed: %s", path, strerror(errno));
-    free(line);
-    fclose(f);
+    void *got;
+    int rc = lines_read(path, sizeof **rows, tunelog_row, &got, n, st);
+    *rows = got;
     if (rc) {
         tunelog_free(*rows, *n);
         *rows = NULL;

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "lines.h"
 #include "mem.h"
 
 int runlog_open(RunLog *l, const char *dir, int keep, Status *st)
@@ -105,8 +106,10 @@ static double runlog_num(const cJSON *o, const char *key)
     return cJSON_IsNumber(v) ? v->valuedouble : NAN;
 }
 
-static int runlog_row(const char *path, long line, const char *text, FitEpoch *e, Status *st)
+/* A LinesRowFn (lines.h). */
+static int runlog_row(const char *path, long line, const char *text, void *row, Status *st)
 {
+    FitEpoch *e = row;
     cJSON *o = cJSON_Parse(text);
     double epoch = cJSON_IsObject(o) ? runlog_num(o, "epoch") : NAN;
     if (!(epoch >= 1 && epoch <= 1e9)) {
@@ -124,27 +127,9 @@ static int runlog_row(const char *path, long line, const char *text, FitEpoch *e
 
 int runlog_read(const char *path, FitEpoch **rows, int *n, Status *st)
 {
-    *rows = NULL;
-    *n = 0;
-    FILE *f = fopen(path, "r");
-    if (!f) return status_error(st, "%s: cannot open: %s", path, strerror(errno));
-    char *line = NULL;
-    size_t cap = 0;
-    int rc = 0, have = 0;
-    long no = 0;
-    while (rc == 0 && getline(&line, &cap, f) >= 0) {
-        no++;
-        if (strspn(line, " \t\r\n") == strlen(line)) continue;
-        if (*n == have) {
-            have = have ? 2 * have : 16;
-            *rows = xrealloc(*rows, (size_t)have * sizeof **rows);
-        }
-        rc = runlog_row(path, no, line, &(*rows)[*n], st);
-        if (rc == 0) (*n)++;
-    }
-    if (rc == 0 && ferror(f)) rc = status_error(st, "%s: read failed: %s", path, strerror(errno));
-    free(line);
-    fclose(f);
+    void *got;
+    int rc = lines_read(path, sizeof **rows, runlog_row, &got, n, st);
+    *rows = got;
     if (rc) {
         free(*rows);
         *rows = NULL;
