@@ -59,6 +59,28 @@ cp "$work/same/best.ckpt" "$work/plain.ckpt"
     --set data.cache="$cache" --set output.dir="$work/same" --set train.threads=1 --quiet --force >/dev/null
 same=$(cmp -s "$work/same/best.ckpt" "$work/plain.ckpt" && echo "the same bytes" || echo "DIFFERENT bytes")
 
+echo "== mpirun -np 2: rank 1 killed with SIGKILL mid-epoch" >&2
+# Epoch 2 of IMDB, about half-way: the first checkpoint is written, then half an epoch
+# (measured from the 1-process run above) passes before the kill.
+kill_dir=$work/k9
+"${mpi[@]}" -np 2 "$mpibin" train --config configs/imdb.json --set data.train="$data/imdb/train.csv" \
+    --set data.cache="$cache" --set output.dir="$kill_dir" --set train.threads=1 --set train.epochs=20 \
+    --set train.patience=0 --quiet >/dev/null 2>"$work/k9.err" &
+job=$!
+while [ ! -e "$kill_dir/last.ckpt" ] && kill -0 "$job" 2>/dev/null; do sleep 0.05; done
+sleep 1
+rank1=""
+for p in $(pgrep -f "attnclf train --config configs/imdb.json"); do
+    [ "$(tr '\0' '\n' </proc/"$p"/environ 2>/dev/null | sed -n 's/^OMPI_COMM_WORLD_RANK=//p')" = 1 ] && rank1=$p
+done
+[ -n "$rank1" ] || { echo "bench_mpi.sh: rank 1 not found" >&2; exit 1; }
+t0=$(date +%s.%N)
+kill -KILL "$rank1"
+kill_rc=0
+wait "$job" || kill_rc=$?
+kill_s=$(echo "$(date +%s.%N) $t0" | awk '{printf "%.1f", $1 - $2}')
+kill_load=$("$plain" predict --model "$kill_dir/last.ckpt" </dev/null >/dev/null 2>&1 && echo "loads" || echo "DOES NOT load")
+
 mkdir -p bench
 {
     echo "Measured $(date -u +%Y-%m-%d) on $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //');"
@@ -69,4 +91,6 @@ mkdir -p bench
     printf '%s\n' "${rows[@]}"
     echo
     echo "mpirun -np 1 and the plain binary (1 thread, seed 1): $same."
+    echo
+    echo "Rank 1 of \`mpirun -np 2\` killed with SIGKILL 1 s after the first checkpoint: the job ended after ${kill_s} s with exit $kill_rc, and last.ckpt $kill_load."
 } | tee bench/mpi.md
