@@ -20,7 +20,7 @@ threads=${THREADS:-2}
 make -s attnclf build/libattnclf.a
 work=$(mktemp -d /tmp/attnclf-ece-XXXXXX)
 trap 'rm -rf "$work"' EXIT
-cc -std=c11 -O2 -D_POSIX_C_SOURCE=200809L $(for d in src/*/; do printf -- "-I%s " "$d"; done)scripts/ckpt_drop.c \
+cc -std=c11 -O2 -fopenmp -D_POSIX_C_SOURCE=200809L $(for d in src/*/; do printf -- "-I%s " "$d"; done)scripts/ckpt_drop.c \
     build/libattnclf.a -lxxhash -lm -o "$work/ckpt_drop"
 
 # field NAME: the value on eval's line starting NAME.

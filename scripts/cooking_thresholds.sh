@@ -17,7 +17,8 @@ scripts/install-deps.sh fasttext
 make -s build/libattnclf.a
 work=$(mktemp -d /tmp/attnclf-ftthr-XXXXXX)
 trap 'rm -rf "$work"' EXIT
-cc -std=c11 -O2 -D_POSIX_C_SOURCE=200809L $(for d in src/*/; do printf -- "-I%s " "$d"; done)scripts/ftprobs_eval.c build/libattnclf.a -lm -o "$work/eval"
+cc -std=c11 -O2 -fopenmp -D_POSIX_C_SOURCE=200809L $(for d in src/*/; do printf -- "-I%s " "$d"; done)scripts/ftprobs_eval.c build/libattnclf.a \
+    -lcsv -lcjson -lutf8proc -lxxhash -lm -o "$work/eval"
 
 prep() { sed -e "s/\([.\!?,'/()]\)/ \1 /g" | tr "[:upper:]" "[:lower:]"; }
 prep <"$data/train.txt" | awk 'NR % 10 != 0' >"$work/fit.txt"

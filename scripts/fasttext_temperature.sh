@@ -14,7 +14,8 @@ scripts/install-deps.sh fasttext python3
 make -s build/libattnclf.a
 work=$(mktemp -d /tmp/attnclf-fttemp-XXXXXX)
 trap 'rm -rf "$work"' EXIT
-cc -std=c11 -O2 -D_POSIX_C_SOURCE=200809L $(for d in src/*/; do printf -- "-I%s " "$d"; done)scripts/ftprobs_eval.c build/libattnclf.a -lm -o "$work/eval"
+cc -std=c11 -O2 -fopenmp -D_POSIX_C_SOURCE=200809L $(for d in src/*/; do printf -- "-I%s " "$d"; done)scripts/ftprobs_eval.c build/libattnclf.a \
+    -lcsv -lcjson -lutf8proc -lxxhash -lm -o "$work/eval"
 
 # to_fasttext FORMAT IN OUT: one `__label__L text` line per row (newlines in text become spaces).
 to_fasttext() {

@@ -116,7 +116,7 @@ static void split_free(Split *sp)
 static double micro_f1(const Split *v, int C, float t, const float *thr, double *macro)
 {
     SetMetrics m;
-    setmetrics_compute(&m, v->probs, v->off, v->lab, v->n, C + 1, C, t, thr);
+    setmetrics_compute(&m, v->probs, v->off, v->lab, v->n, C + 1, C, t, thr, 0);
     double f = m.micro_f1;
     if (macro) *macro = m.macro_f1;
     setmetrics_free(&m);
@@ -140,7 +140,7 @@ static void report(const char *what, const Split *h, const Split *v, int C, int 
         ll = probmetrics_softmax_log_loss(v->probs, v->off, v->lab, v->n, C);
     }
     ThresholdFit g;
-    threshold_global(&g, h->probs, h->off, h->lab, h->n, C);
+    threshold_global(&g, h->probs, h->off, h->lab, h->n, C, 0);
     double macro, f = micro_f1(v, C, g.threshold, NULL, &macro);
     printf("| %s | %lld | %.4f | %.4f | %.4f | %.4f | %.5f | %.4f | %.4f | %.4f |\n", what, (long long)p1.n,
            p1.precision, r5.recall, ll, rel.ece, g.threshold, g.f1, f, macro);
@@ -151,7 +151,7 @@ static void report(const char *what, const Split *h, const Split *v, int C, int 
 static void per_label_table(const char *what, const Split *h, const Split *v, int C)
 {
     ThresholdFit g;
-    threshold_global(&g, h->probs, h->off, h->lab, h->n, C);
+    threshold_global(&g, h->probs, h->off, h->lab, h->n, C, 0);
     float *thr = xmalloc((size_t)C * sizeof *thr);
     ThresholdFit *fits = xmalloc((size_t)C * sizeof *fits);
     printf("\n| per-label thresholds, %s: min positives | labels tuned | held micro-F1 | valid micro-F1 | valid macro-F1 |\n",
@@ -161,7 +161,7 @@ static void per_label_table(const char *what, const Split *h, const Split *v, in
     printf("| (global threshold only) | 0 | %.4f | %.4f | %.4f |\n", g.f1, f, macro);
     const int mins[] = {1, 2, 3, 5, 10, 15, 20, 30, 50, 100};
     for (size_t k = 0; k < sizeof mins / sizeof *mins; k++) {
-        threshold_per_label(thr, fits, h->probs, h->off, h->lab, h->n, C, g.threshold, mins[k]);
+        threshold_per_label(thr, fits, h->probs, h->off, h->lab, h->n, C, g.threshold, mins[k], 0);
         int tuned = 0;
         for (int c = 0; c < C; c++) tuned += fits[c].tuned;
         double fh = micro_f1(h, C, 0.0f, thr, NULL);

@@ -204,6 +204,8 @@ case_ "predict --threshold above 1" 2 "--threshold 1.5: expected a probability i
     bash -c "echo good | exec '$bin' predict --model '$ck' --threshold 1.5"
 case_ "eval --threshold below 0" 2 "--threshold -0.1: expected a probability in \[0, 1\] or auto" \
     "$bin" eval --model "$ck" --data "$tmp/good.csv" --threshold -0.1
+case_ "train.min_labels out of range" 2 "train.min_labels must be <= 1, got 2" \
+    "$bin" train --data "$tmp/good.csv" --output "$tmp/minlab" --set train.min_labels=2
 case_ "eval --threshold NaN" 2 "--threshold nan: expected a probability in \[0, 1\] or auto" \
     "$bin" eval --model "$ck" --data "$tmp/good.csv" --threshold nan
 case_ "test THRESHOLD 2" 2 "THRESHOLD 2: expected a probability in \[0, 1\]" "$bin" test "$ck" "$tmp/good.csv" 1 2

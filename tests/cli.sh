@@ -632,6 +632,23 @@ ship_check ova "$tmp/shipova" "$tmp/ml-valid.ft"
 a=$(digest "$bin" predict-prob "$tmp/shipova/best.ckpt" "$tmp/many.txt" 3 0.2) &&
     b=$(digest "$bin" predict-prob "$tmp/ova-exp.bin" "$tmp/many.txt" 3 0.2) && [ "$a" = "$b" ] && ok \
     || bad "ova: predict-prob with a threshold: the export answers differently from its checkpoint"
+# train.min_labels 1: with the tuned thresholds every line holds at least its top label, in the
+# checkpoint and in its export; eval says so, and an explicit threshold is the plain rule.
+expect 0 "the top label always" "$bin" train --data "$tmp/ml-train.ft" --valid "$tmp/ml-valid.ft" \
+    --output "$tmp/minlab" --set tokenizer.buckets=20000 --set train.epochs=1 --set train.min_labels=1
+n=$("$bin" predict --model "$tmp/minlab/best.ckpt" --input "$tmp/many.txt" | grep -cP '^\S+\t[01]\.[0-9]{6}')
+[ "$n" -eq "$(wc -l < "$tmp/many.txt")" ] && ok || bad "min_labels 1: $n lines with a label of $(wc -l < "$tmp/many.txt")"
+n=$("$bin" predict --model "$tmp/minlab/model.bin" --input "$tmp/many.txt" --threshold auto | grep -cP '^\S+\t[01]\.[0-9]{6}')
+[ "$n" -eq "$(wc -l < "$tmp/many.txt")" ] && ok || bad "min_labels 1, model.bin: $n lines with a label"
+n=$("$bin" predict --model "$tmp/minlab/best.ckpt" --input "$tmp/many.txt" --threshold 1 | grep -cP '^\S+\t[01]\.[0-9]{6}')
+[ "$n" -eq 0 ] && ok || bad "min_labels 1 with --threshold 1: $n lines with a label, not 0"
+expect 0 "the top label always" "$bin" eval --model "$tmp/minlab/best.ckpt" --data "$tmp/ml-valid.ft"
+[ "$("$bin" eval --model "$tmp/minlab/best.ckpt" --data "$tmp/ml-valid.ft" --json | "$jsonget" min_labels)" = 1 ] && ok \
+    || bad "min_labels 1: eval --json's min_labels"
+[ "$("$bin" eval --model "$tmp/minlab/best.ckpt" --data "$tmp/ml-valid.ft" --threshold 0.5 --json | "$jsonget" min_labels)" = 0 ] \
+    && ok || bad "min_labels 1: eval --threshold 0.5 --json's min_labels"
+[ "$("$bin" eval --model "$tmp/shipova/best.ckpt" --data "$tmp/ml-valid.ft" --json | "$jsonget" min_labels)" = 0 ] && ok \
+    || bad "the default min_labels 0: eval --json's min_labels"
 
 # ---- data.label_names: classes.txt names the sample's labels 1..4 ----
 mkdir -p "$tmp/names"

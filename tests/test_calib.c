@@ -1,6 +1,7 @@
 /* test_calib.c - calibration with known answers: a temperature recovered from
- * labels drawn at that temperature, the fitted T a minimum of loss.h's NLL, T at
- * its bounds for separable and for flat data; Platt's (a, b) recovered from
+ * labels drawn at that temperature, the fitted T a minimum of loss.h's NLL, T
+ * finite for separable data (the smoothed targets) and at its bound for data
+ * wrong by a margin, 1 for flat data; Platt's (a, b) recovered from
  * labels drawn from a known sigmoid, finite on separable data, and for a label
  * with no positive exactly the constant 1/(N + 2) unregularised and the model's
  * ranking kept when regularised. */
@@ -54,7 +55,7 @@ START_TEST(test_temperature_recovered)
         ck_assert_msg(fabs(fit.T - T0[k]) < 0.05 * T0[k], "T %.4f, drawn at %.2f", fit.T, T0[k]);
         ck_assert(fit.nll_after <= fit.nll_before + 1e-12);
         ck_assert_int_eq(fit.docs, N);
-        ck_assert(fit.iterations > 0 && fit.iterations < 30);
+        ck_assert_msg(fit.iterations > 0 && fit.iterations < 30, "iterations %d T %g", fit.iterations, fit.T);
     }
     free(z);
     free(off);
@@ -107,7 +108,10 @@ END_TEST
 
 START_TEST(test_temperature_bounds)
 {
-    /* Every document right by a margin of 10: sharper is always better, T -> its floor. */
+    /* Every document right by a margin of 10: unsmoothed, sharper is always better
+     * (T -> 0, every probability 1); against the smoothed targets the optimum
+     * gives the true label 1 - 1/(N + 2): e^(10/T) / (e^(10/T) + 2) = 51/52, so
+     * T = 10 / ln 102, nowhere near the floor. */
     enum { N = 50, C = 3 };
     float z[N * C];
     int64_t off[N + 1];
@@ -120,8 +124,11 @@ START_TEST(test_temperature_bounds)
     }
     TemperatureFit fit;
     calib_temperature_fit(&fit, z, off, lab, N, C);
-    ck_assert_double_eq(fit.T, CALIB_T_MIN);
-    ck_assert(isfinite(fit.nll_after) && fit.nll_after < 1e-12);
+    ck_assert_double_eq_tol(fit.T, 10.0 / log(102.0), 1e-9);
+    float p[C];
+    calib_temperature_apply(p, z, C, (float)fit.T);
+    ck_assert_float_eq_tol(p[0], 51.0f / 52.0f, 1e-6f);
+    ck_assert_double_eq_tol(fit.nll_after, -log(51.0 / 52.0), 1e-9);
     /* Every document wrong by a margin: as flat as allowed. */
     for (int i = 0; i < N; i++) lab[i] = (i + 1) % C;
     calib_temperature_fit(&fit, z, off, lab, N, C);

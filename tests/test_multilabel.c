@@ -163,6 +163,10 @@ START_TEST(test_loss_and_calibration_round_trip)
     ck_assert_int_eq(got.kind, CALIBRATION_PLATT);
     ck_assert(got.threshold == 0.25f && got.rep.docs == 7 && got.rep.labels_tuned == 1 && got.rep.ece_after == 0.05);
     for (int c = 0; c < 3; c++) ck_assert(got.a[c] == cal.a[c] && got.b[c] == cal.b[c] && got.thr[c] == cal.thr[c]);
+    /* min_labels 0 keeps version 1's bytes. */
+    CkptSection sec;
+    ck_assert(ckpt_find(&r, "CALB", &sec) && sec.version == 1);
+    ck_assert_int_eq(got.min_labels, 0);
     /* Another label count is damage, not a silent misread. */
     Calibration other;
     calibration_init(&other, 4);
@@ -171,6 +175,21 @@ START_TEST(test_loss_and_calibration_round_trip)
     calibration_free(&other);
     calibration_free(&got);
     model_free(&back);
+    ckpt_close(&r);
+    /* min_labels 1: version 2, read back. */
+    cal.min_labels = 1;
+    ckpt_writer_init(&w);
+    model_save(&m, &w);
+    calibration_save(&cal, &w);
+    ck_assert_int_eq(ckpt_write(&w, path, &st), 0);
+    ckpt_writer_free(&w);
+    ck_assert_int_eq(ckpt_open(&r, path, &st), 0);
+    ck_assert(ckpt_find(&r, "CALB", &sec) && sec.version == 2);
+    calibration_init(&got, 3);
+    ck_assert_msg(calibration_load(&got, &r, 3, &st) == 0, "%s", st.msg);
+    ck_assert_int_eq(got.min_labels, 1);
+    ck_assert(got.thr[1] == cal.thr[1] && got.threshold == 0.25f);
+    calibration_free(&got);
     ckpt_close(&r);
     /* Without the section: nothing fitted, thresholds at the default. */
     ckpt_writer_init(&w);
@@ -263,7 +282,7 @@ START_TEST(test_calibrate_fit)
     for (int i = 0; i < N * C; i++) p[i] = loss_sigmoid(l[i]);
     Calibration cal;
     calibration_init(&cal, C);
-    calibrate_fit(&cal, LOSS_OVA, 1, l, p, off, lab, N, C, 2);
+    calibrate_fit(&cal, LOSS_OVA, 1, 0, l, p, off, lab, N, C, 2);
     ck_assert_int_eq(cal.fitted, 1);
     ck_assert_int_eq(cal.kind, CALIBRATION_PLATT);
     ck_assert_int_eq(cal.rep.docs, N);
@@ -279,11 +298,11 @@ START_TEST(test_calibrate_fit)
     ck_assert(memcmp(q, p, sizeof q) == 0);
     /* Without calibration only the thresholds. */
     for (int i = 0; i < N * C; i++) p[i] = loss_sigmoid(l[i]);
-    calibrate_fit(&cal, LOSS_OVA, 0, l, p, off, lab, N, C, 1);
+    calibrate_fit(&cal, LOSS_OVA, 0, 0, l, p, off, lab, N, C, 1);
     ck_assert_int_eq(cal.kind, CALIBRATION_NONE);
     ck_assert(cal.rep.log_loss_after == cal.rep.log_loss_before);
     /* Nothing to fit on. */
-    calibrate_fit(&cal, LOSS_OVA, 1, l, p, off, lab, 0, C, 1);
+    calibrate_fit(&cal, LOSS_OVA, 1, 0, l, p, off, lab, 0, C, 1);
     ck_assert_int_eq(cal.fitted, 0);
     calibration_free(&cal);
     free(l);

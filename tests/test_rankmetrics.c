@@ -76,7 +76,7 @@ START_TEST(test_set_metrics_by_hand)
      *   micro: tp 2, predicted 7, gold 5 -> P 2/7, R 2/5, F1 4/12
      *   macro over labels 0, 1, 2, 3, 5: 0.8 / 5 */
     SetMetrics m;
-    setmetrics_compute(&m, S, OFF, LAB, 4, 6, 4, 0.25f, NULL);
+    setmetrics_compute(&m, S, OFF, LAB, 4, 6, 4, 0.25f, NULL, 0);
     ck_assert_int_eq(m.tp, 2);
     ck_assert_int_eq(m.predicted, 7);
     ck_assert_int_eq(m.gold, 5);
@@ -95,7 +95,7 @@ START_TEST(test_set_metrics_by_hand)
      *   doc 0 {1, 2, 3} tp 2; doc 1 {0, 3} tp 1; doc 2 {2, 3}; doc 3 {1, 2, 3} tp 1
      *   micro: tp 4, predicted 10, gold 5 -> P 0.4, R 0.8, F1 8/15 */
     const float thr[4] = {0.5f, 0.3f, 0.2f, 0.05f};
-    setmetrics_compute(&m, S, OFF, LAB, 4, 6, 4, 0.99f, thr);
+    setmetrics_compute(&m, S, OFF, LAB, 4, 6, 4, 0.99f, thr, 0);
     ck_assert_int_eq(m.tp, 4);
     ck_assert_int_eq(m.predicted, 10);
     ck_assert_double_eq_tol(m.micro_f1, 8.0 / 15, 1e-15);
@@ -109,7 +109,7 @@ START_TEST(test_set_metrics_empty)
 {
     SetMetrics m;
     const int64_t off[1] = {0};
-    setmetrics_compute(&m, NULL, off, NULL, 0, 3, 3, 0.5f, NULL);
+    setmetrics_compute(&m, NULL, off, NULL, 0, 3, 3, 0.5f, NULL, 0);
     ck_assert_double_eq(m.micro_f1, 0.0);
     ck_assert_double_eq(m.macro_f1, 0.0);
     setmetrics_free(&m);

@@ -17,7 +17,7 @@ START_TEST(test_global_by_hand)
     const int64_t off[4] = {0, 1, 2, 2};
     const int32_t lab[2] = {0, 1};
     ThresholdFit fit;
-    threshold_global(&fit, s, off, lab, 3, 2);
+    threshold_global(&fit, s, off, lab, 3, 2, 0);
     ck_assert_int_eq(fit.tuned, 1);
     ck_assert_float_eq_tol(fit.threshold, 0.5f, 1e-7f);
     ck_assert_double_eq_tol(fit.f1, 0.8, 1e-15);
@@ -35,14 +35,14 @@ START_TEST(test_ties_pick_the_higher_cut)
     const int64_t off[6] = {0, 1, 1, 1, 2, 2};
     const int32_t lab[2] = {0, 0};
     ThresholdFit fit;
-    threshold_global(&fit, s, off, lab, 5, 1);
+    threshold_global(&fit, s, off, lab, 5, 1, 0);
     ck_assert_float_eq_tol(fit.threshold, 0.85f, 1e-7f);
     ck_assert_double_eq_tol(fit.f1, 2.0 / 3, 1e-15);
     ck_assert_int_eq(fit.predicted, 1);
     /* Equal scores are one cut: .5 .5 (one positive) then .1. */
     const float t[3] = {0.5f, 0.5f, 0.1f};
     const int64_t off2[4] = {0, 0, 1, 1};
-    threshold_global(&fit, t, off2, lab, 3, 1);
+    threshold_global(&fit, t, off2, lab, 3, 1, 0);
     ck_assert_int_eq(fit.predicted, 2);
     ck_assert_float_eq_tol(fit.threshold, 0.3f, 1e-7f);
 }
@@ -54,24 +54,24 @@ START_TEST(test_degenerate_cases)
     const float s[4] = {0.2f, 0.7f, 0.1f, 0.4f};
     const int64_t off0[3] = {0, 0, 0};
     ThresholdFit fit;
-    threshold_global(&fit, s, off0, NULL, 2, 2);
+    threshold_global(&fit, s, off0, NULL, 2, 2, 0);
     ck_assert_int_eq(fit.tuned, 0);
     ck_assert_float_eq(fit.threshold, 0.5f);
     /* Best cut predicts everything: the threshold is the lowest score itself. */
     const int64_t off[3] = {0, 2, 4};
     const int32_t lab[4] = {0, 1, 0, 1};
-    threshold_global(&fit, s, off, lab, 2, 2);
+    threshold_global(&fit, s, off, lab, 2, 2, 0);
     ck_assert_float_eq(fit.threshold, 0.1f);
     ck_assert_double_eq(fit.f1, 1.0);
     /* Adjacent floats: no float strictly between, so the cut's own score. */
     const float a[2] = {0.5f, nextafterf(0.5f, 0.0f)};
     const int64_t offa[3] = {0, 1, 1};
-    threshold_global(&fit, a, offa, lab, 2, 1);
+    threshold_global(&fit, a, offa, lab, 2, 1, 0);
     ck_assert(fit.threshold > a[1] && fit.threshold <= a[0]);
     /* An unknown label counts in gold: F1 = 2 / (1 + 2). */
     const int32_t labu[2] = {0, 9};
     const int64_t offu[3] = {0, 2, 2};
-    threshold_global(&fit, a, offu, labu, 2, 1);
+    threshold_global(&fit, a, offu, labu, 2, 1, 0);
     ck_assert_int_eq(fit.gold, 2);
     ck_assert_double_eq_tol(fit.f1, 2.0 / 3, 1e-15);
 }
@@ -104,26 +104,112 @@ START_TEST(test_sweeps_against_every_candidate)
     for (int trial = 0; trial < 30; trial++) {
         random_data(s, off, lab, N, C, 0.1 + 0.02 * trial, &r);
         ThresholdFit g;
-        threshold_global(&g, s, off, lab, N, C);
+        threshold_global(&g, s, off, lab, N, C, 0);
         SetMetrics m;
-        setmetrics_compute(&m, s, off, lab, N, C, C, g.threshold, NULL);
+        setmetrics_compute(&m, s, off, lab, N, C, C, g.threshold, NULL, 0);
         ck_assert_double_eq_tol(m.micro_f1, g.f1, 1e-12);
         ck_assert_int_eq(m.predicted, g.predicted);
         setmetrics_free(&m);
         /* Every score as a candidate: none beats the sweep. */
         double best_label[C] = {0};
         for (int j = 0; j < N * C; j++) {
-            setmetrics_compute(&m, s, off, lab, N, C, C, s[j], NULL);
+            setmetrics_compute(&m, s, off, lab, N, C, C, s[j], NULL, 0);
             ck_assert(m.micro_f1 <= g.f1 + 1e-12);
             for (int c = 0; c < C; c++) best_label[c] = fmax(best_label[c], m.f1[c]);
             setmetrics_free(&m);
         }
         float thr[C];
         ThresholdFit fits[C];
-        threshold_per_label(thr, fits, s, off, lab, N, C, g.threshold, 1);
-        setmetrics_compute(&m, s, off, lab, N, C, C, 0.0f, thr);
+        threshold_per_label(thr, fits, s, off, lab, N, C, g.threshold, 1, 0);
+        setmetrics_compute(&m, s, off, lab, N, C, C, 0.0f, thr, 0);
         for (int c = 0; c < C; c++) {
             if (!fits[c].tuned) continue; /* no positive, or the best cut predicts every document */
+            ck_assert_double_eq_tol(m.f1[c], fits[c].f1, 1e-12);
+            ck_assert_double_eq_tol(fits[c].f1, best_label[c], 1e-12);
+        }
+        setmetrics_free(&m);
+    }
+}
+END_TEST
+
+START_TEST(test_top_label_forced_by_hand)
+{
+    /* Three documents, two labels; tops: doc 0 label 0 (.9, right), doc 1 label 1
+     * (.6, wrong), doc 2 label 0 (.4, wrong). Gold: (0,0), (1,0), (2,1).
+     * Forced: 3 predicted, 1 right. The rest by score: (1,0) .5+ (0,1) .3-
+     * (2,1) .2+: adding .5 gives 2 * 2 / (4 + 3) = 4/7, then 4/8, then 6/9 = 2/3
+     * (best: everything), so the threshold is the lowest score, .2. */
+    const float s[6] = {0.9f, 0.3f, 0.5f, 0.6f, 0.4f, 0.2f};
+    const int64_t off[4] = {0, 1, 2, 3};
+    const int32_t lab[3] = {0, 0, 1};
+    ThresholdFit fit;
+    threshold_global(&fit, s, off, lab, 3, 2, 1);
+    ck_assert_int_eq(fit.predicted, 6);
+    ck_assert_int_eq(fit.tp, 3);
+    ck_assert_float_eq(fit.threshold, 0.2f);
+    ck_assert_double_eq_tol(fit.f1, 2.0 / 3, 1e-15);
+    /* Doc 2 scoring (.4, .45): its top label is 1, right. Forced: 3 predicted, 2
+     * right, 4/6; the rest (1,0) .5+ (2,0) .4- (0,1) .3-: adding .5 gives 6/7,
+     * the best, so the threshold sits between .5 and .4. */
+    const float t[6] = {0.9f, 0.3f, 0.5f, 0.6f, 0.4f, 0.45f};
+    threshold_global(&fit, t, off, lab, 3, 2, 1);
+    ck_assert_int_eq(fit.predicted, 4);
+    ck_assert_int_eq(fit.tp, 3);
+    ck_assert_float_eq_tol(fit.threshold, 0.45f, 1e-7f); /* between .5 and .4 */
+    /* Every positive a top label: no pair added, just above the highest other score. */
+    const float u[6] = {0.9f, 0.3f, 0.2f, 0.8f, 0.1f, 0.7f};
+    const int64_t offu[4] = {0, 1, 2, 3};
+    const int32_t labu[3] = {0, 1, 1};
+    threshold_global(&fit, u, offu, labu, 3, 2, 1);
+    ck_assert_int_eq(fit.predicted, 3);
+    ck_assert_double_eq(fit.f1, 1.0);
+    ck_assert_float_eq(fit.threshold, nextafterf(0.3f, 1.0f));
+    SetMetrics m;
+    setmetrics_compute(&m, u, offu, labu, 3, 2, 2, fit.threshold, NULL, 1);
+    ck_assert_double_eq(m.micro_f1, 1.0);
+    setmetrics_free(&m);
+    setmetrics_compute(&m, u, offu, labu, 3, 2, 2, fit.threshold, NULL, 0);
+    ck_assert_int_eq(m.predicted, 3);
+    setmetrics_free(&m);
+    setmetrics_compute(&m, u, offu, labu, 3, 2, 2, 0.95f, NULL, 0);
+    ck_assert_int_eq(m.predicted, 0);
+    setmetrics_free(&m);
+}
+END_TEST
+
+START_TEST(test_forced_sweeps_against_every_candidate)
+{
+    /* min_labels 1: the sweeps' F1 is what setmetrics scores with the same rule,
+     * and no candidate (any score, or 1) beats them. */
+    enum { N = 40, C = 5 };
+    float s[N * C];
+    int64_t off[N + 1];
+    int32_t lab[N * C];
+    Rng r;
+    rng_seed(&r, 29);
+    for (int trial = 0; trial < 30; trial++) {
+        random_data(s, off, lab, N, C, 0.1 + 0.02 * trial, &r);
+        ThresholdFit g;
+        threshold_global(&g, s, off, lab, N, C, 1);
+        SetMetrics m;
+        setmetrics_compute(&m, s, off, lab, N, C, C, g.threshold, NULL, 1);
+        ck_assert_double_eq_tol(m.micro_f1, g.f1, 1e-12);
+        ck_assert_int_eq(m.predicted, g.predicted);
+        ck_assert(m.predicted >= N);
+        setmetrics_free(&m);
+        double best_label[C] = {0};
+        for (int j = 0; j <= N * C; j++) {
+            setmetrics_compute(&m, s, off, lab, N, C, C, j < N * C ? s[j] : 1.0f, NULL, 1);
+            ck_assert(m.micro_f1 <= g.f1 + 1e-12);
+            for (int c = 0; c < C; c++) best_label[c] = fmax(best_label[c], m.f1[c]);
+            setmetrics_free(&m);
+        }
+        float thr[C];
+        ThresholdFit fits[C];
+        threshold_per_label(thr, fits, s, off, lab, N, C, g.threshold, 1, 1);
+        setmetrics_compute(&m, s, off, lab, N, C, C, 0.0f, thr, 1);
+        for (int c = 0; c < C; c++) {
+            if (!fits[c].tuned) continue;
             ck_assert_double_eq_tol(m.f1[c], fits[c].f1, 1e-12);
             ck_assert_double_eq_tol(fits[c].f1, best_label[c], 1e-12);
         }
@@ -141,7 +227,7 @@ START_TEST(test_per_label_never_predicts_everywhere)
     const int32_t lab[2] = {0, 0};
     float thr[1];
     ThresholdFit fits[1];
-    threshold_per_label(thr, fits, s, off, lab, 4, 1, 0.5f, 1);
+    threshold_per_label(thr, fits, s, off, lab, 4, 1, 0.5f, 1, 0);
     ck_assert_int_eq(fits[0].tuned, 0);
     ck_assert_float_eq(thr[0], 0.5f);
     ck_assert_int_eq(fits[0].gold, 2);
@@ -156,14 +242,14 @@ START_TEST(test_per_label_falls_back)
     const int32_t lab[4] = {0, 0, 0, 1};
     float thr[2];
     ThresholdFit fits[2];
-    threshold_per_label(thr, fits, s, off, lab, 4, 2, 0.42f, 2);
+    threshold_per_label(thr, fits, s, off, lab, 4, 2, 0.42f, 2, 0);
     ck_assert_int_eq(fits[0].tuned, 1);
     ck_assert_float_eq_tol(thr[0], 0.4f, 1e-7f); /* between .7 and .1 */
     ck_assert_double_eq(fits[0].f1, 1.0);
     ck_assert_int_eq(fits[1].tuned, 0);
     ck_assert_float_eq(thr[1], 0.42f);
     ck_assert_int_eq(fits[1].gold, 1);
-    threshold_per_label(thr, NULL, s, off, lab, 4, 2, 0.42f, 1);
+    threshold_per_label(thr, NULL, s, off, lab, 4, 2, 0.42f, 1, 0);
     ck_assert_float_eq_tol(thr[1], 0.25f, 1e-7f); /* between .3 and .2 */
 }
 END_TEST
@@ -173,6 +259,8 @@ Suite *threshold_suite(void)
     Suite *s = suite_create("threshold");
     TCase *tc = tcase_create("threshold");
     tcase_add_test(tc, test_global_by_hand);
+    tcase_add_test(tc, test_top_label_forced_by_hand);
+    tcase_add_test(tc, test_forced_sweeps_against_every_candidate);
     tcase_add_test(tc, test_ties_pick_the_higher_cut);
     tcase_add_test(tc, test_degenerate_cases);
     tcase_add_test(tc, test_sweeps_against_every_candidate);

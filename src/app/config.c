@@ -144,6 +144,7 @@ static const ConfigKey config_keys[] = {
     {"train.metric", KEY_ENUM, AT(train.fit.metric), "\"auto\"", NAMES(metric_names)},
     {"train.class_weight", KEY_WEIGHTS, AT(train.class_weight), "\"none\"", ANY},
     {"train.calibrate", KEY_BOOL, AT(train.fit.calibrate), "true", FLAG},
+    {"train.min_labels", KEY_INT, AT(train.fit.min_labels), "0", RANGE(0, 1)},
     {"output.dir", KEY_PATH, AT(output.dir), "null", REQ},
     {"output.keep_checkpoints", KEY_INT, AT(output.keep_checkpoints), "0", GE(0)},
 };

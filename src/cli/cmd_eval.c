@@ -33,10 +33,11 @@ static const char eval_help[] =
     "  --top-k K           also fastText's precision and recall at K (precision_at_k, recall_at_k)\n"
     "  --threshold T       score label sets: every label with probability >= T (in [0, 1]) is\n"
     "                      predicted; 'auto' (the default for a label-set model) uses the\n"
-    "                      thresholds tuned per label on the validation split\n"
+    "                      thresholds tuned per label on the validation split (and the top\n"
+    "                      label of each document with train.min_labels 1)\n"
     "  --json              one JSON object: accuracy, macro_f1, n, per_class, confusion, log_loss,\n"
     "                      ece; with --top-k precision_at_k, recall_at_k, k; with a threshold\n"
-    "                      micro_precision, micro_recall, micro_f1, threshold\n"
+    "                      micro_precision, micro_recall, micro_f1, threshold, min_labels\n"
     "  --threads N         threads (default: all cores)\n"
     "  --quiet             no warnings on stderr (errors still go there)\n"
     "  --help              this text\n";
@@ -116,8 +117,9 @@ static void eval_report(const EvalArgs *a, const Classifier *c, const Dataset *d
     SetMetrics set;
     if (a->thresholded < 0 ? sets : a->thresholded) {
         if (a->thresholded < 0) x.threshold = -1.0f;
+        x.min_labels = x.threshold < 0 ? c->cal.min_labels : 0;
         setmetrics_compute(&set, probs, ds->loff, ds->lab, n, K, C, x.threshold < 0 ? 0.0f : x.threshold,
-                           x.threshold < 0 ? c->cal.thr : NULL);
+                           x.threshold < 0 ? c->cal.thr : NULL, x.min_labels);
         x.set = &set;
     }
     if (a->json) fmt_eval_json(stdout, sets ? NULL : &m, &x, &c->labels, unknown);

@@ -83,9 +83,9 @@ static void console_calibration(const FitSummary *s)
     if (s->cal_kind == CALIBRATION_TEMPERATURE) fprintf(stderr, "temperature %.3f, ", s->temperature);
     else if (s->cal_kind == CALIBRATION_PLATT) fprintf(stderr, "Platt scaling per label, ");
     else fprintf(stderr, "none (train.calibrate false), ");
-    fprintf(stderr, "log loss %.4f -> %.4f, ECE %.4f -> %.4f; threshold %.4f (micro-F1 %.4f), %d labels with their own\n",
+    fprintf(stderr, "log loss %.4f -> %.4f, ECE %.4f -> %.4f; threshold %.4f (micro-F1 %.4f), %d labels with their own%s\n",
             r->log_loss_before, r->log_loss_after, r->ece_before, r->ece_after, s->threshold, r->micro_f1,
-            r->labels_tuned);
+            r->labels_tuned, s->min_labels ? ", the top label always" : "");
 }
 
 static void console_on_note(void *ctx, const char *msg)

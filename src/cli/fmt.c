@@ -238,8 +238,8 @@ static void fmt_set_table(FILE *f, const SetMetrics *s, const EvalExtra *x)
             s->micro_precision, s->micro_recall, s->micro_f1, (long long)s->tp, (long long)s->gold,
             (long long)s->predicted, s->macro_f1);
     if (x->threshold < 0)
-        fprintf(f, "threshold        auto (%d of %d labels have their own, tuned on the validation split)\n", x->tuned,
-                s->C);
+        fprintf(f, "threshold        auto (%d of %d labels have their own, tuned on the validation split%s)\n", x->tuned,
+                s->C, x->min_labels ? "; the top label always" : "");
     else
         fprintf(f, "threshold        %g\n", (double)x->threshold);
 }
@@ -295,6 +295,7 @@ void fmt_eval_json(FILE *f, const Metrics *m, const EvalExtra *x, const Vocab *l
         cJSON_AddNumberToObject(o, "macro_f1", s->macro_f1);
         if (x->threshold < 0) cJSON_AddStringToObject(o, "threshold", "auto");
         else cJSON_AddItemToObject(o, "threshold", fmt_float(x->threshold));
+        cJSON_AddNumberToObject(o, "min_labels", x->min_labels);
         cJSON_DeleteItemFromObject(o, "per_class");
         cJSON *pc = cJSON_AddObjectToObject(o, "per_class");
         for (int k = 0; k < s->K; k++) {

@@ -36,6 +36,7 @@ typedef struct EvalExtra {
     const SetMetrics *set;    /* NULL: none */
     float threshold;          /* of set; < 0: the per-label thresholds ("auto") */
     int tuned;                /* with auto: labels with a threshold of their own */
+    int min_labels;           /* with auto: 1 when every document also gets its top label */
 } EvalExtra;
 /* m (the top label against the first true label; NULL for a label-set model)
  * as fmt_metrics_table prints it, with log_loss and ece after macro_f1; with a

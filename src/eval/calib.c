@@ -9,27 +9,41 @@
 #include "loss.h"
 #include "mem.h"
 
-/* The label-set NLL of softmax(beta l) and its first two derivatives in beta,
- * as means over the documents with a known label:
- *   f = lse(beta l) - beta lbar,  f' = E_p[l] - lbar,  f'' = Var_p[l]. */
+/* The cross-entropy of softmax(beta l) against targets that put 1 - s on the
+ * document's known labels (shared equally) and s on the others (likewise), and
+ * its first two derivatives in beta, as means over the documents with a known
+ * label: with t = (1 - s) lbar + s obar (the means of the known and the other
+ * labels' logits),
+ *   f = lse(beta l) - beta t,  f' = E_p[l] - t,  f'' = Var_p[l].
+ * s = 0 is loss.h's label-set NLL. */
 static void calib_temp_eval(double *f, double *g, double *h, const float *logits, const int64_t *off,
-                            const int32_t *lab, int64_t n, int C, double beta)
+                            const int32_t *lab, int64_t n, int C, double beta, double s)
 {
     double F = 0.0, G = 0.0, H = 0.0;
     int64_t docs = 0;
     for (int64_t i = 0; i < n; i++) {
         const float *z = logits + (size_t)i * C;
-        double lbar = 0.0;
-        int known = 0;
-        for (int64_t j = off[i]; j < off[i + 1]; j++)
-            if (lab[j] < C) {
-                lbar += z[lab[j]];
-                known++;
+        double lbar = 0.0, distinct_sum = 0.0;
+        int known = 0, distinct = 0;
+        for (int64_t j = off[i]; j < off[i + 1]; j++) {
+            if (lab[j] >= C) continue;
+            lbar += z[lab[j]];
+            known++;
+            int again = 0;
+            for (int64_t q = off[i]; q < j; q++) again |= lab[q] == lab[j];
+            if (!again) {
+                distinct_sum += z[lab[j]];
+                distinct++;
             }
+        }
         if (!known) continue;
-        lbar /= known;
-        double mx = -INFINITY, s0 = 0.0, s1 = 0.0, s2 = 0.0;
-        for (int c = 0; c < C; c++) mx = z[c] > mx ? z[c] : mx;
+        double mx = -INFINITY, s0 = 0.0, s1 = 0.0, s2 = 0.0, total = 0.0;
+        for (int c = 0; c < C; c++) {
+            mx = z[c] > mx ? z[c] : mx;
+            total += z[c];
+        }
+        double t = lbar / known;
+        if (s > 0.0 && distinct < C) t = (1.0 - s) * t + s * (total - distinct_sum) / (C - distinct);
         for (int c = 0; c < C; c++) {
             double e = exp(beta * (z[c] - mx));
             s0 += e;
@@ -37,8 +51,8 @@ static void calib_temp_eval(double *f, double *g, double *h, const float *logits
             s2 += e * z[c] * z[c];
         }
         double mean = s1 / s0, var = s2 / s0 - mean * mean;
-        F += beta * mx + log(s0) - beta * lbar;
-        G += mean - lbar;
+        F += beta * mx + log(s0) - beta * t;
+        G += mean - t;
         H += var > 0.0 ? var : 0.0;
         docs++;
     }
@@ -59,12 +73,15 @@ void calib_temperature_fit(TemperatureFit *fit, const float *logits, const int64
                 break;
             }
     if (!fit->docs) return;
+    /* Platt's smoothed targets (calib.h): without them a validation split the
+     * network ranks perfectly has its minimum at T -> 0, every probability 0 or 1. */
+    const double s = 1.0 / ((double)fit->docs + 2.0);
     double f, g, h, glo, ghi, unused;
-    calib_temp_eval(&f, &g, &h, logits, off, lab, n, C, 1.0);
-    fit->nll_before = f;
+    calib_temp_eval(&fit->nll_before, &g, &h, logits, off, lab, n, C, 1.0, 0.0);
+    calib_temp_eval(&f, &g, &h, logits, off, lab, n, C, 1.0, s);
     double lo = 1.0 / CALIB_T_MAX, hi = 1.0 / CALIB_T_MIN, beta = 1.0;
-    calib_temp_eval(&unused, &glo, &unused, logits, off, lab, n, C, lo);
-    calib_temp_eval(&unused, &ghi, &unused, logits, off, lab, n, C, hi);
+    calib_temp_eval(&unused, &glo, &unused, logits, off, lab, n, C, lo, s);
+    calib_temp_eval(&unused, &ghi, &unused, logits, off, lab, n, C, hi, s);
     if (glo >= 0.0 && ghi <= 0.0) {
         beta = 1.0; /* flat: g is monotone, so it is 0 everywhere (e.g. equal logits) */
     } else if (glo >= 0.0) {
@@ -77,15 +94,18 @@ void calib_temperature_fit(TemperatureFit *fit, const float *logits, const int64
             else if (g > 0.0) hi = beta;
             else break;
             double next = h > 0.0 ? beta - g / h : 0.0;
+            /* A step lost in rounding is convergence (g is noise there), not a
+             * reason to bisect away from the minimum. */
+            if (next == beta) break;
             if (!(next > lo && next < hi)) next = sqrt(lo * hi);
             double moved = fabs(next - beta);
             beta = next;
             if (moved <= 1e-12 * beta || hi - lo <= 1e-12 * hi) break;
-            calib_temp_eval(&f, &g, &h, logits, off, lab, n, C, beta);
+            calib_temp_eval(&f, &g, &h, logits, off, lab, n, C, beta, s);
         }
     }
     fit->T = 1.0 / beta;
-    calib_temp_eval(&fit->nll_after, &g, &h, logits, off, lab, n, C, beta);
+    calib_temp_eval(&fit->nll_after, &g, &h, logits, off, lab, n, C, beta, 0.0);
 }
 
 void calib_temperature_apply(float *probs, const float *logits, int C, float T)

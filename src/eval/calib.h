@@ -5,13 +5,19 @@
  * in labelindex.h (ids >= C are left out; they have no logit).
  *
  * Temperature: p = softmax(l / T), T minimising the mean over documents with a
- *   known label of loss.h's unweighted label-set loss. In beta = 1/T that NLL is
- *   convex (its second derivative is the variance of l under p), so its
- *   derivative is monotone and one bracket holds the minimum: Newton in beta,
+ *   known label of the cross-entropy against smoothed targets in the manner of
+ *   Platt's below: 1 - 1/(N + 2) on the document's known labels and 1/(N + 2) on
+ *   the others, for N such documents (loss.h's unweighted label-set loss but for
+ *   that). The smoothing keeps T finite on a split the network ranks perfectly
+ *   (unsmoothed, its optimum is T -> 0 and every probability 0 or 1, though a
+ *   few hundred right answers are no evidence of certainty). In beta = 1/T the
+ *   objective is convex (its second derivative is the variance of l under p), so
+ *   its derivative is monotone and one bracket holds the minimum: Newton in beta,
  *   falling back to a geometric bisection of the bracket whenever the step would
  *   leave it. T is kept in [CALIB_T_MIN, CALIB_T_MAX]; an optimum beyond a bound
- *   (e.g. every validation document right by a wide margin: T -> 0) returns the
- *   bound; when the NLL does not depend on T at all (equal logits), T = 1.
+ *   (every validation document wrong by a wide margin: T -> infinity) returns
+ *   the bound; when the objective does not depend on T at all (equal logits),
+ *   T = 1. nll_before and nll_after are the unsmoothed label-set NLL.
  * Platt: p_c = sigmoid(a_c l_c + b_c). Label c's targets are (N+ + 1)/(N+ + 2)
  *   for its N+ positives and 1/(N- + 2) for its N- negatives, which keeps (a, b)
  *   finite even for separable data; the objective adds

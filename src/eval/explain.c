@@ -112,6 +112,8 @@ void explain_select(Explanation *e, const Classifier *c, float threshold, int k)
         for (; j > 0 && e->probs[e->set[j - 1]] < e->probs[l]; j--) e->set[j] = e->set[j - 1];
         e->set[j] = l;
     }
+    /* The stored thresholds' rule: the top label even below its threshold. */
+    if (n == 0 && threshold < 0.0f && c->cal.min_labels && e->C > 0) e->set[n++] = model_argmax(e->probs, e->C);
     e->n_set = k > 0 && n > k ? k : n;
     e->thresholded = 1;
 }

@@ -41,7 +41,9 @@ void explain_free(Explanation *e);
 void explain_build(Explanation *e, const Classifier *c, const ClassifierScratch *s, int k, int tokens);
 /* After explain_build: the labels whose probability is >= threshold, or with
  * threshold < 0 >= the classifier's own per-label thresholds (calibration.h),
- * best first (ties: lower id), at most k (k <= 0: no cap); possibly none. */
+ * best first (ties: lower id), at most k (k <= 0: no cap); possibly none, except
+ * with threshold < 0 and a calibration whose min_labels is 1: then at least the
+ * top label. */
 void explain_select(Explanation *e, const Classifier *c, float threshold, int k);
 /* Position t's text: a word, or an n-gram's words joined with spaces. */
 static inline const char *explain_token(const Explanation *e, int t)

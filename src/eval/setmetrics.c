@@ -6,9 +6,10 @@
 #include <string.h>
 
 #include "mem.h"
+#include "model.h"
 
 void setmetrics_compute(SetMetrics *m, const float *scores, const int64_t *off, const int32_t *lab, int64_t n, int K,
-                        int C, float threshold, const float *thresholds)
+                        int C, float threshold, const float *thresholds, int min_labels)
 {
     memset(m, 0, sizeof *m);
     m->K = K;
@@ -22,11 +23,12 @@ void setmetrics_compute(SetMetrics *m, const float *scores, const int64_t *off, 
     m->f1 = xcalloc((size_t)K, sizeof *m->f1);
     for (int64_t i = 0; i < n; i++) {
         const float *s = scores + (size_t)i * C;
-        for (int c = 0; c < C; c++) m->npredicted[c] += s[c] >= (thresholds ? thresholds[c] : threshold);
+        const int top = min_labels && C > 0 ? model_argmax(s, C) : -1;
+        for (int c = 0; c < C; c++) m->npredicted[c] += c == top || s[c] >= (thresholds ? thresholds[c] : threshold);
         for (int64_t j = off[i]; j < off[i + 1]; j++) {
             int32_t y = lab[j];
             m->support[y]++;
-            if (y < C) m->ntp[y] += s[y] >= (thresholds ? thresholds[y] : threshold);
+            if (y < C) m->ntp[y] += y == top || s[y] >= (thresholds ? thresholds[y] : threshold);
         }
     }
     int counted = 0;

@@ -64,7 +64,7 @@ void calibration_apply(const Calibration *c, float *probs, const float *logits)
 void calibration_save(const Calibration *c, CkptWriter *w)
 {
     if (!c->fitted) return;
-    CkptBuf *b = ckpt_section(w, "CALB", 1);
+    CkptBuf *b = ckpt_section(w, "CALB", c->min_labels ? 2 : 1);
     const CalibrationReport *r = &c->rep;
     ckpt_put_u32(b, (uint32_t)c->kind);
     ckpt_put_u32(b, (uint32_t)c->C);
@@ -78,6 +78,7 @@ void calibration_save(const Calibration *c, CkptWriter *w)
     ckpt_put(b, c->a, bytes);
     ckpt_put(b, c->b, bytes);
     ckpt_put(b, c->thr, bytes);
+    if (c->min_labels) ckpt_put_u32(b, (uint32_t)c->min_labels);
 }
 
 static int calibration_finite(const float *v, int n, float lo, float hi)
@@ -91,7 +92,7 @@ int calibration_load(Calibration *c, const CkptReader *r, int C, Status *st)
 {
     CkptSection sec;
     if (!ckpt_find(r, "CALB", &sec)) return 0;
-    if (sec.version != 1) return ckpt_damaged(r, st, "CALB section version %u is not known", sec.version);
+    if (sec.version != 1 && sec.version != 2) return ckpt_damaged(r, st, "CALB section version %u is not known", sec.version);
     CkptCursor cur = ckpt_cursor(&sec);
     uint32_t kind = ckpt_u32(&cur), n = ckpt_u32(&cur);
     double T = ckpt_f64(&cur), thr = ckpt_f64(&cur);
@@ -106,12 +107,14 @@ int calibration_load(Calibration *c, const CkptReader *r, int C, Status *st)
     ckpt_copy(&cur, c->a, bytes);
     ckpt_copy(&cur, c->b, bytes);
     ckpt_copy(&cur, c->thr, bytes);
-    if (!ckpt_done(&cur) || !calibration_finite(c->a, C, -1e30f, 1e30f) || !calibration_finite(c->b, C, -1e30f, 1e30f) ||
+    uint32_t min_labels = sec.version >= 2 ? ckpt_u32(&cur) : 0;
+    if (cur.bad || min_labels > 1 || !ckpt_done(&cur) || !calibration_finite(c->a, C, -1e30f, 1e30f) || !calibration_finite(c->b, C, -1e30f, 1e30f) ||
         !calibration_finite(c->thr, C, 0.0f, 1.0f))
         return ckpt_damaged(r, st, "bad CALB section");
     c->kind = (CalibrationKind)kind;
     c->T = (float)T;
     c->threshold = (float)thr;
+    c->min_labels = (int)min_labels;
     c->fitted = 1;
     return 0;
 }

@@ -32,6 +32,7 @@ typedef struct Calibration {
     float *a, *b;          /* [C] PLATT: p_c = sigmoid(a_c l_c + b_c) */
     float threshold;       /* label c is predicted when p_c >= thr[c] (or >= threshold, one for all) */
     float *thr;            /* [C] */
+    int min_labels;        /* 1: with the tuned thresholds a document gets its top label even below them */
     CalibrationReport rep;
 } Calibration;
 
@@ -49,7 +50,10 @@ void calibration_apply(const Calibration *c, float *probs /* [C] */, const float
 
 /* Section CALB (version 1): u32 kind, u32 C, f64 T, f64 threshold, i64 docs,
  * f64 log_loss_before, log_loss_after, ece_before, ece_after, micro_f1, u32
- * labels_tuned, then a [C], b [C], thr [C] as f32. Written only when fitted. */
+ * labels_tuned, then a [C], b [C], thr [C] as f32. Version 2 appends u32
+ * min_labels; it is written only when min_labels is not 0, so a calibration
+ * without it keeps version 1's bytes (and version 1 loads as min_labels 0).
+ * Written only when fitted. */
 void calibration_save(const Calibration *c, CkptWriter *w);
 /* Reads CALB for C labels when r has one; without it c stays as
  * calibration_init left it. */

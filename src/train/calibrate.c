@@ -22,11 +22,12 @@ static void calibrate_measure(LossKind loss, const float *probs, const int64_t *
     *ece = r.ece;
 }
 
-void calibrate_fit(Calibration *cal, LossKind loss, int calibrate, const float *logits, float *probs,
+void calibrate_fit(Calibration *cal, LossKind loss, int calibrate, int min_labels, const float *logits, float *probs,
                    const int64_t *off, const int32_t *lab, int64_t n, int C, int threads)
 {
     cal->fitted = 0;
     cal->kind = CALIBRATION_NONE;
+    cal->min_labels = 0;
     if (n <= 0) return;
     CalibrationReport *rep = &cal->rep;
     rep->docs = n;
@@ -43,10 +44,11 @@ void calibrate_fit(Calibration *cal, LossKind loss, int calibrate, const float *
     if (cal->kind != CALIBRATION_NONE)
         for (int64_t i = 0; i < n; i++) calibration_apply(cal, probs + (size_t)i * C, logits + (size_t)i * C);
     calibrate_measure(loss, probs, off, lab, n, C, &rep->log_loss_after, &rep->ece_after);
+    cal->min_labels = loss == LOSS_OVA && min_labels;
     ThresholdFit g;
-    threshold_global(&g, probs, off, lab, n, C);
+    threshold_global(&g, probs, off, lab, n, C, cal->min_labels);
     ThresholdFit *fits = xmalloc((size_t)C * sizeof *fits);
-    threshold_per_label(cal->thr, fits, probs, off, lab, n, C, g.threshold, THRESHOLD_MIN_POSITIVES);
+    threshold_per_label(cal->thr, fits, probs, off, lab, n, C, g.threshold, THRESHOLD_MIN_POSITIVES, cal->min_labels);
     rep->labels_tuned = 0;
     for (int c = 0; c < C; c++) rep->labels_tuned += fits[c].tuned;
     free(fits);

@@ -14,11 +14,13 @@
 #include "loss.h"
 
 /* cal (calibration_init'ed for C) gets the fit; with calibrate 0 only the
- * thresholds (kind NONE). probs [n,C] must hold the network's probabilities of
+ * thresholds (kind NONE). For a one-vs-all network min_labels 1 tunes the
+ * thresholds for, and stores, the rule that every document gets its top label
+ * (threshold.h); a softmax one keeps min_labels 0. probs [n,C] must hold the network's probabilities of
  * logits [n,C] (loss's softmax or sigmoids) and gets the calibrated ones. True
  * labels are CSR as in eval/labelindex.h. With no validation document nothing
  * is fitted (cal->fitted 0). */
-void calibrate_fit(Calibration *cal, LossKind loss, int calibrate, const float *logits /* [n,C] */,
+void calibrate_fit(Calibration *cal, LossKind loss, int calibrate, int min_labels, const float *logits /* [n,C] */,
                    float *probs /* [n,C] */, const int64_t *off /* [n+1] */, const int32_t *lab /* [off[n]] */,
                    int64_t n, int C, int threads);
 

@@ -306,7 +306,7 @@ static void fit_validate(Fit *f, FitEpoch *e)
     Classifier *clf = f->clf;
     const int C = clf->net.dims.classes;
     e->valid_loss = fit_score_valid(f) / (double)valid->n;
-    calibrate_fit(&clf->cal, clf->net.dims.loss, f->fo.calibrate, f->valid_logits, f->valid_probs, valid->loff,
+    calibrate_fit(&clf->cal, clf->net.dims.loss, f->fo.calibrate, f->fo.min_labels, f->valid_logits, f->valid_probs, valid->loff,
                   valid->lab, valid->n, C, f->step.threads);
     e->cal = &clf->cal;
     for (int64_t i = 0; i < valid->n; i++) f->valid_pred[i] = model_argmax(f->valid_probs + (size_t)i * C, C);
@@ -332,6 +332,7 @@ static void fit_keep_calibration(Fit *f)
     f->best.cal_kind = cal->kind;
     f->best.temperature = cal->T;
     f->best.threshold = cal->threshold;
+    f->best.min_labels = cal->min_labels;
     f->best.cal = cal->rep;
 }
 
@@ -384,6 +385,7 @@ int fit_run(Fit *f, FitSummary *out, Status *st)
     out->cal_kind = f->best.cal_kind;
     out->temperature = f->best.temperature;
     out->threshold = f->best.threshold;
+    out->min_labels = f->best.min_labels;
     out->cal = f->best.cal;
     out->stopped_early = f->state.stopped;
     out->cut = f->cut;

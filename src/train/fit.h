@@ -34,6 +34,7 @@ typedef struct FitOptions {
     int patience;    /* epochs without a better validation metric before stopping, 0 = off */
     FitMetric metric;
     int calibrate;   /* calibrate the probabilities on the validation split (thresholds are tuned anyway) */
+    int min_labels;  /* one-vs-all: 1 tunes the thresholds for "every document gets its top label" (calibrate.h) */
 } FitOptions;
 
 /* Where a run is: saved in checkpoints (section STAT) so a resumed run goes on
@@ -108,6 +109,7 @@ typedef struct FitSummary {
     int calibrated;     /* the best epoch's calibration below is known (validated in this run) */
     CalibrationKind cal_kind;
     float temperature, threshold;
+    int min_labels;     /* the thresholds' rule (model/calibration.h) */
     CalibrationReport cal;
     int stopped_early;
     int cut;           /* an observer ended the run (should_stop) */
