@@ -82,6 +82,13 @@ START_TEST(test_stats_count_words_not_ngrams)
     ck_assert_int_eq(s.docs, 3);
     ck_assert_int_eq(s.classes, 3);
     ck_assert_double_eq_tol(s.mean_words, 7.0 / 3.0, 1e-12);
+    /* Counted in slices (their offsets do not start at 0), the words add up. */
+    Dataset a, b;
+    dataset_slice(&a, &ds, 0, 1);
+    dataset_slice(&b, &ds, 1, ds.n);
+    ck_assert_int_eq(autoconf_words(&a, 4) + autoconf_words(&b, 4), 7);
+    AutoStats t = autoconf_stats_of(ds.n, autoconf_words(&a, 4) + autoconf_words(&b, 4), 3);
+    ck_assert(t.mean_words == s.mean_words && t.docs == s.docs && t.classes == s.classes);
     dataset_free(&ds);
     dataset_init(&ds);
     s = autoconf_stats(&ds, 4, 2);

@@ -53,6 +53,34 @@ START_TEST(test_fit_by_hand)
 }
 END_TEST
 
+/* Counting in pieces (one document, then the rest, through dataset_slice's offsets
+ * that do not start at 0) gives the whole fit's bytes. */
+START_TEST(test_fit_in_pieces)
+{
+    static const int order[] = {0, 1, 2, 3};
+    Dataset ds, first, rest;
+    three_docs(&ds, order);
+    dataset_slice(&first, &ds, 0, 1);
+    dataset_slice(&rest, &ds, 1, ds.n);
+    const BayesOptions o = {.weight = 1.0, .ngrams = 1, .alpha = 0.5};
+    Bayes whole, parts;
+    Status st;
+    ck_assert_int_eq(bayes_fit(&whole, &ds, 2, &o, &st), 0);
+    BayesCount *k = bayes_count_init(2);
+    ck_assert_int_eq(bayes_count_add(k, &first, &st), 0);
+    ck_assert_int_eq(bayes_count_add(k, &rest, &st), 0);
+    bayes_count_finish(&parts, k, &o);
+    bayes_count_free(k);
+    ck_assert_int_eq(whole.n, parts.n);
+    ck_assert(memcmp(whole.keys, parts.keys, (size_t)whole.n * sizeof *whole.keys) == 0);
+    ck_assert(memcmp(whole.logp, parts.logp, (size_t)whole.n * 2 * sizeof *whole.logp) == 0);
+    ck_assert(memcmp(whole.prior, parts.prior, 2 * sizeof *whole.prior) == 0);
+    bayes_free(&whole);
+    bayes_free(&parts);
+    dataset_free(&ds);
+}
+END_TEST
+
 START_TEST(test_fit_ignores_document_order)
 {
     static const int a[] = {0, 1, 2, 3}, z[] = {3, 2, 1, 0};
@@ -161,6 +189,7 @@ Suite *bayes_suite(void)
     TCase *tc = tcase_create("bayes");
     tcase_add_test(tc, test_fit_by_hand);
     tcase_add_test(tc, test_fit_ignores_document_order);
+    tcase_add_test(tc, test_fit_in_pieces);
     tcase_add_test(tc, test_lookup_matches_linear_scan);
     tcase_add_test(tc, test_encoder_features);
     suite_add_tcase(s, tc);

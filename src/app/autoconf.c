@@ -1,13 +1,22 @@
 /* autoconf.c - see autoconf.h. */
 #include "autoconf.h"
 
-AutoStats autoconf_stats(const Dataset *train, int64_t unk_row, int classes)
+int64_t autoconf_words(const Dataset *ds, int64_t unk_row)
 {
     int64_t words = 0;
-    for (int64_t j = 0; j < (train->n ? train->off[train->n] : 0); j++)
-        words += train->ids[j] >= 0 && train->ids[j] <= unk_row;
-    return (AutoStats){.docs = train->n, .mean_words = train->n ? (double)words / (double)train->n : 0.0,
-                       .classes = classes};
+    for (int64_t j = ds->n ? ds->off[0] : 0; j < (ds->n ? ds->off[ds->n] : 0); j++)
+        words += ds->ids[j] >= 0 && ds->ids[j] <= unk_row;
+    return words;
+}
+
+AutoStats autoconf_stats_of(int64_t docs, int64_t words, int classes)
+{
+    return (AutoStats){.docs = docs, .mean_words = docs ? (double)words / (double)docs : 0.0, .classes = classes};
+}
+
+AutoStats autoconf_stats(const Dataset *train, int64_t unk_row, int classes)
+{
+    return autoconf_stats_of(train->n, autoconf_words(train, unk_row), classes);
 }
 
 /* Validation accuracy, mean of seeds 1-2, bench/defaults-study.csv: trec (11 tokens

@@ -19,6 +19,10 @@ typedef struct AutoStats {
 /* The statistics of a training Dataset whose rows 0..unk_row are words (or UNK)
  * and the rest n-gram buckets; a character n-gram bag counts as its word. */
 AutoStats autoconf_stats(const Dataset *train, int64_t unk_row, int classes);
+/* The same in parts: the words of a Dataset (a slice of the training set: its
+ * offsets need not start at 0), and the statistics of docs documents holding them. */
+int64_t autoconf_words(const Dataset *ds, int64_t unk_row);
+AutoStats autoconf_stats_of(int64_t docs, int64_t words, int classes);
 
 /* Below this many tokens per document, dropping tokens while training removes
  * too much of each document's evidence. */

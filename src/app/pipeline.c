@@ -17,6 +17,11 @@
 #include "runlog.h"
 #include "tune.h"
 
+/* Passes over every training document before training (the automatic settings,
+ * the naive Bayes counts) take them this many at a time, letting go of a large
+ * data file's resident pages after each piece (corpus_release). */
+#define PIPELINE_PIECE 4096
+
 static void pipeline_corpus_event(void *ctx, const CorpusEvent *e)
 {
     const CorpusFan *f = ctx;
@@ -141,7 +146,15 @@ static int pipeline_take_auto(Config *cfg, const char *key)
 void pipeline_autoconf(Config *cfg, const Classifier *c, const TrainData *data, char *note, size_t cap)
 {
     note[0] = '\0';
-    AutoStats s = autoconf_stats(&data->train, encoder_unk_row(&c->enc), (int)c->labels.n);
+    /* Counted in pieces, letting go of a large data file's pages after each. */
+    int64_t words = 0;
+    for (int64_t a = 0; a < data->train.n; a += PIPELINE_PIECE) {
+        Dataset part;
+        dataset_slice(&part, &data->train, a, data->train.n - a < PIPELINE_PIECE ? data->train.n : a + PIPELINE_PIECE);
+        words += autoconf_words(&part, encoder_unk_row(&c->enc));
+        corpus_release(data);
+    }
+    AutoStats s = autoconf_stats_of(data->train.n, words, (int)c->labels.n);
     int by_length = 0;
     /* Context and gate exist only for dot attention (config_validate). */
     const int context = cfg->model.attention == ATTN_DOT && autoconf_context(&s);
@@ -171,6 +184,24 @@ void pipeline_autoconf(Config *cfg, const Classifier *c, const TrainData *data, 
     }
 }
 
+/* The naive Bayes member counted over the training documents in pieces, letting go
+ * of a large data file's pages after each, so a corpus larger than memory is
+ * counted with its pages streaming (one pass over all of it would keep them all). */
+static int pipeline_bayes(Classifier *c, const TrainData *data, const BayesOptions *o, Status *st)
+{
+    BayesCount *k = bayes_count_init((int)c->labels.n);
+    int rc = 0;
+    for (int64_t a = 0; rc == 0 && a < data->train.n; a += PIPELINE_PIECE) {
+        Dataset part;
+        dataset_slice(&part, &data->train, a, data->train.n - a < PIPELINE_PIECE ? data->train.n : a + PIPELINE_PIECE);
+        rc = bayes_count_add(k, &part, st);
+        corpus_release(data);
+    }
+    if (rc == 0) bayes_count_finish(&c->bayes, k, o);
+    bayes_count_free(k);
+    return rc;
+}
+
 /* The encoder, corpus, initial network (pretrained vectors in: *ps) and naive
  * Bayes member of a fresh run; cfg's "auto" keys are set from the corpus on the
  * way (note says to what). */
@@ -194,7 +225,7 @@ static int pipeline_build(Config *cfg, const FitObserver *obs, int n_obs, Classi
     if (!(cfg->bayes.weight > 0)) c->enc.bayes_ngrams = 0;
     pipeline_network(cfg, data, c);
     if (cfg->model.pretrained && pretrained_load(&c->net, &c->enc, cfg->model.pretrained, ps, st)) return -1;
-    if (cfg->bayes.weight > 0 && bayes_fit(&c->bayes, &data->train, (int)c->labels.n, &cfg->bayes, st)) return -1;
+    if (cfg->bayes.weight > 0 && pipeline_bayes(c, data, &cfg->bayes, st)) return -1;
     corpus_release(data);
     classifier_attach_bayes(c);
     return 0;

@@ -308,48 +308,78 @@ static int bayes_cmp_key(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-int bayes_fit(Bayes *b, const Dataset *ds, int classes, const BayesOptions *o, Status *st)
+struct BayesCount {
+    Counts t;
+    int64_t *docs, *total; /* [C] documents and feature occurrences per class */
+    int64_t n;             /* documents counted */
+};
+
+BayesCount *bayes_count_init(int classes)
 {
-    const double alpha = o->alpha;
-    const int C = classes;
-    Counts t = {.C = C};
-    bayes_build_index(&t.slot, &t.mask, t.keys, 0, 1 << 16);
-    int64_t *docs = xcalloc((size_t)C, sizeof *docs), *total = xcalloc((size_t)C, sizeof *total), n = 0;
+    BayesCount *k = xcalloc(1, sizeof *k);
+    k->t.C = classes;
+    bayes_build_index(&k->t.slot, &k->t.mask, k->t.keys, 0, 1 << 16);
+    k->docs = xcalloc((size_t)classes, sizeof *k->docs);
+    k->total = xcalloc((size_t)classes, sizeof *k->total);
+    return k;
+}
+
+void bayes_count_free(BayesCount *k)
+{
+    if (!k) return;
+    counts_free(&k->t);
+    free(k->docs);
+    free(k->total);
+    free(k);
+}
+
+int bayes_count_add(BayesCount *k, const Dataset *ds, Status *st)
+{
+    Counts *t = &k->t;
+    const int C = t->C;
     for (int64_t i = 0; i < ds->n; i++) {
         int32_t y = dataset_label(ds, i);
         if (y < 0 || y >= C) continue;
-        docs[y]++;
-        n++;
-        for (int64_t k = ds->foff[i]; k < ds->foff[i + 1]; k++) counts_add(&t, ds->feat[k], y);
-        total[y] += ds->foff[i + 1] - ds->foff[i];
-        if (t.n * C > BAYES_MAX_CELLS) break;
+        k->docs[y]++;
+        k->n++;
+        for (int64_t j = ds->foff[i]; j < ds->foff[i + 1]; j++) counts_add(t, ds->feat[j], y);
+        k->total[y] += ds->foff[i + 1] - ds->foff[i];
+        if (t->n * C > BAYES_MAX_CELLS)
+            return status_error(st, "bayes: over %lld features x %d labels exceed %lld table cells; "
+                                "lower bayes.ngrams or set bayes.weight to 0", (long long)t->n, C,
+                                (long long)BAYES_MAX_CELLS);
     }
-    if (t.n * C > BAYES_MAX_CELLS) {
-        counts_free(&t);
-        free(docs);
-        free(total);
-        return status_error(st, "bayes: over %lld features x %d labels exceed %lld table cells; "
-                            "lower bayes.ngrams or set bayes.weight to 0", (long long)t.n, C,
-                            (long long)BAYES_MAX_CELLS);
-    }
+    return 0;
+}
+
+void bayes_count_finish(Bayes *b, const BayesCount *k, const BayesOptions *o)
+{
+    const double alpha = o->alpha;
+    const Counts *t = &k->t;
+    const int C = t->C;
     /* Ascending keys: the table, and so the checkpoint, does not depend on document order. */
-    KeyIndex *order = xmalloc((size_t)(t.n ? t.n : 1) * sizeof *order);
-    for (int64_t i = 0; i < t.n; i++) order[i] = (KeyIndex){t.keys[i], i};
-    qsort(order, (size_t)t.n, sizeof *order, bayes_cmp_key);
-    bayes_init(b, t.n, C, o);
+    KeyIndex *order = xmalloc((size_t)(t->n ? t->n : 1) * sizeof *order);
+    for (int64_t i = 0; i < t->n; i++) order[i] = (KeyIndex){t->keys[i], i};
+    qsort(order, (size_t)t->n, sizeof *order, bayes_cmp_key);
+    bayes_init(b, t->n, C, o);
     for (int c = 0; c < C; c++) {
-        b->prior[c] = (float)log(((double)docs[c] + alpha) / ((double)n + alpha * C));
-        double denom = log((double)total[c] + alpha * (double)t.n);
-        for (int64_t i = 0; i < t.n; i++)
-            b->logp[i * C + c] = (float)(log((double)t.count[order[i].index * C + c] + alpha) - denom);
+        b->prior[c] = (float)log(((double)k->docs[c] + alpha) / ((double)k->n + alpha * C));
+        double denom = log((double)k->total[c] + alpha * (double)t->n);
+        for (int64_t i = 0; i < t->n; i++)
+            b->logp[i * C + c] = (float)(log((double)t->count[order[i].index * C + c] + alpha) - denom);
     }
-    for (int64_t i = 0; i < t.n; i++) b->keys[i] = order[i].key;
+    for (int64_t i = 0; i < t->n; i++) b->keys[i] = order[i].key;
     bayes_index(b);
     free(order);
-    counts_free(&t);
-    free(docs);
-    free(total);
-    return 0;
+}
+
+int bayes_fit(Bayes *b, const Dataset *ds, int classes, const BayesOptions *o, Status *st)
+{
+    BayesCount *k = bayes_count_init(classes);
+    int rc = bayes_count_add(k, ds, st);
+    if (rc == 0) bayes_count_finish(b, k, o);
+    bayes_count_free(k);
+    return rc;
 }
 
 /* Integer sums of the int8 steps (exact), then one scale and the priors. */

@@ -51,6 +51,13 @@ typedef struct Bayes {
 /* Counts the features of ds's documents by their first label when it is
  * < classes. Fails when the table would exceed BAYES_MAX_CELLS. */
 int bayes_fit(Bayes *b, const Dataset *ds, int classes, const BayesOptions *o, Status *st);
+/* The same counts in pieces, added in document order (a mapped corpus lets go of
+ * its pages between them): init, add each piece, finish into b, free. */
+typedef struct BayesCount BayesCount;
+BayesCount *bayes_count_init(int classes);
+int bayes_count_add(BayesCount *k, const Dataset *ds, Status *st);
+void bayes_count_finish(Bayes *b, const BayesCount *k, const BayesOptions *o);
+void bayes_count_free(BayesCount *k);
 void bayes_free(Bayes *b);
 /* Section BAYS: f64 weight, u32 ngrams, f64 alpha, u64 n, then the feature
  * hashes [n] ascending, prior [C] and logp [n,C]. */
