@@ -175,11 +175,21 @@ void selfattn_forward(float *x, SelfAttnScratch *s, const int32_t *ids, int n, i
                       const SelfAttnDims *E, int d, int heads, int64_t dense_rows, uint64_t seed)
 {
     const int Te = s->T = selfattn_tokens(s->tok, ids, n, T, dense_rows, E->ngrams);
+    s->T_doc = T;
     if (Te == 0) return;
     const SakDims SD = selfattn_sak(E, d, heads);
     const size_t td = (size_t)Te * d;
+    /* Every position a token (tok[j] = j, the common case): rows move as one
+     * block, and without positions the first layer reads x itself. */
+    const int whole = Te == T;
     float *h = s->h[0];
-    for (int j = 0; j < Te; j++) memcpy(h + (size_t)j * d, x + (size_t)s->tok[j] * d, (size_t)d * sizeof *h);
+    const float *in = h;
+    if (whole && E->positional == POSITIONAL_NONE)
+        in = x;
+    else if (whole)
+        memcpy(h, x, td * sizeof *h);
+    else
+        for (int j = 0; j < Te; j++) memcpy(h + (size_t)j * d, x + (size_t)s->tok[j] * d, (size_t)d * sizeof *h);
     if (E->positional == POSITIONAL_SIN)
         for (size_t i = 0; i < td; i++) h[i] += s->pe[i];
     else if (E->positional == POSITIONAL_LEARNED)
@@ -189,10 +199,13 @@ void selfattn_forward(float *x, SelfAttnScratch *s, const int32_t *ids, int n, i
     for (int l = 0; l < E->layers; l++) {
         const SakLayer p = selfattn_layer(t, E, d, l);
         const float *keep = s->dropout > 0.0f ? s->keep + (size_t)l * per * td : NULL;
-        sak_layer_forward(s->h[(l + 1) & 1], &s->cache[l], &s->work, s->h[l & 1], keep, &p, &SD, Te);
+        sak_layer_forward(s->h[(l + 1) & 1], &s->cache[l], &s->work, l ? s->h[l & 1] : in, keep, &p, &SD, Te);
     }
     const float *out = s->h[E->layers & 1];
-    for (int j = 0; j < Te; j++) memcpy(x + (size_t)s->tok[j] * d, out + (size_t)j * d, (size_t)d * sizeof *x);
+    if (whole)
+        memcpy(x, out, td * sizeof *x);
+    else
+        for (int j = 0; j < Te; j++) memcpy(x + (size_t)s->tok[j] * d, out + (size_t)j * d, (size_t)d * sizeof *x);
 }
 
 void selfattn_backward(float *dx, float *const *g, SelfAttnScratch *s, float *const *t, const SelfAttnDims *E,
@@ -202,21 +215,29 @@ void selfattn_backward(float *dx, float *const *g, SelfAttnScratch *s, float *co
     if (Te == 0) return;
     const SakDims SD = selfattn_sak(E, d, heads);
     const size_t td = (size_t)Te * d;
-    const int per = E->ffn ? 2 : 1;
-    float *a = s->h[0], *b = s->h[1];
-    for (int j = 0; j < Te; j++) memcpy(a + (size_t)j * d, dx + (size_t)s->tok[j] * d, (size_t)d * sizeof *a);
-    for (int l = E->layers - 1; l >= 0; l--) {
+    const int per = E->ffn ? 2 : 1, whole = Te == s->T_doc;
+    /* With every position a token, the last layer reads dx itself (selfattn_forward). */
+    const float *a = dx;
+    int w = 0; /* the h buffer the next layer writes */
+    if (!whole) {
+        for (int j = 0; j < Te; j++) memcpy(s->h[0] + (size_t)j * d, dx + (size_t)s->tok[j] * d, (size_t)d * sizeof *dx);
+        a = s->h[0];
+        w = 1;
+    }
+    for (int l = E->layers - 1; l >= 0; l--, w ^= 1) {
         const SakLayer p = selfattn_layer(t, E, d, l), gl = selfattn_layer(g, E, d, l);
         const float *keep = s->dropout > 0.0f ? s->keep + (size_t)l * per * td : NULL;
+        float *b = s->h[w];
         memset(b, 0, td * sizeof *b);
         sak_layer_backward(b, &gl, &s->work, a, &s->cache[l], keep, &p, &SD, Te);
-        float *swap = a;
         a = b;
-        b = swap;
     }
     /* a = dL/de; e = x + P, so dL/dx is a at the tokens and P's gradient is a too. */
     if (E->positional == POSITIONAL_LEARNED) sak_positions_backward(g[SA_POS], a, Te, d, E->positions);
-    for (int j = 0; j < Te; j++) memcpy(dx + (size_t)s->tok[j] * d, a + (size_t)j * d, (size_t)d * sizeof *dx);
+    if (whole)
+        memcpy(dx, a, td * sizeof *dx);
+    else
+        for (int j = 0; j < Te; j++) memcpy(dx + (size_t)s->tok[j] * d, a + (size_t)j * d, (size_t)d * sizeof *dx);
 }
 
 size_t selfattn_explain_floats(const SelfAttnScratch *s, const SelfAttnDims *E)
