@@ -49,17 +49,22 @@ int64_t selfattn_tensor_numel(const SelfAttnDims *E, int d, int k)
     return E->layers * selfattn_layer_numel(E, d, k);
 }
 
-/* Layer l's views of the stacked tensors t (parameters or gradients). */
+/* Layer l's views of the stacked tensors t (parameters or gradients), each at l
+ * times its per-layer size (selfattn_layer_numel's, spelled out: this runs three
+ * times a document). */
 static SakLayer selfattn_layer(float *const *t, const SelfAttnDims *E, int d, int l)
 {
-    float *v[SELFATTN_N_TENSORS];
-    for (int k = 0; k < SELFATTN_N_TENSORS; k++) {
-        const int64_t n = selfattn_layer_numel(E, d, k);
-        v[k] = n && t[k] ? t[k] + (size_t)l * (size_t)n : NULL;
-    }
-    return (SakLayer){.ln1_g = v[SA_LN1_G], .ln1_b = v[SA_LN1_B], .wq = v[SA_WQ], .bq = v[SA_BQ], .wk = v[SA_WK],
-                      .wv = v[SA_WV], .bv = v[SA_BV], .wo = v[SA_WO], .bo = v[SA_BO], .ln2_g = v[SA_LN2_G],
-                      .ln2_b = v[SA_LN2_B], .w1 = v[SA_W1], .b1 = v[SA_B1], .w2 = v[SA_W2], .b2 = v[SA_B2]};
+    const size_t L = (size_t)l, n = (size_t)d, nn = n * n, F = (size_t)E->ffn, f = F ? n : 0, fn = F * n;
+#define SELFATTN_VIEW(k, size) ((size) && t[k] ? t[k] + L * (size) : NULL)
+    return (SakLayer){.ln1_g = SELFATTN_VIEW(SA_LN1_G, n), .ln1_b = SELFATTN_VIEW(SA_LN1_B, n),
+                      .wq = SELFATTN_VIEW(SA_WQ, nn), .bq = SELFATTN_VIEW(SA_BQ, n),
+                      .wk = SELFATTN_VIEW(SA_WK, nn), .wv = SELFATTN_VIEW(SA_WV, nn),
+                      .bv = SELFATTN_VIEW(SA_BV, n), .wo = SELFATTN_VIEW(SA_WO, nn),
+                      .bo = SELFATTN_VIEW(SA_BO, n), .ln2_g = SELFATTN_VIEW(SA_LN2_G, f),
+                      .ln2_b = SELFATTN_VIEW(SA_LN2_B, f), .w1 = SELFATTN_VIEW(SA_W1, fn),
+                      .b1 = SELFATTN_VIEW(SA_B1, F), .w2 = SELFATTN_VIEW(SA_W2, fn),
+                      .b2 = SELFATTN_VIEW(SA_B2, f)};
+#undef SELFATTN_VIEW
 }
 
 static SakDims selfattn_sak(const SelfAttnDims *E, int d, int heads)
