@@ -296,10 +296,19 @@ ptrdiff_t sak_attn_index(int t, int u, int T, int W)
     return (ptrdiff_t)r * T + t;
 }
 
+/* pat [T*T] = v [T] repeated T times, in copies that double. */
+static void sak_repeat(float *pat, const float *v, int T)
+{
+    const size_t tt = (size_t)T * T;
+    memcpy(pat, v, (size_t)T * sizeof *pat);
+    for (size_t n = (size_t)T; n < tt; n *= 2) memcpy(pat + n, pat, (n < tt - n ? n : tt - n) * sizeof *pat);
+}
+
 /* For each query t, the softmax over the keys it has (the rows' valid ranges) of
  * scale times one head's scores s [span,T]; entries outside the ranges become 0.
- * scale > 0. mx, sum [T]. */
-SAK_AVX2_CLONE static void sak_softmax_keys(float *s, float *mx, float *sum, float scale, int T, int W)
+ * scale > 0. mx, sum [T]; pat [T*T] scratch when every row covers the whole
+ * document (W = 0 or W >= T - 1, never with a band). */
+SAK_AVX2_CLONE static void sak_softmax_keys(float *s, float *mx, float *sum, float *pat, float scale, int T, int W)
 {
     const int span = sak_attn_span(T, W), band = span != T;
     for (int t = 0; t < T; t++) mx[t] = -INFINITY, sum[t] = 0.0f;
@@ -311,23 +320,25 @@ SAK_AVX2_CLONE static void sak_softmax_keys(float *s, float *mx, float *sum, flo
         for (int t = lo; t < hi; t++) mx[t] = row[t] > mx[t] ? row[t] : mx[t];
     }
     if (!band && (W == 0 || W >= T - 1)) {
-        /* Every row covers the whole document: the exponentials run over the
-         * block as one array, in full vectors, where a short document's rows
+        /* Every row covers the whole document: the elementwise steps run over
+         * the block as one array, against the per-query maxima and sums
+         * repeated once a row, in full vectors, where a short document's rows
          * of T would leave most of them to the scalar tail. The same values,
          * summed in the same order. */
-        for (int r = 0; r < T; r++) {
-            float *row = s + (size_t)r * T;
-#pragma omp simd
-            for (int t = 0; t < T; t++) row[t] = (row[t] - mx[t]) * scale;
-        }
         const size_t tt = (size_t)T * T;
+        sak_repeat(pat, mx, T);
 #pragma omp simd
-        for (size_t i = 0; i < tt; i++) s[i] = sak_exp_neg(s[i]);
+        for (size_t i = 0; i < tt; i++) s[i] = sak_exp_neg((s[i] - pat[i]) * scale);
         for (int r = 0; r < T; r++) {
             const float *row = s + (size_t)r * T;
 #pragma omp simd
             for (int t = 0; t < T; t++) sum[t] += row[t];
         }
+        for (int t = 0; t < T; t++) sum[t] = 1.0f / sum[t];
+        sak_repeat(pat, sum, T);
+#pragma omp simd
+        for (size_t i = 0; i < tt; i++) s[i] *= pat[i];
+        return;
     } else {
         for (int r = 0; r < span; r++) {
             int lo, hi, off;
@@ -389,14 +400,14 @@ size_t sak_mha_work_floats(int T, int d, int W)
 {
     /* band: q, k, v, do padded to [d,T+2W], one head's ds and p padded
      * [2W+1,T+2W], a row of per-query sums (the forward needs less); full: one
-     * head's scores' gradient [T,T] and three rows of per-query sums. Both parts
-     * always, so that the size for T covers any shorter document, whose layout
-     * may be full where T's is a band: then T'^2 <= T span. The full backward
-     * also uses 4 T dh <= 4 d T floats past its own part, which the band part
-     * always holds. */
+     * head's scores' gradient [T,T], a row of per-query sums repeated [T,T]
+     * and three rows of per-query sums. Both parts always, so that the size for
+     * T covers any shorter document, whose layout may be full where T's is a
+     * band: then T'^2 <= T span. The full backward also uses 4 T dh <= 4 d T
+     * floats, which the band part always holds. */
     const size_t Wb = W > 0 && W < T ? (size_t)W : 0, tp = (size_t)T + 2 * Wb;
     const size_t band = 4 * (size_t)d * tp + 2 * (2 * Wb + 1) * tp + (size_t)T;
-    return band + (size_t)T * sak_attn_span(T, W) + 3 * (size_t)T;
+    return band + 2 * (size_t)T * sak_attn_span(T, W) + 3 * (size_t)T;
 }
 
 /* The rows of src [d,T] copied to dst [d,T+2W] between W zero columns either
@@ -429,7 +440,7 @@ static void sak_mha_band_forward(float *o, float *p, float *work, const float *q
         const ptrdiff_t c0 = (ptrdiff_t)h * dh * tp;
         for (int r = 0; r < span; r++) /* scores q_t . k_{t+r-W} */
             sak_sum_products(ph + (size_t)r * T, 0, qp + c0, tp, kp + c0 + r - W, tp, dh, T);
-        sak_softmax_keys(ph, mx, sum, scale, T, W);
+        sak_softmax_keys(ph, mx, sum, NULL, scale, T, W);
         for (int c = h * dh; c < (h + 1) * dh; c++) /* o_c[t] = sum_r p_r[t] v_c[t + r - W] */
             sak_sum_products(o + (size_t)c * T, 0, ph, T, vp + c * tp - W, 1, span, T);
     }
@@ -441,12 +452,12 @@ static void sak_mha_full_forward(float *o, float *p, float *work, const float *q
                                  int T, int d, int H, int W)
 {
     const int dh = d / H;
-    float *mx = work, *sum = mx + T;
+    float *mx = work, *sum = mx + T, *pat = sum + T; /* 2T + T^2 <= sak_mha_work_floats */
     for (int h = 0; h < H; h++) {
         float *ph = p + (size_t)h * T * T;
         const size_t c0 = (size_t)h * dh * T;
         gemm_nn_set(ph, T, k + c0, 1, T, q + c0, T, T, T, dh); /* s[u,t] = k_u . q_t */
-        sak_softmax_keys(ph, mx, sum, 1.0f / sqrtf((float)dh), T, W);
+        sak_softmax_keys(ph, mx, sum, pat, 1.0f / sqrtf((float)dh), T, W);
         gemm_nn_set(o + c0, T, v + c0, T, 1, ph, T, dh, T, T); /* o[i,t] = sum_u v[i,u] p[u,t] */
     }
 }
@@ -526,20 +537,18 @@ SAK_AVX2_CLONE static void sak_mha_full_backward(float *dq, float *dk, float *dv
     /* The key-side sums run over t, along the rows of ds and p: as products with
      * the head's q and do transposed ([T,dh], small) rather than with ds and p
      * transposed (T^2 each, gemm_nt's way for short sums), into [T,dh] blocks
-     * added back transposed. The work past the full part's
-     * T^2 + 3T floats is the band part's, at least 4 d T (sak_mha_work_floats). */
+     * added back transposed. 2 T^2 + 3T + 4 T dh floats of work
+     * (sak_mha_work_floats). */
     float *ds = work, *c = ds + tt, *qt = c + 3 * (size_t)T, *dot = qt + th, *dkt = dot + th, *dvt = dkt + th;
+    float *pat = dvt + th; /* c repeated a row of ds each (sak_softmax_keys) */
     for (int h = 0; h < H; h++) {
         const float *ph = p + (size_t)h * tt;
         const size_t c0 = (size_t)h * dh * T;
         sak_mha_pg(c, dout, o, T, h * dh, dh);
         gemm_nn_set(ds, T, v + c0, 1, T, dout + c0, T, T, T, dh); /* g[u,t] = v_u . do_t */
-        for (int u = 0; u < T; u++) {
-            float *row = ds + (size_t)u * T;
-            const float *pr = ph + (size_t)u * T;
+        sak_repeat(pat, c, T);
 #pragma omp simd
-            for (int t = 0; t < T; t++) row[t] = pr[t] * (row[t] - c[t]) * scale;
-        }
+        for (size_t i = 0; i < tt; i++) ds[i] = ph[i] * (ds[i] - pat[i]) * scale;
         if (set) gemm_nn_set(dq + c0, T, k + c0, T, 1, ds, T, dh, T, T);
         else gemm_nn(dq + c0, T, k + c0, T, 1, ds, T, dh, T, T); /* dq[i,t] += sum_u k[i,u] ds[u,t] */
         sak_transpose(qt, q + c0, dh, T);
@@ -636,6 +645,7 @@ void sak_ffn_forward(float *Y, float *f, const float *X, const float *W1, const 
                      const float *b2, int T, int d, int F)
 {
     sak_linear_forward(f, X, W1, b1, T, d, F);
+#pragma omp simd
     for (size_t i = 0; i < (size_t)T * F; i++) f[i] = f[i] > 0.0f ? f[i] : 0.0f;
     sak_linear_forward(Y, f, W2, b2, T, F, d);
 }
@@ -645,6 +655,7 @@ void sak_ffn_backward(float *dX, float *dW1, float *db1, float *dW2, float *db2,
 {
     memset(df, 0, (size_t)T * F * sizeof *df);
     sak_linear_backward(df, dW2, db2, dY, f, W2, T, F, d);
+#pragma omp simd
     for (size_t i = 0; i < (size_t)T * F; i++) df[i] = f[i] > 0.0f ? df[i] : 0.0f;
     sak_linear_backward(dX, dW1, db1, df, X, W1, T, d, F);
 }
@@ -724,8 +735,10 @@ void sak_layer_forward(float *out, SakCache *c, SakWork *w, const float *x, cons
     sak_mha_forward(c->a, c->p, w->mha, c->q, c->k, c->v, T, d, D->heads, D->window);
     sak_linear_forward(c->y, c->a, p->wo, p->bo, T, d, d);
     if (keep)
+#pragma omp simd
         for (size_t i = 0; i < td; i++) c->y[i] = c->x[i] + keep[i] * c->y[i];
     else
+#pragma omp simd
         for (size_t i = 0; i < td; i++) c->y[i] += c->x[i];
     if (!D->ffn) {
         sak_transpose(out, c->y, d, T);
@@ -735,8 +748,10 @@ void sak_layer_forward(float *out, SakCache *c, SakWork *w, const float *x, cons
     sak_layernorm_forward(c->h2, c->mean2, c->rstd2, c->y, p->ln2_g, p->ln2_b, T, d);
     sak_ffn_forward(o, c->f, c->h2, p->w1, p->b1, p->w2, p->b2, T, d, D->ffn);
     if (keep)
+#pragma omp simd
         for (size_t i = 0; i < td; i++) o[i] = c->y[i] + keep[td + i] * o[i];
     else
+#pragma omp simd
         for (size_t i = 0; i < td; i++) o[i] += c->y[i];
     sak_transpose(out, o, d, T);
 }
@@ -745,6 +760,7 @@ void sak_layer_forward(float *out, SakCache *c, SakWork *w, const float *x, cons
 static const float *sak_masked(float *dst, const float *src, const float *m, size_t n)
 {
     if (!m) return src;
+#pragma omp simd
     for (size_t i = 0; i < n; i++) dst[i] = m[i] * src[i];
     return dst;
 }

@@ -196,6 +196,7 @@ void selfattn_forward(float *x, SelfAttnScratch *s, const int32_t *ids, int n, i
     else
         for (int j = 0; j < Te; j++) memcpy(h + (size_t)j * d, x + (size_t)s->tok[j] * d, (size_t)d * sizeof *h);
     if (E->positional == POSITIONAL_SIN)
+#pragma omp simd
         for (size_t i = 0; i < td; i++) h[i] += s->pe[i];
     else if (E->positional == POSITIONAL_LEARNED)
         sak_positions_forward(h, h, t[SA_POS], Te, d, E->positions);
