@@ -454,6 +454,30 @@ START_TEST(test_gemm_nt_shared_is_gemm_nt)
 }
 END_TEST
 
+START_TEST(test_gemm_transpose)
+{
+    /* 4x4 register blocks and every edge, with strides wider than a row; += adds. */
+    Rng r;
+    rng_seed(&r, 43);
+    for (int rows = 1; rows <= 11; rows++)
+        for (int cols = 1; cols <= 11; cols++) {
+            const int lds = cols + 2, ldd = rows + 1;
+            float src[11 * 13], dst[11 * 12], want[11 * 12];
+            test_fill(src, (size_t)rows * lds, 1.0f, &r);
+            for (int add = 0; add < 2; add++) {
+                test_fill(dst, (size_t)cols * ldd, 1.0f, &r);
+                memcpy(want, dst, sizeof want);
+                for (int i = 0; i < rows; i++)
+                    for (int j = 0; j < cols; j++)
+                        want[j * ldd + i] = add ? want[j * ldd + i] + src[i * lds + j] : src[i * lds + j];
+                gemm_transpose(dst, ldd, src, lds, rows, cols, add);
+                ck_assert_msg(memcmp(dst, want, (size_t)cols * ldd * sizeof(float)) == 0, "transpose %d x %d add %d",
+                              rows, cols, add);
+            }
+        }
+}
+END_TEST
+
 START_TEST(test_linear_matches_naive)
 {
     /* Sizes that hit the GEMM's 4x8 and 4x4 blocks, its edges, and more inputs and
@@ -660,6 +684,7 @@ Suite *sakernels_suite(void)
     tcase_add_test(tk, test_banded_matches_naive);
     tcase_add_test(tk, test_gemm_matches_naive);
     tcase_add_test(tk, test_gemm_nt_shared_is_gemm_nt);
+    tcase_add_test(tk, test_gemm_transpose);
     tcase_add_test(tk, test_linear_matches_naive);
     tcase_add_test(tk, test_window_masks_far_tokens);
     tcase_add_test(tk, test_layer_binding_and_empty);

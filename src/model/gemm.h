@@ -30,6 +30,9 @@ void gemm_nt(float *C, ptrdiff_t ldc, const float *A, ptrdiff_t lda, const float
 void gemm_nt_shared(float *const *C, ptrdiff_t ldc, const float *const *A, ptrdiff_t lda, int count, const float *B,
                     ptrdiff_t ldb, int M, int N, int K);
 
+/* dst[c*ldd + r] = src[r*lds + c] for r < rows, c < cols, or += with add. */
+void gemm_transpose(float *dst, ptrdiff_t ldd, const float *src, ptrdiff_t lds, int rows, int cols, int add);
+
 /* Tests: on 0 makes every product run in the SSE kernels, on 1 in the AVX ones
  * where the processor has AVX2; returns whether they ran before. Not for use
  * while other threads multiply. */

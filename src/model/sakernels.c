@@ -198,70 +198,16 @@ void sak_positions_backward(float *dpos, const float *dy, int T, int d, int P)
     }
 }
 
-/* Four floats in one SSE register (GCC/Clang vector extension; loads and stores
- * through memcpy, so no alignment is assumed), and a shuffle of two of them. */
-typedef float sak_v4 __attribute__((vector_size(16)));
-#if defined(__clang__)
-#define SAK_SHUF(a, b, i, j, k, l) __builtin_shufflevector(a, b, i, j, k, l)
-#else
-typedef int32_t sak_m4 __attribute__((vector_size(16)));
-#define SAK_SHUF(a, b, i, j, k, l) __builtin_shuffle(a, b, (sak_m4){i, j, k, l})
-#endif
-
-static inline sak_v4 sak_ld4(const float *p)
-{
-    sak_v4 v;
-    memcpy(&v, p, sizeof v);
-    return v;
-}
-
-/* dst[c,r] = src[r,c], or += with add: 4x4 blocks transposed in registers, the
- * edges one at a time. The layer's activations and gradients go through this
- * on the way in and out, and one head's q and do for the key-side products; one
- * float at a time it was 8% of a short document's instructions. */
-static inline void sak_transpose_to(float *dst /* [cols,rows] */, const float *src /* [rows,cols] */, int rows,
-                                    int cols, int add)
-{
-    int r = 0;
-    for (; r + 4 <= rows; r += 4) {
-        int c = 0;
-        for (; c + 4 <= cols; c += 4) {
-            const float *sp = src + (size_t)r * cols + c;
-            const sak_v4 r0 = sak_ld4(sp), r1 = sak_ld4(sp + cols), r2 = sak_ld4(sp + 2 * (size_t)cols),
-                         r3 = sak_ld4(sp + 3 * (size_t)cols);
-            const sak_v4 t0 = SAK_SHUF(r0, r1, 0, 4, 1, 5), t1 = SAK_SHUF(r2, r3, 0, 4, 1, 5);
-            const sak_v4 t2 = SAK_SHUF(r0, r1, 2, 6, 3, 7), t3 = SAK_SHUF(r2, r3, 2, 6, 3, 7);
-            sak_v4 o[4] = {SAK_SHUF(t0, t1, 0, 1, 4, 5), SAK_SHUF(t0, t1, 2, 3, 6, 7), SAK_SHUF(t2, t3, 0, 1, 4, 5),
-                           SAK_SHUF(t2, t3, 2, 3, 6, 7)};
-            for (int j = 0; j < 4; j++) {
-                float *dp = dst + (size_t)(c + j) * rows + r;
-                if (add) o[j] += sak_ld4(dp);
-                memcpy(dp, &o[j], sizeof o[j]);
-            }
-        }
-        for (; c < cols; c++)
-            for (int i = r; i < r + 4; i++) {
-                float *dp = dst + (size_t)c * rows + i;
-                *dp = add ? *dp + src[(size_t)i * cols + c] : src[(size_t)i * cols + c];
-            }
-    }
-    for (; r < rows; r++) {
-        const float *sr = src + (size_t)r * cols;
-        float *dc = dst + r;
-        for (int c = 0; c < cols; c++) dc[(size_t)c * rows] = add ? dc[(size_t)c * rows] + sr[c] : sr[c];
-    }
-}
-
 /* dst[c,r] = src[r,c] */
 static void sak_transpose(float *dst /* [cols,rows] */, const float *src /* [rows,cols] */, int rows, int cols)
 {
-    sak_transpose_to(dst, src, rows, cols, 0);
+    gemm_transpose(dst, rows, src, cols, rows, cols, 0);
 }
 
 /* dst[c,r] += src[r,c] */
 static void sak_transpose_add(float *dst /* [cols,rows] */, const float *src /* [rows,cols] */, int rows, int cols)
 {
-    sak_transpose_to(dst, src, rows, cols, 1);
+    gemm_transpose(dst, rows, src, cols, rows, cols, 1);
 }
 
 int sak_attn_span(int T, int W)
