@@ -218,7 +218,8 @@ static void step_doc(Stepper *t, const Dataset *ds, const StepBatch *p, int b, i
     t->doc_kept[b] = T;
     t->doc_loss[b] = model_forward(m, row, T, NULL, y, ny, t->dropout, rng_mix(p->seed, 0x64726f70ull, place), s);
     t->doc_pred[b] = model_argmax(s->probs, m->dims.classes);
-    float *g = t->doc_grad + (size_t)b * (size_t)m->n_dense; /* zero: step_sum_dense */
+    float *g = t->doc_grad + (size_t)b * (size_t)m->n_dense;
+    memset(g, 0, (size_t)m->n_dense * sizeof *g);
     model_backward(m, row, T, y, ny, t->dropout, t->doc_scale[b], s, g, t->tok_grad + (size_t)o * d);
     memset(t->tok_sq + o, 0, (size_t)(t->tok_off[b + 1] - o) * sizeof *t->tok_sq);
     memset(t->tok_first + o, 0, (size_t)(t->tok_off[b + 1] - o) * sizeof *t->tok_first);
@@ -295,9 +296,7 @@ static int step_hit(const Dataset *ds, int64_t i, int32_t pred)
 #endif
 
 /* Phase 2 on one thread: the batch's loss and the dense gradients, summed in
- * document order, and their squared norm. Each document's slot is zeroed as it
- * is read, so that step_doc finds it zero (xaligned_calloc's, the first time)
- * without a pass of its own over it. */
+ * document order, and their squared norm. */
 STEP_AVX2_CLONE static double step_sum_dense(Stepper *t, const Dataset *ds, const int64_t *doc, int B, StepResult *r)
 {
     const int64_t nd = t->model->n_dense;
@@ -306,14 +305,10 @@ STEP_AVX2_CLONE static double step_sum_dense(Stepper *t, const Dataset *ds, cons
         r->correct += step_hit(ds, doc[b], t->doc_pred[b]);
     }
     memcpy(t->dense_grad, t->doc_grad, (size_t)nd * sizeof(float));
-    memset(t->doc_grad, 0, (size_t)nd * sizeof(float));
     for (int b = 1; b < B; b++) {
-        float *g = t->doc_grad + (size_t)b * nd;
+        const float *g = t->doc_grad + (size_t)b * nd;
 #pragma omp simd
-        for (int64_t i = 0; i < nd; i++) {
-            t->dense_grad[i] += g[i];
-            g[i] = 0.0f;
-        }
+        for (int64_t i = 0; i < nd; i++) t->dense_grad[i] += g[i];
     }
     double sq = 0.0;
     for (int64_t i = 0; i < nd; i++) sq += (double)t->dense_grad[i] * t->dense_grad[i];
