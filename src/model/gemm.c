@@ -50,10 +50,11 @@ static void gemm_4x8(float *C, ptrdiff_t ldc, const float *A, ptrdiff_t am, ptrd
 }
 
 /* gemm_nn's blocks in AVX registers on processors that have AVX2 (checked
- * once, gemm_nn): four rows by sixteen or eight columns, and the edges in the
- * same kernels rather than in narrower ones. A last block of 1-15 columns loads
- * under a mask (no read past its row); a last block of 1-3 rows reads its missing rows as
- * copies of its last and stores only its own. Short documents make most
+ * once, gemm_nn): four rows by sixteen columns or eight rows by eight, and the
+ * edges in the same kernels rather than in narrower ones. A last block of 1-15
+ * columns loads under a mask (no read past its row); a last block of fewer rows
+ * reads its missing rows as copies of its last and stores only its own. Short
+ * documents make most
  * products edges (T of 10 is an 8-column block and an edge of 2), where the SSE
  * kernels spent as long on the edge as on the block. Every lane computes what
  * the SSE kernels' does, in the same order and without fused multiply-adds
