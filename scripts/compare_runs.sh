@@ -15,7 +15,7 @@ run() {
     local bin=$1 out=$2
     mkdir -p "$out"
     for c in sample imdb sst2; do
-        sed "s#\.\./\.\./shared/data#$data#" configs/$c.json > "$out/$c.json"
+        sed -e "s#\.\./\.\./shared/data#$data#" -e "s#\"\.\./data/#\"$PWD/data/#g" configs/$c.json > "$out/$c.json"
         "$bin" train --config "$out/$c.json" --set output.dir="$out/$c" --quiet >/dev/null 2>&1
         cut -d, -f1-6 "$out/$c/log.csv" > "$out/$c.log6"
     done

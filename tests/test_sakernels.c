@@ -3,7 +3,8 @@
  * projections and their biases, the FFN) with and without the window, for 1 and 3
  * heads and T = 1, 2, 9; a check that the checker catches a wrong gradient; the
  * optimised attention and projections against their naive references (gemm_nn
- * bit for bit against its summation order, whichever of its kernels runs); the
+ * and gemm_nn_set bit for bit against their summation order, in the SSE and
+ * the AVX kernels; gemm_nt_shared against gemm_nt); the
  * window's mask; scratch bound for longer documents; rollout on a hand-computed
  * example and banded against full. */
 #include <check.h>
@@ -344,18 +345,15 @@ START_TEST(test_banded_matches_naive)
 }
 END_TEST
 
-START_TEST(test_gemm_matches_naive)
+static void test_gemm_sizes(void)
 {
-    /* Every edge: rows 1-13 (4-row blocks and single rows), columns 1-21 (8- and
-     * 4-column blocks, 1-3 leftover columns), K on both sides of gemm_nt's switch
-     * to dot products at 32; C accumulates; strided operands (A^T). And a result
-     * does not depend on where its block falls: a product's row computed alone
-     * has the same bits as inside the whole product. */
+    /* For test_gemm_matches_naive: a product's row computed alone has the same
+     * bits as inside the whole product. */
     Rng r;
     rng_seed(&r, 31);
     static const int Ks[] = {1, 4, 7, 31, 32, 45};
     for (int M = 1; M <= 13; M += 3)
-        for (int N = 1; N <= 21; N += 2)
+        for (int N = 1; N <= 24; N += N < 8 || N > 16 ? 2 : 1)
             for (int ki = 0; ki < 6; ki++) {
                 const int K = Ks[ki];
                 float *A = malloc((size_t)M * K * sizeof(float)), *B = malloc((size_t)K * N * sizeof(float));
@@ -404,9 +402,79 @@ START_TEST(test_gemm_matches_naive)
                 gemm_nn(C1, N, A, K, 1, B, N, M, N, K);
                 gemm_nn(C2, N, At, 1, M, B, N, M, N, K);
                 ck_assert(memcmp(C1, C2, (size_t)M * N * sizeof(float)) == 0);
+                /* gemm_nn_set over garbage gives gemm_nn's bits onto zeros. */
+                test_fill(C2, (size_t)M * N, 1.0f, &r);
+                gemm_nn_set(C2, N, A, K, 1, B, N, M, N, K);
+                ck_assert_msg(memcmp(C1, C2, (size_t)M * N * sizeof(float)) == 0, "gemm_nn_set M %d N %d K %d", M, N, K);
                 free(At), free(C1), free(C2);
                 free(A), free(B), free(Bt), free(C), free(Ct), free(Cn), free(row);
             }
+}
+
+START_TEST(test_gemm_matches_naive)
+{
+    /* Every edge: rows 1-13 (4- and 8-row blocks, blocks of fewer rows), columns
+     * 1-24 (16- and 8-column blocks, masked edges of 1-15), K on both sides of
+     * gemm_nt's switch to dot products at 32; C accumulates, or is overwritten
+     * by gemm_nn_set; strided operands (A^T). And a result does not depend on
+     * where its block falls. Both in the SSE kernels and, where the processor
+     * has AVX2, in the AVX ones: the same bits. */
+    const int was = gemm_use_avx2(0);
+    test_gemm_sizes();
+    gemm_use_avx2(1);
+    test_gemm_sizes();
+    gemm_use_avx2(was);
+}
+END_TEST
+
+START_TEST(test_gemm_nt_shared_is_gemm_nt)
+{
+    /* Three products sharing B, short K (one panel of B for all) and long: each
+     * has gemm_nt's bits. */
+    Rng r;
+    rng_seed(&r, 41);
+    static const int Ks[] = {1, 9, 31, 32, 40};
+    for (int ki = 0; ki < 5; ki++)
+        for (int N = 1; N <= 33; N += 8) {
+            const int M = 7, K = Ks[ki];
+            float *A = malloc(3 * (size_t)M * K * sizeof(float)), *B = malloc((size_t)N * K * sizeof(float));
+            float *C = malloc(6 * (size_t)M * N * sizeof(float));
+            test_fill(A, 3 * (size_t)M * K, 1.0f, &r);
+            test_fill(B, (size_t)N * K, 1.0f, &r);
+            test_fill(C, 3 * (size_t)M * N, 1.0f, &r);
+            memcpy(C + 3 * (size_t)M * N, C, 3 * (size_t)M * N * sizeof(float));
+            float *const cs[3] = {C, C + (size_t)M * N, C + 2 * (size_t)M * N};
+            const float *const as[3] = {A, A + (size_t)M * K, A + 2 * (size_t)M * K};
+            gemm_nt_shared(cs, N, as, K, 3, B, K, M, N, K);
+            for (int j = 0; j < 3; j++) gemm_nt(C + (size_t)(3 + j) * M * N, N, as[j], K, B, K, M, N, K);
+            ck_assert_msg(memcmp(C, C + 3 * (size_t)M * N, 3 * (size_t)M * N * sizeof(float)) == 0,
+                          "gemm_nt_shared N %d K %d", N, K);
+            free(A), free(B), free(C);
+        }
+}
+END_TEST
+
+START_TEST(test_gemm_transpose)
+{
+    /* 4x4 register blocks and every edge, with strides wider than a row; += adds. */
+    Rng r;
+    rng_seed(&r, 43);
+    for (int rows = 1; rows <= 11; rows++)
+        for (int cols = 1; cols <= 11; cols++) {
+            const int lds = cols + 2, ldd = rows + 1;
+            float src[11 * 13], dst[11 * 12], want[11 * 12];
+            test_fill(src, (size_t)rows * lds, 1.0f, &r);
+            for (int add = 0; add < 2; add++) {
+                test_fill(dst, (size_t)cols * ldd, 1.0f, &r);
+                memcpy(want, dst, sizeof want);
+                for (int i = 0; i < rows; i++)
+                    for (int j = 0; j < cols; j++)
+                        want[j * ldd + i] = add ? want[j * ldd + i] + src[i * lds + j] : src[i * lds + j];
+                gemm_transpose(dst, ldd, src, lds, rows, cols, add);
+                ck_assert_msg(memcmp(dst, want, (size_t)cols * ldd * sizeof(float)) == 0, "transpose %d x %d add %d",
+                              rows, cols, add);
+            }
+        }
 }
 END_TEST
 
@@ -615,6 +683,8 @@ Suite *sakernels_suite(void)
     tcase_set_timeout(tk, 60);
     tcase_add_test(tk, test_banded_matches_naive);
     tcase_add_test(tk, test_gemm_matches_naive);
+    tcase_add_test(tk, test_gemm_nt_shared_is_gemm_nt);
+    tcase_add_test(tk, test_gemm_transpose);
     tcase_add_test(tk, test_linear_matches_naive);
     tcase_add_test(tk, test_window_masks_far_tokens);
     tcase_add_test(tk, test_layer_binding_and_empty);

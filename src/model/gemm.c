@@ -49,75 +49,187 @@ static void gemm_4x8(float *C, ptrdiff_t ldc, const float *A, ptrdiff_t am, ptrd
     }
 }
 
-/* gemm_4x8 in AVX registers, one per row of the block, on processors that have
- * AVX2 (checked once, gemm_nn): half the instructions. Every lane computes what
- * the SSE kernel's does, in the same order and without fused multiply-adds, so
- * the bits do not depend on which kernel ran. */
+/* gemm_nn's blocks in AVX registers on processors that have AVX2 (checked
+ * once, gemm_nn): four rows by sixteen columns or eight rows by eight, and the
+ * edges in the same kernels rather than in narrower ones. A last block of 1-15
+ * columns loads under a mask (no read past its row); a last block of fewer rows
+ * reads its missing rows as copies of its last and stores only its own. Short
+ * documents make most
+ * products edges (T of 10 is an 8-column block and an edge of 2), where the SSE
+ * kernels spent as long on the edge as on the block. Every lane computes what
+ * the SSE kernels' does, in the same order and without fused multiply-adds
+ * (target "avx2" does not enable FMA; -std=c11 sets -ffp-contract=off), so the
+ * bits do not depend on which kernel ran. With acc 0 the block is stored
+ * without reading C: the same bits as adding to zeros (a sum from +0 is never
+ * -0). */
 #if defined(__GNUC__) && (defined(__x86_64__) || defined(__i386__))
 #define GEMM_AVX 1
-typedef float gemm_v8 __attribute__((vector_size(32)));
+#include <immintrin.h>
 
-__attribute__((target("avx2"))) static void gemm_4x8_avx(float *C, ptrdiff_t ldc, const float *A, ptrdiff_t am,
-                                                         ptrdiff_t ak, const float *B, ptrdiff_t ldb, int K)
+typedef float gemm_v8 __attribute__((vector_size(32)));
+#define GEMM_AVX_INLINE static inline __attribute__((always_inline, target("avx2")))
+
+/* The first n lanes of eight (1 <= n <= 8). */
+GEMM_AVX_INLINE __m256i gemm_mask(int n)
 {
-    gemm_v8 c0 = {0}, c1 = {0}, c2 = {0}, c3 = {0};
-    for (int k = 0; k < K; k++) {
-        const float *a = A + k * ak;
-        gemm_v8 b;
-        memcpy(&b, B + k * ldb, sizeof b);
-        c0 += a[0] * b;
-        c1 += a[am] * b;
-        c2 += a[2 * am] * b;
-        c3 += a[3 * am] * b;
-    }
-    gemm_v8 acc[4] = {c0, c1, c2, c3};
-    for (int r = 0; r < 4; r++) {
-        gemm_v8 c;
-        memcpy(&c, C + r * ldc, sizeof c);
-        c += acc[r];
-        memcpy(C + r * ldc, &c, sizeof c);
-    }
+    return _mm256_cmpgt_epi32(_mm256_set1_epi32(n), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
 }
 
-/* Sixteen columns: two AVX registers a row. */
-__attribute__((target("avx2"))) static void gemm_4x16_avx(float *C, ptrdiff_t ldc, const float *A, ptrdiff_t am,
-                                                          ptrdiff_t ak, const float *B, ptrdiff_t ldb, int K)
+GEMM_AVX_INLINE gemm_v8 gemm_ld8(const float *p, int part, __m256i mask)
+{
+    return (gemm_v8)(part ? _mm256_maskload_ps(p, mask) : _mm256_loadu_ps(p));
+}
+
+/* A partial row's n lanes (1-7) go out as four, two and one: masked stores are
+ * microcoded on AMD processors (measured slower than the SSE edges). */
+GEMM_AVX_INLINE void gemm_st8(float *p, gemm_v8 v, int acc, int part, int n)
+{
+    if (acc) v += gemm_ld8(p, part, gemm_mask(n));
+    if (!part) {
+        _mm256_storeu_ps(p, (__m256)v);
+        return;
+    }
+    __m128 lo = _mm256_castps256_ps128((__m256)v);
+    if (n >= 4) {
+        _mm_storeu_ps(p, lo);
+        lo = _mm256_extractf128_ps((__m256)v, 1);
+        p += 4;
+        n -= 4;
+    }
+    if (n >= 2) {
+        _mm_storel_pi((__m64 *)p, lo);
+        lo = _mm_movehl_ps(lo, lo);
+        p += 2;
+        n -= 2;
+    }
+    if (n) _mm_store_ss(p, lo);
+}
+
+/* nv (1 or 2) registers a row, the last one under mask when part; rows of A at
+ * A, A + o[1], A + o[2], A + o[3], of which the first `rows` are stored. */
+GEMM_AVX_INLINE void gemm_avx_body(float *C, ptrdiff_t ldc, const float *A, const ptrdiff_t *o, ptrdiff_t ak,
+                                   const float *B, ptrdiff_t ldb, int K, int rows, int acc, int nv, int part,
+                                   int n)
 {
     gemm_v8 c00 = {0}, c01 = {0}, c10 = {0}, c11 = {0}, c20 = {0}, c21 = {0}, c30 = {0}, c31 = {0};
+    const ptrdiff_t o1 = o[1], o2 = o[2], o3 = o[3];
+    const __m256i mask = gemm_mask(n);
     for (int k = 0; k < K; k++) {
-        const float *a = A + k * ak, *bp = B + k * ldb;
-        gemm_v8 b0, b1;
-        memcpy(&b0, bp, sizeof b0);
-        memcpy(&b1, bp + 8, sizeof b1);
-        const float a0 = a[0], a1 = a[am], a2 = a[2 * am], a3 = a[3 * am];
+        const float *a = A + k * ak, *b = B + k * ldb;
+        const float a0 = a[0], a1 = a[o1], a2 = a[o2], a3 = a[o3];
+        const gemm_v8 b0 = gemm_ld8(b, nv == 1 && part, mask);
         c00 += a0 * b0;
-        c01 += a0 * b1;
         c10 += a1 * b0;
-        c11 += a1 * b1;
         c20 += a2 * b0;
-        c21 += a2 * b1;
         c30 += a3 * b0;
-        c31 += a3 * b1;
-    }
-    gemm_v8 acc[8] = {c00, c01, c10, c11, c20, c21, c30, c31};
-    for (int r = 0; r < 4; r++)
-        for (int j = 0; j < 2; j++) {
-            gemm_v8 c;
-            memcpy(&c, C + r * ldc + 8 * j, sizeof c);
-            c += acc[2 * r + j];
-            memcpy(C + r * ldc + 8 * j, &c, sizeof c);
+        if (nv == 2) {
+            const gemm_v8 b1 = gemm_ld8(b + 8, part, mask);
+            c01 += a0 * b1;
+            c11 += a1 * b1;
+            c21 += a2 * b1;
+            c31 += a3 * b1;
         }
+    }
+    const gemm_v8 r0[4] = {c00, c10, c20, c30}, r1[4] = {c01, c11, c21, c31};
+    for (int r = 0; r < rows; r++) {
+        float *c = C + r * ldc;
+        if (nv == 1) {
+            gemm_st8(c, r0[r], acc, part, n);
+        } else {
+            gemm_st8(c, r0[r], acc, 0, 8);
+            gemm_st8(c + 8, r1[r], acc, part, n);
+        }
+    }
 }
+
+/* Eight rows of one register each: with one register a row, four rows give
+ * only four chains of additions, and a product of short documents' sizes then
+ * waits on the adds' latency. */
+GEMM_AVX_INLINE void gemm_avx_body8(float *C, ptrdiff_t ldc, const float *A, const ptrdiff_t *o, ptrdiff_t ak,
+                                    const float *B, ptrdiff_t ldb, int K, int rows, int acc, int part, int n)
+{
+    gemm_v8 c0 = {0}, c1 = {0}, c2 = {0}, c3 = {0}, c4 = {0}, c5 = {0}, c6 = {0}, c7 = {0};
+    const ptrdiff_t o1 = o[1], o2 = o[2], o3 = o[3], o4 = o[4], o5 = o[5], o6 = o[6], o7 = o[7];
+    const __m256i mask = gemm_mask(n);
+    for (int k = 0; k < K; k++) {
+        const float *a = A + k * ak;
+        const gemm_v8 b = gemm_ld8(B + k * ldb, part, mask);
+        c0 += a[0] * b;
+        c1 += a[o1] * b;
+        c2 += a[o2] * b;
+        c3 += a[o3] * b;
+        c4 += a[o4] * b;
+        c5 += a[o5] * b;
+        c6 += a[o6] * b;
+        c7 += a[o7] * b;
+    }
+    const gemm_v8 r[8] = {c0, c1, c2, c3, c4, c5, c6, c7};
+    for (int i = 0; i < rows; i++) gemm_st8(C + i * ldc, r[i], acc, part, n);
+}
+
+/* One column block (n columns at most 16, at most 8 with nv 1) of every row
+ * block, each kernel instantiated for its register count and mask; with one
+ * register a row, blocks of eight rows while more than four are left. */
+#define GEMM_AVX_KERNEL(name, nv, part)                                                                            \
+    __attribute__((target("avx2"))) static void name(float *C, ptrdiff_t ldc, const float *A, ptrdiff_t am,        \
+                                                     ptrdiff_t ak, const float *B, ptrdiff_t ldb, int M, int K,     \
+                                                     int acc, int n)                                                \
+    {                                                                                                              \
+        int m0 = 0;                                                                                                \
+        if (nv == 1)                                                                                               \
+            for (; M - m0 > 4; m0 += 8) {                                                                          \
+                const int rows = M - m0 < 8 ? M - m0 : 8;                                                          \
+                ptrdiff_t o[8];                                                                                    \
+                for (int i = 0; i < 8; i++) o[i] = (i < rows ? i : rows - 1) * am;                                 \
+                gemm_avx_body8(C + m0 * ldc, ldc, A + m0 * am, o, ak, B, ldb, K, rows, acc, part, n);              \
+            }                                                                                                      \
+        for (; m0 < M; m0 += 4) {                                                                                  \
+            const int rows = M - m0 < 4 ? M - m0 : 4;                                                              \
+            const ptrdiff_t o[4] = {0, (rows > 1 ? 1 : 0) * am, (rows > 2 ? 2 : rows - 1) * am,                    \
+                                    (rows > 3 ? 3 : rows - 1) * am};                                               \
+            gemm_avx_body(C + m0 * ldc, ldc, A + m0 * am, o, ak, B, ldb, K, rows, acc, nv, part, n);               \
+        }                                                                                                          \
+    }
+GEMM_AVX_KERNEL(gemm_avx_16, 2, 0)
+GEMM_AVX_KERNEL(gemm_avx_16p, 2, 1)
+GEMM_AVX_KERNEL(gemm_avx_8, 1, 0)
+GEMM_AVX_KERNEL(gemm_avx_8p, 1, 1)
+
+/* C (+)= A B in the kernels above: add with acc, overwrite without. */
+static void gemm_nn_avx(float *C, ptrdiff_t ldc, const float *A, ptrdiff_t am, ptrdiff_t ak, const float *B,
+                        ptrdiff_t ldb, int M, int N, int K, int acc)
+{
+    int n0 = 0;
+    for (; n0 + 16 <= N; n0 += 16) gemm_avx_16(C + n0, ldc, A, am, ak, B + n0, ldb, M, K, acc, 8);
+    const int rest = N - n0;
+    if (rest > 8) gemm_avx_16p(C + n0, ldc, A, am, ak, B + n0, ldb, M, K, acc, rest - 8);
+    else if (rest == 8) gemm_avx_8(C + n0, ldc, A, am, ak, B + n0, ldb, M, K, acc, 8);
+    else if (rest > 0) gemm_avx_8p(C + n0, ldc, A, am, ak, B + n0, ldb, M, K, acc, rest);
+}
+
+/* Whether the AVX kernels run: -1 until first asked; gemm_use_avx2 may turn them off. */
+static int gemm_avx2 = -1; /* a race here only writes the same value twice */
 
 static int gemm_has_avx2(void)
 {
-    static int has = -1; /* a race here only writes the same value twice */
-    if (has < 0) has = __builtin_cpu_supports("avx2") ? 1 : 0;
-    return has;
+    if (gemm_avx2 < 0) gemm_avx2 = __builtin_cpu_supports("avx2") ? 1 : 0;
+    return gemm_avx2;
 }
 #else
 #define GEMM_AVX 0
 #endif
+
+int gemm_use_avx2(int on)
+{
+#if GEMM_AVX
+    const int was = gemm_has_avx2();
+    gemm_avx2 = on && __builtin_cpu_supports("avx2");
+    return was;
+#else
+    (void)on;
+    return 0;
+#endif
+}
 
 /* The same for four columns: heads of dh = 4. */
 static void gemm_4x4(float *C, ptrdiff_t ldc, const float *A, ptrdiff_t am, ptrdiff_t ak, const float *B,
@@ -221,26 +333,16 @@ static void gemm_1xr(float *C, const float *A, ptrdiff_t ak, const float *B, ptr
     }
 }
 
-void gemm_nn(float *C, ptrdiff_t ldc, const float *A, ptrdiff_t am, ptrdiff_t ak, const float *B, ptrdiff_t ldb,
-             int M, int N, int K)
+/* The SSE kernels: C += A B. */
+static void gemm_nn_sse(float *C, ptrdiff_t ldc, const float *A, ptrdiff_t am, ptrdiff_t ak, const float *B,
+                        ptrdiff_t ldb, int M, int N, int K)
 {
     int m0 = 0;
-#if GEMM_AVX
-    void (*const k4x8)(float *, ptrdiff_t, const float *, ptrdiff_t, ptrdiff_t, const float *, ptrdiff_t, int) =
-        gemm_has_avx2() ? gemm_4x8_avx : gemm_4x8;
-#else
-    void (*const k4x8)(float *, ptrdiff_t, const float *, ptrdiff_t, ptrdiff_t, const float *, ptrdiff_t, int) =
-        gemm_4x8;
-#endif
     for (; m0 + 4 <= M; m0 += 4) {
         float *c = C + m0 * ldc;
         const float *a = A + m0 * am;
         int n0 = 0;
-#if GEMM_AVX
-        if (k4x8 != gemm_4x8)
-            for (; n0 + 16 <= N; n0 += 16) gemm_4x16_avx(c + n0, ldc, a, am, ak, B + n0, ldb, K);
-#endif
-        for (; n0 + 8 <= N; n0 += 8) k4x8(c + n0, ldc, a, am, ak, B + n0, ldb, K);
+        for (; n0 + 8 <= N; n0 += 8) gemm_4x8(c + n0, ldc, a, am, ak, B + n0, ldb, K);
         for (; n0 + 4 <= N; n0 += 4) gemm_4x4(c + n0, ldc, a, am, ak, B + n0, ldb, K);
         if (n0 < N) gemm_4xr(c + n0, ldc, a, am, ak, B + n0, ldb, K, N - n0);
     }
@@ -252,6 +354,31 @@ void gemm_nn(float *C, ptrdiff_t ldc, const float *A, ptrdiff_t am, ptrdiff_t ak
         for (; n0 + 4 <= N; n0 += 4) gemm_1x4(c + n0, a, ak, B + n0, ldb, K);
         if (n0 < N) gemm_1xr(c + n0, a, ak, B + n0, ldb, K, N - n0);
     }
+}
+
+void gemm_nn(float *C, ptrdiff_t ldc, const float *A, ptrdiff_t am, ptrdiff_t ak, const float *B, ptrdiff_t ldb,
+             int M, int N, int K)
+{
+#if GEMM_AVX
+    if (gemm_has_avx2()) {
+        gemm_nn_avx(C, ldc, A, am, ak, B, ldb, M, N, K, 1);
+        return;
+    }
+#endif
+    gemm_nn_sse(C, ldc, A, am, ak, B, ldb, M, N, K);
+}
+
+void gemm_nn_set(float *C, ptrdiff_t ldc, const float *A, ptrdiff_t am, ptrdiff_t ak, const float *B,
+                 ptrdiff_t ldb, int M, int N, int K)
+{
+#if GEMM_AVX
+    if (gemm_has_avx2()) {
+        gemm_nn_avx(C, ldc, A, am, ak, B, ldb, M, N, K, 0);
+        return;
+    }
+#endif
+    for (int m = 0; m < M; m++) memset(C + m * ldc, 0, (size_t)N * sizeof *C);
+    gemm_nn_sse(C, ldc, A, am, ak, B, ldb, M, N, K);
 }
 
 /* gemm_nt: each element sums its k in four interleaved lanes, adds them up in
@@ -307,16 +434,60 @@ static void gemm_nt_2x4(float *C, ptrdiff_t ldc, const float *A, ptrdiff_t lda, 
  * depends only on K, not on where its block falls. */
 enum { GEMM_NT_SHORT = 32, GEMM_NT_N = 16 };
 
-static void gemm_nt_short(float *C, ptrdiff_t ldc, const float *A, ptrdiff_t lda, const float *B, ptrdiff_t ldb,
-                          int M, int N, int K)
+/* Shuffles of two vectors (lane indices into their concatenation). */
+#if defined(__clang__)
+#define GEMM_SHUF(a, b, i, j, k, l) __builtin_shufflevector(a, b, i, j, k, l)
+#else
+typedef int gemm_m4 __attribute__((vector_size(16)));
+#define GEMM_SHUF(a, b, i, j, k, l) __builtin_shuffle(a, b, (gemm_m4){i, j, k, l})
+#endif
+
+/* 4x4 blocks transposed in registers, the edges one at a time: one float at a
+ * time, the layer's transposes were 8% of a short document's instructions.
+ * Instantiated for add 0 and 1. */
+GEMM_INLINE void gemm_transpose_body(float *dst, ptrdiff_t ldd, const float *src, ptrdiff_t lds, int rows, int cols,
+                                     int add)
+{
+    int r = 0;
+    for (; r + 4 <= rows; r += 4) {
+        const float *s0 = src + r * lds, *s1 = s0 + lds, *s2 = s1 + lds, *s3 = s2 + lds;
+        int c = 0;
+        for (; c + 4 <= cols; c += 4) {
+            const gemm_v4 r0 = gemm_ld(s0 + c), r1 = gemm_ld(s1 + c), r2 = gemm_ld(s2 + c), r3 = gemm_ld(s3 + c);
+            const gemm_v4 t0 = GEMM_SHUF(r0, r1, 0, 4, 1, 5), t1 = GEMM_SHUF(r2, r3, 0, 4, 1, 5);
+            const gemm_v4 t2 = GEMM_SHUF(r0, r1, 2, 6, 3, 7), t3 = GEMM_SHUF(r2, r3, 2, 6, 3, 7);
+            const gemm_v4 o[4] = {GEMM_SHUF(t0, t1, 0, 1, 4, 5), GEMM_SHUF(t0, t1, 2, 3, 6, 7),
+                                  GEMM_SHUF(t2, t3, 0, 1, 4, 5), GEMM_SHUF(t2, t3, 2, 3, 6, 7)};
+            float *dp = dst + c * ldd + r;
+            for (int j = 0; j < 4; j++, dp += ldd) gemm_st(dp, add ? gemm_ld(dp) + o[j] : o[j]);
+        }
+        for (float *dp = dst + c * ldd + r; c < cols; c++, dp += ldd) {
+            const gemm_v4 v = {s0[c], s1[c], s2[c], s3[c]};
+            gemm_st(dp, add ? gemm_ld(dp) + v : v);
+        }
+    }
+    for (; r < rows; r++) {
+        const float *sr = src + r * lds;
+        float *dp = dst + r;
+        for (int c = 0; c < cols; c++, dp += ldd) *dp = add ? *dp + sr[c] : sr[c];
+    }
+}
+
+void gemm_transpose(float *dst, ptrdiff_t ldd, const float *src, ptrdiff_t lds, int rows, int cols, int add)
+{
+    if (add) gemm_transpose_body(dst, ldd, src, lds, rows, cols, 1);
+    else gemm_transpose_body(dst, ldd, src, lds, rows, cols, 0);
+}
+
+static void gemm_nt_short(float *const *C, ptrdiff_t ldc, const float *const *A, ptrdiff_t lda, int count,
+                          const float *B, ptrdiff_t ldb, int M, int N, int K)
 {
     float panel[GEMM_NT_SHORT * GEMM_NT_N];
     for (int n0 = 0; n0 < N; n0 += GEMM_NT_N) {
         const int nc = N - n0 < GEMM_NT_N ? N - n0 : GEMM_NT_N;
         const float *b = B + n0 * ldb;
-        for (int k = 0; k < K; k++)
-            for (int j = 0; j < nc; j++) panel[k * GEMM_NT_N + j] = b[j * ldb + k];
-        gemm_nn(C + n0, ldc, A, lda, 1, panel, GEMM_NT_N, M, nc, K);
+        gemm_transpose(panel, GEMM_NT_N, b, ldb, nc, K, 0); /* panel[k][j] = b[j][k] */
+        for (int j = 0; j < count; j++) gemm_nn(C[j] + n0, ldc, A[j], lda, 1, panel, GEMM_NT_N, M, nc, K);
     }
 }
 
@@ -324,7 +495,7 @@ void gemm_nt(float *C, ptrdiff_t ldc, const float *A, ptrdiff_t lda, const float
              int K)
 {
     if (K < GEMM_NT_SHORT) {
-        gemm_nt_short(C, ldc, A, lda, B, ldb, M, N, K);
+        gemm_nt_short(&C, ldc, &A, lda, 1, B, ldb, M, N, K);
         return;
     }
     int m0 = 0;
@@ -336,4 +507,14 @@ void gemm_nt(float *C, ptrdiff_t ldc, const float *A, ptrdiff_t lda, const float
     }
     for (; m0 < M; m0++)
         for (int n = 0; n < N; n++) C[m0 * ldc + n] += gemm_dot_nt(A + m0 * lda, B + n * ldb, K);
+}
+
+void gemm_nt_shared(float *const *C, ptrdiff_t ldc, const float *const *A, ptrdiff_t lda, int count, const float *B,
+                    ptrdiff_t ldb, int M, int N, int K)
+{
+    if (K < GEMM_NT_SHORT) {
+        gemm_nt_short(C, ldc, A, lda, count, B, ldb, M, N, K);
+        return;
+    }
+    for (int j = 0; j < count; j++) gemm_nt(C[j], ldc, A[j], lda, B, ldb, M, N, K);
 }

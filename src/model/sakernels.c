@@ -126,19 +126,32 @@ void sak_linear_forward(float *Y, const float *X, const float *W, const float *b
     gemm_nn(Y, T, W, in, 1, X, T, out, T, in);
 }
 
+/* sak_linear_backward, with dX = W^T dY (written, not added to) when set. */
+/* db += sum_t dY_t */
+static void sak_bias_backward(float *db /* [o] */, const float *dY /* [o,T] */, int T, int out)
+{
+    for (int o = 0; o < out; o++) {
+        const float *dyo = dY + (size_t)o * T;
+        float s = 0.0f;
+#pragma omp simd reduction(+ : s)
+        for (int t = 0; t < T; t++) s += dyo[t];
+        db[o] += s;
+    }
+}
+
+static void sak_linear_backward_to(float *dX, float *dW, float *db, const float *dY, const float *X, const float *W,
+                                   int T, int in, int out, int set)
+{
+    if (db) sak_bias_backward(db, dY, T, out);
+    gemm_nt(dW, in, dY, T, X, T, out, in, T);     /* dW[o,i] += sum_t dY[o,t] X[i,t] */
+    if (dX && set) gemm_nn_set(dX, T, W, 1, in, dY, T, in, T, out);
+    else if (dX) gemm_nn(dX, T, W, 1, in, dY, T, in, T, out); /* dX[i,t] += sum_o W[o,i] dY[o,t] */
+}
+
 void sak_linear_backward(float *dX, float *dW, float *db, const float *dY, const float *X, const float *W, int T,
                          int in, int out)
 {
-    if (db)
-        for (int o = 0; o < out; o++) {
-            const float *dyo = dY + (size_t)o * T;
-            float s = 0.0f;
-#pragma omp simd reduction(+ : s)
-            for (int t = 0; t < T; t++) s += dyo[t];
-            db[o] += s;
-        }
-    gemm_nt(dW, in, dY, T, X, T, out, in, T);     /* dW[o,i] += sum_t dY[o,t] X[i,t] */
-    if (dX) gemm_nn(dX, T, W, 1, in, dY, T, in, T, out); /* dX[i,t] += sum_o W[o,i] dY[o,t] */
+    sak_linear_backward_to(dX, dW, db, dY, X, W, T, in, out, 0);
 }
 
 void sak_linear_forward_naive(float *Y, const float *X, const float *W, const float *b, int T, int in, int out)
@@ -188,21 +201,13 @@ void sak_positions_backward(float *dpos, const float *dy, int T, int d, int P)
 /* dst[c,r] = src[r,c] */
 static void sak_transpose(float *dst /* [cols,rows] */, const float *src /* [rows,cols] */, int rows, int cols)
 {
-    for (int r = 0; r < rows; r++) {
-        const float *sr = src + (size_t)r * cols;
-        float *dc = dst + r;
-        for (int c = 0; c < cols; c++) dc[(size_t)c * rows] = sr[c];
-    }
+    gemm_transpose(dst, rows, src, cols, rows, cols, 0);
 }
 
 /* dst[c,r] += src[r,c] */
 static void sak_transpose_add(float *dst /* [cols,rows] */, const float *src /* [rows,cols] */, int rows, int cols)
 {
-    for (int r = 0; r < rows; r++) {
-        const float *sr = src + (size_t)r * cols;
-        float *dc = dst + r;
-        for (int c = 0; c < cols; c++) dc[(size_t)c * rows] += sr[c];
-    }
+    gemm_transpose(dst, rows, src, cols, rows, cols, 1);
 }
 
 int sak_attn_span(int T, int W)
@@ -237,10 +242,19 @@ ptrdiff_t sak_attn_index(int t, int u, int T, int W)
     return (ptrdiff_t)r * T + t;
 }
 
+/* pat [T*T] = v [T] repeated T times, in copies that double. */
+static void sak_repeat(float *pat, const float *v, int T)
+{
+    const size_t tt = (size_t)T * T;
+    memcpy(pat, v, (size_t)T * sizeof *pat);
+    for (size_t n = (size_t)T; n < tt; n *= 2) memcpy(pat + n, pat, (n < tt - n ? n : tt - n) * sizeof *pat);
+}
+
 /* For each query t, the softmax over the keys it has (the rows' valid ranges) of
  * scale times one head's scores s [span,T]; entries outside the ranges become 0.
- * scale > 0. mx, sum [T]. */
-SAK_AVX2_CLONE static void sak_softmax_keys(float *s, float *mx, float *sum, float scale, int T, int W)
+ * scale > 0. mx, sum [T]; pat [T*T] scratch when every row covers the whole
+ * document (W = 0 or W >= T - 1, never with a band). */
+SAK_AVX2_CLONE static void sak_softmax_keys(float *s, float *mx, float *sum, float *pat, float scale, int T, int W)
 {
     const int span = sak_attn_span(T, W), band = span != T;
     for (int t = 0; t < T; t++) mx[t] = -INFINITY, sum[t] = 0.0f;
@@ -251,18 +265,40 @@ SAK_AVX2_CLONE static void sak_softmax_keys(float *s, float *mx, float *sum, flo
 #pragma omp simd
         for (int t = lo; t < hi; t++) mx[t] = row[t] > mx[t] ? row[t] : mx[t];
     }
-    for (int r = 0; r < span; r++) {
-        int lo, hi, off;
-        sak_row(r, T, W, band, &lo, &hi, &off);
-        float *row = s + (size_t)r * T;
-        /* Most rows of a short document's full attention cover it whole: no
-         * calls for empty ranges. */
-        for (int t = 0; t < lo; t++) row[t] = 0.0f;
-        for (int t = hi; t < T; t++) row[t] = 0.0f;
+    if (!band && (W == 0 || W >= T - 1)) {
+        /* Every row covers the whole document: the elementwise steps run over
+         * the block as one array, against the per-query maxima and sums
+         * repeated once a row, in full vectors, where a short document's rows
+         * of T would leave most of them to the scalar tail. The same values,
+         * summed in the same order. */
+        const size_t tt = (size_t)T * T;
+        sak_repeat(pat, mx, T);
 #pragma omp simd
-        for (int t = lo; t < hi; t++) {
-            row[t] = sak_exp_neg((row[t] - mx[t]) * scale);
-            sum[t] += row[t];
+        for (size_t i = 0; i < tt; i++) s[i] = sak_exp_neg((s[i] - pat[i]) * scale);
+        for (int r = 0; r < T; r++) {
+            const float *row = s + (size_t)r * T;
+#pragma omp simd
+            for (int t = 0; t < T; t++) sum[t] += row[t];
+        }
+        for (int t = 0; t < T; t++) sum[t] = 1.0f / sum[t];
+        sak_repeat(pat, sum, T);
+#pragma omp simd
+        for (size_t i = 0; i < tt; i++) s[i] *= pat[i];
+        return;
+    } else {
+        for (int r = 0; r < span; r++) {
+            int lo, hi, off;
+            sak_row(r, T, W, band, &lo, &hi, &off);
+            float *row = s + (size_t)r * T;
+            /* Most rows of a short document's full attention cover it whole: no
+             * calls for empty ranges. */
+            for (int t = 0; t < lo; t++) row[t] = 0.0f;
+            for (int t = hi; t < T; t++) row[t] = 0.0f;
+#pragma omp simd
+            for (int t = lo; t < hi; t++) {
+                row[t] = sak_exp_neg((row[t] - mx[t]) * scale);
+                sum[t] += row[t];
+            }
         }
     }
     for (int t = 0; t < T; t++) sum[t] = 1.0f / sum[t]; /* >= 1: the largest score's term is exp(0) */
@@ -310,14 +346,14 @@ size_t sak_mha_work_floats(int T, int d, int W)
 {
     /* band: q, k, v, do padded to [d,T+2W], one head's ds and p padded
      * [2W+1,T+2W], a row of per-query sums (the forward needs less); full: one
-     * head's scores' gradient [T,T] and three rows of per-query sums. Both parts
-     * always, so that the size for T covers any shorter document, whose layout
-     * may be full where T's is a band: then T'^2 <= T span. The full backward
-     * also uses 4 T dh <= 4 d T floats past its own part, which the band part
-     * always holds. */
+     * head's scores' gradient [T,T], a row of per-query sums repeated [T,T]
+     * and three rows of per-query sums. Both parts always, so that the size for
+     * T covers any shorter document, whose layout may be full where T's is a
+     * band: then T'^2 <= T span. The full backward also uses 4 T dh <= 4 d T
+     * floats, which the band part always holds. */
     const size_t Wb = W > 0 && W < T ? (size_t)W : 0, tp = (size_t)T + 2 * Wb;
     const size_t band = 4 * (size_t)d * tp + 2 * (2 * Wb + 1) * tp + (size_t)T;
-    return band + (size_t)T * sak_attn_span(T, W) + 3 * (size_t)T;
+    return band + 2 * (size_t)T * sak_attn_span(T, W) + 3 * (size_t)T;
 }
 
 /* The rows of src [d,T] copied to dst [d,T+2W] between W zero columns either
@@ -350,7 +386,7 @@ static void sak_mha_band_forward(float *o, float *p, float *work, const float *q
         const ptrdiff_t c0 = (ptrdiff_t)h * dh * tp;
         for (int r = 0; r < span; r++) /* scores q_t . k_{t+r-W} */
             sak_sum_products(ph + (size_t)r * T, 0, qp + c0, tp, kp + c0 + r - W, tp, dh, T);
-        sak_softmax_keys(ph, mx, sum, scale, T, W);
+        sak_softmax_keys(ph, mx, sum, NULL, scale, T, W);
         for (int c = h * dh; c < (h + 1) * dh; c++) /* o_c[t] = sum_r p_r[t] v_c[t + r - W] */
             sak_sum_products(o + (size_t)c * T, 0, ph, T, vp + c * tp - W, 1, span, T);
     }
@@ -362,15 +398,13 @@ static void sak_mha_full_forward(float *o, float *p, float *work, const float *q
                                  int T, int d, int H, int W)
 {
     const int dh = d / H;
-    float *mx = work, *sum = mx + T;
-    memset(o, 0, (size_t)T * d * sizeof *o);
+    float *mx = work, *sum = mx + T, *pat = sum + T; /* 2T + T^2 <= sak_mha_work_floats */
     for (int h = 0; h < H; h++) {
         float *ph = p + (size_t)h * T * T;
         const size_t c0 = (size_t)h * dh * T;
-        memset(ph, 0, (size_t)T * T * sizeof *ph);
-        gemm_nn(ph, T, k + c0, 1, T, q + c0, T, T, T, dh); /* s[u,t] = k_u . q_t */
-        sak_softmax_keys(ph, mx, sum, 1.0f / sqrtf((float)dh), T, W);
-        gemm_nn(o + c0, T, v + c0, T, 1, ph, T, dh, T, T); /* o[i,t] = sum_u v[i,u] p[u,t] */
+        gemm_nn_set(ph, T, k + c0, 1, T, q + c0, T, T, T, dh); /* s[u,t] = k_u . q_t */
+        sak_softmax_keys(ph, mx, sum, pat, 1.0f / sqrtf((float)dh), T, W);
+        gemm_nn_set(o + c0, T, v + c0, T, 1, ph, T, dh, T, T); /* o[i,t] = sum_u v[i,u] p[u,t] */
     }
 }
 
@@ -438,9 +472,10 @@ static void sak_mha_band_backward(float *dq, float *dk, float *dv, float *work, 
     }
 }
 
-static void sak_mha_full_backward(float *dq, float *dk, float *dv, float *work, const float *dout, const float *o,
-                                  const float *p, const float *q, const float *k, const float *v, int T, int d,
-                                  int H)
+/* With set, dq, dk and dv are written rather than added to. */
+SAK_AVX2_CLONE static void sak_mha_full_backward(float *dq, float *dk, float *dv, float *work, const float *dout,
+                                                 const float *o, const float *p, const float *q, const float *k,
+                                                 const float *v, int T, int d, int H, int set)
 {
     const int dh = d / H;
     const float scale = 1.0f / sqrtf((float)dh);
@@ -448,40 +483,59 @@ static void sak_mha_full_backward(float *dq, float *dk, float *dv, float *work, 
     /* The key-side sums run over t, along the rows of ds and p: as products with
      * the head's q and do transposed ([T,dh], small) rather than with ds and p
      * transposed (T^2 each, gemm_nt's way for short sums), into [T,dh] blocks
-     * added back transposed. The work past the full part's
-     * T^2 + 3T floats is the band part's, at least 4 d T (sak_mha_work_floats). */
+     * added back transposed. 2 T^2 + 3T + 4 T dh floats of work
+     * (sak_mha_work_floats). */
     float *ds = work, *c = ds + tt, *qt = c + 3 * (size_t)T, *dot = qt + th, *dkt = dot + th, *dvt = dkt + th;
+    float *pat = dvt + th; /* c repeated a row of ds each (sak_softmax_keys) */
     for (int h = 0; h < H; h++) {
         const float *ph = p + (size_t)h * tt;
         const size_t c0 = (size_t)h * dh * T;
         sak_mha_pg(c, dout, o, T, h * dh, dh);
-        memset(ds, 0, tt * sizeof *ds);
-        gemm_nn(ds, T, v + c0, 1, T, dout + c0, T, T, T, dh); /* g[u,t] = v_u . do_t */
-        for (int u = 0; u < T; u++) {
-            float *row = ds + (size_t)u * T;
-            const float *pr = ph + (size_t)u * T;
+        gemm_nn_set(ds, T, v + c0, 1, T, dout + c0, T, T, T, dh); /* g[u,t] = v_u . do_t */
+        sak_repeat(pat, c, T);
 #pragma omp simd
-            for (int t = 0; t < T; t++) row[t] = pr[t] * (row[t] - c[t]) * scale;
-        }
-        gemm_nn(dq + c0, T, k + c0, T, 1, ds, T, dh, T, T); /* dq[i,t] += sum_u k[i,u] ds[u,t] */
+        for (size_t i = 0; i < tt; i++) ds[i] = ph[i] * (ds[i] - pat[i]) * scale;
+        if (set) gemm_nn_set(dq + c0, T, k + c0, T, 1, ds, T, dh, T, T);
+        else gemm_nn(dq + c0, T, k + c0, T, 1, ds, T, dh, T, T); /* dq[i,t] += sum_u k[i,u] ds[u,t] */
         sak_transpose(qt, q + c0, dh, T);
         sak_transpose(dot, dout + c0, dh, T);
-        memset(dkt, 0, 2 * th * sizeof *dkt);
-        gemm_nn(dkt, dh, ds, T, 1, qt, dh, T, dh, T); /* dk[i,u] += sum_t ds[u,t] q[i,t] */
-        gemm_nn(dvt, dh, ph, T, 1, dot, dh, T, dh, T); /* dv[i,u] += sum_t p[u,t] do[i,t] */
-        sak_transpose_add(dk + c0, dkt, T, dh);
-        sak_transpose_add(dv + c0, dvt, T, dh);
+        gemm_nn_set(dkt, dh, ds, T, 1, qt, dh, T, dh, T); /* dk[i,u] = sum_t ds[u,t] q[i,t] */
+        gemm_nn_set(dvt, dh, ph, T, 1, dot, dh, T, dh, T); /* dv[i,u] = sum_t p[u,t] do[i,t] */
+        if (set) {
+            sak_transpose(dk + c0, dkt, T, dh);
+            sak_transpose(dv + c0, dvt, T, dh);
+        } else {
+            sak_transpose_add(dk + c0, dkt, T, dh);
+            sak_transpose_add(dv + c0, dvt, T, dh);
+        }
+    }
+}
+
+/* sak_mha_backward, with dq, dk, dv written rather than added to when set: the
+ * full part's products overwrite (the same bits as adding to zeros, gemm.h);
+ * the band's add, onto zeros. */
+static void sak_mha_backward_to(float *dq, float *dk, float *dv, float *work, const float *dout, const float *o,
+                                const float *p, const float *q, const float *k, const float *v, int T, int d, int H,
+                                int W, int set)
+{
+    if (T <= 0) return;
+    if (sak_attn_span(T, W) != T) {
+        if (set) {
+            const size_t bytes = (size_t)T * d * sizeof *dq;
+            memset(dq, 0, bytes);
+            memset(dk, 0, bytes);
+            memset(dv, 0, bytes);
+        }
+        sak_mha_band_backward(dq, dk, dv, work, dout, o, p, q, k, v, T, d, H, W);
+    } else {
+        sak_mha_full_backward(dq, dk, dv, work, dout, o, p, q, k, v, T, d, H, set);
     }
 }
 
 void sak_mha_backward(float *dq, float *dk, float *dv, float *work, const float *dout, const float *o,
                       const float *p, const float *q, const float *k, const float *v, int T, int d, int H, int W)
 {
-    if (T <= 0) return;
-    if (sak_attn_span(T, W) != T)
-        sak_mha_band_backward(dq, dk, dv, work, dout, o, p, q, k, v, T, d, H, W);
-    else
-        sak_mha_full_backward(dq, dk, dv, work, dout, o, p, q, k, v, T, d, H);
+    sak_mha_backward_to(dq, dk, dv, work, dout, o, p, q, k, v, T, d, H, W, 0);
 }
 
 void sak_mha_forward_naive(float *o, float *p, const float *q, const float *k, const float *v, int T, int d, int H,
@@ -537,6 +591,7 @@ void sak_ffn_forward(float *Y, float *f, const float *X, const float *W1, const 
                      const float *b2, int T, int d, int F)
 {
     sak_linear_forward(f, X, W1, b1, T, d, F);
+#pragma omp simd
     for (size_t i = 0; i < (size_t)T * F; i++) f[i] = f[i] > 0.0f ? f[i] : 0.0f;
     sak_linear_forward(Y, f, W2, b2, T, F, d);
 }
@@ -546,6 +601,7 @@ void sak_ffn_backward(float *dX, float *dW1, float *db1, float *dW2, float *db2,
 {
     memset(df, 0, (size_t)T * F * sizeof *df);
     sak_linear_backward(df, dW2, db2, dY, f, W2, T, F, d);
+#pragma omp simd
     for (size_t i = 0; i < (size_t)T * F; i++) df[i] = f[i] > 0.0f ? df[i] : 0.0f;
     sak_linear_backward(dX, dW1, db1, df, X, W1, T, d, F);
 }
@@ -625,8 +681,10 @@ void sak_layer_forward(float *out, SakCache *c, SakWork *w, const float *x, cons
     sak_mha_forward(c->a, c->p, w->mha, c->q, c->k, c->v, T, d, D->heads, D->window);
     sak_linear_forward(c->y, c->a, p->wo, p->bo, T, d, d);
     if (keep)
+#pragma omp simd
         for (size_t i = 0; i < td; i++) c->y[i] = c->x[i] + keep[i] * c->y[i];
     else
+#pragma omp simd
         for (size_t i = 0; i < td; i++) c->y[i] += c->x[i];
     if (!D->ffn) {
         sak_transpose(out, c->y, d, T);
@@ -636,8 +694,10 @@ void sak_layer_forward(float *out, SakCache *c, SakWork *w, const float *x, cons
     sak_layernorm_forward(c->h2, c->mean2, c->rstd2, c->y, p->ln2_g, p->ln2_b, T, d);
     sak_ffn_forward(o, c->f, c->h2, p->w1, p->b1, p->w2, p->b2, T, d, D->ffn);
     if (keep)
+#pragma omp simd
         for (size_t i = 0; i < td; i++) o[i] = c->y[i] + keep[td + i] * o[i];
     else
+#pragma omp simd
         for (size_t i = 0; i < td; i++) o[i] += c->y[i];
     sak_transpose(out, o, d, T);
 }
@@ -646,6 +706,7 @@ void sak_layer_forward(float *out, SakCache *c, SakWork *w, const float *x, cons
 static const float *sak_masked(float *dst, const float *src, const float *m, size_t n)
 {
     if (!m) return src;
+#pragma omp simd
     for (size_t i = 0; i < n; i++) dst[i] = m[i] * src[i];
     return dst;
 }
@@ -667,16 +728,19 @@ void sak_layer_backward(float *dx, const SakLayer *g, SakWork *w, const float *d
                          D->ffn);
         sak_layernorm_backward(w->dy, g->ln2_g, g->ln2_b, w->dh, c->y, c->mean2, c->rstd2, p->ln2_g, T, d);
     }
-    memset(w->da, 0, bytes);
-    sak_linear_backward(w->da, g->wo, g->bo, sak_masked(w->dq, w->dy, keep, td), c->a, p->wo, T, d, d);
-    memset(w->dq, 0, bytes);
-    memset(w->dk, 0, bytes);
-    memset(w->dv, 0, bytes);
-    sak_mha_backward(w->dq, w->dk, w->dv, w->mha, w->da, c->a, c->p, c->q, c->k, c->v, T, d, D->heads, D->window);
-    memset(w->dh, 0, bytes);
-    sak_linear_backward(w->dh, g->wq, g->bq, w->dq, c->h1, p->wq, T, d, d);
-    sak_linear_backward(w->dh, g->wk, NULL, w->dk, c->h1, p->wk, T, d, d);
-    sak_linear_backward(w->dh, g->wv, g->bv, w->dv, c->h1, p->wv, T, d, d);
+    /* The first product into each of da, dq, dk, dv and dh writes it: no zeroing. */
+    sak_linear_backward_to(w->da, g->wo, g->bo, sak_masked(w->dq, w->dy, keep, td), c->a, p->wo, T, d, d, 1);
+    sak_mha_backward_to(w->dq, w->dk, w->dv, w->mha, w->da, c->a, c->p, c->q, c->k, c->v, T, d, D->heads,
+                        D->window, 1);
+    /* The three projections of h1, as sak_linear_backward each, with h1 transposed once for their dW. */
+    sak_bias_backward(g->bq, w->dq, T, d);
+    sak_bias_backward(g->bv, w->dv, T, d);
+    float *const dw[3] = {g->wq, g->wk, g->wv};
+    const float *const dy[3] = {w->dq, w->dk, w->dv};
+    gemm_nt_shared(dw, d, dy, T, 3, c->h1, T, d, d, T);
+    gemm_nn_set(w->dh, T, p->wq, 1, d, w->dq, T, d, T, d);
+    gemm_nn(w->dh, T, p->wk, 1, d, w->dk, T, d, T, d);
+    gemm_nn(w->dh, T, p->wv, 1, d, w->dv, T, d, T, d);
     float *dxt = w->dq; /* free again */
     memcpy(dxt, w->dy, bytes); /* the attention's residual */
     sak_layernorm_backward(dxt, g->ln1_g, g->ln1_b, w->dh, c->x, c->mean1, c->rstd1, p->ln1_g, T, d);

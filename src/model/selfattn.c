@@ -49,17 +49,22 @@ int64_t selfattn_tensor_numel(const SelfAttnDims *E, int d, int k)
     return E->layers * selfattn_layer_numel(E, d, k);
 }
 
-/* Layer l's views of the stacked tensors t (parameters or gradients). */
+/* Layer l's views of the stacked tensors t (parameters or gradients), each at l
+ * times its per-layer size (selfattn_layer_numel's, spelled out: this runs three
+ * times a document). */
 static SakLayer selfattn_layer(float *const *t, const SelfAttnDims *E, int d, int l)
 {
-    float *v[SELFATTN_N_TENSORS];
-    for (int k = 0; k < SELFATTN_N_TENSORS; k++) {
-        const int64_t n = selfattn_layer_numel(E, d, k);
-        v[k] = n && t[k] ? t[k] + (size_t)l * (size_t)n : NULL;
-    }
-    return (SakLayer){.ln1_g = v[SA_LN1_G], .ln1_b = v[SA_LN1_B], .wq = v[SA_WQ], .bq = v[SA_BQ], .wk = v[SA_WK],
-                      .wv = v[SA_WV], .bv = v[SA_BV], .wo = v[SA_WO], .bo = v[SA_BO], .ln2_g = v[SA_LN2_G],
-                      .ln2_b = v[SA_LN2_B], .w1 = v[SA_W1], .b1 = v[SA_B1], .w2 = v[SA_W2], .b2 = v[SA_B2]};
+    const size_t L = (size_t)l, n = (size_t)d, nn = n * n, F = (size_t)E->ffn, f = F ? n : 0, fn = F * n;
+#define SELFATTN_VIEW(k, size) ((size) && t[k] ? t[k] + L * (size) : NULL)
+    return (SakLayer){.ln1_g = SELFATTN_VIEW(SA_LN1_G, n), .ln1_b = SELFATTN_VIEW(SA_LN1_B, n),
+                      .wq = SELFATTN_VIEW(SA_WQ, nn), .bq = SELFATTN_VIEW(SA_BQ, n),
+                      .wk = SELFATTN_VIEW(SA_WK, nn), .wv = SELFATTN_VIEW(SA_WV, nn),
+                      .bv = SELFATTN_VIEW(SA_BV, n), .wo = SELFATTN_VIEW(SA_WO, nn),
+                      .bo = SELFATTN_VIEW(SA_BO, n), .ln2_g = SELFATTN_VIEW(SA_LN2_G, f),
+                      .ln2_b = SELFATTN_VIEW(SA_LN2_B, f), .w1 = SELFATTN_VIEW(SA_W1, fn),
+                      .b1 = SELFATTN_VIEW(SA_B1, F), .w2 = SELFATTN_VIEW(SA_W2, fn),
+                      .b2 = SELFATTN_VIEW(SA_B2, f)};
+#undef SELFATTN_VIEW
 }
 
 static SakDims selfattn_sak(const SelfAttnDims *E, int d, int heads)
@@ -175,12 +180,23 @@ void selfattn_forward(float *x, SelfAttnScratch *s, const int32_t *ids, int n, i
                       const SelfAttnDims *E, int d, int heads, int64_t dense_rows, uint64_t seed)
 {
     const int Te = s->T = selfattn_tokens(s->tok, ids, n, T, dense_rows, E->ngrams);
+    s->T_doc = T;
     if (Te == 0) return;
     const SakDims SD = selfattn_sak(E, d, heads);
     const size_t td = (size_t)Te * d;
+    /* Every position a token (tok[j] = j, the common case): rows move as one
+     * block, and without positions the first layer reads x itself. */
+    const int whole = Te == T;
     float *h = s->h[0];
-    for (int j = 0; j < Te; j++) memcpy(h + (size_t)j * d, x + (size_t)s->tok[j] * d, (size_t)d * sizeof *h);
+    const float *in = h;
+    if (whole && E->positional == POSITIONAL_NONE)
+        in = x;
+    else if (whole)
+        memcpy(h, x, td * sizeof *h);
+    else
+        for (int j = 0; j < Te; j++) memcpy(h + (size_t)j * d, x + (size_t)s->tok[j] * d, (size_t)d * sizeof *h);
     if (E->positional == POSITIONAL_SIN)
+#pragma omp simd
         for (size_t i = 0; i < td; i++) h[i] += s->pe[i];
     else if (E->positional == POSITIONAL_LEARNED)
         sak_positions_forward(h, h, t[SA_POS], Te, d, E->positions);
@@ -189,10 +205,13 @@ void selfattn_forward(float *x, SelfAttnScratch *s, const int32_t *ids, int n, i
     for (int l = 0; l < E->layers; l++) {
         const SakLayer p = selfattn_layer(t, E, d, l);
         const float *keep = s->dropout > 0.0f ? s->keep + (size_t)l * per * td : NULL;
-        sak_layer_forward(s->h[(l + 1) & 1], &s->cache[l], &s->work, s->h[l & 1], keep, &p, &SD, Te);
+        sak_layer_forward(s->h[(l + 1) & 1], &s->cache[l], &s->work, l ? s->h[l & 1] : in, keep, &p, &SD, Te);
     }
     const float *out = s->h[E->layers & 1];
-    for (int j = 0; j < Te; j++) memcpy(x + (size_t)s->tok[j] * d, out + (size_t)j * d, (size_t)d * sizeof *x);
+    if (whole)
+        memcpy(x, out, td * sizeof *x);
+    else
+        for (int j = 0; j < Te; j++) memcpy(x + (size_t)s->tok[j] * d, out + (size_t)j * d, (size_t)d * sizeof *x);
 }
 
 void selfattn_backward(float *dx, float *const *g, SelfAttnScratch *s, float *const *t, const SelfAttnDims *E,
@@ -202,21 +221,29 @@ void selfattn_backward(float *dx, float *const *g, SelfAttnScratch *s, float *co
     if (Te == 0) return;
     const SakDims SD = selfattn_sak(E, d, heads);
     const size_t td = (size_t)Te * d;
-    const int per = E->ffn ? 2 : 1;
-    float *a = s->h[0], *b = s->h[1];
-    for (int j = 0; j < Te; j++) memcpy(a + (size_t)j * d, dx + (size_t)s->tok[j] * d, (size_t)d * sizeof *a);
-    for (int l = E->layers - 1; l >= 0; l--) {
+    const int per = E->ffn ? 2 : 1, whole = Te == s->T_doc;
+    /* With every position a token, the last layer reads dx itself (selfattn_forward). */
+    const float *a = dx;
+    int w = 0; /* the h buffer the next layer writes */
+    if (!whole) {
+        for (int j = 0; j < Te; j++) memcpy(s->h[0] + (size_t)j * d, dx + (size_t)s->tok[j] * d, (size_t)d * sizeof *dx);
+        a = s->h[0];
+        w = 1;
+    }
+    for (int l = E->layers - 1; l >= 0; l--, w ^= 1) {
         const SakLayer p = selfattn_layer(t, E, d, l), gl = selfattn_layer(g, E, d, l);
         const float *keep = s->dropout > 0.0f ? s->keep + (size_t)l * per * td : NULL;
+        float *b = s->h[w];
         memset(b, 0, td * sizeof *b);
         sak_layer_backward(b, &gl, &s->work, a, &s->cache[l], keep, &p, &SD, Te);
-        float *swap = a;
         a = b;
-        b = swap;
     }
     /* a = dL/de; e = x + P, so dL/dx is a at the tokens and P's gradient is a too. */
     if (E->positional == POSITIONAL_LEARNED) sak_positions_backward(g[SA_POS], a, Te, d, E->positions);
-    for (int j = 0; j < Te; j++) memcpy(dx + (size_t)s->tok[j] * d, a + (size_t)j * d, (size_t)d * sizeof *dx);
+    if (whole)
+        memcpy(dx, a, td * sizeof *dx);
+    else
+        for (int j = 0; j < Te; j++) memcpy(dx + (size_t)s->tok[j] * d, a + (size_t)j * d, (size_t)d * sizeof *dx);
 }
 
 size_t selfattn_explain_floats(const SelfAttnScratch *s, const SelfAttnDims *E)

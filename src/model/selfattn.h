@@ -87,6 +87,7 @@ typedef struct SelfAttnScratch {
     float dropout;   /* residual dropout while training (the trainer sets it); 0 when scoring */
     int cap_t;
     int T;           /* the encoder's tokens in the last forward */
+    int T_doc;       /* the positions of its document (T when every one is a token) */
     int32_t *tok;    /* [cap_t] document position of each encoder token */
     float *h[2];     /* [cap_t,d] layer inputs and outputs, then gradients */
     float *pe;       /* [cap_t,d] sinusoidal positions, with positional "sin" */

