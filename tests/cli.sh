@@ -699,7 +699,15 @@ out=$("$bin" train --config "$tmp/auto.json" --set output.dir="$tmp/auto-set" --
 "$bin" train --config "$tmp/auto.json" --set output.dir="$tmp/auto-all" --set model.token_dropout=0 --set bayes.weight=0 \
     --set model.context=false --set model.gate=false --set train.epochs=1 2>&1 | grep -q '^auto:' && bad "a run with no auto key left prints an auto: line" || ok
 expect 2 "train.epochs=auto: a resumed run needs a number" "$bin" train --resume "$tmp/auto" --set train.epochs=auto
-"$bin" train --config "$tmp/auto.json" --set output.dir="$tmp/auto-int" --quiet >/dev/null 2>"$tmp/auto-int.err" &
+# The interrupted run and its uninterrupted twin train on the 1500 rows 40 times over
+# with no early stop, so that the epochs after the first checkpoint take seconds (about
+# 4 s here): on the 1500 rows alone, early stopping could end the run within a tenth of
+# a second of that checkpoint, before the signal arrived (seen on a loaded machine).
+for _ in $(seq 40); do cat "$tmp/train.csv"; done > "$tmp/train40.csv"
+auto_long=(--set data.train="$tmp/train40.csv" --set train.patience=0 --quiet)
+"$bin" train --config "$tmp/auto.json" --set output.dir="$tmp/auto-long" "${auto_long[@]}" >/dev/null 2>&1 ||
+    bad "the long auto run failed"
+"$bin" train --config "$tmp/auto.json" --set output.dir="$tmp/auto-int" "${auto_long[@]}" >/dev/null 2>"$tmp/auto-int.err" &
 pid=$!
 await "$tmp/auto-int/last.ckpt" "$pid"
 kill -INT "$pid" 2>/dev/null
@@ -708,8 +716,8 @@ rc=$?
 if [ "$rc" -eq 130 ]; then
     ok
     "$bin" train --resume "$tmp/auto-int" --quiet >/dev/null 2>&1 &&
-        cmp -s <(cut -d, -f1-6 "$tmp/auto/log.csv") <(cut -d, -f1-6 "$tmp/auto-int/log.csv") &&
-        cmp -s <("$bin" eval --model "$tmp/auto/best.ckpt" --data "$tmp/valid.csv") \
+        cmp -s <(cut -d, -f1-6 "$tmp/auto-long/log.csv") <(cut -d, -f1-6 "$tmp/auto-int/log.csv") &&
+        cmp -s <("$bin" eval --model "$tmp/auto-long/best.ckpt" --data "$tmp/valid.csv") \
                <("$bin" eval --model "$tmp/auto-int/best.ckpt" --data "$tmp/valid.csv") &&
         ok || bad "a resumed run with auto keys differs from the uninterrupted one"
 else
