@@ -3,7 +3,8 @@
 # against `fasttext quantize -qnorm -retrain -cutoff 100000` on IMDB and SST-2
 # (file size in bytes, test accuracy, quantize wall time and peak RSS, predict
 # throughput of the small model against the full one), then the AG News sample's
-# exported model against its checkpoint (size, accuracy, the same predictions).
+# exported models against its checkpoint (size, accuracy, the same predictions): the
+# default export (rows as int8 moves) and `export --float`.
 # Prints markdown and writes it to bench/ship.md; scripts/bench.sh runs it too.
 #
 # usage: scripts/bench_ship.sh [DATA_DIR]     (DATA_DIR defaults to ../shared/data)
@@ -113,9 +114,9 @@ ship_corpus() {
 # validation file, and how many of the 1,600 predictions (--json --top-k 4) match.
 sample_export() {
     local d=$work/sample
-    echo "== AG News sample: configs/sample.json, export and export --int8" >&2
+    echo "== AG News sample: configs/sample.json, export and export --float" >&2
     "$bin" train --config configs/sample.json --set output.dir="$d" --set train.threads="$threads" --quiet >/dev/null
-    "$bin" export --model "$d/best.ckpt" --output "$d/exp8.bin" --int8 --quiet
+    "$bin" export --model "$d/best.ckpt" --output "$d/expf.bin" --float --quiet
     local v=data/agnews-sample/valid.csv
     python3 - "$bin" "$d" "$v" <<'PY' >"$work/sample.rows"
 import csv, json, os, subprocess, sys
@@ -129,7 +130,8 @@ def accuracy(m):
     out = subprocess.run([bin, "eval", "--model", m, "--data", v, "--json"], capture_output=True, text=True, check=True)
     return json.loads(out.stdout)["accuracy"]
 full_text, full = run(d + "/best.ckpt")
-for name, path in (("best.ckpt", "best.ckpt"), ("model.bin (`export`)", "model.bin"), ("`export --int8`", "exp8.bin")):
+for name, path in (("best.ckpt", "best.ckpt"), ("model.bin (`export`, rows as int8 moves)", "model.bin"),
+                   ("`export --float`", "expf.bin")):
     text, got = run(d + "/" + path)
     same = sum(a["label"] == b["label"] for a, b in zip(full, got))
     dp = max(abs(x["prob"] - y["prob"]) for a, b in zip(full, got)

@@ -271,6 +271,31 @@ START_TEST(test_export_predicts_bit_for_bit)
     for (size_t i = 0; i < N_TEXTS; i++)
         for (int k = 0; k < 2; k++) ck_assert_float_eq_tol(a.probs[i][k], b.probs[i][k], 0.01f);
     classifier_free(&e);
+    /* int8 moves from the initial rows (the default): every number within half
+     * a step of its row's, the rows the loader decodes the exporter's bit for
+     * bit, the member's logits exact (BAYS version 4), probabilities within
+     * 0.005. */
+    ck_assert_int_eq(fit_export(&c, 5, EMBED_I8D, ship_conf, path, &st), 0);
+    ship_load(path, &e);
+    ck_assert_int_eq(e.net.emb.codec, EMBED_I8D);
+    ck_assert(e.net.emb.dec != NULL && e.bayes.packed);
+    Model x;
+    ck_assert_int_eq(model_export(&x, &c.net, 5, EMBED_I8D, &st), 0);
+    const int d = c.net.dims.dim;
+    ck_assert_mem_eq(x.emb.dec, e.net.emb.dec, (size_t)(embed_stored(&e.net.emb) * d) * sizeof(float));
+    model_free(&x);
+    float row[16];
+    for (int64_t r = 0; r < c.net.dims.rows; r++) {
+        const int64_t k = embed_index(&e.net.emb, r);
+        ck_assert_int_eq(embed_row(&e.net.emb, r, row), 0);
+        const float half = k >= 0 ? e.net.emb.i8.scale[k] / 2 : 0.0f;
+        for (int j = 0; j < d; j++) ck_assert_float_eq_tol(row[j], c.net.p.emb[r * d + j], half * 1.001f + 1e-7f);
+    }
+    ship_score(&e, &b);
+    ck_assert_mem_eq(a.member, b.member, sizeof a.member);
+    for (size_t i = 0; i < N_TEXTS; i++)
+        for (int k = 0; k < 2; k++) ck_assert_float_eq_tol(a.probs[i][k], b.probs[i][k], 0.005f);
+    classifier_free(&e);
     /* An exported model is not exported again. */
     ship_load(path, &e);
     Model m;

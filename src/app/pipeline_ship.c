@@ -375,7 +375,9 @@ int pipeline_quantize(const char *path, const char *out, const QuantizeOptions *
     s.d = s.c.net.dims.dim;
     s.threads = threads_resolve(o->threads ? o->threads : s.cfg.train.step.threads);
     int rc = 0;
-    if (s.c.net.emb.codec != EMBED_F32 || (s.c.net.emb.mapped && s.c.net.emb.missing != EMBED_MISSING_INIT))
+    /* An export's rows (floats or int8 moves, decoded at load) are quantized like a checkpoint's. */
+    const EmbedCodec in = s.c.net.emb.codec;
+    if ((in != EMBED_F32 && in != EMBED_I8D) || (s.c.net.emb.mapped && s.c.net.emb.missing != EMBED_MISSING_INIT))
         rc = status_error(st, "%s: is a quantized model already; quantize its checkpoint (best.ckpt) or model.bin",
                           path);
     if (rc == 0) rc = ship_build(&s, st);

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bayes_pack.h"
 #include "mem.h"
 
 /* An empty member of n features (arrays allocated); bayes_index once keys are in. */
@@ -263,6 +264,24 @@ static int bayes_load_compact(Bayes *b, const CkptReader *r, CkptCursor *c, int 
     return 0;
 }
 
+/* BAYS version 4: every feature takes at least a byte (its pattern's number). */
+static int bayes_load_packed(Bayes *b, const CkptReader *r, CkptCursor *c, int classes, const BayesOptions *o,
+                             Status *st)
+{
+    const uint64_t n = ckpt_u64(c);
+    if (c->bad || !(o->weight > 0) || o->ngrams < 1 || o->ngrams > 6 || !(o->alpha > 0) || classes < 2 ||
+        n > c->n - c->pos || n > INT32_MAX || (n && (uint64_t)classes > BAYES_MAX_CELLS / n))
+        return ckpt_damaged(r, st, "bad BAYS section (naive Bayes member)");
+    bayes_init(b, (int64_t)n, classes, o);
+    if (bayes_pack_get(c, b->keys, b->prior, b->logp, (int64_t)n, classes) || !ckpt_done(c)) {
+        bayes_free(b);
+        return ckpt_damaged(r, st, "bad BAYS section: the packed naive Bayes tables do not decode");
+    }
+    b->packed = 1;
+    bayes_index(b);
+    return 0;
+}
+
 /* Per-class document counts of each distinct feature, in first-seen order. */
 typedef struct Counts {
     uint64_t *keys;   /* [n] */
@@ -387,11 +406,15 @@ void bayes_save(const Bayes *b, CkptWriter *w)
         bayes_save_compact(b, w);
         return;
     }
-    CkptBuf *h = ckpt_section(w, "BAYS", 2);
+    CkptBuf *h = ckpt_section(w, "BAYS", b->packed ? 4 : 2);
     ckpt_put_f64(h, b->o.weight);
     ckpt_put_u32(h, (uint32_t)b->o.ngrams);
     ckpt_put_f64(h, b->o.alpha);
     ckpt_put_u64(h, (uint64_t)b->n);
+    if (b->packed) {
+        bayes_pack_put(h, b->keys, b->prior, b->logp, b->n, b->classes);
+        return;
+    }
     ckpt_put(h, b->keys, (size_t)b->n * sizeof *b->keys);
     ckpt_put(h, b->prior, (size_t)b->classes * sizeof *b->prior);
     ckpt_section_ref(w, b->logp, (uint64_t)b->n * (uint64_t)b->classes * sizeof *b->logp);
@@ -414,6 +437,7 @@ int bayes_load(Bayes *b, const CkptReader *r, int classes, const BayesOptions *l
             return ckpt_damaged(r, st, "bad BAYS section (naive Bayes member)");
         return bayes_load_compact(b, r, &c, classes, &o, st);
     }
+    if (r->version >= 4 && sec.version == 4) return bayes_load_packed(b, r, &c, classes, &o, st);
     const uint64_t C = (uint64_t)classes, n = ckpt_u64(&c), left = c.n - c.pos;
     /* Sizes are checked before any multiplication can overflow. */
     if (c.bad || (r->version >= 4 && sec.version != 2) || !(o.weight > 0) || o.ngrams < 1 || o.ngrams > 6 ||

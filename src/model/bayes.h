@@ -43,6 +43,9 @@ typedef struct Bayes {
     uint32_t *fp;    /* [n] fingerprints, strictly ascending */
     int8_t *q;       /* [n,C-1] round((logp[f,c] - logp[f,0]) / scale), c = 1..C-1 */
     float scale;
+    /* Saved as BAYS version 4 (bayes_pack.h): the same tables, exactly, in
+     * about 7.5 bytes a feature; an exported model's member. */
+    int packed;
 } Bayes;
 
 /* The largest table bayes_fit builds: features x classes floats (4 GiB). */
@@ -53,7 +56,8 @@ typedef struct Bayes {
 int bayes_fit(Bayes *b, const Dataset *ds, int classes, const BayesOptions *o, Status *st);
 void bayes_free(Bayes *b);
 /* Section BAYS: f64 weight, u32 ngrams, f64 alpha, u64 n, then the feature
- * hashes [n] ascending, prior [C] and logp [n,C]. */
+ * hashes [n] ascending, prior [C] and logp [n,C] (version 2), or with packed
+ * (version 4) those tables as bayes_pack_put lays them out. */
 void bayes_save(const Bayes *b, CkptWriter *w);
 /* Reads BAYS for `classes` labels. Format 1-3 files store only the tables; their
  * options come from the stored config (legacy, ignored for newer files). */
