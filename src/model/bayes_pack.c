@@ -5,34 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "eliasfano.h"
 #include "mem.h"
-
-/* The canonical low-bit count for n keys: n 2^l <= 2^64 < n 2^(l+1), at most 63,
- * so the high parts take n + 2^(64-l) <= 3n bits. */
-static int pack_low_bits(uint64_t n)
-{
-    int b = 0;
-    while (b < 64 && (n >> b)) b++;
-    return b ? 64 - b : 63;
-}
-
-static void pack_put_bits(uint64_t *w, uint64_t at, uint64_t v, int l)
-{
-    w[at >> 6] |= v << (at & 63);
-    if ((at & 63) + (uint64_t)l > 64) w[(at >> 6) + 1] |= v >> (64 - (at & 63));
-}
-
-static uint64_t pack_get_bits(const uint64_t *w, uint64_t at, int l)
-{
-    uint64_t v = w[at >> 6] >> (at & 63);
-    if ((at & 63) + (uint64_t)l > 64) v |= w[(at >> 6) + 1] << (64 - (at & 63));
-    return v & (((uint64_t)1 << l) - 1);
-}
-
-static uint64_t pack_high_words(uint64_t n, int l)
-{
-    return (n + ((uint64_t)1 << (64 - l)) + 63) / 64;
-}
 
 static uint32_t pack_bits_of(float v)
 {
@@ -49,13 +23,9 @@ static int pack_cmp_u32(const void *a, const void *b)
 
 static void pack_put_keys(CkptBuf *b, const uint64_t *keys, uint64_t n, int l)
 {
-    const uint64_t hw = pack_high_words(n, l), lw = (n * (uint64_t)l + 63) / 64;
+    const uint64_t hw = ef_high_words(n, 64, l), lw = ef_low_words(n, l);
     uint64_t *high = xcalloc((size_t)hw, sizeof *high), *low = xcalloc((size_t)(lw ? lw : 1), sizeof *low);
-    for (uint64_t i = 0; i < n; i++) {
-        const uint64_t p = (keys[i] >> l) + i;
-        high[p >> 6] |= (uint64_t)1 << (p & 63);
-        pack_put_bits(low, i * (uint64_t)l, keys[i] & (((uint64_t)1 << l) - 1), l);
-    }
+    ef_encode(keys, n, l, high, low);
     ckpt_put(b, high, (size_t)hw * 8);
     ckpt_put(b, low, (size_t)lw * 8);
     free(high);
@@ -163,7 +133,7 @@ static void pack_put_patterns(CkptBuf *b, const uint32_t *place, int64_t n, int 
 
 void bayes_pack_put(CkptBuf *b, const uint64_t *keys, const float *prior, const float *logp, int64_t n, int C)
 {
-    const int l = pack_low_bits((uint64_t)n);
+    const int l = ef_low_bits((uint64_t)n, 64);
     ckpt_put_u32(b, (uint32_t)l);
     ckpt_put_u32(b, 0);
     ckpt_put(b, prior, (size_t)C * sizeof *prior);
@@ -176,7 +146,7 @@ void bayes_pack_put(CkptBuf *b, const uint64_t *keys, const float *prior, const 
 
 static int pack_get_keys(CkptCursor *c, uint64_t *keys, uint64_t n, int l)
 {
-    const uint64_t hw = pack_high_words(n, l), lw = (n * (uint64_t)l + 63) / 64;
+    const uint64_t hw = ef_high_words(n, 64, l), lw = ef_low_words(n, l);
     if (hw > (c->n - c->pos) / 8) return -1;
     const unsigned char *hp = ckpt_take(c, hw * 8);
     if (!hp || lw > (c->n - c->pos) / 8) return -1;
@@ -185,22 +155,10 @@ static int pack_get_keys(CkptCursor *c, uint64_t *keys, uint64_t n, int l)
     uint64_t *high = xmalloc((size_t)hw * 8), *low = xmalloc((size_t)(lw ? lw : 1) * 8);
     memcpy(high, hp, (size_t)hw * 8);
     memcpy(low, lp, (size_t)lw * 8);
-    uint64_t i = 0;
-    int rc = 0;
-    for (uint64_t wi = 0; wi < hw && rc == 0; wi++)
-        for (uint64_t bits = high[wi]; bits && rc == 0; bits &= bits - 1) {
-            const uint64_t p = wi * 64 + (uint64_t)__builtin_ctzll(bits), top = p - i;
-            if (i >= n || top >> (64 - l)) {
-                rc = -1;
-                break;
-            }
-            const uint64_t v = (top << l) | pack_get_bits(low, i * (uint64_t)l, l);
-            if (i > 0 && v <= keys[i - 1]) rc = -1;
-            keys[i++] = v;
-        }
+    int rc = ef_decode(high, low, n, 64, l, keys);
     free(high);
     free(low);
-    return rc == 0 && i == n ? 0 : -1;
+    return rc;
 }
 
 /* Each class's table of values: tab[c] points into the section, m[c] long. */
@@ -226,7 +184,7 @@ int bayes_pack_get(CkptCursor *c, uint64_t *keys, float *prior, float *logp, int
 {
     const uint32_t l = ckpt_u32(c), zero = ckpt_u32(c);
     ckpt_copy(c, prior, (size_t)C * sizeof *prior);
-    if (c->bad || zero != 0 || (int)l != pack_low_bits((uint64_t)n)) return -1;
+    if (c->bad || zero != 0 || (int)l != ef_low_bits((uint64_t)n, 64)) return -1;
     for (int k = 0; k < C; k++)
         if (!isfinite(prior[k])) return -1;
     if (pack_get_keys(c, keys, (uint64_t)n, (int)l)) return -1;
