@@ -575,6 +575,14 @@ expect 0 "validation accuracy \(300 documents\): full 0\.[0-9]+, quantized 0\.[0
 expect 1 "q.bin: is a quantized model already" "$bin" quantize --model "$tmp/q.bin" --output "$tmp/qq.bin"
 expect 1 "data.train: .*missing.csv: cannot open.*give --data FILE" "$bin" quantize --model "$model" --output "$tmp/qq.bin" \
     --data "$tmp/missing.csv"
+# The naive Bayes member cut to its 50 features of most weight, or to its priors alone.
+"$bin" quantize --model "$model" --output "$tmp/qb.bin" --cutoff 3000 --bayes-cutoff 50 --quiet
+"$bin" quantize --model "$model" --output "$tmp/qb0.bin" --cutoff 3000 --bayes-cutoff 0 --quiet
+"$bin" quantize --model "$model" --output "$tmp/qba.bin" --cutoff 3000 --quiet
+[ "$(stat -c %s "$tmp/qb0.bin")" -lt "$(stat -c %s "$tmp/qb.bin")" ] && [ "$(stat -c %s "$tmp/qb.bin")" -lt "$(stat -c %s "$tmp/qba.bin")" ] \
+    && ok || bad "quantize --bayes-cutoff: sizes $(stat -c %s "$tmp/qb0.bin" "$tmp/qb.bin" "$tmp/qba.bin" | tr '\n' ' ')"
+expect 0 "^\{" "$bin" eval --model "$tmp/qb0.bin" --data "$tmp/valid.csv" --json
+expect 2 "--bayes-cutoff -1: expected a whole number >= 0" "$bin" quantize --model "$model" --output "$tmp/qq.bin" --bayes-cutoff -1
 expect 2 "--bits 5: expected 8 or 4" "$bin" quantize --model "$model" --output "$tmp/qq.bin" --bits 5
 expect 2 "--score size: expected mass, freq or norm" "$bin" quantize --model "$model" --output "$tmp/qq.bin" --score size
 # Word vectors out, and back in through model.pretrained (a relative path from the config's directory).

@@ -267,6 +267,42 @@ START_TEST(test_packed_member_saves_and_loads)
 }
 END_TEST
 
+/* bayes_prune keeps the features of most documents times spread, with their
+ * values: a document of kept features scores as before, a dropped one adds
+ * nothing. */
+START_TEST(test_prune_keeps_the_weightiest)
+{
+    uint64_t keys[2000];
+    Bayes b, full;
+    packed_member(&b, keys);
+    packed_member(&full, keys);
+    const int64_t n = b.n;
+    bayes_prune(&b, n + 5); /* more than there are: unchanged */
+    ck_assert_int_eq(b.n, n);
+    bayes_prune(&b, 100);
+    ck_assert_int_eq(b.n, 100);
+    for (int64_t i = 1; i < b.n; i++) ck_assert_uint_lt(b.keys[i - 1], b.keys[i]);
+    /* The lowest key of the member (feature 0, drawn most often) is among the kept. */
+    int64_t f0 = 0;
+    for (int64_t i = 0; i < full.n; i++)
+        if (full.keys[i] == keys[0]) f0 = i;
+    int found = 0;
+    for (int64_t i = 0; i < b.n; i++) found |= b.keys[i] == full.keys[f0];
+    ck_assert(found);
+    float x[3], y[3], p[3];
+    bayes_logits(&b, b.keys, b.n, x);
+    bayes_logits(&full, b.keys, b.n, y);
+    ck_assert_mem_eq(x, y, sizeof x);
+    bayes_prune(&b, 0);
+    ck_assert_int_eq(b.n, 0);
+    bayes_logits(&b, full.keys, full.n, x);
+    bayes_logits(&full, NULL, 0, p);
+    ck_assert_mem_eq(x, p, sizeof x);
+    bayes_free(&b);
+    bayes_free(&full);
+}
+END_TEST
+
 Suite *bayes_suite(void)
 {
     Suite *s = suite_create("bayes");
@@ -277,6 +313,7 @@ Suite *bayes_suite(void)
     tcase_add_test(tc, test_encoder_features);
     tcase_add_test(tc, test_packed_tables_exact);
     tcase_add_test(tc, test_packed_member_saves_and_loads);
+    tcase_add_test(tc, test_prune_keeps_the_weightiest);
     suite_add_tcase(s, tc);
     return s;
 }

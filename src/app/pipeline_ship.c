@@ -19,7 +19,7 @@
 QuantizeOptions pipeline_quantize_defaults(void)
 {
     QuantizeOptions o = {.cutoff = 0, .score = QUANTIZE_MASS, .codec = EMBED_PQ, .pq = quant_pq_defaults(),
-                         .epochs = 1};
+                         .epochs = 1, .bayes_cutoff = -1};
     o.pq.qnorm = 1;
     return o;
 }
@@ -334,8 +334,11 @@ static int ship_build(Ship *s, Status *st)
         rep->valid_n = s->data.valid.n;
         rep->valid_full = ship_accuracy(&s->c, &s->data.valid, s->threads);
     }
-    /* The member ships compact; everything validated from here on sees it so. */
-    if (classifier_bayes(&s->c)) bayes_compact(&s->c.bayes);
+    /* The member ships compact (and cut); everything validated from here on sees it so. */
+    if (classifier_bayes(&s->c)) {
+        bayes_prune(&s->c.bayes, o->bayes_cutoff);
+        bayes_compact(&s->c.bayes);
+    }
     float *score = xmalloc((size_t)s->R * sizeof *score);
     ship_scores(s, score);
     ship_select(s, score, touched);

@@ -85,7 +85,7 @@ static const char quantize_help[] =
     "usage: attnclf quantize --model CKPT --output MODEL [--cutoff N] [--score S] [--bits 8|4]\n"
     "                        [--dsub D] [--no-qnorm] [--int8] [--float] [--retrain] [--retrain-rows]\n"
     "                        [--epochs N] [--lr R] [--data FILE] [--valid FILE] [--validate] [--threads N]\n"
-    "                        [--quiet]\n\n"
+    "                        [--bayes-cutoff N] [--quiet]\n\n"
     "Writes a small model of CKPT (a checkpoint or an exported model): the N embedding rows\n"
     "that matter most of those training touched, product-quantized; tokens of the other rows\n"
     "are left out of documents, and the vocabulary keeps only the words kept. eval, predict\n"
@@ -111,6 +111,8 @@ static const char quantize_help[] =
     "  --valid FILE    the validation data, in place of the config's data.valid\n"
     "  --validate      read the training data to validate even when nothing else needs them\n"
     "  --threads N     threads (default: the config's train.threads)\n"
+    "  --bayes-cutoff N  naive Bayes features kept: those of most documents times log-\n"
+    "                  probability spread (default: all; 0 keeps the priors alone)\n"
     "  --quiet         no progress or summary\n"
     "  --help          this text\n";
 
@@ -185,13 +187,18 @@ static int quantize_option(int c, const char *arg, QuantizeOptions *o)
             return cli_usage("quantize", "--threads %s: expected a number from 0 to 1024", arg);
         o->threads = o->pq.threads = (int)v;
         return 0;
+    case 'B':
+        if ((v = cli_parse_count(arg, 2000000000L)) < 0)
+            return cli_usage("quantize", "--bayes-cutoff %s: expected a whole number >= 0", arg);
+        o->bayes_cutoff = v;
+        return 0;
     }
     return -1;
 }
 
 int cmd_quantize(int argc, char **argv)
 {
-    static const char shortopts[] = "m:o:n:S:b:D:Q8FrRe:l:d:v:VT:qh";
+    static const char shortopts[] = "m:o:n:S:b:D:Q8FrRe:l:d:v:VT:B:qh";
     static const struct option opts[] = {
         {"model", required_argument, 0, 'm'},  {"output", required_argument, 0, 'o'},
         {"cutoff", required_argument, 0, 'n'}, {"score", required_argument, 0, 'S'},
@@ -202,7 +209,8 @@ int cmd_quantize(int argc, char **argv)
         {"lr", required_argument, 0, 'l'},     {"data", required_argument, 0, 'd'},
         {"valid", required_argument, 0, 'v'},  {"validate", no_argument, 0, 'V'},
         {"threads", required_argument, 0, 'T'}, {"quiet", no_argument, 0, 'q'},
-        {"help", no_argument, 0, 'h'},         {0, 0, 0, 0},
+        {"help", no_argument, 0, 'h'},         {"bayes-cutoff", required_argument, 0, 'B'},
+        {0, 0, 0, 0},
     };
     QuantizeOptions o = pipeline_quantize_defaults();
     const char *model = NULL, *output = NULL;

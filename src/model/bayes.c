@@ -160,6 +160,56 @@ void bayes_compact(Bayes *b)
     bayes_index_compact(b);
 }
 
+typedef struct FeatScore {
+    double score;
+    int64_t index;
+} FeatScore;
+
+static int bayes_cmp_score(const void *a, const void *b)
+{
+    const FeatScore *x = a, *y = b;
+    if (x->score != y->score) return x->score > y->score ? -1 : 1;
+    return (x->index > y->index) - (x->index < y->index);
+}
+
+void bayes_prune(Bayes *b, int64_t keep)
+{
+    const int C = b->classes;
+    const int64_t n = b->n;
+    if (b->compact || keep < 0 || keep >= n) return;
+    double *low = xmalloc((size_t)C * sizeof *low);
+    for (int c = 0; c < C; c++) {
+        low[c] = INFINITY;
+        for (int64_t i = 0; i < n; i++) low[c] = fmin(low[c], (double)b->logp[i * C + c]);
+    }
+    FeatScore *s = xmalloc((size_t)(n ? n : 1) * sizeof *s);
+    for (int64_t i = 0; i < n; i++) {
+        const float *lp = b->logp + i * C;
+        double docs = 0.0, hi = -INFINITY, lo = INFINITY;
+        for (int c = 0; c < C; c++) {
+            docs += b->o.alpha * expm1((double)lp[c] - low[c]);
+            hi = fmax(hi, lp[c]);
+            lo = fmin(lo, lp[c]);
+        }
+        s[i] = (FeatScore){docs * (hi - lo), i};
+    }
+    qsort(s, (size_t)n, sizeof *s, bayes_cmp_score);
+    uint8_t *kept = xcalloc((size_t)(n ? n : 1), 1);
+    for (int64_t k = 0; k < keep; k++) kept[s[k].index] = 1;
+    int64_t m = 0;
+    for (int64_t i = 0; i < n; i++)
+        if (kept[i]) {
+            b->keys[m] = b->keys[i];
+            memmove(b->logp + m * C, b->logp + i * C, (size_t)C * sizeof *b->logp);
+            m++;
+        }
+    b->n = m;
+    bayes_index(b);
+    free(kept);
+    free(s);
+    free(low);
+}
+
 /* The lowest l with n 2^l <= 2^32 < n 2^(l+1) (at most 31): the low bits kept
  * apart, so the high parts take about 2 bits a feature. */
 static int bayes_low_bits(uint64_t n)

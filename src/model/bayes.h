@@ -78,5 +78,12 @@ int bayes_present(const Bayes *b);
  * coded (the high parts fp >> l in unary: bit (fp_i >> l) + i set of n + 2^(32-l)
  * bits, u64 words; the low l bits of each packed in u64 words), then q. */
 void bayes_compact(Bayes *b);
+/* Keeps the `keep` features (of a member not compact) that move the logits
+ * most over the training documents: each feature's document count, read back
+ * from its log-probabilities (n_c = alpha (exp(logp_c - min_f logp_c) - 1),
+ * the least being a count of 0), times the spread of its log-probabilities
+ * over the classes; ties to the lower hash. The others are dropped as unseen
+ * (they add nothing); the kept ones keep their values, priors stay. */
+void bayes_prune(Bayes *b, int64_t keep);
 
 #endif
