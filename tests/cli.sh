@@ -27,6 +27,16 @@ digest() {
     [ -s "$tmp/digest.out" ] || return 1
     md5sum <"$tmp/digest.out"
 }
+# close_probs MODEL_A MODEL_B INPUT BOUND: the two models' `predict --top-k 4 --threshold 0` answers on
+# INPUT give the same labels in the same order, each probability within BOUND; fails
+# on an empty answer.
+close_probs() {
+    "$bin" predict --model "$1" --top-k 4 --threshold 0 --input "$3" >"$tmp/close.a" || return 1
+    "$bin" predict --model "$2" --top-k 4 --threshold 0 --input "$3" >"$tmp/close.b" || return 1
+    [ -s "$tmp/close.a" ] && [ "$(wc -l <"$tmp/close.a")" -eq "$(wc -l <"$tmp/close.b")" ] || return 1
+    paste "$tmp/close.a" "$tmp/close.b" | awk -F'\t' -v b="$4" '{h = NF / 2; for (i = 1; i <= h; i += 2) {
+        if ($i != $(i + h)) exit 1; d = $(i + 1) - $(i + 1 + h); if (d > b || -d > b) exit 1 } }'
+}
 # col FILE KEY: KEY's values in FILE (log.jsonl), space-separated; fails when one is missing.
 col() {
     local v
@@ -487,6 +497,12 @@ grep -qF '<span class="tk"' "$tmp/hp.html" && grep -qF '&lt;</span>' "$tmp/hp.ht
 # ---- the self-attention encoder (issue 17): train, resume, explain, old checkpoints, bad settings ----
 out=$(digest "$bin" predict --model tests/fixtures/v4-modl2.ckpt --top-k 2 --explain < tests/fixtures/v1-input.txt) &&
     [ "$out" = "$(md5sum < tests/fixtures/v4-expected.txt)" ] && ok || bad "a MODL version 2 checkpoint predicts differently"
+# Exported models of every layout: rows as floats and as int8 (EMBD 1) with the naive Bayes
+# tables of BAYS 2, and as int8 moves (EMBD 2) with BAYS 4.
+for f in ship1-f32 ship1-int8 ship2-int8moves; do
+    out=$(digest "$bin" predict --model tests/fixtures/$f.bin --top-k 2 --explain < tests/fixtures/v1-input.txt) &&
+        [ "$out" = "$(md5sum < tests/fixtures/$f-expected.txt)" ] && ok || bad "the exported model $f.bin predicts differently"
+done
 enc=(--set model.encoder=self_attention --set model.layers=2 --set model.window=3 --set model.ffn_dim=8
      --set model.positional=learned --set model.encoder_dropout=0.1)
 expect 0 "best valid_acc" "$bin" train --config "$tmp/cfg.json" --set output.dir="$tmp/enc" "${enc[@]}" --quiet
@@ -518,20 +534,26 @@ expect 2 'model.positional must be false, true or one of "sin", "learned", got "
     --config "$tmp/cfg.json" --set model.positional=cos
 # ---- models to ship: export, quantize, vectors, nn, model.pretrained ----
 for c in export quantize vectors nn; do expect 0 "usage: attnclf $c" "$bin" "$c" --help; done
-# Training wrote model.bin from the best epoch: the export of best.ckpt, byte for byte.
-expect 0 "exp.bin: [0-9]+ bytes, [0-9]+ of [0-9]+ embedding rows stored$" "$bin" export --model "$model" --output "$tmp/exp.bin"
+# Training wrote model.bin from the best epoch: the export of best.ckpt, byte for byte; its
+# rows are int8 moves, so its answers are the checkpoint's labels within 0.005 (README).
+expect 0 "exp.bin: [0-9]+ bytes, [0-9]+ of [0-9]+ embedding rows stored as int8 moves$" "$bin" export --model "$model" --output "$tmp/exp.bin"
 cmp -s "$tmp/run/model.bin" "$tmp/exp.bin" && ok || bad "model.bin is not the export of best.ckpt"
 [ "$(stat -c %s "$tmp/exp.bin")" -lt "$(stat -c %s "$model")" ] && ok || bad "the export is not smaller than its checkpoint"
+close_probs "$model" "$tmp/exp.bin" "$tmp/many.txt" 0.005 && ok || bad "the export's answers are not its checkpoint's within 0.005"
+# --float: the checkpoint's answers bit for bit.
+expect 0 "expf.bin: [0-9]+ bytes, [0-9]+ of [0-9]+ embedding rows stored as floats$" "$bin" export --model "$model" --output "$tmp/expf.bin" --float
 for opts in "--top-k 4 --json --explain" "--top-k 2"; do
     # shellcheck disable=SC2086
     a=$("$bin" predict --model "$model" $opts --input "$tmp/many.txt" | md5sum)
     # shellcheck disable=SC2086
-    b=$("$bin" predict --model "$tmp/exp.bin" $opts --input "$tmp/many.txt" | md5sum)
-    [ "$a" = "$b" ] && ok || bad "predict $opts: the export answers differently from its checkpoint"
+    b=$("$bin" predict --model "$tmp/expf.bin" $opts --input "$tmp/many.txt" | md5sum)
+    [ "$a" = "$b" ] && ok || bad "predict $opts: the --float export answers differently from its checkpoint"
 done
-[ "$("$bin" eval --model "$model" --data "$tmp/valid.csv" --json)" = "$("$bin" eval --model "$tmp/exp.bin" --data "$tmp/valid.csv" --json)" ] \
-    && ok || bad "eval: the export scores differently from its checkpoint"
-expect 0 "exp8.bin: [0-9]+ bytes, .* stored as int8$" "$bin" export --model "$model" --output "$tmp/exp8.bin" --int8
+[ "$("$bin" eval --model "$model" --data "$tmp/valid.csv" --json)" = "$("$bin" eval --model "$tmp/expf.bin" --data "$tmp/valid.csv" --json)" ] \
+    && ok || bad "eval: the --float export scores differently from its checkpoint"
+[ "$(stat -c %s "$tmp/exp.bin")" -lt "$(stat -c %s "$tmp/expf.bin")" ] && ok || bad "the int8 export is not smaller than the --float one"
+expect 0 "exp8.bin: [0-9]+ bytes, .* stored as int8 moves$" "$bin" export --model "$model" --output "$tmp/exp8.bin" --int8
+cmp -s "$tmp/exp8.bin" "$tmp/exp.bin" && ok || bad "export --int8 is not the default export"
 expect 2 "--model CKPT and --output MODEL are required" "$bin" export --model "$model"
 # A quantized model: smaller, and it scores the validation data as quantize said.
 out=$("$bin" quantize --model "$model" --output "$tmp/q.bin" --cutoff 3000 --retrain --quiet; \
@@ -553,6 +575,14 @@ expect 0 "validation accuracy \(300 documents\): full 0\.[0-9]+, quantized 0\.[0
 expect 1 "q.bin: is a quantized model already" "$bin" quantize --model "$tmp/q.bin" --output "$tmp/qq.bin"
 expect 1 "data.train: .*missing.csv: cannot open.*give --data FILE" "$bin" quantize --model "$model" --output "$tmp/qq.bin" \
     --data "$tmp/missing.csv"
+# The naive Bayes member cut to its 50 features of most weight, or to its priors alone.
+"$bin" quantize --model "$model" --output "$tmp/qb.bin" --cutoff 3000 --bayes-cutoff 50 --quiet
+"$bin" quantize --model "$model" --output "$tmp/qb0.bin" --cutoff 3000 --bayes-cutoff 0 --quiet
+"$bin" quantize --model "$model" --output "$tmp/qba.bin" --cutoff 3000 --quiet
+[ "$(stat -c %s "$tmp/qb0.bin")" -lt "$(stat -c %s "$tmp/qb.bin")" ] && [ "$(stat -c %s "$tmp/qb.bin")" -lt "$(stat -c %s "$tmp/qba.bin")" ] \
+    && ok || bad "quantize --bayes-cutoff: sizes $(stat -c %s "$tmp/qb0.bin" "$tmp/qb.bin" "$tmp/qba.bin" | tr '\n' ' ')"
+expect 0 "^\{" "$bin" eval --model "$tmp/qb0.bin" --data "$tmp/valid.csv" --json
+expect 2 "--bayes-cutoff -1: expected a whole number >= 0" "$bin" quantize --model "$model" --output "$tmp/qq.bin" --bayes-cutoff -1
 expect 2 "--bits 5: expected 8 or 4" "$bin" quantize --model "$model" --output "$tmp/qq.bin" --bits 5
 expect 2 "--score size: expected mass, freq or norm" "$bin" quantize --model "$model" --output "$tmp/qq.bin" --score size
 # Word vectors out, and back in through model.pretrained (a relative path from the config's directory).
@@ -591,19 +621,22 @@ out=$(printf 'stocks\nzzzqqq\n' | "$bin" nn --model "$model" -k 3 2>"$tmp/nn.err
 # An export predicts the checkpoint's bytes (explanations included); a quantized model predicts and evaluates.
 ship_check() { # NAME RUN_DIR DATA: export, compare, quantize
     local name=$1 dir=$2 data=$3 opts a b
-    expect 0 "$name-exp.bin: [0-9]+ bytes, [0-9]+ of [0-9]+ embedding rows stored$" \
+    expect 0 "$name-exp.bin: [0-9]+ bytes, [0-9]+ of [0-9]+ embedding rows stored as int8 moves$" \
         "$bin" export --model "$dir/best.ckpt" --output "$tmp/$name-exp.bin"
     cmp -s "$dir/model.bin" "$tmp/$name-exp.bin" && ok || bad "$name: model.bin is not the export of best.ckpt"
+    close_probs "$dir/best.ckpt" "$tmp/$name-exp.bin" "$tmp/many.txt" 0.005 && ok \
+        || bad "$name: the export's answers are not its checkpoint's within 0.005"
+    "$bin" export --model "$dir/best.ckpt" --output "$tmp/$name-expf.bin" --float --quiet
     for opts in "--top-k 4 --json --explain" "--top-k 2 --explain"; do
         # shellcheck disable=SC2086
         a=$(digest "$bin" predict --model "$dir/best.ckpt" $opts --input "$tmp/many.txt") &&
             # shellcheck disable=SC2086
-            b=$(digest "$bin" predict --model "$tmp/$name-exp.bin" $opts --input "$tmp/many.txt") &&
-            [ "$a" = "$b" ] && ok || bad "$name: predict $opts: the export answers differently from its checkpoint"
+            b=$(digest "$bin" predict --model "$tmp/$name-expf.bin" $opts --input "$tmp/many.txt") &&
+            [ "$a" = "$b" ] && ok || bad "$name: predict $opts: the --float export answers differently from its checkpoint"
     done
     a=$(digest "$bin" eval --model "$dir/best.ckpt" --data "$data" --json) &&
-        b=$(digest "$bin" eval --model "$tmp/$name-exp.bin" --data "$data" --json) && [ "$a" = "$b" ] && ok \
-        || bad "$name: eval: the export scores differently from its checkpoint"
+        b=$(digest "$bin" eval --model "$tmp/$name-expf.bin" --data "$data" --json) && [ "$a" = "$b" ] && ok \
+        || bad "$name: eval: the --float export scores differently from its checkpoint"
     expect 0 "$name-q.bin: [0-9]+ bytes, 2000 of [0-9]+ embedding rows \([0-9]+ trained\)" \
         "$bin" quantize --model "$dir/best.ckpt" --output "$tmp/$name-q.bin" --cutoff 2000 --retrain
     n=$("$bin" predict --model "$tmp/$name-q.bin" --explain < "$tmp/lines.txt" | grep -cP '^\S+\t[01]\.[0-9]{6}\t')
@@ -630,7 +663,7 @@ expect 0 "best " "$bin" train --data "$tmp/ml-train.ft" --valid "$tmp/ml-valid.f
 grep -qP '"loss":\s*"(auto|ova)"' "$tmp/shipova/config.json" && ok || bad "the label-set run's config: $(grep loss "$tmp/shipova/config.json")"
 ship_check ova "$tmp/shipova" "$tmp/ml-valid.ft"
 a=$(digest "$bin" predict-prob "$tmp/shipova/best.ckpt" "$tmp/many.txt" 3 0.2) &&
-    b=$(digest "$bin" predict-prob "$tmp/ova-exp.bin" "$tmp/many.txt" 3 0.2) && [ "$a" = "$b" ] && ok \
+    b=$(digest "$bin" predict-prob "$tmp/ova-expf.bin" "$tmp/many.txt" 3 0.2) && [ "$a" = "$b" ] && ok \
     || bad "ova: predict-prob with a threshold: the export answers differently from its checkpoint"
 # train.min_labels 1: with the tuned thresholds every line holds at least its top label, in the
 # checkpoint and in its export; eval says so, and an explicit threshold is the plain rule.

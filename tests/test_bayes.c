@@ -1,11 +1,14 @@
 /* test_bayes.c - the naive Bayes member: a fit computed by hand, the hashed
- * lookup against a linear-scan reference, and the encoder's feature sets. */
+ * lookup against a linear-scan reference, the encoder's feature sets, and the
+ * packed tables of an exported model (exact, and bad bytes refused). */
 #include <check.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "bayes.h"
+#include "bayes_pack.h"
 #include "hash.h"
 #include "rng.h"
 
@@ -183,6 +186,151 @@ START_TEST(test_encoder_features)
 }
 END_TEST
 
+/* A member fitted on 300 documents of 3 classes drawing 12 of 2000 random
+ * features each (Zipf-like: low ones often), so counts and patterns repeat as
+ * in a corpus. */
+static void packed_member(Bayes *b, uint64_t *keys /* [2000] */)
+{
+    enum { N = 2000 };
+    Rng r;
+    rng_seed(&r, 41);
+    for (int i = 0; i < N; i++) keys[i] = rng_next(&r);
+    Dataset ds;
+    dataset_init(&ds);
+    for (int d = 0; d < 300; d++) {
+        uint64_t f[12];
+        int nf = 0;
+        while (nf < 12) {
+            uint64_t k = keys[(uint64_t)(N * rng_uniform(&r) * rng_uniform(&r))];
+            int dup = 0;
+            for (int j = 0; j < nf; j++) dup |= f[j] == k;
+            if (!dup) f[nf++] = k;
+        }
+        int32_t y = d % 3;
+        dataset_append(&ds, NULL, 0, f, nf, &y, 1);
+    }
+    Status st;
+    ck_assert_int_eq(bayes_fit(b, &ds, 3, &(BayesOptions){.weight = 0.2, .ngrams = 2, .alpha = 1.0}, &st), 0);
+    dataset_free(&ds);
+}
+
+START_TEST(test_packed_tables_exact)
+{
+    uint64_t keys[2000];
+    Bayes b;
+    packed_member(&b, keys);
+    const int C = 3;
+    CkptBuf buf = {0};
+    bayes_pack_put(&buf, b.keys, b.prior, b.logp, b.n, C);
+    /* Under half of version 2's 8 + 4C bytes a feature (the keys take 7 of them). */
+    ck_assert_uint_lt(buf.n, (size_t)b.n * (8 + 4 * C) / 2);
+    uint64_t *k2 = malloc((size_t)b.n * sizeof *k2);
+    float *lp2 = malloc((size_t)(b.n * C) * sizeof *lp2), prior2[3];
+    CkptSection sec = {.p = buf.p, .n = buf.n};
+    CkptCursor c = ckpt_cursor(&sec);
+    ck_assert_int_eq(bayes_pack_get(&c, k2, prior2, lp2, b.n, C), 0);
+    ck_assert(ckpt_done(&c));
+    ck_assert_mem_eq(k2, b.keys, (size_t)b.n * sizeof *k2);
+    ck_assert_mem_eq(lp2, b.logp, (size_t)(b.n * C) * sizeof *lp2);
+    ck_assert_mem_eq(prior2, b.prior, sizeof prior2);
+    /* Every truncation and a flipped bit anywhere in the keys or tables is refused
+     * or decodes without reading out of bounds (the sanitizers see that). */
+    for (size_t len = 0; len < buf.n; len += 1 + len / 64) {
+        CkptSection t = {.p = buf.p, .n = len};
+        CkptCursor tc = ckpt_cursor(&t);
+        ck_assert_int_eq(bayes_pack_get(&tc, k2, prior2, lp2, b.n, C), -1);
+    }
+    for (size_t at = 0; at < buf.n; at += 7) {
+        buf.p[at] ^= 0x10;
+        CkptCursor fc = ckpt_cursor(&sec);
+        (void)bayes_pack_get(&fc, k2, prior2, lp2, b.n, C);
+        buf.p[at] ^= 0x10;
+    }
+    /* The wrong feature count is refused. */
+    CkptCursor wc = ckpt_cursor(&sec);
+    ck_assert_int_eq(bayes_pack_get(&wc, k2, prior2, lp2, b.n - 1, C), -1);
+    free(buf.p);
+    free(k2);
+    free(lp2);
+    bayes_free(&b);
+}
+END_TEST
+
+/* BAYS version 4 through a file: the member loads packed, with the same tables
+ * and the same logits bit for bit. */
+START_TEST(test_packed_member_saves_and_loads)
+{
+    uint64_t keys[2000];
+    Bayes b;
+    packed_member(&b, keys);
+    b.packed = 1;
+    char path[] = "/tmp/attnclf-bayes-XXXXXX";
+    int fd = mkstemp(path);
+    ck_assert_int_ge(fd, 0);
+    close(fd);
+    CkptWriter w;
+    ckpt_writer_init(&w);
+    bayes_save(&b, &w);
+    Status st;
+    ck_assert_int_eq(ckpt_write(&w, path, &st), 0);
+    ckpt_writer_free(&w);
+    CkptReader rd;
+    ck_assert_int_eq(ckpt_open(&rd, path, &st), 0);
+    ck_assert_int_eq(rd.dir[0].version, 4);
+    Bayes l;
+    ck_assert_msg(bayes_load(&l, &rd, 3, NULL, &st) == 0, "%s", st.msg);
+    ck_assert(l.packed && !l.compact);
+    ck_assert_int_eq(l.n, b.n);
+    ck_assert_mem_eq(l.logp, b.logp, (size_t)(b.n * 3) * sizeof *l.logp);
+    uint64_t doc[30];
+    for (int k = 0; k < 30; k++) doc[k] = k < 25 ? keys[k * 13] : keys[k] + 1;
+    float x[3], y[3];
+    bayes_logits(&b, doc, 30, x);
+    bayes_logits(&l, doc, 30, y);
+    ck_assert_mem_eq(x, y, sizeof x);
+    ckpt_close(&rd);
+    unlink(path);
+    bayes_free(&l);
+    bayes_free(&b);
+}
+END_TEST
+
+/* bayes_prune keeps the features of most documents times spread, with their
+ * values: a document of kept features scores as before, a dropped one adds
+ * nothing. */
+START_TEST(test_prune_keeps_the_weightiest)
+{
+    uint64_t keys[2000];
+    Bayes b, full;
+    packed_member(&b, keys);
+    packed_member(&full, keys);
+    const int64_t n = b.n;
+    bayes_prune(&b, n + 5); /* more than there are: unchanged */
+    ck_assert_int_eq(b.n, n);
+    bayes_prune(&b, 100);
+    ck_assert_int_eq(b.n, 100);
+    for (int64_t i = 1; i < b.n; i++) ck_assert_uint_lt(b.keys[i - 1], b.keys[i]);
+    /* The lowest key of the member (feature 0, drawn most often) is among the kept. */
+    int64_t f0 = 0;
+    for (int64_t i = 0; i < full.n; i++)
+        if (full.keys[i] == keys[0]) f0 = i;
+    int found = 0;
+    for (int64_t i = 0; i < b.n; i++) found |= b.keys[i] == full.keys[f0];
+    ck_assert(found);
+    float x[3], y[3], p[3];
+    bayes_logits(&b, b.keys, b.n, x);
+    bayes_logits(&full, b.keys, b.n, y);
+    ck_assert_mem_eq(x, y, sizeof x);
+    bayes_prune(&b, 0);
+    ck_assert_int_eq(b.n, 0);
+    bayes_logits(&b, full.keys, full.n, x);
+    bayes_logits(&full, NULL, 0, p);
+    ck_assert_mem_eq(x, p, sizeof x);
+    bayes_free(&b);
+    bayes_free(&full);
+}
+END_TEST
+
 Suite *bayes_suite(void)
 {
     Suite *s = suite_create("bayes");
@@ -192,6 +340,9 @@ Suite *bayes_suite(void)
     tcase_add_test(tc, test_fit_in_pieces);
     tcase_add_test(tc, test_lookup_matches_linear_scan);
     tcase_add_test(tc, test_encoder_features);
+    tcase_add_test(tc, test_packed_tables_exact);
+    tcase_add_test(tc, test_packed_member_saves_and_loads);
+    tcase_add_test(tc, test_prune_keeps_the_weightiest);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -57,7 +57,39 @@ START_TEST(test_rowmap_index_and_sections)
     ck_assert_int_eq(rowmap_load(&b, &r, 201, &st), -1);
     ck_assert_ptr_nonnull(strstr(st.msg, "201"));
     ckpt_close(&r);
+    /* Version 1 (the bitmap, files before the list) reads into the same map. */
+    ckpt_writer_init(&w);
+    CkptBuf *v1 = ckpt_section(&w, "RMAP", 1);
+    ckpt_put_u64(v1, 200);
+    ckpt_put_u64(v1, 6);
+    for (int64_t i = 0; i < m.words; i++) ckpt_put_u64(v1, m.dir[2 * i]);
+    ck_assert_int_eq(ckpt_write(&w, path, &st), 0);
+    ckpt_writer_free(&w);
+    ck_assert_int_eq(ckpt_open(&r, path, &st), 0);
+    ck_assert_msg(rowmap_load(&b, &r, 200, &st) == 0, "%s", st.msg);
+    ck_assert_mem_eq(b.dir, m.dir, (size_t)m.words * 16);
+    rowmap_free(&b);
+    ckpt_close(&r);
     rowmap_free(&m);
+    /* Lists of every density round-trip: none, one row, every row, every third. */
+    const int64_t sizes[] = {1, 1, 64, 1000, 1000, 1000};
+    for (int t = 0; t < 6; t++) {
+        rowmap_init(&m, sizes[t]);
+        for (int64_t row = 0; row < sizes[t]; row++)
+            if ((t == 1 || t == 2 || t == 3) || (t == 5 && row % 3 == 0)) rowmap_set(&m, row);
+        rowmap_finish(&m);
+        ckpt_writer_init(&w);
+        rowmap_save(&m, &w);
+        ck_assert_int_eq(ckpt_write(&w, path, &st), 0);
+        ckpt_writer_free(&w);
+        ck_assert_int_eq(ckpt_open(&r, path, &st), 0);
+        ck_assert_msg(rowmap_load(&b, &r, sizes[t], &st) == 0, "%s", st.msg);
+        ck_assert_int_eq(b.stored, m.stored);
+        ck_assert_mem_eq(b.dir, m.dir, (size_t)m.words * 16);
+        rowmap_free(&b);
+        ckpt_close(&r);
+        rowmap_free(&m);
+    }
     fixture_rmtree(dir);
 }
 END_TEST
@@ -270,6 +302,31 @@ START_TEST(test_export_predicts_bit_for_bit)
     ship_score(&e, &b);
     for (size_t i = 0; i < N_TEXTS; i++)
         for (int k = 0; k < 2; k++) ck_assert_float_eq_tol(a.probs[i][k], b.probs[i][k], 0.01f);
+    classifier_free(&e);
+    /* int8 moves from the initial rows (the default): every number within half
+     * a step of its row's, the rows the loader decodes the exporter's bit for
+     * bit, the member's logits exact (BAYS version 4), probabilities within
+     * 0.005. */
+    ck_assert_int_eq(fit_export(&c, 5, EMBED_I8D, ship_conf, path, &st), 0);
+    ship_load(path, &e);
+    ck_assert_int_eq(e.net.emb.codec, EMBED_I8D);
+    ck_assert(e.net.emb.dec != NULL && e.bayes.packed);
+    Model x;
+    ck_assert_int_eq(model_export(&x, &c.net, 5, EMBED_I8D, &st), 0);
+    const int d = c.net.dims.dim;
+    ck_assert_mem_eq(x.emb.dec, e.net.emb.dec, (size_t)(embed_stored(&e.net.emb) * d) * sizeof(float));
+    model_free(&x);
+    float row[16];
+    for (int64_t r = 0; r < c.net.dims.rows; r++) {
+        const int64_t k = embed_index(&e.net.emb, r);
+        ck_assert_int_eq(embed_row(&e.net.emb, r, row), 0);
+        const float half = k >= 0 ? e.net.emb.i8.scale[k] / 2 : 0.0f;
+        for (int j = 0; j < d; j++) ck_assert_float_eq_tol(row[j], c.net.p.emb[r * d + j], half * 1.001f + 1e-7f);
+    }
+    ship_score(&e, &b);
+    ck_assert_mem_eq(a.member, b.member, sizeof a.member);
+    for (size_t i = 0; i < N_TEXTS; i++)
+        for (int k = 0; k < 2; k++) ck_assert_float_eq_tol(a.probs[i][k], b.probs[i][k], 0.005f);
     classifier_free(&e);
     /* An exported model is not exported again. */
     ship_load(path, &e);

@@ -102,6 +102,7 @@ typedef struct QuantizeOptions {
     const char *data, *valid;  /* in place of the config's data.train and data.valid, or NULL */
     int validate;          /* 1: read the training data to validate even when nothing else needs them */
     int threads;           /* 0: train.threads of the config */
+    int64_t bayes_cutoff;  /* naive Bayes features kept (bayes_prune); -1: all */
 } QuantizeOptions;
 
 /* cutoff 0, mass, PQ 8 bits dsub 2 with qnorm, no retraining, 1 epoch. */

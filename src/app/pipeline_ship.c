@@ -19,7 +19,7 @@
 QuantizeOptions pipeline_quantize_defaults(void)
 {
     QuantizeOptions o = {.cutoff = 0, .score = QUANTIZE_MASS, .codec = EMBED_PQ, .pq = quant_pq_defaults(),
-                         .epochs = 1};
+                         .epochs = 1, .bayes_cutoff = -1};
     o.pq.qnorm = 1;
     return o;
 }
@@ -334,8 +334,11 @@ static int ship_build(Ship *s, Status *st)
         rep->valid_n = s->data.valid.n;
         rep->valid_full = ship_accuracy(&s->c, &s->data.valid, s->threads);
     }
-    /* The member ships compact; everything validated from here on sees it so. */
-    if (classifier_bayes(&s->c)) bayes_compact(&s->c.bayes);
+    /* The member ships compact (and cut); everything validated from here on sees it so. */
+    if (classifier_bayes(&s->c)) {
+        bayes_prune(&s->c.bayes, o->bayes_cutoff);
+        bayes_compact(&s->c.bayes);
+    }
     float *score = xmalloc((size_t)s->R * sizeof *score);
     ship_scores(s, score);
     ship_select(s, score, touched);
@@ -375,7 +378,9 @@ int pipeline_quantize(const char *path, const char *out, const QuantizeOptions *
     s.d = s.c.net.dims.dim;
     s.threads = threads_resolve(o->threads ? o->threads : s.cfg.train.step.threads);
     int rc = 0;
-    if (s.c.net.emb.codec != EMBED_F32 || (s.c.net.emb.mapped && s.c.net.emb.missing != EMBED_MISSING_INIT))
+    /* An export's rows (floats or int8 moves, decoded at load) are quantized like a checkpoint's. */
+    const EmbedCodec in = s.c.net.emb.codec;
+    if ((in != EMBED_F32 && in != EMBED_I8D) || (s.c.net.emb.mapped && s.c.net.emb.missing != EMBED_MISSING_INIT))
         rc = status_error(st, "%s: is a quantized model already; quantize its checkpoint (best.ckpt) or model.bin",
                           path);
     if (rc == 0) rc = ship_build(&s, st);

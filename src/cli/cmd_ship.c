@@ -13,16 +13,20 @@
 #include "pipeline.h"
 
 static const char export_help[] =
-    "usage: attnclf export --model CKPT --output MODEL [--int8] [--quiet]\n\n"
+    "usage: attnclf export --model CKPT --output MODEL [--float|--int8] [--quiet]\n\n"
     "Writes the model in CKPT for inference only: no optimiser state, no training state,\n"
     "and none of the embedding rows training never touched (they still hold their initial\n"
-    "values, which the model rebuilds from the run's seed when a document needs one). It\n"
-    "predicts exactly as CKPT does, bit for bit; eval, predict and the other commands load\n"
-    "it like a checkpoint. Training writes the same file as model.bin beside best.ckpt.\n\n"
+    "values, which the model rebuilds from the run's seed when a document needs one). The\n"
+    "naive Bayes member is stored exactly, in a third to a half of its bytes. Each\n"
+    "stored row is its move from its initial value in int8, which puts every number\n"
+    "within 1/254 of the row's largest move; probabilities then differ from CKPT's by\n"
+    "about 0.001 (README, Models to ship). eval, predict and the other commands load it\n"
+    "like a checkpoint. Training writes the same file as model.bin beside best.ckpt.\n\n"
     "  --model CKPT    checkpoint written by 'attnclf train'\n"
     "  --output MODEL  the file to write\n"
-    "  --int8          store the rows as per-row int8 (a quarter of the bytes; the\n"
-    "                  probabilities then differ by int8's rounding, see README)\n"
+    "  --float         store the rows as floats: CKPT's predictions bit for bit, in\n"
+    "                  about 2.5 times the bytes\n"
+    "  --int8          the rows as int8 moves from their initial values (the default)\n"
     "  --quiet         no summary\n"
     "  --help          this text\n";
 
@@ -47,21 +51,24 @@ static int ship_summary(const char *cmd, const char *path, const char *extra)
 
 int cmd_export(int argc, char **argv)
 {
-    static const char shortopts[] = "m:o:8qh";
+    static const char shortopts[] = "m:o:8Fqh";
     static const struct option opts[] = {
         {"model", required_argument, 0, 'm'}, {"output", required_argument, 0, 'o'},
         {"int8", no_argument, 0, '8'},        {"quiet", no_argument, 0, 'q'},
-        {"help", no_argument, 0, 'h'},        {0, 0, 0, 0},
+        {"help", no_argument, 0, 'h'},        {"float", no_argument, 0, 'F'},
+        {0, 0, 0, 0},
     };
     const char *model = NULL, *output = NULL;
-    int int8 = 0, quiet = 0, c;
+    EmbedCodec codec = EMBED_I8D;
+    int quiet = 0, c;
     opterr = 0;
     optind = 1;
     while ((c = getopt_long(argc, argv, shortopts, opts, NULL)) != -1) {
         switch (c) {
         case 'm': model = optarg; break;
         case 'o': output = optarg; break;
-        case '8': int8 = 1; break;
+        case '8': codec = EMBED_I8D; break;
+        case 'F': codec = EMBED_F32; break;
         case 'q': quiet = 1; break;
         case 'h': fputs(export_help, stdout); return 0;
         default: return cli_bad_option("export", argv, optopt, opts, shortopts);
@@ -70,15 +77,15 @@ int cmd_export(int argc, char **argv)
     if (optind < argc) return cli_usage("export", "unexpected argument '%s'", argv[optind]);
     if (!model || !output) return cli_usage("export", "--model CKPT and --output MODEL are required");
     Status st;
-    if (pipeline_export(model, output, int8 ? EMBED_I8 : EMBED_F32, &st)) return cli_fail("export", &st);
-    return quiet ? 0 : ship_summary("export", output, int8 ? " as int8" : "");
+    if (pipeline_export(model, output, codec, &st)) return cli_fail("export", &st);
+    return quiet ? 0 : ship_summary("export", output, codec == EMBED_I8D ? " as int8 moves" : " as floats");
 }
 
 static const char quantize_help[] =
     "usage: attnclf quantize --model CKPT --output MODEL [--cutoff N] [--score S] [--bits 8|4]\n"
     "                        [--dsub D] [--no-qnorm] [--int8] [--float] [--retrain] [--retrain-rows]\n"
     "                        [--epochs N] [--lr R] [--data FILE] [--valid FILE] [--validate] [--threads N]\n"
-    "                        [--quiet]\n\n"
+    "                        [--bayes-cutoff N] [--quiet]\n\n"
     "Writes a small model of CKPT (a checkpoint or an exported model): the N embedding rows\n"
     "that matter most of those training touched, product-quantized; tokens of the other rows\n"
     "are left out of documents, and the vocabulary keeps only the words kept. eval, predict\n"
@@ -104,6 +111,8 @@ static const char quantize_help[] =
     "  --valid FILE    the validation data, in place of the config's data.valid\n"
     "  --validate      read the training data to validate even when nothing else needs them\n"
     "  --threads N     threads (default: the config's train.threads)\n"
+    "  --bayes-cutoff N  naive Bayes features kept: those of most documents times log-\n"
+    "                  probability spread (default: all; 0 keeps the priors alone)\n"
     "  --quiet         no progress or summary\n"
     "  --help          this text\n";
 
@@ -178,13 +187,18 @@ static int quantize_option(int c, const char *arg, QuantizeOptions *o)
             return cli_usage("quantize", "--threads %s: expected a number from 0 to 1024", arg);
         o->threads = o->pq.threads = (int)v;
         return 0;
+    case 'B':
+        if ((v = cli_parse_count(arg, 2000000000L)) < 0)
+            return cli_usage("quantize", "--bayes-cutoff %s: expected a whole number >= 0", arg);
+        o->bayes_cutoff = v;
+        return 0;
     }
     return -1;
 }
 
 int cmd_quantize(int argc, char **argv)
 {
-    static const char shortopts[] = "m:o:n:S:b:D:Q8FrRe:l:d:v:VT:qh";
+    static const char shortopts[] = "m:o:n:S:b:D:Q8FrRe:l:d:v:VT:B:qh";
     static const struct option opts[] = {
         {"model", required_argument, 0, 'm'},  {"output", required_argument, 0, 'o'},
         {"cutoff", required_argument, 0, 'n'}, {"score", required_argument, 0, 'S'},
@@ -195,7 +209,8 @@ int cmd_quantize(int argc, char **argv)
         {"lr", required_argument, 0, 'l'},     {"data", required_argument, 0, 'd'},
         {"valid", required_argument, 0, 'v'},  {"validate", no_argument, 0, 'V'},
         {"threads", required_argument, 0, 'T'}, {"quiet", no_argument, 0, 'q'},
-        {"help", no_argument, 0, 'h'},         {0, 0, 0, 0},
+        {"help", no_argument, 0, 'h'},         {"bayes-cutoff", required_argument, 0, 'B'},
+        {0, 0, 0, 0},
     };
     QuantizeOptions o = pipeline_quantize_defaults();
     const char *model = NULL, *output = NULL;

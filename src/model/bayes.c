@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bayes_pack.h"
 #include "mem.h"
 
 /* An empty member of n features (arrays allocated); bayes_index once keys are in. */
@@ -159,6 +160,56 @@ void bayes_compact(Bayes *b)
     bayes_index_compact(b);
 }
 
+typedef struct FeatScore {
+    double score;
+    int64_t index;
+} FeatScore;
+
+static int bayes_cmp_score(const void *a, const void *b)
+{
+    const FeatScore *x = a, *y = b;
+    if (x->score != y->score) return x->score > y->score ? -1 : 1;
+    return (x->index > y->index) - (x->index < y->index);
+}
+
+void bayes_prune(Bayes *b, int64_t keep)
+{
+    const int C = b->classes;
+    const int64_t n = b->n;
+    if (b->compact || keep < 0 || keep >= n) return;
+    double *low = xmalloc((size_t)C * sizeof *low);
+    for (int c = 0; c < C; c++) {
+        low[c] = INFINITY;
+        for (int64_t i = 0; i < n; i++) low[c] = fmin(low[c], (double)b->logp[i * C + c]);
+    }
+    FeatScore *s = xmalloc((size_t)(n ? n : 1) * sizeof *s);
+    for (int64_t i = 0; i < n; i++) {
+        const float *lp = b->logp + i * C;
+        double docs = 0.0, hi = -INFINITY, lo = INFINITY;
+        for (int c = 0; c < C; c++) {
+            docs += b->o.alpha * expm1((double)lp[c] - low[c]);
+            hi = fmax(hi, lp[c]);
+            lo = fmin(lo, lp[c]);
+        }
+        s[i] = (FeatScore){docs * (hi - lo), i};
+    }
+    qsort(s, (size_t)n, sizeof *s, bayes_cmp_score);
+    uint8_t *kept = xcalloc((size_t)(n ? n : 1), 1);
+    for (int64_t k = 0; k < keep; k++) kept[s[k].index] = 1;
+    int64_t m = 0;
+    for (int64_t i = 0; i < n; i++)
+        if (kept[i]) {
+            b->keys[m] = b->keys[i];
+            memmove(b->logp + m * C, b->logp + i * C, (size_t)C * sizeof *b->logp);
+            m++;
+        }
+    b->n = m;
+    bayes_index(b);
+    free(kept);
+    free(s);
+    free(low);
+}
+
 /* The lowest l with n 2^l <= 2^32 < n 2^(l+1) (at most 31): the low bits kept
  * apart, so the high parts take about 2 bits a feature. */
 static int bayes_low_bits(uint64_t n)
@@ -260,6 +311,24 @@ static int bayes_load_compact(Bayes *b, const CkptReader *r, CkptCursor *c, int 
         return ckpt_damaged(r, st, "bad BAYS section: the feature fingerprints do not decode");
     }
     bayes_index_compact(b);
+    return 0;
+}
+
+/* BAYS version 4: every feature takes at least a byte (its pattern's number). */
+static int bayes_load_packed(Bayes *b, const CkptReader *r, CkptCursor *c, int classes, const BayesOptions *o,
+                             Status *st)
+{
+    const uint64_t n = ckpt_u64(c);
+    if (c->bad || !(o->weight > 0) || o->ngrams < 1 || o->ngrams > 6 || !(o->alpha > 0) || classes < 2 ||
+        n > c->n - c->pos || n > INT32_MAX || (n && (uint64_t)classes > BAYES_MAX_CELLS / n))
+        return ckpt_damaged(r, st, "bad BAYS section (naive Bayes member)");
+    bayes_init(b, (int64_t)n, classes, o);
+    if (bayes_pack_get(c, b->keys, b->prior, b->logp, (int64_t)n, classes) || !ckpt_done(c)) {
+        bayes_free(b);
+        return ckpt_damaged(r, st, "bad BAYS section: the packed naive Bayes tables do not decode");
+    }
+    b->packed = 1;
+    bayes_index(b);
     return 0;
 }
 
@@ -417,11 +486,15 @@ void bayes_save(const Bayes *b, CkptWriter *w)
         bayes_save_compact(b, w);
         return;
     }
-    CkptBuf *h = ckpt_section(w, "BAYS", 2);
+    CkptBuf *h = ckpt_section(w, "BAYS", b->packed ? 4 : 2);
     ckpt_put_f64(h, b->o.weight);
     ckpt_put_u32(h, (uint32_t)b->o.ngrams);
     ckpt_put_f64(h, b->o.alpha);
     ckpt_put_u64(h, (uint64_t)b->n);
+    if (b->packed) {
+        bayes_pack_put(h, b->keys, b->prior, b->logp, b->n, b->classes);
+        return;
+    }
     ckpt_put(h, b->keys, (size_t)b->n * sizeof *b->keys);
     ckpt_put(h, b->prior, (size_t)b->classes * sizeof *b->prior);
     ckpt_section_ref(w, b->logp, (uint64_t)b->n * (uint64_t)b->classes * sizeof *b->logp);
@@ -444,6 +517,7 @@ int bayes_load(Bayes *b, const CkptReader *r, int classes, const BayesOptions *l
             return ckpt_damaged(r, st, "bad BAYS section (naive Bayes member)");
         return bayes_load_compact(b, r, &c, classes, &o, st);
     }
+    if (r->version >= 4 && sec.version == 4) return bayes_load_packed(b, r, &c, classes, &o, st);
     const uint64_t C = (uint64_t)classes, n = ckpt_u64(&c), left = c.n - c.pos;
     /* Sizes are checked before any multiplication can overflow. */
     if (c.bad || (r->version >= 4 && sec.version != 2) || !(o.weight > 0) || o.ngrams < 1 || o.ngrams > 6 ||

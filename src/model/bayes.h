@@ -43,6 +43,9 @@ typedef struct Bayes {
     uint32_t *fp;    /* [n] fingerprints, strictly ascending */
     int8_t *q;       /* [n,C-1] round((logp[f,c] - logp[f,0]) / scale), c = 1..C-1 */
     float scale;
+    /* Saved as BAYS version 4 (bayes_pack.h): the same tables, exactly, in
+     * about 7.5 bytes a feature; an exported model's member. */
+    int packed;
 } Bayes;
 
 /* The largest table bayes_fit builds: features x classes floats (4 GiB). */
@@ -60,7 +63,8 @@ void bayes_count_finish(Bayes *b, const BayesCount *k, const BayesOptions *o);
 void bayes_count_free(BayesCount *k);
 void bayes_free(Bayes *b);
 /* Section BAYS: f64 weight, u32 ngrams, f64 alpha, u64 n, then the feature
- * hashes [n] ascending, prior [C] and logp [n,C]. */
+ * hashes [n] ascending, prior [C] and logp [n,C] (version 2), or with packed
+ * (version 4) those tables as bayes_pack_put lays them out. */
 void bayes_save(const Bayes *b, CkptWriter *w);
 /* Reads BAYS for `classes` labels. Format 1-3 files store only the tables; their
  * options come from the stored config (legacy, ignored for newer files). */
@@ -81,5 +85,12 @@ int bayes_present(const Bayes *b);
  * coded (the high parts fp >> l in unary: bit (fp_i >> l) + i set of n + 2^(32-l)
  * bits, u64 words; the low l bits of each packed in u64 words), then q. */
 void bayes_compact(Bayes *b);
+/* Keeps the `keep` features (of a member not compact) that move the logits
+ * most over the training documents: each feature's document count, read back
+ * from its log-probabilities (n_c = alpha (exp(logp_c - min_f logp_c) - 1),
+ * the least being a count of 0), times the spread of its log-probabilities
+ * over the classes; ties to the lower hash. The others are dropped as unseen
+ * (they add nothing); the kept ones keep their values, priors stay. */
+void bayes_prune(Bayes *b, int64_t keep);
 
 #endif

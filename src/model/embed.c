@@ -53,7 +53,8 @@ void embed_init_plain(Embed *e, const float *table, int64_t rows, int dim)
 void embed_free(Embed *e)
 {
     if (e->mapped) rowmap_free(&e->map);
-    if (e->codec == EMBED_I8) quant_i8_free(&e->i8);
+    if (e->codec == EMBED_I8 || e->codec == EMBED_I8D) quant_i8_free(&e->i8);
+    free(e->dec);
     if (e->codec == EMBED_PQ) quant_pq_free(&e->pq);
     memset(e, 0, sizeof *e);
 }
@@ -65,11 +66,67 @@ int64_t embed_stored(const Embed *e)
 
 void embed_stored_row(const Embed *e, int64_t k, float *out)
 {
+    if (e->dec) {
+        memcpy(out, e->dec + k * e->dim, (size_t)e->dim * sizeof *out);
+        return;
+    }
     switch (e->codec) {
     case EMBED_F32: memcpy(out, e->f32 + k * e->dim, (size_t)e->dim * sizeof *out); break;
-    case EMBED_I8: quant_i8_row(&e->i8, k, out); break;
+    case EMBED_I8:
+    case EMBED_I8D: quant_i8_row(&e->i8, k, out); break;
     case EMBED_PQ: quant_pq_row(&e->pq, k, out); break;
     }
+}
+
+/* e->dec = each stored row's initial value plus its int8 difference, in float
+ * arithmetic, the one way both the exporter and the loader decode them. */
+static void embed_decode_i8d(Embed *e)
+{
+    const int d = e->dim;
+    const int64_t n = e->map.stored;
+    int64_t *list = xmalloc((size_t)(n ? n : 1) * sizeof *list);
+    rowmap_list(&e->map, list);
+    free(e->dec);
+    e->dec = xmalloc((size_t)(n ? n : 1) * (size_t)d * sizeof *e->dec);
+    for (int64_t k = 0; k < n; k++) {
+        float *out = e->dec + k * d;
+        const int8_t *q = e->i8.q + k * d;
+        const float s = e->i8.scale[k];
+        embed_init_row(out, list[k], d, e->seed, e->random_rows);
+        for (int j = 0; j < d; j++) out[j] += s * (float)q[j];
+    }
+    free(list);
+}
+
+/* e->dec = every stored int8 or PQ row as embed_stored_row decodes it, which
+ * is the gather's arithmetic (one multiply a number), so predictions keep
+ * their bits; a gather is then a float table's copy. */
+static void embed_decode_all(Embed *e)
+{
+    const int64_t n = embed_stored(e);
+    float *dec = xmalloc((size_t)(n ? n : 1) * (size_t)e->dim * sizeof *dec);
+    for (int64_t k = 0; k < n; k++) embed_stored_row(e, k, dec + k * e->dim);
+    e->dec = dec;
+}
+
+int embed_build_i8d(Embed *e, const float *x, Status *st)
+{
+    const int d = e->dim;
+    const int64_t n = e->map.stored;
+    int64_t *list = xmalloc((size_t)(n ? n : 1) * sizeof *list);
+    float *diff = xmalloc((size_t)(n ? n : 1) * (size_t)d * sizeof *diff);
+    rowmap_list(&e->map, list);
+    for (int64_t k = 0; k < n; k++) {
+        embed_init_row(diff + k * d, list[k], d, e->seed, e->random_rows);
+        for (int j = 0; j < d; j++) diff[k * d + j] = x[k * d + j] - diff[k * d + j];
+    }
+    int rc = quant_i8_build(&e->i8, diff, n, d, st);
+    free(diff);
+    free(list);
+    if (rc) return -1;
+    e->codec = EMBED_I8D;
+    embed_decode_i8d(e);
+    return 0;
 }
 
 int embed_row(const Embed *e, int64_t r, float *out)
@@ -91,11 +148,14 @@ int embed_row(const Embed *e, int64_t r, float *out)
 static void embed_decode(const Embed *e, float *x, const int32_t *sid, const int32_t *kid, int nk)
 {
     const int d = e->dim;
-    switch (e->codec) {
-    case EMBED_F32: kernel_gather_rows(x, e->f32, sid, nk, d); break;
-    case EMBED_I8: kernel_gather_i8(x, e->i8.q, e->i8.scale, sid, nk, d); break;
-    case EMBED_PQ: kernel_gather_pq(x, &e->pq, sid, nk); break;
-    }
+    if (e->dec) kernel_gather_rows(x, e->dec, sid, nk, d);
+    else
+        switch (e->codec) {
+        case EMBED_F32: kernel_gather_rows(x, e->f32, sid, nk, d); break;
+        case EMBED_I8:
+        case EMBED_I8D: kernel_gather_i8(x, e->i8.q, e->i8.scale, sid, nk, d); break;
+        case EMBED_PQ: kernel_gather_pq(x, &e->pq, sid, nk); break;
+        }
     if (e->mapped && e->missing == EMBED_MISSING_INIT)
         for (int j = 0; j < nk; j++)
             if (sid[j] < 0)
@@ -150,7 +210,7 @@ int embed_gather(const Embed *e, float *x, int32_t *kid, int *nk, int32_t *pos, 
 void embed_save(const Embed *e, CkptWriter *w)
 {
     if (embed_is_plain(e)) return;
-    CkptBuf *b = ckpt_section(w, "EMBD", 1);
+    CkptBuf *b = ckpt_section(w, "EMBD", e->codec == EMBED_I8D ? 2 : 1);
     ckpt_put_u32(b, (uint32_t)e->codec);
     ckpt_put_u32(b, (uint32_t)e->missing);
     ckpt_put_u64(b, e->seed);
@@ -163,9 +223,10 @@ void embed_save(const Embed *e, CkptWriter *w)
     b = ckpt_section(w, "QEMB", 1);
     ckpt_put_u32(b, (uint32_t)e->codec);
     ckpt_put_u32(b, 0);
-    size_t n = e->codec == EMBED_I8 ? quant_i8_size(&e->i8) : quant_pq_size(&e->pq);
+    const int i8 = e->codec == EMBED_I8 || e->codec == EMBED_I8D;
+    size_t n = i8 ? quant_i8_size(&e->i8) : quant_pq_size(&e->pq);
     unsigned char *bytes = xmalloc(n);
-    if (e->codec == EMBED_I8) quant_i8_write(&e->i8, bytes);
+    if (i8) quant_i8_write(&e->i8, bytes);
     else quant_pq_write(&e->pq, bytes);
     ckpt_put(b, bytes, n);
     free(bytes);
@@ -185,7 +246,7 @@ static int embed_load_quant(Embed *e, const CkptReader *r, int64_t stored, Statu
     int rc;
     int64_t rows;
     int dim;
-    if (e->codec == EMBED_I8) {
+    if (e->codec == EMBED_I8 || e->codec == EMBED_I8D) {
         rc = quant_i8_read(&e->i8, sec.p + 8, (size_t)(sec.n - 8), what, st);
         rows = e->i8.rows;
         dim = e->i8.dim;
@@ -214,7 +275,10 @@ int embed_load(Embed *e, const CkptReader *r, int64_t rows, int dim, Status *st)
     uint64_t seed = ckpt_u64(&c), random_rows = ckpt_u64(&c);
     uint32_t mapped = ckpt_u32(&c), zero = ckpt_u32(&c);
     uint64_t stored = ckpt_u64(&c);
-    if (sec.version != 1 || !ckpt_done(&c) || codec > EMBED_PQ || missing > EMBED_MISSING_SKIP || mapped > 1 ||
+    /* Version 2 says the rows are EMBED_I8D, which only an exported model's mapped rows are. */
+    const int i8d = sec.version == 2 && codec == EMBED_I8D && missing == EMBED_MISSING_INIT && mapped == 1;
+    if ((sec.version != 1 && !i8d) || (sec.version == 1 && codec > EMBED_PQ) || !ckpt_done(&c) ||
+        missing > EMBED_MISSING_SKIP || mapped > 1 ||
         zero != 0 || random_rows > (uint64_t)rows || stored > (uint64_t)rows || (!mapped && stored != (uint64_t)rows))
         return ckpt_damaged(r, st, "bad EMBD section");
     e->missing = (EmbedMissing)missing;
@@ -234,5 +298,8 @@ int embed_load(Embed *e, const CkptReader *r, int64_t rows, int dim, Status *st)
         embed_free(e);
         return -1;
     }
+    if (e->codec == EMBED_I8D) embed_decode_i8d(e);
+    else if (e->codec != EMBED_F32 && stored * (uint64_t)dim * sizeof(float) <= EMBED_DECODE_BUDGET)
+        embed_decode_all(e);
     return 0;
 }

@@ -31,7 +31,13 @@
 #include "rowmap.h"
 #include "status.h"
 
-typedef enum { EMBED_F32 = 0, EMBED_I8 = 1, EMBED_PQ = 2 } EmbedCodec;
+/* EMBED_I8D (an exported model's rows, EMBED_MISSING_INIT only): per-row int8 of
+ * each stored row's difference from its initial value (embed_init_row), which
+ * the loader adds back once into floats (dec). A row moves from its start by the
+ * training's steps, a few hundredths for an n-gram seen in a few documents,
+ * while its start spans +-1/sqrt(dim): int8 of the difference errs by
+ * max|row - start| / 254, several times less than int8 of the row. */
+typedef enum { EMBED_F32 = 0, EMBED_I8 = 1, EMBED_PQ = 2, EMBED_I8D = 3 } EmbedCodec;
 typedef enum { EMBED_MISSING_INIT = 0, EMBED_MISSING_SKIP = 1 } EmbedMissing;
 
 typedef struct Embed {
@@ -44,7 +50,9 @@ typedef struct Embed {
     uint64_t seed;         /* EMBED_MISSING_INIT: the seed the rows were drawn from */
     int64_t random_rows;   /* rows [0, random_rows) start random (the words), the others at 0 */
     const float *f32;      /* EMBED_F32: [stored,dim], the model's emb tensor */
-    QuantI8 i8;            /* EMBED_I8: stored rows */
+    QuantI8 i8;            /* EMBED_I8: stored rows; EMBED_I8D: their differences from the initial rows */
+    float *dec;            /* NULL, or [stored,dim] the stored rows decoded once at load (owned), which
+                              the gather then copies as a float table's */
     QuantPQMat pq;         /* EMBED_PQ: stored rows */
 } Embed;
 
@@ -64,6 +72,9 @@ int embed_row_is_initial(const float *row /* [dim] */, int64_t r, int dim, uint6
 void embed_init_plain(Embed *e, const float *table /* [rows,dim] */, int64_t rows, int dim);
 void embed_free(Embed *e);
 int64_t embed_stored(const Embed *e);
+/* The stored rows x [stored,dim] (listed in row order by e's map, which must be
+ * set, EMBED_MISSING_INIT) as EMBED_I8D: e->i8 and e->dec. */
+int embed_build_i8d(Embed *e, const float *x, Status *st);
 /* Whether this is a training model's plain table (model_backward works only there). */
 static inline int embed_is_plain(const Embed *e)
 {
@@ -90,10 +101,16 @@ int embed_row(const Embed *e, int64_t r, float *out /* [dim] */);
 int embed_gather(const Embed *e, float *x /* [n,dim] */, int32_t *kid /* [n] */, int *nk, int32_t *pos /* [n] */,
                  int *P, int32_t *sid /* [n] */, const int32_t *ids /* [n] */, int n);
 
+/* A loaded model's int8 or PQ rows are decoded once into floats (dec) when
+ * these take at most this many bytes: 32 MiB holds 2M rows of dim 4, 500k of
+ * 16. A gather then copies floats instead of decoding rows. */
+#define EMBED_DECODE_BUDGET ((uint64_t)32 << 20)
+
 /* Sections of a shipped model's embedding: EMBD version 1: u32 codec, u32
  * missing, u64 seed, u64 random_rows, u32 mapped, u32 0, u64 stored rows; RMAP (rowmap.h) when
  * mapped; QEMB version 1 for int8 or PQ rows: u32 codec, u32 0, then the quant.h
- * byte layout (quant_i8_write, quant_pq_write). F32 rows
+ * byte layout (quant_i8_write, quant_pq_write; EMBED_I8D the int8 one). EMBD is
+ * version 2, the same bytes, when the codec is EMBED_I8D. F32 rows
  * are the model's emb tensor (TDAT). Nothing is written for a plain table. */
 void embed_save(const Embed *e, CkptWriter *w);
 /* Reads EMBD (and RMAP, QEMB) for a model of rows x dim; the F32 rows are set

@@ -103,7 +103,8 @@ void model_ship(Model *dst, const Model *src, Embed *e, const float *rows, int64
 int model_export(Model *dst, const Model *src, uint64_t seed, EmbedCodec codec, Status *st)
 {
     if (!embed_is_plain(&src->emb)) return status_error(st, "the model is exported or quantized already");
-    if (codec != EMBED_F32 && codec != EMBED_I8) return status_error(st, "export: rows are floats or int8");
+    if (codec != EMBED_F32 && codec != EMBED_I8 && codec != EMBED_I8D)
+        return status_error(st, "export: rows are floats, int8 or int8 differences");
     const int64_t R = src->dims.rows;
     const int d = src->dims.dim;
     Embed e;
@@ -124,6 +125,8 @@ int model_export(Model *dst, const Model *src, uint64_t seed, EmbedCodec codec, 
     if (codec == EMBED_I8) {
         rc = quant_i8_build(&e.i8, rows, n, d, st);
         if (rc == 0) e.codec = EMBED_I8;
+    } else if (codec == EMBED_I8D) {
+        rc = embed_build_i8d(&e, rows, st);
     }
     if (rc == 0) model_ship(dst, src, &e, rows, src->dims.dense_rows);
     else embed_free(&e);

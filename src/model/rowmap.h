@@ -2,9 +2,10 @@
  * rows with a rank directory, so that row r's place among the stored rows (how
  * many stored rows come before it) costs one popcount. A shipped model stores
  * only the rows training touched or a --cutoff kept (embed.h says what the
- * others become). A bitmap costs rows/8 bytes whatever is kept: 260 KB for
- * IMDB's 2.08M rows, where a list of the 100,000 rows a cutoff keeps as u32
- * would take 400 KB. */
+ * others become). In memory it is a bitmap (rows/8 bytes whatever is kept);
+ * in a file, the list of stored rows Elias-Fano coded (eliasfano.h), about
+ * 2 + log2(rows / stored) bits a stored row: the AG News sample's 151,390 of
+ * 2,020,604 rows take 95 KB where the bitmap took 253 KB. */
 #ifndef ATTNCLF_ROWMAP_H
 #define ATTNCLF_ROWMAP_H
 
@@ -63,10 +64,14 @@ static inline const void *rowmap_entry(const RowMap *m, int64_t r)
 /* The stored rows in ascending order into out [stored]. */
 void rowmap_list(const RowMap *m, int64_t *out);
 
-/* Section RMAP, version 1: u64 rows, u64 stored, then the bitmap, u64 [words]. */
+/* Section RMAP, version 2: u64 rows, u64 stored, u32 l = ef_low_bits(stored,
+ * u) for u the bit length of rows, u32 0, then the stored rows ascending,
+ * Elias-Fano coded: the high words, then the low ones (u64 each). Version 1
+ * (files before it): u64 rows, u64 stored, then the bitmap, u64 [words]. */
 void rowmap_save(const RowMap *m, CkptWriter *w);
-/* Reads RMAP for a model of `rows` rows: the row count must match, the stored
- * count must be the bitmap's, and the bits past the last row must be 0. */
+/* Reads RMAP (either version) for a model of `rows` rows: the row count must
+ * match, the stored count must be the rows listed (or marked), rows past the
+ * last one are refused. */
 int rowmap_load(RowMap *m, const CkptReader *r, int64_t rows, Status *st);
 
 #endif

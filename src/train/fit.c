@@ -432,6 +432,7 @@ int fit_ship(const Classifier *c, uint64_t seed, EmbedCodec codec, const char *c
 {
     Classifier ship = *c; /* borrows c's encoder, labels and member; only the network is its own */
     if (model_export(&ship.net, &c->net, seed, codec, st)) return -1;
+    ship.bayes.packed = 1; /* the member's tables, exactly, in a third to a half of the bytes */
     ckpt_put(ckpt_section(w, "CONF", 1), config_json, strlen(config_json));
     classifier_save(&ship, w);
     *net = ship.net;

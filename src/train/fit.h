@@ -182,8 +182,10 @@ void fit_request_stop(int signo);
 int fit_save(const FitSnapshot *s, const char *config_json, const char *path, Status *st);
 /* A model to ship, for inference only (`attnclf export`, a run's model.bin): the
  * config (CONF) and the classifier with its network exported by model_export
- * (codec EMBED_F32: the same predictions bit for bit; EMBED_I8: per-row int8
- * rows); no training state, no Adam moments. seed is the run's train.seed. */
+ * (codec EMBED_F32: the same predictions bit for bit; EMBED_I8D: the rows as
+ * int8 differences from their initial values, embed.h; EMBED_I8: per-row int8
+ * rows) and its naive Bayes member packed (exactly, bayes_pack.h); no training
+ * state, no Adam moments. seed is the run's train.seed. */
 int fit_export(const Classifier *c, uint64_t seed, EmbedCodec codec, const char *config_json, const char *path,
                Status *st);
 /* Its sections into w; they borrow the exported network, which *net receives

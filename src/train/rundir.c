@@ -238,7 +238,7 @@ static int rundir_on_checkpoint(void *ctx, const FitSnapshot *s, const FitCheckp
     if (k->improved) {
         FitSnapshot model = {.clf = s->clf, .state = s->state};
         fit_sections(&model, d->config_json, &j->best);
-        if (fit_ship(s->clf, d->seed, EMBED_F32, d->config_json, &j->ship, &ship_net, st)) {
+        if (fit_ship(s->clf, d->seed, EMBED_I8D, d->config_json, &j->ship, &ship_net, st)) {
             ckpt_writer_free(&j->w);
             ckpt_writer_free(&j->best);
             ckpt_writer_free(&j->ship);

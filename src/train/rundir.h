@@ -4,7 +4,8 @@
  * clears them first. As a fit observer it writes each epoch's checkpoint, points
  * last.ckpt and best.ckpt at the right ones, keeps the newest
  * output.keep_checkpoints epoch files, writes model.bin (the best epoch's model
- * for inference only, fit_ship) beside best.ckpt, and on an interruption
+ * for inference only, fit_ship with the rows as int8 differences, EMBED_I8D,
+ * which is what `attnclf export` writes by default) beside best.ckpt, and on an interruption
  * leaves a resumable last.ckpt.
  *
  * An epoch's checkpoint that is not the run's last is written in the
