@@ -56,6 +56,15 @@ START_TEST(test_fit_by_hand)
 }
 END_TEST
 
+/* Two fits of 2 classes hold the same bytes. */
+static void assert_same_fit(const Bayes *a, const Bayes *b)
+{
+    ck_assert_int_eq(a->n, b->n);
+    ck_assert(memcmp(a->keys, b->keys, (size_t)a->n * sizeof *a->keys) == 0);
+    ck_assert(memcmp(a->logp, b->logp, (size_t)a->n * 2 * sizeof *a->logp) == 0);
+    ck_assert(memcmp(a->prior, b->prior, 2 * sizeof *a->prior) == 0);
+}
+
 /* Counting in pieces (one document, then the rest, through dataset_slice's offsets
  * that do not start at 0) gives the whole fit's bytes. */
 START_TEST(test_fit_in_pieces)
@@ -74,10 +83,7 @@ START_TEST(test_fit_in_pieces)
     ck_assert_int_eq(bayes_count_add(k, &rest, &st), 0);
     bayes_count_finish(&parts, k, &o);
     bayes_count_free(k);
-    ck_assert_int_eq(whole.n, parts.n);
-    ck_assert(memcmp(whole.keys, parts.keys, (size_t)whole.n * sizeof *whole.keys) == 0);
-    ck_assert(memcmp(whole.logp, parts.logp, (size_t)whole.n * 2 * sizeof *whole.logp) == 0);
-    ck_assert(memcmp(whole.prior, parts.prior, 2 * sizeof *whole.prior) == 0);
+    assert_same_fit(&whole, &parts);
     bayes_free(&whole);
     bayes_free(&parts);
     dataset_free(&ds);
@@ -94,10 +100,7 @@ START_TEST(test_fit_ignores_document_order)
     Status st;
     ck_assert_int_eq(bayes_fit(&ba, &da, 2, &(BayesOptions){.weight = 1.0, .ngrams = 1, .alpha = 0.5}, &st), 0);
     ck_assert_int_eq(bayes_fit(&bz, &dz, 2, &(BayesOptions){.weight = 1.0, .ngrams = 1, .alpha = 0.5}, &st), 0);
-    ck_assert_int_eq(ba.n, bz.n);
-    ck_assert(memcmp(ba.keys, bz.keys, (size_t)ba.n * sizeof *ba.keys) == 0);
-    ck_assert(memcmp(ba.logp, bz.logp, (size_t)ba.n * 2 * sizeof *ba.logp) == 0);
-    ck_assert(memcmp(ba.prior, bz.prior, 2 * sizeof *ba.prior) == 0);
+    assert_same_fit(&ba, &bz);
     bayes_free(&ba);
     bayes_free(&bz);
     dataset_free(&da);
