@@ -93,42 +93,49 @@ static void random_data(float *s, int64_t *off, int32_t *lab, int n, int C, doub
     }
 }
 
-START_TEST(test_sweeps_against_every_candidate)
+/* The sweeps' F1 (global, then per label) is what setmetrics scores with the same
+ * min_labels rule, and no candidate (any score, or 1) beats them; 30 random sets. */
+static void check_sweeps(int min_labels, uint64_t seed)
 {
     enum { N = 40, C = 5 };
     float s[N * C];
     int64_t off[N + 1];
     int32_t lab[N * C];
     Rng r;
-    rng_seed(&r, 23);
+    rng_seed(&r, seed);
     for (int trial = 0; trial < 30; trial++) {
         random_data(s, off, lab, N, C, 0.1 + 0.02 * trial, &r);
         ThresholdFit g;
-        threshold_global(&g, s, off, lab, N, C, 0);
+        threshold_global(&g, s, off, lab, N, C, min_labels);
         SetMetrics m;
-        setmetrics_compute(&m, s, off, lab, N, C, C, g.threshold, NULL, 0);
+        setmetrics_compute(&m, s, off, lab, N, C, C, g.threshold, NULL, min_labels);
         ck_assert_double_eq_tol(m.micro_f1, g.f1, 1e-12);
         ck_assert_int_eq(m.predicted, g.predicted);
+        if (min_labels) ck_assert(m.predicted >= N);
         setmetrics_free(&m);
-        /* Every score as a candidate: none beats the sweep. */
         double best_label[C] = {0};
-        for (int j = 0; j < N * C; j++) {
-            setmetrics_compute(&m, s, off, lab, N, C, C, s[j], NULL, 0);
+        for (int j = 0; j <= N * C; j++) {
+            setmetrics_compute(&m, s, off, lab, N, C, C, j < N * C ? s[j] : 1.0f, NULL, min_labels);
             ck_assert(m.micro_f1 <= g.f1 + 1e-12);
-            for (int c = 0; c < C; c++) best_label[c] = fmax(best_label[c], m.f1[c]);
+            for (int k = 0; k < C; k++) best_label[k] = fmax(best_label[k], m.f1[k]);
             setmetrics_free(&m);
         }
         float thr[C];
         ThresholdFit fits[C];
-        threshold_per_label(thr, fits, s, off, lab, N, C, g.threshold, 1, 0);
-        setmetrics_compute(&m, s, off, lab, N, C, C, 0.0f, thr, 0);
-        for (int c = 0; c < C; c++) {
-            if (!fits[c].tuned) continue; /* no positive, or the best cut predicts every document */
-            ck_assert_double_eq_tol(m.f1[c], fits[c].f1, 1e-12);
-            ck_assert_double_eq_tol(fits[c].f1, best_label[c], 1e-12);
+        threshold_per_label(thr, fits, s, off, lab, N, C, g.threshold, 1, min_labels);
+        setmetrics_compute(&m, s, off, lab, N, C, C, 0.0f, thr, min_labels);
+        for (int k = 0; k < C; k++) {
+            if (!fits[k].tuned) continue; /* no positive, or the best cut predicts every document */
+            ck_assert_double_eq_tol(m.f1[k], fits[k].f1, 1e-12);
+            ck_assert_double_eq_tol(fits[k].f1, best_label[k], 1e-12);
         }
         setmetrics_free(&m);
     }
+}
+
+START_TEST(test_sweeps_against_every_candidate)
+{
+    check_sweeps(0, 23);
 }
 END_TEST
 
@@ -179,42 +186,7 @@ END_TEST
 
 START_TEST(test_forced_sweeps_against_every_candidate)
 {
-    /* min_labels 1: the sweeps' F1 is what setmetrics scores with the same rule,
-     * and no candidate (any score, or 1) beats them. */
-    enum { N = 40, C = 5 };
-    float s[N * C];
-    int64_t off[N + 1];
-    int32_t lab[N * C];
-    Rng r;
-    rng_seed(&r, 29);
-    for (int trial = 0; trial < 30; trial++) {
-        random_data(s, off, lab, N, C, 0.1 + 0.02 * trial, &r);
-        ThresholdFit g;
-        threshold_global(&g, s, off, lab, N, C, 1);
-        SetMetrics m;
-        setmetrics_compute(&m, s, off, lab, N, C, C, g.threshold, NULL, 1);
-        ck_assert_double_eq_tol(m.micro_f1, g.f1, 1e-12);
-        ck_assert_int_eq(m.predicted, g.predicted);
-        ck_assert(m.predicted >= N);
-        setmetrics_free(&m);
-        double best_label[C] = {0};
-        for (int j = 0; j <= N * C; j++) {
-            setmetrics_compute(&m, s, off, lab, N, C, C, j < N * C ? s[j] : 1.0f, NULL, 1);
-            ck_assert(m.micro_f1 <= g.f1 + 1e-12);
-            for (int c = 0; c < C; c++) best_label[c] = fmax(best_label[c], m.f1[c]);
-            setmetrics_free(&m);
-        }
-        float thr[C];
-        ThresholdFit fits[C];
-        threshold_per_label(thr, fits, s, off, lab, N, C, g.threshold, 1, 1);
-        setmetrics_compute(&m, s, off, lab, N, C, C, 0.0f, thr, 1);
-        for (int c = 0; c < C; c++) {
-            if (!fits[c].tuned) continue;
-            ck_assert_double_eq_tol(m.f1[c], fits[c].f1, 1e-12);
-            ck_assert_double_eq_tol(fits[c].f1, best_label[c], 1e-12);
-        }
-        setmetrics_free(&m);
-    }
+    check_sweeps(1, 29); /* min_labels 1: every document keeps its top label */
 }
 END_TEST
 
