@@ -264,9 +264,14 @@ interrupt() {
     rc=$?
     if [ "$rc" -eq $((128 + num)) ] && grep -q "interrupted by signal $num at epoch" "$dir.err"; then
         ok
+        # The stopped run leaves model.bin: best.ckpt's export, as a finished run does.
+        rm -f "$dir-exp.bin"
+        "$bin" export --model "$dir/best.ckpt" --output "$dir-exp.bin" >/dev/null 2>&1 &&
+            cmp -s "$dir/model.bin" "$dir-exp.bin" && ok || bad "SIG$sig: model.bin is not the export of best.ckpt"
         "$bin" train --resume "$dir" --quiet >/dev/null 2>&1 && ok || bad "resume after SIG$sig failed"
     else
         bad "SIG$sig: exit $rc (0 means the run ended before the signal: make it longer): $(cat "$dir.err")"
+        bad "SIG$sig: model.bin not checked, the run was not interrupted"
         bad "resume after SIG$sig: not tried, the run was not interrupted"
     fi
 }
@@ -304,6 +309,14 @@ for delay in 0 0.1 0.25 0.5 1; do
         "$bin" predict --model "$tmp/k9/last.ckpt" </dev/null && ok || bad "last.ckpt damaged after kill -9 ${delay}s after the first checkpoint"
     fi
 done
+# A run killed outright has no model.bin (the run's end makes it), never one older than
+# best.ckpt; resuming it to the end makes it.
+[ ! -e "$tmp/k9/model.bin" ] && ok || bad "kill -9: a model.bin is there, made before the run's end"
+done=$("$bin" train --resume "$tmp/k9" --set train.epochs=1 --quiet 2>&1 | sed -n 's/.*complete (\([0-9]*\) of 1 epochs).*/\1/p')
+"$bin" train --resume "$tmp/k9" --set train.epochs=$((done + 1)) --quiet >/dev/null 2>&1
+rm -f "$tmp/k9-exp.bin"
+"$bin" export --model "$tmp/k9/best.ckpt" --output "$tmp/k9-exp.bin" >/dev/null 2>&1 &&
+    cmp -s "$tmp/k9/model.bin" "$tmp/k9-exp.bin" && ok || bad "a killed run resumed to its end: model.bin is not best.ckpt's export"
 
 # ---- divergence is detected and the last good checkpoint kept ----
 expect 1 "training diverged at epoch [0-9]+, step [0-9]+" "$bin" train --config "$tmp/cfg.json" \

@@ -313,6 +313,8 @@ START_TEST(test_export_predicts_bit_for_bit)
     ck_assert(e.net.emb.dec != NULL && e.bayes.packed);
     Model x;
     ck_assert_int_eq(model_export(&x, &c.net, 5, EMBED_I8D, &st), 0);
+    ck_assert(x.emb.dec == NULL);
+    embed_decode_i8d(&x.emb);
     const int d = c.net.dims.dim;
     ck_assert_mem_eq(x.emb.dec, e.net.emb.dec, (size_t)(embed_stored(&e.net.emb) * d) * sizeof(float));
     model_free(&x);

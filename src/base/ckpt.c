@@ -34,14 +34,21 @@ static const char ckpt_magic[8] = {'A', 'T', 'T', 'N', 'C', 'L', 'F', 0x1a};
 
 /* ---- section bytes ---- */
 
-void ckpt_put(CkptBuf *b, const void *data, size_t n)
+unsigned char *ckpt_put_space(CkptBuf *b, size_t n)
 {
     if (b->n + n > b->cap) {
         b->cap = (b->n + n) * 2 + 256;
         b->p = xrealloc(b->p, b->cap);
     }
-    if (n) memcpy(b->p + b->n, data, n);
+    unsigned char *at = b->p + b->n;
     b->n += n;
+    return at;
+}
+
+void ckpt_put(CkptBuf *b, const void *data, size_t n)
+{
+    unsigned char *at = ckpt_put_space(b, n);
+    if (n) memcpy(at, data, n);
 }
 
 void ckpt_put_u32(CkptBuf *b, uint32_t v) { ckpt_put(b, &v, 4); }
@@ -87,29 +94,56 @@ void ckpt_section_ref(CkptWriter *w, const void *p, uint64_t n)
     s->ref_n[s->nref++] = n;
 }
 
-void ckpt_writer_detach(CkptWriter *w, unsigned char **buf, size_t *cap)
+/* A block some writer borrows, and where its copy goes. */
+typedef struct CkptBlock {
+    const void *src;
+    uint64_t n;
+    size_t at;
+} CkptBlock;
+
+static int ckpt_block_find(const CkptBlock *b, int nb, const void *src, uint64_t n)
 {
+    for (int j = 0; j < nb; j++)
+        if (b[j].src == src && b[j].n == n) return j;
+    return -1;
+}
+
+void ckpt_writer_detach(CkptWriter *const *ws, int nw, unsigned char **buf, size_t *cap)
+{
+    int max = 0, nb = 0;
+    for (int a = 0; a < nw; a++)
+        for (int i = 0; i < ws[a]->n; i++) max += ws[a]->sec[i].nref;
+    CkptBlock *b = xmalloc((size_t)(max ? max : 1) * sizeof *b);
     size_t total = 0;
-    for (int i = 0; i < w->n; i++)
-        for (int k = 0; k < w->sec[i].nref; k++) total += (size_t)(w->sec[i].ref_n[k] + 63) / 64 * 64;
+    for (int a = 0; a < nw; a++)
+        for (int i = 0; i < ws[a]->n; i++)
+            for (int k = 0; k < ws[a]->sec[i].nref; k++) {
+                const CkptOutSection *sec = &ws[a]->sec[i];
+                if (ckpt_block_find(b, nb, sec->ref[k], sec->ref_n[k]) >= 0) continue;
+                b[nb++] = (CkptBlock){.src = sec->ref[k], .n = sec->ref_n[k], .at = total};
+                total += (size_t)(sec->ref_n[k] + 63) / 64 * 64;
+            }
     if (total > *cap || !*buf) {
         free(*buf);
         *buf = xaligned_calloc(total ? total : 64);
         *cap = total;
     }
-    size_t at = 0;
-    for (int i = 0; i < w->n; i++)
-        for (int k = 0; k < w->sec[i].nref; k++) {
-            const unsigned char *src = w->sec[i].ref[k];
-            unsigned char *dst = *buf + at;
-            const int64_t n = (int64_t)w->sec[i].ref_n[k];
-            /* Megabytes of tensors: copied on every core, in slices. */
+    for (int j = 0; j < nb; j++) {
+        const unsigned char *src = b[j].src;
+        unsigned char *dst = *buf + b[j].at;
+        const int64_t n = (int64_t)b[j].n;
+        /* Megabytes of tensors: copied on every core, in slices. */
 #pragma omp parallel for schedule(static)
-            for (int64_t lo = 0; lo < n; lo += (int64_t)1 << 20)
-                memcpy(dst + lo, src + lo, (size_t)(n - lo < ((int64_t)1 << 20) ? n - lo : (int64_t)1 << 20));
-            w->sec[i].ref[k] = dst;
-            at += (size_t)(n + 63) / 64 * 64;
-        }
+        for (int64_t lo = 0; lo < n; lo += (int64_t)1 << 20)
+            memcpy(dst + lo, src + lo, (size_t)(n - lo < ((int64_t)1 << 20) ? n - lo : (int64_t)1 << 20));
+    }
+    for (int a = 0; a < nw; a++)
+        for (int i = 0; i < ws[a]->n; i++)
+            for (int k = 0; k < ws[a]->sec[i].nref; k++) {
+                CkptOutSection *sec = &ws[a]->sec[i];
+                sec->ref[k] = *buf + b[ckpt_block_find(b, nb, sec->ref[k], sec->ref_n[k])].at;
+            }
+    free(b);
 }
 
 static uint64_t ckpt_section_len(const CkptOutSection *s)

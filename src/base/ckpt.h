@@ -41,6 +41,8 @@ typedef struct CkptBuf {
 } CkptBuf;
 
 void ckpt_put(CkptBuf *b, const void *data, size_t n);
+/* Appends n bytes the caller fills (a bulk section body, written in place). */
+unsigned char *ckpt_put_space(CkptBuf *b, size_t n);
 void ckpt_put_u32(CkptBuf *b, uint32_t v);
 void ckpt_put_u64(CkptBuf *b, uint64_t v);
 void ckpt_put_f64(CkptBuf *b, double v);
@@ -71,10 +73,12 @@ void ckpt_writer_free(CkptWriter *w);
 CkptBuf *ckpt_section(CkptWriter *w, const char *tag, uint32_t version);
 /* Appends n borrowed bytes to the newest section; they must stay valid until ckpt_write. */
 void ckpt_section_ref(CkptWriter *w, const void *p, uint64_t n);
-/* Copies every borrowed block into *buf (grown to fit; free() it), so that w no
- * longer depends on the memory it borrowed: it can then be written while
- * that memory changes (a checkpoint written in the background). */
-void ckpt_writer_detach(CkptWriter *w, unsigned char **buf, size_t *cap);
+/* Copies every block the nw writers borrow into *buf (grown to fit; free()
+ * it), so that they no longer depend on the memory they borrowed: they can then
+ * be written while that memory changes (checkpoints written in the
+ * background). A block several of them borrow (a run's parameters, in
+ * last.ckpt and best.ckpt) is copied once and shared. */
+void ckpt_writer_detach(CkptWriter *const *ws, int nw, unsigned char **buf, size_t *cap);
 /* Writes every section to path atomically. */
 int ckpt_write(const CkptWriter *w, const char *path, Status *st);
 /* Makes dst an atomic copy of the complete file src (a hard link when the file

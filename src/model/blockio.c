@@ -39,8 +39,11 @@ void blockio_save(const Model *m, const float *block, CkptWriter *w, const char 
     CkptBuf *b = ckpt_section(w, tag, 2);
     ckpt_put_u64(b, (uint64_t)k);
     ckpt_put(b, rows, (size_t)k * sizeof *rows);
+    /* A million rows or so: gathered in one buffer on every core, not appended one by one. */
     const float *emb = block + m->tensors[TENSOR_EMB].offset;
-    for (int64_t i = 0; i < k; i++) ckpt_put(b, emb + (int64_t)rows[i] * d, (size_t)d * sizeof(float));
+    float *out = (float *)(void *)ckpt_put_space(b, (size_t)k * (size_t)d * sizeof(float));
+#pragma omp parallel for schedule(static)
+    for (int64_t i = 0; i < k; i++) memcpy(out + i * d, emb + (int64_t)rows[i] * d, (size_t)d * sizeof(float));
     ckpt_section_ref(w, block, prefix * sizeof(float));
     free(rows);
 }

@@ -78,9 +78,7 @@ void embed_stored_row(const Embed *e, int64_t k, float *out)
     }
 }
 
-/* e->dec = each stored row's initial value plus its int8 difference, in float
- * arithmetic, the one way both the exporter and the loader decode them. */
-static void embed_decode_i8d(Embed *e)
+void embed_decode_i8d(Embed *e)
 {
     const int d = e->dim;
     const int64_t n = e->map.stored;
@@ -109,7 +107,7 @@ static void embed_decode_all(Embed *e)
     e->dec = dec;
 }
 
-int embed_build_i8d(Embed *e, const float *x, Status *st)
+int embed_build_i8d(Embed *e, const float *table, Status *st)
 {
     const int d = e->dim;
     const int64_t n = e->map.stored;
@@ -117,15 +115,15 @@ int embed_build_i8d(Embed *e, const float *x, Status *st)
     float *diff = xmalloc((size_t)(n ? n : 1) * (size_t)d * sizeof *diff);
     rowmap_list(&e->map, list);
     for (int64_t k = 0; k < n; k++) {
+        const float *x = table + list[k] * d;
         embed_init_row(diff + k * d, list[k], d, e->seed, e->random_rows);
-        for (int j = 0; j < d; j++) diff[k * d + j] = x[k * d + j] - diff[k * d + j];
+        for (int j = 0; j < d; j++) diff[k * d + j] = x[j] - diff[k * d + j];
     }
     int rc = quant_i8_build(&e->i8, diff, n, d, st);
     free(diff);
     free(list);
     if (rc) return -1;
     e->codec = EMBED_I8D;
-    embed_decode_i8d(e);
     return 0;
 }
 
@@ -225,11 +223,9 @@ void embed_save(const Embed *e, CkptWriter *w)
     ckpt_put_u32(b, 0);
     const int i8 = e->codec == EMBED_I8 || e->codec == EMBED_I8D;
     size_t n = i8 ? quant_i8_size(&e->i8) : quant_pq_size(&e->pq);
-    unsigned char *bytes = xmalloc(n);
+    unsigned char *bytes = ckpt_put_space(b, n);
     if (i8) quant_i8_write(&e->i8, bytes);
     else quant_pq_write(&e->pq, bytes);
-    ckpt_put(b, bytes, n);
-    free(bytes);
 }
 
 /* QEMB: the stored rows of an int8 or PQ embedding, which must be stored x dim. */

@@ -72,9 +72,13 @@ int embed_row_is_initial(const float *row /* [dim] */, int64_t r, int dim, uint6
 void embed_init_plain(Embed *e, const float *table /* [rows,dim] */, int64_t rows, int dim);
 void embed_free(Embed *e);
 int64_t embed_stored(const Embed *e);
-/* The stored rows x [stored,dim] (listed in row order by e's map, which must be
- * set, EMBED_MISSING_INIT) as EMBED_I8D: e->i8 and e->dec. */
-int embed_build_i8d(Embed *e, const float *x, Status *st);
+/* The stored rows of table [rows,dim] (every row; those e's map lists, which
+ * must be set, EMBED_MISSING_INIT) as EMBED_I8D: e->i8, to be written; the
+ * float rows to score with come from embed_decode_i8d. */
+int embed_build_i8d(Embed *e, const float *table, Status *st);
+/* e->dec = each stored row's initial value plus its int8 difference, in float
+ * arithmetic: the one way an I8D table is decoded, at load and in tests. */
+void embed_decode_i8d(Embed *e);
 /* Whether this is a training model's plain table (model_backward works only there). */
 static inline int embed_is_plain(const Embed *e)
 {

@@ -118,15 +118,19 @@ int model_export(Model *dst, const Model *src, uint64_t seed, EmbedCodec codec, 
         if (!embed_row_is_initial(src->p.emb + r * d, r, d, seed, e.random_rows)) rowmap_set(&e.map, r);
     rowmap_finish(&e.map);
     const int64_t n = e.map.stored;
-    float *rows = xmalloc((size_t)(n ? n : 1) * (size_t)d * sizeof *rows);
-    for (int64_t r = 0, k = 0; r < R; r++)
-        if (rowmap_has(&e.map, r)) memcpy(rows + (k++) * d, src->p.emb + r * d, (size_t)d * sizeof *rows);
+    /* Int8 moves are taken from the table where it is; the other codecs from the stored rows in a row. */
+    float *rows = NULL;
+    if (codec != EMBED_I8D) {
+        rows = xmalloc((size_t)(n ? n : 1) * (size_t)d * sizeof *rows);
+        for (int64_t r = 0, k = 0; r < R; r++)
+            if (rowmap_has(&e.map, r)) memcpy(rows + (k++) * d, src->p.emb + r * d, (size_t)d * sizeof *rows);
+    }
     int rc = 0;
     if (codec == EMBED_I8) {
         rc = quant_i8_build(&e.i8, rows, n, d, st);
         if (rc == 0) e.codec = EMBED_I8;
     } else if (codec == EMBED_I8D) {
-        rc = embed_build_i8d(&e, rows, st);
+        rc = embed_build_i8d(&e, src->p.emb, st);
     }
     if (rc == 0) model_ship(dst, src, &e, rows, src->dims.dense_rows);
     else embed_free(&e);

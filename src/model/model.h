@@ -130,7 +130,9 @@ void model_ship(Model *dst, const Model *src, Embed *e, const float *rows, int64
  * training touched, those whose values are not their initial ones under seed
  * (model_randomize with unk_row = dims.dense_rows - 1: the words random, UNK and
  * the n-gram rows 0), stored as floats (codec EMBED_F32: src's predictions bit for
- * bit) or per-row int8 (EMBED_I8); the others are rebuilt from seed when a
+ * bit), per-row int8 (EMBED_I8) or int8 moves from the initial rows (EMBED_I8D,
+ * not decoded: a model to write; embed_decode_i8d makes the rows to score
+ * with, as loading does); the others are rebuilt from seed when a
  * document asks for them (EMBED_MISSING_INIT). A row set from pretrained
  * vectors differs from its initial value, so it is stored too. */
 int model_export(Model *dst, const Model *src, uint64_t seed, EmbedCodec codec, Status *st);

@@ -362,12 +362,11 @@ static int fit_epoch(Fit *f, FitSummary *out, Status *st)
     for (int i = 0; i < f->n_obs && rc == 0; i++)
         if (f->obs[i].on_epoch && f->obs[i].on_epoch(f->obs[i].ctx, &e, st)) rc = -1;
     if (fit_agree(rc, st)) return -1;
-    FitCheckpoint k = {.epoch = epoch, .improved = e.improved,
-                       .last = epoch >= f->fo.epochs || f->state.stopped};
-    if (fit_checkpoint(f, &k, st)) return -1;
     for (int i = 0; i < f->n_obs; i++)
         if (f->obs[i].should_stop && f->obs[i].should_stop(f->obs[i].ctx, &e)) f->cut = 1;
-    return 0;
+    FitCheckpoint k = {.epoch = epoch, .improved = e.improved,
+                       .last = epoch >= f->fo.epochs || f->state.stopped || f->cut};
+    return fit_checkpoint(f, &k, st);
 }
 
 int fit_run(Fit *f, FitSummary *out, Status *st)

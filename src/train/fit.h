@@ -97,7 +97,7 @@ typedef struct FitCheckpoint {
     int epoch;        /* the epoch just completed, or the one interrupted */
     int improved;
     int interrupted;  /* mid-epoch, by a signal: only a resumable last checkpoint */
-    int last;         /* the run ends after it (the last epoch, early stopping, a signal) */
+    int last;         /* the run ends after it (the last epoch, early stopping, should_stop, a signal) */
 } FitCheckpoint;
 
 typedef struct FitSummary {

@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "classifier.h"
 #include "mem.h"
 
 static void rundir_path(const RunDir *d, const char *name, char *out, size_t cap)
@@ -116,7 +117,14 @@ int rundir_open(RunDir *d, const char *dir, int keep, uint64_t seed, const char 
     char path[4096];
     rundir_path(d, "checkpoints", path, sizeof path);
     if (rundir_mkdirs(path, st) || rundir_lock(d, st)) return -1;
-    if (mode == RUNDIR_RESUME) return 0;
+    if (mode == RUNDIR_RESUME) {
+        /* A run killed after its best.ckpt changed has no model.bin yet. */
+        char ship[4096];
+        rundir_path(d, "best.ckpt", path, sizeof path);
+        rundir_path(d, "model.bin", ship, sizeof ship);
+        d->ship_pending = access(path, F_OK) == 0 && access(ship, F_OK) != 0;
+        return 0;
+    }
     int failed;
     const char *old = rundir_old_run(d, mode == RUNDIR_FORCE, st, &failed);
     if (failed) return -1;
@@ -141,7 +149,6 @@ static int rundir_wait(RunDir *d, Status *st)
     d->writing = 0;
     ckpt_writer_free(&d->job.w);
     ckpt_writer_free(&d->job.best);
-    ckpt_writer_free(&d->job.ship);
     if (d->job.rc && st) *st = d->job.st;
     return d->job.rc;
 }
@@ -150,8 +157,6 @@ void rundir_close(RunDir *d)
 {
     rundir_wait(d, NULL);
     free(d->copy);
-    free(d->best_copy);
-    free(d->ship_copy);
     if (d->dir && d->lock_fd >= 0) close(d->lock_fd);
     free(d->dir);
     free(d->config_json);
@@ -159,14 +164,38 @@ void rundir_close(RunDir *d)
     d->lock_fd = -1;
 }
 
-/* Epoch k's checkpoint from w: its epoch file (with output.keep_checkpoints
- * > 0) and last.ckpt pointing at it, else last.ckpt alone; best.ckpt from
- * best and model.bin from ship when the epoch improved (NULL: it did not); the epoch file past
- * output.keep_checkpoints gone. Epoch files and last.ckpt hold the Adam
- * moments, so a run can resume from any of them; best.ckpt, the model to use,
- * does not. */
-static int rundir_write_epoch(const RunDir *d, const CkptWriter *w, const CkptWriter *best, const CkptWriter *ship,
-                              int epoch, Status *st)
+/* model.bin from best.ckpt as it was just written: what `attnclf export` makes
+ * of that file, byte for byte, built beside the training rather than on it. */
+static int rundir_ship(const RunDir *d, Status *st)
+{
+    char best[4096], path[4096];
+    rundir_path(d, "best.ckpt", best, sizeof best);
+    rundir_path(d, "model.bin", path, sizeof path);
+    CkptReader *r = xmalloc(sizeof *r);
+    if (ckpt_open(r, best, st)) {
+        free(r);
+        return -1;
+    }
+    Classifier c;
+    if (classifier_load(&c, r, 1, NULL, st)) {
+        ckpt_close(r);
+        free(r);
+        return -1;
+    }
+    /* The config best.ckpt holds: a resumed run's may differ (its epochs). */
+    CkptSection sec;
+    char *conf = ckpt_find(r, "CONF", &sec) ? xstrndup((const char *)sec.p, (size_t)sec.n) : xstrdup(d->config_json);
+    int rc = fit_export(&c, d->seed, EMBED_I8D, conf, path, st);
+    free(conf);
+    classifier_free(&c); /* closes r */
+    return rc;
+}
+
+/* Epoch k's resumable checkpoint from w: its epoch file (with
+ * output.keep_checkpoints > 0) and last.ckpt pointing at it, else last.ckpt
+ * alone; the epoch file past output.keep_checkpoints gone. Epoch files and
+ * last.ckpt hold the Adam moments, so a run can resume from any of them. */
+static int rundir_write_last(const RunDir *d, const CkptWriter *w, int epoch, Status *st)
 {
     char epath[4096], path[4096], name[64];
     rundir_path(d, "last.ckpt", path, sizeof path);
@@ -177,12 +206,6 @@ static int rundir_write_epoch(const RunDir *d, const CkptWriter *w, const CkptWr
     } else if (ckpt_write(w, path, st)) {
         return -1;
     }
-    if (best) {
-        rundir_path(d, "best.ckpt", path, sizeof path);
-        if (ckpt_write(best, path, st)) return -1;
-        rundir_path(d, "model.bin", path, sizeof path);
-        if (ckpt_write(ship, path, st)) return -1;
-    }
     int old = epoch - d->keep;
     if (d->keep > 0 && old >= 1) {
         snprintf(name, sizeof name, "checkpoints/epoch-%03d.ckpt", old);
@@ -192,24 +215,43 @@ static int rundir_write_epoch(const RunDir *d, const CkptWriter *w, const CkptWr
     return 0;
 }
 
+/* model.bin of the run's best epoch, when best.ckpt is newer than it: from c
+ * (the classifier best.ckpt holds) or, NULL, from best.ckpt read back. */
+static int rundir_write_ship(RunDir *d, const Classifier *c, Status *st)
+{
+    if (!d->ship_pending) return 0;
+    char path[4096];
+    rundir_path(d, "model.bin", path, sizeof path);
+    int rc = c ? fit_export(c, d->seed, EMBED_I8D, d->config_json, path, st) : rundir_ship(d, st);
+    if (rc == 0) d->ship_pending = 0;
+    return rc;
+}
+
+/* best.ckpt (the model to use, without the Adam moments) from best. model.bin,
+ * then older, is gone until the run's end makes it again, so that the one
+ * there is always best.ckpt's. */
+static int rundir_write_best(RunDir *d, const CkptWriter *best, Status *st)
+{
+    char path[4096];
+    rundir_path(d, "model.bin", path, sizeof path);
+    if (unlink(path) && errno != ENOENT) return status_error(st, "%s: cannot remove: %s", path, strerror(errno));
+    d->ship_pending = 1;
+    rundir_path(d, "best.ckpt", path, sizeof path);
+    return ckpt_write(best, path, st);
+}
+
+/* The background thread's job: the epoch's resumable files, unless it is the
+ * run's last (written by the training thread meanwhile), best.ckpt when it
+ * improved, and at the run's end model.bin. */
 static void *rundir_writer(void *arg)
 {
     RunDir *d = arg;
-    status_clear(&d->job.st);
-    d->job.rc = rundir_write_epoch(d, &d->job.w, d->job.improved ? &d->job.best : NULL, &d->job.ship, d->job.epoch,
-                                   &d->job.st);
-    return NULL;
-}
-
-/* Writes the job's checkpoint here and now, and frees its sections. */
-static int rundir_write_now(RunDir *d, Status *st)
-{
     RunDirJob *j = &d->job;
-    int rc = rundir_write_epoch(d, &j->w, j->improved ? &j->best : NULL, &j->ship, j->epoch, st);
-    ckpt_writer_free(&j->w);
-    ckpt_writer_free(&j->best);
-    ckpt_writer_free(&j->ship);
-    return rc;
+    status_clear(&j->st);
+    j->rc = j->last ? 0 : rundir_write_last(d, &j->w, j->epoch, &j->st);
+    if (j->rc == 0 && j->improved) j->rc = rundir_write_best(d, &j->best, &j->st);
+    if (j->rc == 0 && j->last) j->rc = rundir_write_ship(d, j->improved ? j->clf : NULL, &j->st);
+    return NULL;
 }
 
 static int rundir_on_checkpoint(void *ctx, const FitSnapshot *s, const FitCheckpoint *k, Status *st)
@@ -224,35 +266,51 @@ static int rundir_on_checkpoint(void *ctx, const FitSnapshot *s, const FitCheckp
         rundir_path(d, "last.ckpt", path, sizeof path);
         int rc = fit_save(s, d->config_json, path, st);
         if (wrc && rc == 0) *st = wst;
+        if (wrc == 0 && rc == 0) rc = rundir_write_ship(d, NULL, st);
         return wrc || rc ? -1 : 0;
     }
     if (rundir_wait(d, st)) return -1;
     RunDirJob *j = &d->job;
     ckpt_writer_init(&j->w);
     ckpt_writer_init(&j->best);
-    ckpt_writer_init(&j->ship);
     fit_sections(s, d->config_json, &j->w);
     j->epoch = k->epoch;
     j->improved = k->improved;
-    Model ship_net = {0};
+    j->last = k->last;
     if (k->improved) {
         FitSnapshot model = {.clf = s->clf, .state = s->state};
         fit_sections(&model, d->config_json, &j->best);
-        if (fit_ship(s->clf, d->seed, EMBED_I8D, d->config_json, &j->ship, &ship_net, st)) {
-            ckpt_writer_free(&j->w);
-            ckpt_writer_free(&j->best);
-            ckpt_writer_free(&j->ship);
-            return -1;
-        }
-        /* model.bin's sections borrow ship_net's tensors: a copy of them outlives it. */
-        ckpt_writer_detach(&j->ship, &d->ship_copy, &d->ship_copy_cap);
-        model_free(&ship_net);
     }
-    /* The run's last checkpoint: nothing would run beside it. */
-    if (k->last) return rundir_write_now(d, st);
-    ckpt_writer_detach(&j->w, &d->copy, &d->copy_cap);
-    ckpt_writer_detach(&j->best, &d->best_copy, &d->best_copy_cap);
-    if (pthread_create(&d->writer, NULL, rundir_writer, d) != 0) return rundir_write_now(d, st);
+    if (k->last) {
+        /* Nothing trains beside the run's last files, so they are written from
+         * the tensors as they are: best.ckpt and model.bin on the thread while
+         * last.ckpt is written here. */
+        j->clf = s->clf;
+        const int bg = (k->improved || d->ship_pending) && pthread_create(&d->writer, NULL, rundir_writer, d) == 0;
+        int rc = rundir_write_last(d, &j->w, j->epoch, st);
+        if (bg) {
+            pthread_join(d->writer, NULL);
+            if (j->rc && rc == 0) {
+                *st = j->st;
+                rc = -1;
+            }
+        } else {
+            if (rc == 0 && k->improved) rc = rundir_write_best(d, &j->best, st);
+            if (rc == 0) rc = rundir_write_ship(d, k->improved ? s->clf : NULL, st);
+        }
+        ckpt_writer_free(&j->w);
+        ckpt_writer_free(&j->best);
+        return rc;
+    }
+    CkptWriter *both[2] = {&j->w, &j->best};
+    ckpt_writer_detach(both, k->improved ? 2 : 1, &d->copy, &d->copy_cap);
+    if (pthread_create(&d->writer, NULL, rundir_writer, d) != 0) {
+        rundir_writer(d);
+        ckpt_writer_free(&j->w);
+        ckpt_writer_free(&j->best);
+        if (j->rc) *st = j->st;
+        return j->rc;
+    }
     d->writing = 1;
     return 0;
 }

@@ -4,16 +4,21 @@
  * clears them first. As a fit observer it writes each epoch's checkpoint, points
  * last.ckpt and best.ckpt at the right ones, keeps the newest
  * output.keep_checkpoints epoch files, writes model.bin (the best epoch's model
- * for inference only, fit_ship with the rows as int8 differences, EMBED_I8D,
- * which is what `attnclf export` writes by default) beside best.ckpt, and on an interruption
+ * for inference only, with the rows as int8 differences, EMBED_I8D, which is
+ * what `attnclf export` writes by default) beside best.ckpt, and on an interruption
  * leaves a resumable last.ckpt.
  *
  * An epoch's checkpoint that is not the run's last is written in the
  * background while the next epoch trains: its tensors are first copied (so
  * the file holds exactly the state at the epoch's end), and the next
- * checkpoint waits for it and reports its failure. Files appear as before: a
- * complete epoch file, then last.ckpt pointing at it, then best.ckpt and
- * model.bin. */
+ * checkpoint waits for it and reports its failure. Files appear in this
+ * order: a complete epoch file, then last.ckpt pointing at it, then best.ckpt
+ * when the epoch improved. model.bin is made once, when the run ends
+ * (finished, stopped early or by a signal), from the best epoch; it is removed
+ * whenever best.ckpt is replaced, so a model.bin that is there is always
+ * best.ckpt's model (a run killed outright leaves best.ckpt without it, which
+ * `--resume` or `export` makes). The run's last epoch writes last.ckpt on the
+ * training thread beside best.ckpt and model.bin on the other. */
 #ifndef ATTNCLF_RUNDIR_H
 #define ATTNCLF_RUNDIR_H
 
@@ -34,8 +39,8 @@ typedef enum {
 typedef struct RunDirJob {
     CkptWriter w;          /* its sections, owning their bytes */
     CkptWriter best;       /* best.ckpt's (the model without the Adam moments), when improved */
-    CkptWriter ship;       /* model.bin's (fit_ship), when improved */
-    int epoch, improved;
+    const Classifier *clf; /* the run's last epoch: the model, as best.ckpt holds it when improved */
+    int epoch, improved, last;
     int rc;                /* the thread's result */
     Status st;
 } RunDirJob;
@@ -46,15 +51,12 @@ typedef struct RunDir {
     char *config_json;   /* stored in every checkpoint */
     int lock_fd;         /* flock'ed dir/.lock, held until rundir_close */
     uint64_t seed;       /* train.seed: model.bin leaves out the rows still at their initial values */
+    int ship_pending;    /* best.ckpt is there and model.bin is not: the run's end makes it */
     pthread_t writer;
     int writing;         /* the writer thread runs job */
     RunDirJob job;
-    unsigned char *copy; /* [copy_cap] the tensors of the checkpoint being written */
+    unsigned char *copy; /* [copy_cap] the tensors of the checkpoints being written */
     size_t copy_cap;
-    unsigned char *best_copy; /* [best_copy_cap] best.ckpt's */
-    size_t best_copy_cap;
-    unsigned char *ship_copy; /* [ship_copy_cap] model.bin's */
-    size_t ship_copy_cap;
 } RunDir;
 
 /* Makes dir and dir/checkpoints and locks dir (an error names the process that
