@@ -185,6 +185,61 @@ START_TEST(test_container_write_failure)
 }
 END_TEST
 
+/* The floats of section `tag` in path, which must be n of them. */
+static void expect_floats(const char *path, const char *tag, const float *want, size_t n)
+{
+    CkptReader r;
+    Status st;
+    ck_assert_msg(ckpt_open(&r, path, &st) == 0, "%s", st.msg);
+    CkptSection sec;
+    ck_assert(ckpt_find(&r, tag, &sec));
+    ck_assert_uint_eq(sec.n, n * sizeof(float));
+    ck_assert(memcmp(sec.p, want, n * sizeof(float)) == 0);
+    ckpt_close(&r);
+}
+
+/* Two writers borrowing one block (a run's last.ckpt and best.ckpt, the
+ * parameters) get one copy of it: the files hold the bytes as they were when
+ * detached, whatever the blocks hold afterwards. */
+START_TEST(test_detach_shares_a_block)
+{
+    char dir[256], a[300], b[300];
+    fixture_tmpdir(dir, sizeof dir);
+    snprintf(a, sizeof a, "%s/a.ckpt", dir);
+    snprintf(b, sizeof b, "%s/b.ckpt", dir);
+    float shared[100], own[7], was_shared[100], was_own[7];
+    for (int i = 0; i < 100; i++) shared[i] = was_shared[i] = (float)i * 0.5f;
+    for (int i = 0; i < 7; i++) own[i] = was_own[i] = -(float)i;
+    CkptWriter w1, w2;
+    ckpt_writer_init(&w1);
+    ckpt_writer_init(&w2);
+    ckpt_section(&w1, "PARM", 1);
+    ckpt_section_ref(&w1, shared, sizeof shared);
+    ckpt_section(&w1, "ADMM", 1);
+    ckpt_section_ref(&w1, own, sizeof own);
+    ckpt_section(&w2, "PARM", 1);
+    ckpt_section_ref(&w2, shared, sizeof shared);
+    CkptWriter *both[2] = {&w1, &w2};
+    unsigned char *copy = NULL;
+    size_t cap = 0;
+    ckpt_writer_detach(both, 2, &copy, &cap);
+    /* 400 bytes and 28, each rounded up to 64: the shared block once. */
+    ck_assert_uint_eq(cap, 448 + 64);
+    memset(shared, 0xff, sizeof shared);
+    memset(own, 0xff, sizeof own);
+    Status st;
+    ck_assert_msg(ckpt_write(&w1, a, &st) == 0, "%s", st.msg);
+    ck_assert_msg(ckpt_write(&w2, b, &st) == 0, "%s", st.msg);
+    expect_floats(a, "PARM", was_shared, 100);
+    expect_floats(a, "ADMM", was_own, 7);
+    expect_floats(b, "PARM", was_shared, 100);
+    ckpt_writer_free(&w1);
+    ckpt_writer_free(&w2);
+    free(copy);
+    fixture_rmtree(dir);
+}
+END_TEST
+
 /* ---- a run's checkpoint through the modules ---- */
 
 typedef struct Owned {
@@ -445,6 +500,7 @@ Suite *ckpt_suite(void)
     tcase_add_test(tc, test_container_damage);
     tcase_add_test(tc, test_container_checksum_kinds);
     tcase_add_test(tc, test_container_write_failure);
+    tcase_add_test(tc, test_detach_shares_a_block);
     tcase_add_test(tc, test_roundtrip_bit_exact);
     tcase_add_test(tc, test_parts_must_fit);
     tcase_add_test(tc, test_every_flip_of_a_run_checkpoint);
