@@ -8,11 +8,11 @@
 #include <immintrin.h>
 #include <xxh_x86dispatch.h>
 
-/* Debian's libxxhash returns from its AVX2 and AVX-512 code with the vector
+/* Debian's libxxhash returns from its wide-vector XXH3 code with the vector
  * registers' upper halves still in use (no vzeroupper). Until they are
  * cleared every SSE instruction after it waits on them: on the Intel
- * machines here predict (which checks its model's checksum first) ran its
- * softmax at a quarter of its speed. */
+ * machine here predict (which checks its model's checksum first) ran at a
+ * fifth of its speed, most of it in the softmax's expf. */
 __attribute__((target("avx"))) static void hash_avx_clear(void) { _mm256_zeroupper(); }
 
 static void hash_after_xxh3(void)

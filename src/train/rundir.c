@@ -182,11 +182,14 @@ static int rundir_ship(const RunDir *d, Status *st)
         free(r);
         return -1;
     }
-    /* The config best.ckpt holds: a resumed run's may differ (its epochs). */
+    /* The config best.ckpt holds (every checkpoint of a run has one): a resumed run's may differ (its epochs). */
     CkptSection sec;
-    char *conf = ckpt_find(r, "CONF", &sec) ? xstrndup((const char *)sec.p, (size_t)sec.n) : xstrdup(d->config_json);
-    int rc = fit_export(&c, d->seed, EMBED_I8D, conf, path, st);
-    free(conf);
+    int rc = ckpt_find(r, "CONF", &sec) ? 0 : ckpt_damaged(r, st, "no CONF section");
+    if (rc == 0) {
+        char *conf = xstrndup((const char *)sec.p, (size_t)sec.n);
+        rc = fit_export(&c, d->seed, EMBED_I8D, conf, path, st);
+        free(conf);
+    }
     classifier_free(&c); /* closes r */
     return rc;
 }
@@ -286,17 +289,14 @@ static int rundir_on_checkpoint(void *ctx, const FitSnapshot *s, const FitCheckp
          * the tensors as they are: best.ckpt and model.bin on the thread while
          * last.ckpt is written here. */
         j->clf = s->clf;
+        j->rc = 0;
         const int bg = (k->improved || d->ship_pending) && pthread_create(&d->writer, NULL, rundir_writer, d) == 0;
         int rc = rundir_write_last(d, &j->w, j->epoch, st);
-        if (bg) {
-            pthread_join(d->writer, NULL);
-            if (j->rc && rc == 0) {
-                *st = j->st;
-                rc = -1;
-            }
-        } else {
-            if (rc == 0 && k->improved) rc = rundir_write_best(d, &j->best, st);
-            if (rc == 0) rc = rundir_write_ship(d, k->improved ? s->clf : NULL, st);
+        if (bg) pthread_join(d->writer, NULL);
+        else if (rc == 0) rundir_writer(d);
+        if (j->rc && rc == 0) {
+            *st = j->st;
+            rc = -1;
         }
         ckpt_writer_free(&j->w);
         ckpt_writer_free(&j->best);
