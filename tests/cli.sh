@@ -294,7 +294,8 @@ interrupt TERM 15 "$tmp/term"
 # One check per delay, every time: the run must still be running when killed (exit 137)
 # and its last.ckpt must load. The run has more epochs than any machine gets through
 # before the kill (and no early stop), so it cannot end first however fast it is.
-endless=("${long[@]}" --set train.epochs=100000 --set train.patience=0)
+endless=("${long[@]}" --set train.epochs=100000 --set train.patience=0 --set output.keep_checkpoints=0
+         --set output.checkpoint_every=0)
 for delay in 0 0.1 0.25 0.5 1; do
     rm -rf "$tmp/k9"
     "$bin" "${endless[@]}" --set output.dir="$tmp/k9" >/dev/null 2>&1 &
@@ -405,6 +406,46 @@ grep -q "at epoch $want of 6" <<<"$out" && ok || bad "best epoch is not the lowe
 # The report marks the epoch training chose, not the first of the most accurate.
 "$bin" report --model "$tmp/tie" --output "$tmp/tie.html" --quiet
 grep -q "best epoch $want<" "$tmp/tie.html" && ok || bad "report does not mark epoch $want as the best"
+
+# ---- checkpoints between epochs: output.checkpoint_every ----
+# No resumable checkpoint before the run's end: the best epoch (not the last one here) is
+# kept in memory until then, and best.ckpt and model.bin are the every-epoch run's.
+"$bin" train --config "$tmp/cfg.json" --set output.dir="$tmp/tie-once" --set data.valid="$tmp/tiny-valid.csv" \
+    --set train.epochs=6 --set output.keep_checkpoints=0 --set output.checkpoint_every=1e9 --quiet >/dev/null 2>&1
+cut -d, -f2- "$tmp/valid.csv" > "$tmp/valid-texts.txt"
+for f in best.ckpt model.bin; do
+    "$bin" predict --model "$tmp/tie/$f" --json --top-k 4 <"$tmp/valid-texts.txt" >"$tmp/tie-every.pred" &&
+        "$bin" predict --model "$tmp/tie-once/$f" --json --top-k 4 <"$tmp/valid-texts.txt" >"$tmp/tie-once.pred" &&
+        cmp -s "$tmp/tie-every.pred" "$tmp/tie-once.pred" && ok ||
+        bad "checkpoint_every: $f of a run checkpointed once differs from the every-epoch run's"
+done
+[ "$want" != 6 ] && ok || bad "the tie run's best epoch is its last: the test needs an earlier one"
+expect 2 "output.checkpoint_every must be a finite number >= 0, got -1" \
+    "$bin" train --config "$tmp/cfg.json" --set output.dir="$tmp/every-bad" --set output.checkpoint_every=-1
+# A signal between checkpoints still leaves last.ckpt, and best.ckpt and model.bin of the
+# best epoch so far (kept in memory); resuming gives the uninterrupted run's model.
+"$bin" "${long[@]}" --set output.dir="$tmp/once-int" --set output.keep_checkpoints=0 \
+    --set output.checkpoint_every=1e9 >/dev/null 2>"$tmp/once-int.err" &
+pid=$!
+for ((i = 0; i < 12000; i++)); do
+    [ "$(wc -l 2>/dev/null <"$tmp/once-int/log.jsonl" || echo 0)" -ge 2 ] && break
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.05
+done
+kill -INT "$pid" 2>/dev/null
+wait "$pid"
+rc=$?
+if [ "$rc" -eq 130 ]; then
+    [ -s "$tmp/once-int/last.ckpt" ] && [ -s "$tmp/once-int/best.ckpt" ] && [ -s "$tmp/once-int/model.bin" ] && ok ||
+        bad "SIGINT between checkpoints: $(ls "$tmp/once-int")"
+    "$bin" train --resume "$tmp/once-int" --quiet >/dev/null 2>&1 &&
+        "$bin" eval --model "$tmp/full/best.ckpt" --data "$tmp/valid.csv" > "$tmp/full-best.eval" &&
+        "$bin" eval --model "$tmp/once-int/best.ckpt" --data "$tmp/valid.csv" > "$tmp/once-int.eval" &&
+        cmp -s "$tmp/full-best.eval" "$tmp/once-int.eval" && ok ||
+        bad "SIGINT between checkpoints, resumed: best.ckpt differs from the uninterrupted run's"
+else
+    bad "SIGINT between checkpoints: exit $rc: $(cat "$tmp/once-int.err")"
+fi
 
 # ---- a run finds its data from any directory: relative paths are stored absolute ----
 (cd "$tmp" && "$bin" train --data train.csv --valid valid.csv --output rel --quiet --set data.header=false \
@@ -750,7 +791,7 @@ expect 2 "train.epochs=auto: a resumed run needs a number" "$bin" train --resume
 # 4 s here): on the 1500 rows alone, early stopping could end the run within a tenth of
 # a second of that checkpoint, before the signal arrived (seen on a loaded machine).
 for _ in $(seq 40); do cat "$tmp/train.csv"; done > "$tmp/train40.csv"
-auto_long=(--set data.train="$tmp/train40.csv" --set train.patience=0 --quiet)
+auto_long=(--set data.train="$tmp/train40.csv" --set train.patience=0 --set output.checkpoint_every=0 --quiet)
 "$bin" train --config "$tmp/auto.json" --set output.dir="$tmp/auto-long" "${auto_long[@]}" >/dev/null 2>&1 ||
     bad "the long auto run failed"
 "$bin" train --config "$tmp/auto.json" --set output.dir="$tmp/auto-int" "${auto_long[@]}" >/dev/null 2>"$tmp/auto-int.err" &

@@ -147,6 +147,7 @@ static const ConfigKey config_keys[] = {
     {"train.min_labels", KEY_INT, AT(train.fit.min_labels), "0", RANGE(0, 1)},
     {"output.dir", KEY_PATH, AT(output.dir), "null", REQ},
     {"output.keep_checkpoints", KEY_INT, AT(output.keep_checkpoints), "0", GE(0)},
+    {"output.checkpoint_every", KEY_DOUBLE, AT(output.checkpoint_every), "60", GE(0)},
 };
 #define N_KEYS (sizeof config_keys / sizeof *config_keys)
 _Static_assert(N_KEYS <= CONFIG_MAX_KEYS, "raise CONFIG_MAX_KEYS");

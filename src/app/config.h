@@ -52,6 +52,7 @@ typedef struct Config {
     struct {
         char *dir;          /* required */
         int keep_checkpoints;
+        double checkpoint_every; /* seconds between resumable checkpoints; 0 = every epoch */
     } output;
     /* The command-line words that set each key ("--set train.epochs=-1"), NULL
      * where a file or the default did: a bad value from the command line is a

@@ -284,15 +284,22 @@ static int pipeline_train_in(const Config *given, RunDir *rd, const FitObserver 
     return rc;
 }
 
+/* The run directory's options from the output keys. */
+static RunDirOptions pipeline_rundir(const Config *cfg)
+{
+    return (RunDirOptions){.keep = cfg->output.keep_checkpoints, .every = cfg->output.checkpoint_every};
+}
+
 int pipeline_train(const Config *cfg, int force, const FitObserver *obs, int n_obs, FitSummary *out, Status *st)
 {
     memset(out, 0, sizeof *out);
     char *json = config_to_json(cfg);
     RunDir rd = {0};
+    const RunDirOptions dopt = pipeline_rundir(cfg);
     /* Over several processes, rank 0 alone reports, writes and holds the run directory. */
     const int lead = dist_rank() == 0;
     if (!lead) n_obs = 0;
-    int rc = lead ? rundir_open(&rd, cfg->output.dir, cfg->output.keep_checkpoints, cfg->train.fit.seed, json,
+    int rc = lead ? rundir_open(&rd, cfg->output.dir, &dopt, cfg->train.fit.seed, json,
                                 force ? RUNDIR_FORCE : RUNDIR_NEW, st)
                   : 0;
     free(json);
@@ -321,7 +328,8 @@ int pipeline_tune(const Config *cfg, int force, const TuneOptions *to, const Tun
     if (dist_size() > 1) return status_error(st, "tune runs in one process: start it without mpirun");
     char *json = config_to_json(cfg), path[4096];
     RunDir rd = {0};
-    int rc = rundir_open(&rd, cfg->output.dir, cfg->output.keep_checkpoints, cfg->train.fit.seed, json,
+    const RunDirOptions dopt = pipeline_rundir(cfg);
+    int rc = rundir_open(&rd, cfg->output.dir, &dopt, cfg->train.fit.seed, json,
                          force ? RUNDIR_FORCE : RUNDIR_NEW, st);
     free(json);
     snprintf(path, sizeof path, "%s/tune.jsonl", cfg->output.dir);
@@ -439,14 +447,15 @@ static int pipeline_stored_config(const CkptReader *r, Config *cfg, Status *st)
 static int pipeline_apply_overrides(Config *cfg, char *const *overrides, int n, Status *st)
 {
     static const char *const allowed[] = {"train.epochs=", "train.patience=", "train.threads=",
-                                          "output.keep_checkpoints=", "data.cache="};
+                                          "output.keep_checkpoints=", "output.checkpoint_every=", "data.cache="};
     for (int i = 0; i < n; i++) {
         int ok = 0;
         for (size_t k = 0; k < sizeof allowed / sizeof *allowed; k++)
             ok |= strncmp(overrides[i], allowed[k], strlen(allowed[k])) == 0;
         if (!ok)
             return status_usage(st, "--set %s: only train.epochs, train.patience, train.threads, "
-                                "output.keep_checkpoints and data.cache can change when resuming", overrides[i]);
+                                "output.keep_checkpoints, output.checkpoint_every and data.cache can change when "
+                                "resuming", overrides[i]);
         if (config_set(cfg, overrides[i], st)) return -1;
         if (config_is_auto(cfg, "train.epochs"))
             return status_usage(st, "--set %s: a resumed run needs a number (its corpus chose it when it started)",
@@ -500,7 +509,8 @@ int pipeline_resume(const char *dir, char *const *overrides, int n, const FitObs
                           z.state.epoch, z.cfg.train.fit.epochs, z.state.stopped ? ", stopped early" : "");
     if (rc == 0 && lead) {
         char *json = config_to_json(&z.cfg);
-        rc = rundir_open(&rd, dir, z.cfg.output.keep_checkpoints, z.cfg.train.fit.seed, json, RUNDIR_RESUME, st);
+        const RunDirOptions dopt = pipeline_rundir(&z.cfg);
+        rc = rundir_open(&rd, dir, &dopt, z.cfg.train.fit.seed, json, RUNDIR_RESUME, st);
         free(json);
     }
     rc = pipeline_agree(rc, st);

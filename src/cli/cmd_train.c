@@ -33,10 +33,14 @@ static const char train_help[] =
     "  --set KEY=VALUE   override a config key by its dotted path, e.g. --set train.epochs=3\n"
     "  --force           replace the run already in the output directory\n"
     "  --resume DIR      continue the run in DIR from DIR/last.ckpt; --set may change\n"
-    "                    train.epochs, train.patience, train.threads, output.keep_checkpoints\n"
+    "                    train.epochs, train.patience, train.threads, output.keep_checkpoints,\n"
+    "                    output.checkpoint_every, data.cache\n"
     "  --quiet           no progress or config summary on stderr\n"
     "  --help            this text\n\n"
-    "Ctrl-C or SIGTERM stops at the next batch with a resumable last.ckpt (exit 130 or 143).\n"
+    "last.ckpt (resumable) is written at an epoch's end once output.checkpoint_every seconds\n"
+    "(default 60) have passed since the last one, every epoch when output.keep_checkpoints > 0,\n"
+    "and at the run's end. Ctrl-C or SIGTERM stops at the next batch with a resumable\n"
+    "last.ckpt (exit 130 or 143).\n"
     "Built with MPI (make MPI=1), 'mpirun -np N attnclf train ...' trains one model on N\n"
     "processes: rank 0 reports and writes; a signal to any process stops them all.\n";
 

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "classifier.h"
+#include "clock.h"
 #include "mem.h"
 
 static void rundir_path(const RunDir *d, const char *name, char *out, size_t cap)
@@ -106,11 +107,12 @@ static const char *rundir_old_run(RunDir *d, int clear, Status *st, int *failed)
     return NULL;
 }
 
-int rundir_open(RunDir *d, const char *dir, int keep, uint64_t seed, const char *config_json, RunDirMode mode,
-                Status *st)
+int rundir_open(RunDir *d, const char *dir, const RunDirOptions *o, uint64_t seed, const char *config_json,
+                RunDirMode mode, Status *st)
 {
     d->dir = xstrdup(dir);
-    d->keep = keep;
+    d->o = *o;
+    d->t_saved = clock_seconds();
     d->seed = seed;
     d->config_json = xstrdup(config_json);
     d->lock_fd = -1;
@@ -156,7 +158,9 @@ static int rundir_wait(RunDir *d, Status *st)
 void rundir_close(RunDir *d)
 {
     rundir_wait(d, NULL);
+    ckpt_writer_free(&d->pend);
     free(d->copy);
+    free(d->pend_copy);
     if (d->dir && d->lock_fd >= 0) close(d->lock_fd);
     free(d->dir);
     free(d->config_json);
@@ -202,15 +206,15 @@ static int rundir_write_last(const RunDir *d, const CkptWriter *w, int epoch, St
 {
     char epath[4096], path[4096], name[64];
     rundir_path(d, "last.ckpt", path, sizeof path);
-    if (d->keep > 0) {
+    if (d->o.keep > 0) {
         snprintf(name, sizeof name, "checkpoints/epoch-%03d.ckpt", epoch);
         rundir_path(d, name, epath, sizeof epath);
         if (ckpt_write(w, epath, st) || ckpt_link(epath, path, st)) return -1;
     } else if (ckpt_write(w, path, st)) {
         return -1;
     }
-    int old = epoch - d->keep;
-    if (d->keep > 0 && old >= 1) {
+    int old = epoch - d->o.keep;
+    if (d->o.keep > 0 && old >= 1) {
         snprintf(name, sizeof name, "checkpoints/epoch-%03d.ckpt", old);
         rundir_path(d, name, path, sizeof path);
         unlink(path);
@@ -245,34 +249,81 @@ static int rundir_write_best(RunDir *d, const CkptWriter *best, Status *st)
 
 /* The background thread's job: the epoch's resumable files, unless it is the
  * run's last (written by the training thread meanwhile), best.ckpt when it
- * improved, and at the run's end model.bin. */
+ * or an epoch since the last checkpoint improved, and at the run's end
+ * model.bin. */
 static void *rundir_writer(void *arg)
 {
     RunDir *d = arg;
     RunDirJob *j = &d->job;
     status_clear(&j->st);
     j->rc = j->last ? 0 : rundir_write_last(d, &j->w, j->epoch, &j->st);
-    if (j->rc == 0 && j->improved) j->rc = rundir_write_best(d, &j->best, &j->st);
+    if (j->rc == 0 && j->has_best) j->rc = rundir_write_best(d, &j->best, &j->st);
     if (j->rc == 0 && j->last) j->rc = rundir_write_ship(d, j->improved ? j->clf : NULL, &j->st);
     return NULL;
+}
+
+/* Keeps a copy of the improved epoch's model for the next checkpoint to write
+ * as best.ckpt (in place of an older one's). */
+static void rundir_keep_best(RunDir *d, const FitSnapshot *s)
+{
+    ckpt_writer_free(&d->pend);
+    ckpt_writer_init(&d->pend);
+    FitSnapshot model = {.clf = s->clf, .state = s->state};
+    fit_sections(&model, d->config_json, &d->pend);
+    CkptWriter *one[1] = {&d->pend};
+    ckpt_writer_detach(one, 1, &d->pend_copy, &d->pend_cap);
+    d->has_pend = 1;
+}
+
+/* The run stops inside an epoch: last.ckpt is written even when the background
+ * write failed, so it can be resumed (that failure is still reported), then
+ * best.ckpt if an improved epoch's copy waits, then model.bin. */
+static int rundir_interrupted(RunDir *d, const FitSnapshot *s, Status *st)
+{
+    Status wst;
+    int wrc = rundir_wait(d, &wst);
+    char path[4096];
+    rundir_path(d, "last.ckpt", path, sizeof path);
+    int rc = fit_save(s, d->config_json, path, st);
+    if (wrc && rc == 0) *st = wst;
+    if (wrc == 0 && rc == 0 && d->has_pend) rc = rundir_write_best(d, &d->pend, st);
+    d->has_pend = 0;
+    if (wrc == 0 && rc == 0) rc = rundir_write_ship(d, NULL, st);
+    return wrc || rc ? -1 : 0;
+}
+
+/* The run's last files: nothing trains beside them, so they are written from
+ * the tensors as they are, best.ckpt and model.bin on a thread while last.ckpt
+ * is written here. */
+static int rundir_write_end(RunDir *d, const FitSnapshot *s, Status *st)
+{
+    RunDirJob *j = &d->job;
+    j->clf = s->clf;
+    j->rc = 0;
+    const int bg = (j->has_best || d->ship_pending) && pthread_create(&d->writer, NULL, rundir_writer, d) == 0;
+    int rc = rundir_write_last(d, &j->w, j->epoch, st);
+    if (bg) pthread_join(d->writer, NULL);
+    else if (rc == 0) rundir_writer(d);
+    if (j->rc && rc == 0) {
+        *st = j->st;
+        rc = -1;
+    }
+    ckpt_writer_free(&j->w);
+    ckpt_writer_free(&j->best);
+    return rc;
 }
 
 static int rundir_on_checkpoint(void *ctx, const FitSnapshot *s, const FitCheckpoint *k, Status *st)
 {
     RunDir *d = ctx;
-    if (k->interrupted) {
-        /* The run stops: last.ckpt is written even when the background write
-         * failed, so it can be resumed; that failure is still reported. */
-        Status wst;
-        int wrc = rundir_wait(d, &wst);
-        char path[4096];
-        rundir_path(d, "last.ckpt", path, sizeof path);
-        int rc = fit_save(s, d->config_json, path, st);
-        if (wrc && rc == 0) *st = wst;
-        if (wrc == 0 && rc == 0) rc = rundir_write_ship(d, NULL, st);
-        return wrc || rc ? -1 : 0;
-    }
+    if (k->interrupted) return rundir_interrupted(d, s, st);
     if (rundir_wait(d, st)) return -1;
+    const double now = clock_seconds();
+    if (!k->last && d->o.keep == 0 && now - d->t_saved < d->o.every) {
+        if (k->improved) rundir_keep_best(d, s);
+        return 0;
+    }
+    d->t_saved = now;
     RunDirJob *j = &d->job;
     ckpt_writer_init(&j->w);
     ckpt_writer_init(&j->best);
@@ -280,28 +331,17 @@ static int rundir_on_checkpoint(void *ctx, const FitSnapshot *s, const FitCheckp
     j->epoch = k->epoch;
     j->improved = k->improved;
     j->last = k->last;
+    j->has_best = k->improved || d->has_pend;
     if (k->improved) {
         FitSnapshot model = {.clf = s->clf, .state = s->state};
         fit_sections(&model, d->config_json, &j->best);
+    } else if (d->has_pend) {
+        /* Its tensors are in pend_copy, which nothing changes until this job is done. */
+        j->best = d->pend;
+        ckpt_writer_init(&d->pend);
     }
-    if (k->last) {
-        /* Nothing trains beside the run's last files, so they are written from
-         * the tensors as they are: best.ckpt and model.bin on the thread while
-         * last.ckpt is written here. */
-        j->clf = s->clf;
-        j->rc = 0;
-        const int bg = (k->improved || d->ship_pending) && pthread_create(&d->writer, NULL, rundir_writer, d) == 0;
-        int rc = rundir_write_last(d, &j->w, j->epoch, st);
-        if (bg) pthread_join(d->writer, NULL);
-        else if (rc == 0) rundir_writer(d);
-        if (j->rc && rc == 0) {
-            *st = j->st;
-            rc = -1;
-        }
-        ckpt_writer_free(&j->w);
-        ckpt_writer_free(&j->best);
-        return rc;
-    }
+    d->has_pend = 0;
+    if (k->last) return rundir_write_end(d, s, st);
     CkptWriter *both[2] = {&j->w, &j->best};
     ckpt_writer_detach(both, k->improved ? 2 : 1, &d->copy, &d->copy_cap);
     if (pthread_create(&d->writer, NULL, rundir_writer, d) != 0) {

@@ -8,7 +8,14 @@
  * what `attnclf export` writes by default) beside best.ckpt, and on an interruption
  * leaves a resumable last.ckpt.
  *
- * An epoch's checkpoint that is not the run's last is written in the
+ * Resumable checkpoints are taken at epoch ends, every epoch with
+ * output.keep_checkpoints > 0, else once output.checkpoint_every seconds have
+ * passed since the last one (0: every epoch), and always at the run's end and
+ * on a signal: each costs a copy of the parameters and both Adam moments, and
+ * writing them, which the next epoch's training competes with. An improved
+ * epoch between them keeps a copy of its model (no moments) until the next
+ * one writes it as best.ckpt, so best.ckpt is always the best epoch up to
+ * last.ckpt's. A checkpoint that is not the run's last is written in the
  * background while the next epoch trains: its tensors are first copied (so
  * the file holds exactly the state at the epoch's end), and the next
  * checkpoint waits for it and reports its failure. Files appear in this
@@ -35,19 +42,27 @@ typedef enum {
     RUNDIR_RESUME    /* the run that is there goes on */
 } RunDirMode;
 
+/* What the output keys ask of a run's directory. */
+typedef struct RunDirOptions {
+    int keep;     /* output.keep_checkpoints: epoch files kept (then every epoch is checkpointed) */
+    double every; /* output.checkpoint_every: seconds between resumable checkpoints, 0 = every epoch */
+} RunDirOptions;
+
 /* A checkpoint being written by the background thread. */
 typedef struct RunDirJob {
     CkptWriter w;          /* its sections, owning their bytes */
-    CkptWriter best;       /* best.ckpt's (the model without the Adam moments), when improved */
+    CkptWriter best;       /* best.ckpt's (the model without the Adam moments), when has_best */
     const Classifier *clf; /* the run's last epoch: the model, as best.ckpt holds it when improved */
     int epoch, improved, last;
+    int has_best;          /* best.ckpt is written: this epoch improved, or an earlier one's copy waits */
     int rc;                /* the thread's result */
     Status st;
 } RunDirJob;
 
 typedef struct RunDir {
     char *dir;
-    int keep;            /* epoch files kept */
+    RunDirOptions o;
+    double t_saved;      /* clock_seconds() of the last resumable checkpoint, or of the run's start */
     char *config_json;   /* stored in every checkpoint */
     int lock_fd;         /* flock'ed dir/.lock, held until rundir_close */
     uint64_t seed;       /* train.seed: model.bin leaves out the rows still at their initial values */
@@ -57,11 +72,15 @@ typedef struct RunDir {
     RunDirJob job;
     unsigned char *copy; /* [copy_cap] the tensors of the checkpoints being written */
     size_t copy_cap;
+    CkptWriter pend;     /* best.ckpt's sections of an improved epoch not yet written, detached */
+    int has_pend;
+    unsigned char *pend_copy; /* [pend_cap] their tensors */
+    size_t pend_cap;
 } RunDir;
 
 /* Makes dir and dir/checkpoints and locks dir (an error names the process that
  * holds it); a fresh run also writes config.json. */
-int rundir_open(RunDir *d, const char *dir, int keep, uint64_t seed, const char *config_json, RunDirMode mode,
+int rundir_open(RunDir *d, const char *dir, const RunDirOptions *o, uint64_t seed, const char *config_json, RunDirMode mode,
                 Status *st);
 void rundir_close(RunDir *d);
 /* The config the run's checkpoints and config.json hold from now on (tune
