@@ -119,6 +119,22 @@ START_TEST(test_gradcheck_context)
 }
 END_TEST
 
+/* kernels.c compiles its per-token kernels apart for d = 8 and 16 (loops unrolled). */
+START_TEST(test_gradcheck_unrolled_dims)
+{
+    for (int dim = 8; dim <= 16; dim += 8) {
+        /* Context sums alone, the gate alone, both (dot attention), and additive attention. */
+        for (int kind = 0; kind < 4; kind++) {
+            Case c = {.attention = ATTN_DOT, .context = kind & 1, .gate = kind >> 1, .heads = 2, .dim = dim,
+                      .T = 10, .ids = ids_bags};
+            gradcheck(&c);
+        }
+        Case c = {.attention = ATTN_ADDITIVE, .heads = 2, .dim = dim, .T = 10, .ids = ids_bags};
+        gradcheck(&c);
+    }
+}
+END_TEST
+
 START_TEST(test_ctx_attn_without_context_is_dot_attn)
 {
     /* With no context terms the context kernels must be the dot kernels, bit for bit. */
@@ -377,6 +393,7 @@ Suite *kernels_suite(void)
     tcase_add_test(tk, test_ctx_attn_without_context_is_dot_attn);
     tcase_add_test(tk, test_context_model_starts_as_plain);
     tcase_add_test(tk, test_bags_match_naive);
+    tcase_add_test(tk, test_gradcheck_unrolled_dims);
     suite_add_tcase(s, tk);
     return s;
 }
