@@ -1,8 +1,8 @@
 /* rundir.h - a training run's directory: it is made (with checkpoints/ and the
  * resolved config.json) and locked for the run, so two runs never write into one
  * directory; a new run never replaces an old one's files unless forced, which
- * clears them first. As a fit observer it writes each epoch's checkpoint, points
- * last.ckpt and best.ckpt at the right ones, keeps the newest
+ * clears them first. As a fit observer it writes the run's checkpoints (when:
+ * below), points last.ckpt and best.ckpt at the right ones, keeps the newest
  * output.keep_checkpoints epoch files, writes model.bin (the best epoch's model
  * for inference only, with the rows as int8 differences, EMBED_I8D, which is
  * what `attnclf export` writes by default) beside best.ckpt, and on an interruption
