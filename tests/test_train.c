@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cfile.h"
 #include "ckpt.h"
 #include "config.h"
 #include "fit.h"
@@ -384,6 +385,75 @@ START_TEST(test_step_same_bits_any_threads)
 }
 END_TEST
 
+static int train_no_stop(void *ctx, int64_t b, int n, const StepResult *r, float lr)
+{
+    (void)ctx, (void)b, (void)n, (void)r, (void)lr;
+    return 0;
+}
+
+/* The weights after two batches over ds, its ids read through their mapping or
+ * from the file (step_read_from), with token dropout so that ids are filtered. */
+static void train_two_steps(const Dataset *ds, const CFile *src, float *out, int64_t n)
+{
+    ModelDims D = {.rows = 40, .dense_rows = 40, .dim = 8, .heads = 2, .classes = 2};
+    Model m;
+    model_init(&m, &D);
+    model_randomize(&m, 5, 2);
+    StepOptions so = {.batch_size = 3, .threads = 2, .token_dropout = 0.3};
+    Stepper t;
+    step_init(&t, &m, &so, ds->max_len, step_token_bound(ds, 3));
+    step_read_from(&t, src);
+    AdamOptions ao = {.lr = 0.01, .lr_schedule = LR_CONSTANT};
+    LrPlan plan = {.total = 2};
+    int64_t perm[6] = {4, 1, 5, 0, 3, 2};
+    ck_assert_int_eq(step_run(&t, ds, perm, 0, 2, &ao, 9, &plan, train_no_stop, NULL), 2);
+    memcpy(out, m.params, (size_t)n * sizeof *out);
+    step_free(&t);
+    model_free(&m);
+}
+
+START_TEST(test_ids_read_from_the_file_give_the_same_bits)
+{
+    char dir[256], path[320];
+    fixture_tmpdir(dir, sizeof dir);
+    snprintf(path, sizeof path, "%s/ids.atc", dir);
+    int32_t ids[60];
+    for (int i = 0; i < 60; i++) ids[i] = (i * 7) % 40;
+    const int64_t off[7] = {0, 9, 20, 21, 35, 50, 60}, loff[7] = {0, 1, 2, 3, 4, 5, 6};
+    const int32_t lab[6] = {0, 1, 1, 0, 1, 0};
+    CFileWriter w;
+    Status st;
+    ck_assert_int_eq(cfile_create(&w, path, "TEST", 1, &st), 0);
+    cfile_section(&w, "IDS ", ids, sizeof ids);
+    ck_assert_int_eq(cfile_commit(&w, &st), 0);
+    CFile f;
+    ck_assert_int_eq(cfile_open(&f, path, "TEST", 1, 1, &st), CFILE_OK);
+    uint64_t len;
+    const int32_t *mapped = cfile_find(&f, "IDS ", &len);
+    ck_assert_uint_eq(len, sizeof ids);
+    Dataset ds;
+    dataset_view(&ds, 6, off, mapped, loff, lab, NULL, NULL, NULL, 15);
+    ModelDims D = {.rows = 40, .dense_rows = 40, .dim = 8, .heads = 2, .classes = 2};
+    Model probe;
+    model_init(&probe, &D);
+    const int64_t n = probe.n_params;
+    model_free(&probe);
+    float *a = malloc((size_t)n * sizeof *a), *b = malloc((size_t)n * sizeof *b);
+    train_two_steps(&ds, NULL, a, n);
+    train_two_steps(&ds, &f, b, n);
+    ck_assert(memcmp(a, b, (size_t)n * sizeof *a) == 0);
+    /* Outside the mapping, or past its end, nothing is read. */
+    int32_t buf[4];
+    ck_assert_int_eq(cfile_read(&f, buf, mapped + 2, sizeof buf), 0);
+    ck_assert(memcmp(buf, ids + 2, sizeof buf) == 0);
+    ck_assert_int_eq(cfile_read(&f, buf, ids, sizeof buf), -1);
+    ck_assert_int_eq(cfile_read(&f, buf, (const unsigned char *)f.map + f.size - 8, sizeof buf), -1);
+    free(a);
+    free(b);
+    cfile_close(&f);
+}
+END_TEST
+
 Suite *train_suite(void)
 {
     Suite *s = suite_create("train");
@@ -395,6 +465,7 @@ Suite *train_suite(void)
     tcase_add_test(tc, test_learns_and_writes_outputs);
     tcase_add_test(tc, test_same_bits_for_any_thread_count);
     tcase_add_test(tc, test_resume_is_bit_identical);
+    tcase_add_test(tc, test_ids_read_from_the_file_give_the_same_bits);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -285,6 +285,7 @@ static CFileState cfile_verify(CFile *f, int fd, Status *st)
 CFileState cfile_open(CFile *f, const char *path, const char *kind, uint64_t key, int verify, Status *st)
 {
     memset(f, 0, sizeof *f);
+    f->fd = -1;
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
         if (errno == ENOENT) return CFILE_MISSING;
@@ -302,7 +303,8 @@ CFileState cfile_open(CFile *f, const char *path, const char *kind, uint64_t key
         if (p == MAP_FAILED) s = cfile_bad(st, path, strerror(errno));
         else f->map = p;
     }
-    close(fd);
+    if (s == CFILE_OK) f->fd = fd;
+    else close(fd);
     if (s != CFILE_OK) cfile_close(f);
     return s;
 }
@@ -310,6 +312,7 @@ CFileState cfile_open(CFile *f, const char *path, const char *kind, uint64_t key
 void cfile_close(CFile *f)
 {
     if (f->map) munmap(f->map, (size_t)f->size);
+    if (f->map && f->fd >= 0) close(f->fd);
     free(f->path);
     free(f->dir);
     memset(f, 0, sizeof *f);
@@ -341,4 +344,17 @@ uint64_t cfile_digest(const CFile *f, const char *skip)
 void cfile_release(const CFile *f)
 {
     if (f->map) madvise(f->map, (size_t)f->size, MADV_DONTNEED);
+}
+
+int cfile_read(const CFile *f, void *dst, const void *at, size_t n)
+{
+    const unsigned char *p = at;
+    if (!f->map || f->fd < 0 || p < f->map || (uint64_t)(p - f->map) + n > f->size) return -1;
+    for (size_t done = 0; done < n;) {
+        ssize_t r = pread(f->fd, (unsigned char *)dst + done, n - done, (off_t)(p - f->map) + (off_t)done);
+        if (r < 0 && errno == EINTR) continue;
+        if (r <= 0) return -1;
+        done += (size_t)r;
+    }
+    return 0;
 }

@@ -63,6 +63,7 @@ void cfile_abort(CFileWriter *w);
 
 typedef struct CFile {
     char *path;
+    int fd;              /* open for cfile_read while mapped; -1 when not */
     unsigned char *map;
     uint64_t size;
     uint64_t key;
@@ -89,5 +90,9 @@ uint64_t cfile_digest(const CFile *f, const char *skip);
  * of a pass over a file larger than memory bounded. Safe while other threads
  * read the mapping. */
 void cfile_release(const CFile *f);
+/* Copies the n bytes the mapping holds at `at` into dst by reading the file,
+ * so no page of the mapping becomes resident. 0, or -1 when the read failed
+ * or came up short (dst is then undefined). */
+int cfile_read(const CFile *f, void *dst, const void *at, size_t n);
 
 #endif

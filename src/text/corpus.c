@@ -296,6 +296,13 @@ void corpus_release(const TrainData *td)
     if (td->file.size > CORPUS_RESIDENT_MAX) cfile_release(&td->file);
 }
 
+const CFile *corpus_stream(const TrainData *td)
+{
+    const unsigned char *ids = (const unsigned char *)td->train.ids, *map = td->file.map;
+    const int inside = map && ids >= map && ids < map + td->file.size;
+    return td->file.size > CORPUS_RESIDENT_MAX && inside ? &td->file : NULL;
+}
+
 /* ---- a tuning trial's data (corpus_reencode) ---- */
 
 /* Buffers for encoding documents of up to max_len words. */

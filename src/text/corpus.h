@@ -87,6 +87,10 @@ uint64_t corpus_digest(const TrainData *td);
 /* Lets go of the resident pages of a large data file (cfile_release): a pass
  * over it then keeps at most what it touched since. Safe during training. */
 void corpus_release(const TrainData *td);
+/* The data file training should read the documents' ids from (cfile_read)
+ * rather than through its mapping: a file large enough to be let go of
+ * (corpus_release) whose training ids it holds; NULL otherwise. */
+const CFile *corpus_stream(const TrainData *td);
 void corpus_free(TrainData *td);
 /* Which of a training file's n rows the split puts in validation (1) rather
  * than training (0): a shuffle seeded by seed, then the first

@@ -104,6 +104,11 @@ void step_set_class_weights(Stepper *t, const float *w)
     for (int i = 0; i < t->scratch.n; i++) ((DocScratch *)threads_pool_item(&t->scratch, i))->class_w = t->class_w;
 }
 
+void step_read_from(Stepper *t, const CFile *f)
+{
+    t->src = f;
+}
+
 static int step_cmp_desc(const void *a, const void *b)
 {
     int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
@@ -127,14 +132,15 @@ static inline int32_t step_row(int32_t id)
     return id < 0 ? ~id : id;
 }
 
-/* Copies document i's ids into row[], hiding each position (a bag of rows
- * with its word) with probability p (token dropout, as word dropout in Iyyer
- * et al. 2015's DAN); returns how many ids were kept. The draw depends only on
- * the step and the document's place in the batch, not on the thread. */
+/* Copies document i's ids into row[] (ids may be row itself), hiding each
+ * position (a bag of rows with its word) with probability p (token dropout, as
+ * word dropout in Iyyer et al. 2015's DAN); returns how many ids were kept. The
+ * draw depends only on the step and the document's place in the batch, not on
+ * the thread. */
 static int step_keep_tokens(int32_t *row, const int32_t *ids, int n, float p, uint64_t seed)
 {
     if (p <= 0.0f) {
-        memcpy(row, ids, (size_t)n * sizeof *row);
+        if (row != ids) memcpy(row, ids, (size_t)n * sizeof *row);
         return n;
     }
     /* Four 16-bit draws per 64-bit random number, one per position. */
@@ -211,8 +217,11 @@ static void step_doc(Stepper *t, const Dataset *ds, const StepBatch *p, int b, i
     const uint64_t place = (uint64_t)(p->idx ? p->idx[b] : b);
     int64_t i = p->doc[b], o = t->tok_off[b];
     int32_t *row = t->tok_row + o;
-    int T = step_keep_tokens(row, ds->ids + ds->off[i], (int)(ds->off[i + 1] - ds->off[i]), t->token_dropout,
-                                rng_mix(p->seed, 0x746f6b656eull, place));
+    const int n = (int)(ds->off[i + 1] - ds->off[i]);
+    const int32_t *ids = ds->ids + ds->off[i];
+    /* Read from the file, the ids are filtered in place (a kept id never moves right). */
+    if (t->src && cfile_read(t->src, row, ids, (size_t)n * sizeof *row) == 0) ids = row;
+    int T = step_keep_tokens(row, ids, n, t->token_dropout, rng_mix(p->seed, 0x746f6b656eull, place));
     const int32_t *y = ds->lab + ds->loff[i];
     const int ny = (int)(ds->loff[i + 1] - ds->loff[i]);
     t->doc_kept[b] = T;

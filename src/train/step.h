@@ -15,6 +15,7 @@
 #include <signal.h>
 #include <stdint.h>
 
+#include "cfile.h"
 #include "dataset.h"
 #include "diststep.h"
 #include "model.h"
@@ -76,6 +77,7 @@ typedef struct Stepper {
     int *share_idx;     /* [2, batch_cap] their places in the batch */
     int64_t *share_len; /* [batch_cap + size] scratch: lengths, then each process's tokens */
     const volatile sig_atomic_t *stop_request; /* a stop this process was asked for (dist), or NULL */
+    const CFile *src;   /* the mapped file the documents' ids are read from (step_read_from), or NULL */
 } Stepper;
 
 /* max_len: the longest training document; tok_cap: step_token_bound(). */
@@ -83,6 +85,10 @@ void step_init(Stepper *t, Model *m, const StepOptions *o, int64_t max_len, int6
 void step_free(Stepper *t);
 /* Per-class weights of the loss (loss.h), [C] copied into t; NULL: none. */
 void step_set_class_weights(Stepper *t, const float *w);
+/* Reads each document's ids from f (the file the dataset's ids are mapped
+ * from) with cfile_read, not through the mapping, so that training leaves no
+ * page of them resident; NULL reads the mapping. The same bytes either way. */
+void step_read_from(Stepper *t, const CFile *f);
 /* Most tokens any batch of `batch` documents of ds can hold (the sum of the
  * batch longest documents). */
 int64_t step_token_bound(const Dataset *ds, int batch);
