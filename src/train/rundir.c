@@ -257,7 +257,7 @@ static void *rundir_writer(void *arg)
     RunDirJob *j = &d->job;
     status_clear(&j->st);
     j->rc = j->last ? 0 : rundir_write_last(d, &j->w, j->epoch, &j->st);
-    if (j->rc == 0 && j->has_best) j->rc = rundir_write_best(d, &j->best, &j->st);
+    if (j->rc == 0 && j->best.n) j->rc = rundir_write_best(d, &j->best, &j->st);
     if (j->rc == 0 && j->last) j->rc = rundir_write_ship(d, j->improved ? j->clf : NULL, &j->st);
     return NULL;
 }
@@ -267,12 +267,10 @@ static void *rundir_writer(void *arg)
 static void rundir_keep_best(RunDir *d, const FitSnapshot *s)
 {
     ckpt_writer_free(&d->pend);
-    ckpt_writer_init(&d->pend);
     FitSnapshot model = {.clf = s->clf, .state = s->state};
     fit_sections(&model, d->config_json, &d->pend);
     CkptWriter *one[1] = {&d->pend};
     ckpt_writer_detach(one, 1, &d->pend_copy, &d->pend_cap);
-    d->has_pend = 1;
 }
 
 /* The run stops inside an epoch: last.ckpt is written even when the background
@@ -286,8 +284,8 @@ static int rundir_interrupted(RunDir *d, const FitSnapshot *s, Status *st)
     rundir_path(d, "last.ckpt", path, sizeof path);
     int rc = fit_save(s, d->config_json, path, st);
     if (wrc && rc == 0) *st = wst;
-    if (wrc == 0 && rc == 0 && d->has_pend) rc = rundir_write_best(d, &d->pend, st);
-    d->has_pend = 0;
+    if (wrc == 0 && rc == 0 && d->pend.n) rc = rundir_write_best(d, &d->pend, st);
+    ckpt_writer_free(&d->pend);
     if (wrc == 0 && rc == 0) rc = rundir_write_ship(d, NULL, st);
     return wrc || rc ? -1 : 0;
 }
@@ -300,7 +298,7 @@ static int rundir_write_end(RunDir *d, const FitSnapshot *s, Status *st)
     RunDirJob *j = &d->job;
     j->clf = s->clf;
     j->rc = 0;
-    const int bg = (j->has_best || d->ship_pending) && pthread_create(&d->writer, NULL, rundir_writer, d) == 0;
+    const int bg = (j->best.n || d->ship_pending) && pthread_create(&d->writer, NULL, rundir_writer, d) == 0;
     int rc = rundir_write_last(d, &j->w, j->epoch, st);
     if (bg) pthread_join(d->writer, NULL);
     else if (rc == 0) rundir_writer(d);
@@ -331,16 +329,16 @@ static int rundir_on_checkpoint(void *ctx, const FitSnapshot *s, const FitCheckp
     j->epoch = k->epoch;
     j->improved = k->improved;
     j->last = k->last;
-    j->has_best = k->improved || d->has_pend;
     if (k->improved) {
         FitSnapshot model = {.clf = s->clf, .state = s->state};
         fit_sections(&model, d->config_json, &j->best);
-    } else if (d->has_pend) {
-        /* Its tensors are in pend_copy, which nothing changes until this job is done. */
+        ckpt_writer_free(&d->pend);
+    } else {
+        /* An earlier epoch's copy, if one waits: its tensors are in pend_copy,
+         * which nothing changes until this job is done. */
         j->best = d->pend;
         ckpt_writer_init(&d->pend);
     }
-    d->has_pend = 0;
     if (k->last) return rundir_write_end(d, s, st);
     CkptWriter *both[2] = {&j->w, &j->best};
     ckpt_writer_detach(both, k->improved ? 2 : 1, &d->copy, &d->copy_cap);

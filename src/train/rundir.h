@@ -51,10 +51,9 @@ typedef struct RunDirOptions {
 /* A checkpoint being written by the background thread. */
 typedef struct RunDirJob {
     CkptWriter w;          /* its sections, owning their bytes */
-    CkptWriter best;       /* best.ckpt's (the model without the Adam moments), when has_best */
+    CkptWriter best;       /* best.ckpt's (the model without the Adam moments); no sections: none written */
     const Classifier *clf; /* the run's last epoch: the model, as best.ckpt holds it when improved */
     int epoch, improved, last;
-    int has_best;          /* best.ckpt is written: this epoch improved, or an earlier one's copy waits */
     int rc;                /* the thread's result */
     Status st;
 } RunDirJob;
@@ -72,16 +71,15 @@ typedef struct RunDir {
     RunDirJob job;
     unsigned char *copy; /* [copy_cap] the tensors of the checkpoints being written */
     size_t copy_cap;
-    CkptWriter pend;     /* best.ckpt's sections of an improved epoch not yet written, detached */
-    int has_pend;
+    CkptWriter pend;     /* best.ckpt's sections of an improved epoch not yet written, detached; n 0: none */
     unsigned char *pend_copy; /* [pend_cap] their tensors */
     size_t pend_cap;
 } RunDir;
 
 /* Makes dir and dir/checkpoints and locks dir (an error names the process that
  * holds it); a fresh run also writes config.json. */
-int rundir_open(RunDir *d, const char *dir, const RunDirOptions *o, uint64_t seed, const char *config_json, RunDirMode mode,
-                Status *st);
+int rundir_open(RunDir *d, const char *dir, const RunDirOptions *o, uint64_t seed, const char *config_json,
+                RunDirMode mode, Status *st);
 void rundir_close(RunDir *d);
 /* The config the run's checkpoints and config.json hold from now on (tune
  * decides it after the directory is made). */
