@@ -90,6 +90,8 @@ cat > "$tmp/cfg.json" <<JSON
   "output": { "dir": "$tmp/run", "keep_checkpoints": 3 } }
 JSON
 expect 0 "best valid_acc" "$bin" train --config "$tmp/cfg.json" --quiet
+# Inputs this small keep no token cache: nothing is left of it in the run's directory.
+[ ! -e "$tmp/run/cache" ] && [ -z "$(find "$tmp/run" -name '*.atc')" ] && ok || bad "a small corpus left a cache: $(ls -R "$tmp/run")"
 for f in best.ckpt last.ckpt config.json log.jsonl log.csv checkpoints/epoch-002.ckpt; do
     if [ -s "$tmp/run/$f" ]; then ok; else bad "train did not write $f"; fi
 done
@@ -324,8 +326,16 @@ expect 1 "training diverged at epoch [0-9]+, step [0-9]+" "$bin" train --config 
     --set output.dir="$tmp/div" --set train.lr=10000 --set train.clip=0 --quiet
 
 # ---- a file size limit while writing a checkpoint: the error names the file, the old one survives ----
+# (The corpus is too small for its cache to be kept by default: a run on the same data and
+# settings builds one in fd-cache first, so that the resumed run writes only checkpoints.)
 cp -r "$tmp/run" "$tmp/full-disk"
-out=$(bash -c "ulimit -f 1000; '$bin' train --resume '$tmp/full-disk' --set train.epochs=4 --quiet" 2>&1)
+"$bin" train --config "$tmp/cfg.json" --set output.dir="$tmp/fd-warm" --set data.cache="$tmp/fd-cache" \
+    --set train.epochs=1 --quiet >/dev/null 2>&1 && ok || bad "the run that builds fd-cache failed"
+# Where data.cache points, the files are kept, and the next run uses them.
+[ -n "$(find "$tmp/fd-cache" -name 'data-*.atc')" ] && [ ! -e "$tmp/fd-warm/cache" ] && ok || bad "data.cache kept nothing"
+expect 0 "cache: using .*fd-cache/data-" "$bin" train --config "$tmp/cfg.json" --set output.dir="$tmp/fd-warm2" \
+    --set data.cache="$tmp/fd-cache" --set train.epochs=1
+out=$(bash -c "ulimit -f 1000; '$bin' train --resume '$tmp/full-disk' --set train.epochs=4 --set data.cache='$tmp/fd-cache' --quiet" 2>&1)
 rc=$?
 [ "$rc" -eq 1 ] && grep -q "full-disk/checkpoints/epoch-004.ckpt: write failed: File too large" <<<"$out" && ok || bad "ulimit -f: exit $rc: $out"
 "$bin" predict --model "$tmp/full-disk/last.ckpt" </dev/null && ok || bad "last.ckpt damaged by a failed write"

@@ -298,6 +298,74 @@ START_TEST(test_packed_member_saves_and_loads)
 }
 END_TEST
 
+/* The BAYS section of b, as bayes_save writes it, through a file; its bytes in *out
+ * (free it) and the member loaded back from it in l. */
+static size_t saved_bays(const Bayes *b, unsigned char **out, Bayes *l)
+{
+    char path[] = "/tmp/attnclf-bayes-XXXXXX";
+    int fd = mkstemp(path);
+    ck_assert_int_ge(fd, 0);
+    close(fd);
+    CkptWriter w;
+    ckpt_writer_init(&w);
+    bayes_save(b, &w);
+    Status st;
+    ck_assert_int_eq(ckpt_write(&w, path, &st), 0);
+    ckpt_writer_free(&w);
+    CkptReader rd;
+    ck_assert_int_eq(ckpt_open(&rd, path, &st), 0);
+    CkptSection sec;
+    ck_assert(ckpt_find(&rd, "BAYS", &sec));
+    ck_assert_int_eq(sec.version, b->packed ? 4 : 2);
+    *out = malloc(sec.n);
+    memcpy(*out, sec.p, sec.n);
+    ck_assert_msg(bayes_load(l, &rd, 3, NULL, &st) == 0, "%s", st.msg);
+    ckpt_close(&rd);
+    unlink(path);
+    return (size_t)sec.n;
+}
+
+/* A training run packs its member once (bayes_pack) and every checkpoint writes
+ * those bytes: the same section as packing at each save, and a member loaded
+ * from it (a resumed run) saves the same bytes again. Pruning drops the packed
+ * bytes, so a pruned member never saves the tables it had. */
+START_TEST(test_packed_once_saves_the_same_bytes)
+{
+    uint64_t keys[2000];
+    Bayes fresh, once;
+    packed_member(&fresh, keys);
+    packed_member(&once, keys);
+    fresh.packed = 1;
+    bayes_pack(&once);
+    ck_assert(once.packed && once.pack && once.pack_n > 0);
+    unsigned char *a, *b2, *c2;
+    Bayes la, lb, lc;
+    const size_t na = saved_bays(&fresh, &a, &la), nb = saved_bays(&once, &b2, &lb);
+    ck_assert_uint_eq(na, nb);
+    ck_assert_mem_eq(a, b2, na);
+    ck_assert(lb.packed && lb.pack);
+    const size_t nc = saved_bays(&lb, &c2, &lc);
+    ck_assert_uint_eq(nc, na);
+    ck_assert_mem_eq(c2, a, na);
+    ck_assert_mem_eq(lc.logp, fresh.logp, (size_t)(fresh.n * 3) * sizeof *lc.logp);
+    free(a);
+    free(b2);
+    free(c2);
+    bayes_prune(&once, 50);
+    bayes_prune(&fresh, 50);
+    ck_assert_ptr_null(once.pack);
+    Bayes lp, lf;
+    const size_t np = saved_bays(&once, &a, &lp), nf = saved_bays(&fresh, &b2, &lf);
+    ck_assert_int_eq(lp.n, 50);
+    ck_assert_uint_eq(np, nf);
+    ck_assert_mem_eq(a, b2, np);
+    free(a);
+    free(b2);
+    Bayes *all[] = {&fresh, &once, &la, &lb, &lc, &lp, &lf};
+    for (size_t i = 0; i < sizeof all / sizeof *all; i++) bayes_free(all[i]);
+}
+END_TEST
+
 /* bayes_prune keeps the features of most documents times spread, with their
  * values: a document of kept features scores as before, a dropped one adds
  * nothing. */
@@ -345,6 +413,7 @@ Suite *bayes_suite(void)
     tcase_add_test(tc, test_encoder_features);
     tcase_add_test(tc, test_packed_tables_exact);
     tcase_add_test(tc, test_packed_member_saves_and_loads);
+    tcase_add_test(tc, test_packed_once_saves_the_same_bytes);
     tcase_add_test(tc, test_prune_keeps_the_weightiest);
     suite_add_tcase(s, tc);
     return s;

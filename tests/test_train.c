@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cfile.h"
 #include "ckpt.h"
@@ -454,6 +455,54 @@ START_TEST(test_ids_read_from_the_file_give_the_same_bits)
 }
 END_TEST
 
+/* The token cache is kept for inputs of 16 MiB or more in all, or wherever
+ * data.cache points; smaller ones and standard input keep nothing. (The size is
+ * the files', so a sparse file stands in for a large corpus.) */
+START_TEST(test_cache_kept_for_large_inputs_only)
+{
+    char dir[] = "/tmp/attnclf-keep-XXXXXX", small[64], large[64], set[200];
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    snprintf(small, sizeof small, "%s/small.csv", dir);
+    snprintf(large, sizeof large, "%s/large.csv", dir);
+    FILE *f = fopen(small, "w");
+    ck_assert_ptr_nonnull(f);
+    fputs("a,some text\nb,more text\n", f);
+    fclose(f);
+    f = fopen(large, "w");
+    ck_assert_ptr_nonnull(f);
+    ck_assert_int_eq(ftruncate(fileno(f), (off_t)16 << 20), 0);
+    fclose(f);
+    Config cfg;
+    Status st;
+    const struct {
+        const char *train, *valid, *cache;
+        int kept;
+    } cases[] = {
+        {small, NULL, NULL, 0}, {large, NULL, NULL, 1}, {small, large, NULL, 1},
+        {small, small, NULL, 0}, {small, NULL, dir, 1},  {"-", NULL, NULL, 0},
+        {"-", NULL, dir, 1},    {"/nonexistent/x.csv", NULL, NULL, 1},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        config_defaults(&cfg);
+        snprintf(set, sizeof set, "data.train=%s", cases[i].train);
+        ck_assert_int_eq(config_set(&cfg, set, &st), 0);
+        if (cases[i].valid) {
+            snprintf(set, sizeof set, "data.valid=%s", cases[i].valid);
+            ck_assert_int_eq(config_set(&cfg, set, &st), 0);
+        }
+        if (cases[i].cache) {
+            snprintf(set, sizeof set, "data.cache=%s", cases[i].cache);
+            ck_assert_int_eq(config_set(&cfg, set, &st), 0);
+        }
+        ck_assert_msg(pipeline_cache_kept(&cfg) == cases[i].kept, "case %zu", i);
+        config_free(&cfg);
+    }
+    unlink(small);
+    unlink(large);
+    rmdir(dir);
+}
+END_TEST
+
 Suite *train_suite(void)
 {
     Suite *s = suite_create("train");
@@ -466,6 +515,7 @@ Suite *train_suite(void)
     tcase_add_test(tc, test_same_bits_for_any_thread_count);
     tcase_add_test(tc, test_resume_is_bit_identical);
     tcase_add_test(tc, test_ids_read_from_the_file_give_the_same_bits);
+    tcase_add_test(tc, test_cache_kept_for_large_inputs_only);
     suite_add_tcase(s, tc);
     return s;
 }

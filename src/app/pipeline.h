@@ -141,6 +141,11 @@ typedef struct CorpusFan {
  * for pipeline_ship.c the naive Bayes options of a format 1-3 checkpoint (whose
  * own bytes lack them). */
 CorpusOptions pipeline_corpus(const Config *cfg, const FitObserver *obs, int n_obs, CorpusFan *fan);
+/* Whether the token cache's files are kept: when data.cache names a directory,
+ * over several processes (they share rank 0's files), or when the input files
+ * are 16 MiB or more in all. Otherwise (standard input too) they are built in
+ * output.dir and removed once mapped. */
+int pipeline_cache_kept(const Config *cfg);
 const BayesOptions *pipeline_legacy_bayes(const Config *cfg);
 
 #endif

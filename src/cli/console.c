@@ -3,7 +3,7 @@
 
 #include <stdio.h>
 
-/* Reading progress on a terminal; each cache file used or built, unless quiet;
+/* Reading progress on a terminal; each cache file used or built and kept, unless quiet;
  * a damaged one always (it is rebuilt, but something broke it). */
 static void console_on_corpus(void *ctx, const CorpusEvent *e)
 {
@@ -15,6 +15,7 @@ static void console_on_corpus(void *ctx, const CorpusEvent *e)
     progress_clear(&c->prog);
     if (e->why) fprintf(stderr, "warning: %s; built it again\n", e->why);
     if (c->quiet) return;
+    if (!e->kept) return; /* a file removed once mapped is no cache to report */
     if (e->built)
         fprintf(stderr, "cache: wrote %s (%.1f MB) in %.2fs\n", e->path, (double)e->done / 1e6, e->seconds);
     else

@@ -65,6 +65,7 @@ void bayes_free(Bayes *b)
     free(b->logp);
     free(b->fp);
     free(b->q);
+    free(b->pack);
     memset(b, 0, sizeof *b);
 }
 
@@ -122,9 +123,18 @@ static int bayes_cmp_fp(const void *a, const void *b)
     return (x->index > y->index) - (x->index < y->index);
 }
 
+/* The packed bytes no longer describe tables about to change. */
+static void bayes_unpack(Bayes *b)
+{
+    free(b->pack);
+    b->pack = NULL;
+    b->pack_n = 0;
+}
+
 void bayes_compact(Bayes *b)
 {
     if (b->compact) return;
+    bayes_unpack(b);
     const int C = b->classes;
     const int64_t n = b->n;
     FpIndex *o = xmalloc((size_t)(n ? n : 1) * sizeof *o);
@@ -177,6 +187,7 @@ void bayes_prune(Bayes *b, int64_t keep)
     const int C = b->classes;
     const int64_t n = b->n;
     if (b->compact || keep < 0 || keep >= n) return;
+    bayes_unpack(b);
     double *low = xmalloc((size_t)C * sizeof *low);
     for (int c = 0; c < C; c++) {
         low[c] = INFINITY;
@@ -323,11 +334,17 @@ static int bayes_load_packed(Bayes *b, const CkptReader *r, CkptCursor *c, int c
         n > c->n - c->pos || n > INT32_MAX || (n && (uint64_t)classes > BAYES_MAX_CELLS / n))
         return ckpt_damaged(r, st, "bad BAYS section (naive Bayes member)");
     bayes_init(b, (int64_t)n, classes, o);
+    const unsigned char *bytes = c->p + c->pos;
+    const size_t len = (size_t)(c->n - c->pos);
     if (bayes_pack_get(c, b->keys, b->prior, b->logp, (int64_t)n, classes) || !ckpt_done(c)) {
         bayes_free(b);
         return ckpt_damaged(r, st, "bad BAYS section: the packed naive Bayes tables do not decode");
     }
     b->packed = 1;
+    /* Kept as read: a resumed run saves them again in every checkpoint. */
+    b->pack = xmalloc(len ? len : 1);
+    memcpy(b->pack, bytes, len);
+    b->pack_n = len;
     bayes_index(b);
     return 0;
 }
@@ -480,6 +497,17 @@ void bayes_logits(const Bayes *b, const uint64_t *feat, int64_t nf, float *logit
     for (int c = 0; c < C; c++) logits[c] *= b->weight;
 }
 
+void bayes_pack(Bayes *b)
+{
+    if (!bayes_present(b) || b->compact) return;
+    bayes_unpack(b);
+    CkptBuf t = {0};
+    bayes_pack_put(&t, b->keys, b->prior, b->logp, b->n, b->classes);
+    b->pack = t.p;
+    b->pack_n = t.n;
+    b->packed = 1;
+}
+
 void bayes_save(const Bayes *b, CkptWriter *w)
 {
     if (b->compact) {
@@ -491,6 +519,10 @@ void bayes_save(const Bayes *b, CkptWriter *w)
     ckpt_put_u32(h, (uint32_t)b->o.ngrams);
     ckpt_put_f64(h, b->o.alpha);
     ckpt_put_u64(h, (uint64_t)b->n);
+    if (b->packed && b->pack) {
+        ckpt_section_ref(w, b->pack, b->pack_n);
+        return;
+    }
     if (b->packed) {
         bayes_pack_put(h, b->keys, b->prior, b->logp, b->n, b->classes);
         return;

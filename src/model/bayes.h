@@ -44,8 +44,12 @@ typedef struct Bayes {
     int8_t *q;       /* [n,C-1] round((logp[f,c] - logp[f,0]) / scale), c = 1..C-1 */
     float scale;
     /* Saved as BAYS version 4 (bayes_pack.h): the same tables, exactly, in
-     * about 7.5 bytes a feature; an exported model's member. */
+     * about 7.5 bytes a feature; an exported model's member, and a training
+     * run's (bayes_pack). pack [pack_n], when not NULL, holds the packed tables
+     * as made once, which every save writes as they are. */
     int packed;
+    unsigned char *pack;
+    size_t pack_n;
 } Bayes;
 
 /* The largest table bayes_fit builds: features x classes floats (4 GiB). */
@@ -85,6 +89,10 @@ int bayes_present(const Bayes *b);
  * coded (the high parts fp >> l in unary: bit (fp_i >> l) + i set of n + 2^(32-l)
  * bits, u64 words; the low l bits of each packed in u64 words), then q. */
 void bayes_compact(Bayes *b);
+/* Makes b save as BAYS version 4 and packs its tables now, once: a training run
+ * writes one member into many checkpoints, and the packing is most of what
+ * saving it costs. Nothing for a member that is absent or compact. */
+void bayes_pack(Bayes *b);
 /* Keeps the `keep` features (of a member not compact) that move the logits
  * most over the training documents: each feature's document count, read back
  * from its log-probabilities (n_c = alpha (exp(logp_c - min_f logp_c) - 1),

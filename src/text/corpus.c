@@ -39,10 +39,10 @@ static void corpus_progress(void *ctx, const char *path, int64_t done, int64_t t
     corpus_tell(ctx, &e);
 }
 
-static void corpus_cached(const Ctx *c, const CFile *f, int built, double seconds, const char *why)
+static void corpus_cached(const Ctx *c, const CFile *f, int built, int kept, double seconds, const char *why)
 {
     CorpusEvent e = {.kind = CORPUS_CACHE, .path = f->path, .done = (int64_t)f->size, .seconds = seconds,
-                     .built = built, .why = why};
+                     .built = built, .kept = kept, .why = why};
     corpus_tell(c, &e);
 }
 
@@ -66,13 +66,14 @@ static int corpus_mkdirs(const char *dir, Status *st)
     return 0;
 }
 
-/* The cache file of kind ("tokens", "data") for key hash h; NULL for no key.
+/* The cache file of kind ("tokens", "data") for key hash h; NULL for no key or
+ * a transient cache.
  * Its name starts with `group`: a token file's source (the input's path), a
  * data file's training token file, so that files made stale by a changed input
  * can be found and removed. */
 static const char *corpus_file(Ctx *c, const char *kind, uint64_t group, uint64_t h)
 {
-    if (!h) return NULL;
+    if (!h || c->o->transient) return NULL;
     snprintf(c->path, sizeof c->path, "%s/%s-%016llx-%016llx.atc", c->o->cache, kind, (unsigned long long)group,
              (unsigned long long)h);
     return c->path;
@@ -120,7 +121,7 @@ static int corpus_tokens(Ctx *c, const char *path, const Tokenizer *tk, TokFile 
     if (file) {
         CFileState s = tokfile_open(t, file, key, h, st);
         if (s == CFILE_OK) {
-            corpus_cached(c, &t->f, 0, 0, NULL);
+            corpus_cached(c, &t->f, 0, 1, 0, NULL);
             return 0;
         }
         if (s == CFILE_DAMAGED) snprintf(why, sizeof why, "%s", st->msg);
@@ -130,8 +131,8 @@ static int corpus_tokens(Ctx *c, const char *path, const Tokenizer *tk, TokFile 
     if (tokfile_build(t, path, c->o->read, tk, wordcount_bound_for(c->o->vocab.max_vocab), c->o->vocab.min_count,
                       c->strings, key, h, file, c->o->cache, c->threads, &prog, st))
         return -1;
-    corpus_cached(c, &t->f, 1, clock_seconds() - t0, why[0] ? why : NULL);
-    if (h) {
+    corpus_cached(c, &t->f, 1, file != NULL, clock_seconds() - t0, why[0] ? why : NULL);
+    if (file) {
         uint64_t gone[64];
         int n = corpus_remove_stale(c->o->cache, "tokens", source, h, gone, 64);
         for (int i = 0; i < n; i++) corpus_remove_stale(c->o->cache, "data", gone[i], 0, NULL, 0);
@@ -176,7 +177,7 @@ static int corpus_data(Ctx *c, DataSpec *s, const Encoder *enc, Inputs *in, Data
     if (file) {
         CFileState fs = datafile_open(d, file, &key, h, st);
         if (fs == CFILE_OK) {
-            corpus_cached(c, &d->f, 0, 0, NULL);
+            corpus_cached(c, &d->f, 0, 1, 0, NULL);
             rc = 0;
         } else if (fs == CFILE_DAMAGED) {
             snprintf(why, sizeof why, "%s", st->msg);
@@ -187,7 +188,7 @@ static int corpus_data(Ctx *c, DataSpec *s, const Encoder *enc, Inputs *in, Data
         s->valid = c->o->valid ? &in->vt : NULL;
         double t0 = clock_seconds();
         rc = datafile_build(d, s, enc, &key, h, file, c->o->cache, c->threads, st);
-        if (rc == 0) corpus_cached(c, &d->f, 1, clock_seconds() - t0, why[0] ? why : NULL);
+        if (rc == 0) corpus_cached(c, &d->f, 1, file != NULL, clock_seconds() - t0, why[0] ? why : NULL);
     }
     free(key.p);
     return rc;

@@ -32,6 +32,7 @@ typedef struct CorpusEvent {
     int64_t done, total;   /* READING: bytes read of total (0: unknown); CACHE: the file's size in done */
     double seconds;        /* READING: since it began; CACHE: what building took (0 when reused) */
     int built;             /* CACHE: built now, not reused */
+    int kept;              /* CACHE: the file stays in the cache (else it is removed once mapped) */
     const char *why;       /* CACHE: why a file there was not used ("checksum mismatch ..."), or NULL */
 } CorpusEvent;
 
@@ -48,6 +49,8 @@ typedef struct CorpusOptions {
     const ReaderOptions *read;
     VocabOptions vocab;
     const char *cache;           /* the cache directory (made when missing) */
+    int transient;               /* keep nothing there: every file is removed once mapped, as
+                                  * standard input's always are */
     int threads;                 /* reading and encoding; 0 = all cores */
     const CorpusWatch *watch;    /* may be NULL */
     int keep_words;              /* also keep the documents as words (corpus_reencode) */
