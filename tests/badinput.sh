@@ -135,7 +135,10 @@ flip_byte() {
     printf "\\$(printf '%03o' $((b ^ 255)))" | dd of="$1" bs=1 seek="$2" conv=notrunc status=none
 }
 
-case_ "a model to damage (trained)" 0 "best valid_acc" "$tmp/train" "$tmp/good.csv" --set output.dir="$tmp/model"
+# Its token cache is kept (the corpus is too small for one by default), so that the
+# resumed copy under a file size limit below writes only checkpoints.
+case_ "a model to damage (trained)" 0 "best valid_acc" "$tmp/train" "$tmp/good.csv" --set output.dir="$tmp/model" \
+    --set data.cache="$tmp/model-cache"
 ck=$tmp/model/best.ckpt
 case_ "not a checkpoint" 1 "good.csv: is a text file, not an attnclf checkpoint" "$bin" predict --model "$tmp/good.csv"
 : > "$tmp/empty.ckpt"
