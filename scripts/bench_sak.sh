@@ -1,5 +1,5 @@
 #!/bin/bash
-# The self-attention layer's kernels (src/sakernels.c) against what the plain model
+# The self-attention layer's kernels (src/model/sakernels.c, sakmha.c) against what the plain model
 # costs, on one thread, with the project's own flags (OPT=-O2, no -march):
 #  1. bench/sak_bench.c: forward+backward ns/token of one layer and of the pooling
 #     kernel (kernel_dot_attn_*) at SST-2-like (d 16, H 2, T 20, whole document)

@@ -268,17 +268,17 @@ START_TEST(test_gradcheck_catches_a_wrong_gradient)
 }
 END_TEST
 
-/* full[h,t,u] (the naive kernel's layout) from p in sak_attn_span's layout;
+/* full[h,t,u] (the naive kernel's layout) from p in sakmha_span's layout;
  * every entry of p outside N(t) must be 0. */
 static void test_band_to_full(float *full /* [H,T,T] */, const float *p, int H, int T, int W)
 {
-    const size_t blk = (size_t)sak_attn_span(T, W) * T;
+    const size_t blk = (size_t)sakmha_span(T, W) * T;
     float *seen = calloc(blk, sizeof(float));
     for (int h = 0; h < H; h++) {
         memcpy(seen, p + h * blk, blk * sizeof(float));
         for (int t = 0; t < T; t++)
             for (int u = 0; u < T; u++) {
-                ptrdiff_t i = sak_attn_index(t, u, T, W);
+                ptrdiff_t i = sakmha_index(t, u, T, W);
                 full[((size_t)h * T + t) * T + u] = i < 0 ? 0.0f : seen[i];
                 if (i >= 0) seen[i] = 0.0f;
             }
@@ -288,13 +288,13 @@ static void test_band_to_full(float *full /* [H,T,T] */, const float *p, int H, 
     free(seen);
 }
 
-/* The inverse for one head: p in sak_attn_span's layout from full [T,T]. */
+/* The inverse for one head: p in sakmha_span's layout from full [T,T]. */
 static void test_full_to_band(float *p, const float *full /* [T,T] */, int T, int W)
 {
-    memset(p, 0, (size_t)sak_attn_span(T, W) * T * sizeof(float));
+    memset(p, 0, (size_t)sakmha_span(T, W) * T * sizeof(float));
     for (int t = 0; t < T; t++)
         for (int u = 0; u < T; u++) {
-            ptrdiff_t i = sak_attn_index(t, u, T, W);
+            ptrdiff_t i = sakmha_index(t, u, T, W);
             if (i >= 0) p[i] = full[t * T + u];
         }
 }
@@ -320,23 +320,23 @@ START_TEST(test_banded_matches_naive)
     for (int ti = 0; ti < 7; ti++)
         for (int wi = 0; wi < 6; wi++)
             for (int k = 0; k < 6; k++) {
-                const int T = Ts[ti], W = Ws[wi], d = dH[k][0], H = dH[k][1], span = sak_attn_span(T, W);
+                const int T = Ts[ti], W = Ws[wi], d = dH[k][0], H = dH[k][1], span = sakmha_span(T, W);
                 const size_t td = (size_t)T * d;
                 float *buf = malloc((12 * td + 2 * (size_t)H * T * T + (size_t)H * T * span + T +
-                                     sak_mha_work_floats(T, d, W)) * sizeof(float));
+                                     sakmha_work_floats(T, d, W)) * sizeof(float));
                 float *q = buf, *k_ = q + td, *v = k_ + td, *dout = v + td, *o1 = dout + td, *o2 = o1 + td;
                 float *dq1 = o2 + td, *dk1 = dq1 + td, *dv1 = dk1 + td, *dq2 = dv1 + td, *dk2 = dq2 + td,
                       *dv2 = dk2 + td, *p1 = dv2 + td, *full = p1 + (size_t)H * T * span,
                       *p2 = full + (size_t)H * T * T, *nwork = p2 + (size_t)H * T * T, *work = nwork + T;
                 test_fill(q, 4 * td, 1.5f, &r); /* q, k, v, dout */
-                sak_mha_forward(o1, p1, work, q, k_, v, T, d, H, W);
-                sak_mha_forward_naive(o2, p2, q, k_, v, T, d, H, W);
+                sakmha_forward(o1, p1, work, q, k_, v, T, d, H, W);
+                sakmha_forward_naive(o2, p2, q, k_, v, T, d, H, W);
                 test_band_to_full(full, p1, H, T, W);
                 test_assert_close(full, p2, (size_t)H * T * T, 1e-6f, "p", T, W, H);
                 test_assert_close(o1, o2, td, 1e-6f, "o", T, W, H);
                 memset(dq1, 0, 6 * td * sizeof(float));
-                sak_mha_backward(dq1, dk1, dv1, work, dout, o1, p1, q, k_, v, T, d, H, W);
-                sak_mha_backward_naive(dq2, dk2, dv2, nwork, dout, p2, q, k_, v, T, d, H);
+                sakmha_backward(dq1, dk1, dv1, work, dout, o1, p1, q, k_, v, T, d, H, W);
+                sakmha_backward_naive(dq2, dk2, dv2, nwork, dout, p2, q, k_, v, T, d, H);
                 test_assert_close(dq1, dq2, td, 1e-6f, "dq", T, W, H);
                 test_assert_close(dk1, dk2, td, 1e-6f, "dk", T, W, H);
                 test_assert_close(dv1, dv2, td, 1e-6f, "dv", T, W, H);
@@ -522,11 +522,11 @@ START_TEST(test_window_masks_far_tokens)
     test_fill(q, d * T, 1.0f, &r);
     test_fill(k, d * T, 1.0f, &r);
     test_fill(v, d * T, 1.0f, &r);
-    ck_assert_int_eq(sak_attn_span(T, W), 3);
-    ck_assert_uint_le(sak_mha_work_floats(T, d, W), sizeof work / sizeof *work);
-    sak_mha_forward(o1, p, work, q, k, v, T, d, H, W);
+    ck_assert_int_eq(sakmha_span(T, W), 3);
+    ck_assert_uint_le(sakmha_work_floats(T, d, W), sizeof work / sizeof *work);
+    sakmha_forward(o1, p, work, q, k, v, T, d, H, W);
     for (int i = 0; i < d; i++) v[i * T + 5] += 10.0f, k[i * T + 5] -= 3.0f;
-    sak_mha_forward(o2, p, work, q, k, v, T, d, H, W);
+    sakmha_forward(o2, p, work, q, k, v, T, d, H, W);
     for (int i = 0; i < d; i++) {
         for (int t = 0; t < 4; t++) ck_assert_float_eq(o1[i * T + t], o2[i * T + t]); /* 0..3 do not see 5 */
         ck_assert_float_ne(o1[i * T + 4], o2[i * T + 4]);
@@ -624,19 +624,19 @@ START_TEST(test_rollout_banded_matches_full)
     /* Three layers of real banded attention: the band's rollout equals that of the
      * same attention written out full, and alpha^T R equals the weights' recursion. */
     enum { T = 11, d = 4, H = 2, W = 2, L = 3, S = 5 };
-    const size_t mw = sak_mha_work_floats(T, d, W);
+    const size_t mw = sakmha_work_floats(T, d, W);
     float q[T * d], k[T * d], v[T * d], o[T * d], p[H * S * T], *work = malloc(mw * sizeof(float));
     float band[L][S * T], fullq[T * T], full[L][T * T], R1[T * T], R2[T * T], Rw[T * T + 2 * T], alpha[T], w[T],
         vw[2 * T];
     Rng r;
     rng_seed(&r, 17);
     const float *Ab[L], *Af[L];
-    ck_assert_int_eq(sak_attn_span(T, W), S);
+    ck_assert_int_eq(sakmha_span(T, W), S);
     for (int l = 0; l < L; l++) {
         test_fill(q, T * d, 2.0f, &r);
         test_fill(k, T * d, 2.0f, &r);
         test_fill(v, T * d, 1.0f, &r);
-        sak_mha_forward(o, p, work, q, k, v, T, d, H, W);
+        sakmha_forward(o, p, work, q, k, v, T, d, H, W);
         rollout_head_mean(band[l], p, T, H, W);
         test_band_to_full(fullq, band[l], 1, T, W);
         test_full_to_band(full[l], fullq, T, 0);

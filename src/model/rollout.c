@@ -7,7 +7,7 @@
 
 void rollout_head_mean(float *A, const float *p, int T, int H, int W)
 {
-    const size_t n = (size_t)T * sak_attn_span(T, W);
+    const size_t n = (size_t)T * sakmha_span(T, W);
     memset(A, 0, n * sizeof *A);
     for (int h = 0; h < H; h++) {
         const float *ph = p + (size_t)h * n;
@@ -19,7 +19,7 @@ void rollout_head_mean(float *A, const float *p, int T, int H, int W)
 /* c[t] = a / (0.5 sum_u A[t,u] + 0.5): row t's normaliser of 0.5 A + 0.5 I, times a[t]. */
 static void rollout_norm(float *c, const float *a, const float *A, int T, int W)
 {
-    const int span = sak_attn_span(T, W);
+    const int span = sakmha_span(T, W);
     for (int t = 0; t < T; t++) c[t] = 0.0f;
     for (int r = 0; r < span; r++) {
         const float *row = A + (size_t)r * T;
@@ -31,7 +31,7 @@ static void rollout_norm(float *c, const float *a, const float *A, int T, int W)
 
 void rollout_matrix(float *R, float *work, const float *const *A, int L, int T, int W)
 {
-    const int span = sak_attn_span(T, W), band = span != T;
+    const int span = sakmha_span(T, W), band = span != T;
     const size_t tt = (size_t)T * T;
     float *Rn = work, *c = work + tt, *half = c + T;
     memset(R, 0, tt * sizeof *R);
@@ -47,7 +47,7 @@ void rollout_matrix(float *R, float *work, const float *const *A, int L, int T, 
         }
         for (int r = 0; r < span; r++) {
             int lo, hi, off;
-            sak_attn_row(r, T, W, &lo, &hi, &off);
+            sakmha_row(r, T, W, &lo, &hi, &off);
             const float *row = A[l] + (size_t)r * T;
             for (int t = lo; t < hi; t++) {
                 const float a = c[t] * row[t], *src = R + (size_t)(band ? t + off : off) * T;
@@ -62,7 +62,7 @@ void rollout_matrix(float *R, float *work, const float *const *A, int L, int T, 
 
 void rollout_weights(float *w, float *work, const float *alpha, const float *const *A, int L, int T, int W)
 {
-    const int span = sak_attn_span(T, W), band = span != T;
+    const int span = sakmha_span(T, W), band = span != T;
     float *wn = work, *c = work + T;
     memcpy(w, alpha, (size_t)T * sizeof *w);
     for (int l = L - 1; l >= 0; l--) {
@@ -71,7 +71,7 @@ void rollout_weights(float *w, float *work, const float *alpha, const float *con
         for (int t = 0; t < T; t++) wn[t] = c[t] *= 0.5f;
         for (int r = 0; r < span; r++) {
             int lo, hi, off;
-            sak_attn_row(r, T, W, &lo, &hi, &off);
+            sakmha_row(r, T, W, &lo, &hi, &off);
             const float *row = A[l] + (size_t)r * T;
             if (band) {
                 float *dst = wn + off;

@@ -1,7 +1,7 @@
 /* rollout.h - one weight per input token from a stack of self-attention layers,
  * for explanations: attention rollout (Abnar & Zuidema 2020, "Quantifying
  * Attention Flow in Transformers") over the attention sakernels.h stores, in its
- * layout (per head [span,T], sak_attn_span / sak_attn_index). Pure functions. */
+ * layout (per head [span,T], sakmha_span / sakmha_index). Pure functions. */
 #ifndef ATTNCLF_ROLLOUT_H
 #define ATTNCLF_ROLLOUT_H
 

@@ -2,7 +2,7 @@
  * style of kernels.h: outputs first, then inputs, then parameters, then
  * dimensions; every backward ACCUMULATES (+=) into its gradient outputs, so
  * callers zero them first. Nothing here allocates: callers pass scratch, sized by
- * the *_floats functions.
+ * the *_floats functions. The attention between the projections is sakmha.h's.
  *
  * Layout: the kernels below the layer take activations FEATURE-MAJOR, [n,T]: row
  * i holds feature i of every token, x[i*T + t] (the transpose of the model's
@@ -27,6 +27,8 @@
 #define ATTNCLF_SAKERNELS_H
 
 #include <stddef.h>
+
+#include "sakmha.h"
 
 /* Added to the variance in LayerNorm. */
 #define SAK_LN_EPS 1e-5f
@@ -71,47 +73,6 @@ void sak_positions_forward(float *y /* [T,d] */, const float *x /* [T,d] */, con
 /* dpos[min(t, P-1)] += dy_t. (dx += dy is the caller's: often dy's own buffer.) */
 void sak_positions_backward(float *dpos /* [P,d] */, const float *dy /* [T,d] */, int T, int d, int P);
 
-/* Multi-head scaled dot-product attention before the output projection, per head
- * h (rows h*dh .. h*dh+dh-1 of q, k, v, o) and token t:
- *   N(t) = {u : |t - u| <= W}, all u when W = 0 (the whole document)
- *   s_tu = q_t . k_u / sqrt(dh),  p_tu = softmax_{u in N(t)}(s_t),  o_t = sum_{u in N(t)} p_tu v_u
- * Layout of p: per head a block [span,T], span = sak_attn_span(T, W), whose
- * column t holds query t's weights, so that the loops run along t. With a window
- * narrower than the document (2W+1 < T), row r holds key u = t - W + r (a band:
- * O(T W) memory and time); otherwise row r is key u = r (full: O(T^2)). Entries of
- * keys outside N(t) or the document are 0. sak_attn_index finds an entry. */
-int sak_attn_span(int T, int W);
-/* Index of p_tu within a head's block, or -1 when u is not in N(t). */
-ptrdiff_t sak_attn_index(int t, int u, int T, int W);
-/* The queries [*lo, *hi) that row r of a head's block serves (the rest of the row
- * is 0), and the offset of its key from the query (band: u = t + off) or the key
- * itself (full: u = off). */
-void sak_attn_row(int r, int T, int W, int *lo, int *hi, int *off);
-/* Scratch floats sak_mha_forward and sak_mha_backward need (any T' <= T needs
- * no more). The cost of either is O(T span d). */
-size_t sak_mha_work_floats(int T, int d, int W);
-void sak_mha_forward(float *o /* [d,T] */, float *p /* [H,span,T] */, float *work /* [sak_mha_work_floats] */,
-                     const float *q /* [d,T] */, const float *k /* [d,T] */, const float *v /* [d,T] */,
-                     int T, int d, int H, int W);
-/* Given do = dL/do, with g_tu = do_t . v_u and, since sum_u p_tu g_tu = do_t . o_t,
- * ds_tu = p_tu (g_tu - do_t . o_t) (the softmax Jacobian), per head:
- *   dq_t += sum_u ds_tu k_u / sqrt(dh);  dk_u += sum_t ds_tu q_t / sqrt(dh);  dv_u += sum_t p_tu do_t
- * o and p are the forward's outputs. */
-void sak_mha_backward(float *dq /* [d,T] */, float *dk /* [d,T] */, float *dv /* [d,T] */,
-                      float *work /* [sak_mha_work_floats] */, const float *dout /* [d,T] */,
-                      const float *o /* [d,T] */, const float *p /* [H,span,T] */,
-                      const float *q /* [d,T] */, const float *k /* [d,T] */, const float *v /* [d,T] */,
-                      int T, int d, int H, int W);
-/* The naive reference: the full T x T scores with the mask as -infinity, expf,
- * p stored p[h,t,u] (query-major, unlike the above); the backward sums p_tu g_tu
- * explicitly. O(T^2 d). work is [T]. */
-void sak_mha_forward_naive(float *o /* [d,T] */, float *p /* [H,T,T] */, const float *q /* [d,T] */,
-                           const float *k /* [d,T] */, const float *v /* [d,T] */, int T, int d, int H, int W);
-void sak_mha_backward_naive(float *dq /* [d,T] */, float *dk /* [d,T] */, float *dv /* [d,T] */,
-                            float *work /* [T] */, const float *dout /* [d,T] */, const float *p /* [H,T,T] */,
-                            const float *q /* [d,T] */, const float *k /* [d,T] */, const float *v /* [d,T] */,
-                            int T, int d, int H);
-
 /* Position-wise feed-forward block: f = ReLU(W1 X + b1), Y = W2 f + b2.
  * f is saved for the backward. */
 void sak_ffn_forward(float *Y /* [d,T] */, float *f /* [F,T] */, const float *X /* [d,T] */,
@@ -148,7 +109,7 @@ typedef struct SakCache {
 
 /* Temporaries of a forward or backward; one per thread can serve every layer. */
 typedef struct SakWork {
-    float *mha;                         /* [sak_mha_work_floats] */
+    float *mha;                         /* [sakmha_work_floats] */
     float *dy, *dh, *dq, *dk, *dv, *da; /* [d,T] */
     float *df;                          /* [F,T] */
 } SakWork;

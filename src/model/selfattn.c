@@ -249,13 +249,13 @@ void selfattn_backward(float *dx, float *const *g, SelfAttnScratch *s, float *co
 size_t selfattn_explain_floats(const SelfAttnScratch *s, const SelfAttnDims *E)
 {
     const size_t Te = (size_t)s->T;
-    return (size_t)E->layers * Te * sak_attn_span(s->T, E->window) + 4 * Te;
+    return (size_t)E->layers * Te * sakmha_span(s->T, E->window) + 4 * Te;
 }
 
 void selfattn_explain(float *w, float *work, const float *alpha, int H, int T, const SelfAttnScratch *s,
                       const SelfAttnDims *E)
 {
-    const int Te = s->T, span = sak_attn_span(Te, E->window);
+    const int Te = s->T, span = sakmha_span(Te, E->window);
     memcpy(w, alpha, (size_t)H * T * sizeof *w);
     if (Te == 0) return;
     const float *A[SELFATTN_MAX_LAYERS];
