@@ -1,7 +1,7 @@
 /* sak_bench.c - forward+backward throughput of one self-attention layer
  * (sakernels.h) against the pooling kernel the plain model runs
  * (kernel_dot_attn_*), per document of T tokens. Not a test: numbers only.
- * Built and run by scripts/bench_sak.sh. Usage: sak_bench [seconds per case [case]]. */
+ * Built and run by scripts/bench_sak.sh. Usage: sak_bench [seconds per case [case | parts]]. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -143,9 +143,76 @@ static void bench_case(const Case *c, double seconds)
     free(pb);
 }
 
+typedef struct MhaCtx {
+    int T, d, H;
+    float *q, *k, *v, *o, *p, *work, *dout, *dq, *dk, *dv;
+} MhaCtx;
+
+static void run_mha(void *ctx)
+{
+    MhaCtx *M = ctx;
+    const size_t bytes = (size_t)M->T * M->d * sizeof(float);
+    sakmha_forward(M->o, M->p, M->work, M->q, M->k, M->v, M->T, M->d, M->H, 0);
+    memset(M->dq, 0, bytes);
+    memset(M->dk, 0, bytes);
+    memset(M->dv, 0, bytes);
+    sakmha_backward(M->dq, M->dk, M->dv, M->work, M->dout, M->o, M->p, M->q, M->k, M->v, M->T, M->d, M->H, 0);
+}
+
+/* The layer (d 16, H 4, whole document: configs/sst2.json's shape) against its
+ * attention alone, by document length: what the rest (LayerNorm, the four
+ * projections and their gradients, transposes) costs a token at each T is what
+ * packing several short documents into one sequence could save. */
+static void bench_parts(double seconds)
+{
+    static const int Ts[] = {4, 6, 8, 10, 12, 16, 24, 32, 64, 128};
+    const int d = 16, H = 4;
+    for (size_t i = 0; i < sizeof Ts / sizeof *Ts; i++) {
+        const int T = Ts[i];
+        const size_t td = (size_t)T * d;
+        Rng r;
+        rng_seed(&r, 1);
+        LayerCtx L = {.D = {.d = d, .heads = H}, .T = T};
+        size_t np = layer_views(&L.p, NULL, &L.D);
+        float *params = malloc(np * sizeof(float)), *grads = calloc(np, sizeof(float));
+        layer_views(&L.p, params, &L.D);
+        layer_views(&L.g, grads, &L.D);
+        fill(params, np, 0.5f, &r);
+        float *cache = malloc(sak_cache_floats(&L.D, T) * sizeof(float));
+        float *work = malloc(sak_work_floats(&L.D, T) * sizeof(float));
+        sak_cache_bind(&L.c, cache, &L.D, T);
+        sak_work_bind(&L.w, work, &L.D, T);
+        float *act = malloc(4 * td * sizeof(float));
+        L.x = act, L.out = act + td, L.dout = act + 2 * td, L.dx = act + 3 * td;
+        fill(L.x, td, 1.0f, &r);
+        fill(L.dout, td, 1.0f, &r);
+        const double layer = time_ns_per_token(run_layer, &L, T, seconds);
+        MhaCtx M = {.T = T, .d = d, .H = H};
+        float *mb = malloc((8 * td + (size_t)H * T * T + sakmha_work_floats(T, d, 0)) * sizeof(float));
+        M.q = mb, M.k = mb + td, M.v = mb + 2 * td, M.o = mb + 3 * td, M.dout = mb + 4 * td;
+        M.dq = mb + 5 * td, M.dk = mb + 6 * td, M.dv = mb + 7 * td, M.p = mb + 8 * td;
+        M.work = M.p + (size_t)H * T * T;
+        fill(M.q, 3 * td, 1.0f, &r);
+        fill(M.dout, td, 1.0f, &r);
+        const double mha = time_ns_per_token(run_mha, &M, T, seconds);
+        printf("parts d 16 H 4 T %4d | layer %7.1f ns/token | attention %7.1f | the rest %7.1f\n", T, layer, mha,
+               layer - mha);
+        free(params);
+        free(grads);
+        free(cache);
+        free(work);
+        free(act);
+        free(mb);
+    }
+}
+
 int main(int argc, char **argv)
 {
     double seconds = argc > 1 ? atof(argv[1]) : 1.0;
+    if (argc > 2 && strcmp(argv[2], "parts") == 0) {
+        bench_parts(seconds);
+        return 0;
+    }
     static const Case cases[] = {
         {"sst2-like", 16, 2, 0, 0, 20},  {"sst2-like+ffn", 16, 2, 32, 0, 20},
         {"imdb-like", 8, 2, 0, 8, 1800}, {"imdb-like+ffn", 8, 2, 16, 8, 1800},

@@ -201,7 +201,7 @@ static void same_dataset(const Dataset *a, const Dataset *b)
 /* ---- the cache ---- */
 
 typedef struct Events {
-    int built, used, damaged, reading;
+    int built, used, damaged, reading, kept;
 } Events;
 
 static void on_event(void *ctx, const CorpusEvent *e)
@@ -214,6 +214,7 @@ static void on_event(void *ctx, const CorpusEvent *e)
     }
     if (e->built) ev->built++;
     else ev->used++;
+    ev->kept += e->kept;
     if (e->why) {
         ck_assert_ptr_nonnull(strstr(e->why, "damaged cache file"));
         ev->damaged++;
@@ -228,6 +229,7 @@ typedef struct Setup {
     char cache[128];
     int multi;  /* read_opts_for(1)'s label sets and weights */
     int chars;  /* character n-grams 2..4 */
+    int transient;
 } Setup;
 
 static void make_encoder(const Setup *s, Encoder *enc)
@@ -248,7 +250,8 @@ static void build_and_check(const Setup *s, Events *ev)
     ReaderOptions ro = read_opts_for(s->multi);
     CorpusWatch w = {ev, on_event};
     CorpusOptions co = {.train = s->train, .valid = s->valid, .valid_fraction = s->fraction, .seed = 5,
-                        .read = &ro, .vocab = s->vocab, .cache = s->cache, .threads = s->threads, .watch = &w};
+                        .read = &ro, .vocab = s->vocab, .cache = s->cache, .transient = s->transient,
+                        .threads = s->threads, .watch = &w};
     Encoder enc, renc;
     make_encoder(s, &enc);
     make_encoder(s, &renc);
@@ -285,9 +288,9 @@ START_TEST(test_same_as_in_memory_corpus)
     write_corpus(train, 400, 4, 1);
     write_corpus(valid, 80, 6, 2); /* classes c4, c5 never occur in training */
     const Setup cases[] = {
-        {train, NULL, 0.1, {1, 0}, 2, 0, 1, "", 0, 0},   {train, NULL, 0.1, {1, 0}, 2, 0, 3, "", 0, 0},
-        {train, NULL, 0.0, {2, 0}, 3, 2, 2, "", 0, 0},   {train, NULL, 0.25, {3, 40}, 1, 3, 2, "", 0, 0},
-        {train, valid, 0.1, {1, 100}, 2, 1, 3, "", 0, 0}, {train, NULL, 0.5, {1, 7}, 2, 0, 1, "", 0, 0},
+        {train, NULL, 0.1, {1, 0}, 2, 0, 1, "", 0, 0, 0},   {train, NULL, 0.1, {1, 0}, 2, 0, 3, "", 0, 0, 0},
+        {train, NULL, 0.0, {2, 0}, 3, 2, 2, "", 0, 0, 0},   {train, NULL, 0.25, {3, 40}, 1, 3, 2, "", 0, 0, 0},
+        {train, valid, 0.1, {1, 100}, 2, 1, 3, "", 0, 0, 0}, {train, NULL, 0.5, {1, 7}, 2, 0, 1, "", 0, 0, 0},
     };
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
         Setup s = cases[i];
@@ -314,8 +317,8 @@ START_TEST(test_same_as_in_memory_multi_label)
     write_corpus_multi(train, 300, 4, 11);
     write_corpus_multi(valid, 60, 5, 12);
     Setup cases[] = {
-        {train, NULL, 0.2, {1, 0}, 2, 1, 1, "", 1, 0}, {train, NULL, 0.2, {1, 0}, 2, 0, 3, "", 1, 1},
-        {train, valid, 0, {2, 50}, 3, 2, 2, "", 1, 1}, {train, NULL, 0.1, {1, 0}, 1, 0, 2, "", 0, 1},
+        {train, NULL, 0.2, {1, 0}, 2, 1, 1, "", 1, 0, 0}, {train, NULL, 0.2, {1, 0}, 2, 0, 3, "", 1, 1, 0},
+        {train, valid, 0, {2, 50}, 3, 2, 2, "", 1, 1, 0}, {train, NULL, 0.1, {1, 0}, 1, 0, 2, "", 0, 1, 0},
     };
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
         Setup s = cases[i];
@@ -343,7 +346,7 @@ START_TEST(test_reencode_words)
     write_corpus_multi(train, 250, 4, 21);
     ReaderOptions ro = read_opts_for(1);
     for (int cached = 0; cached < 2; cached++) {
-        Setup s = {train, NULL, 0.2, {1, 0}, 2, 0, 2, "", 1, 0};
+        Setup s = {train, NULL, 0.2, {1, 0}, 2, 0, 2, "", 1, 0, 0};
         snprintf(s.cache, sizeof s.cache, "%s/cache-words", dir);
         CorpusOptions co = {.train = train, .valid_fraction = 0.2, .seed = 5, .read = &ro, .vocab = s.vocab,
                             .cache = s.cache, .threads = 2, .keep_words = 1};
@@ -402,7 +405,7 @@ static void cache_file(const char *cache, const char *kind, char *out, size_t ca
 static int count_files(const char *cache)
 {
     char cmd[512];
-    snprintf(cmd, sizeof cmd, "ls %s/*.atc | wc -l", cache);
+    snprintf(cmd, sizeof cmd, "ls %s/*.atc 2>/dev/null | wc -l", cache);
     FILE *p = popen(cmd, "r");
     int n = -1;
     ck_assert_int_eq(fscanf(p, "%d", &n), 1);
@@ -427,7 +430,7 @@ START_TEST(test_reused_damaged_and_stale)
     char train[128], data[256], tokens[256];
     snprintf(train, sizeof train, "%s/train.csv", dir);
     write_corpus(train, 300, 3, 3);
-    Setup s = {train, NULL, 0.1, {1, 0}, 2, 2, 2, "", 0, 0};
+    Setup s = {train, NULL, 0.1, {1, 0}, 2, 2, 2, "", 0, 0, 0};
     snprintf(s.cache, sizeof s.cache, "%s/cache", dir);
     Events ev = {0};
     build_and_check(&s, &ev);
@@ -486,6 +489,36 @@ START_TEST(test_reused_damaged_and_stale)
 }
 END_TEST
 
+/* A transient cache gives the same data (and the same again for a resumed run's
+ * reload) and leaves no file behind; a kept one then starts from nothing. */
+START_TEST(test_transient_leaves_nothing)
+{
+    fixture_tmpdir(dir, sizeof dir);
+    char train[128], valid[128];
+    snprintf(train, sizeof train, "%s/train.csv", dir);
+    snprintf(valid, sizeof valid, "%s/valid.csv", dir);
+    write_corpus(train, 300, 3, 3);
+    write_corpus(valid, 60, 3, 4);
+    Setup s = {train, valid, 0.1, {1, 0}, 2, 2, 2, "", 0, 0, 1};
+    snprintf(s.cache, sizeof s.cache, "%s/cache", dir);
+    for (int pass = 0; pass < 2; pass++) {
+        Events ev = {0};
+        build_and_check(&s, &ev);
+        ck_assert_int_eq(ev.used, 0);
+        ck_assert_int_eq(ev.kept, 0);
+        ck_assert_int_eq(ev.built, 6); /* two token files and the data file, for the build and the reload */
+        ck_assert_int_eq(count_files(s.cache), 0);
+    }
+    s.transient = 0;
+    Events ev = {0};
+    build_and_check(&s, &ev);
+    ck_assert_int_eq(ev.built, 3);
+    ck_assert_int_eq(ev.kept, ev.built + ev.used);
+    ck_assert_int_eq(count_files(s.cache), 3);
+    fixture_rmtree(dir);
+}
+END_TEST
+
 /* A resumed run whose training file changed since it began: its data are
  * encoded with the checkpoint's vocabulary and labels, as before the cache. */
 START_TEST(test_reload_changed_data)
@@ -494,7 +527,7 @@ START_TEST(test_reload_changed_data)
     char train[128];
     snprintf(train, sizeof train, "%s/train.csv", dir);
     write_corpus(train, 200, 3, 4);
-    Setup s = {train, NULL, 0.1, {1, 0}, 2, 0, 2, "", 0, 0};
+    Setup s = {train, NULL, 0.1, {1, 0}, 2, 0, 2, "", 0, 0, 0};
     snprintf(s.cache, sizeof s.cache, "%s/cache", dir);
     ReaderOptions ro = read_opts();
     CorpusOptions co = {.train = train, .valid_fraction = 0.1, .seed = 5, .read = &ro, .vocab = s.vocab,
@@ -642,6 +675,7 @@ Suite *corpus_suite(void)
     tcase_add_test(tc, test_same_as_in_memory_multi_label);
     tcase_add_test(tc, test_reencode_words);
     tcase_add_test(tc, test_reused_damaged_and_stale);
+    tcase_add_test(tc, test_transient_leaves_nothing);
     tcase_add_test(tc, test_reload_changed_data);
     tcase_add_test(tc, test_wordcount_bound);
     tcase_add_test(tc, test_bounded_vocabulary);

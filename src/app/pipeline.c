@@ -35,11 +35,11 @@ static void pipeline_corpus_event(void *ctx, const CorpusEvent *e)
  * sample's 1.9 MB of CSV made 11.5 MB of it). */
 #define PIPELINE_CACHE_FROM ((int64_t)16 << 20)
 
-/* Bytes of a regular file, or -1 (standard input, or a file the reader will name). */
+/* Bytes of a regular file, or -1 (a file the reader will name as missing or unreadable). */
 static int64_t pipeline_file_bytes(const char *path)
 {
     struct stat sb;
-    if (!path || strcmp(path, "-") == 0 || stat(path, &sb) != 0 || !S_ISREG(sb.st_mode)) return -1;
+    if (stat(path, &sb) != 0 || !S_ISREG(sb.st_mode)) return -1;
     return (int64_t)sb.st_size;
 }
 
@@ -47,7 +47,8 @@ int pipeline_cache_kept(const Config *cfg)
 {
     if (cfg->data.cache || dist_size() > 1) return 1;
     if (strcmp(cfg->data.train, "-") == 0 || (cfg->data.valid && strcmp(cfg->data.valid, "-") == 0)) return 0;
-    const int64_t a = pipeline_file_bytes(cfg->data.train), b = cfg->data.valid ? pipeline_file_bytes(cfg->data.valid) : 0;
+    const int64_t a = pipeline_file_bytes(cfg->data.train);
+    const int64_t b = cfg->data.valid ? pipeline_file_bytes(cfg->data.valid) : 0;
     return a < 0 || b < 0 || a + b >= PIPELINE_CACHE_FROM;
 }
 
