@@ -546,6 +546,7 @@ int pipeline_resume(const char *dir, char *const *overrides, int n, const FitObs
     if (rc == 0) rc = pipeline_corpus_all(&co, &z.c.enc, &z.c.labels, 1, &data, st);
     if (rc == 0) {
         Fit f;
+        bayes_pack(&z.c.bayes); /* as a fresh run's (pipeline_bayes): packed once for every checkpoint */
         rc = pipeline_fit_init(&f, &z.cfg, &z.c, &data, st);
         fit_resume(&f, &z.state, &z.adam, z.planned_epochs);
         if (rc == 0) rc = pipeline_fit(&f, &rd, z.state.epoch, obs, n_obs, out, st);

@@ -334,17 +334,11 @@ static int bayes_load_packed(Bayes *b, const CkptReader *r, CkptCursor *c, int c
         n > c->n - c->pos || n > INT32_MAX || (n && (uint64_t)classes > BAYES_MAX_CELLS / n))
         return ckpt_damaged(r, st, "bad BAYS section (naive Bayes member)");
     bayes_init(b, (int64_t)n, classes, o);
-    const unsigned char *bytes = c->p + c->pos;
-    const size_t len = (size_t)(c->n - c->pos);
     if (bayes_pack_get(c, b->keys, b->prior, b->logp, (int64_t)n, classes) || !ckpt_done(c)) {
         bayes_free(b);
         return ckpt_damaged(r, st, "bad BAYS section: the packed naive Bayes tables do not decode");
     }
     b->packed = 1;
-    /* Kept as read: a resumed run saves them again in every checkpoint. */
-    b->pack = xmalloc(len ? len : 1);
-    memcpy(b->pack, bytes, len);
-    b->pack_n = len;
     bayes_index(b);
     return 0;
 }
