@@ -516,7 +516,7 @@ START_TEST(test_window_masks_far_tokens)
 {
     /* With W = 1 a token's output moves with its neighbours' keys and values only. */
     enum { T = 6, d = 4, H = 2, W = 1 };
-    float q[d * T], k[d * T], v[d * T], o1[d * T], o2[d * T], p[H * 3 * T], work[256];
+    float q[d * T], k[d * T], v[d * T], o1[d * T], o2[d * T], p[H * 3 * T], work[512];
     Rng r;
     rng_seed(&r, 8);
     test_fill(q, d * T, 1.0f, &r);

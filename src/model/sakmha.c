@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "gemm.h"
+#include "sakfull.h"
 
 /* exp(x) for x <= 0 (a score minus its row's maximum) by Cody-Waite reduction
  * x = n ln2 + r, |r| <= ln2/2, and Cephes' expf polynomial for e^r: within
@@ -186,7 +187,8 @@ size_t sakmha_work_floats(int T, int d, int W)
      * floats, which the band part always holds. */
     const size_t Wb = W > 0 && W < T ? (size_t)W : 0, tp = (size_t)T + 2 * Wb;
     const size_t band = 4 * (size_t)d * tp + 2 * (2 * Wb + 1) * tp + (size_t)T;
-    return band + 2 * (size_t)T * sakmha_span(T, W) + 3 * (size_t)T;
+    const size_t n = band + 2 * (size_t)T * sakmha_span(T, W) + 3 * (size_t)T, blocks = sakfull_work_floats(T);
+    return n > blocks ? n : blocks;
 }
 
 /* The rows of src [d,T] copied to dst [d,T+2W] between W zero columns either
@@ -247,6 +249,8 @@ void sakmha_forward(float *o, float *p, float *work, const float *q, const float
     if (T <= 0) return;
     if (sakmha_span(T, W) != T)
         sakmha_band_forward(o, p, work, q, k, v, T, d, H, W);
+    else if ((W == 0 || W >= T - 1) && sakfull_takes(T, d / H))
+        sakfull_forward(o, p, work, q, k, v, T, d, H);
     else
         sakmha_full_forward(o, p, work, q, k, v, T, d, H, W);
 }
@@ -360,6 +364,8 @@ void sakmha_backward_to(float *dq, float *dk, float *dv, float *work, const floa
             memset(dv, 0, bytes);
         }
         sakmha_band_backward(dq, dk, dv, work, dout, o, p, q, k, v, T, d, H, W);
+    } else if ((W == 0 || W >= T - 1) && sakfull_takes(T, d / H)) {
+        sakfull_backward(dq, dk, dv, work, dout, o, p, q, k, v, T, d, H, set);
     } else {
         sakmha_full_backward(dq, dk, dv, work, dout, o, p, q, k, v, T, d, H, set);
     }
