@@ -46,6 +46,14 @@ AdamStep adam_step_params(float gscale, float lr, float wd, int64_t t)
                       .inv_sqrt_c2 = (float)(1.0 / sqrt(c2))};
 }
 
+#if defined(__GNUC__) && (defined(__x86_64__) || defined(__i386__))
+__attribute__((target_clones("avx2", "default")))
+#endif
+void adam_update_block(float *p, float *m, float *v, const float *g, int64_t n, const AdamStep *s)
+{
+    adam_update(p, m, v, g, n, s);
+}
+
 float optim_lr(const AdamOptions *tc, const LrPlan *p, int64_t step)
 {
     const int64_t total = p->total;

@@ -75,6 +75,12 @@ static inline void adam_update(float *p /* [n] */, float *m /* [n] */, float *v 
     }
 }
 
+/* adam_update over a long block (the dense parameters, once a step), in an
+ * AVX2 clone beside the SSE2 build: elementwise, so every lane computes what
+ * the SSE code does and the bits do not depend on the processor. */
+void adam_update_block(float *p /* [n] */, float *m /* [n] */, float *v /* [n] */, const float *g /* [n] */,
+                       int64_t n, const AdamStep *s);
+
 /* The steps a run plans, and where an extended run's schedule starts again. */
 typedef struct LrPlan {
     int64_t total;      /* steps of the whole run */

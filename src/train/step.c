@@ -511,7 +511,7 @@ static void step_step(Stepper *t, StepBatch *p, const Dataset *ds, const AdamOpt
     AdamStep as = adam_step_params(optim_clip_scale(sq, t->o.clip), p->lr, (float)ao->weight_decay, p->step);
     if (tid == 0) {
         p->res.finite = finite;
-        if (finite) adam_update(m->params, t->adam.m, t->adam.v, t->dense_grad, m->n_dense, &as);
+        if (finite) adam_update_block(m->params, t->adam.m, t->adam.v, t->dense_grad, m->n_dense, &as);
     }
     if (finite && t->dist && !t->o.freeze_rows) step_update_union(t, tid, nth, &as);
     else if (finite) step_update_rows(t, own, n, &as);
