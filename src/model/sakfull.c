@@ -115,11 +115,11 @@ SF_INLINE void sf_fwd_block(float *o, float *p, float *es, const float *q, const
 {
     const __m256i m = sf_mask(n);
     sf_v8 qv[8], mx = sf_bc(-INFINITY), sum = {0}, acc[8];
-    #pragma GCC unroll 8
+#pragma GCC unroll 8
     for (int i = 0; i < dh; i++) qv[i] = sf_ld(q + (size_t)i * T + t0, n, m), acc[i] = (sf_v8){0};
     for (int u = 0; u < T; u++) {
         sf_v8 s = {0};
-        #pragma GCC unroll 8
+#pragma GCC unroll 8
         for (int i = 0; i < dh; i++) s += sf_bc(k[(size_t)i * T + u]) * qv[i];
         sf_stu(es + 8 * u, s);
         mx = (sf_v8)_mm256_max_ps((__m256)s, (__m256)mx); /* s > mx ? s : mx, as sakmha's loop */
@@ -134,10 +134,10 @@ SF_INLINE void sf_fwd_block(float *o, float *p, float *es, const float *q, const
     for (int u = 0; u < T; u++) {
         const sf_v8 pu = sf_ldu(es + 8 * u) * rs;
         sf_st(p + (size_t)u * T + t0, pu, n, m);
-        #pragma GCC unroll 8
+#pragma GCC unroll 8
         for (int i = 0; i < dh; i++) acc[i] += sf_bc(v[(size_t)i * T + u]) * pu;
     }
-    #pragma GCC unroll 8
+#pragma GCC unroll 8
     for (int i = 0; i < dh; i++) sf_st(o + (size_t)i * T + t0, acc[i], n, m);
 }
 
@@ -165,7 +165,7 @@ SF_INLINE void sf_bwd_queries(float *dq, float *dsp, float *pp, const float *dou
 {
     const __m256i m = sf_mask(n);
     sf_v8 dov[8], acc[8], c = {0};
-    #pragma GCC unroll 8
+#pragma GCC unroll 8
     for (int i = 0; i < dh; i++) {
         dov[i] = sf_ld(dout + (size_t)i * T + t0, n, m);
         c += dov[i] * sf_ld(o + (size_t)i * T + t0, n, m);
@@ -174,52 +174,41 @@ SF_INLINE void sf_bwd_queries(float *dq, float *dsp, float *pp, const float *dou
     const sf_v8 sc = sf_bc(scale);
     for (int u = 0; u < T; u++) {
         sf_v8 g = {0};
-        #pragma GCC unroll 8
+#pragma GCC unroll 8
         for (int i = 0; i < dh; i++) g += sf_bc(v[(size_t)i * T + u]) * dov[i];
         const sf_v8 pu = sf_ld(p + (size_t)u * T + t0, n, m), ds = pu * (g - c) * sc;
         sf_stu(dsp + (size_t)u * T8 + t0, ds);
         sf_stu(pp + (size_t)u * T8 + t0, pu);
-        #pragma GCC unroll 8
+#pragma GCC unroll 8
         for (int i = 0; i < dh; i++) acc[i] += sf_bc(k[(size_t)i * T + u]) * ds;
     }
-    #pragma GCC unroll 8
+#pragma GCC unroll 8
     for (int i = 0; i < dh; i++) {
         float *dst = dq + (size_t)i * T + t0;
         sf_st(dst, set ? acc[i] : sf_ld(dst, n, m) + acc[i], n, m);
     }
 }
 
-/* The key side for keys u0 .. u0+n-1, from the transposes (dsT[t] holds
- * ds_u for the block's keys u): dk_i (+)= sum_t ds_t q[i,t] and dv_i (+)=
- * sum_t p_t do[i,t], summed over t in order as sakmha's products over the rows
- * of ds and p. */
-SF_INLINE void sf_bwd_keys(float *dk, float *dv, const float *dsT, const float *pT, const float *dout,
-                           const float *q, int T, int T8, int u0, int n, const int dh, int set)
+/* One of the key side's sums for keys u0 .. u0+n-1 (lanes), from a transpose
+ * whose row t holds the block's keys: dst_i (+)= sum_t rows_t b[i,t], summed
+ * over t in order as sakmha's products over the rows of ds (dk, with b = q) and
+ * p (dv, with b = do). */
+SF_INLINE void sf_key_sums(float *dst, const float *rows, const float *b, int T, int T8, int u0, int n, const int dh,
+                           int set)
 {
     const __m256i m = sf_mask(n);
     sf_v8 acc[8];
-    #pragma GCC unroll 8
+#pragma GCC unroll 8
     for (int i = 0; i < dh; i++) acc[i] = (sf_v8){0};
     for (int t = 0; t < T; t++) {
-        const sf_v8 s = sf_ldu(dsT + (size_t)t * T8 + u0);
-        #pragma GCC unroll 8
-        for (int i = 0; i < dh; i++) acc[i] += s * sf_bc(q[(size_t)i * T + t]);
+        const sf_v8 r = sf_ldu(rows + (size_t)t * T8 + u0);
+#pragma GCC unroll 8
+        for (int i = 0; i < dh; i++) acc[i] += r * sf_bc(b[(size_t)i * T + t]);
     }
-    #pragma GCC unroll 8
+#pragma GCC unroll 8
     for (int i = 0; i < dh; i++) {
-        float *dst = dk + (size_t)i * T + u0;
-        sf_st(dst, set ? acc[i] : sf_ld(dst, n, m) + acc[i], n, m);
-        acc[i] = (sf_v8){0};
-    }
-    for (int t = 0; t < T; t++) {
-        const sf_v8 s = sf_ldu(pT + (size_t)t * T8 + u0);
-        #pragma GCC unroll 8
-        for (int i = 0; i < dh; i++) acc[i] += s * sf_bc(dout[(size_t)i * T + t]);
-    }
-    #pragma GCC unroll 8
-    for (int i = 0; i < dh; i++) {
-        float *dst = dv + (size_t)i * T + u0;
-        sf_st(dst, set ? acc[i] : sf_ld(dst, n, m) + acc[i], n, m);
+        float *d = dst + (size_t)i * T + u0;
+        sf_st(d, set ? acc[i] : sf_ld(d, n, m) + acc[i], n, m);
     }
 }
 
@@ -230,14 +219,14 @@ SF_INLINE void sf_transpose(float *dst, const float *src, int T8)
         for (int c = 0; c < T8; c += 8) {
             const float *s = src + (size_t)r * T8 + c;
             __m256 x[8], y[8];
-            #pragma GCC unroll 8
+#pragma GCC unroll 8
             for (int j = 0; j < 8; j++) x[j] = _mm256_loadu_ps(s + (size_t)j * T8);
-            #pragma GCC unroll 8
+#pragma GCC unroll 8
             for (int j = 0; j < 8; j += 2) {
                 y[j] = _mm256_unpacklo_ps(x[j], x[j + 1]);
                 y[j + 1] = _mm256_unpackhi_ps(x[j], x[j + 1]);
             }
-            #pragma GCC unroll 8
+#pragma GCC unroll 8
             for (int j = 0; j < 8; j += 4) {
                 x[j] = _mm256_shuffle_ps(y[j], y[j + 2], 0x44);
                 x[j + 1] = _mm256_shuffle_ps(y[j], y[j + 2], 0xEE);
@@ -245,7 +234,7 @@ SF_INLINE void sf_transpose(float *dst, const float *src, int T8)
                 x[j + 3] = _mm256_shuffle_ps(y[j + 1], y[j + 3], 0xEE);
             }
             float *o = dst + (size_t)c * T8 + r;
-            #pragma GCC unroll 8
+#pragma GCC unroll 8
             for (int j = 0; j < 4; j++) {
                 _mm256_storeu_ps(o + (size_t)j * T8, _mm256_permute2f128_ps(x[j], x[j + 4], 0x20));
                 _mm256_storeu_ps(o + (size_t)(j + 4) * T8, _mm256_permute2f128_ps(x[j], x[j + 4], 0x31));
@@ -272,8 +261,11 @@ SF_INLINE void sf_backward(float *dq, float *dk, float *dv, float *work, const f
                            T - t0 < 8 ? T - t0 : 8, dh, scale, set);
         sf_transpose(dsT, dsp, T8);
         sf_transpose(pT, pp, T8);
-        for (int u0 = 0; u0 < T; u0 += 8)
-            sf_bwd_keys(dk + c0, dv + c0, dsT, pT, dout + c0, q + c0, T, T8, u0, T - u0 < 8 ? T - u0 : 8, dh, set);
+        for (int u0 = 0; u0 < T; u0 += 8) {
+            const int n = T - u0 < 8 ? T - u0 : 8;
+            sf_key_sums(dk + c0, dsT, q + c0, T, T8, u0, n, dh, set);
+            sf_key_sums(dv + c0, pT, dout + c0, T, T8, u0, n, dh, set);
+        }
     }
 }
 
