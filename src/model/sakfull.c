@@ -142,7 +142,7 @@ SF_INLINE void sf_fwd_block(float *o, float *p, float *es, const float *q, const
 }
 
 SF_INLINE void sf_forward(float *o, float *p, float *work, const float *q, const float *k, const float *v, int T,
-                          int d, int H, const int dh)
+                          int H, const int dh)
 {
     const float scale = 1.0f / sqrtf((float)dh);
     for (int h = 0; h < H; h++) {
@@ -151,7 +151,6 @@ SF_INLINE void sf_forward(float *o, float *p, float *work, const float *q, const
             sf_fwd_block(o + c0, p + (size_t)h * T * T, work, q + c0, k + c0, v + c0, T, t0,
                          T - t0 < 8 ? T - t0 : 8, dh, scale);
     }
-    (void)d;
 }
 
 /* The query side of one head's backward for queries t0 .. t0+n-1: c = do . o
@@ -272,9 +271,9 @@ SF_INLINE void sf_backward(float *dq, float *dk, float *dv, float *work, const f
 /* One instance per head width, so that a block's dh rows live in registers. */
 #define SF_WIDTH(DH)                                                                                              \
     SF_AVX2 static void sf_forward##DH(float *o, float *p, float *work, const float *q, const float *k,          \
-                                       const float *v, int T, int d, int H)                                        \
+                                       const float *v, int T, int H)                                               \
     {                                                                                                             \
-        sf_forward(o, p, work, q, k, v, T, d, H, DH);                                                             \
+        sf_forward(o, p, work, q, k, v, T, H, DH);                                                                \
     }                                                                                                             \
     SF_AVX2 static void sf_backward##DH(float *dq, float *dk, float *dv, float *work, const float *dout,         \
                                         const float *o, const float *p, const float *q, const float *k,          \
@@ -290,9 +289,9 @@ void sakfull_forward(float *o, float *p, float *work, const float *q, const floa
                      int H)
 {
     switch (d / H) {
-    case 2: sf_forward2(o, p, work, q, k, v, T, d, H); break;
-    case 4: sf_forward4(o, p, work, q, k, v, T, d, H); break;
-    default: sf_forward8(o, p, work, q, k, v, T, d, H); break;
+    case 2: sf_forward2(o, p, work, q, k, v, T, H); break;
+    case 4: sf_forward4(o, p, work, q, k, v, T, H); break;
+    default: sf_forward8(o, p, work, q, k, v, T, H); break;
     }
 }
 
