@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "labeltok.h"
 #include "reader.h"
 
 /* ---- fixtures ---- */
@@ -532,16 +533,16 @@ START_TEST(test_strip_labels)
 {
     char out[64];
     const char *in = "__label__a how to bake __label__b bread";
-    size_t n = reader_strip_labels(out, in, strlen(in), READER_LABEL_PREFIX);
+    size_t n = labeltok_strip(out, in, strlen(in), READER_LABEL_PREFIX);
     ck_assert_uint_eq(n, strlen("how to bake bread"));
     ck_assert(memcmp(out, "how to bake bread", n) == 0);
     in = "no labels here ";
-    n = reader_strip_labels(out, in, strlen(in), READER_LABEL_PREFIX);
+    n = labeltok_strip(out, in, strlen(in), READER_LABEL_PREFIX);
     ck_assert_uint_eq(n, strlen(in));
     ck_assert(memcmp(out, in, n) == 0);
     in = " __label__x ";
-    ck_assert_uint_eq(reader_strip_labels(out, in, strlen(in), READER_LABEL_PREFIX), 0);
-    ck_assert_uint_eq(reader_strip_labels(out, "", 0, READER_LABEL_PREFIX), 0);
+    ck_assert_uint_eq(labeltok_strip(out, in, strlen(in), READER_LABEL_PREFIX), 0);
+    ck_assert_uint_eq(labeltok_strip(out, "", 0, READER_LABEL_PREFIX), 0);
 }
 END_TEST
 

@@ -16,6 +16,7 @@
 #include "explain.h"
 #include "fmt.h"
 #include "html.h"
+#include "labeltok.h"
 #include "mem.h"
 #include "pipeline.h"
 #include "reader.h"
@@ -104,7 +105,7 @@ static void predict_line(const Classifier *c, const PredictArgs *a, PredictWorke
     while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r')) len--;
     if (predict_has(line, len, a->prefix)) {
         if (len > w->cap_text) w->text = xrealloc(w->text, w->cap_text = 2 * len);
-        len = reader_strip_labels(w->text, line, len, a->prefix);
+        len = labeltok_strip(w->text, line, len, a->prefix);
         line = w->text;
     }
     classifier_score_text(c, line, len, &w->s);

@@ -46,12 +46,19 @@ AdamStep adam_step_params(float gscale, float lr, float wd, int64_t t)
                       .inv_sqrt_c2 = (float)(1.0 / sqrt(c2))};
 }
 
+/* The clones are of a file-local function: an exported one would need the
+ * attribute on its declaration for clang and must not have it for GCC. */
 #if defined(__GNUC__) && (defined(__x86_64__) || defined(__i386__))
 __attribute__((target_clones("avx2", "default")))
 #endif
-void adam_update_block(float *p, float *m, float *v, const float *g, int64_t n, const AdamStep *s)
+static void optim_adam_block(float *p, float *m, float *v, const float *g, int64_t n, const AdamStep *s)
 {
     adam_update(p, m, v, g, n, s);
+}
+
+void adam_update_block(float *p, float *m, float *v, const float *g, int64_t n, const AdamStep *s)
+{
+    optim_adam_block(p, m, v, g, n, s);
 }
 
 float optim_lr(const AdamOptions *tc, const LrPlan *p, int64_t step)

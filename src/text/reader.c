@@ -19,48 +19,15 @@
 #include <sys/stat.h>
 
 #include "labelnames.h"
+#include "labeltok.h"
 #include "mem.h"
-#include "reader_part.h"
+#include "reader_impl.h"
 
 #define READER_CHUNK ((size_t)1 << 20)
 /* libcsv's parser state before the first byte of a record (csv_init sets it and
  * every finished record returns to it); not named in csv.h. */
 #define READER_CSV_ROW_NOT_BEGUN 0
 
-typedef struct Reader {
-    const char *path;
-    const ReaderOptions *o;
-    DataFormat format;
-    ReaderRowFn fn;
-    void *ctx;
-    Status *st;
-    ReaderStats stats;
-    /* Columns, fixed by the first non-empty record (the header, if any). */
-    int resolved;
-    size_t label_col;
-    size_t text_cols[READER_MAX_TEXT_COLUMNS];
-    size_t weight_col;
-    size_t need;  /* 1 + the largest column used */
-    const char *prefix;  /* fastText label prefix */
-    size_t prefix_len;
-    /* The labels of the row being emitted. */
-    const char **lab;
-    size_t *lab_len;
-    int lab_cap;
-    /* The record being collected: the first `keep` fields are stored. */
-    char *buf;
-    size_t buf_len, buf_cap;
-    size_t *foff, *flen;
-    size_t fcap, nfields, keep;
-    char *text;  /* text columns joined */
-    size_t text_cap;
-    char *carry;  /* a TSV/fastText line that spans chunks */
-    size_t carry_len, carry_cap;
-    int64_t line;      /* physical line of the next byte fed */
-    int64_t rec_line;  /* line where the current CSV record started */
-    int failed;        /* st is set; libcsv cannot be stopped mid-piece */
-    LabelNames names;  /* o->label_names read, or empty */
-} Reader;
 
 DataFormat reader_resolve_format(const char *path, DataFormat f)
 {
@@ -75,26 +42,15 @@ DataFormat reader_resolve_format(const char *path, DataFormat f)
     return FORMAT_CSV;
 }
 
-static int reader_is_space(unsigned char c)
-{
-    return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\v' || c == '\f';
-}
-
-static const char *reader_skip_space(const char *p, const char *end)
-{
-    while (p < end && reader_is_space((unsigned char)*p)) p++;
-    return p;
-}
-
 static int reader_blank(const char *s, size_t n)
 {
-    return reader_skip_space(s, s + n) == s + n;
+    return labeltok_skip_space(s, s + n) == s + n;
 }
 
 static void reader_trim(const char **s, size_t *n)
 {
-    const char *p = reader_skip_space(*s, *s + *n), *end = *s + *n;
-    while (end > p && reader_is_space((unsigned char)end[-1])) end--;
+    const char *p = labeltok_skip_space(*s, *s + *n), *end = *s + *n;
+    while (end > p && labeltok_is_space((unsigned char)end[-1])) end--;
     *s = p;
     *n = (size_t)(end - p);
 }
@@ -130,11 +86,11 @@ int reader_has_weights(const ReaderOptions *o)
 }
 
 /* Settings that make every row unreadable are reported before opening the file. */
-static int reader_check_config(Reader *r)
+int reader_check_config(Reader *r)
 {
     const ReaderOptions *o = r->o;
     for (const char *p = r->prefix; *p; p++)
-        if (reader_is_space((unsigned char)*p))
+        if (labeltok_is_space((unsigned char)*p))
             return status_error(r->st, "data.label_prefix \"%s\" must not contain white space", r->prefix);
     if (o->label_separator && !o->label_separator[0])
         return status_error(r->st, "data.label_separator must be a non-empty string or null");
@@ -427,56 +383,14 @@ static int reader_tsv_line(Reader *r, const char *s, size_t n, int64_t line)
     return reader_record_end(r, line);
 }
 
-static int reader_is_label(const char *tok, size_t len, const char *prefix, size_t pl)
-{
-    return len >= pl && memcmp(tok, prefix, pl) == 0;
-}
-
-/* The text of a fastText line [s, end): the runs of tokens between label tokens,
- * each from its first token to the next label (or the line's end). *runs says
- * how many; one is pointed at in place (*text), several are concatenated into
- * out (each but the last ends in the white space before a label, which keeps
- * their words apart) when out is given, which then always gets the text. */
-static size_t reader_line_text(const char *s, const char *end, const char *prefix, size_t pl, char *out,
-                               const char **text, int *runs)
-{
-    const char *run = NULL;
-    size_t len = 0;
-    *runs = 0;
-    *text = "";
-    for (const char *p = reader_skip_space(s, end);; p = reader_skip_space(p, end)) {
-        const char *tok = p;
-        while (p < end && !reader_is_space((unsigned char)*p)) p++;
-        int stop = tok == end, label = !stop && reader_is_label(tok, (size_t)(p - tok), prefix, pl);
-        if (!stop && !label && !run) run = tok;
-        if ((label || stop) && run) {
-            const char *to = stop ? end : tok;
-            if (out) memcpy(out + len, run, (size_t)(to - run));
-            len += (size_t)(to - run);
-            if (!(*runs)++) *text = run;
-            run = NULL;
-        }
-        if (stop) break;
-    }
-    if (*runs > 1 || (out && *runs)) *text = out;
-    return len;
-}
-
-size_t reader_strip_labels(char *out, const char *text, size_t n, const char *prefix)
-{
-    const char *t;
-    int runs;
-    return reader_line_text(text, text + n, prefix, strlen(prefix), out, &t, &runs);
-}
-
 static int reader_fasttext_line(Reader *r, const char *s, size_t n, int64_t line)
 {
     const char *end = s + n;
     int n_labels = 0, k = 0;
-    for (const char *p = reader_skip_space(s, end); p < end; p = reader_skip_space(p, end), k++) {
+    for (const char *p = labeltok_skip_space(s, end); p < end; p = labeltok_skip_space(p, end), k++) {
         const char *tok = p;
-        while (p < end && !reader_is_space((unsigned char)*p)) p++;
-        if (!reader_is_label(tok, (size_t)(p - tok), r->prefix, r->prefix_len)) continue;
+        while (p < end && !labeltok_is_space((unsigned char)*p)) p++;
+        if (!labeltok_is_label(tok, (size_t)(p - tok), r->prefix, r->prefix_len)) continue;
         if ((size_t)(p - tok) == r->prefix_len)
             return reader_bad(r, line, "token %d: label prefix \"%s\" with nothing after it", k + 1, r->prefix);
         reader_add_label(r, &n_labels, tok + r->prefix_len, (size_t)(p - tok) - r->prefix_len);
@@ -484,10 +398,10 @@ static int reader_fasttext_line(Reader *r, const char *s, size_t n, int64_t line
     if (n_labels == 0) return reader_bad(r, line, "line has no label (no token starts with \"%s\")", r->prefix);
     const char *text;
     int runs;
-    size_t len = reader_line_text(s, end, r->prefix, r->prefix_len, NULL, &text, &runs);
+    size_t len = labeltok_text(s, end, r->prefix, r->prefix_len, NULL, &text, &runs);
     if (runs > 1) {
         reader_grow(&r->text, &r->text_cap, len);
-        reader_line_text(s, end, r->prefix, r->prefix_len, r->text, &text, &runs);
+        labeltok_text(s, end, r->prefix, r->prefix_len, r->text, &text, &runs);
     }
     return reader_emit(r, n_labels, 1.0, text, len, line);
 }
@@ -552,7 +466,7 @@ static int reader_csv_piece(Reader *r, struct csv_parser *p, const char *s, size
 /* ---- the file ---- */
 
 /* "-" is standard input. */
-static FILE *reader_open(const char *path, Status *st)
+FILE *reader_open(const char *path, Status *st)
 {
     if (strcmp(path, "-") == 0) return stdin;
     FILE *f = fopen(path, "rb");
@@ -572,7 +486,7 @@ static FILE *reader_open(const char *path, Status *st)
 }
 
 /* Feeds s[0..n) piece by piece to libcsv (csv != NULL) or the line splitter. */
-static int reader_feed(Reader *r, struct csv_parser *csv, const char *s, size_t n)
+int reader_feed(Reader *r, struct csv_parser *csv, const char *s, size_t n)
 {
     const char *end = s + n;
     int rc = 0;
@@ -604,7 +518,7 @@ static int reader_scan(Reader *r, FILE *f, struct csv_parser *csv)
     return rc;
 }
 
-static int reader_csv_init(Reader *r, struct csv_parser *p)
+int reader_csv_init(Reader *r, struct csv_parser *p)
 {
     if (csv_init(p, CSV_STRICT | CSV_STRICT_FINI) != 0)
         return status_error(r->st, "%s: cannot set up the CSV parser", r->path);
@@ -614,7 +528,7 @@ static int reader_csv_init(Reader *r, struct csv_parser *p)
 
 /* The end of the input: the record libcsv still holds, or the last line when
  * it has no '\n'. */
-static int reader_finish(Reader *r, struct csv_parser *csv)
+int reader_finish(Reader *r, struct csv_parser *csv)
 {
     if (csv) {
         if (csv_fini(csv, reader_csv_field, reader_csv_row, r) != 0)
@@ -643,14 +557,14 @@ static int reader_lines(Reader *r, FILE *f)
     return rc == 0 ? reader_finish(r, NULL) : rc;
 }
 
-static int reader_no_rows(const Reader *r)
+int reader_no_rows(const Reader *r)
 {
     if (r->stats.skipped == 0) return status_error(r->st, "%s: no data rows", r->path);
     return status_error(r->st, "%s: no data rows (%lld bad rows skipped; first: %s)", r->path,
                         (long long)r->stats.skipped, r->stats.first_skip);
 }
 
-static void reader_setup(Reader *r, const char *path, const ReaderOptions *o, ReaderRowFn fn, void *ctx, Status *st)
+void reader_setup(Reader *r, const char *path, const ReaderOptions *o, ReaderRowFn fn, void *ctx, Status *st)
 {
     memset(r, 0, sizeof *r);
     r->path = strcmp(path, "-") == 0 ? "stdin" : path;
@@ -666,7 +580,7 @@ static void reader_setup(Reader *r, const char *path, const ReaderOptions *o, Re
     r->prefix_len = strlen(r->prefix);
 }
 
-static void reader_release(Reader *r)
+void reader_release(Reader *r)
 {
     free(r->buf);
     free(r->foff);
@@ -694,103 +608,4 @@ int reader_read(const char *path, const ReaderOptions *o, ReaderRowFn fn, void *
     if (stats) *stats = r.stats;
     reader_release(&r);
     return rc;
-}
-
-/* ---- parts (reader_part.h) ---- */
-
-struct ReaderPart {
-    Reader r;
-    struct csv_parser csv;
-    int has_csv;
-    Status st;
-};
-
-ReaderPart *reader_part_new(const char *path, const ReaderOptions *o, ReaderRowFn fn, void *ctx, int64_t line,
-                            const ReaderPart *columns)
-{
-    ReaderPart *p = xcalloc(1, sizeof *p);
-    status_clear(&p->st);
-    reader_setup(&p->r, path, o, fn, ctx, &p->st);
-    p->r.line = p->r.rec_line = line;
-    if (columns) {
-        const Reader *c = &columns->r;
-        p->r.resolved = c->resolved;
-        p->r.label_col = c->label_col;
-        memcpy(p->r.text_cols, c->text_cols, sizeof p->r.text_cols);
-        p->r.weight_col = c->weight_col;
-        p->r.need = c->need;
-        p->r.keep = c->keep;
-    }
-    if (o->label_names && labelnames_load(&p->r.names, o->label_names, &p->st)) p->r.failed = 1;
-    if (!p->r.failed && p->r.format == FORMAT_CSV) {
-        if (reader_csv_init(&p->r, &p->csv) == 0) p->has_csv = 1;
-        else p->r.failed = 1;
-    }
-    return p;
-}
-
-FILE *reader_part_open(const char *path, Status *st)
-{
-    return reader_open(path, st);
-}
-
-int reader_part_check(const ReaderOptions *o, const char *path, Status *st)
-{
-    Reader r;
-    reader_setup(&r, path, o, NULL, NULL, st);
-    return reader_check_config(&r);
-}
-
-int reader_part_feed(ReaderPart *p, const char *s, size_t n)
-{
-    if (p->r.failed || p->st.code != STATUS_OK) return -1;
-    int rc = reader_feed(&p->r, p->has_csv ? &p->csv : NULL, s, n);
-    if (rc) p->r.failed = 1;
-    return rc;
-}
-
-int reader_part_finish(ReaderPart *p)
-{
-    if (p->r.failed || p->st.code != STATUS_OK) return -1;
-    int rc = reader_finish(&p->r, p->has_csv ? &p->csv : NULL);
-    if (rc) p->r.failed = 1;
-    return rc;
-}
-
-int reader_part_resolved(const ReaderPart *p)
-{
-    return p->r.resolved;
-}
-
-int64_t reader_part_line(const ReaderPart *p)
-{
-    return p->r.line;
-}
-
-const Status *reader_part_status(const ReaderPart *p)
-{
-    return &p->st;
-}
-
-const ReaderStats *reader_part_stats(const ReaderPart *p)
-{
-    return &p->r.stats;
-}
-
-int reader_part_no_rows(const ReaderStats *rs, const char *path, Status *st)
-{
-    Reader r;
-    memset(&r, 0, sizeof r);
-    r.path = strcmp(path, "-") == 0 ? "stdin" : path;
-    r.st = st;
-    r.stats = *rs;
-    return reader_no_rows(&r);
-}
-
-void reader_part_free(ReaderPart *p)
-{
-    if (!p) return;
-    if (p->has_csv) csv_free(&p->csv);
-    reader_release(&p->r);
-    free(p);
 }

@@ -53,10 +53,6 @@ typedef struct ReaderOptions {
 const char *reader_label_prefix(const ReaderOptions *o);
 /* Whether o names a weight column. */
 int reader_has_weights(const ReaderOptions *o);
-/* Copies text [n] into out [n] without its label tokens (those starting with
- * prefix), as a fastText line's text is read; returns the length. Text that has
- * none comes back unchanged. For input that is all text (predict). */
-size_t reader_strip_labels(char *out, const char *text, size_t n, const char *prefix);
 
 /* One good row. Labels and text are NOT NUL-terminated and may contain any bytes
  * (including NUL and invalid UTF-8); they are valid only during the callback. */

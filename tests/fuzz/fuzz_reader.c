@@ -3,7 +3,7 @@
  * bad rows an error), fastText (bad rows skipped), and CSV with two text columns
  * (the joining path); then the label-set paths: fastText with a one-byte label
  * prefix, CSV split at label separator ";" with a weight column, TSV split at " "
- * with a header naming label and weight, and reader_strip_labels on the input. The
+ * with a header naming label and weight, and labeltok_strip on the input. The
  * callback reads every byte it is given so AddressSanitizer sees any out-of-bounds
  * row, and checks what reader.h promises about rows. Each read is repeated by the
  * parallel reader (readsplit.h) through 61-byte windows, which must give the same
@@ -14,6 +14,7 @@
 
 #include "config.h"
 #include "fuzz_common.h"
+#include "labeltok.h"
 #include "reader.h"
 #include "readsplit.h"
 
@@ -142,13 +143,13 @@ static void fuzz_reader_set(char **field, const char *value)
     if (value && !*field) abort();
 }
 
-/* reader_strip_labels keeps a prefix of the length and leaves no token that
+/* labeltok_strip keeps a prefix of the length and leaves no token that
  * starts with the prefix (the text is all that predict reads). */
 static void fuzz_reader_strip(const uint8_t *data, size_t size, const char *prefix)
 {
     char *out = malloc(size + 1);
     if (!out) abort();
-    size_t n = reader_strip_labels(out, (const char *)data, size, prefix);
+    size_t n = labeltok_strip(out, (const char *)data, size, prefix);
     if (n > size) abort();
     const size_t lp = strlen(prefix);
     for (size_t i = 0; i + lp <= n; i++) {
