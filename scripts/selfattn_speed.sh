@@ -2,7 +2,7 @@
 # Training cost of the self-attention encoder (issue 17) against the plain model,
 # side by side in one run: CPU ns per counted token of one training epoch (tokens
 # before token dropout, as the log's tokens/s counts them), from the CPU time of
-# EPOCHS epochs minus that of 1, over EPOCHS - 1, on one thread. Plain and
+# EPOCHS epochs minus that of 1, over EPOCHS - 1, on one thread (THREADS). Plain and
 # encoder runs alternate, REPS times; minima and medians (the minimum is the run
 # the other jobs disturbed least). CPU time, not wall: the machine is
 # shared, and wall time measures the other jobs. The log's own tokens/s (wall
