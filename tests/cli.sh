@@ -238,69 +238,88 @@ expect 2 "only train.epochs" "$bin" train --resume "$tmp/run" --set model.dim=8
 
 # ---- interruption: SIGINT stops at a safe point; resuming gives the uninterrupted result ----
 long=(train --config "$tmp/cfg.json" --set data.train=data/agnews-sample/train.csv
-      --set train.epochs=20 --set train.patience=0 --set model.dim=8 --set model.heads=1 --set train.threads=2 --quiet)
-"$bin" "${long[@]}" --set output.dir="$tmp/full" >/dev/null 2>&1 && ok || bad "uninterrupted long run failed"
-# await FILE PID: waits until FILE exists; fails as soon as PID has ended without it.
-# The bound (10 minutes) only stops a hang.
+      --set train.patience=0 --set model.dim=8 --set model.heads=1 --set train.threads=2 --quiet)
+# A run that cannot end before its signal, however fast the machine (an epoch here takes
+# 20 ms, so a run of 20 epochs could end between two looks at its directory): more epochs
+# than any machine gets through, at a constant rate, so that the number of epochs planned
+# changes nothing else. The interrupted run, resumed with train.epochs set to stop one
+# epoch after the interrupted one, must then equal a fresh run of that many epochs.
+endless=("${long[@]}" --set train.epochs=100000 --set train.lr_schedule=constant)
+# await FILE PID: waits until FILE exists and is not empty; fails as soon as PID has
+# ended without it. The bound (10 minutes) only stops a hang.
 await() {
     local file=$1 pid=$2 i
     for ((i = 0; i < 12000; i++)); do
-        [ -e "$file" ] && return 0
+        [ -s "$file" ] && return 0
         kill -0 "$pid" 2>/dev/null || break
         sleep 0.05
     done
-    [ -e "$file" ]
+    [ -s "$file" ]
 }
-# interrupt SIGNAL NUMBER DIR: trains into DIR, sends SIGNAL once epoch 1 is saved,
-# expects a clean stop, then resumes to the end: two checks, each counted every time.
-# The run has 19 epochs to go when the signal is sent; if it ends first anyway, that
-# fails (it must run longer), it is never skipped. attnclf is started directly in the
-# background (not through a subshell) so the signal reaches it.
+# interrupted_epoch NUM ERRFILE: the epoch a run stopped by signal NUM says it stopped in.
+interrupted_epoch() {
+    sed -n "s/.*interrupted by signal $1 at epoch \([0-9]*\), batch.*/\1/p" "$2"
+}
+# same_run A B WHAT: A and B (run directories) end alike: checkpoints of one size (they
+# differ only in the output.dir they record), the same log and the same predictions of
+# last.ckpt and best.ckpt. One check.
+same_run() {
+    local a=$1 b=$2 what=$3
+    [ -s "$a/last.ckpt" ] && [ "$(wc -c <"$a/last.ckpt")" -eq "$(wc -c <"$b/last.ckpt")" ] &&
+        cmp -s <(cut -d, -f1-6 "$a/log.csv") <(cut -d, -f1-6 "$b/log.csv") &&
+        cmp -s <("$bin" eval --model "$a/last.ckpt" --data "$tmp/valid.csv") \
+               <("$bin" eval --model "$b/last.ckpt" --data "$tmp/valid.csv") &&
+        cmp -s <("$bin" eval --model "$a/best.ckpt" --data "$tmp/valid.csv") \
+               <("$bin" eval --model "$b/best.ckpt" --data "$tmp/valid.csv") &&
+        ok || bad "$what: differs from the uninterrupted run: $(diff <(cut -d, -f1-6 "$a/log.csv") <(cut -d, -f1-6 "$b/log.csv") | head -4)"
+}
+# interrupt SIGNAL NUMBER NAME CMD [SETTINGS...]: trains into NAME1 by the command in the
+# array named CMD (endless, say) with SETTINGS, sends SIGNAL once the first epoch has
+# ended, expects a clean stop, then resumes to one epoch past the interrupted one and
+# compares with a fresh run of that length in NAME0 (a name as long, so that the
+# checkpoints are as long): four checks, each counted every time. attnclf is started
+# directly in the background (not through a subshell) so the signal reaches it.
 interrupt() {
-    local sig=$1 num=$2 dir=$3 pid rc
-    "$bin" "${long[@]}" --set output.dir="$dir" >/dev/null 2>"$dir.err" &
+    local sig=$1 num=$2 dir=${3}1 ref=${3}0 pid rc e
+    local -n cmd=$4
+    shift 4
+    "$bin" "${cmd[@]}" "$@" --set output.dir="$dir" >/dev/null 2>"$dir.err" &
     pid=$!
-    await "$dir/checkpoints/epoch-001.ckpt" "$pid" || echo "epoch 1 never saved" >>"$dir.err"
+    await "$dir/log.jsonl" "$pid" || echo "no epoch ended" >>"$dir.err"
     kill -"$sig" "$pid" 2>/dev/null
     wait "$pid"
     rc=$?
-    if [ "$rc" -eq $((128 + num)) ] && grep -q "interrupted by signal $num at epoch" "$dir.err"; then
+    e=$(interrupted_epoch "$num" "$dir.err")
+    if [ "$rc" -eq $((128 + num)) ] && [ -n "$e" ]; then
         ok
         # The stopped run leaves model.bin: best.ckpt's export, as a finished run does.
         rm -f "$dir-exp.bin"
         "$bin" export --model "$dir/best.ckpt" --output "$dir-exp.bin" >/dev/null 2>&1 &&
             cmp -s "$dir/model.bin" "$dir-exp.bin" && ok || bad "SIG$sig: model.bin is not the export of best.ckpt"
-        "$bin" train --resume "$dir" --quiet >/dev/null 2>&1 && ok || bad "resume after SIG$sig failed"
+        "$bin" train --resume "$dir" --set train.epochs=$((e + 1)) --quiet >/dev/null 2>&1 && ok || bad "resume after SIG$sig failed"
+        "$bin" "${cmd[@]}" "$@" --set train.epochs=$((e + 1)) --set output.dir="$ref" >/dev/null 2>&1
+        same_run "$ref" "$dir" "SIG$sig at epoch $e, resumed"
     else
-        bad "SIG$sig: exit $rc (0 means the run ended before the signal: make it longer): $(cat "$dir.err")"
+        bad "SIG$sig: exit $rc: $(cat "$dir.err")"
         bad "SIG$sig: model.bin not checked, the run was not interrupted"
         bad "resume after SIG$sig: not tried, the run was not interrupted"
+        bad "SIG$sig: not compared with an uninterrupted run, the run was not interrupted"
     fi
 }
-interrupt INT 2 "$tmp/intr"
-# The checkpoints differ only in the output.dir they record: same size, same predictions.
-a=$(wc -c <"$tmp/full/last.ckpt") && b=$(wc -c <"$tmp/intr/last.ckpt") && [ "$a" -eq "$b" ] &&
-    ok || bad "resumed checkpoint size differs"
-[ -s "$tmp/full/log.csv" ] && [ -s "$tmp/intr/log.csv" ] &&
-    cmp -s <(cut -d, -f1-6 "$tmp/full/log.csv") <(cut -d, -f1-6 "$tmp/intr/log.csv") &&
-    ok || bad "resumed log differs from uninterrupted: $(diff <(cut -d, -f1-6 "$tmp/full/log.csv") <(cut -d, -f1-6 "$tmp/intr/log.csv"))"
-"$bin" eval --model "$tmp/full/last.ckpt" --data "$tmp/valid.csv" > "$tmp/full.eval" &&
-    "$bin" eval --model "$tmp/intr/last.ckpt" --data "$tmp/valid.csv" > "$tmp/intr.eval" &&
-    cmp -s "$tmp/full.eval" "$tmp/intr.eval" && ok || bad "resumed model predicts differently"
+interrupt INT 2 "$tmp/intr" endless
 # SIGTERM (a scheduler's stop) behaves the same.
-interrupt TERM 15 "$tmp/term"
+interrupt TERM 15 "$tmp/term" endless
 
 # ---- kill -9 at any moment never leaves a damaged last.ckpt ----
 # Each kill comes a different time after the first checkpoint, so it lands in a different
-# phase of a later epoch (an epoch here is ~0.2 s, most of it writing checkpoints).
+# phase of a later epoch (an epoch here takes 20 ms, most of it writing checkpoints).
 # One check per delay, every time: the run must still be running when killed (exit 137)
 # and its last.ckpt must load. The run has more epochs than any machine gets through
 # before the kill (and no early stop), so it cannot end first however fast it is.
-endless=("${long[@]}" --set train.epochs=100000 --set train.patience=0 --set output.keep_checkpoints=0
-         --set output.checkpoint_every=0)
+unkept=("${endless[@]}" --set output.keep_checkpoints=0 --set output.checkpoint_every=0)
 for delay in 0 0.1 0.25 0.5 1; do
     rm -rf "$tmp/k9"
-    "$bin" "${endless[@]}" --set output.dir="$tmp/k9" >/dev/null 2>&1 &
+    "$bin" "${unkept[@]}" --set output.dir="$tmp/k9" >/dev/null 2>&1 &
     pid=$!
     await "$tmp/k9/last.ckpt" "$pid" && sleep "$delay"
     kill -9 "$pid" 2>/dev/null
@@ -372,7 +391,7 @@ expect 1 "noconf: holds a run already \(last.ckpt\); continue it with 'attnclf t
 expect 0 "best valid_acc" "$bin" train --config "$tmp/cfg.json" --set output.dir="$tmp/forced" --set train.epochs=1 --force --quiet
 [ ! -e "$tmp/forced/checkpoints/epoch-003.ckpt" ] && [ "$(wc -l <"$tmp/forced/log.jsonl")" -eq 1 ] && ok || bad "--force left the old run's files"
 # Two runs on one directory: the second is refused while the first holds the lock.
-"$bin" "${long[@]}" --set output.dir="$tmp/locked" >/dev/null 2>&1 &
+"$bin" "${endless[@]}" --set output.dir="$tmp/locked" >/dev/null 2>&1 &
 pid=$!
 for _ in $(seq 1 400); do [ -s "$tmp/locked/.lock" ] && break; sleep 0.05; done
 expect 1 "locked: another attnclf train is running in this directory \(pid $pid\)" \
@@ -434,28 +453,7 @@ expect 2 "output.checkpoint_every must be a finite number >= 0, got -1" \
     "$bin" train --config "$tmp/cfg.json" --set output.dir="$tmp/every-bad" --set output.checkpoint_every=-1
 # A signal between checkpoints still leaves last.ckpt, and best.ckpt and model.bin of the
 # best epoch so far (kept in memory); resuming gives the uninterrupted run's model.
-"$bin" "${long[@]}" --set output.dir="$tmp/once-int" --set output.keep_checkpoints=0 \
-    --set output.checkpoint_every=1e9 >/dev/null 2>"$tmp/once-int.err" &
-pid=$!
-for ((i = 0; i < 12000; i++)); do
-    [ "$(wc -l 2>/dev/null <"$tmp/once-int/log.jsonl" || echo 0)" -ge 2 ] && break
-    kill -0 "$pid" 2>/dev/null || break
-    sleep 0.05
-done
-kill -INT "$pid" 2>/dev/null
-wait "$pid"
-rc=$?
-if [ "$rc" -eq 130 ]; then
-    [ -s "$tmp/once-int/last.ckpt" ] && [ -s "$tmp/once-int/best.ckpt" ] && [ -s "$tmp/once-int/model.bin" ] && ok ||
-        bad "SIGINT between checkpoints: $(ls "$tmp/once-int")"
-    "$bin" train --resume "$tmp/once-int" --quiet >/dev/null 2>&1 &&
-        "$bin" eval --model "$tmp/full/best.ckpt" --data "$tmp/valid.csv" > "$tmp/full-best.eval" &&
-        "$bin" eval --model "$tmp/once-int/best.ckpt" --data "$tmp/valid.csv" > "$tmp/once-int.eval" &&
-        cmp -s "$tmp/full-best.eval" "$tmp/once-int.eval" && ok ||
-        bad "SIGINT between checkpoints, resumed: best.ckpt differs from the uninterrupted run's"
-else
-    bad "SIGINT between checkpoints: exit $rc: $(cat "$tmp/once-int.err")"
-fi
+interrupt INT 2 "$tmp/once" endless --set output.keep_checkpoints=0 --set output.checkpoint_every=1e9
 
 # ---- a run finds its data from any directory: relative paths are stored absolute ----
 (cd "$tmp" && "$bin" train --data train.csv --valid valid.csv --output rel --quiet --set data.header=false \
@@ -796,31 +794,11 @@ out=$("$bin" train --config "$tmp/auto.json" --set output.dir="$tmp/auto-set" --
 "$bin" train --config "$tmp/auto.json" --set output.dir="$tmp/auto-all" --set model.token_dropout=0 --set bayes.weight=0 \
     --set model.context=false --set model.gate=false --set train.epochs=1 2>&1 | grep -q '^auto:' && bad "a run with no auto key left prints an auto: line" || ok
 expect 2 "train.epochs=auto: a resumed run needs a number" "$bin" train --resume "$tmp/auto" --set train.epochs=auto
-# The interrupted run and its uninterrupted twin train on the 1500 rows 40 times over
-# with no early stop, so that the epochs after the first checkpoint take seconds (about
-# 4 s here): on the 1500 rows alone, early stopping could end the run within a tenth of
-# a second of that checkpoint, before the signal arrived (seen on a loaded machine).
-for _ in $(seq 40); do cat "$tmp/train.csv"; done > "$tmp/train40.csv"
-auto_long=(--set data.train="$tmp/train40.csv" --set train.patience=0 --set output.checkpoint_every=0 --quiet)
-"$bin" train --config "$tmp/auto.json" --set output.dir="$tmp/auto-long" "${auto_long[@]}" >/dev/null 2>&1 ||
-    bad "the long auto run failed"
-"$bin" train --config "$tmp/auto.json" --set output.dir="$tmp/auto-int" "${auto_long[@]}" >/dev/null 2>"$tmp/auto-int.err" &
-pid=$!
-await "$tmp/auto-int/last.ckpt" "$pid"
-kill -INT "$pid" 2>/dev/null
-wait "$pid"
-rc=$?
-if [ "$rc" -eq 130 ]; then
-    ok
-    "$bin" train --resume "$tmp/auto-int" --quiet >/dev/null 2>&1 &&
-        cmp -s <(cut -d, -f1-6 "$tmp/auto-long/log.csv") <(cut -d, -f1-6 "$tmp/auto-int/log.csv") &&
-        cmp -s <("$bin" eval --model "$tmp/auto-long/best.ckpt" --data "$tmp/valid.csv") \
-               <("$bin" eval --model "$tmp/auto-int/best.ckpt" --data "$tmp/valid.csv") &&
-        ok || bad "a resumed run with auto keys differs from the uninterrupted one"
-else
-    bad "auto run: SIGINT gave exit $rc (0: it ended before the signal): $(cat "$tmp/auto-int.err")"
-    bad "auto run: resume not tried, the run was not interrupted"
-fi
+# The auto keys other than train.epochs are resolved from the corpus, stored, and a
+# resume goes on with them exactly.
+auto_endless=(train --config "$tmp/auto.json" --set train.patience=0 --set train.epochs=100000
+              --set train.lr_schedule=constant --quiet)
+interrupt INT 2 "$tmp/auto" auto_endless
 
 echo "cli: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
