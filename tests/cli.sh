@@ -780,7 +780,7 @@ cat > "$tmp/auto.json" <<JSON
   "output": { "dir": "$tmp/auto" } }
 JSON
 "$bin" config --defaults | grep -q '"token_dropout":[[:space:]]*"auto"' && ok || bad "config --defaults does not show token_dropout \"auto\""
-expect 0 "^auto: model.context=false model.gate=false model.token_dropout=0.2 bayes.weight=0.2 \([0-9.]+ tokens/doc\) train.epochs=10 \(1500 train docs\)$" \
+expect 0 "^auto: model.context=false model.gate=false model.token_dropout=0.2 bayes.weight=0.2 \([0-9.]+ tokens/doc\) train.epochs=10 \(1500 train docs\) train.refit=false \(validation from data.valid\)$" \
     "$bin" train --config "$tmp/auto.json"
 [ "$(col "$tmp/auto/config.json" model.token_dropout) $(col "$tmp/auto/config.json" bayes.weight)" = "0.2 0.2" ] &&
     grep -q '"epochs":[[:space:]]*10,' "$tmp/auto/config.json" &&
@@ -788,17 +788,60 @@ expect 0 "^auto: model.context=false model.gate=false model.token_dropout=0.2 ba
 "$bin" config --model "$tmp/auto/best.ckpt" --quiet | grep -q '"token_dropout":[[:space:]]*0.2' &&
     ok || bad "the checkpoint does not hold the resolved token_dropout"
 out=$("$bin" train --config "$tmp/auto.json" --set output.dir="$tmp/auto-set" --set model.token_dropout=0.35 \
-    --set train.epochs=1 2>&1) && grep -q "^auto: model.context=false model.gate=false bayes.weight=0.2 ([0-9.]* tokens/doc)$" <<<"$out" &&
+    --set train.epochs=1 2>&1) && grep -q "^auto: model.context=false model.gate=false bayes.weight=0.2 ([0-9.]* tokens/doc) train.refit=false (validation from data.valid)$" <<<"$out" &&
     [ "$(col "$tmp/auto-set/config.json" model.token_dropout)" = 0.35 ] && grep -q '"epochs":[[:space:]]*1,' "$tmp/auto-set/config.json" &&
     ok || bad "--set does not win over auto: $out"
 "$bin" train --config "$tmp/auto.json" --set output.dir="$tmp/auto-all" --set model.token_dropout=0 --set bayes.weight=0 \
-    --set model.context=false --set model.gate=false --set train.epochs=1 2>&1 | grep -q '^auto:' && bad "a run with no auto key left prints an auto: line" || ok
+    --set model.context=false --set model.gate=false --set train.epochs=1 --set train.refit=false 2>&1 | grep -q '^auto:' && bad "a run with no auto key left prints an auto: line" || ok
 expect 2 "train.epochs=auto: a resumed run needs a number" "$bin" train --resume "$tmp/auto" --set train.epochs=auto
 # The auto keys other than train.epochs are resolved from the corpus, stored, and a
 # resume goes on with them exactly.
 auto_endless=(train --config "$tmp/auto.json" --set train.patience=0 --set train.epochs=100000
               --set train.lr_schedule=constant --quiet)
 interrupt INT 2 "$tmp/auto" auto_endless
+
+# ---- train.refit: the settings again on training + validation documents, at the validated epoch ----
+# Only the data keys: attnclf splits a tenth off the training file, so the auto rule refits.
+refit=(train --data "$tmp/train.csv" --set data.header=false --set data.label_column=0 --set 'data.text_columns=[1,2]'
+       --set tokenizer.buckets=20000 --set train.threads=2 --quiet)
+# same_ckpt A B WHAT: the same sections, but for CONF (which names output.dir). One check.
+same_ckpt() { python3 scripts/ckpt_same.py "$1" "$2" --ignore CONF >/dev/null && ok || bad "$3: $(python3 scripts/ckpt_same.py "$1" "$2" --ignore CONF)"; }
+"$bin" "${refit[@]}" --output "$tmp/rfa" --set train.patience=0 --set train.epochs=3 >/dev/null 2>&1
+"$bin" "${refit[@]}" --output "$tmp/rfb" --set train.patience=0 --set train.epochs=3 >/dev/null 2>&1
+"$bin" "${refit[@]}" --output "$tmp/rfn" --set train.patience=0 --set train.epochs=3 --set train.refit=false >/dev/null 2>&1
+grep -q '"refit":[[:space:]]*true' "$tmp/rfa/config.json" && grep -q '"refit":[[:space:]]*false' "$tmp/rfn/config.json" &&
+    ok || bad "config.json does not hold the resolved train.refit"
+[ -s "$tmp/rfa/validated.ckpt" ] && [ ! -e "$tmp/rfn/validated.ckpt" ] && ok || bad "refit: validated.ckpt: $(ls "$tmp/rfa" "$tmp/rfn")"
+# The validated model is the run without a refit; the refit is another model, the same every time.
+same_ckpt "$tmp/rfa/validated.ckpt" "$tmp/rfn/best.ckpt" "validated.ckpt is not the run's validated best.ckpt"
+python3 scripts/ckpt_same.py "$tmp/rfa/best.ckpt" "$tmp/rfa/validated.ckpt" --ignore CONF >/dev/null && bad "the refit changed nothing" || ok
+same_ckpt "$tmp/rfa/best.ckpt" "$tmp/rfb/best.ckpt" "two refits differ"
+rm -f "$tmp/rfa-exp.bin"
+"$bin" export --model "$tmp/rfa/best.ckpt" --output "$tmp/rfa-exp.bin" >/dev/null 2>&1 && cmp -s "$tmp/rfa/model.bin" "$tmp/rfa-exp.bin" &&
+    ok || bad "refit: model.bin is not the export of best.ckpt"
+# It keeps the validated calibration: the same temperature and thresholds in both (CALB).
+python3 -c 'import sys; sys.path.insert(0, "scripts"); import ckpt_same as c
+sys.exit(c.sections(sys.argv[1])["CALB"] != c.sections(sys.argv[2])["CALB"])' "$tmp/rfa/best.ckpt" "$tmp/rfa/validated.ckpt" &&
+    ok || bad "the refit's calibration is not the validated one"
+# Refitting a finished run (--set train.refit=true on resume) gives the same model; a
+# refitted run is complete; training it on restores the validated best.ckpt first, so
+# its validated.ckpt is the plain run's extended one.
+expect 0 "" "$bin" train --resume "$tmp/rfn" --set train.refit=true --quiet
+same_ckpt "$tmp/rfn/best.ckpt" "$tmp/rfa/best.ckpt" "a refit on resume differs from the run's own"
+expect 1 "the run is complete \(3 of 3 epochs\)" "$bin" train --resume "$tmp/rfa" --quiet
+[ -s "$tmp/rfa/validated.ckpt" ] && ok || bad "a refused resume lost validated.ckpt"
+"$bin" train --resume "$tmp/rfa" --set train.epochs=5 --quiet >/dev/null 2>&1
+"$bin" "${refit[@]}" --output "$tmp/rfp" --set train.patience=0 --set train.epochs=3 --set train.refit=false >/dev/null 2>&1
+"$bin" train --resume "$tmp/rfp" --set train.epochs=5 --quiet >/dev/null 2>&1
+same_ckpt "$tmp/rfa/validated.ckpt" "$tmp/rfp/best.ckpt" "an extended refit run's validated.ckpt"
+# The report of a refitted run is of its validated model (best.ckpt trained on the split).
+"$bin" report --model "$tmp/rfa" --output "$tmp/rfa.html" 2>"$tmp/rfa.rep" >/dev/null &&
+    "$bin" report --model "$tmp/rfp" --output "$tmp/rfp.html" 2>"$tmp/rfp.rep" >/dev/null &&
+    [ "$(grep -o 'accuracy [0-9.]*' "$tmp/rfa.rep")" = "$(grep -o 'accuracy [0-9.]*' "$tmp/rfp.rep")" ] &&
+    ok || bad "the report of a refitted run: $(cat "$tmp/rfa.rep") / $(cat "$tmp/rfp.rep")"
+# --force clears every file of the run it replaces, validated.ckpt too.
+"$bin" "${refit[@]}" --output "$tmp/rfa" --set train.epochs=1 --set train.refit=false --force >/dev/null 2>&1
+[ ! -e "$tmp/rfa/validated.ckpt" ] && ok || bad "--force left validated.ckpt"
 
 echo "cli: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -153,5 +153,12 @@ rc=$?
 [ "$rc" -ne 0 ] && ok || bad "the job exited 0 after rank 1 was killed"
 "$bin" predict --model "$tmp/k9/last.ckpt" </dev/null && ok || bad "last.ckpt does not load after a rank was killed"
 
+# ---- train.refit is one process's: asked for over several, the run is refused before it trains ----
+"${mpi[@]}" -np 2 "$bin" train --config "$tmp/cfg.json" --quiet --set train.refit=true --set output.dir="$tmp/refit" \
+    >/dev/null 2>"$tmp/err"
+rc=$?
+[ "$rc" -eq 1 ] && grep -q "train.refit: not over several processes" "$tmp/err" && [ ! -e "$tmp/refit/log.jsonl" ] &&
+    ok || bad "train.refit over two processes: exit $rc: $(cat "$tmp/err")"
+
 echo "mpi: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

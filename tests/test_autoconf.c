@@ -124,7 +124,7 @@ START_TEST(test_pipeline_resolves_only_auto_keys)
               !config_is_auto(&cfg, "train.epochs"));
     ck_assert(cfg.model.context && cfg.model.gate);
     ck_assert_str_eq(note, "model.context=true model.gate=true model.token_dropout=0 bayes.weight=0.2 "
-                           "(2.3 tokens/doc) train.epochs=10 (3 train docs)");
+                           "(2.3 tokens/doc) train.epochs=10 (3 train docs) train.refit=false (no validation split)");
     /* Resolved, the config prints and reloads as numbers: what a run stores. */
     char *json = config_to_json(&cfg);
     Config back;
@@ -141,9 +141,11 @@ START_TEST(test_pipeline_resolves_only_auto_keys)
     config_defaults(&cfg);
     set_ok(&cfg, "model.token_dropout=0.35");
     set_ok(&cfg, "train.epochs=3");
+    set_ok(&cfg, "train.refit=true");
     pipeline_autoconf(&cfg, &c, &data, note, sizeof note);
     ck_assert(cfg.train.step.token_dropout == 0.35);
     ck_assert_int_eq(cfg.train.fit.epochs, 3);
+    ck_assert(cfg.train.refit);
     ck_assert_str_eq(note, "model.context=true model.gate=true bayes.weight=0.2 (2.3 tokens/doc)");
     set_ok(&cfg, "bayes.weight=auto");
     ck_assert(config_is_auto(&cfg, "bayes.weight"));
@@ -164,12 +166,33 @@ START_TEST(test_pipeline_resolves_only_auto_keys)
     config_defaults(&cfg);
     for (const char *const *a = (const char *const[]){"model.context=false", "model.gate=false",
                                                           "model.token_dropout=0.5", "bayes.weight=0",
-                                                          "train.epochs=5", NULL};
+                                                          "train.epochs=5", "train.refit=false", NULL};
          *a; a++)
         set_ok(&cfg, *a);
     pipeline_autoconf(&cfg, &c, &data, note, sizeof note);
     ck_assert_str_eq(note, "");
     config_free(&cfg);
+
+    /* train.refit: on when validation was split off the training file, off when it
+     * comes from data.valid (which may be held back to be scored). */
+    three_docs(&data.valid);
+    const char *const refit_by[2][2] = {{NULL, "train.refit=true (validation split off the training file)"},
+                                        {"data.valid=v.csv", "train.refit=false (validation from data.valid)"}};
+    for (int k = 0; k < 2; k++) {
+        config_defaults(&cfg);
+        for (const char *const *a = (const char *const[]){"model.context=false", "model.gate=false",
+                                                              "model.token_dropout=0.5", "bayes.weight=0",
+                                                              "train.epochs=5", NULL};
+             *a; a++)
+            set_ok(&cfg, *a);
+        if (refit_by[k][0]) set_ok(&cfg, refit_by[k][0]);
+        pipeline_autoconf(&cfg, &c, &data, note, sizeof note);
+        ck_assert_str_eq(note, refit_by[k][1]);
+        ck_assert_int_eq(cfg.train.refit, k == 0);
+        ck_assert(!config_is_auto(&cfg, "train.refit"));
+        config_free(&cfg);
+    }
+    dataset_free(&data.valid);
     dataset_free(&data.train);
 }
 END_TEST

@@ -145,6 +145,7 @@ static const ConfigKey config_keys[] = {
     {"train.class_weight", KEY_WEIGHTS, AT(train.class_weight), "\"none\"", ANY},
     {"train.calibrate", KEY_BOOL, AT(train.fit.calibrate), "true", FLAG},
     {"train.min_labels", KEY_INT, AT(train.fit.min_labels), "0", RANGE(0, 1)},
+    {"train.refit", KEY_BOOL, AT(train.refit), "\"auto\"", FLAG_AUTO},
     {"output.dir", KEY_PATH, AT(output.dir), "null", REQ},
     {"output.keep_checkpoints", KEY_INT, AT(output.keep_checkpoints), "0", GE(0)},
     {"output.checkpoint_every", KEY_DOUBLE, AT(output.checkpoint_every), "60", GE(0)},

@@ -48,6 +48,7 @@ typedef struct Config {
         AdamOptions adam;   /* lr, lr_schedule, warmup, weight_decay */
         FitOptions fit;     /* epochs, seed, patience, metric */
         ClassWeightOptions class_weight;
+        int refit;          /* train again on training + validation documents (pipeline_impl.h) */
     } train;
     struct {
         char *dir;          /* required */

@@ -8,11 +8,13 @@
 
 #include <errno.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "autoconf.h"
 #include "corpus.h"
 #include "dist.h"
 #include "mem.h"
+#include "pipeline_impl.h"
 #include "pretrained.h"
 #include "rundir.h"
 #include "runlog.h"
@@ -125,7 +127,7 @@ static LossKind pipeline_loss(const Config *cfg, const TrainData *data)
     return pipeline_multi_label(&data->train) || pipeline_multi_label(&data->valid) ? LOSS_OVA : LOSS_SOFTMAX;
 }
 
-static void pipeline_network(const Config *cfg, const TrainData *data, Classifier *c)
+void pipeline_network(const Config *cfg, const TrainData *data, Classifier *c)
 {
     ModelOptions mo = cfg->model;
     mo.loss = pipeline_loss(cfg, data);
@@ -135,9 +137,7 @@ static void pipeline_network(const Config *cfg, const TrainData *data, Classifie
     calibration_init(&c->cal, (int)c->labels.n);
 }
 
-/* A fit of cfg's training settings, with train.class_weight resolved on the
- * training part. */
-static int pipeline_fit_init(Fit *f, const Config *cfg, Classifier *c, const TrainData *data, Status *st)
+int pipeline_fit_init(Fit *f, const Config *cfg, Classifier *c, const TrainData *data, Status *st)
 {
     fit_init(f, c, data, &cfg->train.fit, &cfg->train.adam, &cfg->train.step);
     float *w;
@@ -207,12 +207,26 @@ void pipeline_autoconf(Config *cfg, const Classifier *c, const TrainData *data, 
         cfg->train.fit.epochs = autoconf_epochs(&s);
         pipeline_note(note, cap, "train.epochs=%d (%lld train docs)", cfg->train.fit.epochs, (long long)s.docs);
     }
+    if (pipeline_take_auto(cfg, "train.refit")) {
+        /* Documents split off the training file are the user's training data, held
+         * back only to choose the epoch; a data.valid file may be held back to be
+         * scored. A corpus too large to hold in memory (one that streams) is not
+         * copied into it again, and the refit runs in one process. */
+        const char *why = cfg->data.valid      ? "validation from data.valid"
+                          : data->valid.n == 0 ? "no validation split"
+                          : corpus_stream(data) ? "a corpus read from disk"
+                          : dist_size() > 1     ? "over several processes"
+                                                : NULL;
+        cfg->train.refit = why == NULL;
+        if (!why) why = "validation split off the training file";
+        pipeline_note(note, cap, "train.refit=%s (%s)", cfg->train.refit ? "true" : "false", why);
+    }
 }
 
 /* The naive Bayes member counted over the training documents in pieces, letting go
  * of a large data file's pages after each, so a corpus larger than memory is
  * counted with its pages streaming (one pass over all of it would keep them all). */
-static int pipeline_bayes(Classifier *c, const TrainData *data, const BayesOptions *o, Status *st)
+int pipeline_bayes(Classifier *c, const TrainData *data, const BayesOptions *o, Status *st)
 {
     BayesCount *k = bayes_count_init((int)c->labels.n);
     int rc = 0;
@@ -294,8 +308,10 @@ static int pipeline_train_in(const Config *given, RunDir *rd, const FitObserver 
         char *json = config_to_json(&cfg);
         rc = rundir_set_config(rd, json, st);
         free(json);
+        char line[sizeof note + 8];
+        snprintf(line, sizeof line, "auto: %s", note);
         for (int i = 0; i < n_obs; i++)
-            if (obs[i].on_note) obs[i].on_note(obs[i].ctx, note);
+            if (obs[i].on_note) obs[i].on_note(obs[i].ctx, line);
     }
     rc = pipeline_agree(rc, st);
     if (rc == 0) {
@@ -305,6 +321,8 @@ static int pipeline_train_in(const Config *given, RunDir *rd, const FitObserver 
         if (rc == 0) rc = pipeline_fit(&f, rd, 0, obs, n_obs, out, st);
         fit_free(&f);
     }
+    if (rc == 0 && cfg.train.refit && out->best_epoch > 0)
+        rc = pipeline_refit(&cfg, rd->config_json, &c, &data, out, obs, n_obs, out, st);
     corpus_free(&data);
     classifier_free(&c);
     config_free(&cfg);
@@ -320,6 +338,8 @@ static RunDirOptions pipeline_rundir(const Config *cfg)
 int pipeline_train(const Config *cfg, int force, const FitObserver *obs, int n_obs, FitSummary *out, Status *st)
 {
     memset(out, 0, sizeof *out);
+    if (cfg->train.refit && dist_size() > 1)
+        return status_error(st, "train.refit: not over several processes (mpirun); set it false");
     char *json = config_to_json(cfg);
     RunDir rd = {0};
     const RunDirOptions dopt = pipeline_rundir(cfg);
@@ -473,14 +493,16 @@ static int pipeline_stored_config(const CkptReader *r, Config *cfg, Status *st)
 
 static int pipeline_apply_overrides(Config *cfg, char *const *overrides, int n, Status *st)
 {
-    static const char *const allowed[] = {"train.epochs=", "train.patience=", "train.threads=",
-                                          "output.keep_checkpoints=", "output.checkpoint_every=", "data.cache="};
+    static const char *const allowed[] = {"train.epochs=",           "train.patience=",
+                                          "train.threads=",          "train.refit=",
+                                          "output.keep_checkpoints=", "output.checkpoint_every=",
+                                          "data.cache="};
     for (int i = 0; i < n; i++) {
         int ok = 0;
         for (size_t k = 0; k < sizeof allowed / sizeof *allowed; k++)
             ok |= strncmp(overrides[i], allowed[k], strlen(allowed[k])) == 0;
         if (!ok)
-            return status_usage(st, "--set %s: only train.epochs, train.patience, train.threads, "
+            return status_usage(st, "--set %s: only train.epochs, train.patience, train.threads, train.refit, "
                                 "output.keep_checkpoints, output.checkpoint_every and data.cache can change when "
                                 "resuming", overrides[i]);
         if (config_set(cfg, overrides[i], st)) return -1;
@@ -512,6 +534,30 @@ static int pipeline_read_run(const char *path, Resumed *z, Status *st)
     return rc;
 }
 
+/* best.ckpt back from validated.ckpt, and model.bin gone (the run's end makes it). */
+static int pipeline_unrefit(const char *dir, const char *validated, Status *st)
+{
+    char best[4096], bin[4096];
+    snprintf(best, sizeof best, "%s/best.ckpt", dir);
+    snprintf(bin, sizeof bin, "%s/model.bin", dir);
+    if (unlink(bin) != 0 && errno != ENOENT) return status_error(st, "%s: %s", bin, strerror(errno));
+    if (rename(validated, best) != 0) return status_error(st, "%s: %s", best, strerror(errno));
+    return 0;
+}
+
+/* What a complete run's training state says of it, for a refit without training. */
+static void pipeline_summary_of(const TrainState *t, const Config *cfg, const Classifier *c, FitSummary *out)
+{
+    out->epochs = t->epoch;
+    out->best_epoch = t->best_epoch;
+    out->best_metric = t->best_metric;
+    out->best_loss = t->best_loss;
+    out->stopped_early = t->stopped;
+    out->metric = cfg->train.fit.metric != FIT_METRIC_AUTO ? cfg->train.fit.metric
+                  : c->net.dims.loss == LOSS_OVA           ? FIT_MICRO_F1
+                                                           : FIT_ACCURACY;
+}
+
 int pipeline_resume(const char *dir, char *const *overrides, int n, const FitObserver *obs, int n_obs,
                     FitSummary *out, Status *st)
 {
@@ -531,27 +577,41 @@ int pipeline_resume(const char *dir, char *const *overrides, int n, const FitObs
         z.cfg.output.dir = xstrdup(dir);
         rc = pipeline_apply_overrides(&z.cfg, overrides, n, st);
     }
-    if (rc == 0 && (z.state.epoch >= z.cfg.train.fit.epochs || z.state.stopped))
+    const int complete = z.state.epoch >= z.cfg.train.fit.epochs || z.state.stopped;
+    char validated[4096];
+    snprintf(validated, sizeof validated, "%s/validated.ckpt", dir);
+    /* validated.ckpt is there once a refit has replaced best.ckpt. */
+    const int refitted = access(validated, F_OK) == 0, refit_only = complete && !refitted && z.cfg.train.refit;
+    if (rc == 0 && complete && !refit_only)
         rc = status_error(st, "%s: the run is complete (%d of %d epochs%s); raise it with --set train.epochs=N", path,
                           z.state.epoch, z.cfg.train.fit.epochs, z.state.stopped ? ", stopped early" : "");
+    if (rc == 0 && z.cfg.train.refit && dist_size() > 1)
+        rc = status_error(st, "train.refit: not over several processes (mpirun); set it false");
     if (rc == 0 && lead) {
         char *json = config_to_json(&z.cfg);
         const RunDirOptions dopt = pipeline_rundir(&z.cfg);
         rc = rundir_open(&rd, dir, &dopt, z.cfg.train.fit.seed, json, RUNDIR_RESUME, st);
         free(json);
     }
+    /* A run that trains on gets its validated best.ckpt back: its epochs compete with
+     * that one, and its end refits again (or leaves it, without train.refit). */
+    if (rc == 0 && lead && refitted) rc = pipeline_unrefit(dir, validated, st);
     rc = pipeline_agree(rc, st);
     CorpusFan fan;
     CorpusOptions co = pipeline_corpus(&z.cfg, obs, n_obs, &fan);
     if (rc == 0) rc = pipeline_corpus_all(&co, &z.c.enc, &z.c.labels, 1, &data, st);
-    if (rc == 0) {
+    if (rc == 0 && !refit_only) {
         Fit f;
         bayes_pack(&z.c.bayes); /* as a fresh run's (pipeline_bayes): packed once for every checkpoint */
         rc = pipeline_fit_init(&f, &z.cfg, &z.c, &data, st);
         fit_resume(&f, &z.state, &z.adam, z.planned_epochs);
         if (rc == 0) rc = pipeline_fit(&f, &rd, z.state.epoch, obs, n_obs, out, st);
         fit_free(&f);
+    } else if (rc == 0) {
+        pipeline_summary_of(&z.state, &z.cfg, &z.c, out);
     }
+    if (rc == 0 && z.cfg.train.refit && out->best_epoch > 0)
+        rc = pipeline_refit(&z.cfg, rd.config_json, &z.c, &data, out, obs, n_obs, out, st);
     corpus_free(&data);
     rundir_close(&rd);
     adam_free(&z.adam);

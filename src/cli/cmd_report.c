@@ -27,8 +27,9 @@ static const char report_help[] =
     "trained classifier: its training curves, the confusion matrix, per-class scores,\n"
     "calibration, the most confident errors and some correct answers with each word shaded by\n"
     "attention, what each class keys on, and the run's config and files.\n\n"
-    "  --model PATH       a run directory (its best.ckpt, log.jsonl and tune.jsonl) or a\n"
-    "                     checkpoint (the logs are looked for beside it)\n"
+    "  --model PATH       a run directory (its best.ckpt, or validated.ckpt after a refit;\n"
+    "                     log.jsonl and tune.jsonl) or a checkpoint (the logs are looked\n"
+    "                     for beside it)\n"
     "  --data FILE        labelled documents to score, read with the run's data settings\n"
     "                     (default: the run's validation data)\n"
     "  --output FILE      where the page goes (default report.html; - is stdout)\n"
@@ -78,7 +79,10 @@ static int report_paths(const char *model, ReportRun *x, Status *st)
     if (stat(model, &sb) != 0) return status_error(st, "%s: %s", model, strerror(errno));
     if (S_ISDIR(sb.st_mode)) {
         snprintf(x->dir, sizeof x->dir, "%s", model);
-        snprintf(x->ckpt, sizeof x->ckpt, "%s/best.ckpt", model);
+        /* After a refit (train.refit) best.ckpt has trained on the validation data;
+         * the model the logs and the validation figures are of is validated.ckpt. */
+        snprintf(x->ckpt, sizeof x->ckpt, "%s/validated.ckpt", model);
+        if (stat(x->ckpt, &sb) != 0) snprintf(x->ckpt, sizeof x->ckpt, "%s/best.ckpt", model);
         return 0;
     }
     snprintf(x->ckpt, sizeof x->ckpt, "%s", model);

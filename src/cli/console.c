@@ -92,7 +92,7 @@ static void console_calibration(const FitSummary *s)
 static void console_on_note(void *ctx, const char *msg)
 {
     Console *c = ctx;
-    if (!c->quiet) fprintf(stderr, "auto: %s\n", msg);
+    if (!c->quiet) fprintf(stderr, "%s\n", msg);
 }
 
 static void console_on_done(void *ctx, const FitSummary *s)

@@ -131,8 +131,8 @@ typedef struct FitObserver {
     int (*should_stop)(void *ctx, const FitEpoch *e);
     void (*on_warning)(void *ctx, const char *msg);
     void (*on_done)(void *ctx, const FitSummary *s);
-    /* Not called by the fit: a line about the run from its assembly before the
-     * fit starts (pipeline.c: the values "auto" config keys took). */
+    /* Not called by the fit: a line about the run from its assembly (pipeline.c:
+     * the values "auto" config keys took, before the fit; a refit, after it). */
     void (*on_note)(void *ctx, const char *msg);
 } FitObserver;
 

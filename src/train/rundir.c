@@ -78,7 +78,8 @@ static int rundir_lock(RunDir *d, Status *st)
  * earlier run is removed instead, so the epoch files of two runs never mix. */
 static const char *rundir_old_run(RunDir *d, int clear, Status *st, int *failed)
 {
-    static const char *const files[] = {"last.ckpt", "best.ckpt", "model.bin", "log.jsonl", "log.csv", "config.json"};
+    static const char *const files[] = {"last.ckpt", "best.ckpt", "model.bin", "validated.ckpt",
+                                        "log.jsonl", "log.csv", "config.json"};
     char path[4096];
     *failed = 0;
     for (size_t i = 0; i < sizeof files / sizeof *files; i++) {
@@ -86,7 +87,7 @@ static const char *rundir_old_run(RunDir *d, int clear, Status *st, int *failed)
         struct stat sb;
         if (stat(path, &sb) != 0) continue;
         /* A run that stopped before its first epoch leaves only a config and empty logs. */
-        int result = i < 3 || (i == 3 && sb.st_size > 0);
+        int result = i < 4 || (i == 4 && sb.st_size > 0);
         if (!clear && result) return files[i];
         if (clear && unlink(path) != 0) *failed = status_error(st, "%s: cannot remove: %s", path, strerror(errno));
     }

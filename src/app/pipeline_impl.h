@@ -1,0 +1,27 @@
+/* pipeline_impl.h - what pipeline.c shares with pipeline_refit.c, which trains a
+ * run's settings again on more documents: the steps of a fresh run. Not for
+ * other modules: they use pipeline.h. */
+#ifndef ATTNCLF_PIPELINE_IMPL_H
+#define ATTNCLF_PIPELINE_IMPL_H
+
+#include "classifier.h"
+#include "config.h"
+#include "corpus.h"
+#include "fit.h"
+#include "status.h"
+
+/* c's network, initialised from cfg for data's labels (its loss decided by data
+ * when model.loss is auto), and an identity calibration. */
+void pipeline_network(const Config *cfg, const TrainData *data, Classifier *c);
+/* c's naive Bayes member, counted over data's training part. */
+int pipeline_bayes(Classifier *c, const TrainData *data, const BayesOptions *o, Status *st);
+/* A fit of cfg's training settings, with train.class_weight resolved on the training part. */
+int pipeline_fit_init(Fit *f, const Config *cfg, Classifier *c, const TrainData *data, Status *st);
+/* train.refit: cfg's settings trained again on data's training and validation
+ * documents, stopped at sum's best epoch; best.ckpt and model.bin become that
+ * model, with the calibration of the validated one, which stays as
+ * validated.ckpt. obs see the refit's note and epochs; out gets its signal. */
+int pipeline_refit(const Config *cfg, const char *config_json, const Classifier *run, const TrainData *data,
+                   const FitSummary *sum, const FitObserver *obs, int n_obs, FitSummary *out, Status *st);
+
+#endif
