@@ -119,8 +119,14 @@ int pipeline_refit(const Config *cfg, const char *config_json, const Classifier 
         const FitObserver so = {.ctx = &stop, .should_stop = refit_should_stop};
         for (int i = 0; rc == 0 && i < n_obs; i++) fit_observe(&f, &obs[i]);
         fit_observe(&f, &so);
-        FitSummary rs;
-        if (rc == 0) rc = fit_run(&f, &rs, st);
+        FitSummary rs = {0};
+        if (rc == 0 && fit_run(&f, &rs, st)) {
+            /* best.ckpt is still the validated model; a resume refits (pipeline_resume). */
+            char why[sizeof st->msg];
+            snprintf(why, sizeof why, "%s", st->msg);
+            status_error(st, "refit: %s (best.ckpt is the validated model)", why);
+            rc = -1;
+        }
         out->signal = rs.signal;
         out->diverged = rs.diverged;
         if (rc == 0) {
