@@ -245,17 +245,8 @@ long=(train --config "$tmp/cfg.json" --set data.train=data/agnews-sample/train.c
 # changes nothing else. The interrupted run, resumed with train.epochs set to stop one
 # epoch after the interrupted one, must then equal a fresh run of that many epochs.
 endless=("${long[@]}" --set train.epochs=100000 --set train.lr_schedule=constant)
-# await FILE PID: waits until FILE exists and is not empty; fails as soon as PID has
-# ended without it. The bound (10 minutes) only stops a hang.
-await() {
-    local file=$1 pid=$2 i
-    for ((i = 0; i < 12000; i++)); do
-        [ -s "$file" ] && return 0
-        kill -0 "$pid" 2>/dev/null || break
-        sleep 0.05
-    done
-    [ -s "$file" ]
-}
+# shellcheck source=tools/await.sh
+. "$(dirname "$0")/tools/await.sh"
 # interrupted_epoch NUM ERRFILE: the epoch a run stopped by signal NUM says it stopped in.
 interrupted_epoch() {
     sed -n "s/.*interrupted by signal $1 at epoch \([0-9]*\), batch.*/\1/p" "$2"

@@ -90,17 +90,8 @@ cmp -s <(awk -F, 'NR > 1 {printf "%.4f %.4f\n", $2, $3}' "$tmp/ova-plain.csv") \
 # fresh run of that many epochs.
 endless=(--set data.train=data/agnews-sample/train.csv --set train.epochs=100000
          --set train.lr_schedule=constant --set train.patience=0)
-# await FILE JOB: waits until FILE is not empty; fails as soon as JOB has ended without it.
-# The bound (10 minutes) only stops a hang.
-await() {
-    local i
-    for ((i = 0; i < 12000; i++)); do
-        [ -s "$1" ] && return 0
-        kill -0 "$2" 2>/dev/null || break
-        sleep 0.05
-    done
-    [ -s "$1" ]
-}
+# shellcheck source=tools/await.sh
+. "$(dirname "$0")/tools/await.sh"
 # rank_pid N: the pid of rank N of the mpirun job running in $tmp/$2.
 rank_pid() {
     local p
