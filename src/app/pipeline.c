@@ -321,7 +321,7 @@ static int pipeline_train_in(const Config *given, RunDir *rd, const FitObserver 
         if (rc == 0) rc = pipeline_fit(&f, rd, 0, obs, n_obs, out, st);
         fit_free(&f);
     }
-    if (rc == 0 && cfg.train.refit && out->best_epoch > 0)
+    if (rc == 0 && cfg.train.refit && out->best_metric >= 0)
         rc = pipeline_refit(&cfg, rd->config_json, &c, &data, out, obs, n_obs, out, st);
     corpus_free(&data);
     classifier_free(&c);
@@ -534,30 +534,6 @@ static int pipeline_read_run(const char *path, Resumed *z, Status *st)
     return rc;
 }
 
-/* best.ckpt back from validated.ckpt, and model.bin gone (the run's end makes it). */
-static int pipeline_unrefit(const char *dir, const char *validated, Status *st)
-{
-    char best[4096], bin[4096];
-    snprintf(best, sizeof best, "%s/best.ckpt", dir);
-    snprintf(bin, sizeof bin, "%s/model.bin", dir);
-    if (unlink(bin) != 0 && errno != ENOENT) return status_error(st, "%s: %s", bin, strerror(errno));
-    if (rename(validated, best) != 0) return status_error(st, "%s: %s", best, strerror(errno));
-    return 0;
-}
-
-/* What a complete run's training state says of it, for a refit without training. */
-static void pipeline_summary_of(const TrainState *t, const Config *cfg, const Classifier *c, FitSummary *out)
-{
-    out->epochs = t->epoch;
-    out->best_epoch = t->best_epoch;
-    out->best_metric = t->best_metric;
-    out->best_loss = t->best_loss;
-    out->stopped_early = t->stopped;
-    out->metric = cfg->train.fit.metric != FIT_METRIC_AUTO ? cfg->train.fit.metric
-                  : c->net.dims.loss == LOSS_OVA           ? FIT_MICRO_F1
-                                                           : FIT_ACCURACY;
-}
-
 int pipeline_resume(const char *dir, char *const *overrides, int n, const FitObserver *obs, int n_obs,
                     FitSummary *out, Status *st)
 {
@@ -595,7 +571,7 @@ int pipeline_resume(const char *dir, char *const *overrides, int n, const FitObs
     }
     /* A run that trains on gets its validated best.ckpt back: its epochs compete with
      * that one, and its end refits again (or leaves it, without train.refit). */
-    if (rc == 0 && lead && refitted) rc = pipeline_unrefit(dir, validated, st);
+    if (rc == 0 && lead && refitted) rc = pipeline_refit_undo(dir, st);
     rc = pipeline_agree(rc, st);
     CorpusFan fan;
     CorpusOptions co = pipeline_corpus(&z.cfg, obs, n_obs, &fan);
@@ -608,9 +584,9 @@ int pipeline_resume(const char *dir, char *const *overrides, int n, const FitObs
         if (rc == 0) rc = pipeline_fit(&f, &rd, z.state.epoch, obs, n_obs, out, st);
         fit_free(&f);
     } else if (rc == 0) {
-        pipeline_summary_of(&z.state, &z.cfg, &z.c, out);
+        pipeline_refit_summary(&z.state, &z.cfg, &z.c, out);
     }
-    if (rc == 0 && z.cfg.train.refit && out->best_epoch > 0)
+    if (rc == 0 && z.cfg.train.refit && out->best_metric >= 0)
         rc = pipeline_refit(&z.cfg, rd.config_json, &z.c, &data, out, obs, n_obs, out, st);
     corpus_free(&data);
     rundir_close(&rd);

@@ -23,5 +23,10 @@ int pipeline_fit_init(Fit *f, const Config *cfg, Classifier *c, const TrainData 
  * validated.ckpt. obs see the refit's note and epochs; out gets its signal. */
 int pipeline_refit(const Config *cfg, const char *config_json, const Classifier *run, const TrainData *data,
                    const FitSummary *sum, const FitObserver *obs, int n_obs, FitSummary *out, Status *st);
+/* A refitted run that trains on: best.ckpt back from validated.ckpt, and model.bin
+ * gone (the run's end makes it again). */
+int pipeline_refit_undo(const char *dir, Status *st);
+/* What a complete run's training state says of it, for a refit with no training first. */
+void pipeline_refit_summary(const TrainState *t, const Config *cfg, const Classifier *c, FitSummary *out);
 
 #endif

@@ -149,3 +149,26 @@ int pipeline_refit(const Config *cfg, const char *config_json, const Classifier 
     config_free(&vcfg);
     return rc;
 }
+
+int pipeline_refit_undo(const char *dir, Status *st)
+{
+    char best[4096], validated[4096], bin[4096];
+    refit_path(dir, "best.ckpt", best, sizeof best);
+    refit_path(dir, "validated.ckpt", validated, sizeof validated);
+    refit_path(dir, "model.bin", bin, sizeof bin);
+    if (unlink(bin) != 0 && errno != ENOENT) return status_error(st, "%s: %s", bin, strerror(errno));
+    if (rename(validated, best) != 0) return status_error(st, "%s: %s", best, strerror(errno));
+    return 0;
+}
+
+void pipeline_refit_summary(const TrainState *t, const Config *cfg, const Classifier *c, FitSummary *out)
+{
+    out->epochs = t->epoch;
+    out->best_epoch = t->best_epoch;
+    out->best_metric = t->best_metric;
+    out->best_loss = t->best_loss;
+    out->stopped_early = t->stopped;
+    out->metric = cfg->train.fit.metric != FIT_METRIC_AUTO ? cfg->train.fit.metric
+                  : c->net.dims.loss == LOSS_OVA           ? FIT_MICRO_F1
+                                                           : FIT_ACCURACY;
+}
