@@ -58,7 +58,7 @@ run() {
     t1=$(date +%s.%N)
     local valid test ep auto
     # A whole run trained on the suite's validation split: its own split's figure instead.
-    if [ "$system" = whole ]; then
+    if [ "${system%whole}" != "$system" ]; then
         valid=$(grep -oE 'best valid_acc [0-9.]+' "$tmp/stdout" | awk '{print $3}')
     else
         valid=$(acc "$tmp/run/best.ckpt" "$("$jsonget" data.valid "$meta")")
@@ -99,6 +99,8 @@ EOF
     done
     [ -n "$tune" ] && run "$corpus" "tune-$tune" 1 "$bin" tune --config "$tmp/$corpus.json" --budget "$tune" \
         --set train.threads="$threads" --quiet
+    [ -n "$tune" ] && [ "$whole" = 1 ] && run "$corpus" "tune-$tune-whole" 1 "$bin" tune \
+        --config "$tmp/$corpus-whole.json" --budget "$tune" --set train.threads="$threads" --quiet
 done
 python3 "$here/suite_table.py" "$out" bench/anchors.csv >bench/suite.md
 echo "suite: wrote bench/suite.md" >&2

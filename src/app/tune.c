@@ -159,10 +159,23 @@ static int tune_below_rung(const TuneState *s, int t, int e, float metric)
     return metric < v[(n + TUNE_ETA - 1) / TUNE_ETA - 1];
 }
 
-/* The time the final training will take: the best trial's. */
+/* Whether the final training will be refitted (train.refit; auto: on for a
+ * validation split off the training file, pipeline.c's rule as far as tune can
+ * tell before reading: one process and a corpus held in memory are not known). */
+static int tune_refits(const Config *c)
+{
+    return config_is_auto(c, "train.refit") ? c->data.valid == NULL && c->data.valid_fraction > 0 : c->train.refit;
+}
+
+/* The time the final training will take: the best trial's, and with a refit its
+ * validated epochs again on a tenth more documents. */
 static double tune_reserve(const TuneState *s)
 {
-    return s->res->best >= 0 ? s->res->trials[s->res->best].seconds : 0.0;
+    if (s->res->best < 0) return 0.0;
+    const TuneTrial *t = &s->res->trials[s->res->best];
+    double refit = 0.0;
+    if (tune_refits(s->base) && t->epochs_run > 0) refit = 1.1 * t->seconds * t->best_epoch / t->epochs_run;
+    return t->seconds + refit;
 }
 
 static int tune_out_of_time(const TuneState *s)
