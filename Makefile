@@ -71,10 +71,14 @@ $(BUILD)/tools/%.o: tests/tools/%.c | $(BUILD)/tools
 $(BUILD)/htmldemo: $(BUILD)/tools/htmldemo.o $(LIB)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-# A test helper: tests/cli.sh reads JSON with it (cJSON, no Python in `make check`).
+# Test helpers: tests/cli.sh reads JSON (cJSON) and compares checkpoints' sections
+# with them, no Python in `make check`. ckptcmp sits beside jsonget, where cli.sh looks.
 JSONGET := $(BUILD)/jsonget
-$(JSONGET): tests/tools/jsonget.c | $(BUILD)
+CKPTCMP := $(BUILD)/ckptcmp
+$(JSONGET): tests/tools/jsonget.c $(CKPTCMP) | $(BUILD)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< -lcjson
+$(CKPTCMP): tests/tools/ckptcmp.c | $(BUILD)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $<
 
 # Installs the binary, the man page and the bash completion under PREFIX, staged
 # under DESTDIR when packaging (make install DESTDIR=debian/tmp PREFIX=/usr).

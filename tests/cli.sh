@@ -10,7 +10,8 @@ case $0 in */*) here=${0%/*} ;; *) here=. ;; esac
 require_tools cli.sh
 bin=$(realpath -m "${1:-./attnclf}")
 jsonget=$(realpath -m "${JSONGET:-build/jsonget}")
-for t in "$bin" "$jsonget"; do
+ckptcmp=${jsonget%/*}/ckptcmp   # built beside jsonget (make check)
+for t in "$bin" "$jsonget" "$ckptcmp"; do
     [ -x "$t" ] || { echo "cli.sh: cannot run, missing: $t (make check builds it)" >&2; exit 1; }
 done
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/attnclf-cli-XXXXXX")
@@ -796,7 +797,7 @@ interrupt INT 2 "$tmp/auto" auto_endless
 refit=(train --data "$tmp/train.csv" --set data.header=false --set data.label_column=0 --set 'data.text_columns=[1,2]'
        --set tokenizer.buckets=20000 --set train.threads=2 --quiet)
 # same_ckpt A B WHAT: the same sections, but for CONF (which names output.dir). One check.
-same_ckpt() { python3 scripts/ckpt_same.py "$1" "$2" --ignore CONF >/dev/null && ok || bad "$3: $(python3 scripts/ckpt_same.py "$1" "$2" --ignore CONF)"; }
+same_ckpt() { "$ckptcmp" "$1" "$2" --ignore CONF >/dev/null && ok || bad "$3: $("$ckptcmp" "$1" "$2" --ignore CONF 2>&1)"; }
 "$bin" "${refit[@]}" --output "$tmp/rfa" --set train.patience=0 --set train.epochs=3 >/dev/null 2>&1
 "$bin" "${refit[@]}" --output "$tmp/rfb" --set train.patience=0 --set train.epochs=3 >/dev/null 2>&1
 "$bin" "${refit[@]}" --output "$tmp/rfn" --set train.patience=0 --set train.epochs=3 --set train.refit=false >/dev/null 2>&1
@@ -805,14 +806,13 @@ grep -q '"refit":[[:space:]]*true' "$tmp/rfa/config.json" && grep -q '"refit":[[
 [ -s "$tmp/rfa/validated.ckpt" ] && [ ! -e "$tmp/rfn/validated.ckpt" ] && ok || bad "refit: validated.ckpt: $(ls "$tmp/rfa" "$tmp/rfn")"
 # The validated model is the run without a refit; the refit is another model, the same every time.
 same_ckpt "$tmp/rfa/validated.ckpt" "$tmp/rfn/best.ckpt" "validated.ckpt is not the run's validated best.ckpt"
-python3 scripts/ckpt_same.py "$tmp/rfa/best.ckpt" "$tmp/rfa/validated.ckpt" --ignore CONF >/dev/null && bad "the refit changed nothing" || ok
+"$ckptcmp" "$tmp/rfa/best.ckpt" "$tmp/rfa/validated.ckpt" --ignore CONF >/dev/null; [ $? -eq 1 ] && ok || bad "the refit changed nothing"
 same_ckpt "$tmp/rfa/best.ckpt" "$tmp/rfb/best.ckpt" "two refits differ"
 rm -f "$tmp/rfa-exp.bin"
 "$bin" export --model "$tmp/rfa/best.ckpt" --output "$tmp/rfa-exp.bin" >/dev/null 2>&1 && cmp -s "$tmp/rfa/model.bin" "$tmp/rfa-exp.bin" &&
     ok || bad "refit: model.bin is not the export of best.ckpt"
 # It keeps the validated calibration: the same temperature and thresholds in both (CALB).
-python3 -c 'import sys; sys.path.insert(0, "scripts"); import ckpt_same as c
-sys.exit(c.sections(sys.argv[1])["CALB"] != c.sections(sys.argv[2])["CALB"])' "$tmp/rfa/best.ckpt" "$tmp/rfa/validated.ckpt" &&
+"$ckptcmp" "$tmp/rfa/best.ckpt" "$tmp/rfa/validated.ckpt" --only CALB >/dev/null &&
     ok || bad "the refit's calibration is not the validated one"
 # Refitting a finished run (--set train.refit=true on resume) gives the same model; a
 # refitted run is complete; training it on restores the validated best.ckpt first, so
