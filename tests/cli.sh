@@ -830,6 +830,10 @@ same_ckpt "$tmp/rfa/validated.ckpt" "$tmp/rfp/best.ckpt" "an extended refit run'
     "$bin" report --model "$tmp/rfp" --output "$tmp/rfp.html" 2>"$tmp/rfp.rep" >/dev/null &&
     [ "$(grep -o 'accuracy [0-9.]*' "$tmp/rfa.rep")" = "$(grep -o 'accuracy [0-9.]*' "$tmp/rfp.rep")" ] &&
     ok || bad "the report of a refitted run: $(cat "$tmp/rfa.rep") / $(cat "$tmp/rfp.rep")"
+# quantize scores the run's validation split: of a refitted model it says those documents trained it.
+"$bin" quantize --model "$tmp/rfa/best.ckpt" --output "$tmp/rfa.small" 2>&1 >/dev/null | grep -q "^note: the run was refitted" &&
+    ! "$bin" quantize --model "$tmp/rfa/validated.ckpt" --output "$tmp/rfa.small" 2>&1 >/dev/null | grep -q "refitted" &&
+    ok || bad "quantize does not say that a refitted model trained on its validation split"
 # --force clears every file of the run it replaces, validated.ckpt too.
 "$bin" "${refit[@]}" --output "$tmp/rfa" --set train.epochs=1 --set train.refit=false --force >/dev/null 2>&1
 [ ! -e "$tmp/rfa/validated.ckpt" ] && ok || bad "--force left validated.ckpt"

@@ -112,6 +112,8 @@ typedef struct QuantizeReport {
     int64_t rows, touched, kept;       /* embedding rows: all, trained, stored */
     int64_t words, words_kept;         /* vocabulary before and after */
     int64_t valid_n;                   /* validation documents of the run's split (0: none) */
+    int valid_refit;                   /* the run refitted (train.refit) on that split: its best.ckpt
+                                        * and model.bin trained on those documents too */
     /* Their accuracy: the input model, quantized, retrained (-1: not measured). */
     double valid_full, valid_quant, valid_retrained;
     int64_t bytes;                     /* the file written */

@@ -373,6 +373,10 @@ int pipeline_quantize(const char *path, const char *out, const QuantizeOptions *
         return -1;
     }
     vocab_init(&s.sdata.unknown_valid);
+    /* validated.ckpt holds the same config as the refitted files but not their weights. */
+    const char *base = strrchr(path, '/');
+    base = base ? base + 1 : path;
+    rep->valid_refit = s.cfg.train.refit && !s.cfg.data.valid && !o->valid && strcmp(base, "validated.ckpt") != 0;
     s.R = s.c.net.dims.rows;
     s.dense_rows = s.c.net.dims.dense_rows;
     s.d = s.c.net.dims.dim;

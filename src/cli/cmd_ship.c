@@ -137,6 +137,10 @@ static void quantize_print(const char *out, const QuantizeReport *r)
                r->valid_quant);
         if (r->valid_retrained >= 0) printf(", retrained %.4f", r->valid_retrained);
         printf("\n");
+        if (r->valid_refit)
+            fprintf(stderr, "note: the run was refitted on its validation split (train.refit), so its best.ckpt "
+                            "and model.bin trained on these documents; quantize validated.ckpt, or give --valid "
+                            "FILE of held-out documents\n");
     }
 }
 
