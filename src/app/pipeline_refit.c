@@ -72,20 +72,36 @@ static void refit_path(const char *dir, const char *name, char *out, size_t cap)
     snprintf(out, cap, "%s/%s", dir, name);
 }
 
+/* The run directory's files a refit replaces or keeps. */
+typedef struct RefitFiles {
+    char best[4096], validated[4096], bin[4096];
+} RefitFiles;
+
+static void refit_files(const char *dir, RefitFiles *f)
+{
+    refit_path(dir, "best.ckpt", f->best, sizeof f->best);
+    refit_path(dir, "validated.ckpt", f->validated, sizeof f->validated);
+    refit_path(dir, "model.bin", f->bin, sizeof f->bin);
+}
+
+/* path gone (or never there). */
+static int refit_unlink(const char *path, Status *st)
+{
+    return unlink(path) != 0 && errno != ENOENT ? status_error(st, "%s: %s", path, strerror(errno)) : 0;
+}
+
 /* best.ckpt becomes c (with the validated calibration), validated.ckpt the model it replaces. */
 static int refit_write(const char *dir, const Classifier *c, const TrainState *state, const Config *cfg,
                        const char *config_json, Status *st)
 {
-    char best[4096], validated[4096], bin[4096];
-    refit_path(dir, "best.ckpt", best, sizeof best);
-    refit_path(dir, "validated.ckpt", validated, sizeof validated);
-    refit_path(dir, "model.bin", bin, sizeof bin);
-    if (unlink(validated) != 0 && errno != ENOENT) return status_error(st, "%s: %s", validated, strerror(errno));
-    if (link(best, validated) != 0) return status_error(st, "%s: %s", validated, strerror(errno));
-    if (unlink(bin) != 0 && errno != ENOENT) return status_error(st, "%s: %s", bin, strerror(errno));
+    RefitFiles f;
+    refit_files(dir, &f);
+    if (refit_unlink(f.validated, st)) return -1;
+    if (link(f.best, f.validated) != 0) return status_error(st, "%s: %s", f.validated, strerror(errno));
+    if (refit_unlink(f.bin, st)) return -1;
     FitSnapshot s = {.clf = c, .state = state};
-    if (fit_save(&s, config_json, best, st)) return -1;
-    return fit_export(c, cfg->train.fit.seed, EMBED_I8D, config_json, bin, st);
+    if (fit_save(&s, config_json, f.best, st)) return -1;
+    return fit_export(c, cfg->train.fit.seed, EMBED_I8D, config_json, f.bin, st);
 }
 
 int pipeline_refit(const Config *cfg, const char *config_json, const Classifier *run, const TrainData *data,
@@ -152,12 +168,10 @@ int pipeline_refit(const Config *cfg, const char *config_json, const Classifier 
 
 int pipeline_refit_undo(const char *dir, Status *st)
 {
-    char best[4096], validated[4096], bin[4096];
-    refit_path(dir, "best.ckpt", best, sizeof best);
-    refit_path(dir, "validated.ckpt", validated, sizeof validated);
-    refit_path(dir, "model.bin", bin, sizeof bin);
-    if (unlink(bin) != 0 && errno != ENOENT) return status_error(st, "%s: %s", bin, strerror(errno));
-    if (rename(validated, best) != 0) return status_error(st, "%s: %s", best, strerror(errno));
+    RefitFiles f;
+    refit_files(dir, &f);
+    if (refit_unlink(f.bin, st)) return -1;
+    if (rename(f.validated, f.best) != 0) return status_error(st, "%s: %s", f.best, strerror(errno));
     return 0;
 }
 
