@@ -817,7 +817,8 @@ rm -f "$tmp/rfa-exp.bin"
 # Refitting a finished run (--set train.refit=true on resume) gives the same model; a
 # refitted run is complete; training it on restores the validated best.ckpt first, so
 # its validated.ckpt is the plain run's extended one.
-expect 0 "" "$bin" train --resume "$tmp/rfn" --set train.refit=true --quiet
+expect 0 "checkpoint: best.ckpt, refitted on the training and validation documents; validated.ckpt is the validated model\)$" \
+    "$bin" train --resume "$tmp/rfn" --set train.refit=true --quiet
 same_ckpt "$tmp/rfn/best.ckpt" "$tmp/rfa/best.ckpt" "a refit on resume differs from the run's own"
 expect 1 "the run is complete \(3 of 3 epochs\)" "$bin" train --resume "$tmp/rfa" --quiet
 [ -s "$tmp/rfa/validated.ckpt" ] && ok || bad "a refused resume lost validated.ckpt"

@@ -154,6 +154,7 @@ int pipeline_refit(const Config *cfg, const char *config_json, const Classifier 
             ts.best_metric = sum->best_metric;
             ts.best_loss = sum->best_loss;
             rc = refit_write(cfg->output.dir, &c, &ts, cfg, config_json, st);
+            out->refitted = rc == 0;
         }
         fit_free(&f);
     }

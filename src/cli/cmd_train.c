@@ -52,9 +52,12 @@ static void train_print_summary(const FitSummary *s, const char *dir)
 {
     if (dist_rank() != 0) return;
     if (s->best_metric >= 0)
-        printf("best %s %.4f at epoch %d of %d%s; model: %s/model.bin (checkpoint: best.ckpt)\n",
+        printf("best %s %.4f at epoch %d of %d%s; model: %s/model.bin (checkpoint: best.ckpt%s)\n",
                fit_metric_column(s->metric), s->best_metric, s->best_epoch, s->epochs,
-               s->stopped_early ? " (stopped early)" : "", dir);
+               s->stopped_early ? " (stopped early)" : "", dir,
+               s->refitted ? ", refitted on the training and validation documents; validated.ckpt is the "
+                             "validated model"
+                           : "");
     else
         printf("trained %d epochs (no validation data); model: %s/model.bin (checkpoint: best.ckpt)\n", s->epochs, dir);
 }

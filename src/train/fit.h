@@ -115,6 +115,8 @@ typedef struct FitSummary {
     int cut;           /* an observer ended the run (should_stop) */
     int signal;        /* the signal that interrupted the run, 0 if none */
     int diverged;
+    int refitted;      /* set by the assembly (pipeline_refit.c): best.ckpt was trained again on
+                        * the training and validation documents; validated.ckpt is the validated model */
 } FitSummary;
 
 /* Every callback may be NULL; those returning int (but should_stop) stop the run
