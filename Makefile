@@ -117,6 +117,10 @@ bench-tools: $(BENCH_BINS)
 $(BUILD)/bench/%: bench/%.c $(LIB) | $(BUILD)/bench
 	$(CC) $(CFLAGS) -o $@ $< $(LIB) $(LDFLAGS) $(LDLIBS)
 
+# scripts/ckpt_drop.c (a checkpoint less some sections), for the calibration scripts.
+$(BUILD)/ckpt_drop: scripts/ckpt_drop.c $(LIB) | $(BUILD)
+	$(CC) $(CFLAGS) -o $@ $< $(LIB) $(LDFLAGS) $(LDLIBS)
+
 $(BUILD)/bench:
 	mkdir -p $@
 

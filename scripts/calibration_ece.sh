@@ -17,16 +17,14 @@ data=$(realpath "${1:-../shared/data}")
 corpora=${CORPORA:-sst2 imdb}
 seeds=${SEEDS:-1}
 threads=${THREADS:-2}
-make -s attnclf build/libattnclf.a
+make -s attnclf build/ckpt_drop
 work=$(mktemp -d /tmp/attnclf-ece-XXXXXX)
 trap 'rm -rf "$work"' EXIT
-cc -std=c11 -O2 -fopenmp -D_POSIX_C_SOURCE=200809L $(for d in src/*/; do printf -- "-I%s " "$d"; done)scripts/ckpt_drop.c \
-    build/libattnclf.a -lxxhash -lm -o "$work/ckpt_drop"
 
 # field NAME: the value on eval's line starting NAME.
 field() { awk -v n="$1" '$1 == n {print $2}'; }
 row() { # NAME CKPT TEST
-    "$work/ckpt_drop" "$2" "$work/before.ckpt" CALB
+    build/ckpt_drop "$2" "$work/before.ckpt" CALB
     ./attnclf eval --model "$work/before.ckpt" --data "$3" --threads "$threads" --quiet >"$work/before"
     ./attnclf eval --model "$2" --data "$3" --threads "$threads" --quiet >"$work/after"
     echo "| $1 | $seed | $(field accuracy <"$work/after") | $(field log_loss <"$work/before") | $(field log_loss <"$work/after") |" \

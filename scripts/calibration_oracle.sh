@@ -16,18 +16,16 @@ cd "$(dirname "$0")/.."
 data=$(realpath "${1:-../shared/data}")
 seeds=${SEEDS:-1 2 3}
 threads=${THREADS:-2}
-make -s attnclf build/libattnclf.a
+make -s attnclf build/ckpt_drop
 work=$(mktemp -d /tmp/attnclf-calor-XXXXXX)
 trap 'rm -rf "$work"' EXIT
-cc -std=c11 -O2 -fopenmp -D_POSIX_C_SOURCE=200809L $(for d in src/*/; do printf -- "-I%s " "$d"; done)scripts/ckpt_drop.c \
-    build/libattnclf.a -lxxhash -lm -o "$work/ckpt_drop"
 python3 scripts/sst2_split.py --train "$data/sst2/train.tsv" --out "$work/split" >/dev/null
 for seed in $seeds; do
     d=$work/s$seed
     ./attnclf train --config configs/sst2.json --set data.train="$work/split/train_part.tsv" \
         --set data.valid="$work/split/valid_sent.tsv" --set train.seed="$seed" --set train.threads="$threads" \
         --set output.dir="$d" --force --quiet >/dev/null
-    "$work/ckpt_drop" "$d/best.ckpt" "$d/raw.ckpt" CALB
+    build/ckpt_drop "$d/best.ckpt" "$d/raw.ckpt" CALB
     for part in valid_sent:"$work/split/valid_sent.tsv" dev:"$data/sst2/dev.tsv"; do
         name=${part%%:*} file=${part#*:}
         # sentence<TAB>label, with a header
