@@ -831,6 +831,11 @@ same_ckpt "$tmp/rfa/validated.ckpt" "$tmp/rfp/best.ckpt" "an extended refit run'
     "$bin" report --model "$tmp/rfp" --output "$tmp/rfp.html" 2>"$tmp/rfp.rep" >/dev/null &&
     [ "$(grep -o 'accuracy [0-9.]*' "$tmp/rfa.rep")" = "$(grep -o 'accuracy [0-9.]*' "$tmp/rfp.rep")" ] &&
     ok || bad "the report of a refitted run: $(cat "$tmp/rfa.rep") / $(cat "$tmp/rfp.rep")"
+# tune's final training refits too (its search split off the training file), and says so.
+expect 0 "best.ckpt \(refitted on the training and validation documents; validated.ckpt is the validated model\)$" \
+    "$bin" tune --data "$tmp/train.csv" --set data.header=false --set data.label_column=0 --set 'data.text_columns=[1,2]' \
+    --set tokenizer.buckets=20000 --set train.epochs=3 --trials 2 --quiet --output "$tmp/rft"
+[ -s "$tmp/rft/validated.ckpt" ] && ok || bad "tune's refit left no validated.ckpt: $(ls "$tmp/rft")"
 # quantize scores the run's validation split: of a refitted model it says those documents trained it.
 "$bin" quantize --model "$tmp/rfa/best.ckpt" --output "$tmp/rfa.small" 2>&1 >/dev/null | grep -q "^note: the run was refitted" &&
     ! "$bin" quantize --model "$tmp/rfa/validated.ckpt" --output "$tmp/rfa.small" 2>&1 >/dev/null | grep -q "refitted" &&
