@@ -338,8 +338,7 @@ static RunDirOptions pipeline_rundir(const Config *cfg)
 int pipeline_train(const Config *cfg, int force, const FitObserver *obs, int n_obs, FitSummary *out, Status *st)
 {
     memset(out, 0, sizeof *out);
-    if (cfg->train.refit && dist_size() > 1)
-        return status_error(st, "train.refit: not over several processes (mpirun); set it false");
+    if (pipeline_refit_check(cfg, st)) return -1;
     char *json = config_to_json(cfg);
     RunDir rd = {0};
     const RunDirOptions dopt = pipeline_rundir(cfg);
@@ -429,8 +428,7 @@ void pipeline_shared_free(PipelineShared *sh)
 FitMetric pipeline_shared_metric(const PipelineShared *sh, const Config *cfg, FitMetric asked)
 {
     if (asked != FIT_METRIC_AUTO) return asked;
-    if (cfg->train.fit.metric != FIT_METRIC_AUTO) return cfg->train.fit.metric;
-    return pipeline_loss(cfg, &sh->words) == LOSS_OVA ? FIT_MICRO_F1 : FIT_ACCURACY;
+    return fit_metric_resolve(cfg->train.fit.metric, pipeline_loss(cfg, &sh->words));
 }
 
 /* The trial's encoder: the shared tokenizer and vocabulary (borrowed: the
@@ -561,8 +559,7 @@ int pipeline_resume(const char *dir, char *const *overrides, int n, const FitObs
     if (rc == 0 && complete && !refit_only)
         rc = status_error(st, "%s: the run is complete (%d of %d epochs%s); raise it with --set train.epochs=N", path,
                           z.state.epoch, z.cfg.train.fit.epochs, z.state.stopped ? ", stopped early" : "");
-    if (rc == 0 && z.cfg.train.refit && dist_size() > 1)
-        rc = status_error(st, "train.refit: not over several processes (mpirun); set it false");
+    if (rc == 0) rc = pipeline_refit_check(&z.cfg, st);
     if (rc == 0 && lead) {
         char *json = config_to_json(&z.cfg);
         const RunDirOptions dopt = pipeline_rundir(&z.cfg);

@@ -23,6 +23,8 @@ int pipeline_fit_init(Fit *f, const Config *cfg, Classifier *c, const TrainData 
  * validated.ckpt. obs see the refit's note and epochs; out gets its signal. */
 int pipeline_refit(const Config *cfg, const char *config_json, const Classifier *run, const TrainData *data,
                    const FitSummary *sum, const FitObserver *obs, int n_obs, FitSummary *out, Status *st);
+/* Refuses train.refit over several processes (before the run trains, not after). */
+int pipeline_refit_check(const Config *cfg, Status *st);
 /* A refitted run that trains on: best.ckpt back from validated.ckpt, and model.bin
  * gone (the run's end makes it again). */
 int pipeline_refit_undo(const char *dir, Status *st);

@@ -1,4 +1,4 @@
-/* pipeline_refit.c - see pipeline.h: train.refit, a run's last phase. Validation
+/* pipeline_refit.c - see pipeline_impl.h: train.refit, a run's last phase. Validation
  * chose the best epoch E of a run planned for N epochs; the same settings then
  * train a fresh network (and naive Bayes member) on the training and validation
  * documents together, on the same N-epoch schedule, stopped after E epochs: the
@@ -90,6 +90,19 @@ static int refit_unlink(const char *path, Status *st)
     return unlink(path) != 0 && errno != ENOENT ? status_error(st, "%s: %s", path, strerror(errno)) : 0;
 }
 
+/* The validated model's calibration and thresholds: best.ckpt's CALB section, for C labels. */
+static int refit_calibration(const char *dir, int C, Calibration *cal, Status *st)
+{
+    char best[4096];
+    refit_path(dir, "best.ckpt", best, sizeof best);
+    calibration_init(cal, C);
+    CkptReader r;
+    if (ckpt_open(&r, best, st)) return -1;
+    const int rc = calibration_load(cal, &r, C, st);
+    ckpt_close(&r);
+    return rc;
+}
+
 /* best.ckpt becomes c (with the validated calibration), validated.ckpt the model it replaces. */
 static int refit_write(const char *dir, const Classifier *c, const TrainState *state, const Config *cfg,
                        const char *config_json, Status *st)
@@ -107,15 +120,14 @@ static int refit_write(const char *dir, const Classifier *c, const TrainState *s
 int pipeline_refit(const Config *cfg, const char *config_json, const Classifier *run, const TrainData *data,
                    const FitSummary *sum, const FitObserver *obs, int n_obs, FitSummary *out, Status *st)
 {
-    if (dist_size() > 1)
-        return status_error(st, "train.refit: not over several processes (mpirun); set it false");
-    char best[4096];
-    refit_path(cfg->output.dir, "best.ckpt", best, sizeof best);
-    Classifier vc;
-    Config vcfg;
-    if (pipeline_load(best, &vc, &vcfg, st)) return -1;
+    const int C = (int)run->labels.n;
+    Calibration validated;
+    if (refit_calibration(cfg->output.dir, C, &validated, st)) {
+        calibration_free(&validated);
+        return -1;
+    }
     TrainData td;
-    refit_merge(&td, data, (int)run->labels.n);
+    refit_merge(&td, data, C);
     char note[256];
     snprintf(note, sizeof note,
              "refit: the settings again on %lld training and validation documents, for the %d validated of %d "
@@ -146,9 +158,7 @@ int pipeline_refit(const Config *cfg, const char *config_json, const Classifier 
         out->signal = rs.signal;
         out->diverged = rs.diverged;
         if (rc == 0) {
-            calibration_free(&c.cal);
-            calibration_init(&c.cal, (int)c.labels.n);
-            calibration_copy(&c.cal, &vc.cal);
+            calibration_copy(&c.cal, &validated);
             TrainState ts = f.state;
             ts.best_epoch = sum->best_epoch;
             ts.best_metric = sum->best_metric;
@@ -162,9 +172,15 @@ int pipeline_refit(const Config *cfg, const char *config_json, const Classifier 
     bayes_free(&c.bayes);
     calibration_free(&c.cal);
     corpus_free(&td);
-    classifier_free(&vc);
-    config_free(&vcfg);
+    calibration_free(&validated);
     return rc;
+}
+
+int pipeline_refit_check(const Config *cfg, Status *st)
+{
+    if (cfg->train.refit && dist_size() > 1)
+        return status_error(st, "train.refit: not over several processes (mpirun); set it false");
+    return 0;
 }
 
 int pipeline_refit_undo(const char *dir, Status *st)
@@ -183,7 +199,5 @@ void pipeline_refit_summary(const TrainState *t, const Config *cfg, const Classi
     out->best_metric = t->best_metric;
     out->best_loss = t->best_loss;
     out->stopped_early = t->stopped;
-    out->metric = cfg->train.fit.metric != FIT_METRIC_AUTO ? cfg->train.fit.metric
-                  : c->net.dims.loss == LOSS_OVA           ? FIT_MICRO_F1
-                                                           : FIT_ACCURACY;
+    out->metric = fit_metric_resolve(cfg->train.fit.metric, c->net.dims.loss);
 }

@@ -46,6 +46,9 @@ int cli_resolve_config(const CliRunArgs *a, Config *cfg, Status *st);
 void cli_openmp_wait_policy(char **argv);
 /* Prints "attnclf CMD: message" and returns the status code (1 or 2). */
 int cli_fail(const char *cmd, const Status *st);
+
+/* What train's and tune's summary lines add when best.ckpt was refitted (FitSummary.refitted). */
+#define CLI_REFITTED "refitted on the training and validation documents; validated.ckpt is the validated model"
 /* Prints "attnclf CMD: message (see 'attnclf CMD --help')" and returns 2. */
 int cli_usage(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Parses a non-negative int option value; returns -1 on error. */

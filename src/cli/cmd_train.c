@@ -55,9 +55,7 @@ static void train_print_summary(const FitSummary *s, const char *dir)
         printf("best %s %.4f at epoch %d of %d%s; model: %s/model.bin (checkpoint: best.ckpt%s)\n",
                fit_metric_column(s->metric), s->best_metric, s->best_epoch, s->epochs,
                s->stopped_early ? " (stopped early)" : "", dir,
-               s->refitted ? ", refitted on the training and validation documents; validated.ckpt is the "
-                             "validated model"
-                           : "");
+               s->refitted ? ", " CLI_REFITTED : "");
     else
         printf("trained %d epochs (no validation data); model: %s/model.bin (checkpoint: best.ckpt)\n", s->epochs, dir);
 }

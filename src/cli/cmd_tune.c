@@ -123,9 +123,7 @@ static int tune_go(const TuneArgs *a)
         printf("best %s %.4f at epoch %d of %d; model: %s/best.ckpt%s\n",
                fit_metric_column(sum.metric), sum.best_metric, sum.best_epoch,
                sum.epochs, cfg.output.dir,
-               sum.refitted ? " (refitted on the training and validation documents; validated.ckpt is the "
-                              "validated model)"
-                            : "");
+               sum.refitted ? " (" CLI_REFITTED ")" : "");
     }
     tune_result_free(&res);
     config_free(&cfg);

@@ -28,7 +28,6 @@
  * every finished record returns to it); not named in csv.h. */
 #define READER_CSV_ROW_NOT_BEGUN 0
 
-
 DataFormat reader_resolve_format(const char *path, DataFormat f)
 {
     if (f != FORMAT_AUTO) return f;

@@ -44,6 +44,12 @@ const char *fit_metric_column(FitMetric m)
     return (unsigned)m < FIT_METRIC_AUTO ? names[m] : "valid_acc";
 }
 
+FitMetric fit_metric_resolve(FitMetric m, LossKind loss)
+{
+    if (m != FIT_METRIC_AUTO) return m;
+    return loss == LOSS_OVA ? FIT_MICRO_F1 : FIT_ACCURACY;
+}
+
 void fit_init(Fit *f, Classifier *clf, const TrainData *data, const FitOptions *fo, const AdamOptions *ao,
               const StepOptions *so)
 {
@@ -51,7 +57,7 @@ void fit_init(Fit *f, Classifier *clf, const TrainData *data, const FitOptions *
     f->clf = clf;
     f->data = data;
     f->fo = *fo;
-    if (f->fo.metric == FIT_METRIC_AUTO) f->fo.metric = clf->net.dims.loss == LOSS_OVA ? FIT_MICRO_F1 : FIT_ACCURACY;
+    f->fo.metric = fit_metric_resolve(f->fo.metric, clf->net.dims.loss);
     f->ao = *ao;
     const Dataset *t = &data->train;
     step_init(&f->step, &clf->net, so, t->max_len, step_token_bound(t, so->batch_size));

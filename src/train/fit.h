@@ -27,6 +27,8 @@ typedef enum { FIT_ACCURACY = 0, FIT_MACRO_F1, FIT_MICRO_F1, FIT_P_AT_1, FIT_MET
 const char *fit_metric_name(FitMetric m);
 /* Its column in the logs: "valid_acc", "valid_macro_f1", "valid_micro_f1", "valid_p_at_1". */
 const char *fit_metric_column(FitMetric m);
+/* m, with AUTO resolved for a network of that loss (never LOSS_AUTO). */
+FitMetric fit_metric_resolve(FitMetric m, LossKind loss);
 
 typedef struct FitOptions {
     int epochs;
