@@ -827,8 +827,9 @@ expect 1 "the run is complete \(3 of 3 epochs\)" "$bin" train --resume "$tmp/rfa
 "$bin" train --resume "$tmp/rfp" --set train.epochs=5 --quiet >/dev/null 2>&1
 same_ckpt "$tmp/rfa/validated.ckpt" "$tmp/rfp/best.ckpt" "an extended refit run's validated.ckpt"
 # The report of a refitted run is of its validated model (best.ckpt trained on the split).
-"$bin" report --model "$tmp/rfa" --output "$tmp/rfa.html" 2>"$tmp/rfa.rep" >/dev/null &&
-    "$bin" report --model "$tmp/rfp" --output "$tmp/rfp.html" 2>"$tmp/rfp.rep" >/dev/null &&
+"$bin" report --model "$tmp/rfa" --output "$tmp/rfa.html" >"$tmp/rfa.rep" 2>&1 &&
+    "$bin" report --model "$tmp/rfp" --output "$tmp/rfp.html" >"$tmp/rfp.rep" 2>&1 &&
+    grep -q 'accuracy 0\.[0-9]' "$tmp/rfa.rep" &&
     [ "$(grep -o 'accuracy [0-9.]*' "$tmp/rfa.rep")" = "$(grep -o 'accuracy [0-9.]*' "$tmp/rfp.rep")" ] &&
     ok || bad "the report of a refitted run: $(cat "$tmp/rfa.rep") / $(cat "$tmp/rfp.rep")"
 # tune's final training refits too (its search split off the training file), and says so.
@@ -837,8 +838,10 @@ expect 0 "best.ckpt \(refitted on the training and validation documents; validat
     --set tokenizer.buckets=20000 --set train.epochs=3 --trials 2 --quiet --output "$tmp/rft"
 [ -s "$tmp/rft/validated.ckpt" ] && ok || bad "tune's refit left no validated.ckpt: $(ls "$tmp/rft")"
 # quantize scores the run's validation split: of a refitted model it says those documents trained it.
-"$bin" quantize --model "$tmp/rfa/best.ckpt" --output "$tmp/rfa.small" 2>&1 >/dev/null | grep -q "^note: the run was refitted" &&
-    ! "$bin" quantize --model "$tmp/rfa/validated.ckpt" --output "$tmp/rfa.small" 2>&1 >/dev/null | grep -q "refitted" &&
+qa=$("$bin" quantize --model "$tmp/rfa/best.ckpt" --output "$tmp/rfa.small" 2>&1) &&
+    qv=$("$bin" quantize --model "$tmp/rfa/validated.ckpt" --output "$tmp/rfa.small" 2>&1) &&
+    grep -q "^note: the run was refitted" <<<"$qa" && grep -q "^validation accuracy" <<<"$qv" &&
+    ! grep -q "refitted" <<<"$qv" &&
     ok || bad "quantize does not say that a refitted model trained on its validation split"
 # --force clears every file of the run it replaces, validated.ckpt too.
 "$bin" "${refit[@]}" --output "$tmp/rfa" --set train.epochs=1 --set train.refit=false --force >/dev/null 2>&1
