@@ -256,13 +256,13 @@ interrupted_epoch() {
 # differ only in the output.dir they record), the same log and the same predictions of
 # last.ckpt and best.ckpt. One check.
 same_run() {
-    local a=$1 b=$2 what=$3
+    local a=$1 b=$2 what=$3 ea eb fa fb
     [ -s "$a/last.ckpt" ] && [ "$(wc -c <"$a/last.ckpt")" -eq "$(wc -c <"$b/last.ckpt")" ] &&
-        cmp -s <(cut -d, -f1-6 "$a/log.csv") <(cut -d, -f1-6 "$b/log.csv") &&
-        cmp -s <("$bin" eval --model "$a/last.ckpt" --data "$tmp/valid.csv") \
-               <("$bin" eval --model "$b/last.ckpt" --data "$tmp/valid.csv") &&
-        cmp -s <("$bin" eval --model "$a/best.ckpt" --data "$tmp/valid.csv") \
-               <("$bin" eval --model "$b/best.ckpt" --data "$tmp/valid.csv") &&
+        [ -s "$a/log.csv" ] && cmp -s <(cut -d, -f1-6 "$a/log.csv") <(cut -d, -f1-6 "$b/log.csv") &&
+        ea=$("$bin" eval --model "$a/last.ckpt" --data "$tmp/valid.csv") &&
+        eb=$("$bin" eval --model "$b/last.ckpt" --data "$tmp/valid.csv") && [ -n "$ea" ] && [ "$ea" = "$eb" ] &&
+        fa=$("$bin" eval --model "$a/best.ckpt" --data "$tmp/valid.csv") &&
+        fb=$("$bin" eval --model "$b/best.ckpt" --data "$tmp/valid.csv") && [ -n "$fa" ] && [ "$fa" = "$fb" ] &&
         ok || bad "$what: differs from the uninterrupted run: $(diff <(cut -d, -f1-6 "$a/log.csv") <(cut -d, -f1-6 "$b/log.csv") | head -4)"
 }
 # interrupt SIGNAL NUMBER NAME CMD [SETTINGS...]: trains into NAME1 by the command in the

@@ -112,7 +112,7 @@ if [ "$rc" -ne 0 ] && [ -n "$e" ]; then
     "${mpi[@]}" -np 2 "$bin" train --resume "$tmp/intr1" --set train.epochs=$((e + 1)) --quiet >/dev/null 2>"$tmp/err" && ok ||
         bad "mpirun -np 2 resume failed: $(cat "$tmp/err")"
     mrun 2 "${endless[@]}" --set train.epochs=$((e + 1)) --set output.dir="$tmp/intr0"
-    cmp -s <(cut -d, -f1-6 "$tmp/intr0/log.csv") <(cut -d, -f1-6 "$tmp/intr1/log.csv") && ok ||
+    [ -s "$tmp/intr0/log.csv" ] && cmp -s <(cut -d, -f1-6 "$tmp/intr0/log.csv") <(cut -d, -f1-6 "$tmp/intr1/log.csv") && ok ||
         bad "resumed -np 2 log differs: $(diff <(cut -d, -f1-6 "$tmp/intr0/log.csv") <(cut -d, -f1-6 "$tmp/intr1/log.csv"))"
     # CONF names output.dir; STAT records that the resume re-planned the (constant) rate
     # for its new train.epochs. The weights and Adam's moments must be the same bytes.
