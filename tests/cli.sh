@@ -456,11 +456,21 @@ expect 0 "best valid_acc" sh -c "cd / && '$bin' train --resume '$tmp/rel' --set 
 # ---- tune: the same --trials and seed give the same result; a budget; Ctrl-C keeps the best so far ----
 tunecfg=(--data "$tmp/train.csv" --valid "$tmp/valid.csv" --set data.header=false --set data.label_column=0
          --set 'data.text_columns=[1,2]' --set tokenizer.buckets=20000 --set train.epochs=5 --quiet)
-expect 0 "^tune: 5 trials in .*best accuracy 0\.[0-9]+ \(trial [0-4]\); config: .*tune1/tune.json" \
+expect 0 "^tune: 5 trials in .*best accuracy 0\.[0-9]+ \(trial [0-4]; mean 0\.[0-9]+ over 3 other folds\); config: .*tune1/tune.json" \
     "$bin" tune "${tunecfg[@]}" --output "$tmp/tune1" --trials 5
 expect 0 "^tune: 5 trials" "$bin" tune "${tunecfg[@]}" --output "$tmp/tune2" --trials 5
 [ "$(sed 's/"seconds": [0-9.]*//' "$tmp/tune1/tune.jsonl")" = "$(sed 's/"seconds": [0-9.]*//' "$tmp/tune2/tune.jsonl")" ] \
-    && [ "$(wc -l <"$tmp/tune1/tune.jsonl")" -eq 5 ] && ok || bad "tune with the same --trials chose differently"
+    && [ "$(grep -vc '"fold"\|"chosen"' "$tmp/tune1/tune.jsonl")" -eq 5 ] && ok || bad "tune with the same --trials chose differently"
+# The finalists (the best four, and trial 0) ran on folds 1-3; the last row names the one chosen.
+for f in 1 2 3; do
+    [ "$(grep -c "\"fold\": $f," "$tmp/tune1/tune.jsonl")" -ge 4 ] && grep -q '^{"trial": 0, "fold": '$f, "$tmp/tune1/tune.jsonl" \
+        && ok || bad "tune's finalists did not all run on fold $f: $(grep -c "\"fold\": $f," "$tmp/tune1/tune.jsonl") rows"
+done
+tail -1 "$tmp/tune1/tune.jsonl" | grep -q '^{"trial": [0-4], "chosen": true, "folds": 3,' && ok || bad "tune.jsonl's last row: $(tail -1 "$tmp/tune1/tune.jsonl")"
+expect 0 "^tune: 3 trials in .*best accuracy 0\.[0-9]+ \(trial [0-2]\); config: " \
+    "$bin" tune "${tunecfg[@]}" --output "$tmp/tune-f1" --trials 3 --folds 1
+! grep -q '"fold"' "$tmp/tune-f1/tune.jsonl" && ok || bad "tune --folds 1 ran trials on other folds"
+expect 2 "--folds 11: expected a whole number from 1 to 10" "$bin" tune "${tunecfg[@]}" --output "$tmp/tune-f11" --folds 11
 cmp -s <(sed 's|tune[12]|tuneN|g' "$tmp/tune1/tune.json") <(sed 's|tune[12]|tuneN|g' "$tmp/tune2/tune.json") && ok || bad "tune.json differs between equal runs"
 a=$(digest "$bin" predict --model "$tmp/tune1/best.ckpt" --top-k 2 < "$tmp/lines.txt") &&
     b=$(digest "$bin" predict --model "$tmp/tune2/best.ckpt" --top-k 2 < "$tmp/lines.txt") && [ "$a" = "$b" ] && ok || bad "tuned models differ"

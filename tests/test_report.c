@@ -164,7 +164,8 @@ START_TEST(hostile_report_is_text)
                        .tokens_per_sec = 1e5, .has_valid = 1},
                       {.epoch = 2, .train_loss = .5, .train_acc = .7, .valid_loss = NAN, .valid_acc = NAN, .lr = 0,
                        .tokens_per_sec = 1e5}};
-    TuneTrial trials[2] = {{1, 0.8, 3, (char *)evil[0]}, {2, 0.9, 4, (char *)evil[2]}};
+    TuneTrial trials[2] = {{.trial = 1, .metric = 0.8, .seconds = 3, .detail = (char *)evil[0], .folds = 1},
+                           {.trial = 2, .metric = 0.9, .seconds = 4, .detail = (char *)evil[2], .folds = 1}};
     ReportModel model = {.path = evil[3], .bytes = 1000, .params = 10, .rows = 5, .vocab = 3, .buckets = 1, .dim = 2,
                          .heads = 1, .classes = NEVIL, .ngrams = 2, .attention = "dot"};
     ReportFile files[2] = {{evil[0], evil[1], 10, evil[2]}, {evil[3], "training", -1, NULL}};
@@ -233,6 +234,26 @@ START_TEST(log_readers)
     write_file(path, "{\"metric\": 1}\n");
     ck_assert_int_eq(tunelog_read(path, &t, &n, &st), -1);
     ck_assert_ptr_nonnull(strstr(st.msg, "tune.jsonl:1: not a trial"));
+    /* tune --folds: the finalists' runs on other folds go into their means, over
+     * the folds every finalist completed (trial 1's fold 2 was stopped, so trial
+     * 0's does not count either) and not fold 0; a failed run scores 0; the last
+     * row names the trial chosen. */
+    write_file(path, "{\"trial\": 0, \"value\": 0.8, \"pruned\": false}\n"
+                     "{\"trial\": 1, \"value\": 0.9, \"pruned\": false}\n"
+                     "{\"trial\": 2, \"value\": 0.5, \"pruned\": true}\n"
+                     "{\"trial\": 1, \"fold\": 1, \"value\": 0.7}\n"
+                     "{\"trial\": 0, \"fold\": 1, \"value\": -1}\n"
+                     "{\"trial\": 0, \"fold\": 2, \"value\": 0.6}\n"
+                     "{\"trial\": 1, \"fold\": 2, \"value\": 0.6, \"pruned\": true}\n"
+                     "{\"trial\": 1, \"chosen\": true, \"folds\": 1, \"value\": 0.7}\n");
+    ck_assert_msg(tunelog_read(path, &t, &n, &st) == 0, "%s", st.msg);
+    ck_assert_int_eq(n, 3);
+    ck_assert(t[0].folds == 1 && t[0].fold_mean == 0.0 && !t[0].chosen);
+    ck_assert(t[1].folds == 1 && t[1].fold_mean == 0.7 && t[1].chosen);
+    ck_assert(t[2].folds == 0 && t[2].fold_mean == 0.5 && !t[2].chosen);
+    ck_assert_str_eq(t[2].detail, "pruned=true");
+    ck_assert_int_eq(tunelog_best(t, n), 1);
+    tunelog_free(t, n);
     fixture_rmtree(dir);
 }
 END_TEST

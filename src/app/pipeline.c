@@ -121,7 +121,7 @@ static int pipeline_multi_label(const Dataset *ds)
 /* The network of a fresh run: cfg's shape, with model.loss "auto" resolved from
  * the data (one-vs-all when any training row has several labels), initialised
  * from the seed; and its calibration, until validation fits one, the identity. */
-static LossKind pipeline_loss(const Config *cfg, const TrainData *data)
+LossKind pipeline_loss(const Config *cfg, const TrainData *data)
 {
     if (cfg->model.loss != LOSS_AUTO) return cfg->model.loss;
     return pipeline_multi_label(&data->train) || pipeline_multi_label(&data->valid) ? LOSS_OVA : LOSS_SOFTMAX;
@@ -399,81 +399,6 @@ int pipeline_tune(const Config *cfg, int force, const TuneOptions *to, const Tun
     if (rc == 0) rc = pipeline_train_in(&best, &rd, obs, n_obs, out, st);
     if (res->best >= 0) config_free(&best);
     rundir_close(&rd);
-    return rc;
-}
-
-int pipeline_shared_init(PipelineShared *sh, const Config *cfg, Status *st)
-{
-    memset(sh, 0, sizeof *sh);
-    sh->encoded_bayes = -1;
-    encoder_init(&sh->proto.enc, &cfg->tokenizer.tok, &cfg->tokenizer.enc);
-    CorpusFan fan;
-    CorpusOptions co = pipeline_corpus(cfg, NULL, 0, &fan);
-    co.keep_words = 1;
-    if (cfg->tokenizer.stopwords && tokenizer_load_stopwords(&sh->proto.enc.tk, cfg->tokenizer.stopwords, st)) return -1;
-    if (corpus_build(&co, &sh->proto.enc, &sh->proto.labels, &sh->words, st)) return -1;
-    if (sh->words.train.n == 0)
-        return status_error(st, "%s: no training documents left after the validation split", cfg->data.train);
-    return 0;
-}
-
-void pipeline_shared_free(PipelineShared *sh)
-{
-    classifier_free(&sh->proto);
-    corpus_free(&sh->words);
-    if (sh->encoded_bayes >= 0) corpus_free(&sh->encoded);
-    memset(sh, 0, sizeof *sh);
-}
-
-FitMetric pipeline_shared_metric(const PipelineShared *sh, const Config *cfg, FitMetric asked)
-{
-    if (asked != FIT_METRIC_AUTO) return asked;
-    return fit_metric_resolve(cfg->train.fit.metric, pipeline_loss(cfg, &sh->words));
-}
-
-/* The trial's encoder: the shared tokenizer and vocabulary (borrowed: the
- * trial's classifier must not free them) with the trial's n-gram settings. */
-static void pipeline_trial_encoder(const Config *cfg, const PipelineShared *sh, Encoder *enc)
-{
-    *enc = sh->proto.enc;
-    enc->o = cfg->tokenizer.enc;
-    if (enc->o.ngrams <= 1) enc->o.buckets = 0;
-    enc->bayes_ngrams = cfg->bayes.weight > 0 ? cfg->bayes.ngrams : 0;
-}
-
-int pipeline_trial(const Config *cfg, PipelineShared *sh, const FitObserver *obs, int n_obs, FitSummary *out,
-                   Status *st)
-{
-    memset(out, 0, sizeof *out);
-    Classifier c = {0};
-    pipeline_trial_encoder(cfg, sh, &c.enc);
-    c.labels = sh->proto.labels;
-    const EncoderOptions *base = &sh->proto.enc.o;
-    if (encoder_has_chars(&c.enc) && (c.enc.o.ngrams != base->ngrams || c.enc.o.buckets != base->buckets ||
-                                      c.enc.o.char_min != base->char_min || c.enc.o.char_max != base->char_max))
-        return status_error(st, "tune: a trial with tokenizer.char_ngrams cannot change the n-gram settings");
-    if (sh->encoded_bayes != c.enc.bayes_ngrams || sh->encoded_as.ngrams != c.enc.o.ngrams ||
-        sh->encoded_as.buckets != c.enc.o.buckets) {
-        if (sh->encoded_bayes >= 0) corpus_free(&sh->encoded);
-        corpus_reencode(&sh->words, &c.enc, &sh->encoded);
-        sh->encoded_as = c.enc.o;
-        sh->encoded_bayes = c.enc.bayes_ngrams;
-    }
-    pipeline_network(cfg, &sh->encoded, &c);
-    PretrainedStats ps;
-    int rc = cfg->model.pretrained ? pretrained_load(&c.net, &c.enc, cfg->model.pretrained, &ps, st) : 0;
-    if (rc == 0 && cfg->bayes.weight > 0) rc = bayes_fit(&c.bayes, &sh->encoded.train, (int)c.labels.n, &cfg->bayes, st);
-    classifier_attach_bayes(&c);
-    if (rc == 0) {
-        Fit f;
-        rc = pipeline_fit_init(&f, cfg, &c, &sh->encoded, st);
-        for (int i = 0; i < n_obs; i++) fit_observe(&f, &obs[i]);
-        if (rc == 0) rc = fit_run(&f, out, st);
-        fit_free(&f);
-    }
-    model_free(&c.net);
-    calibration_free(&c.cal);
-    if (bayes_present(&c.bayes)) bayes_free(&c.bayes);
     return rc;
 }
 

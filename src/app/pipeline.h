@@ -41,6 +41,9 @@ typedef struct PipelineShared {
     TrainData encoded;
     EncoderOptions encoded_as;
     int encoded_bayes;  /* the naive Bayes n-grams encoded's features are for; -1: none yet */
+    int fold;           /* trials run on: 0 words, else fold_words (folds.h) */
+    int encoded_fold;   /* the fold encoded is of */
+    TrainData fold_words;
 } PipelineShared;
 
 int pipeline_shared_init(PipelineShared *sh, const Config *cfg, Status *st);
@@ -48,6 +51,10 @@ void pipeline_shared_free(PipelineShared *sh);
 /* The metric trials are ranked by: asked, else cfg's train.metric, with "auto"
  * resolved as training resolves it for sh's data. */
 FitMetric pipeline_shared_metric(const PipelineShared *sh, const Config *cfg, FitMetric asked);
+/* Makes the trials that follow run on fold `fold` of the corpus (folds.h, split
+ * by cfg's train.seed; 0: the corpus as read). Returns -1 (and stays on the
+ * fold it was on) when the corpus is too small for another fold. */
+int pipeline_shared_fold(PipelineShared *sh, const Config *cfg, int fold);
 /* One tuning trial: cfg's encoding, network and member on the shared corpus,
  * trained by a fit with obs [n_obs] only (no files). cfg's data and tokenizer
  * settings must be those sh was read with. */

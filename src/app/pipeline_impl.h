@@ -1,6 +1,6 @@
 /* pipeline_impl.h - what pipeline.c shares with pipeline_refit.c, which trains a
- * run's settings again on more documents: the steps of a fresh run. Not for
- * other modules: they use pipeline.h. */
+ * run's settings again on more documents, and pipeline_trial.c, tune's trials:
+ * the steps of a fresh run. Not for other modules: they use pipeline.h. */
 #ifndef ATTNCLF_PIPELINE_IMPL_H
 #define ATTNCLF_PIPELINE_IMPL_H
 
@@ -10,6 +10,8 @@
 #include "fit.h"
 #include "status.h"
 
+/* cfg's model.loss, "auto" resolved from data (one-vs-all when any document has several labels). */
+LossKind pipeline_loss(const Config *cfg, const TrainData *data);
 /* c's network, initialised from cfg for data's labels (its loss decided by data
  * when model.loss is auto), and an identity calibration. */
 void pipeline_network(const Config *cfg, const TrainData *data, Classifier *c);

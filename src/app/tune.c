@@ -73,6 +73,10 @@ typedef struct TuneState {
     Rng rng;
     double t0;
     int current;
+    int confirming;                    /* the search is over: the finalists run on other folds */
+    int stopped;                       /* the budget stopped the finalist's run on a fold */
+    int finalists[TUNE_FINALISTS + 1];
+    int n_finalists;
 } TuneState;
 
 /* The trial's config: the base with the point's assignments. */
@@ -167,15 +171,78 @@ static int tune_refits(const Config *c)
     return config_is_auto(c, "train.refit") ? c->data.valid == NULL && c->data.valid_fraction > 0 : c->train.refit;
 }
 
-/* The time the final training will take: the best trial's, and with a refit its
- * validated epochs again on a tenth more documents. */
+/* Whether trial a ranks above trial b: the higher metric, then the lower
+ * validation loss, then the earlier trial. */
+static int tune_ahead(const TuneTrial *a, const TuneTrial *b)
+{
+    if (a->metric != b->metric) return a->metric > b->metric;
+    if (a->valid_loss != b->valid_loss) return a->valid_loss < b->valid_loss;
+    return a->index < b->index;
+}
+
+/* The leading trials so far into s->finalists: the best TUNE_FINALISTS, then
+ * trial 0 when it is not among them (trials that failed are not). */
+static void tune_pick_finalists(TuneState *s)
+{
+    const TuneResult *r = s->res;
+    int n = 0;
+    for (int t = 0; t < r->n; t++) {
+        if (r->trials[t].metric < 0) continue;
+        int at = n < TUNE_FINALISTS ? n++ : TUNE_FINALISTS;
+        while (at > 0 && tune_ahead(&r->trials[t], &r->trials[s->finalists[at - 1]])) {
+            if (at < TUNE_FINALISTS) s->finalists[at] = s->finalists[at - 1];
+            at--;
+        }
+        if (at < TUNE_FINALISTS) s->finalists[at] = t;
+    }
+    int has0 = r->n == 0 || r->trials[0].metric < 0;
+    for (int k = 0; k < n; k++) has0 |= s->finalists[k] == 0;
+    if (!has0) s->finalists[n++] = 0;
+    s->n_finalists = n;
+}
+
+/* The time the final training of trial t will take: the trial's, and with a
+ * refit its validated epochs again on a tenth more documents. */
+static double tune_final_time(const TuneState *s, int t)
+{
+    const TuneTrial *tr = &s->res->trials[t];
+    double refit = 0.0;
+    if (tune_refits(s->base) && tr->epochs_run > 0) refit = 1.1 * tr->seconds * tr->best_epoch / tr->epochs_run;
+    return tr->seconds + refit;
+}
+
+/* The time one fold takes: the finalists' trials again. */
+static double tune_fold_time(const TuneState *s)
+{
+    double t = 0.0;
+    for (int k = 0; k < s->n_finalists; k++) t += s->res->trials[s->finalists[k]].seconds;
+    return t;
+}
+
+/* The time kept for what follows: the final training (of any finalist, once
+ * they run on the folds) and, during the search, the finalists' runs on as
+ * many of the other folds as fit in 40% of the budget. */
 static double tune_reserve(const TuneState *s)
 {
     if (s->res->best < 0) return 0.0;
-    const TuneTrial *t = &s->res->trials[s->res->best];
-    double refit = 0.0;
-    if (tune_refits(s->base) && t->epochs_run > 0) refit = 1.1 * t->seconds * t->best_epoch / t->epochs_run;
-    return t->seconds + refit;
+    if (!s->confirming) {
+        double folds = 0.0;
+        if (s->o->folds > 1) {
+            TuneState f = *s;
+            tune_pick_finalists(&f);
+            const double one = tune_fold_time(&f);
+            int n = s->o->folds - 1;
+            if (s->o->budget > 0 && one > 0 && n * one > 0.4 * s->o->budget) n = (int)(0.4 * s->o->budget / one);
+            folds = n * one;
+        }
+        return tune_final_time(s, s->res->best) + folds;
+    }
+    double most = 0.0;
+    for (int k = 0; k < s->n_finalists; k++) {
+        const double t = tune_final_time(s, s->finalists[k]);
+        if (t > most) most = t;
+    }
+    return most;
 }
 
 static int tune_out_of_time(const TuneState *s)
@@ -199,34 +266,33 @@ static int tune_should_stop(void *ctx, const FitEpoch *e)
 static void tune_write_row(FILE *f, const TuneTrial *r, FitMetric metric)
 {
     if (!f) return;
-    fprintf(f, "{\"trial\": %d, \"settings\": %s, \"metric\": \"%s\", \"value\": %.6f, \"valid_loss\": %.6f, "
+    char fold[32] = "";
+    if (r->fold) snprintf(fold, sizeof fold, "\"fold\": %d, ", r->fold);
+    fprintf(f, "{\"trial\": %d, %s\"settings\": %s, \"metric\": \"%s\", \"value\": %.6f, \"valid_loss\": %.6f, "
             "\"epochs\": %d, \"best_epoch\": %d, \"pruned\": %s, \"seconds\": %.3f}\n",
-            r->index, r->settings, fit_metric_name(metric), r->metric, r->valid_loss,
+            r->index, fold, r->settings, fit_metric_name(metric), r->metric, r->valid_loss,
             r->epochs_run, r->best_epoch, r->pruned ? "true" : "false", r->seconds);
     fflush(f);
 }
 
-/* Runs trial t; returns 1 when a signal stopped it (and the search). */
-static int tune_trial(TuneState *s, int t, FILE *jsonl, Status *st)
+/* Trains point p on the shared corpus's current fold into tr (its settings,
+ * metric, epochs, seconds), fit's epochs going to should_stop; returns 1 when
+ * a signal stopped it (tr's settings are then freed: an interrupted run does
+ * not count). */
+static int tune_train(TuneState *s, const TunePoint *p, int (*should_stop)(void *, const FitEpoch *), TuneTrial *tr,
+                      Status *st)
 {
-    TuneResult *r = s->res;
-    TuneTrial *tr = &r->trials[t];
-    memset(tr, 0, sizeof *tr);
-    tr->index = t;
     tr->metric = -1;
     tr->measured = s->o->metric;
-    tune_propose(s, t, &s->points[t]);
     Config cfg;
     Status ts;
     double start = clock_seconds();
-    if (tune_config(s, &s->points[t], &cfg, &tr->settings, &ts) == 0) {
-        s->current = t;
-        FitObserver o = {.ctx = s, .should_stop = tune_should_stop};
+    if (tune_config(s, p, &cfg, &tr->settings, &ts) == 0) {
+        FitObserver o = {.ctx = s, .should_stop = should_stop};
         FitSummary sum;
         int rc = pipeline_trial(&cfg, &s->sh, &o, 1, &sum, &ts);
         config_free(&cfg);
         if (sum.signal) {
-            /* The interrupted trial is not counted, so its settings are not the result's. */
             free(tr->settings);
             tr->settings = NULL;
             *st = ts;
@@ -242,16 +308,112 @@ static int tune_trial(TuneState *s, int t, FILE *jsonl, Status *st)
         }
     }
     tr->seconds = clock_seconds() - start;
-    r->n = t + 1;
-    const TuneTrial *best = r->best >= 0 ? &r->trials[r->best] : NULL;
-    if (tr->metric >= 0 && (!best || tr->metric > best->metric ||
-                            (tr->metric == best->metric && tr->valid_loss < best->valid_loss)))
-        r->best = t;
-    tune_write_row(jsonl, tr, tr->measured);
-    TuneReport rep = {.trial = tr, .best = r->best >= 0 ? &r->trials[r->best] : NULL, .done = t + 1,
+    return 0;
+}
+
+static void tune_report(const TuneState *s, const TuneTrial *tr, int done)
+{
+    const TuneResult *r = s->res;
+    TuneReport rep = {.trial = tr, .best = r->best >= 0 ? &r->trials[r->best] : NULL, .done = done,
                       .trials = s->o->trials, .elapsed = clock_seconds() - s->t0, .budget = s->o->budget};
     if (s->obs && s->obs->on_trial) s->obs->on_trial(s->obs->ctx, &rep);
+}
+
+/* Runs trial t; returns 1 when a signal stopped it (and the search). */
+static int tune_trial(TuneState *s, int t, FILE *jsonl, Status *st)
+{
+    TuneResult *r = s->res;
+    TuneTrial *tr = &r->trials[t];
+    memset(tr, 0, sizeof *tr);
+    tr->index = t;
+    tune_propose(s, t, &s->points[t]);
+    s->current = t;
+    if (tune_train(s, &s->points[t], tune_should_stop, tr, st)) return 1;
+    tr->fold_metric = tr->metric;
+    tr->fold_loss = tr->valid_loss;
+    r->n = t + 1;
+    const TuneTrial *best = r->best >= 0 ? &r->trials[r->best] : NULL;
+    if (tr->metric >= 0 && (!best || tune_ahead(tr, best))) r->best = t;
+    tune_write_row(jsonl, tr, tr->measured);
+    tune_report(s, tr, t + 1);
     return 0;
+}
+
+/* A finalist's run on another fold stops only for the budget. */
+static int tune_fold_should_stop(void *ctx, const FitEpoch *e)
+{
+    TuneState *s = ctx;
+    if (s->obs && s->obs->on_epoch) s->obs->on_epoch(s->obs->ctx, s->current, e, clock_seconds() - s->t0);
+    return s->stopped = tune_out_of_time(s);
+}
+
+/* Whether finalist trial t is ahead of u on the folds: the higher mean metric,
+ * then the lower mean loss, then the earlier trial. */
+static int tune_fold_ahead(const TuneTrial *t, const TuneTrial *u)
+{
+    if (t->fold_metric != u->fold_metric) return t->fold_metric > u->fold_metric;
+    if (t->fold_loss != u->fold_loss) return t->fold_loss < u->fold_loss;
+    return t->index < u->index;
+}
+
+/* Runs the finalists on folds 1 .. o->folds - 1, a fold at a time, while the
+ * budget allows and the corpus has folds; the best mean over those that every
+ * finalist completed wins. Returns 1 when a signal stopped it. */
+static int tune_confirm(TuneState *s, FILE *jsonl, Status *st)
+{
+    TuneResult *r = s->res;
+    tune_pick_finalists(s);
+    s->confirming = 1;
+    const int K = s->n_finalists, F = s->o->folds;
+    double *metric = xcalloc((size_t)F * K, sizeof *metric), *loss = xcalloc((size_t)F * K, sizeof *loss);
+    for (int k = 0; k < K; k++) {
+        metric[k] = r->trials[s->finalists[k]].metric;
+        loss[k] = r->trials[s->finalists[k]].valid_loss;
+    }
+    int done = 1, signal = 0;
+    const double one = tune_fold_time(s);
+    for (int f = 1; f < F && done == f && !signal; f++) {
+        /* A fold that cannot be finished is not begun. */
+        if (s->o->budget > 0 && clock_seconds() - s->t0 + one + tune_reserve(s) > s->o->budget) break;
+        if (pipeline_shared_fold(&s->sh, s->base, f)) break;
+        int k = 0;
+        for (; k < K; k++) {
+            const TuneTrial *fin = &r->trials[s->finalists[k]];
+            if (s->o->budget > 0 && clock_seconds() - s->t0 + fin->seconds + tune_reserve(s) > s->o->budget) break;
+            TuneTrial row = {.index = fin->index, .fold = f};
+            s->current = fin->index;
+            s->stopped = 0;
+            if ((signal = tune_train(s, &s->points[fin->index], tune_fold_should_stop, &row, st))) break;
+            row.pruned = s->stopped;
+            tune_write_row(jsonl, &row, row.measured);
+            tune_report(s, &row, r->n);
+            free(row.settings);
+            if (row.pruned) break;
+            /* A finalist that cannot train on a fold scores nothing there. */
+            metric[(size_t)f * K + k] = row.metric < 0 ? 0.0 : row.metric;
+            loss[(size_t)f * K + k] = row.metric < 0 ? INFINITY : row.valid_loss;
+        }
+        if (k == K) done = f + 1;
+    }
+    /* The folds after the first: the finalists were chosen on fold 0, so their
+     * metrics there are the luckiest of the search, the best's most of all. */
+    const int n = signal ? 0 : done - 1;
+    r->folds = n;
+    int best = -1;
+    for (int k = 0; k < K && n > 0; k++) {
+        TuneTrial *t = &r->trials[s->finalists[k]];
+        t->folds = n;
+        t->fold_metric = t->fold_loss = 0.0;
+        for (int f = 1; f <= n; f++) {
+            t->fold_metric += metric[(size_t)f * K + k] / n;
+            t->fold_loss += loss[(size_t)f * K + k] / n;
+        }
+        if (best < 0 || tune_fold_ahead(t, &r->trials[best])) best = t->index;
+    }
+    if (best >= 0) r->best = best;
+    free(metric);
+    free(loss);
+    return signal;
 }
 
 /* Whether another trial fits: the trial count, and a budget that must leave
@@ -297,6 +459,13 @@ int tune_run(const Config *cfg, const TuneOptions *o, const TuneObserver *obs, F
     for (; tune_more(&s, t); t++) {
         tune_grow(&s, t);
         if (tune_trial(&s, t, jsonl, st)) break;
+    }
+    if (!res->interrupted && res->best >= 0 && o->folds > 1) tune_confirm(&s, jsonl, st);
+    if (!res->interrupted && res->best >= 0 && jsonl) {
+        const TuneTrial *b = &res->trials[res->best];
+        fprintf(jsonl, "{\"trial\": %d, \"chosen\": true, \"folds\": %d, \"metric\": \"%s\", \"value\": %.6f}\n",
+                b->index, res->folds, fit_metric_name(res->metric), b->fold_metric);
+        fflush(jsonl);
     }
     res->seconds = clock_seconds() - s.t0;
     int rc = 0;

@@ -75,24 +75,31 @@ static int report_by_metric(const void *a, const void *b)
 static void report_trial_table(FILE *f, const Report *r)
 {
     RankedTrial *rk = xmalloc((size_t)r->n_trials * sizeof *rk);
-    int m = 0;
-    for (int i = 0; i < r->n_trials; i++)
+    int m = 0, folds = 0;
+    for (int i = 0; i < r->n_trials; i++) {
         if (isfinite(r->trials[i].metric)) rk[m++] = (RankedTrial){r->trials[i].metric, i};
+        if (r->trials[i].folds > folds) folds = r->trials[i].folds;
+    }
     qsort(rk, (size_t)m, sizeof *rk, report_by_metric);
-    static const char *const head[5] = {"rank", "trial", "metric", "seconds", "settings"};
+    /* With folds (tune --folds), the finalists' mean over them, which chose. */
+    const int cols = folds > 0 ? 6 : 5;
+    char fhead[48];
+    snprintf(fhead, sizeof fhead, "mean over %d other fold%s", folds, folds > 1 ? "s" : "");
+    const char *head[6] = {"rank", "trial", "metric", "seconds", cols == 6 ? fhead : "settings", "settings"};
     char cap[64];
     snprintf(cap, sizeof cap, "The best %d of %d trials", m < REPORT_TOP_TRIALS ? m : REPORT_TOP_TRIALS,
              r->n_trials);
-    html_table_begin(f, cap, 5, head);
+    html_table_begin(f, cap, cols, head);
     for (int j = 0; j < m && j < REPORT_TOP_TRIALS; j++) {
         const TuneTrial *t = &r->trials[rk[j].i];
-        char a[16], b[16], c[32], d[32] = "";
+        char a[16], b[24], c[32], d[32] = "", e[32] = "";
         snprintf(a, sizeof a, "%d", j + 1);
-        snprintf(b, sizeof b, "%d", t->trial);
+        snprintf(b, sizeof b, "%d%s", t->trial, t->chosen ? " (chosen)" : "");
         snprintf(c, sizeof c, "%.4f", t->metric);
         if (isfinite(t->seconds)) snprintf(d, sizeof d, "%.1f", t->seconds);
-        const char *row[5] = {a, b, c, d, t->detail};
-        html_table_row(f, 5, row);
+        if (t->folds > 0) snprintf(e, sizeof e, "%.4f", t->fold_mean);
+        const char *row[6] = {a, b, c, d, cols == 6 ? e : t->detail, t->detail};
+        html_table_row(f, cols, row);
     }
     html_table_end(f);
     free(rk);
@@ -115,8 +122,9 @@ static int report_trials(FILE *f, const Report *r, Status *st)
         if (isfinite(t->metric) && (at < 0 || t->metric > r->trials[at].metric)) at = i;
         best[i] = at >= 0 ? r->trials[at].metric : NAN;
     }
+    at = tunelog_best(r->trials, n);
     char mark[48];
-    if (at >= 0) snprintf(mark, sizeof mark, "best trial %d", r->trials[at].trial);
+    if (at >= 0) snprintf(mark, sizeof mark, "%s trial %d", r->trials[at].chosen ? "chosen" : "best", r->trials[at].trial);
     SvgSeries s[2] = {{"trial", x, y, n}, {"best so far", x, best, n}};
     SvgLines c = {.title = "Tuning: each trial's metric", .x_label = timed ? "seconds since the first trial started" : "trial",
                   .series = s, .n_series = 2, .x_integer = !timed, .marker_label = at >= 0 ? mark : NULL,
