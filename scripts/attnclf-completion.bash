@@ -37,7 +37,7 @@ _attnclf()
             COMPREPLY=($(compgen -d -- "$cur"))
             return
             ;;
-        --threads | --top-k | -k | --trials | --budget | --examples | --label-column | --text-column)
+        --threads | --top-k | -k | --trials | --budget | --folds | --examples | --label-column | --text-column)
             return
             ;;
     esac

@@ -72,23 +72,11 @@ run() {
 }
 
 for corpus in $corpora; do
-    # only the data keys, as a user would start
-    python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); json.dump({"data": d["data"], "output": {"dir": sys.argv[2]}}, open(sys.argv[3], "w"))' \
-        "$data/$corpus/data.json" "$tmp/run" "$tmp/$corpus.json"
-    # only data.train, naming the whole training file (the training and validation
-    # splits in one, as issue 12's table ran): attnclf splits its own tenth off it to
-    # choose the epoch and, as its defaults have it, refits on all of it
-    python3 - "$data/$corpus/data.json" "$tmp/run" "$tmp/$corpus-whole.json" "$tmp/$corpus-whole" <<'EOF'
-import json, os, sys
-d = json.load(open(sys.argv[1]))["data"]
-ext = os.path.splitext(d["train"])[1]
-with open(sys.argv[4] + ext, "w", encoding="utf-8") as out:
-    for i, path in enumerate((d["train"], d.pop("valid"))):
-        lines = open(path, encoding="utf-8").read().splitlines(True)
-        out.writelines(lines[1:] if i and d.get("header") else lines)
-d["train"] = sys.argv[4] + ext
-json.dump({"data": d, "output": {"dir": sys.argv[2]}}, open(sys.argv[3], "w"))
-EOF
+    # only the data keys, as a user would start; and only data.train, naming the
+    # whole training file (scripts/suite_configs.py)
+    python3 "$here/suite_configs.py" "$data/$corpus/data.json" "$tmp/run" "$tmp/$corpus.json"
+    python3 "$here/suite_configs.py" "$data/$corpus/data.json" "$tmp/run" "$tmp/$corpus-whole.json" \
+        --whole "$tmp/$corpus-whole"
     for seed in $seeds; do
         run "$corpus" defaults "$seed" "$bin" train --config "$tmp/$corpus.json" --set train.seed="$seed" \
             --set train.threads="$threads"

@@ -35,18 +35,11 @@ wsuffix=
 [ "$whole" = 1 ] && wsuffix=-whole
 for corpus in $corpora; do
     meta=$data/$corpus/data.json
-    python3 - "$meta" "$tmp/run" "$tmp/config.json" "$tmp/whole" "$whole" <<'EOF'
-import json, os, sys
-d = json.load(open(sys.argv[1]))["data"]
-if sys.argv[5] == "1":
-    ext = os.path.splitext(d["train"])[1]
-    with open(sys.argv[4] + ext, "w", encoding="utf-8") as out:
-        for i, path in enumerate((d["train"], d.pop("valid"))):
-            lines = open(path, encoding="utf-8").read().splitlines(True)
-            out.writelines(lines[1:] if i and d.get("header") else lines)
-    d["train"] = sys.argv[4] + ext
-json.dump({"data": d, "output": {"dir": sys.argv[2]}}, open(sys.argv[3], "w"))
-EOF
+    if [ "$whole" = 1 ]; then
+        python3 scripts/suite_configs.py "$meta" "$tmp/run" "$tmp/config.json" --whole "$tmp/whole"
+    else
+        python3 scripts/suite_configs.py "$meta" "$tmp/run" "$tmp/config.json"
+    fi
     for seed in $seeds; do
         for system in $systems; do
             rm -rf "$tmp/run"

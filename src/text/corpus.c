@@ -387,6 +387,11 @@ void corpus_reencode(const TrainData *src, const Encoder *enc, TrainData *out)
     const int chars = encoder_has_chars(enc);
     corpus_encode_words(enc, &src->words_train, chars ? &src->train : NULL, &out->train);
     corpus_encode_words(enc, &src->words_valid, chars ? &src->valid : NULL, &out->valid);
+    corpus_inherit(out, src);
+}
+
+void corpus_inherit(TrainData *out, const TrainData *src)
+{
     out->train_stats = src->train_stats;
     out->valid_stats = src->valid_stats;
     out->words_seen = src->words_seen;

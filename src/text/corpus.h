@@ -84,6 +84,9 @@ int corpus_reload(const CorpusOptions *o, const Encoder *enc, const Vocab *label
  * keep) the rows are src's own, so enc's n-gram settings must be src's; only the
  * naive Bayes features are made again. */
 void corpus_reencode(const TrainData *src, const Encoder *enc, TrainData *out);
+/* What a corpus made from src's documents keeps of src: the readers'
+ * statistics, the words seen and the validation labels training never saw. */
+void corpus_inherit(TrainData *out, const TrainData *src);
 /* A digest of the data (documents, vocabulary, labels), not of where they came
  * from: equal on two hosts that read the same bytes from different paths. */
 uint64_t corpus_digest(const TrainData *td);

@@ -63,12 +63,7 @@ int folds_make(const TrainData *src, int64_t classes, int fold, uint64_t seed, i
     for (int64_t i = 0; i < wt->n + wv->n; i++) folds_put(out, src, i, held[i], rows);
     free(order);
     free(held);
-    out->train_stats = src->train_stats;
-    out->valid_stats = src->valid_stats;
-    out->words_seen = src->words_seen;
-    vocab_init(&out->unknown_valid);
-    for (int64_t i = 0; i < src->unknown_valid.n; i++)
-        vocab_add(&out->unknown_valid, src->unknown_valid.words[i], src->unknown_valid.lens[i]);
+    corpus_inherit(out, src);
     return 0;
 }
 
