@@ -1,5 +1,5 @@
 #!/bin/bash
-# Runs train, eval and predict on a slice of the bundled sample under valgrind;
+# Runs train, eval, predict and tune on a slice of the bundled sample under valgrind;
 # exits non-zero on any memory error or definite leak.
 set -eu
 bin=$(realpath "$1")
@@ -31,4 +31,7 @@ printf 'Stocks fell\n\n\xff broken\n' | "${vg[@]}" "$bin" predict --model "$tmp/
 "${vg[@]}" "$bin" eval --model "$tmp/run/best.ckpt" --data "$tmp/valid.csv" --json >/dev/null
 printf 'Stocks fell\n\n\xff broken\n' | "${vg[@]}" "$bin" predict --model "$tmp/run/best.ckpt" --json --explain --top-k 3 >/dev/null
 "${vg[@]}" "$bin" eval --model "$tmp/run/best.ckpt" --data "$tmp/missing.csv" 2>/dev/null && exit 1
-echo "valgrind: 12 passed, 0 failed"
+# tune: trials on the shared corpus, then its finalists on another fold.
+"${vg[@]}" "$bin" tune --config "$tmp/cfg.json" --set output.dir="$tmp/tuned" --set train.epochs=1 --trials 3 --folds 2 \
+    --quiet >/dev/null
+echo "valgrind: 13 passed, 0 failed"
