@@ -171,34 +171,40 @@ static int tune_refits(const Config *c)
     return config_is_auto(c, "train.refit") ? c->data.valid == NULL && c->data.valid_fraction > 0 : c->train.refit;
 }
 
-/* Whether trial a ranks above trial b: the higher metric, then the lower
- * validation loss, then the earlier trial. */
-static int tune_ahead(const TuneTrial *a, const TuneTrial *b)
+/* Whether a score (metric, loss) of trial i ranks above one of trial j: the
+ * higher metric, then the lower validation loss, then the earlier trial. */
+static int tune_ranks_above(double metric, double loss, int i, double metric_j, double loss_j, int j)
 {
-    if (a->metric != b->metric) return a->metric > b->metric;
-    if (a->valid_loss != b->valid_loss) return a->valid_loss < b->valid_loss;
-    return a->index < b->index;
+    if (metric != metric_j) return metric > metric_j;
+    if (loss != loss_j) return loss < loss_j;
+    return i < j;
 }
 
-/* The leading trials so far into s->finalists: the best TUNE_FINALISTS, then
- * trial 0 when it is not among them (trials that failed are not). */
-static void tune_pick_finalists(TuneState *s)
+/* Whether trial a ranks above trial b on the validation split. */
+static int tune_ahead(const TuneTrial *a, const TuneTrial *b)
 {
-    const TuneResult *r = s->res;
+    return tune_ranks_above(a->metric, a->valid_loss, a->index, b->metric, b->valid_loss, b->index);
+}
+
+/* The leading trials of r into out [TUNE_FINALISTS + 1]: the best
+ * TUNE_FINALISTS, then trial 0 when it is not among them (trials that failed
+ * are not); returns how many. */
+static int tune_finalists(const TuneResult *r, int *out)
+{
     int n = 0;
     for (int t = 0; t < r->n; t++) {
         if (r->trials[t].metric < 0) continue;
         int at = n < TUNE_FINALISTS ? n++ : TUNE_FINALISTS;
-        while (at > 0 && tune_ahead(&r->trials[t], &r->trials[s->finalists[at - 1]])) {
-            if (at < TUNE_FINALISTS) s->finalists[at] = s->finalists[at - 1];
+        while (at > 0 && tune_ahead(&r->trials[t], &r->trials[out[at - 1]])) {
+            if (at < TUNE_FINALISTS) out[at] = out[at - 1];
             at--;
         }
-        if (at < TUNE_FINALISTS) s->finalists[at] = t;
+        if (at < TUNE_FINALISTS) out[at] = t;
     }
     int has0 = r->n == 0 || r->trials[0].metric < 0;
-    for (int k = 0; k < n; k++) has0 |= s->finalists[k] == 0;
-    if (!has0) s->finalists[n++] = 0;
-    s->n_finalists = n;
+    for (int k = 0; k < n; k++) has0 |= out[k] == 0;
+    if (!has0) out[n++] = 0;
+    return n;
 }
 
 /* The time the final training of trial t will take: the trial's, and with a
@@ -212,10 +218,10 @@ static double tune_final_time(const TuneState *s, int t)
 }
 
 /* The time one fold takes: the finalists' trials again. */
-static double tune_fold_time(const TuneState *s)
+static double tune_fold_time(const TuneResult *r, const int *finalists, int n)
 {
     double t = 0.0;
-    for (int k = 0; k < s->n_finalists; k++) t += s->res->trials[s->finalists[k]].seconds;
+    for (int k = 0; k < n; k++) t += r->trials[finalists[k]].seconds;
     return t;
 }
 
@@ -228,9 +234,8 @@ static double tune_reserve(const TuneState *s)
     if (!s->confirming) {
         double folds = 0.0;
         if (s->o->folds > 1) {
-            TuneState f = *s;
-            tune_pick_finalists(&f);
-            const double one = tune_fold_time(&f);
+            int fin[TUNE_FINALISTS + 1];
+            const double one = tune_fold_time(s->res, fin, tune_finalists(s->res, fin));
             int n = s->o->folds - 1;
             if (s->o->budget > 0 && one > 0 && n * one > 0.4 * s->o->budget) n = (int)(0.4 * s->o->budget / one);
             folds = n * one;
@@ -347,13 +352,10 @@ static int tune_fold_should_stop(void *ctx, const FitEpoch *e)
     return s->stopped = tune_out_of_time(s);
 }
 
-/* Whether finalist trial t is ahead of u on the folds: the higher mean metric,
- * then the lower mean loss, then the earlier trial. */
+/* Whether finalist t ranks above u by their means over the folds. */
 static int tune_fold_ahead(const TuneTrial *t, const TuneTrial *u)
 {
-    if (t->fold_metric != u->fold_metric) return t->fold_metric > u->fold_metric;
-    if (t->fold_loss != u->fold_loss) return t->fold_loss < u->fold_loss;
-    return t->index < u->index;
+    return tune_ranks_above(t->fold_metric, t->fold_loss, t->index, u->fold_metric, u->fold_loss, u->index);
 }
 
 /* Runs the finalists on folds 1 .. o->folds - 1, a fold at a time, while the
@@ -362,16 +364,14 @@ static int tune_fold_ahead(const TuneTrial *t, const TuneTrial *u)
 static int tune_confirm(TuneState *s, FILE *jsonl, Status *st)
 {
     TuneResult *r = s->res;
-    tune_pick_finalists(s);
+    s->n_finalists = tune_finalists(r, s->finalists);
     s->confirming = 1;
     const int K = s->n_finalists, F = s->o->folds;
-    double *metric = xcalloc((size_t)F * K, sizeof *metric), *loss = xcalloc((size_t)F * K, sizeof *loss);
-    for (int k = 0; k < K; k++) {
-        metric[k] = r->trials[s->finalists[k]].metric;
-        loss[k] = r->trials[s->finalists[k]].valid_loss;
-    }
+    /* [fold - 1][finalist]: fold 0, where they were picked, has no say. */
+    double *metric = xcalloc((size_t)(F - 1) * K, sizeof *metric);
+    double *loss = xcalloc((size_t)(F - 1) * K, sizeof *loss);
     int done = 1, signal = 0;
-    const double one = tune_fold_time(s);
+    const double one = tune_fold_time(r, s->finalists, K);
     for (int f = 1; f < F && done == f && !signal; f++) {
         /* A fold that cannot be finished is not begun. */
         if (s->o->budget > 0 && clock_seconds() - s->t0 + one + tune_reserve(s) > s->o->budget) break;
@@ -390,13 +390,13 @@ static int tune_confirm(TuneState *s, FILE *jsonl, Status *st)
             free(row.settings);
             if (row.pruned) break;
             /* A finalist that cannot train on a fold scores nothing there. */
-            metric[(size_t)f * K + k] = row.metric < 0 ? 0.0 : row.metric;
-            loss[(size_t)f * K + k] = row.metric < 0 ? INFINITY : row.valid_loss;
+            metric[(size_t)(f - 1) * K + k] = row.metric < 0 ? 0.0 : row.metric;
+            loss[(size_t)(f - 1) * K + k] = row.metric < 0 ? INFINITY : row.valid_loss;
         }
         if (k == K) done = f + 1;
     }
-    /* The folds after the first: the finalists were chosen on fold 0, so their
-     * metrics there are the luckiest of the search, the best's most of all. */
+    /* The finalists were chosen on fold 0, so their metrics there are the
+     * luckiest of the search, the best's most of all: only the others count. */
     const int n = signal ? 0 : done - 1;
     r->folds = n;
     int best = -1;
@@ -404,7 +404,7 @@ static int tune_confirm(TuneState *s, FILE *jsonl, Status *st)
         TuneTrial *t = &r->trials[s->finalists[k]];
         t->folds = n;
         t->fold_metric = t->fold_loss = 0.0;
-        for (int f = 1; f <= n; f++) {
+        for (int f = 0; f < n; f++) {
             t->fold_metric += metric[(size_t)f * K + k] / n;
             t->fold_loss += loss[(size_t)f * K + k] / n;
         }

@@ -90,9 +90,8 @@ static int tunelog_merge(TuneTrial *rows, int n)
             continue;
         }
         if (r->fold == 0) {
-            r->folds = 1;
+            r->folds = 1; /* the next fold row it takes is fold 1 */
             r->pruned = 0;
-            r->fold_metric[0] = r->metric;
             rows[m++] = *r;
             continue;
         }

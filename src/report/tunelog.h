@@ -34,7 +34,7 @@ typedef struct TuneTrial {
     int chosen;      /* the row that says so named this trial */
     /* While reading: the fold a row is of (0 for a trial) and whether the budget stopped it. */
     int fold, pruned;
-    double fold_metric[TUNELOG_MAX_FOLDS];
+    double fold_metric[TUNELOG_MAX_FOLDS]; /* by fold; [0] unused */
 } TuneTrial;
 
 /* The trial tune chose: the one named so, else (an older tune.jsonl) the best
