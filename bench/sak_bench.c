@@ -84,9 +84,9 @@ typedef struct LayerCtx {
 static void run_layer(void *ctx)
 {
     LayerCtx *L = ctx;
-    sak_layer_forward(L->out, &L->c, &L->w, L->x, NULL, &L->p, &L->D, L->T);
+    sak_layer_forward(L->out, &L->c, &L->w, L->x, NULL, &L->p, &L->D, L->T, NULL);
     memset(L->dx, 0, (size_t)L->T * L->D.d * sizeof(float));
-    sak_layer_backward(L->dx, &L->g, &L->w, L->dout, &L->c, NULL, &L->p, &L->D, L->T);
+    sak_layer_backward(L->dx, &L->g, &L->w, L->dout, &L->c, NULL, &L->p, &L->D, L->T, NULL);
 }
 
 typedef struct PoolCtx {

@@ -74,9 +74,9 @@ int main(int argc, char **argv)
     for (int k = 0; k < passes; k++) {
         const double t0 = now();
         for (int i = 0; i < n; i++) {
-            sak_layer_forward(out, &c, &w, x, NULL, &p, &D, T[i]);
+            sak_layer_forward(out, &c, &w, x, NULL, &p, &D, T[i], NULL);
             memset(dx, 0, (size_t)T[i] * d * sizeof *dx);
-            sak_layer_backward(dx, &g, &w, dout, &c, NULL, &p, &D, T[i]);
+            sak_layer_backward(dx, &g, &w, dout, &c, NULL, &p, &D, T[i], NULL);
         }
         printf("%.1f ", (now() - t0) / (double)tokens * 1e9);
     }

@@ -113,7 +113,7 @@ static double net_loss(Net *n)
 {
     const int d = n->D.d;
     sak_positions_forward(n->x0, n->x, n->pos, n->T, d, n->P);
-    sak_layer_forward(n->out, &n->c, &n->w, n->x0, n->keep, &n->p, &n->D, n->T);
+    sak_layer_forward(n->out, &n->c, &n->w, n->x0, n->keep, &n->p, &n->D, n->T, NULL);
     double L = 0.0;
     for (size_t i = 0; i < (size_t)n->T * d; i++) L += (double)n->r[i] * n->out[i];
     return L;
@@ -125,7 +125,7 @@ static void net_grad(Net *n)
     memset(n->grad, 0, n->n * sizeof(float));
     memset(n->dx0, 0, td * sizeof(float));
     net_loss(n);
-    sak_layer_backward(n->dx0, &n->g, &n->w, n->r, &n->c, n->keep, &n->p, &n->D, n->T);
+    sak_layer_backward(n->dx0, &n->g, &n->w, n->r, &n->c, n->keep, &n->p, &n->D, n->T, NULL);
     for (size_t i = 0; i < td; i++) n->gx[i] += n->dx0[i]; /* x0 = x + pos */
     sak_positions_backward(n->gpos, n->dx0, n->T, n->D.d, n->P);
 }

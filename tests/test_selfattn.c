@@ -6,8 +6,9 @@
  * the context sums, the gate and additive pooling on top; that the encoder starts
  * as the identity; that kept-out n-grams are pooled as they are; the MODL round
  * trip and its range checks; the rollout explanation; whole training runs that
- * give the same bits on 1 and 2 threads; training steps that allocate nothing;
- * documents encoded alone (no packing); and tune trials that pick the encoder. */
+ * give the same bits on 1 and 2 threads (with and without packs); training steps
+ * that allocate nothing; documents encoded alone; packs of documents that give
+ * each one its bits alone; and tune trials that pick the encoder. */
 #include <check.h>
 #include <math.h>
 #include <stdio.h>
@@ -400,7 +401,7 @@ START_TEST(test_explain_rollout)
 }
 END_TEST
 
-static void train_run(const char *corpus, const char *dir, int threads)
+static void train_run(const char *corpus, const char *dir, int threads, const char *window)
 {
     Config cfg;
     Status st;
@@ -409,7 +410,7 @@ static void train_run(const char *corpus, const char *dir, int threads)
     const char *sets[] = {"model.dim=8",        "model.heads=2",           "train.epochs=2",
                           "train.batch_size=16", "train.lr=0.02",          "tokenizer.buckets=1000",
                           "model.encoder=self_attention", "model.layers=2", "model.ffn_dim=8",
-                          "model.window=3",     "model.positional=learned", "model.encoder_dropout=0.1",
+                          window,               "model.positional=learned", "model.encoder_dropout=0.1",
                           "model.dropout=0.1"};
     for (size_t i = 0; i < sizeof sets / sizeof *sets; i++)
         ck_assert_msg(config_set(&cfg, sets[i], &st) == 0, "%s", st.msg);
@@ -425,6 +426,8 @@ static void train_run(const char *corpus, const char *dir, int threads)
     config_free(&cfg);
 }
 
+/* With window 3 the step packs documents of up to 4 ids, with the whole
+ * document up to 64 (on AVX2 processors; model_pack_max). */
 START_TEST(test_training_same_bits_any_threads)
 {
     char dir[256], corpus[300], one[300], two[300], a[400], b[400];
@@ -433,32 +436,37 @@ START_TEST(test_training_same_bits_any_threads)
     snprintf(one, sizeof one, "%s/t1", dir);
     snprintf(two, sizeof two, "%s/t2", dir);
     fixture_corpus(corpus, 300, 4);
-    train_run(corpus, one, 1);
-    train_run(corpus, two, 2);
-    snprintf(a, sizeof a, "%s/last.ckpt", one);
-    snprintf(b, sizeof b, "%s/last.ckpt", two);
-    /* The weights and the Adam moments (the files differ in train.threads). */
-    const char *tags[] = {"TDAT", "ADMM", "ADMV"};
-    CkptReader ra, rb;
-    Status st;
-    ck_assert_msg(ckpt_open(&ra, a, &st) == 0, "%s", st.msg);
-    ck_assert_msg(ckpt_open(&rb, b, &st) == 0, "%s", st.msg);
-    for (int i = 0; i < 3; i++) {
-        CkptSection sa, sb;
-        ck_assert(ckpt_find(&ra, tags[i], &sa));
-        ck_assert(ckpt_find(&rb, tags[i], &sb));
-        ck_assert_uint_eq(sa.n, sb.n);
-        ck_assert_msg(memcmp(sa.p, sb.p, (size_t)sa.n) == 0, "%s differs between 1 and 2 threads", tags[i]);
+    const char *windows[] = {"model.window=3", "model.window=0"};
+    for (int w = 0; w < 2; w++) {
+        train_run(corpus, one, 1, windows[w]);
+        train_run(corpus, two, 2, windows[w]);
+        snprintf(a, sizeof a, "%s/last.ckpt", one);
+        snprintf(b, sizeof b, "%s/last.ckpt", two);
+        /* The weights and the Adam moments (the files differ in train.threads). */
+        const char *tags[] = {"TDAT", "ADMM", "ADMV"};
+        CkptReader ra, rb;
+        Status st;
+        ck_assert_msg(ckpt_open(&ra, a, &st) == 0, "%s", st.msg);
+        ck_assert_msg(ckpt_open(&rb, b, &st) == 0, "%s", st.msg);
+        for (int i = 0; i < 3; i++) {
+            CkptSection sa, sb;
+            ck_assert(ckpt_find(&ra, tags[i], &sa));
+            ck_assert(ckpt_find(&rb, tags[i], &sb));
+            ck_assert_uint_eq(sa.n, sb.n);
+            ck_assert_msg(memcmp(sa.p, sb.p, (size_t)sa.n) == 0, "%s differs between 1 and 2 threads (%s)", tags[i],
+                          windows[w]);
+        }
+        ckpt_close(&ra);
+        ckpt_close(&rb);
+        fixture_rmtree(one);
+        fixture_rmtree(two);
     }
-    ckpt_close(&ra);
-    ckpt_close(&rb);
     fixture_rmtree(dir);
 }
 END_TEST
 
-/* Documents are encoded one at a time, never packed: a document's numbers are
- * the same bits whatever the scratch held before (a longer document, other
- * rows), so no document attends to another's tokens. */
+/* A document encoded alone gets the same bits whatever the scratch held before
+ * (a longer document, other rows), so no document attends to another's tokens. */
 START_TEST(test_documents_are_encoded_alone)
 {
     Case c = {.dim = 6, .heads = 3, .layers = 2, .ffn = 4, .window = 0, .positional = POSITIONAL_LEARNED, .T = 8,
@@ -483,6 +491,77 @@ START_TEST(test_documents_are_encoded_alone)
     ck_assert(memcmp(probs, s.probs, sizeof probs) == 0);
     ck_assert(memcmp(x, s.x, sizeof x) == 0);
     docscratch_free(&s);
+    model_free(&m);
+}
+END_TEST
+
+/* A pack (model_pack_step) gives every document the bits it gets alone: loss,
+ * prediction, dL/demb and its head's gradients, with residual dropout, learned
+ * positions, the FFN, kept-out n-gram rows, bags and documents of 0 and 1
+ * positions among them; the encoder's gradients are the documents' sums (in
+ * another order) and go to the first document's slot. */
+START_TEST(test_packs_give_each_document_its_bits)
+{
+    ModelOptions o = {.dim = 8, .heads = 2, .attention = ATTN_DOT, .positional = POSITIONAL_LEARNED,
+                      .enc = {.kind = SELFATTN_ON, .layers = 2, .ffn_dim = 4, .window = 0, .ngrams = 0}};
+    const ModelDims D = model_dims(&o, ROWS, DENSE, 3);
+    Model m;
+    model_init(&m, &D);
+    Rng r;
+    rng_seed(&r, 23);
+    test_fill(m.params, m.n_params, &r);
+    if (model_pack_max(&m) == 0) { /* no AVX2: the step packs nothing */
+        model_free(&m);
+        return;
+    }
+    ck_assert_int_eq(model_pack_max(&m), 64);
+    enum { ND = 7, MAXN = 16 };
+    static const int32_t docs_ids[ND][MAXN] = {
+        {0, 7, 3, 5}, {0}, {4}, {1, 2, 8, 3, 9, 5, 0}, {2, ~3, 5, ~1, 9}, {3, 1, 4, 1, 5, 9, 2, 6, 5, 3, 5, 8}, {8}};
+    static const int lens[ND] = {4, 0, 1, 7, 5, 12, 1};
+    const int64_t nd_f = m.n_dense, enc = m.tensors[TENSOR_ENC].offset;
+    float *alone_g = xcalloc((size_t)(ND * nd_f), sizeof(float)), *pack_g = xcalloc((size_t)(ND * nd_f), sizeof(float));
+    float alone_e[ND][MAXN * 8], pack_e[ND][MAXN * 8], loss[ND];
+    int pred[ND];
+    DocScratch s;
+    docscratch_init(&s, &D, 16);
+    s.enc.dropout = 0.1f;
+    const int32_t y[ND] = {0, 1, 2, 1, 0, 2, 1};
+    for (int b = 0; b < ND; b++) {
+        loss[b] = model_forward(&m, docs_ids[b], lens[b], NULL, &y[b], 1, 0.1f, 100 + b, &s);
+        pred[b] = model_argmax(s.probs, 3);
+        model_backward(&m, docs_ids[b], lens[b], &y[b], 1, 0.1f, 0.5f, &s, alone_g + b * nd_f, alone_e[b]);
+    }
+    docscratch_free(&s);
+    docscratch_init(&s, &D, 16);
+    docscratch_reserve_pack(&s, &D, 64);
+    s.enc.dropout = 0.1f;
+    ModelPackDoc docs[ND];
+    for (int b = 0; b < ND; b++)
+        docs[b] = (ModelPackDoc){.ids = docs_ids[b], .n = lens[b], .y = &y[b], .ny = 1, .scale = 0.5f,
+                                 .mask_seed = 100 + (uint64_t)b, .dense_grad = pack_g + b * nd_f, .demb = pack_e[b]};
+    model_pack_step(&m, docs, ND, 0.1f, &s);
+    for (int b = 0; b < ND; b++) {
+        ck_assert_msg(memcmp(&docs[b].loss, &loss[b], sizeof loss[b]) == 0, "document %d: loss differs", b);
+        ck_assert_int_eq(docs[b].pred, pred[b]);
+        ck_assert_msg(memcmp(pack_e[b], alone_e[b], (size_t)lens[b] * 8 * sizeof(float)) == 0,
+                      "document %d: dL/demb differs", b);
+        ck_assert_msg(memcmp(pack_g + b * nd_f, alone_g + b * nd_f, (size_t)enc * sizeof(float)) == 0,
+                      "document %d: the head's gradients differ", b);
+        for (int64_t i = enc; i < nd_f && b > 0; i++) ck_assert_float_eq(pack_g[b * nd_f + i], 0.0f);
+    }
+    double most = 0.0;
+    for (int64_t i = enc; i < nd_f; i++) {
+        double sum = 0.0;
+        for (int b = 0; b < ND; b++) sum += alone_g[b * nd_f + i];
+        ck_assert_msg(fabs(pack_g[i] - sum) <= 1e-5 * (1.0 + fabs(sum)), "encoder gradient %lld: %g, alone %g",
+                      (long long)(i - enc), pack_g[i], sum);
+        most = fmax(most, fabs(sum));
+    }
+    ck_assert(most > 1e-4); /* the encoder's gradients are not all 0 */
+    docscratch_free(&s);
+    free(alone_g);
+    free(pack_g);
     model_free(&m);
 }
 END_TEST
@@ -611,6 +690,7 @@ Suite *selfattn_suite(void)
     tcase_add_test(tm, test_training_same_bits_any_threads);
     tcase_add_test(tm, test_step_allocates_nothing);
     tcase_add_test(tm, test_documents_are_encoded_alone);
+    tcase_add_test(tm, test_packs_give_each_document_its_bits);
     suite_add_tcase(s, tm);
     TCase *tt = tcase_create("tune");
     tcase_set_timeout(tt, 120);

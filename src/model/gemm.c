@@ -432,7 +432,7 @@ static void gemm_nt_2x4(float *C, ptrdiff_t ldc, const float *A, ptrdiff_t lda, 
  * cost more than the products when K is a short document's T. Longer sums keep
  * the dot products, which then need no copy. Either way an element's sum
  * depends only on K, not on where its block falls. */
-enum { GEMM_NT_SHORT = 32, GEMM_NT_N = 16 };
+enum { GEMM_NT_SHORT = 65, GEMM_NT_N = 16 };
 
 /* Shuffles of two vectors (lane indices into their concatenation). */
 #if defined(__clang__)

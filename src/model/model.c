@@ -328,6 +328,8 @@ void docscratch_free(DocScratch *s)
                      s->alpha, s->z, s->zd, s->dz, s->logits, s->probs, s->dlogits};
     for (size_t i = 0; i < sizeof bufs / sizeof *bufs; i++) free(bufs[i]);
     free(s->mask);
+    free(s->pack_x);
+    free(s->pack_dx);
     selfattn_scratch_free(&s->enc);
     free(s->sid);
     free(s->kid);
@@ -368,6 +370,15 @@ void docscratch_reserve(DocScratch *s, const ModelDims *dims, int T)
     selfattn_scratch_reserve(&s->enc, &dims->enc, dims->dim, dims->heads, cap);
 }
 
+void docscratch_reserve_pack(DocScratch *s, const ModelDims *dims, int n)
+{
+    docscratch_reserve(s, dims, n);
+    free(s->pack_x);
+    free(s->pack_dx);
+    s->pack_x = xaligned_calloc((size_t)n * dims->dim * sizeof(float));
+    s->pack_dx = xaligned_calloc((size_t)n * dims->dim * sizeof(float));
+}
+
 /* alpha [H,n] of the n positions a shipped model kept, at positions pos [n], becomes
  * alpha [H,T] with zeros for the skipped ones, in place: from the last entry
  * down, no entry is written before it has been read (h*n + j <= h*T + pos[j]). */
@@ -380,26 +391,13 @@ static void model_expand_alpha(float *alpha, const int32_t *pos, int n, int T, i
         }
 }
 
-float model_forward(const Model *m, const int32_t *ids, int n, const float *offset, const int32_t *y, int ny,
-                    float dropout, uint64_t mask_seed, DocScratch *s)
+/* model_forward after the gather and the encoder: from s->x [T,d] (T of s->T
+ * positions present) to the loss. */
+static float model_head_forward(const Model *m, int T, const float *offset, const int32_t *y, int ny,
+                                float dropout, uint64_t mask_seed, DocScratch *s)
 {
     const ModelDims *D = &m->dims;
-    int d = D->dim, H = D->heads, K = H * d;
-    int T, P, nk = n;
-    const int32_t *kept = ids;
-    if (embed_is_plain(&m->emb)) {
-        T = P = kernel_gather_bags(s->x, m->p.emb, ids, n, d);
-    } else {
-        T = embed_gather(&m->emb, s->x, s->kid, &nk, s->pos, &P, s->sid, ids, n);
-        kept = s->kid;
-    }
-    s->T = P;
-    if (D->enc.layers) {
-        selfattn_forward(s->x, &s->enc, kept, nk, T, m->p.enc, &D->enc, d, H, D->dense_rows, mask_seed);
-        /* The encoder's tokens by their places in the whole document (explain's rollout). */
-        if (T < P)
-            for (int j = 0; j < s->enc.T; j++) s->enc.tok[j] = s->pos[s->enc.tok[j]];
-    }
+    const int d = D->dim, H = D->heads, K = H * d, P = s->T;
     const float *xs = s->x;
     if (D->positional) {
         for (size_t i = 0; i < (size_t)T * d; i++) s->xs[i] = s->x[i] + s->pe[i];
@@ -437,6 +435,29 @@ float model_forward(const Model *m, const int32_t *ids, int n, const float *offs
     return loss_forward(D->loss, s->probs, s->logits, y, ny, s->class_w, D->classes);
 }
 
+float model_forward(const Model *m, const int32_t *ids, int n, const float *offset, const int32_t *y, int ny,
+                    float dropout, uint64_t mask_seed, DocScratch *s)
+{
+    const ModelDims *D = &m->dims;
+    const int d = D->dim, H = D->heads;
+    int T, P, nk = n;
+    const int32_t *kept = ids;
+    if (embed_is_plain(&m->emb)) {
+        T = P = kernel_gather_bags(s->x, m->p.emb, ids, n, d);
+    } else {
+        T = embed_gather(&m->emb, s->x, s->kid, &nk, s->pos, &P, s->sid, ids, n);
+        kept = s->kid;
+    }
+    s->T = P;
+    if (D->enc.layers) {
+        selfattn_forward(s->x, &s->enc, kept, nk, T, m->p.enc, &D->enc, d, H, D->dense_rows, mask_seed);
+        /* The encoder's tokens by their places in the whole document (explain's rollout). */
+        if (T < P)
+            for (int j = 0; j < s->enc.T; j++) s->enc.tok[j] = s->pos[s->enc.tok[j]];
+    }
+    return model_head_forward(m, T, offset, y, ny, dropout, mask_seed, s);
+}
+
 /* Backward of context attention into demb [T,d]: through the pooling and scores,
  * then the gate (v -> x) and the context sums (L, R -> x). */
 static void model_ctx_backward(const Model *m, int T, DocScratch *s, const ParamTensors *g, float *demb)
@@ -459,14 +480,13 @@ static void model_ctx_backward(const Model *m, int T, DocScratch *s, const Param
     if (D->context) kernel_context_sums_backward(demb, s->dL, s->dR, T, d);
 }
 
-void model_backward(const Model *m, const int32_t *ids, int n, const int32_t *y, int ny, float dropout,
-                    float scale, DocScratch *s, float *dense_grad, float *demb)
+/* model_backward down to dL/dx' (the encoder's outputs, or the gathered rows
+ * without one): dx [T,d] (overwritten), dense_grad += the head's gradients. */
+static void model_head_backward(const Model *m, const int32_t *y, int ny, float dropout, float scale,
+                                DocScratch *s, float *dense_grad, float *dx)
 {
     const ModelDims *D = &m->dims;
-    int d = D->dim, H = D->heads, K = H * d, T = s->T;
-    /* One row per position: the gradient goes straight to demb; bags take it
-     * through s->dx and share it among their rows. */
-    float *dx = T == n ? demb : s->dx;
+    const int d = D->dim, H = D->heads, K = H * d, T = s->T;
     ParamTensors g;
     /* dense_grad holds only the dense prefix, whose offsets match the block's. */
     model_views(m, dense_grad, &g);
@@ -487,8 +507,63 @@ void model_backward(const Model *m, const int32_t *ids, int n, const int32_t *y,
     else
         kernel_add_attn_backward(dx, dx, g.att_w, g.att_b, g.att_v, s->da, s->dz, s->z, s->alpha,
                                  s->u, s->x, xs, m->p.att_w, m->p.att_v, T, d, H);
-    if (D->enc.layers) selfattn_backward(dx, g.enc, &s->enc, m->p.enc, &D->enc, d, H);
-    if (dx != demb) kernel_scatter_bags(demb, dx, ids, n, d);
+}
+
+void model_backward(const Model *m, const int32_t *ids, int n, const int32_t *y, int ny, float dropout,
+                    float scale, DocScratch *s, float *dense_grad, float *demb)
+{
+    const ModelDims *D = &m->dims;
+    /* One row per position: the gradient goes straight to demb; bags take it
+     * through s->dx and share it among their rows. */
+    float *dx = s->T == n ? demb : s->dx;
+    model_head_backward(m, y, ny, dropout, scale, s, dense_grad, dx);
+    if (D->enc.layers) {
+        ParamTensors g;
+        model_views(m, dense_grad, &g);
+        selfattn_backward(dx, g.enc, &s->enc, m->p.enc, &D->enc, D->dim, D->heads);
+    }
+    if (dx != demb) kernel_scatter_bags(demb, dx, ids, n, D->dim);
+}
+
+int model_pack_max(const Model *m)
+{
+    const ModelDims *D = &m->dims;
+    if (!D->enc.layers || !embed_is_plain(&m->emb)) return 0;
+    const int most = selfattn_pack_max(&D->enc, D->dim, D->heads);
+    return most < MODEL_PACK_DOCS ? most : MODEL_PACK_DOCS;
+}
+
+void model_pack_step(const Model *m, ModelPackDoc *docs, int nd, float dropout, DocScratch *s)
+{
+    const ModelDims *D = &m->dims;
+    const int d = D->dim, H = D->heads;
+    SelfAttnDoc ed[MODEL_PACK_DOCS];
+    float *dx[MODEL_PACK_DOCS];
+    if (nd < 1 || nd > MODEL_PACK_DOCS) abort(); /* step.c never packs more: a bug, not an input */
+    size_t used = 0;
+    for (int b = 0; b < nd; b++) {
+        float *x = s->pack_x + used * d;
+        const int T = kernel_gather_bags(x, m->p.emb, docs[b].ids, docs[b].n, d);
+        ed[b] = (SelfAttnDoc){.x = x, .ids = docs[b].ids, .n = docs[b].n, .T = T, .seed = docs[b].mask_seed};
+        dx[b] = s->pack_dx + used * d;
+        used += (size_t)T;
+    }
+    selfattn_forward_pack(&s->enc, ed, nd, m->p.enc, &D->enc, d, H, D->dense_rows);
+    for (int b = 0; b < nd; b++) {
+        ModelPackDoc *doc = &docs[b];
+        const int T = s->T = ed[b].T;
+        memcpy(s->x, ed[b].x, (size_t)T * d * sizeof *s->x);
+        doc->loss = model_head_forward(m, T, NULL, doc->y, doc->ny, dropout, doc->mask_seed, s);
+        doc->pred = model_argmax(s->probs, D->classes);
+        model_head_backward(m, doc->y, doc->ny, dropout, doc->scale, s, doc->dense_grad, dx[b]);
+    }
+    ParamTensors g;
+    model_views(m, docs[0].dense_grad, &g);
+    selfattn_backward_pack(dx, g.enc, &s->enc, m->p.enc, &D->enc, d, H);
+    for (int b = 0; b < nd; b++) {
+        if (ed[b].T == docs[b].n) memcpy(docs[b].demb, dx[b], (size_t)docs[b].n * d * sizeof *dx[b]);
+        else kernel_scatter_bags(docs[b].demb, dx[b], docs[b].ids, docs[b].n, d);
+    }
 }
 
 int model_argmax(const float *probs, int C)

@@ -100,6 +100,7 @@ typedef struct DocScratch {
     float *logits, *probs, *dlogits;  /* [C] */
     unsigned char *mask;              /* [H*d] dropout keep mask */
     SelfAttnScratch enc;              /* with the encoder */
+    float *pack_x, *pack_dx;          /* [pack,d] a pack's rows and their gradients (docscratch_reserve_pack) */
     const float *class_w;             /* [C] per-class loss weights (loss.h) while training; NULL: none */
     int32_t *sid, *kid, *pos;         /* [cap_t] a shipped model's gather (embed_gather): stored rows,
                                          kept ids, kept positions */
@@ -148,6 +149,8 @@ void docscratch_init(DocScratch *s, const ModelDims *dims, int cap_t);
 void docscratch_free(DocScratch *s);
 /* Grows the scratch to hold T tokens (outside the training step only). */
 void docscratch_reserve(DocScratch *s, const ModelDims *dims, int T);
+/* Grows it for model_pack_step's packs of up to n tokens (a training scratch's). */
+void docscratch_reserve_pack(DocScratch *s, const ModelDims *dims, int n);
 
 /* Targets travel as a label set y [ny] of distinct classes < C; ny = 0 means
  * none (no loss). The loss is dims.loss's, weighted by s->class_w (loss.h). */
@@ -170,5 +173,30 @@ void model_backward(const Model *m, const int32_t *ids, int n, const int32_t *y,
                     float scale, DocScratch *s, float *dense_grad, float *demb);
 /* Index of the largest of probs [C]; ties go to the lower index. */
 int model_argmax(const float *probs, int C);
+
+/* Training several short documents in one pass of the encoder (selfattn.h's
+ * packs): for each, model_forward (no offset) then model_backward, with the
+ * same bits for its loss, probabilities and demb as alone; the encoder's
+ * gradients, the pack's sums, go to the first document's dense_grad, the rest
+ * to each one's own. */
+#define MODEL_PACK_DOCS 64
+typedef struct ModelPackDoc {
+    const int32_t *ids; /* [n] */
+    int n;
+    const int32_t *y;   /* [ny] targets */
+    int ny;
+    float scale;        /* its weight in the batch loss */
+    uint64_t mask_seed;
+    float *dense_grad;  /* [n_dense], added to */
+    float *demb;        /* [n,d], written */
+    float loss;         /* out */
+    int pred;           /* out: model_argmax of its probabilities */
+} ModelPackDoc;
+/* The most tokens (and documents) of a pack: 0 when m does not pack (no encoder,
+ * a shipped embedding, or a processor sakfull.h does not serve). */
+int model_pack_max(const Model *m);
+/* nd <= MODEL_PACK_DOCS documents whose ids number at most model_pack_max in
+ * all, with s reserved for that (docscratch_reserve_pack). */
+void model_pack_step(const Model *m, ModelPackDoc *docs, int nd, float dropout, DocScratch *s);
 
 #endif

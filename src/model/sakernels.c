@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "gemm.h"
+#include "sakfull.h"
 
 /* Tokens per chunk of the LayerNorm loops: per-token sums on the stack. */
 enum { SAK_LN_CHUNK = 64 };
@@ -247,8 +248,57 @@ void sak_work_bind(SakWork *w, float *block, const SakDims *D, int cap_t)
     sak_work_layout(w, block, D, cap_t);
 }
 
+int sak_pack_max(const SakDims *D)
+{
+    const int n = D->window && D->window + 1 < SAKFULL_MAX_T ? D->window + 1 : SAKFULL_MAX_T;
+    return n >= 2 && sakfull_takes(n, D->d / D->heads) ? n : 0;
+}
+
+/* A pack's documents are at most sak_pack_max tokens, which sakfull takes
+ * (sakernels.h); a caller that breaks this has a bug that would compute garbage. */
+static void sak_pack_check(const SakDims *D, const SakPack *k)
+{
+    const int most = sak_pack_max(D);
+    for (int b = 0; b < k->n; b++)
+        if (k->off[b + 1] - k->off[b] > most) abort();
+}
+
+/* a = MHA(q, k, v) over each document of the pack (sakmha.h). */
+static void sak_attend(SakCache *c, SakWork *w, const SakDims *D, int T, const SakPack *k)
+{
+    if (!k || k->n == 1) {
+        sakmha_forward(c->a, c->p, w->mha, c->q, c->k, c->v, T, D->d, D->heads, D->window);
+        return;
+    }
+    sak_pack_check(D, k);
+    float *p = c->p;
+    for (int b = 0; b < k->n; b++) {
+        const int o = k->off[b], n = k->off[b + 1] - o;
+        sakfull_forward(c->a + o, p, w->mha, c->q + o, c->k + o, c->v + o, n, T, D->d, D->heads);
+        p += (size_t)D->heads * n * n;
+    }
+}
+
+/* Its backward from w->da into w->dq, w->dk, w->dv (written, not added to). */
+static void sak_attend_backward(SakWork *w, const SakCache *c, const SakDims *D, int T, const SakPack *k)
+{
+    if (!k || k->n == 1) {
+        sakmha_backward_to(w->dq, w->dk, w->dv, w->mha, w->da, c->a, c->p, c->q, c->k, c->v, T, D->d, D->heads,
+                           D->window, 1);
+        return;
+    }
+    sak_pack_check(D, k);
+    const float *p = c->p;
+    for (int b = 0; b < k->n; b++) {
+        const int o = k->off[b], n = k->off[b + 1] - o;
+        sakfull_backward(w->dq + o, w->dk + o, w->dv + o, w->mha, w->da + o, c->a + o, p, c->q + o, c->k + o,
+                         c->v + o, n, T, D->d, D->heads, 1);
+        p += (size_t)D->heads * n * n;
+    }
+}
+
 void sak_layer_forward(float *out, SakCache *c, SakWork *w, const float *x, const float *keep, const SakLayer *p,
-                       const SakDims *D, int T)
+                       const SakDims *D, int T, const SakPack *pack)
 {
     const int d = D->d;
     const size_t td = (size_t)T * d;
@@ -258,7 +308,7 @@ void sak_layer_forward(float *out, SakCache *c, SakWork *w, const float *x, cons
     sak_linear_forward(c->q, c->h1, p->wq, p->bq, T, d, d);
     sak_linear_forward(c->k, c->h1, p->wk, NULL, T, d, d);
     sak_linear_forward(c->v, c->h1, p->wv, p->bv, T, d, d);
-    sakmha_forward(c->a, c->p, w->mha, c->q, c->k, c->v, T, d, D->heads, D->window);
+    sak_attend(c, w, D, T, pack);
     sak_linear_forward(c->y, c->a, p->wo, p->bo, T, d, d);
     if (keep)
 #pragma omp simd
@@ -292,7 +342,7 @@ static const float *sak_masked(float *dst, const float *src, const float *m, siz
 }
 
 void sak_layer_backward(float *dx, const SakLayer *g, SakWork *w, const float *dout, const SakCache *c,
-                        const float *keep, const SakLayer *p, const SakDims *D, int T)
+                        const float *keep, const SakLayer *p, const SakDims *D, int T, const SakPack *pack)
 {
     const int d = D->d;
     const size_t td = (size_t)T * d, bytes = td * sizeof(float);
@@ -310,8 +360,7 @@ void sak_layer_backward(float *dx, const SakLayer *g, SakWork *w, const float *d
     }
     /* The first product into each of da, dq, dk, dv and dh writes it: no zeroing. */
     sak_linear_backward_to(w->da, g->wo, g->bo, sak_masked(w->dq, w->dy, keep, td), c->a, p->wo, T, d, d, 1);
-    sakmha_backward_to(w->dq, w->dk, w->dv, w->mha, w->da, c->a, c->p, c->q, c->k, c->v, T, d, D->heads,
-                       D->window, 1);
+    sak_attend_backward(w, c, D, T, pack);
     /* The three projections of h1, as sak_linear_backward each, with h1 transposed once for their dW. */
     sak_bias_backward(g->bq, w->dq, T, d);
     sak_bias_backward(g->bv, w->dv, T, d);

@@ -122,15 +122,35 @@ void sak_cache_bind(SakCache *c, float *block, const SakDims *D, int cap_t);
 size_t sak_work_floats(const SakDims *D, int cap_t);
 void sak_work_bind(SakWork *w, float *block, const SakDims *D, int cap_t);
 
+/* Several documents packed into one sequence of T tokens: document b is tokens
+ * off[b] .. off[b+1]-1 (off[0] = 0, off[n] = T; a document may be empty). The
+ * position-wise parts (LayerNorm, projections, residuals, FFN) run over all T
+ * tokens at once, the attention within each document only (a block mask), so
+ * each document's outputs and input gradients are the bits it gets alone; the
+ * parameter gradients are the same sums in another order. Short documents are
+ * where this pays: alone, a product of a few tokens fills a few of a vector's
+ * lanes. p then holds each document's [H,T_b,T_b] block in turn. */
+typedef struct SakPack {
+    int n;
+    const int *off; /* [n+1] */
+} SakPack;
+
+/* The most tokens a pack of several documents may hold, each of them as many at
+ * most (0: this layer packs none on this processor): packed documents take
+ * sakfull.h's kernels, whose rows may lie in a longer sequence. */
+int sak_pack_max(const SakDims *D);
+
 /* The layer above on rows: x and out are [T,d] like the model's embeddings; out
  * must not alias x. keep holds m1 then m2 (feature-major like the activations;
- * m2 only with the FFN), or is NULL for no dropout. */
+ * m2 only with the FFN), or is NULL for no dropout. pack: the documents of the
+ * T tokens, or NULL for one. */
 void sak_layer_forward(float *out /* [T,d] */, SakCache *c, SakWork *w, const float *x /* [T,d] */,
-                       const float *keep /* [2,d,T] or NULL */, const SakLayer *p, const SakDims *D, int T);
-/* Backward of the layer's last forward on c (with the same keep): dx += dL/dx,
- * g's tensors += dL/dparams. */
+                       const float *keep /* [2,d,T] or NULL */, const SakLayer *p, const SakDims *D, int T,
+                       const SakPack *pack);
+/* Backward of the layer's last forward on c (with the same keep and pack): dx +=
+ * dL/dx, g's tensors += dL/dparams. */
 void sak_layer_backward(float *dx /* [T,d] */, const SakLayer *g, SakWork *w, const float *dout /* [T,d] */,
                         const SakCache *c, const float *keep /* [2,d,T] or NULL */, const SakLayer *p,
-                        const SakDims *D, int T);
+                        const SakDims *D, int T, const SakPack *pack);
 
 #endif

@@ -60,17 +60,35 @@ SF_INLINE __m256i sf_mask(int n)
     return _mm256_cmpgt_epi32(_mm256_set1_epi32(n), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
 }
 
-/* n < 8 lanes load under the mask (0 elsewhere, never read past a row's end)
- * and store under it. */
+/* n < 8 lanes load under the mask (0 elsewhere, never read past a row's end). */
 SF_INLINE sf_v8 sf_ld(const float *p, int n, __m256i m)
 {
     return (sf_v8)(n < 8 ? _mm256_maskload_ps(p, m) : _mm256_loadu_ps(p));
 }
 
-SF_INLINE void sf_st(float *p, sf_v8 v, int n, __m256i m)
+/* A partial store goes out as four, two and one lanes (gemm.c's gemm_st8):
+ * masked stores are microcoded on AMD processors, and short documents make
+ * most stores partial. */
+SF_INLINE void sf_st(float *p, sf_v8 v, int n)
 {
-    if (n < 8) _mm256_maskstore_ps(p, m, (__m256)v);
-    else _mm256_storeu_ps(p, (__m256)v);
+    if (n == 8) {
+        _mm256_storeu_ps(p, (__m256)v);
+        return;
+    }
+    __m128 lo = _mm256_castps256_ps128((__m256)v);
+    if (n >= 4) {
+        _mm_storeu_ps(p, lo);
+        lo = _mm256_extractf128_ps((__m256)v, 1);
+        p += 4;
+        n -= 4;
+    }
+    if (n >= 2) {
+        _mm_storel_pi((__m64 *)p, lo);
+        lo = _mm_movehl_ps(lo, lo);
+        p += 2;
+        n -= 2;
+    }
+    if (n) _mm_store_ss(p, lo);
 }
 
 SF_INLINE sf_v8 sf_ldu(const float *p)
@@ -111,16 +129,16 @@ SF_INLINE sf_v8 sf_exp_neg(sf_v8 x)
  * [T,8]; the softmax over u against the lanes' maxima (sakmha_softmax_keys);
  * then p's columns and o_i = sum_u v[i,u] p_u (the gemm_nn_set of v p). */
 SF_INLINE void sf_fwd_block(float *o, float *p, float *es, const float *q, const float *k, const float *v, int T,
-                            int t0, int n, const int dh, float scale)
+                            int ld, int t0, int n, const int dh, float scale)
 {
     const __m256i m = sf_mask(n);
     sf_v8 qv[8], mx = sf_bc(-INFINITY), sum = {0}, acc[8];
 #pragma GCC unroll 8
-    for (int i = 0; i < dh; i++) qv[i] = sf_ld(q + (size_t)i * T + t0, n, m), acc[i] = (sf_v8){0};
+    for (int i = 0; i < dh; i++) qv[i] = sf_ld(q + (size_t)i * ld + t0, n, m), acc[i] = (sf_v8){0};
     for (int u = 0; u < T; u++) {
         sf_v8 s = {0};
 #pragma GCC unroll 8
-        for (int i = 0; i < dh; i++) s += sf_bc(k[(size_t)i * T + u]) * qv[i];
+        for (int i = 0; i < dh; i++) s += sf_bc(k[(size_t)i * ld + u]) * qv[i];
         sf_stu(es + 8 * u, s);
         mx = (sf_v8)_mm256_max_ps((__m256)s, (__m256)mx); /* s > mx ? s : mx, as sakmha's loop */
     }
@@ -133,22 +151,22 @@ SF_INLINE void sf_fwd_block(float *o, float *p, float *es, const float *q, const
     const sf_v8 rs = sf_bc(1.0f) / sum;
     for (int u = 0; u < T; u++) {
         const sf_v8 pu = sf_ldu(es + 8 * u) * rs;
-        sf_st(p + (size_t)u * T + t0, pu, n, m);
+        sf_st(p + (size_t)u * T + t0, pu, n);
 #pragma GCC unroll 8
-        for (int i = 0; i < dh; i++) acc[i] += sf_bc(v[(size_t)i * T + u]) * pu;
+        for (int i = 0; i < dh; i++) acc[i] += sf_bc(v[(size_t)i * ld + u]) * pu;
     }
 #pragma GCC unroll 8
-    for (int i = 0; i < dh; i++) sf_st(o + (size_t)i * T + t0, acc[i], n, m);
+    for (int i = 0; i < dh; i++) sf_st(o + (size_t)i * ld + t0, acc[i], n);
 }
 
 SF_INLINE void sf_forward(float *o, float *p, float *work, const float *q, const float *k, const float *v, int T,
-                          int H, const int dh)
+                          int ld, int H, const int dh)
 {
     const float scale = 1.0f / sqrtf((float)dh);
     for (int h = 0; h < H; h++) {
-        const size_t c0 = (size_t)h * dh * T;
+        const size_t c0 = (size_t)h * dh * ld;
         for (int t0 = 0; t0 < T; t0 += 8)
-            sf_fwd_block(o + c0, p + (size_t)h * T * T, work, q + c0, k + c0, v + c0, T, t0,
+            sf_fwd_block(o + c0, p + (size_t)h * T * T, work, q + c0, k + c0, v + c0, T, ld, t0,
                          T - t0 < 8 ? T - t0 : 8, dh, scale);
     }
 }
@@ -159,32 +177,32 @@ SF_INLINE void sf_forward(float *o, float *p, float *work, const float *q, const
  * the same order). ds and p go to the padded blocks dsp and pp [T8,T8] (0 in
  * the lanes past T), whose transposes the key side reads. */
 SF_INLINE void sf_bwd_queries(float *dq, float *dsp, float *pp, const float *dout, const float *o, const float *p,
-                              const float *k, const float *v, int T, int T8, int t0, int n, const int dh, float scale,
-                              int set)
+                              const float *k, const float *v, int T, int ld, int T8, int t0, int n, const int dh,
+                              float scale, int set)
 {
     const __m256i m = sf_mask(n);
     sf_v8 dov[8], acc[8], c = {0};
 #pragma GCC unroll 8
     for (int i = 0; i < dh; i++) {
-        dov[i] = sf_ld(dout + (size_t)i * T + t0, n, m);
-        c += dov[i] * sf_ld(o + (size_t)i * T + t0, n, m);
+        dov[i] = sf_ld(dout + (size_t)i * ld + t0, n, m);
+        c += dov[i] * sf_ld(o + (size_t)i * ld + t0, n, m);
         acc[i] = (sf_v8){0};
     }
     const sf_v8 sc = sf_bc(scale);
     for (int u = 0; u < T; u++) {
         sf_v8 g = {0};
 #pragma GCC unroll 8
-        for (int i = 0; i < dh; i++) g += sf_bc(v[(size_t)i * T + u]) * dov[i];
+        for (int i = 0; i < dh; i++) g += sf_bc(v[(size_t)i * ld + u]) * dov[i];
         const sf_v8 pu = sf_ld(p + (size_t)u * T + t0, n, m), ds = pu * (g - c) * sc;
         sf_stu(dsp + (size_t)u * T8 + t0, ds);
         sf_stu(pp + (size_t)u * T8 + t0, pu);
 #pragma GCC unroll 8
-        for (int i = 0; i < dh; i++) acc[i] += sf_bc(k[(size_t)i * T + u]) * ds;
+        for (int i = 0; i < dh; i++) acc[i] += sf_bc(k[(size_t)i * ld + u]) * ds;
     }
 #pragma GCC unroll 8
     for (int i = 0; i < dh; i++) {
-        float *dst = dq + (size_t)i * T + t0;
-        sf_st(dst, set ? acc[i] : sf_ld(dst, n, m) + acc[i], n, m);
+        float *dst = dq + (size_t)i * ld + t0;
+        sf_st(dst, set ? acc[i] : sf_ld(dst, n, m) + acc[i], n);
     }
 }
 
@@ -192,8 +210,8 @@ SF_INLINE void sf_bwd_queries(float *dq, float *dsp, float *pp, const float *dou
  * whose row t holds the block's keys: dst_i (+)= sum_t rows_t b[i,t], summed
  * over t in order as sakmha's products over the rows of ds (dk, with b = q) and
  * p (dv, with b = do). */
-SF_INLINE void sf_key_sums(float *dst, const float *rows, const float *b, int T, int T8, int u0, int n, const int dh,
-                           int set)
+SF_INLINE void sf_key_sums(float *dst, const float *rows, const float *b, int T, int ld, int T8, int u0, int n,
+                           const int dh, int set)
 {
     const __m256i m = sf_mask(n);
     sf_v8 acc[8];
@@ -202,12 +220,12 @@ SF_INLINE void sf_key_sums(float *dst, const float *rows, const float *b, int T,
     for (int t = 0; t < T; t++) {
         const sf_v8 r = sf_ldu(rows + (size_t)t * T8 + u0);
 #pragma GCC unroll 8
-        for (int i = 0; i < dh; i++) acc[i] += r * sf_bc(b[(size_t)i * T + t]);
+        for (int i = 0; i < dh; i++) acc[i] += r * sf_bc(b[(size_t)i * ld + t]);
     }
 #pragma GCC unroll 8
     for (int i = 0; i < dh; i++) {
-        float *d = dst + (size_t)i * T + u0;
-        sf_st(d, set ? acc[i] : sf_ld(d, n, m) + acc[i], n, m);
+        float *d = dst + (size_t)i * ld + u0;
+        sf_st(d, set ? acc[i] : sf_ld(d, n, m) + acc[i], n);
     }
 }
 
@@ -242,8 +260,8 @@ SF_INLINE void sf_transpose(float *dst, const float *src, int T8)
 }
 
 SF_INLINE void sf_backward(float *dq, float *dk, float *dv, float *work, const float *dout, const float *o,
-                           const float *p, const float *q, const float *k, const float *v, int T, int H, const int dh,
-                           int set)
+                           const float *p, const float *q, const float *k, const float *v, int T, int ld, int H,
+                           const int dh, int set)
 {
     const float scale = 1.0f / sqrtf((float)dh);
     const int T8 = sakfull_pad(T);
@@ -253,17 +271,17 @@ SF_INLINE void sf_backward(float *dq, float *dk, float *dv, float *work, const f
     memset(dsp + (size_t)T * T8, 0, (size_t)(T8 - T) * T8 * sizeof *dsp);
     memset(pp + (size_t)T * T8, 0, (size_t)(T8 - T) * T8 * sizeof *pp);
     for (int h = 0; h < H; h++) {
-        const size_t c0 = (size_t)h * dh * T;
+        const size_t c0 = (size_t)h * dh * ld;
         const float *ph = p + (size_t)h * T * T;
         for (int t0 = 0; t0 < T; t0 += 8)
-            sf_bwd_queries(dq + c0, dsp, pp, dout + c0, o + c0, ph, k + c0, v + c0, T, T8, t0,
+            sf_bwd_queries(dq + c0, dsp, pp, dout + c0, o + c0, ph, k + c0, v + c0, T, ld, T8, t0,
                            T - t0 < 8 ? T - t0 : 8, dh, scale, set);
         sf_transpose(dsT, dsp, T8);
         sf_transpose(pT, pp, T8);
         for (int u0 = 0; u0 < T; u0 += 8) {
             const int n = T - u0 < 8 ? T - u0 : 8;
-            sf_key_sums(dk + c0, dsT, q + c0, T, T8, u0, n, dh, set);
-            sf_key_sums(dv + c0, pT, dout + c0, T, T8, u0, n, dh, set);
+            sf_key_sums(dk + c0, dsT, q + c0, T, ld, T8, u0, n, dh, set);
+            sf_key_sums(dv + c0, pT, dout + c0, T, ld, T8, u0, n, dh, set);
         }
     }
 }
@@ -271,37 +289,37 @@ SF_INLINE void sf_backward(float *dq, float *dk, float *dv, float *work, const f
 /* One instance per head width, so that a block's dh rows live in registers. */
 #define SF_WIDTH(DH)                                                                                              \
     SF_AVX2 static void sf_forward##DH(float *o, float *p, float *work, const float *q, const float *k,          \
-                                       const float *v, int T, int H)                                               \
+                                       const float *v, int T, int ld, int H)                                       \
     {                                                                                                             \
-        sf_forward(o, p, work, q, k, v, T, H, DH);                                                                \
+        sf_forward(o, p, work, q, k, v, T, ld, H, DH);                                                            \
     }                                                                                                             \
     SF_AVX2 static void sf_backward##DH(float *dq, float *dk, float *dv, float *work, const float *dout,         \
                                         const float *o, const float *p, const float *q, const float *k,          \
-                                        const float *v, int T, int H, int set)                                   \
+                                        const float *v, int T, int ld, int H, int set)                           \
     {                                                                                                             \
-        sf_backward(dq, dk, dv, work, dout, o, p, q, k, v, T, H, DH, set);                                        \
+        sf_backward(dq, dk, dv, work, dout, o, p, q, k, v, T, ld, H, DH, set);                                    \
     }
 SF_WIDTH(2)
 SF_WIDTH(4)
 SF_WIDTH(8)
 
-void sakfull_forward(float *o, float *p, float *work, const float *q, const float *k, const float *v, int T, int d,
-                     int H)
+void sakfull_forward(float *o, float *p, float *work, const float *q, const float *k, const float *v, int T, int ld,
+                     int d, int H)
 {
     switch (d / H) {
-    case 2: sf_forward2(o, p, work, q, k, v, T, H); break;
-    case 4: sf_forward4(o, p, work, q, k, v, T, H); break;
-    default: sf_forward8(o, p, work, q, k, v, T, H); break;
+    case 2: sf_forward2(o, p, work, q, k, v, T, ld, H); break;
+    case 4: sf_forward4(o, p, work, q, k, v, T, ld, H); break;
+    default: sf_forward8(o, p, work, q, k, v, T, ld, H); break;
     }
 }
 
 void sakfull_backward(float *dq, float *dk, float *dv, float *work, const float *dout, const float *o, const float *p,
-                      const float *q, const float *k, const float *v, int T, int d, int H, int set)
+                      const float *q, const float *k, const float *v, int T, int ld, int d, int H, int set)
 {
     switch (d / H) {
-    case 2: sf_backward2(dq, dk, dv, work, dout, o, p, q, k, v, T, H, set); break;
-    case 4: sf_backward4(dq, dk, dv, work, dout, o, p, q, k, v, T, H, set); break;
-    default: sf_backward8(dq, dk, dv, work, dout, o, p, q, k, v, T, H, set); break;
+    case 2: sf_backward2(dq, dk, dv, work, dout, o, p, q, k, v, T, ld, H, set); break;
+    case 4: sf_backward4(dq, dk, dv, work, dout, o, p, q, k, v, T, ld, H, set); break;
+    default: sf_backward8(dq, dk, dv, work, dout, o, p, q, k, v, T, ld, H, set); break;
     }
 }
 
@@ -319,16 +337,16 @@ int sakfull_takes(int T, int dh)
     return 0;
 }
 
-void sakfull_forward(float *o, float *p, float *work, const float *q, const float *k, const float *v, int T, int d,
-                     int H)
+void sakfull_forward(float *o, float *p, float *work, const float *q, const float *k, const float *v, int T, int ld,
+                     int d, int H)
 {
-    (void)o, (void)p, (void)work, (void)q, (void)k, (void)v, (void)T, (void)d, (void)H;
+    (void)o, (void)p, (void)work, (void)q, (void)k, (void)v, (void)T, (void)ld, (void)d, (void)H;
 }
 
 void sakfull_backward(float *dq, float *dk, float *dv, float *work, const float *dout, const float *o, const float *p,
-                      const float *q, const float *k, const float *v, int T, int d, int H, int set)
+                      const float *q, const float *k, const float *v, int T, int ld, int d, int H, int set)
 {
     (void)dq, (void)dk, (void)dv, (void)work, (void)dout, (void)o, (void)p, (void)q, (void)k, (void)v, (void)T,
-        (void)d, (void)H, (void)set;
+        (void)ld, (void)d, (void)H, (void)set;
 }
 #endif

@@ -26,14 +26,16 @@ int sakfull_takes(int T, int dh);
 int sakfull_use(int on);
 /* Scratch floats either needs for documents up to T tokens. */
 size_t sakfull_work_floats(int T);
-/* o = softmax(k^T q / sqrt(dh)) per head, as sakmha_forward with W = 0. */
-void sakfull_forward(float *o /* [d,T] */, float *p /* [H,T,T] */, float *work /* [sakfull_work_floats] */,
-                     const float *q /* [d,T] */, const float *k /* [d,T] */, const float *v /* [d,T] */, int T,
-                     int d, int H);
+/* o = softmax(k^T q / sqrt(dh)) per head, as sakmha_forward with W = 0. The
+ * activations' rows are ld >= T floats apart (ld = T for one document; a pack
+ * of several (sakernels.h) passes its total length), p is the document's own. */
+void sakfull_forward(float *o /* [d,ld] */, float *p /* [H,T,T] */, float *work /* [sakfull_work_floats] */,
+                     const float *q /* [d,ld] */, const float *k /* [d,ld] */, const float *v /* [d,ld] */, int T,
+                     int ld, int d, int H);
 /* sakmha_backward_to with W = 0: dq, dk, dv written when set, else added to. */
-void sakfull_backward(float *dq /* [d,T] */, float *dk /* [d,T] */, float *dv /* [d,T] */,
-                      float *work /* [sakfull_work_floats] */, const float *dout /* [d,T] */,
-                      const float *o /* [d,T] */, const float *p /* [H,T,T] */, const float *q /* [d,T] */,
-                      const float *k /* [d,T] */, const float *v /* [d,T] */, int T, int d, int H, int set);
+void sakfull_backward(float *dq /* [d,ld] */, float *dk /* [d,ld] */, float *dv /* [d,ld] */,
+                      float *work /* [sakfull_work_floats] */, const float *dout /* [d,ld] */,
+                      const float *o /* [d,ld] */, const float *p /* [H,T,T] */, const float *q /* [d,ld] */,
+                      const float *k /* [d,ld] */, const float *v /* [d,ld] */, int T, int ld, int d, int H, int set);
 
 #endif

@@ -250,7 +250,7 @@ void sakmha_forward(float *o, float *p, float *work, const float *q, const float
     if (sakmha_span(T, W) != T)
         sakmha_band_forward(o, p, work, q, k, v, T, d, H, W);
     else if ((W == 0 || W >= T - 1) && sakfull_takes(T, d / H))
-        sakfull_forward(o, p, work, q, k, v, T, d, H);
+        sakfull_forward(o, p, work, q, k, v, T, T, d, H);
     else
         sakmha_full_forward(o, p, work, q, k, v, T, d, H, W);
 }
@@ -365,7 +365,7 @@ void sakmha_backward_to(float *dq, float *dk, float *dv, float *work, const floa
         }
         sakmha_band_backward(dq, dk, dv, work, dout, o, p, q, k, v, T, d, H, W);
     } else if ((W == 0 || W >= T - 1) && sakfull_takes(T, d / H)) {
-        sakfull_backward(dq, dk, dv, work, dout, o, p, q, k, v, T, d, H, set);
+        sakfull_backward(dq, dk, dv, work, dout, o, p, q, k, v, T, T, d, H, set);
     } else {
         sakmha_full_backward(dq, dk, dv, work, dout, o, p, q, k, v, T, d, H, set);
     }

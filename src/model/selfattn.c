@@ -117,10 +117,18 @@ int selfattn_get_dims(CkptCursor *c, SelfAttnDims *E, int d, int heads)
     return 0;
 }
 
+int selfattn_pack_max(const SelfAttnDims *E, int d, int heads)
+{
+    if (E->layers == 0) return 0;
+    const SakDims SD = selfattn_sak(E, d, heads);
+    return sak_pack_max(&SD);
+}
+
 void selfattn_scratch_free(SelfAttnScratch *s)
 {
     free(s->block);
     free(s->tok);
+    free(s->doc_off);
     memset(s, 0, sizeof *s);
 }
 
@@ -146,6 +154,7 @@ void selfattn_scratch_reserve(SelfAttnScratch *s, const SelfAttnDims *E, int d, 
     for (int l = 0; l < E->layers; l++, b += nc) sak_cache_bind(&s->cache[l], b, &SD, cap_t);
     sak_work_bind(&s->work, b, &SD, cap_t);
     s->tok = xcalloc((size_t)cap_t, sizeof *s->tok);
+    s->doc_off = xcalloc((size_t)cap_t + 1, sizeof *s->doc_off);
     s->cap_t = cap_t;
 }
 
@@ -166,84 +175,102 @@ static int selfattn_tokens(int32_t *tok, const int32_t *ids, int n, int T, int64
     return Te;
 }
 
-/* Dropout scales for every layer: 0, or 1/(1-p) for a kept unit, drawn from
- * seed, so that a document's masks do not depend on the thread it runs on. */
-static void selfattn_masks(float *keep, int n_masks, size_t n, float p, uint64_t seed)
+/* Dropout scales for every layer of one document of Te tokens in a pack of T:
+ * 0, or 1/(1-p) for a kept unit, drawn from seed in the order of the document's
+ * own feature-major layout ([n_masks,d,Te]), so that its masks depend neither on
+ * the thread it runs on nor on the documents packed with it. */
+static void selfattn_masks(float *keep, int n_masks, int d, int T, int o, int Te, float p, uint64_t seed)
 {
     Rng r;
     rng_seed(&r, rng_mix(seed, 0x656e63ull /* "enc" */, 0));
     const float kept = 1.0f / (1.0f - p);
-    for (size_t i = 0; i < (size_t)n_masks * n; i++) keep[i] = rng_uniform(&r) >= p ? kept : 0.0f;
+    for (int m = 0; m < n_masks; m++)
+        for (int i = 0; i < d; i++) {
+            float *row = keep + ((size_t)m * d + i) * T + o;
+            for (int t = 0; t < Te; t++) row[t] = rng_uniform(&r) >= p ? kept : 0.0f;
+        }
 }
 
 void selfattn_forward(float *x, SelfAttnScratch *s, const int32_t *ids, int n, int T, float *const *t,
                       const SelfAttnDims *E, int d, int heads, int64_t dense_rows, uint64_t seed)
 {
-    const int Te = s->T = selfattn_tokens(s->tok, ids, n, T, dense_rows, E->ngrams);
-    s->T_doc = T;
+    const SelfAttnDoc doc = {.x = x, .ids = ids, .n = n, .T = T, .seed = seed};
+    selfattn_forward_pack(s, &doc, 1, t, E, d, heads, dense_rows);
+}
+
+void selfattn_forward_pack(SelfAttnScratch *s, const SelfAttnDoc *docs, int nd, float *const *t,
+                           const SelfAttnDims *E, int d, int heads, int64_t dense_rows)
+{
+    int Te = 0;
+    for (int b = 0; b < nd; b++) {
+        s->doc_off[b] = Te;
+        Te += selfattn_tokens(s->tok + Te, docs[b].ids, docs[b].n, docs[b].T, dense_rows, E->ngrams);
+    }
+    s->doc_off[nd] = s->T = Te;
+    s->n_docs = nd;
     if (Te == 0) return;
     const SakDims SD = selfattn_sak(E, d, heads);
-    const size_t td = (size_t)Te * d;
-    /* Every position a token (tok[j] = j, the common case): rows move as one
-     * block, and without positions the first layer reads x itself. */
-    const int whole = Te == T;
-    float *h = s->h[0];
-    const float *in = h;
-    if (whole && E->positional == POSITIONAL_NONE)
-        in = x;
-    else if (whole)
-        memcpy(h, x, td * sizeof *h);
-    else
-        for (int j = 0; j < Te; j++) memcpy(h + (size_t)j * d, x + (size_t)s->tok[j] * d, (size_t)d * sizeof *h);
-    if (E->positional == POSITIONAL_SIN)
-#pragma omp simd
-        for (size_t i = 0; i < td; i++) h[i] += s->pe[i];
-    else if (E->positional == POSITIONAL_LEARNED)
-        sak_positions_forward(h, h, t[SA_POS], Te, d, E->positions);
+    const size_t td = (size_t)Te * d, row = (size_t)d * sizeof(float);
     const int per = E->ffn ? 2 : 1;
-    if (s->dropout > 0.0f) selfattn_masks(s->keep, E->layers * per, td, s->dropout, seed);
+    float *h = s->h[0];
+    for (int b = 0; b < nd; b++) {
+        const int o = s->doc_off[b], n = s->doc_off[b + 1] - o;
+        float *hb = h + (size_t)o * d;
+        for (int j = 0; j < n; j++) memcpy(hb + (size_t)j * d, docs[b].x + (size_t)s->tok[o + j] * d, row);
+        if (E->positional == POSITIONAL_SIN)
+#pragma omp simd
+            for (size_t i = 0; i < (size_t)n * d; i++) hb[i] += s->pe[i];
+        else if (E->positional == POSITIONAL_LEARNED)
+            sak_positions_forward(hb, hb, t[SA_POS], n, d, E->positions);
+        if (s->dropout > 0.0f) selfattn_masks(s->keep, E->layers * per, d, Te, o, n, s->dropout, docs[b].seed);
+    }
+    const SakPack pack = {.n = nd, .off = s->doc_off};
     for (int l = 0; l < E->layers; l++) {
         const SakLayer p = selfattn_layer(t, E, d, l);
         const float *keep = s->dropout > 0.0f ? s->keep + (size_t)l * per * td : NULL;
-        sak_layer_forward(s->h[(l + 1) & 1], &s->cache[l], &s->work, l ? s->h[l & 1] : in, keep, &p, &SD, Te);
+        sak_layer_forward(s->h[(l + 1) & 1], &s->cache[l], &s->work, s->h[l & 1], keep, &p, &SD, Te, &pack);
     }
     const float *out = s->h[E->layers & 1];
-    if (whole)
-        memcpy(x, out, td * sizeof *x);
-    else
-        for (int j = 0; j < Te; j++) memcpy(x + (size_t)s->tok[j] * d, out + (size_t)j * d, (size_t)d * sizeof *x);
+    for (int b = 0; b < nd; b++)
+        for (int j = s->doc_off[b]; j < s->doc_off[b + 1]; j++)
+            memcpy(docs[b].x + (size_t)s->tok[j] * d, out + (size_t)j * d, row);
 }
 
 void selfattn_backward(float *dx, float *const *g, SelfAttnScratch *s, float *const *t, const SelfAttnDims *E,
                        int d, int heads)
 {
-    const int Te = s->T;
+    selfattn_backward_pack(&dx, g, s, t, E, d, heads);
+}
+
+void selfattn_backward_pack(float *const *dx, float *const *g, SelfAttnScratch *s, float *const *t,
+                            const SelfAttnDims *E, int d, int heads)
+{
+    const int Te = s->T, nd = s->n_docs;
     if (Te == 0) return;
     const SakDims SD = selfattn_sak(E, d, heads);
-    const size_t td = (size_t)Te * d;
-    const int per = E->ffn ? 2 : 1, whole = Te == s->T_doc;
-    /* With every position a token, the last layer reads dx itself (selfattn_forward). */
-    const float *a = dx;
-    int w = 0; /* the h buffer the next layer writes */
-    if (!whole) {
-        for (int j = 0; j < Te; j++) memcpy(s->h[0] + (size_t)j * d, dx + (size_t)s->tok[j] * d, (size_t)d * sizeof *dx);
-        a = s->h[0];
-        w = 1;
-    }
+    const SakPack pack = {.n = nd, .off = s->doc_off};
+    const size_t td = (size_t)Te * d, row = (size_t)d * sizeof(float);
+    const int per = E->ffn ? 2 : 1;
+    for (int b = 0; b < nd; b++)
+        for (int j = s->doc_off[b]; j < s->doc_off[b + 1]; j++)
+            memcpy(s->h[0] + (size_t)j * d, dx[b] + (size_t)s->tok[j] * d, row);
+    const float *a = s->h[0];
+    int w = 1; /* the h buffer the next layer writes */
     for (int l = E->layers - 1; l >= 0; l--, w ^= 1) {
         const SakLayer p = selfattn_layer(t, E, d, l), gl = selfattn_layer(g, E, d, l);
         const float *keep = s->dropout > 0.0f ? s->keep + (size_t)l * per * td : NULL;
         float *b = s->h[w];
         memset(b, 0, td * sizeof *b);
-        sak_layer_backward(b, &gl, &s->work, a, &s->cache[l], keep, &p, &SD, Te);
+        sak_layer_backward(b, &gl, &s->work, a, &s->cache[l], keep, &p, &SD, Te, &pack);
         a = b;
     }
     /* a = dL/de; e = x + P, so dL/dx is a at the tokens and P's gradient is a too. */
-    if (E->positional == POSITIONAL_LEARNED) sak_positions_backward(g[SA_POS], a, Te, d, E->positions);
-    if (whole)
-        memcpy(dx, a, td * sizeof *dx);
-    else
-        for (int j = 0; j < Te; j++) memcpy(dx + (size_t)s->tok[j] * d, a + (size_t)j * d, (size_t)d * sizeof *dx);
+    for (int b = 0; b < nd; b++) {
+        const int o = s->doc_off[b], n = s->doc_off[b + 1] - o;
+        if (E->positional == POSITIONAL_LEARNED)
+            sak_positions_backward(g[SA_POS], a + (size_t)o * d, n, d, E->positions);
+        for (int j = o; j < o + n; j++) memcpy(dx[b] + (size_t)s->tok[j] * d, a + (size_t)j * d, row);
+    }
 }
 
 size_t selfattn_explain_floats(const SelfAttnScratch *s, const SelfAttnDims *E)

@@ -22,9 +22,11 @@
  * the encoder is the identity: W_o, b_o, W_2, b_2 and the learned table are 0,
  * so a model with it starts where the plain model does (same draws elsewhere).
  *
- * Documents are encoded one at a time, never packed, so none attends to another.
- * The forward saves what the backward needs in a SelfAttnScratch (one per
- * thread, inside DocScratch), sized outside the training step. */
+ * Documents are encoded one at a time, or in training several short ones packed
+ * into one sequence (selfattn_forward_pack, sakernels.h's SakPack): none attends
+ * to another, and each gets the outputs it gets alone. The forward saves what the
+ * backward needs in a SelfAttnScratch (one per thread, inside DocScratch), sized
+ * outside the training step. */
 #ifndef ATTNCLF_SELFATTN_H
 #define ATTNCLF_SELFATTN_H
 
@@ -86,9 +88,10 @@ typedef struct SelfAttnDims {
 typedef struct SelfAttnScratch {
     float dropout;   /* residual dropout while training (the trainer sets it); 0 when scoring */
     int cap_t;
-    int T;           /* the encoder's tokens in the last forward */
-    int T_doc;       /* the positions of its document (T when every one is a token) */
-    int32_t *tok;    /* [cap_t] document position of each encoder token */
+    int T;           /* the encoder's tokens in the last forward, over its documents */
+    int n_docs;      /* the documents of the last forward */
+    int *doc_off;    /* [cap_t+1] where each one's tokens start, then T */
+    int32_t *tok;    /* [cap_t] position of each encoder token in its document */
     float *h[2];     /* [cap_t,d] layer inputs and outputs, then gradients */
     float *pe;       /* [cap_t,d] sinusoidal positions, with positional "sin" */
     float *keep;     /* [layers,2,d,cap_t] dropout scales of the last forward */
@@ -126,6 +129,27 @@ void selfattn_forward(float *x /* [T,d] */, SelfAttnScratch *s, const int32_t *i
  * g's tensors (views like t's) += dL/dparams. */
 void selfattn_backward(float *dx /* [T,d] */, float *const *g, SelfAttnScratch *s, float *const *t,
                        const SelfAttnDims *E, int d, int heads);
+
+/* One document of a pack: its rows x [T,d] gathered from the n ids, the
+ * encoder's outputs after the forward; seed draws its dropout masks. */
+typedef struct SelfAttnDoc {
+    float *x;
+    const int32_t *ids;
+    int n, T;
+    uint64_t seed;
+} SelfAttnDoc;
+
+/* The forward of nd documents at once, each as selfattn_forward gives it alone
+ * (the same bits). Their tokens together must fit s (cap_t), and with nd > 1
+ * each document's and their sum at most selfattn_pack_max. */
+void selfattn_forward_pack(SelfAttnScratch *s, const SelfAttnDoc *docs, int nd, float *const *t,
+                           const SelfAttnDims *E, int d, int heads, int64_t dense_rows);
+/* Its backward: dx[b] [T_b,d] is document b's, as in selfattn_backward; g's
+ * tensors += the pack's gradients (the documents' sums, in another order). */
+void selfattn_backward_pack(float *const *dx, float *const *g, SelfAttnScratch *s, float *const *t,
+                            const SelfAttnDims *E, int d, int heads);
+/* The most tokens of a pack of several documents (0: none on this processor). */
+int selfattn_pack_max(const SelfAttnDims *E, int d, int heads);
 
 /* Explanations: one weight per document position from pooling weights alpha
  * [H,T] over the encoder's outputs (the last forward on s). Attention rollout

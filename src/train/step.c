@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "dist.h"
+#include "stepsum.h"
 #include "mem.h"
 #include "rng.h"
 
@@ -17,6 +18,7 @@
 typedef struct ScratchArg {
     const ModelDims *dims;
     int cap_t;
+    int pack;
     float encoder_dropout;
 } ScratchArg;
 
@@ -25,6 +27,7 @@ static void step_scratch_init(void *item, const void *arg)
     const ScratchArg *a = arg;
     DocScratch *s = item;
     docscratch_init(s, a->dims, a->cap_t);
+    if (a->pack) docscratch_reserve_pack(s, a->dims, a->pack);
     s->enc.dropout = a->encoder_dropout; /* a training scratch's; scoring ones keep 0 */
 }
 
@@ -46,7 +49,8 @@ void step_init(Stepper *t, Model *m, const StepOptions *o, int64_t max_len, int6
     t->batch_cap = batch_size;
     t->tok_cap = tok_cap > 0 ? tok_cap : 1;
     adam_init(&t->adam, m->n_params);
-    ScratchArg sa = {D, (int)(max_len > 0 ? max_len : 1), (float)o->encoder_dropout};
+    t->pack_max = model_pack_max(m);
+    ScratchArg sa = {D, (int)(max_len > 0 ? max_len : 1), t->pack_max, (float)o->encoder_dropout};
     threads_pool_init(&t->scratch, threads, sizeof(DocScratch), step_scratch_init, &sa, step_scratch_free);
     size_t d = (size_t)D->dim;
     t->doc_grad = xaligned_calloc((size_t)batch_size * (size_t)m->n_dense * sizeof(float));
@@ -63,6 +67,12 @@ void step_init(Stepper *t, Model *m, const StepOptions *o, int64_t max_len, int6
     t->tok_sq = xcalloc((size_t)t->tok_cap, sizeof *t->tok_sq);
     t->own = xcalloc((size_t)threads * (size_t)t->tok_cap, sizeof *t->own);
     t->doc_order = xcalloc((size_t)batch_size, sizeof *t->doc_order);
+    t->pack_off = xcalloc((size_t)batch_size + 1, sizeof *t->pack_off);
+    t->pack_len = xcalloc((size_t)batch_size, sizeof *t->pack_len);
+    t->doc_enc = xcalloc((size_t)batch_size, sizeof *t->doc_enc);
+    t->enc_off = D->enc.layers ? m->tensors[TENSOR_ENC].offset : m->n_dense;
+    t->dense_part = xcalloc((size_t)stepsum_chunks(m->n_dense) + 1, sizeof *t->dense_part);
+    t->pack_order = xcalloc((size_t)batch_size, sizeof *t->pack_order);
     t->doc_scale = xcalloc((size_t)batch_size, sizeof *t->doc_scale);
     t->tok_pos = xcalloc((size_t)t->tok_cap, sizeof *t->tok_pos);
     t->tok_owner = xcalloc((size_t)t->tok_cap, sizeof *t->tok_owner);
@@ -84,7 +94,7 @@ void step_free(Stepper *t)
     threads_pool_free(&t->scratch);
     if (t->dist) diststep_free(t->dist);
     void *bufs[] = {t->doc_grad, t->dense_grad, t->tok_grad, t->tok_off, t->tok_row, t->doc_kept, t->doc_loss,
-                    t->doc_pred, t->table, t->tok_sq, t->own, t->doc_order, t->doc_scale,
+                    t->doc_pred, t->table, t->tok_sq, t->own, t->doc_order, t->pack_off, t->pack_len, t->pack_order, t->doc_enc, t->dense_part, t->doc_scale,
                     t->tok_pos, t->tok_owner, t->part, t->owner_cnt, t->tok_first, t->dist,
                     t->share_doc, t->share_idx, t->share_len};
     for (size_t i = 0; i < sizeof bufs / sizeof *bufs; i++) free(bufs[i]);
@@ -126,12 +136,6 @@ int64_t step_token_bound(const Dataset *ds, int batch)
     return sum;
 }
 
-/* The embedding row of an id: a bag's later rows are stored as ~row (kernels.h). */
-static inline int32_t step_row(int32_t id)
-{
-    return id < 0 ? ~id : id;
-}
-
 /* Copies document i's ids into row[] (ids may be row itself), hiding each
  * position (a bag of rows with its word) with probability p (token dropout, as
  * word dropout in Iyyer et al. 2015's DAN); returns how many ids were kept. The
@@ -161,10 +165,6 @@ static int step_keep_tokens(int32_t *row, const int32_t *ids, int n, float p, ui
     return kept;
 }
 
-/* How far ahead the row loops prefetch: rows are scattered over a table of
- * millions, so each one is a cache miss unless asked for early. */
-#define STEP_PREFETCH 16
-
 /* Which of nth threads owns embedding row r: a multiplicative hash, so frequent
  * (low-numbered) words and hashed buckets spread evenly. */
 static inline int step_owner(int32_t r, int nth)
@@ -180,7 +180,7 @@ static void step_partition(Stepper *t, int b, int T, int nth, int64_t *cnt /* [n
     int64_t *cut = t->part + (size_t)b * (size_t)(t->threads + 1);
     memset(cnt, 0, (size_t)(nth + 1) * sizeof *cnt);
     for (int j = 0; j < T; j++) {
-        int w = step_owner(step_row(t->tok_row[o + j]), nth);
+        int w = step_owner(stepsum_row(t->tok_row[o + j]), nth);
         t->tok_owner[o + j] = (uint16_t)w;
         cnt[w + 1]++;
     }
@@ -197,6 +197,7 @@ typedef struct StepBatch {
     const int64_t *doc;  /* [n] this process's documents of the batch (all of them for one process) */
     const int *idx;      /* [n] their places in the batch, or NULL: 0..n-1 */
     int n;
+    int n_packs;         /* step_packs' */
     int batch_n;         /* documents in the whole batch */
     int64_t ntok;        /* tokens of this process's documents before token dropout */
     int64_t step;        /* 1-based Adam step */
@@ -209,150 +210,99 @@ typedef struct StepBatch {
 /* Phase 1 on thread tid of nth: forward and backward of document b into its own
  * gradient slots, then its tokens grouped by owner. The draws depend on the
  * document's place in the batch, not on the process or thread. */
-static void step_doc(Stepper *t, const Dataset *ds, const StepBatch *p, int b, int nth, int tid)
+/* Document b's kept ids, into its token rows (returns how many), and its
+ * targets and seeds. */
+static int step_doc_ids(Stepper *t, const Dataset *ds, const StepBatch *p, int b, int enc, ModelPackDoc *doc)
 {
-    DocScratch *s = threads_pool_item(&t->scratch, tid);
-    const Model *m = t->model;
-    const int d = m->dims.dim;
     const uint64_t place = (uint64_t)(p->idx ? p->idx[b] : b);
-    int64_t i = p->doc[b], o = t->tok_off[b];
-    int32_t *row = t->tok_row + o;
+    const int64_t i = p->doc[b];
+    int32_t *row = t->tok_row + t->tok_off[b];
     const int n = (int)(ds->off[i + 1] - ds->off[i]);
     const int32_t *ids = ds->ids + ds->off[i];
     /* Read from the file, the ids are filtered in place (a kept id never moves right). */
     if (t->src && cfile_read(t->src, row, ids, (size_t)n * sizeof *row) == 0) ids = row;
-    int T = step_keep_tokens(row, ids, n, t->token_dropout, rng_mix(p->seed, 0x746f6b656eull, place));
-    const int32_t *y = ds->lab + ds->loff[i];
-    const int ny = (int)(ds->loff[i + 1] - ds->loff[i]);
+    const int T = step_keep_tokens(row, ids, n, t->token_dropout, rng_mix(p->seed, 0x746f6b656eull, place));
+    float *g = t->doc_grad + (size_t)b * (size_t)t->model->n_dense;
+    t->doc_enc[b] = (uint8_t)enc;
+    memset(g, 0, (size_t)(enc ? t->model->n_dense : t->enc_off) * sizeof *g);
+    *doc = (ModelPackDoc){.ids = row, .n = T, .y = ds->lab + ds->loff[i], .ny = (int)(ds->loff[i + 1] - ds->loff[i]),
+                          .scale = t->doc_scale[b], .mask_seed = rng_mix(p->seed, 0x64726f70ull, place),
+                          .dense_grad = g, .demb = t->tok_grad + (size_t)t->tok_off[b] * t->model->dims.dim};
     t->doc_kept[b] = T;
-    t->doc_loss[b] = model_forward(m, row, T, NULL, y, ny, t->dropout, rng_mix(p->seed, 0x64726f70ull, place), s);
-    t->doc_pred[b] = model_argmax(s->probs, m->dims.classes);
-    float *g = t->doc_grad + (size_t)b * (size_t)m->n_dense;
-    memset(g, 0, (size_t)m->n_dense * sizeof *g);
-    model_backward(m, row, T, y, ny, t->dropout, t->doc_scale[b], s, g, t->tok_grad + (size_t)o * d);
+    return T;
+}
+
+/* After a document's backward: its tokens' row bookkeeping for phase 2. */
+static void step_doc_done(Stepper *t, int b, int T, int nth, int tid)
+{
+    const int64_t o = t->tok_off[b];
     memset(t->tok_sq + o, 0, (size_t)(t->tok_off[b + 1] - o) * sizeof *t->tok_sq);
     memset(t->tok_first + o, 0, (size_t)(t->tok_off[b + 1] - o) * sizeof *t->tok_first);
     step_partition(t, b, T, nth, t->owner_cnt + (size_t)tid * (size_t)(t->threads + 1));
 }
 
-/* Phase 2, for the rows thread tid owns: the first token of a row in the batch
- * (in token order) becomes its slot, and the gradients of its later tokens are
- * added onto it in token order, so a row's sum has the same order for any
- * thread count. Rows are found through the thread's own hash table (open
- * addressing, sized for this step's tokens): it stays in the core's cache,
- * where a table over all rows would miss on every token. Records each slot's
- * squared norm at its token and returns how many slots the thread has (listed
- * in `own`). */
-static int64_t step_sum_rows(Stepper *t, int B, int tid, int32_t *own)
+static void step_doc(Stepper *t, const Dataset *ds, const StepBatch *p, int b, int nth, int tid)
 {
-    const int d = t->model->dims.dim;
-    const int64_t stride = t->threads + 1;
-    int64_t mine = 0;
-    for (int b = 0; b < B; b++) mine += t->part[b * stride + tid + 1] - t->part[b * stride + tid];
-    int bits = 4;
-    while (((int64_t)1 << bits) < 2 * mine) bits++;
-    StepSlot *tab = t->table + (size_t)tid * (size_t)t->table_cap;
-    const uint32_t mask = ((uint32_t)1 << bits) - 1;
-    memset(tab, 0xff, ((size_t)mask + 1) * sizeof *tab);
-    int64_t n = 0;
-    for (int b = 0; b < B; b++) {
-        const int64_t lo = t->part[b * stride + tid], hi = t->part[b * stride + tid + 1];
-        for (int64_t i = lo; i < hi; i++) {
-            if (i + STEP_PREFETCH < hi) __builtin_prefetch(t->tok_grad + (size_t)t->tok_pos[i + STEP_PREFETCH] * d);
-            const int64_t k = t->tok_pos[i];
-            const int32_t r = step_row(t->tok_row[k]);
-            uint32_t h = ((uint32_t)r * 0x85EBCA6Bu) >> (32 - bits);
-            while (tab[h].row >= 0 && tab[h].row != r) h = (h + 1) & mask;
-            if (tab[h].row < 0) {
-                tab[h].row = r;
-                tab[h].first = (int32_t)k;
-                t->tok_first[k] = 1;
-                own[n++] = (int32_t)k;
-                continue;
-            }
-            float *dst = t->tok_grad + (size_t)tab[h].first * d;
-            const float *src = t->tok_grad + (size_t)k * d;
-#pragma omp simd
-            for (int e = 0; e < d; e++) dst[e] += src[e];
+    DocScratch *s = threads_pool_item(&t->scratch, tid);
+    const Model *m = t->model;
+    ModelPackDoc doc;
+    const int T = step_doc_ids(t, ds, p, b, 1, &doc);
+    t->doc_loss[b] = model_forward(m, doc.ids, T, NULL, doc.y, doc.ny, t->dropout, doc.mask_seed, s);
+    t->doc_pred[b] = model_argmax(s->probs, m->dims.classes);
+    model_backward(m, doc.ids, T, doc.y, doc.ny, t->dropout, doc.scale, s, doc.dense_grad, doc.demb);
+    step_doc_done(t, b, T, nth, tid);
+}
+
+/* Phase 1 for pack k (documents pack_off[k] .. of doc_order): one document
+ * alone, or several through the encoder at once (model_pack_step). Which
+ * documents share a pack depends only on the batch, so the sums are the same
+ * for any thread count. */
+static void step_pack(Stepper *t, const Dataset *ds, const StepBatch *p, int k, int nth, int tid)
+{
+    const int j0 = t->pack_off[k], nd = t->pack_off[k + 1] - j0;
+    if (nd == 1) {
+        step_doc(t, ds, p, t->doc_order[j0], nth, tid);
+        return;
+    }
+    ModelPackDoc docs[MODEL_PACK_DOCS];
+    for (int j = 0; j < nd; j++) step_doc_ids(t, ds, p, t->doc_order[j0 + j], j == 0, &docs[j]);
+    model_pack_step(t->model, docs, nd, t->dropout, threads_pool_item(&t->scratch, tid));
+    for (int j = 0; j < nd; j++) {
+        const int b = t->doc_order[j0 + j];
+        t->doc_loss[b] = docs[j].loss;
+        t->doc_pred[b] = docs[j].pred;
+        step_doc_done(t, b, docs[j].n, nth, tid);
+    }
+}
+
+/* The packs of a step: consecutive documents of doc_order (longest first, so
+ * the short ones end up together) while their ids number at most pack_max
+ * (an empty document counting as one); without packing, one document each.
+ * pack_order lists them by their ids, most first (ties: the earlier), so that
+ * the dynamic schedule hands out the packs, which come last in doc_order, among
+ * the long documents and the threads finish together. */
+static int step_packs(Stepper *t, int n)
+{
+    int k = 0, used = 0;
+    t->pack_off[0] = 0;
+    for (int j = 0; j < n; j++) {
+        const int b = t->doc_order[j];
+        const int64_t len = t->tok_off[b + 1] - t->tok_off[b], w = len > 0 ? len : 1;
+        if (j > 0 && (used + w > t->pack_max)) {
+            t->pack_len[k] = used;
+            t->pack_off[++k] = j;
+            used = 0;
         }
+        used += (int)(w < INT32_MAX ? w : INT32_MAX);
     }
-    for (int64_t j = 0; j < n; j++) {
-        const float *g = t->tok_grad + (size_t)own[j] * d;
-        double sq = 0.0;
-#pragma omp simd reduction(+ : sq)
-        for (int e = 0; e < d; e++) sq += (double)g[e] * g[e];
-        t->tok_sq[own[j]] = sq;
+    t->pack_len[k] = used;
+    t->pack_off[++k] = n;
+    for (int j = 0; j < k; j++) {
+        int i = j;
+        for (; i > 0 && t->pack_len[t->pack_order[i - 1]] < t->pack_len[j]; i--) t->pack_order[i] = t->pack_order[i - 1];
+        t->pack_order[i] = j;
     }
-    return n;
-}
-
-/* Whether pred is one of document i's labels. */
-static int step_hit(const Dataset *ds, int64_t i, int32_t pred)
-{
-    for (int64_t k = ds->loff[i]; k < ds->loff[i + 1]; k++)
-        if (ds->lab[k] == pred) return 1;
-    return 0;
-}
-
-/* An AVX2 clone beside the SSE2 build, picked when the program loads, for the
- * dense sum below: elementwise, so every lane adds what the SSE code adds, in
- * the same (document) order. The encoder's 1,100 parameters make it 2.8 times
- * as long on SST-2. */
-#if defined(__GNUC__) && (defined(__x86_64__) || defined(__i386__))
-#define STEP_AVX2_CLONE __attribute__((target_clones("avx2", "default")))
-#else
-#define STEP_AVX2_CLONE
-#endif
-
-/* Phase 2 on one thread: the batch's loss and the dense gradients, summed in
- * document order, and their squared norm. */
-STEP_AVX2_CLONE static double step_sum_dense(Stepper *t, const Dataset *ds, const int64_t *doc, int B, StepResult *r)
-{
-    const int64_t nd = t->model->n_dense;
-    for (int b = 0; b < B; b++) {
-        r->loss_sum += t->doc_loss[b];
-        r->correct += step_hit(ds, doc[b], t->doc_pred[b]);
-    }
-    memcpy(t->dense_grad, t->doc_grad, (size_t)nd * sizeof(float));
-    for (int b = 1; b < B; b++) {
-        const float *g = t->doc_grad + (size_t)b * nd;
-#pragma omp simd
-        for (int64_t i = 0; i < nd; i++) t->dense_grad[i] += g[i];
-    }
-    double sq = 0.0;
-    for (int64_t i = 0; i < nd; i++) sq += (double)t->dense_grad[i] * t->dense_grad[i];
-    return sq;
-}
-
-/* Squared norm of the slots, summed in token order with eight fixed partial
- * sums: the same bits on every thread and for every thread count. */
-static double step_sum_sq(const double *sq /* [n] */, int64_t n)
-{
-    double acc[8] = {0};
-    int64_t k = 0;
-    for (; k + 8 <= n; k += 8)
-        for (int j = 0; j < 8; j++) acc[j] += sq[k + j];
-    for (; k < n; k++) acc[k & 7] += sq[k];
-    return ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]));
-}
-
-/* Phase 3: the Adam step of the thread's rows. */
-static void step_update_rows(Stepper *t, const int32_t *own, int64_t n, const AdamStep *as)
-{
-    Model *m = t->model;
-    const int d = m->dims.dim;
-    const int64_t eo = m->tensors[TENSOR_EMB].offset;
-    for (int64_t j = 0; j < n; j++) {
-        if (j + STEP_PREFETCH < n) {
-            size_t po = (size_t)eo + (size_t)step_row(t->tok_row[own[j + STEP_PREFETCH]]) * d;
-            __builtin_prefetch(m->params + po, 1);
-            __builtin_prefetch(t->adam.m + po, 1);
-            __builtin_prefetch(t->adam.v + po, 1);
-        }
-        int32_t r = step_row(t->tok_row[own[j]]);
-        size_t o = (size_t)eo + (size_t)r * d;
-        adam_update(m->params + o, t->adam.m + o, t->adam.v + o, t->tok_grad + (size_t)own[j] * d, d, as);
-    }
+    return k;
 }
 
 /* Document i's share of the batch loss before normalising: 1, or len^p. */
@@ -442,31 +392,12 @@ static void step_prepare(Stepper *t, StepBatch *p, const Dataset *ds, const int6
         t->doc_order[k] = j;
     }
     p->ntok = p->res.tokens = t->tok_off[p->n];
+    p->n_packs = step_packs(t, p->n);
     if (t->dist) {
         p->res.tokens = 0;
         for (int j = 0; j < nb; j++) p->res.tokens += ds->off[batch[j] + 1] - ds->off[batch[j]];
     }
     step_weigh(t, p, ds, batch, nb, t->o.length_weight);
-}
-
-/* Phase 3 over several processes: the same update of the union's rows on every
- * process, thread tid taking its slice of them. */
-static void step_update_union(Stepper *t, int tid, int nth, const AdamStep *as)
-{
-    Model *m = t->model;
-    const DistStep *x = t->dist;
-    const int d = m->dims.dim;
-    const int64_t eo = m->tensors[TENSOR_EMB].offset, lo = x->n * tid / nth, hi = x->n * (tid + 1) / nth;
-    for (int64_t j = lo; j < hi; j++) {
-        if (j + STEP_PREFETCH < hi) {
-            size_t po = (size_t)eo + (size_t)x->row[j + STEP_PREFETCH] * d;
-            __builtin_prefetch(m->params + po, 1);
-            __builtin_prefetch(t->adam.m + po, 1);
-            __builtin_prefetch(t->adam.v + po, 1);
-        }
-        size_t o = (size_t)eo + (size_t)x->row[j] * d;
-        adam_update(m->params + o, t->adam.m + o, t->adam.v + o, x->grad + (size_t)j * d, d, as);
-    }
 }
 
 /* Every process's sums, on the main thread (dist.h's collectives): the union
@@ -486,35 +417,46 @@ static void step_exchange(Stepper *t, StepBatch *p)
     p->dense_sq = sq + diststep_sq(t->dist);
 }
 
-/* One step on thread tid of nth: documents; barrier; row and dense sums;
- * barrier (over several processes: their sums combined; barrier); the clipped
- * Adam update of the rows this thread owns (step_owner), so no two threads
- * write the same row. */
+/* One step on thread tid of nth: documents; barrier; row sums and the
+ * thread's chunks of the dense sums (stepsum.h); barrier (over several
+ * processes: their sums combined; barrier); the clipped Adam update of the
+ * thread's dense chunks and of the rows it owns (step_owner), so no two threads
+ * write the same value. */
 static void step_step(Stepper *t, StepBatch *p, const Dataset *ds, const AdamOptions *ao, int tid, int nth)
 {
-    Model *m = t->model;
     int32_t *own = t->own + (size_t)tid * (size_t)t->tok_cap;
 #pragma omp for schedule(dynamic, 1)
-    for (int j = 0; j < p->n; j++) step_doc(t, ds, p, t->doc_order[j], nth, tid);
+    for (int k = 0; k < p->n_packs; k++) step_pack(t, ds, p, t->pack_order[k], nth, tid);
     /* Frozen rows: no row sums, no row updates, and the clipping norm is the
      * dense gradient's alone (tok_sq stays 0 from step_doc). */
-    int64_t n = t->o.freeze_rows ? 0 : step_sum_rows(t, p->n, tid, own);
-    if (tid == 0) p->dense_sq = step_sum_dense(t, ds, p->doc, p->n, &p->res);
+    int64_t n = t->o.freeze_rows ? 0 : stepsum_rows(t, p->n, tid, own);
+    stepsum_dense(t, p->n, tid, nth);
+    StepResult res = p->res; /* read before the barrier, after which the main thread writes p->res */
 #pragma omp barrier
+    /* Every thread adds up the same figures (cheap), so that none waits for another's. */
+    double dense_sq = stepsum_total(t, ds, p->doc, p->n, &res);
     if (t->dist) {
 #pragma omp master
-        step_exchange(t, p);
+        {
+            p->res = res;
+            p->dense_sq = dense_sq;
+            step_exchange(t, p);
+        }
 #pragma omp barrier
+        res = p->res;
+        dense_sq = p->dense_sq;
     }
-    const double sq = t->dist ? p->dense_sq : p->dense_sq + step_sum_sq(t->tok_sq, p->ntok);
-    const int finite = isfinite(p->res.loss_sum) && isfinite(sq);
+    const double sq = t->dist ? dense_sq : dense_sq + stepsum_sq(t->tok_sq, p->ntok);
+    const int finite = isfinite(res.loss_sum) && isfinite(sq);
     AdamStep as = adam_step_params(optim_clip_scale(sq, t->o.clip), p->lr, (float)ao->weight_decay, p->step);
-    if (tid == 0) {
-        p->res.finite = finite;
-        if (finite) adam_update_block(m->params, t->adam.m, t->adam.v, t->dense_grad, m->n_dense, &as);
+    if (finite) stepsum_update_dense(t, tid, nth, &as);
+#pragma omp master
+    {
+        res.finite = finite;
+        p->res = res;
     }
-    if (finite && t->dist && !t->o.freeze_rows) step_update_union(t, tid, nth, &as);
-    else if (finite) step_update_rows(t, own, n, &as);
+    if (finite && t->dist && !t->o.freeze_rows) stepsum_update_union(t, tid, nth, &as);
+    else if (finite) stepsum_update_rows(t, own, n, &as);
 }
 
 int64_t step_run(Stepper *t, const Dataset *ds, const int64_t *perm, int64_t b0, int64_t nb, const AdamOptions *ao,

@@ -7,8 +7,11 @@
  *
  * Reproducibility: each document's gradients go to its own slot (dense grads)
  * or its own token rows (embedding grads) and are then summed in document and
- * token order, and the gradient norm in token order, so results are
- * bit-identical for any thread count. */
+ * token order, and the gradient norm in token order (the dense part in fixed
+ * chunks, stepsum.h), so results are bit-identical for any thread count. With
+ * the self-attention encoder, short documents train in packs (model_pack_step):
+ * a pack's encoder gradients go to its first document's slot, and which
+ * documents share a pack depends only on the batch. */
 #ifndef ATTNCLF_STEP_H
 #define ATTNCLF_STEP_H
 
@@ -64,6 +67,13 @@ typedef struct Stepper {
     double *tok_sq;     /* [tok_cap] squared norm of the row gradient at a row's first token, else 0 */
     int32_t *own;       /* [threads, tok_cap] first tokens of the rows each thread owns */
     int *doc_order;     /* [batch_cap] batch documents, longest first */
+    int pack_max;       /* model_pack_max: the most ids of a pack of several documents, 0: no packs */
+    int *pack_off;      /* [batch_cap+1] where each pack starts in doc_order */
+    int *pack_len;      /* [batch_cap] each pack's ids */
+    int *pack_order;    /* [batch_cap] the packs, most ids first */
+    uint8_t *doc_enc;   /* [batch_cap] 1: the document's slot holds encoder gradients (0: packed behind another) */
+    int64_t enc_off;    /* where the encoder's tensors start in the dense block (n_dense without one) */
+    double *dense_part; /* [chunks] squared norm of each chunk of the dense gradient */
     float *doc_scale;   /* [batch_cap] each document's weight in the batch loss (they sum to 1) */
     int32_t *tok_pos;   /* [tok_cap] each document's kept token positions, grouped by owning thread */
     uint16_t *tok_owner; /* [tok_cap] owning thread of each kept token's row */
