@@ -18,7 +18,7 @@
 #
 # usage: scripts/selfattn_suite.sh [SUITE_DIR]   (default /work/suite-data: one
 #   folder per corpus with data.json, whose "test" names the test file)
-#   CORPORA="trec subj mr sst5 agnews sst2", THREADS=2, LRS="0.005 0.01 0.02", EPOCHS="5 10",
+#   CORPORA="trec subj mr sst5 agnews sst2", THREADS=2, LRS="0.005 0.01 0.02", EPOCHS="5 10", SEED=1,
 #   OUT=bench/selfattn-suite.md (the tables are also printed; bench/selfattn.md
 #   discusses them)
 set -euo pipefail
@@ -28,6 +28,7 @@ corpora=${CORPORA:-trec subj mr sst5 agnews sst2}
 threads=${THREADS:-2}
 lrs=${LRS:-0.005 0.01 0.02}
 epochs=${EPOCHS:-5 10}
+seed=${SEED:-1}
 out=${OUT:-bench/selfattn-suite.md}
 make -s attnclf
 work=$(mktemp -d /tmp/attnclf-sasuite-XXXXXX)
@@ -42,7 +43,7 @@ run() {
     local dir=$work/$c/$name
     rm -rf "$dir"
     /usr/bin/time -f "%e %U %S" -o "$work/time" ./attnclf train --config "$work/$c/config.json" --quiet \
-        --set train.threads="$threads" --set output.dir="$dir" "$@" >/dev/null 2>"$work/err" ||
+        --set train.threads="$threads" --set train.seed="$seed" --set output.dir="$dir" "$@" >/dev/null 2>"$work/err" ||
         { cat "$work/err" >&2; exit 1; }
     local valid wall cpu tps
     valid=$(awk -F, 'NR > 1 && $5 > m {m = $5} END {print m}' "$dir/log.csv")

@@ -66,6 +66,8 @@ static void gemm_4x8(float *C, ptrdiff_t ldc, const float *A, ptrdiff_t am, ptrd
 #define GEMM_AVX 1
 #include <immintrin.h>
 
+#include "avxstore.h"
+
 typedef float gemm_v8 __attribute__((vector_size(32)));
 #define GEMM_AVX_INLINE static inline __attribute__((always_inline, target("avx2")))
 
@@ -80,29 +82,11 @@ GEMM_AVX_INLINE gemm_v8 gemm_ld8(const float *p, int part, __m256i mask)
     return (gemm_v8)(part ? _mm256_maskload_ps(p, mask) : _mm256_loadu_ps(p));
 }
 
-/* A partial row's n lanes (1-7) go out as four, two and one: masked stores are
- * microcoded on AMD processors (measured slower than the SSE edges). */
+/* A partial row's n lanes (1-7) go out without a masked store (avxstore.h). */
 GEMM_AVX_INLINE void gemm_st8(float *p, gemm_v8 v, int acc, int part, int n)
 {
     if (acc) v += gemm_ld8(p, part, gemm_mask(n));
-    if (!part) {
-        _mm256_storeu_ps(p, (__m256)v);
-        return;
-    }
-    __m128 lo = _mm256_castps256_ps128((__m256)v);
-    if (n >= 4) {
-        _mm_storeu_ps(p, lo);
-        lo = _mm256_extractf128_ps((__m256)v, 1);
-        p += 4;
-        n -= 4;
-    }
-    if (n >= 2) {
-        _mm_storel_pi((__m64 *)p, lo);
-        lo = _mm_movehl_ps(lo, lo);
-        p += 2;
-        n -= 2;
-    }
-    if (n) _mm_store_ss(p, lo);
+    avxstore_part(p, (__m256)v, part ? n : 8);
 }
 
 /* nv (1 or 2) registers a row, the last one under mask when part; rows of A at

@@ -24,6 +24,8 @@ size_t sakfull_work_floats(int T)
 #if defined(__GNUC__) && (defined(__x86_64__) || defined(__i386__))
 #include <immintrin.h>
 
+#include "avxstore.h"
+
 typedef float sf_v8 __attribute__((vector_size(32)));
 #define SF_INLINE static inline __attribute__((always_inline, target("avx2")))
 #define SF_AVX2 __attribute__((target("avx2")))
@@ -66,29 +68,11 @@ SF_INLINE sf_v8 sf_ld(const float *p, int n, __m256i m)
     return (sf_v8)(n < 8 ? _mm256_maskload_ps(p, m) : _mm256_loadu_ps(p));
 }
 
-/* A partial store goes out as four, two and one lanes (gemm.c's gemm_st8):
- * masked stores are microcoded on AMD processors, and short documents make
+/* n < 8 lanes go out without a masked store (avxstore.h): short documents make
  * most stores partial. */
 SF_INLINE void sf_st(float *p, sf_v8 v, int n)
 {
-    if (n == 8) {
-        _mm256_storeu_ps(p, (__m256)v);
-        return;
-    }
-    __m128 lo = _mm256_castps256_ps128((__m256)v);
-    if (n >= 4) {
-        _mm_storeu_ps(p, lo);
-        lo = _mm256_extractf128_ps((__m256)v, 1);
-        p += 4;
-        n -= 4;
-    }
-    if (n >= 2) {
-        _mm_storel_pi((__m64 *)p, lo);
-        lo = _mm_movehl_ps(lo, lo);
-        p += 2;
-        n -= 2;
-    }
-    if (n) _mm_store_ss(p, lo);
+    avxstore_part(p, (__m256)v, n);
 }
 
 SF_INLINE sf_v8 sf_ldu(const float *p)

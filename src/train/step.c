@@ -6,9 +6,9 @@
 #include <string.h>
 
 #include "dist.h"
-#include "stepsum.h"
 #include "mem.h"
 #include "rng.h"
+#include "stepsum.h"
 
 /* Mean tokens per batch from which steps run in parallel. Results do not
  * depend on it. SST-2's 320-token batches gain from a second thread (context
@@ -94,9 +94,9 @@ void step_free(Stepper *t)
     threads_pool_free(&t->scratch);
     if (t->dist) diststep_free(t->dist);
     void *bufs[] = {t->doc_grad, t->dense_grad, t->tok_grad, t->tok_off, t->tok_row, t->doc_kept, t->doc_loss,
-                    t->doc_pred, t->table, t->tok_sq, t->own, t->doc_order, t->pack_off, t->pack_len, t->pack_order, t->doc_enc, t->dense_part, t->doc_scale,
-                    t->tok_pos, t->tok_owner, t->part, t->owner_cnt, t->tok_first, t->dist,
-                    t->share_doc, t->share_idx, t->share_len};
+                    t->doc_pred, t->table, t->tok_sq, t->own, t->doc_order, t->pack_off, t->pack_len,
+                    t->pack_order, t->doc_enc, t->dense_part, t->doc_scale, t->tok_pos, t->tok_owner, t->part,
+                    t->owner_cnt, t->tok_first, t->dist, t->share_doc, t->share_idx, t->share_len};
     for (size_t i = 0; i < sizeof bufs / sizeof *bufs; i++) free(bufs[i]);
     free(t->class_w);
     memset(t, 0, sizeof *t);
@@ -207,11 +207,10 @@ typedef struct StepBatch {
     StepResult res;
 } StepBatch;
 
-/* Phase 1 on thread tid of nth: forward and backward of document b into its own
- * gradient slots, then its tokens grouped by owner. The draws depend on the
+/* Document b's kept ids, into its token rows (returns how many), its targets
+ * and seeds, and its dense-gradient slot zeroed (with enc 0, all but its
+ * encoder part, which a pack's first document holds). The draws depend on the
  * document's place in the batch, not on the process or thread. */
-/* Document b's kept ids, into its token rows (returns how many), and its
- * targets and seeds. */
 static int step_doc_ids(Stepper *t, const Dataset *ds, const StepBatch *p, int b, int enc, ModelPackDoc *doc)
 {
     const uint64_t place = (uint64_t)(p->idx ? p->idx[b] : b);
@@ -241,6 +240,8 @@ static void step_doc_done(Stepper *t, int b, int T, int nth, int tid)
     step_partition(t, b, T, nth, t->owner_cnt + (size_t)tid * (size_t)(t->threads + 1));
 }
 
+/* Phase 1 on thread tid of nth: forward and backward of document b into its own
+ * gradient slots, then its tokens grouped by owner. */
 static void step_doc(Stepper *t, const Dataset *ds, const StepBatch *p, int b, int nth, int tid)
 {
     DocScratch *s = threads_pool_item(&t->scratch, tid);
@@ -450,10 +451,15 @@ static void step_step(Stepper *t, StepBatch *p, const Dataset *ds, const AdamOpt
     const int finite = isfinite(res.loss_sum) && isfinite(sq);
     AdamStep as = adam_step_params(optim_clip_scale(sq, t->o.clip), p->lr, (float)ao->weight_decay, p->step);
     if (finite) stepsum_update_dense(t, tid, nth, &as);
+    /* Over several processes the others may still read p->res's sums: only
+     * the flag is written then (step_exchange wrote the sums). */
 #pragma omp master
     {
-        res.finite = finite;
-        p->res = res;
+        if (!t->dist) {
+            p->res.loss_sum = res.loss_sum;
+            p->res.correct = res.correct;
+        }
+        p->res.finite = finite;
     }
     if (finite && t->dist && !t->o.freeze_rows) stepsum_update_union(t, tid, nth, &as);
     else if (finite) stepsum_update_rows(t, own, n, &as);
