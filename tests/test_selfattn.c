@@ -23,6 +23,7 @@
 #include "pipeline.h"
 #include "rng.h"
 #include "sakernels.h"
+#include "sakfull.h"
 #include "step.h"
 #include "tune.h"
 
@@ -495,25 +496,20 @@ START_TEST(test_documents_are_encoded_alone)
 }
 END_TEST
 
-/* A pack (model_pack_step) gives every document the bits it gets alone: loss,
- * prediction, dL/demb and its head's gradients, with residual dropout, learned
- * positions, the FFN, kept-out n-gram rows, bags and documents of 0 and 1
- * positions among them; the encoder's gradients are the documents' sums (in
- * another order) and go to the first document's slot. */
-START_TEST(test_packs_give_each_document_its_bits)
+/* One pack of the documents below against each alone (model_forward and
+ * model_backward); window W, and with blocks 0 sakfull.h turned off for the
+ * pack only, so that the documents it would attend in place are copied out to
+ * sakmha's general path instead (as on a processor without AVX2). */
+static void pack_case(int window, int blocks)
 {
     ModelOptions o = {.dim = 8, .heads = 2, .attention = ATTN_DOT, .positional = POSITIONAL_LEARNED,
-                      .enc = {.kind = SELFATTN_ON, .layers = 2, .ffn_dim = 4, .window = 0, .ngrams = 0}};
+                      .enc = {.kind = SELFATTN_ON, .layers = 2, .ffn_dim = 4, .window = window, .ngrams = 0}};
     const ModelDims D = model_dims(&o, ROWS, DENSE, 3);
     Model m;
     model_init(&m, &D);
     Rng r;
     rng_seed(&r, 23);
     test_fill(m.params, m.n_params, &r);
-    if (model_pack_max(&m) == 0) { /* no AVX2: the step packs nothing */
-        model_free(&m);
-        return;
-    }
     ck_assert_int_eq(model_pack_max(&m), 64);
     enum { ND = 7, MAXN = 16 };
     static const int32_t docs_ids[ND][MAXN] = {
@@ -540,14 +536,17 @@ START_TEST(test_packs_give_each_document_its_bits)
     for (int b = 0; b < ND; b++)
         docs[b] = (ModelPackDoc){.ids = docs_ids[b], .n = lens[b], .y = &y[b], .ny = 1, .scale = 0.5f,
                                  .mask_seed = 100 + (uint64_t)b, .dense_grad = pack_g + b * nd_f, .demb = pack_e[b]};
+    const int was = sakfull_use(blocks);
     model_pack_step(&m, docs, ND, 0.1f, &s);
+    sakfull_use(was);
     for (int b = 0; b < ND; b++) {
-        ck_assert_msg(memcmp(&docs[b].loss, &loss[b], sizeof loss[b]) == 0, "document %d: loss differs", b);
+        ck_assert_msg(memcmp(&docs[b].loss, &loss[b], sizeof loss[b]) == 0, "window %d: document %d: loss differs",
+                      window, b);
         ck_assert_int_eq(docs[b].pred, pred[b]);
         ck_assert_msg(memcmp(pack_e[b], alone_e[b], (size_t)lens[b] * 8 * sizeof(float)) == 0,
-                      "document %d: dL/demb differs", b);
+                      "window %d, blocks %d: document %d: dL/demb differs", window, blocks, b);
         ck_assert_msg(memcmp(pack_g + b * nd_f, alone_g + b * nd_f, (size_t)enc * sizeof(float)) == 0,
-                      "document %d: the head's gradients differ", b);
+                      "window %d, blocks %d: document %d: the head's gradients differ", window, blocks, b);
         for (int64_t i = enc; i < nd_f && b > 0; i++) ck_assert_float_eq(pack_g[b * nd_f + i], 0.0f);
     }
     double most = 0.0;
@@ -563,6 +562,20 @@ START_TEST(test_packs_give_each_document_its_bits)
     free(alone_g);
     free(pack_g);
     model_free(&m);
+}
+
+/* A pack (model_pack_step) gives every document the bits it gets alone: loss,
+ * prediction, dL/demb and its head's gradients, with residual dropout, learned
+ * positions, the FFN, kept-out n-gram rows, bags and documents of 0 and 1
+ * positions among them; the encoder's gradients are the documents' sums (in
+ * another order) and go to the first document's slot. With the whole document,
+ * a window of 2 (documents of more than 3 tokens take the band path, copied out
+ * of the pack), and without sakfull.h's blocks. */
+START_TEST(test_packs_give_each_document_its_bits)
+{
+    pack_case(0, 1);
+    pack_case(2, 1);
+    pack_case(0, 0);
 }
 END_TEST
 

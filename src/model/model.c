@@ -529,8 +529,7 @@ int model_pack_max(const Model *m)
 {
     const ModelDims *D = &m->dims;
     if (!D->enc.layers || !embed_is_plain(&m->emb)) return 0;
-    const int most = selfattn_pack_max(&D->enc, D->dim, D->heads);
-    return most < MODEL_PACK_DOCS ? most : MODEL_PACK_DOCS;
+    return SAK_PACK_MAX < MODEL_PACK_DOCS ? SAK_PACK_MAX : MODEL_PACK_DOCS;
 }
 
 void model_pack_step(const Model *m, ModelPackDoc *docs, int nd, float dropout, DocScratch *s)

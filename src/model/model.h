@@ -192,8 +192,9 @@ typedef struct ModelPackDoc {
     float loss;         /* out */
     int pred;           /* out: model_argmax of its probabilities */
 } ModelPackDoc;
-/* The most tokens (and documents) of a pack: 0 when m does not pack (no encoder,
- * a shipped embedding, or a processor sakfull.h does not serve). */
+/* The most ids (and documents) of a pack: 0 when m does not pack (no encoder, or
+ * a shipped embedding); the same on every processor, so training gives the same
+ * bits on every processor. */
 int model_pack_max(const Model *m);
 /* nd <= MODEL_PACK_DOCS documents whose ids number at most model_pack_max in
  * all, with s reserved for that (docscratch_reserve_pack). */

@@ -231,10 +231,10 @@ static size_t sak_work_layout(SakWork *w, float *block, const SakDims *D, int ca
 {
     SakWork unused;
     if (!w) w = &unused;
-    const size_t td = (size_t)cap_t * D->d;
+    const size_t td = (size_t)cap_t * D->d, doc = 8 * (size_t)D->d * (cap_t < SAK_PACK_MAX ? cap_t : SAK_PACK_MAX);
     const size_t sizes[] = {sakmha_work_floats(cap_t, D->d, D->window), td, td, td, td, td, td,
-                            (size_t)cap_t * D->ffn};
-    float **const views[] = {&w->mha, &w->dy, &w->dh, &w->dq, &w->dk, &w->dv, &w->da, &w->df};
+                            (size_t)cap_t * D->ffn, doc};
+    float **const views[] = {&w->mha, &w->dy, &w->dh, &w->dq, &w->dk, &w->dv, &w->da, &w->df, &w->doc};
     return sak_carve(block, views, sizes, (int)(sizeof sizes / sizeof *sizes));
 }
 
@@ -248,52 +248,86 @@ void sak_work_bind(SakWork *w, float *block, const SakDims *D, int cap_t)
     sak_work_layout(w, block, D, cap_t);
 }
 
-int sak_pack_max(const SakDims *D)
+/* A pack's document b (columns o .. o+n-1 of rows T apart) as a document alone
+ * ([rows,n]), and back. */
+static void sak_cols_get(float *dst /* [rows,n] */, const float *src /* [rows,T] */, int rows, int T, int o, int n)
 {
-    const int n = D->window && D->window + 1 < SAKFULL_MAX_T ? D->window + 1 : SAKFULL_MAX_T;
-    return n >= 2 && sakfull_takes(n, D->d / D->heads) ? n : 0;
+    for (int i = 0; i < rows; i++) memcpy(dst + (size_t)i * n, src + (size_t)i * T + o, (size_t)n * sizeof *dst);
 }
 
-/* A pack's documents are at most sak_pack_max tokens, which sakfull takes
- * (sakernels.h); a caller that breaks this has a bug that would compute garbage. */
-static void sak_pack_check(const SakDims *D, const SakPack *k)
+static void sak_cols_put(float *dst /* [rows,T] */, const float *src /* [rows,n] */, int rows, int T, int o, int n)
 {
-    const int most = sak_pack_max(D);
-    for (int b = 0; b < k->n; b++)
-        if (k->off[b + 1] - k->off[b] > most) abort();
+    for (int i = 0; i < rows; i++) memcpy(dst + (size_t)i * T + o, src + (size_t)i * n, (size_t)n * sizeof *dst);
+}
+
+/* Whether sakfull attends a packed document of n tokens where it lies. */
+static int sak_in_place(const SakDims *D, int n)
+{
+    return (D->window == 0 || D->window >= n - 1) && sakfull_takes(n, D->d / D->heads);
+}
+
+/* Where a pack's next document's block of p starts, and that its documents fit
+ * SakWork.doc (a caller that breaks SAK_PACK_MAX has a bug that would write past it). */
+static size_t sak_pack_block(const SakDims *D, int n)
+{
+    if (n > SAK_PACK_MAX) abort();
+    return (size_t)D->heads * sakmha_span(n, D->window) * n;
 }
 
 /* a = MHA(q, k, v) over each document of the pack (sakmha.h). */
 static void sak_attend(SakCache *c, SakWork *w, const SakDims *D, int T, const SakPack *k)
 {
+    const int d = D->d, H = D->heads;
     if (!k || k->n == 1) {
-        sakmha_forward(c->a, c->p, w->mha, c->q, c->k, c->v, T, D->d, D->heads, D->window);
+        sakmha_forward(c->a, c->p, w->mha, c->q, c->k, c->v, T, d, H, D->window);
         return;
     }
-    sak_pack_check(D, k);
     float *p = c->p;
     for (int b = 0; b < k->n; b++) {
         const int o = k->off[b], n = k->off[b + 1] - o;
-        sakfull_forward(c->a + o, p, w->mha, c->q + o, c->k + o, c->v + o, n, T, D->d, D->heads);
-        p += (size_t)D->heads * n * n;
+        const size_t dn = (size_t)d * n;
+        if (sak_in_place(D, n)) {
+            sakfull_forward(c->a + o, p, w->mha, c->q + o, c->k + o, c->v + o, n, T, d, H);
+        } else {
+            float *q = w->doc, *kk = q + dn, *v = kk + dn, *a = v + dn;
+            sak_cols_get(q, c->q, d, T, o, n);
+            sak_cols_get(kk, c->k, d, T, o, n);
+            sak_cols_get(v, c->v, d, T, o, n);
+            sakmha_forward(a, p, w->mha, q, kk, v, n, d, H, D->window);
+            sak_cols_put(c->a, a, d, T, o, n);
+        }
+        p += sak_pack_block(D, n);
     }
 }
 
 /* Its backward from w->da into w->dq, w->dk, w->dv (written, not added to). */
 static void sak_attend_backward(SakWork *w, const SakCache *c, const SakDims *D, int T, const SakPack *k)
 {
+    const int d = D->d, H = D->heads;
     if (!k || k->n == 1) {
-        sakmha_backward_to(w->dq, w->dk, w->dv, w->mha, w->da, c->a, c->p, c->q, c->k, c->v, T, D->d, D->heads,
-                           D->window, 1);
+        sakmha_backward_to(w->dq, w->dk, w->dv, w->mha, w->da, c->a, c->p, c->q, c->k, c->v, T, d, H, D->window, 1);
         return;
     }
-    sak_pack_check(D, k);
     const float *p = c->p;
     for (int b = 0; b < k->n; b++) {
         const int o = k->off[b], n = k->off[b + 1] - o;
-        sakfull_backward(w->dq + o, w->dk + o, w->dv + o, w->mha, w->da + o, c->a + o, p, c->q + o, c->k + o,
-                         c->v + o, n, T, D->d, D->heads, 1);
-        p += (size_t)D->heads * n * n;
+        const size_t dn = (size_t)d * n;
+        if (sak_in_place(D, n)) {
+            sakfull_backward(w->dq + o, w->dk + o, w->dv + o, w->mha, w->da + o, c->a + o, p, c->q + o, c->k + o,
+                             c->v + o, n, T, d, H, 1);
+        } else {
+            float *in[5], *out[3];
+            for (int j = 0; j < 5; j++) in[j] = w->doc + j * dn;
+            for (int j = 0; j < 3; j++) out[j] = w->doc + (5 + j) * dn;
+            const float *src[5] = {w->da, c->a, c->q, c->k, c->v};
+            for (int j = 0; j < 5; j++) sak_cols_get(in[j], src[j], d, T, o, n);
+            sakmha_backward_to(out[0], out[1], out[2], w->mha, in[0], in[1], p, in[2], in[3], in[4], n, d, H,
+                               D->window, 1);
+            sak_cols_put(w->dq, out[0], d, T, o, n);
+            sak_cols_put(w->dk, out[1], d, T, o, n);
+            sak_cols_put(w->dv, out[2], d, T, o, n);
+        }
+        p += sak_pack_block(D, n);
     }
 }
 

@@ -112,6 +112,7 @@ typedef struct SakWork {
     float *mha;                         /* [sakmha_work_floats] */
     float *dy, *dh, *dq, *dk, *dv, *da; /* [d,T] */
     float *df;                          /* [F,T] */
+    float *doc;                         /* [8,d,min(T,SAK_PACK_MAX)] a packed document's columns alone */
 } SakWork;
 
 /* Floats a cache or work for up to cap_t tokens needs, and binding them to a
@@ -123,22 +124,20 @@ size_t sak_work_floats(const SakDims *D, int cap_t);
 void sak_work_bind(SakWork *w, float *block, const SakDims *D, int cap_t);
 
 /* Several documents packed into one sequence of T tokens: document b is tokens
- * off[b] .. off[b+1]-1 (off[0] = 0, off[n] = T; a document may be empty). The
- * position-wise parts (LayerNorm, projections, residuals, FFN) run over all T
- * tokens at once, the attention within each document only (a block mask), so
- * each document's outputs and input gradients are the bits it gets alone; the
- * parameter gradients are the same sums in another order. Short documents are
- * where this pays: alone, a product of a few tokens fills a few of a vector's
- * lanes. p then holds each document's [H,T_b,T_b] block in turn. */
+ * off[b] .. off[b+1]-1 (off[0] = 0, off[n] = T; a document may be empty), each at
+ * most SAK_PACK_MAX. The position-wise parts (LayerNorm, projections, residuals,
+ * FFN) run over all T tokens at once, the attention within each document only (a
+ * block mask), so each document's outputs and input gradients are the bits it
+ * gets alone, on any processor; the parameter gradients are the same sums in
+ * another order. Short documents are where this pays: alone, a product of a few
+ * tokens fills a few of a vector's lanes. p then holds each document's
+ * [H,span_b,T_b] block in turn. A document sakfull.h takes is attended where it
+ * lies (its rows T apart); another is copied out to SakWork.doc and back. */
+#define SAK_PACK_MAX 64
 typedef struct SakPack {
     int n;
     const int *off; /* [n+1] */
 } SakPack;
-
-/* The most tokens a pack of several documents may hold, each of them as many at
- * most (0: this layer packs none on this processor): packed documents take
- * sakfull.h's kernels, whose rows may lie in a longer sequence. */
-int sak_pack_max(const SakDims *D);
 
 /* The layer above on rows: x and out are [T,d] like the model's embeddings; out
  * must not alias x. keep holds m1 then m2 (feature-major like the activations;

@@ -117,13 +117,6 @@ int selfattn_get_dims(CkptCursor *c, SelfAttnDims *E, int d, int heads)
     return 0;
 }
 
-int selfattn_pack_max(const SelfAttnDims *E, int d, int heads)
-{
-    if (E->layers == 0) return 0;
-    const SakDims SD = selfattn_sak(E, d, heads);
-    return sak_pack_max(&SD);
-}
-
 void selfattn_scratch_free(SelfAttnScratch *s)
 {
     free(s->block);

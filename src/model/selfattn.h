@@ -140,16 +140,14 @@ typedef struct SelfAttnDoc {
 } SelfAttnDoc;
 
 /* The forward of nd documents at once, each as selfattn_forward gives it alone
- * (the same bits). Their tokens together must fit s (cap_t), and with nd > 1
- * each document's and their sum at most selfattn_pack_max. */
+ * (the same bits). Their tokens together, and nd, must fit s (cap_t), and with
+ * nd > 1 each document's at most SAK_PACK_MAX (sakernels.h). */
 void selfattn_forward_pack(SelfAttnScratch *s, const SelfAttnDoc *docs, int nd, float *const *t,
                            const SelfAttnDims *E, int d, int heads, int64_t dense_rows);
 /* Its backward: dx[b] [T_b,d] is document b's, as in selfattn_backward; g's
  * tensors += the pack's gradients (the documents' sums, in another order). */
 void selfattn_backward_pack(float *const *dx, float *const *g, SelfAttnScratch *s, float *const *t,
                             const SelfAttnDims *E, int d, int heads);
-/* The most tokens of a pack of several documents (0: none on this processor). */
-int selfattn_pack_max(const SelfAttnDims *E, int d, int heads);
 
 /* Explanations: one weight per document position from pooling weights alpha
  * [H,T] over the encoder's outputs (the last forward on s). Attention rollout

@@ -261,7 +261,7 @@ static void step_doc(Stepper *t, const Dataset *ds, const StepBatch *p, int b, i
 static void step_pack(Stepper *t, const Dataset *ds, const StepBatch *p, int k, int nth, int tid)
 {
     const int j0 = t->pack_off[k], nd = t->pack_off[k + 1] - j0;
-    if (nd == 1) {
+    if (nd <= 1) {
         step_doc(t, ds, p, t->doc_order[j0], nth, tid);
         return;
     }
@@ -286,6 +286,7 @@ static int step_packs(Stepper *t, int n)
 {
     int k = 0, used = 0;
     t->pack_off[0] = 0;
+    if (n == 0) return 0; /* a process's empty share of a short batch (dist.h) */
     for (int j = 0; j < n; j++) {
         const int b = t->doc_order[j];
         const int64_t len = t->tok_off[b + 1] - t->tok_off[b], w = len > 0 ? len : 1;
@@ -365,10 +366,10 @@ static void step_share(Stepper *t, StepBatch *p, const Dataset *ds, const int64_
 }
 
 /* Sets up batch b of perm: this process's documents of it (all of them for
- * one process), their token offsets, the documents longest first (so the
- * dynamic schedule hands out long ones first and the threads finish together;
- * the order never changes results, as every document writes only its own
- * slots), learning rate and seed. */
+ * one process), their token offsets, the documents longest first and the
+ * packs made of them (step_packs: the order depends only on the batch, so the
+ * packs do, and the schedule's order never changes results, as every pack
+ * writes only its own slots), learning rate and seed. */
 static void step_prepare(Stepper *t, StepBatch *p, const Dataset *ds, const int64_t *perm, int64_t b,
                             const AdamOptions *ao, uint64_t seed, const LrPlan *plan)
 {
@@ -429,7 +430,7 @@ static void step_step(Stepper *t, StepBatch *p, const Dataset *ds, const AdamOpt
 #pragma omp for schedule(dynamic, 1)
     for (int k = 0; k < p->n_packs; k++) step_pack(t, ds, p, t->pack_order[k], nth, tid);
     /* Frozen rows: no row sums, no row updates, and the clipping norm is the
-     * dense gradient's alone (tok_sq stays 0 from step_doc). */
+     * dense gradient's alone (tok_sq stays 0 from step_doc_done). */
     int64_t n = t->o.freeze_rows ? 0 : stepsum_rows(t, p->n, tid, own);
     stepsum_dense(t, p->n, tid, nth);
     StepResult res = p->res; /* read before the barrier, after which the main thread writes p->res */
@@ -444,7 +445,10 @@ static void step_step(Stepper *t, StepBatch *p, const Dataset *ds, const AdamOpt
             step_exchange(t, p);
         }
 #pragma omp barrier
-        res = p->res;
+        /* The sums only: the main thread may already be writing p->res.finite below. */
+        res.loss_sum = p->res.loss_sum;
+        res.correct = p->res.correct;
+        res.stop = p->res.stop;
         dense_sq = p->dense_sq;
     }
     const double sq = t->dist ? dense_sq : dense_sq + stepsum_sq(t->tok_sq, p->ntok);

@@ -101,6 +101,11 @@ STEPSUM_AVX2_CLONE void stepsum_dense(Stepper *t, int B, int tid, int nth)
     for (int64_t c = nc * tid / nth; c < nc * (tid + 1) / nth; c++) {
         const int64_t lo = c * STEPSUM_CHUNK, hi = lo + STEPSUM_CHUNK < nd ? lo + STEPSUM_CHUNK : nd;
         float *sum = t->dense_grad;
+        if (B == 0) { /* a process's empty share of a short batch (dist.h): it adds nothing */
+            memset(sum + lo, 0, (size_t)(hi - lo) * sizeof *sum);
+            t->dense_part[c] = 0.0;
+            continue;
+        }
         const int64_t end0 = stepsum_slot_end(t, 0, lo, hi);
         memcpy(sum + lo, t->doc_grad + lo, (size_t)(end0 - lo) * sizeof *sum);
         memset(sum + end0, 0, (size_t)(hi - end0) * sizeof *sum);

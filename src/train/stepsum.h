@@ -1,8 +1,9 @@
 /* stepsum.h - the phases of a training step after the documents (step.h): the
  * gradients of every embedding row and of the dense block summed in a fixed
- * order, their squared norm, and the Adam updates. Internal to step.c; each
- * function runs on thread tid of nth and touches only its own share, so the
- * results are the same bits for any thread count. */
+ * order, their squared norm, and the Adam updates. Internal to step.c. The sums
+ * and updates run on thread tid of nth and write only its own share (rows,
+ * chunks); the totals (stepsum_total, stepsum_sq) every thread computes alike.
+ * Either way the results are the same bits for any thread count. */
 #ifndef ATTNCLF_STEPSUM_H
 #define ATTNCLF_STEPSUM_H
 
