@@ -35,11 +35,7 @@ wsuffix=
 [ "$whole" = 1 ] && wsuffix=-whole
 for corpus in $corpora; do
     meta=$data/$corpus/data.json
-    if [ "$whole" = 1 ]; then
-        python3 scripts/suite_configs.py "$meta" "$tmp/run" "$tmp/config.json" --whole "$tmp/whole"
-    else
-        python3 scripts/suite_configs.py "$meta" "$tmp/run" "$tmp/config.json"
-    fi
+    python3 scripts/suite_configs.py "$meta" "$tmp/run" "$tmp/config.json" ${wsuffix:+--whole "$tmp/whole"}
     for seed in $seeds; do
         for system in $systems; do
             rm -rf "$tmp/run"

@@ -16,6 +16,11 @@ void fixture_tmpdir(char *out, size_t cap)
 
 void fixture_corpus(const char *path, int n, uint64_t seed)
 {
+    fixture_corpus_len(path, n, seed, 50, 399);
+}
+
+void fixture_corpus_len(const char *path, int n, uint64_t seed, int min_len, int max_len)
+{
     static const char *const words[3][5] = {
         {"goal", "match", "team", "coach", "season"},
         {"stock", "market", "shares", "profit", "bank"},
@@ -29,7 +34,7 @@ void fixture_corpus(const char *path, int n, uint64_t seed)
     rng_seed(&r, seed);
     fprintf(f, "label,text\n");
     for (int i = 0; i < n; i++) {
-        int c = (int)rng_below(&r, 3), len = 50 + (int)rng_below(&r, 350);
+        int c = (int)rng_below(&r, 3), len = min_len + (int)rng_below(&r, (uint64_t)(max_len - min_len + 1));
         fprintf(f, "%s,\"", names[c]);
         for (int k = 0; k < len; k++) {
             const char *w = rng_below(&r, 3) == 0 ? words[c][rng_below(&r, 5)] : noise[rng_below(&r, 6)];

@@ -11,6 +11,8 @@ void fixture_tmpdir(char *out, size_t cap);
  * training batches are big enough to run in parallel, whose classes have their
  * own words plus shared noise, so a model can learn it in a few epochs. */
 void fixture_corpus(const char *path, int n, uint64_t seed);
+/* The same with documents of min_len to max_len words (fixture_corpus: 50 to 399). */
+void fixture_corpus_len(const char *path, int n, uint64_t seed, int min_len, int max_len);
 /* Reads a whole file (malloc'd, size in *n); NULL if it cannot be read. */
 unsigned char *fixture_read(const char *path, long *n);
 void fixture_write(const char *path, const void *data, long n);

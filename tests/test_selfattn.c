@@ -427,20 +427,22 @@ static void train_run(const char *corpus, const char *dir, int threads, const ch
     config_free(&cfg);
 }
 
-/* With window 3 the step packs documents of up to 4 ids, with the whole
- * document up to 64 (on AVX2 processors; model_pack_max). */
+/* Long documents (one at a time) and short ones (in packs), with a window of 3
+ * (packed documents longer than 4 tokens take the band path) and without. */
 START_TEST(test_training_same_bits_any_threads)
 {
-    char dir[256], corpus[300], one[300], two[300], a[400], b[400];
+    char dir[256], corpus[2][300], one[300], two[300], a[400], b[400];
     fixture_tmpdir(dir, sizeof dir);
-    snprintf(corpus, sizeof corpus, "%s/train.csv", dir);
+    snprintf(corpus[0], sizeof corpus[0], "%s/long.csv", dir);
+    snprintf(corpus[1], sizeof corpus[1], "%s/short.csv", dir);
     snprintf(one, sizeof one, "%s/t1", dir);
     snprintf(two, sizeof two, "%s/t2", dir);
-    fixture_corpus(corpus, 300, 4);
-    const char *windows[] = {"model.window=3", "model.window=0"};
-    for (int w = 0; w < 2; w++) {
-        train_run(corpus, one, 1, windows[w]);
-        train_run(corpus, two, 2, windows[w]);
+    fixture_corpus(corpus[0], 300, 4);
+    fixture_corpus_len(corpus[1], 300, 5, 1, 12); /* short enough to pack several (up to 64 ids) */
+    const char *windows[] = {"model.window=3", "model.window=0", "model.window=3"};
+    for (int w = 0; w < 3; w++) {
+        train_run(corpus[w > 0], one, 1, windows[w]);
+        train_run(corpus[w > 0], two, 2, windows[w]);
         snprintf(a, sizeof a, "%s/last.ckpt", one);
         snprintf(b, sizeof b, "%s/last.ckpt", two);
         /* The weights and the Adam moments (the files differ in train.threads). */
@@ -595,9 +597,9 @@ static int alloc_after_step(void *ctx, int64_t batch, int n, const StepResult *r
 }
 
 /* The step allocates nothing with the encoder on (the scratch is sized for the
- * longest document by step_init), on one thread and on two: documents of 1 to
- * 40 positions, n-gram rows, two layers with the FFN, a window, learned
- * positions and residual dropout. */
+ * longest document and for packs by step_init), on one thread and on two:
+ * documents of 1 to 40 positions, several of them packed together, n-gram rows,
+ * two layers with the FFN, a window, learned positions and residual dropout. */
 START_TEST(test_step_allocates_nothing)
 {
     ModelOptions o = {.dim = 6, .heads = 3, .attention = ATTN_DOT, .positional = POSITIONAL_LEARNED,
@@ -632,6 +634,9 @@ START_TEST(test_step_allocates_nothing)
         ck_assert_int_eq(a.n, 6);
         for (int k = 0; k < a.n; k++)
             ck_assert_msg(a.at[k] == before, "%zu allocations by step %d on %d threads", a.at[k] - before, k, threads);
+        int packed = 0; /* a document behind another in a pack (step.h): the packs ran */
+        for (int b = 0; b < 8; b++) packed |= !t.doc_enc[b];
+        ck_assert(packed);
         step_free(&t);
         model_free(&m);
     }
