@@ -187,6 +187,37 @@ out=$(echo "Stocks fell" | "$bin" predict --model "$tmp/nb/last.ckpt" --json --e
 grep -qE '"tokens":\[.*\],"bayes":\{"1":-?[0-9.e-]+,"2":-?[0-9.e-]+,"3":-?[0-9.e-]+,"4":-?[0-9.e-]+\}\}$' <<<"$out" && ok || bad "predict --json --explain lacks the member's logits: $out"
 expect 2 "bayes.weight must be a finite number >= 0, got -1" "$bin" train --config "$tmp/cfg.json" --set bayes.weight=-1
 expect 2 'bayes.ngram=2: unknown key \(did you mean "bayes.ngrams"\?\)' "$bin" train --config "$tmp/cfg.json" --set bayes.ngram=2
+# A member fitted as a logistic regression on its counts (bayes.fit, src/model/bayes_lr.h):
+# weight 1 when auto, its objective reported, the same bits from the same seed,
+# resumed from its checkpoint (not fitted again), quantized, and bad values refused.
+lrset=(--set bayes.fit=logistic --set bayes.ngrams=2 --set bayes.passes=5 --set train.lr_schedule=constant)
+expect 0 "naive Bayes member: [0-9]+ distinct 1\.\.2-grams, weight 1; logistic fit, 5 passes: objective [0-9.]+ -> [0-9.]+$" \
+    "$bin" train --config "$tmp/cfg.json" --set output.dir="$tmp/lr" --set bayes.weight=auto "${lrset[@]}"
+[ "$("$jsonget" bayes.weight "$tmp/lr/config.json")" = 1 ] && ok || bad "bayes.weight auto is not 1 for a logistic fit"
+expect 0 "best valid_acc" "$bin" train --config "$tmp/cfg.json" --set output.dir="$tmp/lr2" --set bayes.weight=auto \
+    "${lrset[@]}" --quiet
+a=$(digest "$bin" predict --model "$tmp/lr/model.bin" -k 4 --input "$tmp/many.txt") &&
+    [ "$a" = "$(digest "$bin" predict --model "$tmp/lr2/model.bin" -k 4 --input "$tmp/many.txt")" ] &&
+    ok || bad "two logistic fits with one seed differ"
+acc=$("$bin" eval --model "$tmp/lr/last.ckpt" --data "$tmp/valid.csv" --json | "$jsonget" accuracy) &&
+    want=$(col "$tmp/lr/log.jsonl" valid_acc) &&
+    [ "$(awk '{printf "%.6f", $1}' <<<"$acc")" = "$(awk '{printf "%.6f", $NF}' <<<"$want")" ] &&
+    ok || bad "eval ($acc) and training's validation ($want) disagree with a logistic member"
+expect 0 "best valid_acc" "$bin" train --config "$tmp/cfg.json" --set output.dir="$tmp/lrr" --set bayes.weight=1 \
+    --set train.epochs=1 "${lrset[@]}" --quiet
+out=$("$bin" train --resume "$tmp/lrr" --set train.epochs=2 2>&1) && ! grep -q "logistic fit" <<<"$out" &&
+    ok || bad "a resumed run fitted its member again: $out"
+"$bin" train --config "$tmp/cfg.json" --set output.dir="$tmp/lrc" --set bayes.weight=1 --set train.epochs=2 \
+    "${lrset[@]}" --quiet >/dev/null 2>&1
+a=$(digest "$bin" predict --model "$tmp/lrc/last.ckpt" --top-k 2 --input "$tmp/many.txt") &&
+    b=$(digest "$bin" predict --model "$tmp/lrr/last.ckpt" --top-k 2 < "$tmp/many.txt") &&
+    [ "$a" = "$b" ] && ok || bad "a resumed run with a logistic member predicts differently from an uninterrupted one"
+"$bin" quantize --model "$tmp/lr/best.ckpt" --output "$tmp/lrq.bin" --cutoff 3000 --quiet &&
+    n=$("$bin" predict --model "$tmp/lrq.bin" < "$tmp/many.txt" | grep -cP '^[1-4]\t[01]\.[0-9]{6}$') &&
+    [ "$n" -eq "$(wc -l < "$tmp/many.txt")" ] && ok || bad "a quantized model with a logistic member: $n good lines"
+expect 2 'bayes.fit must be one of "counts", "logistic", got "logistc"' "$bin" train --config "$tmp/cfg.json" --set bayes.fit=logistc
+expect 2 "bayes.l2 must be a finite number >= 0, got -1" "$bin" train --config "$tmp/cfg.json" --set bayes.l2=-1
+expect 2 "bayes.passes must be >= 1, got 0" "$bin" train --config "$tmp/cfg.json" --set bayes.passes=0
 
 # ---- context attention (model.context, model.gate): trains, resumes, explains ----
 expect 0 "best valid_acc" "$bin" train --config "$tmp/cfg.json" --set output.dir="$tmp/ctx" --set model.context=true \

@@ -66,6 +66,7 @@ static const char *const normalize_names[] = {"none", "nfc", "nfkc", NULL};
 static const char *const metric_names[] = {"accuracy", "macro_f1", "micro_f1", "p_at_1", "auto", NULL};
 static const char *const loss_names[] = {"softmax", "ova", "auto", NULL};
 static const char *const class_weight_names[] = {"none", "balanced", NULL};
+static const char *const bayes_fit_names[] = {"counts", "logistic", NULL};
 
 #define AT(field) offsetof(Config, field)
 #define ANY 0, 0, 0, NULL
@@ -130,6 +131,9 @@ static const ConfigKey config_keys[] = {
     {"bayes.weight", KEY_DOUBLE, AT(bayes.weight), "\"auto\"", GE_AUTO(0)},
     {"bayes.ngrams", KEY_INT, AT(bayes.ngrams), "2", RANGE(1, 6)},
     {"bayes.alpha", KEY_DOUBLE, AT(bayes.alpha), "1.0", GT(0)},
+    {"bayes.fit", KEY_ENUM, AT(bayes.fit), "\"counts\"", NAMES(bayes_fit_names)},
+    {"bayes.l2", KEY_DOUBLE, AT(bayes.l2), "0.0001", GE(0)},
+    {"bayes.passes", KEY_INT, AT(bayes.passes), "10", RANGE(1, 1000)},
     {"train.epochs", KEY_INT, AT(train.fit.epochs), "\"auto\"", GE_AUTO(1)},
     {"train.batch_size", KEY_INT, AT(train.step.batch_size), "32", GE(1)},
     {"train.length_weight", KEY_DOUBLE, AT(train.step.length_weight), "0.0", RANGE(0, 2)},

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "autoconf.h"
+#include "bayes_lr.h"
 #include "corpus.h"
 #include "dist.h"
 #include "mem.h"
@@ -199,8 +200,12 @@ void pipeline_autoconf(Config *cfg, const Classifier *c, const TrainData *data, 
         /* The member is a multinomial naive Bayes over single labels: its log-posteriors
          * added to one-vs-all sigmoids cost micro-F1 on label sets (0.92 against 1.00 on
          * test_multilabel's corpus), so label sets get none. */
-        cfg->bayes.weight = pipeline_loss(cfg, data) == LOSS_OVA ? 0.0 : autoconf_bayes_weight(&s);
-        pipeline_note(note, cap, "bayes.weight=%g", cfg->bayes.weight), by_length = 1;
+        const int logistic = cfg->bayes.fit == BAYES_FIT_LOGISTIC;
+        /* A logistic fit has already scaled the member's scores to its training
+         * documents' labels; a count table's grow with the length, hence the rule. */
+        cfg->bayes.weight = pipeline_loss(cfg, data) == LOSS_OVA ? 0.0 : logistic ? 1.0 : autoconf_bayes_weight(&s);
+        pipeline_note(note, cap, "bayes.weight=%g", cfg->bayes.weight);
+        if (!logistic) by_length = 1;
     }
     if (by_length) pipeline_note(note, cap, " (%.1f tokens/doc)", s.mean_words);
     if (pipeline_take_auto(cfg, "train.epochs")) {
@@ -226,7 +231,7 @@ void pipeline_autoconf(Config *cfg, const Classifier *c, const TrainData *data, 
 /* The naive Bayes member counted over the training documents in pieces, letting go
  * of a large data file's pages after each, so a corpus larger than memory is
  * counted with its pages streaming (one pass over all of it would keep them all). */
-int pipeline_bayes(Classifier *c, const TrainData *data, const BayesOptions *o, Status *st)
+int pipeline_bayes(Classifier *c, const TrainData *data, const BayesOptions *o, uint64_t seed, Status *st)
 {
     BayesCount *k = bayes_count_init((int)c->labels.n);
     int rc = 0;
@@ -238,6 +243,7 @@ int pipeline_bayes(Classifier *c, const TrainData *data, const BayesOptions *o, 
     }
     if (rc == 0) bayes_count_finish(&c->bayes, k, o);
     bayes_count_free(k);
+    if (rc == 0 && o->fit == BAYES_FIT_LOGISTIC) rc = bayes_lr_fit(&c->bayes, &data->train, seed, st);
     /* Checkpoints then store the member in a third to a half of the bytes. */
     if (rc == 0) bayes_pack(&c->bayes);
     return rc;
@@ -266,7 +272,7 @@ static int pipeline_build(Config *cfg, const FitObserver *obs, int n_obs, Classi
     if (!(cfg->bayes.weight > 0)) c->enc.bayes_ngrams = 0;
     pipeline_network(cfg, data, c);
     if (cfg->model.pretrained && pretrained_load(&c->net, &c->enc, cfg->model.pretrained, ps, st)) return -1;
-    if (cfg->bayes.weight > 0 && pipeline_bayes(c, data, &cfg->bayes, st)) return -1;
+    if (cfg->bayes.weight > 0 && pipeline_bayes(c, data, &cfg->bayes, cfg->train.fit.seed, st)) return -1;
     corpus_release(data);
     classifier_attach_bayes(c);
     return 0;

@@ -16,7 +16,7 @@ LossKind pipeline_loss(const Config *cfg, const TrainData *data);
  * when model.loss is auto), and an identity calibration. */
 void pipeline_network(const Config *cfg, const TrainData *data, Classifier *c);
 /* c's naive Bayes member, counted over data's training part. */
-int pipeline_bayes(Classifier *c, const TrainData *data, const BayesOptions *o, Status *st);
+int pipeline_bayes(Classifier *c, const TrainData *data, const BayesOptions *o, uint64_t seed, Status *st);
 /* A fit of cfg's training settings, with train.class_weight resolved on the training part. */
 int pipeline_fit_init(Fit *f, const Config *cfg, Classifier *c, const TrainData *data, Status *st);
 /* train.refit: cfg's settings trained again on data's training and validation

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "bayes.h"
+#include "bayes_lr.h"
 #include "corpus.h"
 #include "folds.h"
 #include "pipeline.h"
@@ -85,6 +86,8 @@ int pipeline_trial(const Config *cfg, PipelineShared *sh, const FitObserver *obs
     PretrainedStats ps;
     int rc = cfg->model.pretrained ? pretrained_load(&c.net, &c.enc, cfg->model.pretrained, &ps, st) : 0;
     if (rc == 0 && cfg->bayes.weight > 0) rc = bayes_fit(&c.bayes, &sh->encoded.train, (int)c.labels.n, &cfg->bayes, st);
+    if (rc == 0 && cfg->bayes.weight > 0 && cfg->bayes.fit == BAYES_FIT_LOGISTIC)
+        rc = bayes_lr_fit(&c.bayes, &sh->encoded.train, cfg->train.fit.seed, st);
     classifier_attach_bayes(&c);
     if (rc == 0) {
         Fit f;

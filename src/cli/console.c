@@ -35,9 +35,14 @@ static void console_on_start(void *ctx, const FitStart *s)
             (long long)(d->words_seen ? d->words_seen : clf->enc.vocab.n), (long long)clf->net.dims.rows,
             d->train.n ? (double)d->train.off[d->train.n] / (double)d->train.n : 0.0, s->threads);
     const Bayes *nb = classifier_bayes(clf);
-    if (nb && !c->resuming)
-        fprintf(stderr, "naive Bayes member: %lld distinct 1..%d-grams, weight %g\n", (long long)nb->n, nb->o.ngrams,
+    if (nb && !c->resuming) {
+        fprintf(stderr, "naive Bayes member: %lld distinct 1..%d-grams, weight %g", (long long)nb->n, nb->o.ngrams,
                 nb->o.weight);
+        if (nb->u && nb->o.fit == BAYES_FIT_LOGISTIC)
+            fprintf(stderr, "; logistic fit, %d passes: objective %.4f -> %.4f", nb->o.passes, nb->lr_loss[0],
+                    nb->lr_loss[1]);
+        fputc('\n', stderr);
+    }
     const PretrainedStats *ps = s->pretrained;
     if (ps) {
         const double pct = ps->words ? 100.0 * (double)ps->found / (double)ps->words : 0.0;

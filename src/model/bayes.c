@@ -63,10 +63,16 @@ void bayes_free(Bayes *b)
     free(b->keys);
     free(b->prior);
     free(b->logp);
+    free(b->u);
     free(b->fp);
     free(b->q);
     free(b->pack);
     memset(b, 0, sizeof *b);
+}
+
+int64_t bayes_find(const Bayes *b, uint64_t key)
+{
+    return b->slot[bayes_probe(b->slot, b->mask, b->keys, key)];
 }
 
 int bayes_present(const Bayes *b)
@@ -131,6 +137,13 @@ static void bayes_unpack(Bayes *b)
     b->pack_n = 0;
 }
 
+/* Feature i's score for class c less its score for class 0. */
+static double bayes_relative(const Bayes *b, int64_t i, int c)
+{
+    const float *lp = b->logp + i * b->classes;
+    return ((double)lp[c] - lp[0]) * (b->u ? b->u[i] : 1.0);
+}
+
 void bayes_compact(Bayes *b)
 {
     if (b->compact) return;
@@ -145,26 +158,24 @@ void bayes_compact(Bayes *b)
         if (m == 0 || o[i].fp != o[m - 1].fp) o[m++] = o[i];
     double amax = 0.0;
     for (int64_t i = 0; i < m; i++)
-        for (int c = 1; c < C; c++) {
-            const float *lp = b->logp + o[i].index * C;
-            amax = fmax(amax, fabs((double)lp[c] - lp[0]));
-        }
+        for (int c = 1; c < C; c++) amax = fmax(amax, fabs(bayes_relative(b, o[i].index, c)));
     b->scale = amax > 0.0 ? (float)(amax / 127.0) : 1.0f;
     b->fp = xmalloc((size_t)(m ? m : 1) * sizeof *b->fp);
     b->q = xmalloc((size_t)(m ? m : 1) * (size_t)(C - 1));
     for (int64_t i = 0; i < m; i++) {
-        const float *lp = b->logp + o[i].index * C;
         b->fp[i] = o[i].fp;
         for (int c = 1; c < C; c++) {
-            long v = lrint(((double)lp[c] - lp[0]) / b->scale);
+            long v = lrint(bayes_relative(b, o[i].index, c) / b->scale);
             b->q[i * (C - 1) + c - 1] = (int8_t)(v > 127 ? 127 : v < -127 ? -127 : v);
         }
     }
     free(o);
     free(b->keys);
     free(b->logp);
+    free(b->u);
     b->keys = NULL;
     b->logp = NULL;
+    b->u = NULL;
     b->n = m;
     b->compact = 1;
     bayes_index_compact(b);
@@ -202,7 +213,7 @@ void bayes_prune(Bayes *b, int64_t keep)
             hi = fmax(hi, lp[c]);
             lo = fmin(lo, lp[c]);
         }
-        s[i] = (FeatScore){docs * (hi - lo), i};
+        s[i] = (FeatScore){docs * (hi - lo) * (b->u ? fabs((double)b->u[i]) : 1.0), i};
     }
     qsort(s, (size_t)n, sizeof *s, bayes_cmp_score);
     uint8_t *kept = xcalloc((size_t)(n ? n : 1), 1);
@@ -212,6 +223,7 @@ void bayes_prune(Bayes *b, int64_t keep)
         if (kept[i]) {
             b->keys[m] = b->keys[i];
             memmove(b->logp + m * C, b->logp + i * C, (size_t)C * sizeof *b->logp);
+            if (b->u) b->u[m] = b->u[i];
             m++;
         }
     b->n = m;
@@ -325,16 +337,23 @@ static int bayes_load_compact(Bayes *b, const CkptReader *r, CkptCursor *c, int 
     return 0;
 }
 
-/* BAYS version 4: every feature takes at least a byte (its pattern's number). */
+/* BAYS version 4 (5: then u [n]): every feature takes at least a byte (its pattern's number). */
 static int bayes_load_packed(Bayes *b, const CkptReader *r, CkptCursor *c, int classes, const BayesOptions *o,
-                             Status *st)
+                             int with_u, Status *st)
 {
     const uint64_t n = ckpt_u64(c);
     if (c->bad || !(o->weight > 0) || o->ngrams < 1 || o->ngrams > 6 || !(o->alpha > 0) || classes < 2 ||
         n > c->n - c->pos || n > INT32_MAX || (n && (uint64_t)classes > BAYES_MAX_CELLS / n))
         return ckpt_damaged(r, st, "bad BAYS section (naive Bayes member)");
     bayes_init(b, (int64_t)n, classes, o);
-    if (bayes_pack_get(c, b->keys, b->prior, b->logp, (int64_t)n, classes) || !ckpt_done(c)) {
+    int bad = bayes_pack_get(c, b->keys, b->prior, b->logp, (int64_t)n, classes);
+    if (!bad && with_u) {
+        b->u = xmalloc((size_t)(n ? n : 1) * sizeof *b->u);
+        ckpt_copy(c, b->u, (size_t)n * sizeof *b->u);
+        for (uint64_t i = 0; !c->bad && i < n; i++)
+            if (!isfinite(b->u[i])) bad = 1;
+    }
+    if (bad || c->bad || !ckpt_done(c)) {
         bayes_free(b);
         return ckpt_damaged(r, st, "bad BAYS section: the packed naive Bayes tables do not decode");
     }
@@ -485,8 +504,16 @@ void bayes_logits(const Bayes *b, const uint64_t *feat, int64_t nf, float *logit
     for (int c = 0; c < C; c++) logits[c] = b->prior[c];
     for (int64_t k = 0; k < nf; k++) {
         int32_t i = b->slot[bayes_probe(b->slot, b->mask, b->keys, feat[k])];
-        if (i >= 0)
-            for (int c = 0; c < C; c++) logits[c] += b->logp[(int64_t)i * C + c];
+        if (i < 0) continue;
+        const float *lp = b->logp + (int64_t)i * C;
+        if (b->u) {
+            float mean = 0.0f;
+            for (int c = 0; c < C; c++) mean += lp[c];
+            mean /= (float)C;
+            for (int c = 0; c < C; c++) logits[c] += b->u[i] * (lp[c] - mean);
+        } else {
+            for (int c = 0; c < C; c++) logits[c] += lp[c];
+        }
     }
     for (int c = 0; c < C; c++) logits[c] *= b->weight;
 }
@@ -508,19 +535,15 @@ void bayes_save(const Bayes *b, CkptWriter *w)
         bayes_save_compact(b, w);
         return;
     }
-    CkptBuf *h = ckpt_section(w, "BAYS", b->packed ? 4 : 2);
+    CkptBuf *h = ckpt_section(w, "BAYS", b->u ? 5 : b->packed ? 4 : 2);
     ckpt_put_f64(h, b->o.weight);
     ckpt_put_u32(h, (uint32_t)b->o.ngrams);
     ckpt_put_f64(h, b->o.alpha);
     ckpt_put_u64(h, (uint64_t)b->n);
-    if (b->packed && b->pack) {
-        ckpt_section_ref(w, b->pack, b->pack_n);
-        return;
-    }
-    if (b->packed) {
-        bayes_pack_put(h, b->keys, b->prior, b->logp, b->n, b->classes);
-        return;
-    }
+    if ((b->packed || b->u) && b->pack) ckpt_section_ref(w, b->pack, b->pack_n);
+    else if (b->packed || b->u) bayes_pack_put(h, b->keys, b->prior, b->logp, b->n, b->classes);
+    if (b->u) ckpt_section_ref(w, b->u, (uint64_t)b->n * sizeof *b->u);
+    if (b->packed || b->u) return;
     ckpt_put(h, b->keys, (size_t)b->n * sizeof *b->keys);
     ckpt_put(h, b->prior, (size_t)b->classes * sizeof *b->prior);
     ckpt_section_ref(w, b->logp, (uint64_t)b->n * (uint64_t)b->classes * sizeof *b->logp);
@@ -543,7 +566,8 @@ int bayes_load(Bayes *b, const CkptReader *r, int classes, const BayesOptions *l
             return ckpt_damaged(r, st, "bad BAYS section (naive Bayes member)");
         return bayes_load_compact(b, r, &c, classes, &o, st);
     }
-    if (r->version >= 4 && sec.version == 4) return bayes_load_packed(b, r, &c, classes, &o, st);
+    if (r->version >= 4 && (sec.version == 4 || sec.version == 5))
+        return bayes_load_packed(b, r, &c, classes, &o, sec.version == 5, st);
     const uint64_t C = (uint64_t)classes, n = ckpt_u64(&c), left = c.n - c.pos;
     /* Sizes are checked before any multiplication can overflow. */
     if (c.bad || (r->version >= 4 && sec.version != 2) || !(o.weight > 0) || o.ngrams < 1 || o.ngrams > 6 ||

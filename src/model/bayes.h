@@ -24,7 +24,12 @@ typedef struct BayesOptions {
     double weight;  /* >= 0; 0 = no member */
     int ngrams;     /* word 1..ngrams-grams */
     double alpha;   /* additive (Laplace) smoothing, > 0 */
+    int fit;        /* BAYES_FIT_*: the counts alone, or a logistic fit on top (bayes_lr.h) */
+    double l2;      /* the logistic fit's penalty, >= 0 */
+    int passes;     /* the logistic fit's passes over the training documents, >= 1 */
 } BayesOptions;
+
+enum { BAYES_FIT_COUNT = 0, BAYES_FIT_LOGISTIC = 1 };
 
 typedef struct Bayes {
     BayesOptions o;
@@ -32,10 +37,14 @@ typedef struct Bayes {
     int classes;
     float weight;    /* o.weight, as the logits use it */
     uint64_t *keys;  /* [n] feature hashes, strictly ascending */
-    float *prior;    /* [C] log((N_c + alpha) / (N + alpha C)) */
+    float *prior;    /* [C] log((N_c + alpha) / (N + alpha C)), or a logistic fit's biases */
     float *logp;     /* [n,C] log-probability of each feature per class */
     int32_t *slot;   /* [mask+1] open-addressing index over keys: a key's position or -1 */
     uint64_t mask;
+    /* A logistic fit's scale of each feature's log-probabilities, centred over
+     * the classes (bayes_lr.h); NULL: the counts alone (all 1, uncentred). */
+    float *u;        /* [n] */
+    double lr_loss[2]; /* the logistic fit's objective before (u = 1) and after; not saved */
     /* A compact member (a quantized model's, bayes_compact) keeps, in place of
      * keys and logp, each feature's 32-bit fingerprint and its log-probabilities
      * relative to class 0 in int8 steps of `scale`. */
@@ -66,21 +75,26 @@ int bayes_count_add(BayesCount *k, const Dataset *ds, Status *st);
 void bayes_count_finish(Bayes *b, const BayesCount *k, const BayesOptions *o);
 void bayes_count_free(BayesCount *k);
 void bayes_free(Bayes *b);
+/* The position of feature `key` among b's (not compact), or -1 when unseen. */
+int64_t bayes_find(const Bayes *b, uint64_t key);
 /* Section BAYS: f64 weight, u32 ngrams, f64 alpha, u64 n, then the feature
  * hashes [n] ascending, prior [C] and logp [n,C] (version 2), or with packed
- * (version 4) those tables as bayes_pack_put lays them out. */
+ * (version 4) those tables as bayes_pack_put lays them out, or with u (version
+ * 5, always packed) version 4's bytes then f32 u [n]. */
 void bayes_save(const Bayes *b, CkptWriter *w);
 /* Reads BAYS for `classes` labels. Format 1-3 files store only the tables; their
  * options come from the stored config (legacy, ignored for newer files). */
 int bayes_load(Bayes *b, const CkptReader *r, int classes, const BayesOptions *legacy, Status *st);
 /* logits [C] = weight * score(doc) for the document's nf distinct features
- * feat [nf] (overwritten). A compact member gives each feature's scores less
+ * feat [nf] (overwritten); with u, score_c = prior_c + sum_f u_f (logp[f,c] -
+ * mean over the classes of logp[f,.]). A compact member gives each feature's scores less
  * its class-0 score, which moves every logit of a document by the same amount
  * (softmax does not see it), within scale/2 per feature and class. */
 void bayes_logits(const Bayes *b, const uint64_t *feat, int64_t nf, float *logits);
 /* Whether b is a member (fitted, loaded or compact). */
 int bayes_present(const Bayes *b);
-/* Makes b compact (in place), for a model to ship: 32-bit fingerprints instead
+/* Makes b compact (in place), for a model to ship (u, if any, multiplied into
+ * the relative log-probabilities): 32-bit fingerprints instead
  * of 64-bit hashes (of two features with one fingerprint the first stays; an
  * unseen feature finds a fingerprint with probability n / 2^32: IMDB's 4.7M
  * trigrams, 0.1%; SST-2's 0.2M, 0.005%) and int8 relative log-probabilities.
@@ -98,7 +112,8 @@ void bayes_pack(Bayes *b);
  * from its log-probabilities (n_c = alpha (exp(logp_c - min_f logp_c) - 1),
  * the least being a count of 0), times the spread of its log-probabilities
  * over the classes; ties to the lower hash. The others are dropped as unseen
- * (they add nothing); the kept ones keep their values, priors stay. */
+ * (they add nothing); the kept ones keep their values, priors stay. A logistic
+ * fit's |u_f| multiplies feature f's spread. */
 void bayes_prune(Bayes *b, int64_t keep);
 
 #endif
