@@ -56,6 +56,33 @@ START_TEST(test_fit_by_hand)
 }
 END_TEST
 
+/* min_count 2 keeps the features of at least two documents (20 of the three),
+ * with the values the whole table gives them; the others score as unseen. */
+START_TEST(test_min_count_keeps_values)
+{
+    static const int order[] = {0, 1, 2, 3};
+    Dataset ds;
+    three_docs(&ds, order);
+    Bayes all, some;
+    Status st;
+    ck_assert_int_eq(bayes_fit(&all, &ds, 2, &(BayesOptions){.weight = 1, .ngrams = 1, .alpha = 1.0}, &st), 0);
+    ck_assert_int_eq(
+        bayes_fit(&some, &ds, 2, &(BayesOptions){.weight = 1, .ngrams = 1, .alpha = 1.0, .min_count = 2}, &st), 0);
+    ck_assert_int_eq(some.n, 1);
+    ck_assert_uint_eq(some.keys[0], 20);
+    ck_assert_mem_eq(some.logp, all.logp + 2, 2 * sizeof *some.logp);
+    ck_assert_mem_eq(some.prior, all.prior, 2 * sizeof *some.prior);
+    const uint64_t doc[] = {10, 20, 30};
+    float x[2], y[2];
+    bayes_logits(&some, doc, 3, x);
+    bayes_logits(&all, doc + 1, 1, y);
+    ck_assert_mem_eq(x, y, sizeof x);
+    bayes_free(&all);
+    bayes_free(&some);
+    dataset_free(&ds);
+}
+END_TEST
+
 /* Two fits of 2 classes hold the same bytes. */
 static void assert_same_fit(const Bayes *a, const Bayes *b)
 {
@@ -397,6 +424,7 @@ Suite *bayes_suite(void)
     Suite *s = suite_create("bayes");
     TCase *tc = tcase_create("bayes");
     tcase_add_test(tc, test_fit_by_hand);
+    tcase_add_test(tc, test_min_count_keeps_values);
     tcase_add_test(tc, test_fit_ignores_document_order);
     tcase_add_test(tc, test_fit_in_pieces);
     tcase_add_test(tc, test_lookup_matches_linear_scan);

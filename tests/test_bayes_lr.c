@@ -1,7 +1,8 @@
 /* test_bayes_lr.c - the naive Bayes member's logistic fit (bayes_lr.h): the
  * objective's gradient against finite differences, a fit that lowers it and
  * classifies its training documents, the same bits from the same seed, and a
- * fitted member through its checkpoint section (exact), compact and pruned. */
+ * fitted member through its checkpoint section (exact; damaged scales refused),
+ * compact and pruned. */
 #include <check.h>
 #include <math.h>
 #include <stdlib.h>
@@ -237,6 +238,36 @@ START_TEST(test_fitted_member_saves_loads_ships)
 }
 END_TEST
 
+/* A version 5 section whose scales are not finite is named as damaged. */
+START_TEST(test_bad_scales_refused)
+{
+    Dataset ds;
+    corpus(&ds, 40, 4);
+    Bayes b, l;
+    Status st;
+    ck_assert_int_eq(bayes_fit(&b, &ds, 3, &lr_options, &st), 0);
+    ck_assert_int_eq(bayes_lr_fit(&b, &ds, 1, &st), 0);
+    b.u[b.n / 2] = NAN;
+    char path[] = "/tmp/attnclf-bayes-lr-XXXXXX";
+    int fd = mkstemp(path);
+    ck_assert_int_ge(fd, 0);
+    close(fd);
+    CkptWriter w;
+    ckpt_writer_init(&w);
+    bayes_save(&b, &w);
+    ck_assert_int_eq(ckpt_write(&w, path, &st), 0);
+    ckpt_writer_free(&w);
+    CkptReader rd;
+    ck_assert_int_eq(ckpt_open(&rd, path, &st), 0);
+    ck_assert_int_ne(bayes_load(&l, &rd, 3, NULL, &st), 0);
+    ck_assert_msg(strstr(st.msg, "BAYS") != NULL, "%s", st.msg);
+    ckpt_close(&rd);
+    unlink(path);
+    bayes_free(&b);
+    dataset_free(&ds);
+}
+END_TEST
+
 /* A member already compact has no counts to fit on: an error, not a crash. */
 START_TEST(test_fit_needs_counts)
 {
@@ -261,6 +292,7 @@ Suite *bayes_lr_suite(void)
     tcase_add_test(tc, test_fit_learns);
     tcase_add_test(tc, test_fit_same_seed_same_bits);
     tcase_add_test(tc, test_fitted_member_saves_loads_ships);
+    tcase_add_test(tc, test_bad_scales_refused);
     tcase_add_test(tc, test_fit_needs_counts);
     suite_add_tcase(s, tc);
     return s;

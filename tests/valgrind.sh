@@ -22,8 +22,8 @@ JSON
 "${vg[@]}" "$bin" train --config "$tmp/cfg.json" --set model.context=true --set model.gate=true \
     --set model.positional=true --set output.dir="$tmp/run3" --quiet >/dev/null
 printf 'Stocks fell\n\n' | "${vg[@]}" "$bin" predict --model "$tmp/run3/best.ckpt" --explain >/dev/null
-"${vg[@]}" "$bin" train --config "$tmp/cfg.json" --set bayes.weight=0.1 --set output.dir="$tmp/run4" --set train.epochs=1 \
-    --quiet >/dev/null
+"${vg[@]}" "$bin" train --config "$tmp/cfg.json" --set bayes.weight=0.1 --set bayes.fit=logistic --set bayes.passes=3 \
+    --set output.dir="$tmp/run4" --set train.epochs=1 --quiet >/dev/null
 "${vg[@]}" "$bin" train --resume "$tmp/run4" --set train.epochs=2 --quiet >/dev/null
 "${vg[@]}" "$bin" eval --model "$tmp/run4/best.ckpt" --data "$tmp/valid.csv" >/dev/null
 printf 'Stocks fell\n\n\xff broken\n' | "${vg[@]}" "$bin" predict --model "$tmp/run4/best.ckpt" --top-k 2 >/dev/null

@@ -131,6 +131,7 @@ static const ConfigKey config_keys[] = {
     {"bayes.weight", KEY_DOUBLE, AT(bayes.weight), "\"auto\"", GE_AUTO(0)},
     {"bayes.ngrams", KEY_INT, AT(bayes.ngrams), "2", RANGE(1, 6)},
     {"bayes.alpha", KEY_DOUBLE, AT(bayes.alpha), "1.0", GT(0)},
+    {"bayes.min_count", KEY_INT, AT(bayes.min_count), "1", GE(1)},
     {"bayes.fit", KEY_ENUM, AT(bayes.fit), "\"counts\"", NAMES(bayes_fit_names)},
     {"bayes.l2", KEY_DOUBLE, AT(bayes.l2), "0.0001", GE(0)},
     {"bayes.passes", KEY_INT, AT(bayes.passes), "10", RANGE(1, 1000)},

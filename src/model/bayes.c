@@ -458,16 +458,23 @@ void bayes_count_finish(Bayes *b, const BayesCount *k, const BayesOptions *o)
     const int C = t->C;
     /* Ascending keys: the table, and so the checkpoint, does not depend on document order. */
     KeyIndex *order = xmalloc((size_t)(t->n ? t->n : 1) * sizeof *order);
-    for (int64_t i = 0; i < t->n; i++) order[i] = (KeyIndex){t->keys[i], i};
-    qsort(order, (size_t)t->n, sizeof *order, bayes_cmp_key);
-    bayes_init(b, t->n, C, o);
+    int64_t n = 0;
+    for (int64_t i = 0; i < t->n; i++) {
+        int64_t docs = 0;
+        for (int c = 0; c < C; c++) docs += t->count[i * C + c];
+        if (docs >= o->min_count) order[n++] = (KeyIndex){t->keys[i], i};
+    }
+    qsort(order, (size_t)n, sizeof *order, bayes_cmp_key);
+    bayes_init(b, n, C, o);
+    /* V and T_c stay those of every feature seen: a kept feature has the value it
+     * has in the whole table, and a dropped one is as if unseen. */
     for (int c = 0; c < C; c++) {
         b->prior[c] = (float)log(((double)k->docs[c] + alpha) / ((double)k->n + alpha * C));
         double denom = log((double)k->total[c] + alpha * (double)t->n);
-        for (int64_t i = 0; i < t->n; i++)
+        for (int64_t i = 0; i < n; i++)
             b->logp[i * C + c] = (float)(log((double)t->count[order[i].index * C + c] + alpha) - denom);
     }
-    for (int64_t i = 0; i < t->n; i++) b->keys[i] = order[i].key;
+    for (int64_t i = 0; i < n; i++) b->keys[i] = order[i].key;
     bayes_index(b);
     free(order);
 }

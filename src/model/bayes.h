@@ -24,6 +24,7 @@ typedef struct BayesOptions {
     double weight;  /* >= 0; 0 = no member */
     int ngrams;     /* word 1..ngrams-grams */
     double alpha;   /* additive (Laplace) smoothing, > 0 */
+    int min_count;  /* features in fewer training documents are left out (as unseen), >= 1 */
     int fit;        /* BAYES_FIT_*: the counts alone, or a logistic fit on top (bayes_lr.h) */
     double l2;      /* the logistic fit's penalty, >= 0 */
     int passes;     /* the logistic fit's passes over the training documents, >= 1 */
