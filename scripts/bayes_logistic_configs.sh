@@ -1,6 +1,7 @@
 #!/bin/bash
 # configs/imdb.json and configs/sst2.json with the naive Bayes member counted (as
-# they shipped before) or fitted as a logistic regression (bayes.fit "logistic",
+# they ship) or fitted as a logistic regression (configs/imdb-logistic.json is
+# imdb.json with the setting lr-w2-l3e-4-mc3) (bayes.fit "logistic",
 # src/model/bayes_lr.h), compared on validation only: IMDB on the config's own
 # 10% split (train.refit false, so the figure is that split's model), SST-2 on
 # scripts/sst2_split.py's 1,000 held-out training sentences. Test (IMDB's
@@ -21,7 +22,9 @@ settings=${SETTINGS:-"shipped
 lr-w1-l1e-4 --set bayes.fit=logistic --set bayes.weight=1 --set bayes.l2=1e-4
 lr-w1-l3e-4 --set bayes.fit=logistic --set bayes.weight=1 --set bayes.l2=3e-4
 lr-w2-l3e-4 --set bayes.fit=logistic --set bayes.weight=2 --set bayes.l2=3e-4
-lr-w4-l3e-4 --set bayes.fit=logistic --set bayes.weight=4 --set bayes.l2=3e-4"}
+lr-w4-l3e-4 --set bayes.fit=logistic --set bayes.weight=4 --set bayes.l2=3e-4
+lr-w2-l3e-4-mc2 --set bayes.fit=logistic --set bayes.weight=2 --set bayes.l2=3e-4 --set bayes.min_count=2
+lr-w2-l3e-4-mc3 --set bayes.fit=logistic --set bayes.weight=2 --set bayes.l2=3e-4 --set bayes.min_count=3"}
 make -s attnclf build/jsonget
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/bayes-lr-cfg-XXXXXX")
 trap 'rm -rf "$tmp"' EXIT

@@ -10,7 +10,8 @@
 #          split (train_part.tsv, with the 1,000 held-out sentences validating).
 #
 # usage: scripts/calibration_ece.sh [DATA_DIR]   (DATA_DIR defaults to ../shared/data)
-#   CORPORA="sst2 imdb", SEEDS="1" (one row per corpus and seed), THREADS=2
+#   CORPORA="sst2 imdb", SEEDS="1" (one row per corpus and seed), THREADS=2,
+#   IMDB_CONFIG=configs/imdb.json (configs/imdb-logistic.json: the logistic member's)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 data=$(realpath "${1:-../shared/data}")
@@ -36,7 +37,7 @@ for c in $corpora; do
     for seed in $seeds; do
         case $c in
         imdb)
-            ./attnclf train --config configs/imdb.json --set data.train="$data/imdb/train.csv" --set train.seed="$seed" \
+            ./attnclf train --config "${IMDB_CONFIG:-configs/imdb.json}" --set data.train="$data/imdb/train.csv" --set train.seed="$seed" \
                 --set train.threads="$threads" --set output.dir="$work/imdb" --force 2>"$work/log" >/dev/null
             row "IMDB (test.csv, 25,000)" "$work/imdb/best.ckpt" "$data/imdb/test.csv" ;;
         sst2)
