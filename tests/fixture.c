@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "rng.h"
 
@@ -74,4 +75,19 @@ void fixture_rmtree(const char *path)
     char cmd[4200];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", path);
     ck_assert_int_eq(system(cmd), 0);
+}
+
+void fixture_bays_file(const Bayes *b, char *path, CkptReader *r)
+{
+    strcpy(path, "/tmp/attnclf-bays-XXXXXX");
+    int fd = mkstemp(path);
+    ck_assert_int_ge(fd, 0);
+    close(fd);
+    CkptWriter w;
+    ckpt_writer_init(&w);
+    bayes_save(b, &w);
+    Status st;
+    ck_assert_int_eq(ckpt_write(&w, path, &st), 0);
+    ckpt_writer_free(&w);
+    ck_assert_msg(ckpt_open(r, path, &st) == 0, "%s", st.msg);
 }

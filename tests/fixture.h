@@ -5,6 +5,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "bayes.h"
+#include "ckpt.h"
+
 /* mkdtemp under /tmp; the returned path is static storage of the caller's copy. */
 void fixture_tmpdir(char *out, size_t cap);
 /* Writes n rows of a 3-class CSV (header label,text), 50-400 words each so that
@@ -18,5 +21,8 @@ unsigned char *fixture_read(const char *path, long *n);
 void fixture_write(const char *path, const void *data, long n);
 /* rm -rf */
 void fixture_rmtree(const char *path);
+/* b's BAYS section (bayes_save) in a new file path [32] under /tmp, opened in r:
+ * ckpt_close(r) and unlink(path) when done. */
+void fixture_bays_file(const Bayes *b, char *path, CkptReader *r);
 
 #endif

@@ -9,6 +9,7 @@
 
 #include "bayes.h"
 #include "bayes_pack.h"
+#include "fixture.h"
 #include "hash.h"
 #include "rng.h"
 
@@ -290,18 +291,10 @@ END_TEST
  * (free it) and the member loaded back from it in l. */
 static size_t saved_bays(const Bayes *b, unsigned char **out, Bayes *l)
 {
-    char path[] = "/tmp/attnclf-bayes-XXXXXX";
-    int fd = mkstemp(path);
-    ck_assert_int_ge(fd, 0);
-    close(fd);
-    CkptWriter w;
-    ckpt_writer_init(&w);
-    bayes_save(b, &w);
-    Status st;
-    ck_assert_int_eq(ckpt_write(&w, path, &st), 0);
-    ckpt_writer_free(&w);
+    char path[32];
     CkptReader rd;
-    ck_assert_int_eq(ckpt_open(&rd, path, &st), 0);
+    fixture_bays_file(b, path, &rd);
+    Status st;
     CkptSection sec;
     ck_assert(ckpt_find(&rd, "BAYS", &sec));
     ck_assert_int_eq(sec.version, b->packed ? 4 : 2);

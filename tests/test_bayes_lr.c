@@ -11,6 +11,7 @@
 
 #include "bayes.h"
 #include "bayes_lr.h"
+#include "fixture.h"
 #include "rng.h"
 
 /* n documents of 3 classes over features 1..40: each holds 6-12 distinct
@@ -45,6 +46,15 @@ static void corpus(Dataset *ds, int n, uint64_t seed)
 
 static const BayesOptions lr_options = {.weight = 1.0, .ngrams = 1, .alpha = 1.0, .fit = BAYES_FIT_LOGISTIC,
                                         .l2 = 0.01, .passes = 20};
+
+/* A member counted and fitted (seed 1) over corpus(ds, n, seed). */
+static void fitted(Dataset *ds, int n, uint64_t seed, Bayes *b)
+{
+    Status st;
+    corpus(ds, n, seed);
+    ck_assert_int_eq(bayes_fit(b, ds, 3, &lr_options, &st), 0);
+    ck_assert_int_eq(bayes_lr_fit(b, ds, 1, &st), 0);
+}
 
 /* The training documents b's logits put first. */
 static int correct(const Bayes *b, const Dataset *ds)
@@ -159,18 +169,10 @@ END_TEST
  * same logits bit for bit. */
 static void save_load(const Bayes *b, Bayes *l)
 {
-    char path[] = "/tmp/attnclf-bayes-lr-XXXXXX";
-    int fd = mkstemp(path);
-    ck_assert_int_ge(fd, 0);
-    close(fd);
-    CkptWriter w;
-    ckpt_writer_init(&w);
-    bayes_save(b, &w);
-    Status st;
-    ck_assert_int_eq(ckpt_write(&w, path, &st), 0);
-    ckpt_writer_free(&w);
+    char path[32];
     CkptReader rd;
-    ck_assert_int_eq(ckpt_open(&rd, path, &st), 0);
+    fixture_bays_file(b, path, &rd);
+    Status st;
     CkptSection sec;
     ck_assert(ckpt_find(&rd, "BAYS", &sec));
     ck_assert_int_eq(sec.version, b->compact ? 3 : 5);
@@ -182,11 +184,8 @@ static void save_load(const Bayes *b, Bayes *l)
 START_TEST(test_fitted_member_saves_loads_ships)
 {
     Dataset ds;
-    corpus(&ds, 150, 21);
     Bayes b, l;
-    Status st;
-    ck_assert_int_eq(bayes_fit(&b, &ds, 3, &lr_options, &st), 0);
-    ck_assert_int_eq(bayes_lr_fit(&b, &ds, 1, &st), 0);
+    fitted(&ds, 150, 21, &b);
     for (int packed = 0; packed < 2; packed++) {
         if (packed) bayes_pack(&b);
         save_load(&b, &l);
@@ -242,23 +241,13 @@ END_TEST
 START_TEST(test_bad_scales_refused)
 {
     Dataset ds;
-    corpus(&ds, 40, 4);
     Bayes b, l;
     Status st;
-    ck_assert_int_eq(bayes_fit(&b, &ds, 3, &lr_options, &st), 0);
-    ck_assert_int_eq(bayes_lr_fit(&b, &ds, 1, &st), 0);
+    fitted(&ds, 40, 4, &b);
     b.u[b.n / 2] = NAN;
-    char path[] = "/tmp/attnclf-bayes-lr-XXXXXX";
-    int fd = mkstemp(path);
-    ck_assert_int_ge(fd, 0);
-    close(fd);
-    CkptWriter w;
-    ckpt_writer_init(&w);
-    bayes_save(&b, &w);
-    ck_assert_int_eq(ckpt_write(&w, path, &st), 0);
-    ckpt_writer_free(&w);
+    char path[32];
     CkptReader rd;
-    ck_assert_int_eq(ckpt_open(&rd, path, &st), 0);
+    fixture_bays_file(&b, path, &rd);
     ck_assert_int_ne(bayes_load(&l, &rd, 3, NULL, &st), 0);
     ck_assert_msg(strstr(st.msg, "BAYS") != NULL, "%s", st.msg);
     ckpt_close(&rd);
