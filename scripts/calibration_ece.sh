@@ -29,7 +29,7 @@ row() { # NAME CKPT TEST
     ./attnclf eval --model "$work/before.ckpt" --data "$3" --threads "$threads" --quiet >"$work/before"
     ./attnclf eval --model "$2" --data "$3" --threads "$threads" --quiet >"$work/after"
     echo "| $1 | $seed | $(field accuracy <"$work/after") | $(field log_loss <"$work/before") | $(field log_loss <"$work/after") |" \
-        "$(field ece <"$work/before") | $(field ece <"$work/after") | $(grep -o 'temperature [0-9.]*' "$work/log" | tail -1) |"
+        "$(field ece <"$work/before") | $(field ece <"$work/after") | $(grep -oE 'temperatures? [0-9.]+( \(network\) and [0-9.]+)?' "$work/log" | tail -1) |"
 }
 echo "| corpus (test set) | seed | accuracy | log loss before | after | ECE before | ECE after | fitted |"
 echo "|---|---|---|---|---|---|---|---|"

@@ -14,14 +14,16 @@ from sklearn.isotonic import IsotonicRegression
 
 
 def load(d, name):
-    gaps = []
+    gaps, member = [], []
     for line in open(f"{d}/{name}.json"):
-        p = {t["label"]: t["prob"] for t in json.loads(line)["top"]}
+        j = json.loads(line)
+        member.append(j["bayes"]["1"] - j["bayes"]["0"] if "bayes" in j else 0.0)
+        p = {t["label"]: t["prob"] for t in j["top"]}
         p1 = min(max(p.get("1", 0.0), 1e-12), 1 - 1e-12)
         p0 = min(max(p.get("0", 0.0), 1e-12), 1 - 1e-12)
         gaps.append(math.log(p1) - math.log(p0))
     y = [1.0 if l.strip() == "1" else 0.0 for l in open(f"{d}/{name}.labels")]
-    return np.array(gaps), np.array(y)
+    return np.array(gaps), np.array(y), np.array(member)
 
 
 def sig(x):
@@ -48,15 +50,22 @@ def fit_ab(d, y):
     return minimize(lambda t: nll(sig(t[0] * d + t[1]), y), [1.0, 0.0]).x
 
 
+def fit_two(d, m, y):
+    """Scales of the network's and the member's logit gaps (d - m and m), fitted apart."""
+    return minimize(lambda t: nll(sig(t[0] * (d - m) + t[1] * m), y), [1.0, 1.0]).x
+
+
 def main():
     work, seeds = sys.argv[1], sys.argv[2:]
     print("| seed | dev ECE: none | T fitted on the held-out sentences | T fitted on dev (oracle) |"
-          " Platt, held-out | Platt, dev (oracle) | isotonic, held-out |")
-    print("|---|---|---|---|---|---|---|")
+          " Platt, held-out | Platt, dev (oracle) | isotonic, held-out | network and member scaled apart, held-out |"
+          " the same, dev (oracle) |")
+    print("|---|---|---|---|---|---|---|---|---|")
     for s in seeds:
         d = f"{work}/s{s}"
-        dv, yv = load(d, "valid_sent")
-        dd, yd = load(d, "dev")
+        dv, yv, mv = load(d, "valid_sent")
+        dd, yd, md = load(d, "dev")
+        (sn, sm), (sno, smo) = fit_two(dv, mv, yv), fit_two(dd, md, yd)
         t, to = fit_t(dv, yv), fit_t(dd, yd)
         (a, b), (ao, bo) = fit_ab(dv, yv), fit_ab(dd, yd)
         corr = ((dv >= 0) == (yv == 1)).astype(float)
@@ -64,7 +73,9 @@ def main():
         c = np.clip(iso.predict(sig(np.abs(dd))), 0.5, 1 - 1e-6)
         print(f"| {s} | {ece(sig(dd), yd):.4f} | {ece(sig(dd / t), yd):.4f} (T {t:.2f}) |"
               f" {ece(sig(dd / to), yd):.4f} (T {to:.2f}) | {ece(sig(a * dd + b), yd):.4f} |"
-              f" {ece(sig(ao * dd + bo), yd):.4f} | {ece(np.where(dd >= 0, c, 1 - c), yd):.4f} |")
+              f" {ece(sig(ao * dd + bo), yd):.4f} | {ece(np.where(dd >= 0, c, 1 - c), yd):.4f} |"
+              f" {ece(sig(sn * (dd - md) + sm * md), yd):.4f} ({sn:.2f}, {sm:.2f}) |"
+              f" {ece(sig(sno * (dd - md) + smo * md), yd):.4f} ({sno:.2f}, {smo:.2f}) |")
 
 
 if __name__ == "__main__":

@@ -6,7 +6,8 @@
 # CALB) of the 1,000 held-out sentences and of dev.tsv are fitted by
 # scripts/calibration_oracle.py: a temperature and a Platt scale on the held-out
 # sentences (what training can do) and on dev (the oracle), and isotonic regression on
-# the held-out sentences. Needs /usr/bin/python3 with numpy, scipy and scikit-learn
+# the held-out sentences, and the network's and the naive Bayes member's logits
+# scaled apart (two factors; predict --explain gives the member's). Needs /usr/bin/python3 with numpy, scipy and scikit-learn
 # (python3-sklearn).
 #
 # usage: scripts/calibration_oracle.sh [DATA_DIR]   (default ../shared/data)
@@ -30,7 +31,7 @@ for seed in $seeds; do
         name=${part%%:*} file=${part#*:}
         # sentence<TAB>label, with a header
         tail -n +2 "$file" | cut -f2 >"$d/$name.labels"
-        tail -n +2 "$file" | cut -f1 | ./attnclf predict --model "$d/raw.ckpt" --json --top-k 2 >"$d/$name.json"
+        tail -n +2 "$file" | cut -f1 | ./attnclf predict --model "$d/raw.ckpt" --json --explain --top-k 2 >"$d/$name.json"
     done
 done
 /usr/bin/python3 scripts/calibration_oracle.py "$work" $seeds

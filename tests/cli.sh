@@ -166,6 +166,9 @@ out=$(digest "$bin" predict --model tests/fixtures/v3-bayes.ckpt --top-k 3 --exp
 # validation, eval and predict alike, resumable; the network trains as without it ----
 expect 0 "naive Bayes member: [0-9]+ distinct 1\.\.2-grams, weight 0\.2" "$bin" train --config "$tmp/cfg.json" \
     --set output.dir="$tmp/nb" --set bayes.weight=0.2 --set bayes.ngrams=2
+# Calibrated with two temperatures, the network's part and the member's (README "Calibration and thresholds").
+expect 0 "^calibration \(epoch 1, 300 validation docs\): temperatures [0-9.]+ \(network\) and [0-9.]+ \(naive Bayes member\), " \
+    "$bin" train --config "$tmp/cfg.json" --set output.dir="$tmp/nbt" --set bayes.weight=0.2 --set train.epochs=1
 "$bin" train --config "$tmp/cfg.json" --set output.dir="$tmp/nb0" --set bayes.weight=0 --quiet >/dev/null 2>&1
 a=$(col "$tmp/nb/log.jsonl" train_loss) && b=$(col "$tmp/nb0/log.jsonl" train_loss) && [ "$a" = "$b" ] &&
     ok || bad "the member changed the network's training: $a vs $b"

@@ -1,7 +1,8 @@
 /* test_calib.c - calibration with known answers: a temperature recovered from
  * labels drawn at that temperature, the fitted T a minimum of loss.h's NLL, T
  * finite for separable data (the smoothed targets) and at its bound for data
- * wrong by a margin, 1 for flat data; Platt's (a, b) recovered from
+ * wrong by a margin, 1 for flat data; two temperatures (a network's part and a
+ * member's) recovered and a minimum; Platt's (a, b) recovered from
  * labels drawn from a known sigmoid, finite on separable data, and for a label
  * with no positive exactly the constant 1/(N + 2) unregularised and the model's
  * ranking kept when regularised. */
@@ -74,6 +75,90 @@ static double nll_at(const float *z, const int64_t *off, const int32_t *lab, int
     }
     return sum / n;
 }
+
+/* n documents of two parts, a network's a and a member's m (each uniform in
+ * [-span, span]), logits l = a + m, and one label drawn from
+ * softmax(a / T0 + m / Tm0). */
+static void two_part_data(float *l, float *m, int64_t *off, int32_t *lab, int n, int C, double T0, double Tm0,
+                          Rng *r)
+{
+    float z[16], p[16];
+    off[0] = 0;
+    for (int i = 0; i < n; i++) {
+        for (int c = 0; c < C; c++) {
+            const float a = 4.0f * (2.0f * rng_uniform(r) - 1.0f);
+            m[i * C + c] = 3.0f * (2.0f * rng_uniform(r) - 1.0f);
+            l[i * C + c] = a + m[i * C + c];
+            z[c] = (float)(a / T0 + m[i * C + c] / Tm0);
+        }
+        calib_temperature_apply(p, z, C, 1.0f);
+        lab[i] = draw(p, C, r);
+        off[i + 1] = i + 1;
+    }
+}
+
+/* The mean NLL of softmax((l - m) / T + m / Tm). */
+static double nll_two(const float *l, const float *m, const int32_t *lab, int n, int C, double T, double Tm)
+{
+    double sum = 0.0;
+    for (int i = 0; i < n; i++) {
+        double mx = -INFINITY, s0 = 0.0, zy = 0.0;
+        for (int c = 0; c < C; c++) {
+            const double z = (l[i * C + c] - m[i * C + c]) / T + m[i * C + c] / Tm;
+            mx = fmax(mx, z);
+            if (c == lab[i]) zy = z;
+        }
+        for (int c = 0; c < C; c++) s0 += exp((l[i * C + c] - m[i * C + c]) / T + m[i * C + c] / Tm - mx);
+        sum += mx + log(s0) - zy;
+    }
+    return sum / n;
+}
+
+/* Two temperatures drawn apart are recovered, their NLL is a minimum (each
+ * direction of a 3% move raises it) and no worse than the one temperature's;
+ * with a member part of 0 the network's temperature is the one temperature. */
+START_TEST(test_two_temperatures_recovered)
+{
+    enum { N = 20000, C = 4 };
+    float *l = malloc(sizeof(float) * N * C), *m = malloc(sizeof(float) * N * C);
+    int64_t *off = malloc(sizeof(int64_t) * (N + 1));
+    int32_t *lab = malloc(sizeof(int32_t) * N);
+    const double T0[3] = {1.6, 0.7, 1.0}, Tm0[3] = {0.9, 2.0, 1.0};
+    for (int k = 0; k < 3; k++) {
+        Rng r;
+        rng_seed(&r, 40 + k);
+        two_part_data(l, m, off, lab, N, C, T0[k], Tm0[k], &r);
+        ScalesFit fit;
+        calib_scales_fit(&fit, l, m, off, lab, N, C);
+        ck_assert_msg(fabs(fit.T - T0[k]) < 0.06 * T0[k] && fabs(fit.Tm - Tm0[k]) < 0.06 * Tm0[k],
+                      "T %.4f Tm %.4f, drawn at %.2f and %.2f", fit.T, fit.Tm, T0[k], Tm0[k]);
+        const double at = nll_two(l, m, lab, N, C, fit.T, fit.Tm);
+        ck_assert_double_eq_tol(at, fit.nll_after, 1e-6);
+        ck_assert_double_eq_tol(nll_two(l, m, lab, N, C, 1.0, 1.0), fit.nll_before, 1e-6);
+        const double f[2] = {1.03, 1 / 1.03};
+        for (int j = 0; j < 2; j++) {
+            ck_assert(nll_two(l, m, lab, N, C, fit.T * f[j], fit.Tm) > at);
+            ck_assert(nll_two(l, m, lab, N, C, fit.T, fit.Tm * f[j]) > at);
+        }
+        TemperatureFit one;
+        calib_temperature_fit(&one, l, off, lab, N, C);
+        ck_assert(at <= one.nll_after + 1e-9);
+    }
+    memset(m, 0, sizeof(float) * N * C);
+    ScalesFit fit;
+    TemperatureFit one;
+    calib_scales_fit(&fit, l, m, off, lab, N, C);
+    calib_temperature_fit(&one, l, off, lab, N, C);
+    ck_assert_double_eq_tol(fit.T, one.T, 1e-6 * one.T);
+    ck_assert_double_eq_tol(fit.nll_after, one.nll_after, 1e-9);
+    calib_scales_fit(&fit, l, m, off, lab, 0, C);
+    ck_assert(fit.T == 1.0 && fit.Tm == 1.0 && fit.docs == 0);
+    free(l);
+    free(m);
+    free(off);
+    free(lab);
+}
+END_TEST
 
 START_TEST(test_temperature_minimises_the_label_set_loss)
 {
@@ -301,6 +386,7 @@ Suite *calib_suite(void)
     tcase_add_test(tc, test_temperature_recovered);
     tcase_add_test(tc, test_temperature_minimises_the_label_set_loss);
     tcase_add_test(tc, test_temperature_bounds);
+    tcase_add_test(tc, test_two_temperatures_recovered);
     tcase_add_test(tc, test_temperature_apply_at_one_is_softmax);
     tcase_add_test(tc, test_platt_recovered);
     tcase_add_test(tc, test_platt_separable);

@@ -191,6 +191,23 @@ START_TEST(test_loss_and_calibration_round_trip)
     ck_assert(got.thr[1] == cal.thr[1] && got.threshold == 0.25f);
     calibration_free(&got);
     ckpt_close(&r);
+    /* Two temperatures: version 3, both read back; another kind in version 3 is damage. */
+    cal.kind = CALIBRATION_TEMPERATURES;
+    cal.T = 1.5f;
+    cal.Tm = 0.75f;
+    cal.min_labels = 0;
+    ckpt_writer_init(&w);
+    model_save(&m, &w);
+    calibration_save(&cal, &w);
+    ck_assert_int_eq(ckpt_write(&w, path, &st), 0);
+    ckpt_writer_free(&w);
+    ck_assert_int_eq(ckpt_open(&r, path, &st), 0);
+    ck_assert(ckpt_find(&r, "CALB", &sec) && sec.version == 3);
+    calibration_init(&got, 3);
+    ck_assert_msg(calibration_load(&got, &r, 3, &st) == 0, "%s", st.msg);
+    ck_assert(got.kind == CALIBRATION_TEMPERATURES && got.T == 1.5f && got.Tm == 0.75f && got.min_labels == 0);
+    calibration_free(&got);
+    ckpt_close(&r);
     /* Without the section: nothing fitted, thresholds at the default. */
     ckpt_writer_init(&w);
     model_save(&m, &w);
@@ -217,22 +234,34 @@ START_TEST(test_calibration_apply)
     calibration_init(&cal, 3);
     /* NONE leaves the network's probabilities. */
     p[0] = 7.0f;
-    calibration_apply(&cal, p, logits);
+    calibration_apply(&cal, p, logits, NULL);
     ck_assert(p[0] == 7.0f);
     /* T = 1 is the softmax of the loss, bit for bit. */
     cal.kind = CALIBRATION_TEMPERATURE;
-    calibration_apply(&cal, p, logits);
+    calibration_apply(&cal, p, logits, NULL);
     const int32_t y = 0;
     loss_softmax_forward(ref, logits, &y, 1, NULL, 3);
     ck_assert(memcmp(p, ref, sizeof p) == 0);
     cal.T = 2.0f;
-    calibration_apply(&cal, p, logits);
+    calibration_apply(&cal, p, logits, NULL);
+    calib_temperature_apply(ref, logits, 3, 2.0f);
+    for (int c = 0; c < 3; c++) ck_assert(fabsf(p[c] - ref[c]) < 1e-6f);
+    /* Two temperatures: the member's part m of the logits scaled by 1/Tm, the rest by 1/T. */
+    const float member[3] = {0.5f, 1.0f, -0.25f};
+    cal.kind = CALIBRATION_TEMPERATURES;
+    cal.Tm = 0.5f;
+    calibration_apply(&cal, p, logits, member);
+    float z[3];
+    for (int c = 0; c < 3; c++) z[c] = (logits[c] - member[c]) / 2.0f + member[c] / 0.5f;
+    calib_temperature_apply(ref, z, 3, 1.0f);
+    for (int c = 0; c < 3; c++) ck_assert(fabsf(p[c] - ref[c]) < 1e-6f);
+    calibration_apply(&cal, p, logits, NULL); /* no member: the network's temperature alone */
     calib_temperature_apply(ref, logits, 3, 2.0f);
     for (int c = 0; c < 3; c++) ck_assert(fabsf(p[c] - ref[c]) < 1e-6f);
     cal.kind = CALIBRATION_PLATT;
     cal.a[1] = 2.0f;
     cal.b[1] = 0.5f;
-    calibration_apply(&cal, p, logits);
+    calibration_apply(&cal, p, logits, NULL);
     ck_assert(p[0] == loss_sigmoid(1.5f) && p[1] == loss_sigmoid(-0.5f));
     calibration_free(&cal);
 }
@@ -282,7 +311,7 @@ START_TEST(test_calibrate_fit)
     for (int i = 0; i < N * C; i++) p[i] = loss_sigmoid(l[i]);
     Calibration cal;
     calibration_init(&cal, C);
-    calibrate_fit(&cal, LOSS_OVA, 1, 0, l, p, off, lab, N, C, 2);
+    calibrate_fit(&cal, LOSS_OVA, 1, 0, l, NULL, p, off, lab, N, C, 2);
     ck_assert_int_eq(cal.fitted, 1);
     ck_assert_int_eq(cal.kind, CALIBRATION_PLATT);
     ck_assert_int_eq(cal.rep.docs, N);
@@ -294,15 +323,15 @@ START_TEST(test_calibrate_fit)
     for (int c = 0; c < C; c++) ck_assert(cal.thr[c] >= 0.0f && cal.thr[c] <= 1.0f);
     /* probs now hold the calibrated probabilities. */
     float q[C];
-    calibration_apply(&cal, q, l);
+    calibration_apply(&cal, q, l, NULL);
     ck_assert(memcmp(q, p, sizeof q) == 0);
     /* Without calibration only the thresholds. */
     for (int i = 0; i < N * C; i++) p[i] = loss_sigmoid(l[i]);
-    calibrate_fit(&cal, LOSS_OVA, 0, 0, l, p, off, lab, N, C, 1);
+    calibrate_fit(&cal, LOSS_OVA, 0, 0, l, NULL, p, off, lab, N, C, 1);
     ck_assert_int_eq(cal.kind, CALIBRATION_NONE);
     ck_assert(cal.rep.log_loss_after == cal.rep.log_loss_before);
     /* Nothing to fit on. */
-    calibrate_fit(&cal, LOSS_OVA, 1, 0, l, p, off, lab, 0, C, 1);
+    calibrate_fit(&cal, LOSS_OVA, 1, 0, l, NULL, p, off, lab, 0, C, 1);
     ck_assert_int_eq(cal.fitted, 0);
     calibration_free(&cal);
     free(l);

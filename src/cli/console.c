@@ -87,6 +87,9 @@ static void console_calibration(const FitSummary *s)
     const CalibrationReport *r = &s->cal;
     fprintf(stderr, "calibration (epoch %d, %lld validation docs): ", s->best_epoch, (long long)r->docs);
     if (s->cal_kind == CALIBRATION_TEMPERATURE) fprintf(stderr, "temperature %.3f, ", s->temperature);
+    else if (s->cal_kind == CALIBRATION_TEMPERATURES)
+        fprintf(stderr, "temperatures %.3f (network) and %.3f (naive Bayes member), ", s->temperature,
+                s->temperature_member);
     else if (s->cal_kind == CALIBRATION_PLATT) fprintf(stderr, "Platt scaling per label, ");
     else fprintf(stderr, "none (train.calibrate false), ");
     fprintf(stderr, "log loss %.4f -> %.4f, ECE %.4f -> %.4f; threshold %.4f (micro-F1 %.4f), %d labels with their own%s\n",

@@ -108,6 +108,120 @@ void calib_temperature_fit(TemperatureFit *fit, const float *logits, const int64
     calib_temp_eval(&fit->nll_after, &g, &h, logits, off, lab, n, C, beta, 0.0);
 }
 
+/* Document i's target mean of x: (1 - s) times the mean over its known labels
+ * plus s times the mean over the others (calib_temp_eval's t); known gets how
+ * many known labels it has. */
+static double calib_target(const float *x, const int64_t *off, const int32_t *lab, int64_t i, int C, double s,
+                           int *known)
+{
+    double xbar = 0.0, distinct_sum = 0.0, total = 0.0;
+    int distinct = 0;
+    *known = 0;
+    for (int64_t j = off[i]; j < off[i + 1]; j++) {
+        if (lab[j] >= C) continue;
+        xbar += x[lab[j]];
+        ++*known;
+        int again = 0;
+        for (int64_t q = off[i]; q < j; q++) again |= lab[q] == lab[j];
+        if (!again) {
+            distinct_sum += x[lab[j]];
+            distinct++;
+        }
+    }
+    if (!*known) return 0.0;
+    for (int c = 0; c < C; c++) total += x[c];
+    double t = xbar / *known;
+    if (s > 0.0 && distinct < C) t = (1.0 - s) * t + s * (total - distinct_sum) / (C - distinct);
+    return t;
+}
+
+/* calib_temp_eval for scores b[0] (l - m) + b[1] m: f, its gradient g [2] and
+ * Hessian h [3] (h11, h22, h12: the covariance under p of l - m and m). */
+static void calib_scales_eval(double *f, double *g, double *h, const float *logits, const float *member,
+                              const int64_t *off, const int32_t *lab, int64_t n, int C, const double *b, double s,
+                              float *scratch /* [2C] */)
+{
+    double F = 0.0, G[2] = {0.0, 0.0}, H[3] = {0.0, 0.0, 0.0};
+    int64_t docs = 0;
+    float *a = scratch, *m = scratch + C;
+    for (int64_t i = 0; i < n; i++) {
+        for (int c = 0; c < C; c++) {
+            m[c] = member[(size_t)i * C + c];
+            a[c] = logits[(size_t)i * C + c] - m[c];
+        }
+        int known;
+        const double ta = calib_target(a, off, lab, i, C, s, &known), tm = calib_target(m, off, lab, i, C, s, &known);
+        if (!known) continue;
+        double mx = -INFINITY, s0 = 0.0, ea = 0.0, em = 0.0, eaa = 0.0, emm = 0.0, eam = 0.0;
+        for (int c = 0; c < C; c++) mx = fmax(mx, b[0] * a[c] + b[1] * m[c]);
+        for (int c = 0; c < C; c++) {
+            const double e = exp(b[0] * a[c] + b[1] * m[c] - mx);
+            s0 += e;
+            ea += e * a[c];
+            em += e * m[c];
+            eaa += e * a[c] * a[c];
+            emm += e * m[c] * m[c];
+            eam += e * a[c] * m[c];
+        }
+        ea /= s0, em /= s0, eaa /= s0, emm /= s0, eam /= s0;
+        F += mx + log(s0) - b[0] * ta - b[1] * tm;
+        G[0] += ea - ta;
+        G[1] += em - tm;
+        H[0] += fmax(eaa - ea * ea, 0.0);
+        H[1] += fmax(emm - em * em, 0.0);
+        H[2] += eam - ea * em;
+        docs++;
+    }
+    const double d = docs ? (double)docs : 1.0;
+    *f = F / d;
+    for (int k = 0; k < 2; k++) g[k] = G[k] / d;
+    for (int k = 0; k < 3; k++) h[k] = H[k] / d;
+}
+
+void calib_scales_fit(ScalesFit *fit, const float *logits, const float *member, const int64_t *off,
+                      const int32_t *lab, int64_t n, int C)
+{
+    memset(fit, 0, sizeof *fit);
+    TemperatureFit one;
+    calib_temperature_fit(&one, logits, off, lab, n, C);
+    fit->T = fit->Tm = one.T;
+    fit->docs = one.docs;
+    if (!fit->docs) return;
+    float *scratch = xmalloc((size_t)C * 2 * sizeof *scratch);
+    const double s = 1.0 / ((double)fit->docs + 2.0), lo = 1.0 / CALIB_T_MAX, hi = 1.0 / CALIB_T_MIN;
+    double b[2] = {1.0, 1.0}, f, g[2], h[3];
+    calib_scales_eval(&fit->nll_before, g, h, logits, member, off, lab, n, C, b, 0.0, scratch);
+    b[0] = b[1] = 1.0 / one.T;
+    calib_scales_eval(&f, g, h, logits, member, off, lab, n, C, b, s, scratch);
+    for (fit->iterations = 1; fit->iterations <= 100; fit->iterations++) {
+        /* Newton's step, or the gradient's where the Hessian is singular (a part
+         * that is 0 in every document: its scale does not matter). */
+        const double det = h[0] * h[1] - h[2] * h[2];
+        double d[2] = {-g[0], -g[1]};
+        if (det > 1e-12 * (h[0] * h[1] + 1e-300)) {
+            d[0] = (-g[0] * h[1] + g[1] * h[2]) / det;
+            d[1] = (-g[1] * h[0] + g[0] * h[2]) / det;
+        }
+        int moved = 0;
+        for (double step = 1.0; step > 1e-10 && !moved; step *= 0.5) {
+            double next[2], fn, gn[2], hn[3];
+            for (int k = 0; k < 2; k++) next[k] = fmin(fmax(b[k] + step * d[k], lo), hi);
+            if (next[0] == b[0] && next[1] == b[1]) break;
+            calib_scales_eval(&fn, gn, hn, logits, member, off, lab, n, C, next, s, scratch);
+            if (!(fn < f)) continue;
+            const double change = fabs(next[0] - b[0]) + fabs(next[1] - b[1]);
+            memcpy(b, next, sizeof b), memcpy(g, gn, sizeof g), memcpy(h, hn, sizeof h);
+            f = fn;
+            moved = change > 1e-12 * (b[0] + b[1]) ? 1 : -1;
+        }
+        if (moved <= 0) break;
+    }
+    fit->T = 1.0 / b[0];
+    fit->Tm = 1.0 / b[1];
+    calib_scales_eval(&fit->nll_after, g, h, logits, member, off, lab, n, C, b, 0.0, scratch);
+    free(scratch);
+}
+
 void calib_temperature_apply(float *probs, const float *logits, int C, float T)
 {
     float mx = -INFINITY, sum = 0.0f;

@@ -47,6 +47,23 @@ void calib_temperature_fit(TemperatureFit *fit, const float *logits /* [n,C] */,
 /* probs = softmax(logits / T). */
 void calib_temperature_apply(float *probs /* [C] */, const float *logits /* [C] */, int C, float T);
 
+/* Two temperatures, for logits l that hold another member's scores m added in
+ * (bayes.h): p = softmax((l - m) / T + m / Tm), each part its own scale. Fitted
+ * as the one temperature is (the same smoothed targets), in (1/T, 1/Tm), where
+ * the objective is convex (its Hessian is the covariance under p of l - m and
+ * m): Newton on the 2x2 system with a backtracking line search, from the one
+ * temperature's optimum (so the fit is never worse on the smoothed objective),
+ * each inside [CALIB_T_MIN, CALIB_T_MAX]. */
+typedef struct ScalesFit {
+    double T, Tm;                 /* the network's part, the member's */
+    double nll_before, nll_after; /* at T = Tm = 1 and at the fit */
+    int64_t docs;
+    int iterations;
+} ScalesFit;
+
+void calib_scales_fit(ScalesFit *fit, const float *logits /* [n,C] */, const float *member /* [n,C] */,
+                      const int64_t *off /* [n+1] */, const int32_t *lab /* [off[n]] */, int64_t n, int C);
+
 /* a[c], b[c] for every label; lambda >= 0 (0: plain Platt). Allocates the label
  * index. */
 void calib_platt_fit(float *a /* [C] */, float *b /* [C] */, const float *logits /* [n,C] */,

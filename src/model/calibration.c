@@ -13,6 +13,7 @@ void calibration_init(Calibration *c, int C)
     memset(c, 0, sizeof *c);
     c->C = C;
     c->T = 1.0f;
+    c->Tm = 1.0f;
     c->threshold = CALIBRATION_DEFAULT_THRESHOLD;
     c->a = xmalloc((size_t)(C > 0 ? C : 1) * sizeof *c->a);
     c->b = xcalloc((size_t)(C > 0 ? C : 1), sizeof *c->b);
@@ -44,10 +45,22 @@ void calibration_copy(Calibration *dst, const Calibration *src)
     dst->thr = thr;
 }
 
-void calibration_apply(const Calibration *c, float *probs, const float *logits)
+void calibration_apply(const Calibration *c, float *probs, const float *logits, const float *member)
 {
     const int C = c->C;
-    if (c->kind == CALIBRATION_PLATT) {
+    if (c->kind == CALIBRATION_TEMPERATURES) {
+        float mx = -INFINITY, sum = 0.0f;
+        for (int k = 0; k < C; k++) {
+            const float m = member ? member[k] : 0.0f;
+            probs[k] = (logits[k] - m) / c->T + m / c->Tm;
+            mx = probs[k] > mx ? probs[k] : mx;
+        }
+        for (int k = 0; k < C; k++) {
+            probs[k] = expf(probs[k] - mx);
+            sum += probs[k];
+        }
+        for (int k = 0; k < C; k++) probs[k] /= sum;
+    } else if (c->kind == CALIBRATION_PLATT) {
         for (int k = 0; k < C; k++) probs[k] = loss_sigmoid(c->a[k] * logits[k] + c->b[k]);
     } else if (c->kind == CALIBRATION_TEMPERATURE) {
         /* The operations of loss_softmax_forward on l / T, so T = 1 gives its bits. */
@@ -64,7 +77,8 @@ void calibration_apply(const Calibration *c, float *probs, const float *logits)
 void calibration_save(const Calibration *c, CkptWriter *w)
 {
     if (!c->fitted) return;
-    CkptBuf *b = ckpt_section(w, "CALB", c->min_labels ? 2 : 1);
+    const int two = c->kind == CALIBRATION_TEMPERATURES;
+    CkptBuf *b = ckpt_section(w, "CALB", two ? 3 : c->min_labels ? 2 : 1);
     const CalibrationReport *r = &c->rep;
     ckpt_put_u32(b, (uint32_t)c->kind);
     ckpt_put_u32(b, (uint32_t)c->C);
@@ -78,7 +92,8 @@ void calibration_save(const Calibration *c, CkptWriter *w)
     ckpt_put(b, c->a, bytes);
     ckpt_put(b, c->b, bytes);
     ckpt_put(b, c->thr, bytes);
-    if (c->min_labels) ckpt_put_u32(b, (uint32_t)c->min_labels);
+    if (c->min_labels || two) ckpt_put_u32(b, (uint32_t)c->min_labels);
+    if (two) ckpt_put_f64(b, c->Tm);
 }
 
 static int calibration_finite(const float *v, int n, float lo, float hi)
@@ -92,7 +107,7 @@ int calibration_load(Calibration *c, const CkptReader *r, int C, Status *st)
 {
     CkptSection sec;
     if (!ckpt_find(r, "CALB", &sec)) return 0;
-    if (sec.version != 1 && sec.version != 2) return ckpt_damaged(r, st, "CALB section version %u is not known", sec.version);
+    if (sec.version < 1 || sec.version > 3) return ckpt_damaged(r, st, "CALB section version %u is not known", sec.version);
     CkptCursor cur = ckpt_cursor(&sec);
     uint32_t kind = ckpt_u32(&cur), n = ckpt_u32(&cur);
     double T = ckpt_f64(&cur), thr = ckpt_f64(&cur);
@@ -101,18 +116,21 @@ int calibration_load(Calibration *c, const CkptReader *r, int C, Status *st)
     double *d[5] = {&rep->log_loss_before, &rep->log_loss_after, &rep->ece_before, &rep->ece_after, &rep->micro_f1};
     for (int i = 0; i < 5; i++) *d[i] = ckpt_f64(&cur);
     rep->labels_tuned = (int)ckpt_u32(&cur);
-    if (cur.bad || n != (uint32_t)C || kind > CALIBRATION_PLATT || !(T > 0 && T < 1e6) || !(thr >= 0 && thr <= 1))
+    if (cur.bad || n != (uint32_t)C || kind > CALIBRATION_TEMPERATURES || (kind == CALIBRATION_TEMPERATURES) != (sec.version == 3) ||
+        !(T > 0 && T < 1e6) || !(thr >= 0 && thr <= 1))
         return ckpt_damaged(r, st, "bad CALB section");
     const size_t bytes = (size_t)C * sizeof(float);
     ckpt_copy(&cur, c->a, bytes);
     ckpt_copy(&cur, c->b, bytes);
     ckpt_copy(&cur, c->thr, bytes);
     uint32_t min_labels = sec.version >= 2 ? ckpt_u32(&cur) : 0;
-    if (cur.bad || min_labels > 1 || !ckpt_done(&cur) || !calibration_finite(c->a, C, -1e30f, 1e30f) || !calibration_finite(c->b, C, -1e30f, 1e30f) ||
+    double Tm = sec.version >= 3 ? ckpt_f64(&cur) : 1.0;
+    if (cur.bad || min_labels > 1 || !(Tm > 0 && Tm < 1e6) || !ckpt_done(&cur) || !calibration_finite(c->a, C, -1e30f, 1e30f) || !calibration_finite(c->b, C, -1e30f, 1e30f) ||
         !calibration_finite(c->thr, C, 0.0f, 1.0f))
         return ckpt_damaged(r, st, "bad CALB section");
     c->kind = (CalibrationKind)kind;
     c->T = (float)T;
+    c->Tm = (float)Tm;
     c->threshold = (float)thr;
     c->min_labels = (int)min_labels;
     c->fitted = 1;

@@ -13,7 +13,10 @@
 #include "ckpt.h"
 #include "status.h"
 
-typedef enum { CALIBRATION_NONE = 0, CALIBRATION_TEMPERATURE, CALIBRATION_PLATT } CalibrationKind;
+/* TEMPERATURES: one for the network's part of the logits and one for a naive
+ * Bayes member's (eval/calib.h, calib_scales_fit), for a softmax classifier with
+ * a member: the two parts are not overconfident alike. */
+typedef enum { CALIBRATION_NONE = 0, CALIBRATION_TEMPERATURE, CALIBRATION_PLATT, CALIBRATION_TEMPERATURES } CalibrationKind;
 
 /* How the fit went, on the validation documents it was fitted on. */
 typedef struct CalibrationReport {
@@ -29,6 +32,7 @@ typedef struct Calibration {
     CalibrationKind kind;
     int C;
     float T;               /* TEMPERATURE: p = softmax(l / T) */
+    float Tm;              /* TEMPERATURES: p = softmax((l - m) / T + m / Tm), m the member's part of l */
     float *a, *b;          /* [C] PLATT: p_c = sigmoid(a_c l_c + b_c) */
     float threshold;       /* label c is predicted when p_c >= thr[c] (or >= threshold, one for all) */
     float *thr;            /* [C] */
@@ -44,15 +48,18 @@ void calibration_init(Calibration *c, int C);
 void calibration_free(Calibration *c);
 /* dst (initialised for the same C) becomes a copy of src. */
 void calibration_copy(Calibration *dst, const Calibration *src);
-/* probs [C] = the calibrated probabilities of logits [C]; with kind NONE probs
- * is left as it is (the network's own). */
-void calibration_apply(const Calibration *c, float *probs /* [C] */, const float *logits /* [C] */);
+/* probs [C] = the calibrated probabilities of logits [C], of which member [C]
+ * (NULL: none) is the naive Bayes member's part; with kind NONE probs is left
+ * as it is (the network's own). */
+void calibration_apply(const Calibration *c, float *probs /* [C] */, const float *logits /* [C] */,
+                       const float *member /* [C] */);
 
 /* Section CALB (version 1): u32 kind, u32 C, f64 T, f64 threshold, i64 docs,
  * f64 log_loss_before, log_loss_after, ece_before, ece_after, micro_f1, u32
  * labels_tuned, then a [C], b [C], thr [C] as f32. Version 2 appends u32
  * min_labels; it is written only when min_labels is not 0, so a calibration
  * without it keeps version 1's bytes (and version 1 loads as min_labels 0).
+ * Version 3 (kind TEMPERATURES only) appends to version 2's bytes f64 Tm.
  * Written only when fitted. */
 void calibration_save(const Calibration *c, CkptWriter *w);
 /* Reads CALB for C labels when r has one; without it c stays as

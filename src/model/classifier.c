@@ -60,7 +60,7 @@ float classifier_score(const Classifier *c, const int32_t *ids, int T, const uin
     for (int k = 0; k < ny && known < C; k++)
         if (y[k] >= 0 && y[k] < C) s->y[known++] = y[k];
     float loss = model_forward(&c->net, ids, T, nb ? s->member : NULL, s->y, known, 0.0f, 0, &s->doc);
-    if (!s->raw) calibration_apply(&c->cal, s->doc.probs, s->doc.logits);
+    if (!s->raw) calibration_apply(&c->cal, s->doc.probs, s->doc.logits, nb ? s->member : NULL);
     return loss;
 }
 

@@ -22,8 +22,8 @@ static void calibrate_measure(LossKind loss, const float *probs, const int64_t *
     *ece = r.ece;
 }
 
-void calibrate_fit(Calibration *cal, LossKind loss, int calibrate, int min_labels, const float *logits, float *probs,
-                   const int64_t *off, const int32_t *lab, int64_t n, int C, int threads)
+void calibrate_fit(Calibration *cal, LossKind loss, int calibrate, int min_labels, const float *logits,
+                   const float *member, float *probs, const int64_t *off, const int32_t *lab, int64_t n, int C, int threads)
 {
     cal->fitted = 0;
     cal->kind = CALIBRATION_NONE;
@@ -35,6 +35,12 @@ void calibrate_fit(Calibration *cal, LossKind loss, int calibrate, int min_label
     if (calibrate && loss == LOSS_OVA) {
         calib_platt_fit_threads(cal->a, cal->b, logits, off, lab, n, C, CALIB_PLATT_LAMBDA, threads);
         cal->kind = CALIBRATION_PLATT;
+    } else if (calibrate && member) {
+        ScalesFit sf;
+        calib_scales_fit(&sf, logits, member, off, lab, n, C);
+        cal->T = (float)sf.T;
+        cal->Tm = (float)sf.Tm;
+        cal->kind = CALIBRATION_TEMPERATURES;
     } else if (calibrate) {
         TemperatureFit tf;
         calib_temperature_fit(&tf, logits, off, lab, n, C);
@@ -42,7 +48,8 @@ void calibrate_fit(Calibration *cal, LossKind loss, int calibrate, int min_label
         cal->kind = CALIBRATION_TEMPERATURE;
     }
     if (cal->kind != CALIBRATION_NONE)
-        for (int64_t i = 0; i < n; i++) calibration_apply(cal, probs + (size_t)i * C, logits + (size_t)i * C);
+        for (int64_t i = 0; i < n; i++)
+            calibration_apply(cal, probs + (size_t)i * C, logits + (size_t)i * C, member ? member + (size_t)i * C : NULL);
     calibrate_measure(loss, probs, off, lab, n, C, &rep->log_loss_after, &rep->ece_after);
     cal->min_labels = loss == LOSS_OVA && min_labels;
     ThresholdFit g;

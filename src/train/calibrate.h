@@ -19,9 +19,10 @@
  * (threshold.h); a softmax one keeps min_labels 0. probs [n,C] must hold the network's probabilities of
  * logits [n,C] (loss's softmax or sigmoids) and gets the calibrated ones. True
  * labels are CSR as in eval/labelindex.h. With no validation document nothing
- * is fitted (cal->fitted 0). */
+ * is fitted (cal->fitted 0). member, when not NULL, is a naive Bayes member's
+ * part of the logits: a softmax network then gets two temperatures. */
 void calibrate_fit(Calibration *cal, LossKind loss, int calibrate, int min_labels, const float *logits /* [n,C] */,
-                   float *probs /* [n,C] */, const int64_t *off /* [n+1] */, const int32_t *lab /* [off[n]] */,
+                   const float *member /* [n,C] or NULL */, float *probs /* [n,C] */, const int64_t *off /* [n+1] */, const int32_t *lab /* [off[n]] */,
                    int64_t n, int C, int threads);
 
 #endif

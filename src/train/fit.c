@@ -73,6 +73,16 @@ void fit_init(Fit *f, Classifier *clf, const TrainData *data, const FitOptions *
     const size_t cells = (size_t)(data->valid.n + 1) * (size_t)clf->net.dims.classes;
     f->valid_logits = xmalloc(cells * sizeof *f->valid_logits);
     f->valid_probs = xmalloc(cells * sizeof *f->valid_probs);
+    /* The member does not change while the network trains: its part of the
+     * validation logits, which calibration scales apart, is scored once. */
+    const Bayes *nb = classifier_bayes(clf);
+    const Dataset *v = &data->valid;
+    if (nb && v->n > 0 && clf->net.dims.loss != LOSS_OVA) {
+        f->valid_member = xmalloc(cells * sizeof *f->valid_member);
+        for (int64_t i = 0; i < v->n; i++)
+            bayes_logits(nb, v->feat + v->foff[i], v->foff[i + 1] - v->foff[i],
+                         f->valid_member + (size_t)i * clf->net.dims.classes);
+    }
 }
 
 void fit_set_class_weights(Fit *f, const float *w)
@@ -113,6 +123,7 @@ void fit_free(Fit *f)
     free(f->valid_pred);
     free(f->valid_truth);
     free(f->valid_logits);
+    free(f->valid_member);
     free(f->valid_probs);
     memset(f, 0, sizeof *f);
 }
@@ -319,7 +330,8 @@ static void fit_validate(Fit *f, FitEpoch *e)
     Classifier *clf = f->clf;
     const int C = clf->net.dims.classes;
     e->valid_loss = fit_score_valid(f) / (double)valid->n;
-    calibrate_fit(&clf->cal, clf->net.dims.loss, f->fo.calibrate, f->fo.min_labels, f->valid_logits, f->valid_probs, valid->loff,
+    calibrate_fit(&clf->cal, clf->net.dims.loss, f->fo.calibrate, f->fo.min_labels, f->valid_logits, f->valid_member,
+                  f->valid_probs, valid->loff,
                   valid->lab, valid->n, C, f->step.threads);
     e->cal = &clf->cal;
     for (int64_t i = 0; i < valid->n; i++) f->valid_pred[i] = model_argmax(f->valid_probs + (size_t)i * C, C);
@@ -344,6 +356,7 @@ static void fit_keep_calibration(Fit *f)
     f->best.calibrated = cal->fitted;
     f->best.cal_kind = cal->kind;
     f->best.temperature = cal->T;
+    f->best.temperature_member = cal->Tm;
     f->best.threshold = cal->threshold;
     f->best.min_labels = cal->min_labels;
     f->best.cal = cal->rep;
@@ -396,6 +409,7 @@ int fit_run(Fit *f, FitSummary *out, Status *st)
     out->calibrated = f->best.calibrated;
     out->cal_kind = f->best.cal_kind;
     out->temperature = f->best.temperature;
+    out->temperature_member = f->best.temperature_member;
     out->threshold = f->best.threshold;
     out->min_labels = f->best.min_labels;
     out->cal = f->best.cal;

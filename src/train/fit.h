@@ -111,6 +111,7 @@ typedef struct FitSummary {
     int calibrated;     /* the best epoch's calibration below is known (validated in this run) */
     CalibrationKind cal_kind;
     float temperature, threshold;
+    float temperature_member; /* TEMPERATURES: the naive Bayes member's */
     int min_labels;     /* the thresholds' rule (model/calibration.h) */
     CalibrationReport cal;
     int stopped_early;
@@ -155,6 +156,7 @@ typedef struct Fit {
     int32_t *valid_pred;    /* [valid.n] */
     int32_t *valid_truth;   /* [valid.n] each document's first label */
     float *valid_logits, *valid_probs; /* [valid.n, C] */
+    float *valid_member;               /* [valid.n, C] a naive Bayes member's part of valid_logits; NULL: none */
     FitSummary best;        /* the best epoch's calibration, for on_done */
     int cut;
     double t_epoch;         /* when the current epoch started */

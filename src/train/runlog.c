@@ -59,7 +59,9 @@ static void runlog_more(FILE *f, const FitEpoch *e, int json)
                         c ? c->rep.log_loss_after : 0, c ? c->rep.ece_before : 0, c ? c->rep.ece_after : 0,
                         c ? c->T : 0, c ? c->threshold : 0};
     for (int i = 0; i < 8; i++) {
-        int known = e->has_valid && c && (i != 6 || c->kind == CALIBRATION_TEMPERATURE);
+        /* With two temperatures the column holds the network's. */
+        int known = e->has_valid && c &&
+                    (i != 6 || c->kind == CALIBRATION_TEMPERATURE || c->kind == CALIBRATION_TEMPERATURES);
         if (json && known) fprintf(f, ", \"%s\": %.6f", names[i], v[i]);
         else if (json) fprintf(f, ", \"%s\": null", names[i]);
         else if (known) fprintf(f, ",%.6f", v[i]);
