@@ -124,6 +124,19 @@ static void ml_tmpfile(char *path, size_t cap, const char *name)
     snprintf(path, cap, "%s/%s", dir, name);
 }
 
+/* m and cal saved to path and opened in r. */
+static void saved(const Model *m, const Calibration *cal, const char *path, CkptReader *r)
+{
+    CkptWriter w;
+    Status st;
+    ckpt_writer_init(&w);
+    model_save(m, &w);
+    calibration_save(cal, &w);
+    ck_assert_int_eq(ckpt_write(&w, path, &st), 0);
+    ckpt_writer_free(&w);
+    ck_assert_int_eq(ckpt_open(r, path, &st), 0);
+}
+
 START_TEST(test_loss_and_calibration_round_trip)
 {
     ModelDims D = {.rows = 5, .dense_rows = 5, .dim = 3, .heads = 1, .classes = 3, .loss = LOSS_OVA};
@@ -178,12 +191,7 @@ START_TEST(test_loss_and_calibration_round_trip)
     ckpt_close(&r);
     /* min_labels 1: version 2, read back. */
     cal.min_labels = 1;
-    ckpt_writer_init(&w);
-    model_save(&m, &w);
-    calibration_save(&cal, &w);
-    ck_assert_int_eq(ckpt_write(&w, path, &st), 0);
-    ckpt_writer_free(&w);
-    ck_assert_int_eq(ckpt_open(&r, path, &st), 0);
+    saved(&m, &cal, path, &r);
     ck_assert(ckpt_find(&r, "CALB", &sec) && sec.version == 2);
     calibration_init(&got, 3);
     ck_assert_msg(calibration_load(&got, &r, 3, &st) == 0, "%s", st.msg);
@@ -196,12 +204,7 @@ START_TEST(test_loss_and_calibration_round_trip)
     cal.T = 1.5f;
     cal.Tm = 0.75f;
     cal.min_labels = 0;
-    ckpt_writer_init(&w);
-    model_save(&m, &w);
-    calibration_save(&cal, &w);
-    ck_assert_int_eq(ckpt_write(&w, path, &st), 0);
-    ckpt_writer_free(&w);
-    ck_assert_int_eq(ckpt_open(&r, path, &st), 0);
+    saved(&m, &cal, path, &r);
     ck_assert(ckpt_find(&r, "CALB", &sec) && sec.version == 3);
     calibration_init(&got, 3);
     ck_assert_msg(calibration_load(&got, &r, 3, &st) == 0, "%s", st.msg);
