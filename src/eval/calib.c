@@ -9,6 +9,34 @@
 #include "loss.h"
 #include "mem.h"
 
+/* Document i's target mean of x: (1 - s) times the mean over its known labels
+ * plus s times the mean over the others (the t of calib_temp_eval and
+ * calib_scales_eval); known gets how
+ * many known labels it has. */
+static double calib_target(const float *x, const int64_t *off, const int32_t *lab, int64_t i, int C, double s,
+                           int *known)
+{
+    double xbar = 0.0, distinct_sum = 0.0, total = 0.0;
+    int distinct = 0;
+    *known = 0;
+    for (int64_t j = off[i]; j < off[i + 1]; j++) {
+        if (lab[j] >= C) continue;
+        xbar += x[lab[j]];
+        ++*known;
+        int again = 0;
+        for (int64_t q = off[i]; q < j; q++) again |= lab[q] == lab[j];
+        if (!again) {
+            distinct_sum += x[lab[j]];
+            distinct++;
+        }
+    }
+    if (!*known) return 0.0;
+    for (int c = 0; c < C; c++) total += x[c];
+    double t = xbar / *known;
+    if (s > 0.0 && distinct < C) t = (1.0 - s) * t + s * (total - distinct_sum) / (C - distinct);
+    return t;
+}
+
 /* The cross-entropy of softmax(beta l) against targets that put 1 - s on the
  * document's known labels (shared equally) and s on the others (likewise), and
  * its first two derivatives in beta, as means over the documents with a known
@@ -23,27 +51,11 @@ static void calib_temp_eval(double *f, double *g, double *h, const float *logits
     int64_t docs = 0;
     for (int64_t i = 0; i < n; i++) {
         const float *z = logits + (size_t)i * C;
-        double lbar = 0.0, distinct_sum = 0.0;
-        int known = 0, distinct = 0;
-        for (int64_t j = off[i]; j < off[i + 1]; j++) {
-            if (lab[j] >= C) continue;
-            lbar += z[lab[j]];
-            known++;
-            int again = 0;
-            for (int64_t q = off[i]; q < j; q++) again |= lab[q] == lab[j];
-            if (!again) {
-                distinct_sum += z[lab[j]];
-                distinct++;
-            }
-        }
+        int known;
+        const double t = calib_target(z, off, lab, i, C, s, &known);
         if (!known) continue;
-        double mx = -INFINITY, s0 = 0.0, s1 = 0.0, s2 = 0.0, total = 0.0;
-        for (int c = 0; c < C; c++) {
-            mx = z[c] > mx ? z[c] : mx;
-            total += z[c];
-        }
-        double t = lbar / known;
-        if (s > 0.0 && distinct < C) t = (1.0 - s) * t + s * (total - distinct_sum) / (C - distinct);
+        double mx = -INFINITY, s0 = 0.0, s1 = 0.0, s2 = 0.0;
+        for (int c = 0; c < C; c++) mx = z[c] > mx ? z[c] : mx;
         for (int c = 0; c < C; c++) {
             double e = exp(beta * (z[c] - mx));
             s0 += e;
@@ -108,33 +120,6 @@ void calib_temperature_fit(TemperatureFit *fit, const float *logits, const int64
     calib_temp_eval(&fit->nll_after, &g, &h, logits, off, lab, n, C, beta, 0.0);
 }
 
-/* Document i's target mean of x: (1 - s) times the mean over its known labels
- * plus s times the mean over the others (calib_temp_eval's t); known gets how
- * many known labels it has. */
-static double calib_target(const float *x, const int64_t *off, const int32_t *lab, int64_t i, int C, double s,
-                           int *known)
-{
-    double xbar = 0.0, distinct_sum = 0.0, total = 0.0;
-    int distinct = 0;
-    *known = 0;
-    for (int64_t j = off[i]; j < off[i + 1]; j++) {
-        if (lab[j] >= C) continue;
-        xbar += x[lab[j]];
-        ++*known;
-        int again = 0;
-        for (int64_t q = off[i]; q < j; q++) again |= lab[q] == lab[j];
-        if (!again) {
-            distinct_sum += x[lab[j]];
-            distinct++;
-        }
-    }
-    if (!*known) return 0.0;
-    for (int c = 0; c < C; c++) total += x[c];
-    double t = xbar / *known;
-    if (s > 0.0 && distinct < C) t = (1.0 - s) * t + s * (total - distinct_sum) / (C - distinct);
-    return t;
-}
-
 /* calib_temp_eval for scores b[0] (l - m) + b[1] m: f, its gradient g [2] and
  * Hessian h [3] (h11, h22, h12: the covariance under p of l - m and m). */
 static void calib_scales_eval(double *f, double *g, double *h, const float *logits, const float *member,
@@ -150,8 +135,9 @@ static void calib_scales_eval(double *f, double *g, double *h, const float *logi
             a[c] = logits[(size_t)i * C + c] - m[c];
         }
         int known;
-        const double ta = calib_target(a, off, lab, i, C, s, &known), tm = calib_target(m, off, lab, i, C, s, &known);
+        const double ta = calib_target(a, off, lab, i, C, s, &known);
         if (!known) continue;
+        const double tm = calib_target(m, off, lab, i, C, s, &known);
         double mx = -INFINITY, s0 = 0.0, ea = 0.0, em = 0.0, eaa = 0.0, emm = 0.0, eam = 0.0;
         for (int c = 0; c < C; c++) mx = fmax(mx, b[0] * a[c] + b[1] * m[c]);
         for (int c = 0; c < C; c++) {

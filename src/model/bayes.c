@@ -547,10 +547,12 @@ void bayes_save(const Bayes *b, CkptWriter *w)
     ckpt_put_u32(h, (uint32_t)b->o.ngrams);
     ckpt_put_f64(h, b->o.alpha);
     ckpt_put_u64(h, (uint64_t)b->n);
-    if ((b->packed || b->u) && b->pack) ckpt_section_ref(w, b->pack, b->pack_n);
-    else if (b->packed || b->u) bayes_pack_put(h, b->keys, b->prior, b->logp, b->n, b->classes);
-    if (b->u) ckpt_section_ref(w, b->u, (uint64_t)b->n * sizeof *b->u);
-    if (b->packed || b->u) return;
+    if (b->packed || b->u) {
+        if (b->pack) ckpt_section_ref(w, b->pack, b->pack_n);
+        else bayes_pack_put(h, b->keys, b->prior, b->logp, b->n, b->classes);
+        if (b->u) ckpt_section_ref(w, b->u, (uint64_t)b->n * sizeof *b->u);
+        return;
+    }
     ckpt_put(h, b->keys, (size_t)b->n * sizeof *b->keys);
     ckpt_put(h, b->prior, (size_t)b->classes * sizeof *b->prior);
     ckpt_section_ref(w, b->logp, (uint64_t)b->n * (uint64_t)b->classes * sizeof *b->logp);
