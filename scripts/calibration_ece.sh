@@ -11,7 +11,9 @@
 #
 # usage: scripts/calibration_ece.sh [DATA_DIR]   (DATA_DIR defaults to ../shared/data)
 #   CORPORA="sst2 imdb", SEEDS="1" (one row per corpus and seed), THREADS=2,
-#   IMDB_CONFIG=configs/imdb.json (configs/imdb-logistic.json: the logistic member's)
+#   IMDB_CONFIG=configs/imdb.json (configs/imdb-logistic.json: the logistic member's),
+#   SST2_CONFIG=configs/sst2.json (configs/sst2-vectors.json: scripts/sst2_vectors.sh's
+#   vectors, written first when missing)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 data=$(realpath "${1:-../shared/data}")
@@ -41,8 +43,12 @@ for c in $corpora; do
                 --set train.threads="$threads" --set output.dir="$work/imdb" --force 2>"$work/log" >/dev/null
             row "IMDB (test.csv, 25,000)" "$work/imdb/best.ckpt" "$data/imdb/test.csv" ;;
         sst2)
+            sst2_config=${SST2_CONFIG:-configs/sst2.json}
+            if [ "$sst2_config" = configs/sst2-vectors.json ] && [ ! -s runs/vectors/imdb-d32.vec ]; then
+                scripts/sst2_vectors.sh "$data"
+            fi
             python3 scripts/sst2_split.py --train "$data/sst2/train.tsv" --out "$work/sst2-split" >/dev/null
-            ./attnclf train --config configs/sst2.json --set data.train="$work/sst2-split/train_part.tsv" \
+            ./attnclf train --config "$sst2_config" --set data.train="$work/sst2-split/train_part.tsv" \
                 --set data.valid="$work/sst2-split/valid_sent.tsv" --set train.seed="$seed" \
                 --set train.threads="$threads" --set output.dir="$work/sst2" --force 2>"$work/log" >/dev/null
             row "SST-2 (dev.tsv, 872)" "$work/sst2/best.ckpt" "$data/sst2/dev.tsv" ;;
