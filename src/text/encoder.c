@@ -6,6 +6,7 @@
 
 #include "hash.h"
 #include "mem.h"
+#include "sort.h"
 
 int64_t encoder_unk_row(const Encoder *e)
 {
@@ -186,12 +187,6 @@ int64_t encoder_emit(const Encoder *e, const int32_t *word_row, const uint64_t *
     return n;
 }
 
-static int encoder_cmp_u64(const void *a, const void *b)
-{
-    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-    return (x > y) - (x < y);
-}
-
 int64_t encoder_features(const Encoder *e, const uint64_t *word_hash, int64_t nw, uint64_t *feat)
 {
     int64_t n = 0;
@@ -199,7 +194,7 @@ int64_t encoder_features(const Encoder *e, const uint64_t *word_hash, int64_t nw
         for (int k = 1; k <= e->bayes_ngrams && k <= i + 1; k++)
             feat[n++] = hash_ngram(word_hash + i - k + 1, k);
     /* Binarized counts (a feature counts once per document) need each feature once. */
-    if (n > 1) qsort(feat, (size_t)n, sizeof *feat, encoder_cmp_u64);
+    sort_u64(feat, n);
     int64_t u = 0;
     for (int64_t i = 0; i < n; i++)
         if (u == 0 || feat[i] != feat[u - 1]) feat[u++] = feat[i];
