@@ -1,6 +1,6 @@
-/* config.c - see config.h. config_keys below is the only list of keys: defaults,
- * loading, --set, the nearest-key suggestion, validation, printing, copying and
- * freeing all walk it, so adding a key means one field and one row. */
+/* config.c - see config.h. Defaults, loading, --set, validation, printing, copying
+ * and freeing all walk config_keys_table.c's table, so adding a key means one field and
+ * one row there. */
 #include "config.h"
 
 #include <cjson/cJSON.h>
@@ -15,8 +15,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "config_keys.h"
 #include "mem.h"
-#include "suggest.h"
 
 #define CONFIG_STR(x) #x
 #define CONFIG_XSTR(x) CONFIG_STR(x)
@@ -24,150 +24,19 @@
 /* JSON numbers are doubles: above 2^53 neighbouring integers are indistinguishable. */
 #define CONFIG_EXACT_MAX 9007199254740992.0
 
-typedef enum {
-    KEY_BOOL, KEY_INT, KEY_INT64, KEY_UINT64, KEY_DOUBLE, KEY_PATH, KEY_ENUM, KEY_COLUMN, KEY_COLUMNS,
-    KEY_RANGE, /* [lo, hi] of whole numbers 1 <= lo <= hi <= max, or null for none: two int fields */
-    KEY_STRING,     /* a non-empty string or null (REQUIRED: not null); unlike a path, never rebased */
-    KEY_OPT_COLUMN, /* a column as KEY_COLUMN, or null for none (OptColumnRef) */
-    KEY_WEIGHTS     /* "none", "balanced" or {"label": weight, ...} (ClassWeightOptions) */
-} KeyType;
-
-/* Bounds are enforced by config_validate, not while loading, so a value out of
- * range in a file can still be corrected by a later --set. */
-enum { HAS_MIN = 1, HAS_MAX = 2, MIN_OPEN = 4, MAX_OPEN = 8, REQUIRED = 16,
-       /* KEY_ENUM: false means the first name, true the second (a switch that grew options) */
-       BOOLS = 32,
-       AUTO = 64 /* may be "auto": the value is chosen from the training corpus (autoconf.h) */ };
-
-typedef struct ConfigKey {
-    const char *name;          /* "section.key" */
-    KeyType type;
-    size_t offset;             /* of the field in Config */
-    const char *def;           /* the default, as JSON */
-    unsigned flags;
-    double min, max;
-    const char *const *names;  /* KEY_ENUM: names in enum order, NULL-terminated */
-} ConfigKey;
-
-/* Enum fields are read and written through int pointers. */
-_Static_assert(sizeof(DataFormat) == sizeof(int) && sizeof(BadRowPolicy) == sizeof(int) &&
-                   sizeof(AttentionKind) == sizeof(int) && sizeof(LrSchedule) == sizeof(int) &&
-                   sizeof(FitMetric) == sizeof(int) && sizeof(LossKind) == sizeof(int) &&
-                   sizeof(ClassWeightMode) == sizeof(int),
-               "enum fields must be int-sized");
-
-static const char *const format_names[] = {"auto", "csv", "tsv", "fasttext", NULL};
-static const char *const bad_row_names[] = {"error", "skip", NULL};
-static const char *const attention_names[] = {"dot", "additive", NULL};
-static const char *const positional_names[] = {"false", "sin", "learned", NULL};
-static const char *const encoder_names[] = {"none", "self_attention", NULL};
-static const char *const schedule_names[] = {"constant", "linear", NULL};
-static const char *const normalize_names[] = {"none", "nfc", "nfkc", NULL};
-static const char *const metric_names[] = {"accuracy", "macro_f1", "micro_f1", "p_at_1", "auto", NULL};
-static const char *const loss_names[] = {"softmax", "ova", "auto", NULL};
 static const char *const class_weight_names[] = {"none", "balanced", NULL};
-static const char *const bayes_fit_names[] = {"counts", "logistic", NULL};
 
-#define AT(field) offsetof(Config, field)
-#define ANY 0, 0, 0, NULL
-#define REQ REQUIRED, 0, 0, NULL
-#define GE(lo) HAS_MIN, (lo), 0, NULL
-#define GT(lo) HAS_MIN | MIN_OPEN, (lo), 0, NULL
-#define RANGE(lo, hi) HAS_MIN | HAS_MAX, (lo), (hi), NULL
-#define UNIT HAS_MIN | HAS_MAX | MAX_OPEN, 0, 1, NULL /* [0, 1) */
-#define FLAG RANGE(0, 1)
-#define NAMES(list) 0, 0, 0, (list)
-#define SWITCH(list) BOOLS, 0, 0, (list)
-#define GE_AUTO(lo) HAS_MIN | AUTO, (lo), 0, NULL
-#define UNIT_AUTO HAS_MIN | HAS_MAX | MAX_OPEN | AUTO, 0, 1, NULL
-#define FLAG_AUTO HAS_MIN | HAS_MAX | AUTO, 0, 1, NULL
-
-/* Grouped by section, in the order config_to_json prints them. The defaults of
- * the tokenizer, model and training keys were chosen on the validation splits of
- * IMDB, SST-2 and the AG News sample (README.md, "Choosing the defaults"); the
- * naive Bayes member, early stopping and the "auto" keys (autoconf.h) on those of
- * the whole public suite (README.md, "Defaults"). */
-static const ConfigKey config_keys[] = {
-    {"data.train", KEY_PATH, AT(data.train), "null", REQ},
-    {"data.valid", KEY_PATH, AT(data.valid), "null", ANY},
-    {"data.valid_fraction", KEY_DOUBLE, AT(data.valid_fraction), "0.1", UNIT},
-    {"data.format", KEY_ENUM, AT(data.read.format), "\"auto\"", NAMES(format_names)},
-    {"data.header", KEY_BOOL, AT(data.read.header), "true", FLAG},
-    {"data.label_column", KEY_COLUMN, AT(data.read.label_column), "\"label\"", ANY},
-    {"data.text_columns", KEY_COLUMNS, AT(data.read.text_columns), "[\"text\"]", ANY},
-    {"data.on_bad_row", KEY_ENUM, AT(data.read.on_bad_row), "\"error\"", NAMES(bad_row_names)},
-    {"data.label_prefix", KEY_STRING, AT(data.read.label_prefix), "\"" READER_LABEL_PREFIX "\"", REQ},
-    {"data.label_separator", KEY_STRING, AT(data.read.label_separator), "null", ANY},
-    {"data.label_names", KEY_PATH, AT(data.read.label_names), "null", ANY},
-    {"data.weight_column", KEY_OPT_COLUMN, AT(data.read.weight_column), "null", ANY},
-    {"data.cache", KEY_PATH, AT(data.cache), "null", ANY},
-    {"tokenizer.lowercase", KEY_BOOL, AT(tokenizer.tok.lowercase), "true", FLAG},
-    {"tokenizer.ngrams", KEY_INT, AT(tokenizer.enc.ngrams), "2", RANGE(1, 6)},
-    {"tokenizer.buckets", KEY_INT64, AT(tokenizer.enc.buckets), "2000000", GE(0)},
-    {"tokenizer.min_count", KEY_INT, AT(tokenizer.vocab.min_count), "1", GE(1)},
-    {"tokenizer.max_vocab", KEY_INT64, AT(tokenizer.vocab.max_vocab), "0", GE(0)},
-    {"tokenizer.max_tokens", KEY_INT, AT(tokenizer.tok.max_tokens), "0", GE(0)},
-    {"tokenizer.stopwords", KEY_PATH, AT(tokenizer.stopwords), "null", ANY},
-    {"tokenizer.clean_html", KEY_BOOL, AT(tokenizer.tok.clean_html), "true", FLAG},
-    {"tokenizer.normalize", KEY_ENUM, AT(tokenizer.tok.normalize), "\"nfkc\"", NAMES(normalize_names)},
-    {"tokenizer.version", KEY_INT, AT(tokenizer.tok.version), "2", RANGE(1, 2)},
-    {"tokenizer.char_ngrams", KEY_RANGE, AT(tokenizer.enc.char_min), "null", RANGE(1, 32)},
-    {"model.dim", KEY_INT, AT(model.dim), "16", RANGE(1, 4096)},
-    {"model.pretrained", KEY_PATH, AT(model.pretrained), "null", ANY},
-    {"model.heads", KEY_INT, AT(model.heads), "2", RANGE(1, 64)},
-    {"model.attention", KEY_ENUM, AT(model.attention), "\"dot\"", NAMES(attention_names)},
-    {"model.positional", KEY_ENUM, AT(model.positional), "false", SWITCH(positional_names)},
-    {"model.context", KEY_BOOL, AT(model.context), "\"auto\"", FLAG_AUTO},
-    {"model.gate", KEY_BOOL, AT(model.gate), "\"auto\"", FLAG_AUTO},
-    {"model.encoder", KEY_ENUM, AT(model.enc.kind), "\"none\"", NAMES(encoder_names)},
-    {"model.layers", KEY_INT, AT(model.enc.layers), "1", RANGE(1, SELFATTN_MAX_LAYERS)},
-    {"model.ffn_dim", KEY_INT, AT(model.enc.ffn_dim), "0", RANGE(0, 65536)},
-    {"model.window", KEY_INT, AT(model.enc.window), "0", RANGE(0, 1 << 20)},
-    {"model.encoder_ngrams", KEY_BOOL, AT(model.enc.ngrams), "false", FLAG},
-    {"model.encoder_dropout", KEY_DOUBLE, AT(train.step.encoder_dropout), "0.0", UNIT},
-    {"model.loss", KEY_ENUM, AT(model.loss), "\"auto\"", NAMES(loss_names)},
-    {"model.dropout", KEY_DOUBLE, AT(train.step.dropout), "0.0", UNIT},
-    {"model.token_dropout", KEY_DOUBLE, AT(train.step.token_dropout), "\"auto\"", UNIT_AUTO},
-    {"bayes.weight", KEY_DOUBLE, AT(bayes.weight), "\"auto\"", GE_AUTO(0)},
-    {"bayes.ngrams", KEY_INT, AT(bayes.ngrams), "2", RANGE(1, 6)},
-    {"bayes.alpha", KEY_DOUBLE, AT(bayes.alpha), "1.0", GT(0)},
-    {"bayes.min_count", KEY_INT, AT(bayes.min_count), "1", GE(1)},
-    {"bayes.fit", KEY_ENUM, AT(bayes.fit), "\"counts\"", NAMES(bayes_fit_names)},
-    {"bayes.l2", KEY_DOUBLE, AT(bayes.l2), "0.0001", GE(0)},
-    {"bayes.passes", KEY_INT, AT(bayes.passes), "10", RANGE(1, 1000)},
-    {"train.epochs", KEY_INT, AT(train.fit.epochs), "\"auto\"", GE_AUTO(1)},
-    {"train.batch_size", KEY_INT, AT(train.step.batch_size), "32", GE(1)},
-    {"train.length_weight", KEY_DOUBLE, AT(train.step.length_weight), "0.0", RANGE(0, 2)},
-    {"train.lr", KEY_DOUBLE, AT(train.adam.lr), "0.01", GT(0)},
-    {"train.lr_schedule", KEY_ENUM, AT(train.adam.lr_schedule), "\"linear\"", NAMES(schedule_names)},
-    {"train.warmup", KEY_DOUBLE, AT(train.adam.warmup), "0.0", UNIT},
-    {"train.weight_decay", KEY_DOUBLE, AT(train.adam.weight_decay), "0.0", GE(0)},
-    {"train.clip", KEY_DOUBLE, AT(train.step.clip), "1.0", GE(0)},
-    {"train.threads", KEY_INT, AT(train.step.threads), "0", RANGE(0, 1024)},
-    {"train.seed", KEY_UINT64, AT(train.fit.seed), "1", ANY},
-    {"train.patience", KEY_INT, AT(train.fit.patience), "3", GE(0)},
-    {"train.metric", KEY_ENUM, AT(train.fit.metric), "\"auto\"", NAMES(metric_names)},
-    {"train.class_weight", KEY_WEIGHTS, AT(train.class_weight), "\"none\"", ANY},
-    {"train.calibrate", KEY_BOOL, AT(train.fit.calibrate), "true", FLAG},
-    {"train.min_labels", KEY_INT, AT(train.fit.min_labels), "0", RANGE(0, 1)},
-    {"train.refit", KEY_BOOL, AT(train.refit), "\"auto\"", FLAG_AUTO},
-    {"output.dir", KEY_PATH, AT(output.dir), "null", REQ},
-    {"output.keep_checkpoints", KEY_INT, AT(output.keep_checkpoints), "0", GE(0)},
-    {"output.checkpoint_every", KEY_DOUBLE, AT(output.checkpoint_every), "60", GE(0)},
-};
-#define N_KEYS (sizeof config_keys / sizeof *config_keys)
-_Static_assert(N_KEYS <= CONFIG_MAX_KEYS, "raise CONFIG_MAX_KEYS");
 
 /* Calls fn on every owned string slot of cfg, NULL or not. */
 static void config_each_string(Config *cfg, void (*fn)(char **))
 {
-    for (size_t i = 0; i < N_KEYS; i++) {
-        void *field = (char *)cfg + config_keys[i].offset;
-        if (config_keys[i].type == KEY_PATH || config_keys[i].type == KEY_STRING) fn((char **)field);
-        else if (config_keys[i].type == KEY_COLUMN) fn(&((ColumnRef *)field)->name);
-        else if (config_keys[i].type == KEY_OPT_COLUMN) fn(&((OptColumnRef *)field)->col.name);
+    for (size_t i = 0; i < config_keys_count; i++) {
+        void *field = (char *)cfg + config_keys_table[i].offset;
+        if (config_keys_table[i].type == KEY_PATH || config_keys_table[i].type == KEY_STRING) fn((char **)field);
+        else if (config_keys_table[i].type == KEY_COLUMN) fn(&((ColumnRef *)field)->name);
+        else if (config_keys_table[i].type == KEY_OPT_COLUMN) fn(&((OptColumnRef *)field)->col.name);
         /* Every slot, not just n_text_columns: shrinking the count must not leak. */
-        else if (config_keys[i].type == KEY_COLUMNS)
+        else if (config_keys_table[i].type == KEY_COLUMNS)
             for (int c = 0; c < READER_MAX_TEXT_COLUMNS; c++) fn(&((ColumnRef *)field)[c].name);
     }
 }
@@ -208,7 +77,7 @@ void config_free(Config *cfg)
 {
     config_each_string(cfg, config_release);
     config_weights_release(&cfg->train.class_weight);
-    for (size_t i = 0; i < N_KEYS; i++) {
+    for (size_t i = 0; i < config_keys_count; i++) {
         config_release(&cfg->origin[i]);
         config_release(&cfg->base[i]);
     }
@@ -219,7 +88,7 @@ void config_copy(Config *dst, const Config *src)
     *dst = *src;
     config_each_string(dst, config_duplicate);
     config_weights_duplicate(&dst->train.class_weight);
-    for (size_t i = 0; i < N_KEYS; i++) {
+    for (size_t i = 0; i < config_keys_count; i++) {
         config_duplicate(&dst->origin[i]);
         config_duplicate(&dst->base[i]);
     }
@@ -247,111 +116,6 @@ static const char *config_enum_or_unknown(const char *const *names, int v)
     return name ? name : "unknown";
 }
 
-
-static const ConfigKey *config_find(const char *name)
-{
-    for (size_t i = 0; i < N_KEYS; i++)
-        if (strcmp(config_keys[i].name, name) == 0) return &config_keys[i];
-    return NULL;
-}
-
-static size_t config_section_len(const char *key)
-{
-    return (size_t)(strchr(key, '.') - key);
-}
-
-static int config_is_section(const char *name)
-{
-    for (size_t i = 0; i < N_KEYS; i++) {
-        size_t len = config_section_len(config_keys[i].name);
-        if (strlen(name) == len && strncmp(config_keys[i].name, name, len) == 0) return 1;
-    }
-    return 0;
-}
-
-/* The distinct section names, in table order; returns how many. */
-static int config_sections(char secs[][32], const char **cands)
-{
-    int n = 0;
-    for (size_t i = 0; i < N_KEYS; i++) {
-        const char *key = config_keys[i].name;
-        int len = (int)config_section_len(key);
-        if (n > 0 && (int)strlen(secs[n - 1]) == len && strncmp(secs[n - 1], key, (size_t)len) == 0) continue;
-        snprintf(secs[n], sizeof secs[n], "%.*s", len, key);
-        cands[n] = secs[n];
-        n++;
-    }
-    return n;
-}
-
-/* The key of section sec (its first len bytes) nearest to leaf, or NULL. */
-static const char *config_nearest_in(const char *sec, size_t len, const char *leaf)
-{
-    const char *cands[N_KEYS];
-    size_t idx[N_KEYS];
-    int n = 0;
-    for (size_t i = 0; i < N_KEYS; i++)
-        if (config_section_len(config_keys[i].name) == len && strncmp(config_keys[i].name, sec, len) == 0) {
-            idx[n] = i;
-            cands[n++] = config_keys[i].name + len + 1;
-        }
-    int k = suggest_nearest(leaf, cands, n);
-    return k < 0 ? NULL : config_keys[idx[k]].name;
-}
-
-/* The key whose name in its section is exactly leaf, if exactly one is. */
-static const char *config_leaf_elsewhere(const char *leaf)
-{
-    const char *found = NULL;
-    for (size_t i = 0; i < N_KEYS; i++) {
-        const char *key = config_keys[i].name;
-        if (strcmp(key + config_section_len(key) + 1, leaf) == 0) {
-            if (found) return NULL;
-            found = key;
-        }
-    }
-    return found;
-}
-
-/* A hint for a message about an unknown name, or "": a section (no dot) or a
- * dotted key. A name that is another section's key says so ("epochs" at the top,
- * "model.epochs"); otherwise the nearest key of the section, or of the nearest
- * section, if it is near enough to be a slip. */
-static void config_hint(const char *name, char *out, size_t cap)
-{
-    char secs[N_KEYS][32];
-    const char *cands[N_KEYS];
-    int ns = config_sections(secs, cands);
-    const char *dot = strchr(name, '.'), *leaf = dot ? dot + 1 : name, *other = config_leaf_elsewhere(leaf);
-    snprintf(out, cap, "%s", "");
-    if (!dot) {
-        int k = suggest_nearest(name, cands, ns);
-        if (other) snprintf(out, cap, " (did you mean \"%s\"? keys go inside their section)", other);
-        else if (k >= 0) snprintf(out, cap, " (did you mean \"%s\"?)", cands[k]);
-        return;
-    }
-    size_t len = (size_t)(dot - name);
-    char typed[64];
-    snprintf(typed, sizeof typed, "%.*s", (int)(len < 63 ? len : 63), name);
-    int k = -1;
-    for (int i = 0; i < ns; i++)
-        if (strcmp(secs[i], typed) == 0) k = i;
-    const char *near = NULL;
-    if (k >= 0) near = config_nearest_in(name, len, leaf);
-    else if ((k = suggest_nearest(typed, cands, ns)) >= 0) near = config_nearest_in(secs[k], strlen(secs[k]), leaf);
-    if (!near && !other) {
-        /* A slip that crosses the dot ("train.model.dim", "modeldim"); a leaf that is
-         * exactly another section's key says more. */
-        const char *keys[N_KEYS];
-        for (size_t i = 0; i < N_KEYS; i++) keys[i] = config_keys[i].name;
-        int j = suggest_nearest(name, keys, (int)N_KEYS);
-        if (j < 0 && strchr(leaf, '.')) j = suggest_nearest(leaf, keys, (int)N_KEYS);
-        if (j >= 0) near = keys[j];
-    }
-    if (near) snprintf(out, cap, " (did you mean \"%s\"?)", near);
-    else if (other) snprintf(out, cap, " (\"%s\" is in section \"%.*s\": did you mean \"%s\"?)", leaf,
-                             (int)config_section_len(other), other, other);
-}
 
 /* The value as it appeared (JSON), shortened to fit a one-line message. */
 static void config_describe(const cJSON *v, char *buf, size_t cap)
@@ -478,7 +242,7 @@ static int config_store_value(Config *cfg, const ConfigKey *k, const cJSON *v);
  * corpus when training starts (pipeline.c). */
 static int config_store(Config *cfg, const ConfigKey *k, const cJSON *v)
 {
-    size_t i = (size_t)(k - config_keys);
+    size_t i = (size_t)(k - config_keys_table);
     if ((k->flags & AUTO) && cJSON_IsString(v) && strcmp(v->valuestring, "auto") == 0) {
         cfg->is_auto[i] = 1;
         return 0;
@@ -603,11 +367,11 @@ void config_defaults(Config *cfg)
 {
     config_json_hooks();
     memset(cfg, 0, sizeof *cfg);
-    for (size_t i = 0; i < N_KEYS; i++) {
-        cJSON *v = cJSON_Parse(config_keys[i].def);
-        if (!v || config_store(cfg, &config_keys[i], v) != 0) {
+    for (size_t i = 0; i < config_keys_count; i++) {
+        cJSON *v = cJSON_Parse(config_keys_table[i].def);
+        if (!v || config_store(cfg, &config_keys_table[i], v) != 0) {
             /* A default that does not parse is a bug in the table above, caught by every test. */
-            fprintf(stderr, "attnclf: bad default for %s\n", config_keys[i].name);
+            fprintf(stderr, "attnclf: bad default for %s\n", config_keys_table[i].name);
             abort();
         }
         cJSON_Delete(v);
@@ -617,7 +381,7 @@ void config_defaults(Config *cfg)
 /* A relative path from a file in directory base becomes base/path. */
 static void config_rebase(Config *cfg, const ConfigKey *k, const char *base)
 {
-    size_t i = (size_t)(k - config_keys);
+    size_t i = (size_t)(k - config_keys_table);
     config_release(&cfg->base[i]);
     char **field = (char **)((char *)cfg + k->offset);
     if (k->type != KEY_PATH || !base || !*field || (*field)[0] == '/' || strcmp(*field, "-") == 0) return;
@@ -635,18 +399,18 @@ static int config_load_item(Config *cfg, const cJSON *section, const cJSON *item
     size_t len = strlen(section->string) + strlen(item->string) + 2;
     char *name = xmalloc(len);
     snprintf(name, len, "%s.%s", section->string, item->string);
-    const ConfigKey *k = config_find(name);
+    const ConfigKey *k = config_keys_find(name);
     char why[512];
     int rc = 0;
     if (!k) {
-        config_hint(name, why, sizeof why);
+        config_keys_hint(name, why, sizeof why);
         rc = status_error(st, "%s: unknown key \"%s\"%s", origin, name, why);
-    } else if (seen[k - config_keys]++) {
+    } else if (seen[k - config_keys_table]++) {
         rc = status_error(st, "%s: duplicate key \"%s\"", origin, name);
     } else if (config_apply(cfg, k, item, why, sizeof why)) {
         rc = status_error(st, "%s: %s", origin, why);
     } else {
-        config_release(&cfg->origin[k - config_keys]);
+        config_release(&cfg->origin[k - config_keys_table]);
         config_rebase(cfg, k, base);
     }
     free(name);
@@ -660,11 +424,11 @@ static int config_load_json(Config *cfg, const cJSON *root, const char *origin, 
         config_describe(root, got, sizeof got);
         return status_error(st, "%s: expected a JSON object at the top level, got %s", origin, got);
     }
-    unsigned char seen[N_KEYS] = {0};
+    unsigned char seen[CONFIG_MAX_KEYS] = {0};
     const cJSON *section, *item;
     cJSON_ArrayForEach(section, root) {
-        if (!config_is_section(section->string)) {
-            config_hint(section->string, got, sizeof got);
+        if (!config_keys_is_section(section->string)) {
+            config_keys_hint(section->string, got, sizeof got);
             return status_error(st, "%s: unknown key \"%s\"%s", origin, section->string, got);
         }
         if (!cJSON_IsObject(section)) {
@@ -777,19 +541,19 @@ static cJSON *config_parse_value(const ConfigKey *k, const char *text)
 int config_assign(Config *cfg, const char *key, const char *value, const char *origin, Status *st)
 {
     config_json_hooks();
-    const ConfigKey *k = config_find(key);
+    const ConfigKey *k = config_keys_find(key);
     char why[512];
     if (!k) {
-        config_hint(key, why, sizeof why);
+        config_keys_hint(key, why, sizeof why);
         return status_usage(st, "%s: unknown key%s", origin, why);
     }
     cJSON *v = config_parse_value(k, value);
     int rc = config_apply(cfg, k, v, why, sizeof why);
     cJSON_Delete(v);
     if (rc) return status_usage(st, "%s: %s", origin, why);
-    free(cfg->origin[k - config_keys]);
-    cfg->origin[k - config_keys] = xstrdup(origin);
-    config_release(&cfg->base[k - config_keys]);
+    free(cfg->origin[k - config_keys_table]);
+    cfg->origin[k - config_keys_table] = xstrdup(origin);
+    config_release(&cfg->base[k - config_keys_table]);
     return 0;
 }
 
@@ -852,7 +616,7 @@ static int config_check_key(const Config *cfg, const ConfigKey *k, Status *st)
     const void *field = (const char *)cfg + k->offset;
     char names[200];
     int e;
-    if (cfg->is_auto[k - config_keys]) return 0;
+    if (cfg->is_auto[k - config_keys_table]) return 0;
     switch (k->type) {
     case KEY_PATH: {
         const char *s = *(char *const *)field;
@@ -909,8 +673,8 @@ static int config_blame(const Config *cfg, Status *st, ...)
     va_list ap;
     va_start(ap, st);
     for (const char *name; (name = va_arg(ap, const char *)) != NULL;) {
-        const ConfigKey *k = config_find(name);
-        const char *origin = k ? cfg->origin[k - config_keys] : NULL;
+        const ConfigKey *k = config_keys_find(name);
+        const char *origin = k ? cfg->origin[k - config_keys_table] : NULL;
         if (origin) {
             char msg[sizeof st->msg];
             snprintf(msg, sizeof msg, "%s", st->msg);
@@ -924,17 +688,17 @@ static int config_blame(const Config *cfg, Status *st, ...)
 
 int config_validate(const Config *cfg, Status *st)
 {
-    for (size_t i = 0; i < N_KEYS; i++) {
-        const ConfigKey *k = &config_keys[i];
+    for (size_t i = 0; i < config_keys_count; i++) {
+        const ConfigKey *k = &config_keys_table[i];
         /* With a validation file the fraction is never used, so any value is harmless. */
-        if (k->offset == AT(data.valid_fraction) && cfg->data.valid) continue;
+        if (k->offset == offsetof(Config, data.valid_fraction) && cfg->data.valid) continue;
         if (config_check_key(cfg, k, st)) return config_blame(cfg, st, k->name, NULL);
     }
     const EncoderOptions *t = &cfg->tokenizer.enc;
     const ModelOptions *mc = &cfg->model;
     if ((mc->context || mc->gate) && mc->attention != ATTN_DOT) {
         status_error(st, "model.%s needs model.attention \"dot\", got \"%s\"", mc->context ? "context" : "gate",
-                     config_enum_or_unknown(attention_names, (int)mc->attention));
+                     config_enum_or_unknown(config_keys_find("model.attention")->names, (int)mc->attention));
         return config_blame(cfg, st, "model.attention", "model.context", "model.gate", NULL);
     }
     if (mc->enc.kind == SELFATTN_ON && mc->dim % mc->heads != 0) {
@@ -960,19 +724,19 @@ int config_validate(const Config *cfg, Status *st)
 
 int config_is_auto(const Config *cfg, const char *key)
 {
-    const ConfigKey *k = config_find(key);
-    return k && cfg->is_auto[k - config_keys];
+    const ConfigKey *k = config_keys_find(key);
+    return k && cfg->is_auto[k - config_keys_table];
 }
 
 void config_clear_auto(Config *cfg, const char *key)
 {
-    const ConfigKey *k = config_find(key);
-    if (k) cfg->is_auto[k - config_keys] = 0;
+    const ConfigKey *k = config_keys_find(key);
+    if (k) cfg->is_auto[k - config_keys_table] = 0;
 }
 
 const char *config_key_name(int i)
 {
-    return i >= 0 && (size_t)i < N_KEYS ? config_keys[i].name : NULL;
+    return i >= 0 && (size_t)i < config_keys_count ? config_keys_table[i].name : NULL;
 }
 
 int config_check_inputs(const Config *cfg, Status *st)
@@ -980,8 +744,8 @@ int config_check_inputs(const Config *cfg, Status *st)
     static const char *const inputs[] = {"data.train", "data.valid", "data.label_names", "tokenizer.stopwords",
                                          "model.pretrained"};
     for (size_t i = 0; i < sizeof inputs / sizeof *inputs; i++) {
-        const ConfigKey *k = config_find(inputs[i]);
-        const char *path = *(char *const *)((const char *)cfg + k->offset), *base = cfg->base[k - config_keys];
+        const ConfigKey *k = config_keys_find(inputs[i]);
+        const char *path = *(char *const *)((const char *)cfg + k->offset), *base = cfg->base[k - config_keys_table];
         if (!path || strcmp(path, "-") == 0) continue;
         const char *written = base ? path + strlen(base) + (strcmp(base, "/") != 0) : path;
         char against[320] = "";
@@ -1002,14 +766,14 @@ void config_absolute_inputs(Config *cfg)
     static const char *const inputs[] = {"data.train", "data.valid", "data.label_names", "tokenizer.stopwords",
                                          "model.pretrained"};
     for (size_t i = 0; i < sizeof inputs / sizeof *inputs; i++) {
-        const ConfigKey *k = config_find(inputs[i]);
+        const ConfigKey *k = config_keys_find(inputs[i]);
         char **field = (char **)((char *)cfg + k->offset);
         if (!*field || strcmp(*field, "-") == 0 || (*field)[0] == '/') continue;
         char *abs = realpath(*field, NULL);
         if (!abs) continue;
         free(*field);
         *field = abs;
-        config_release(&cfg->base[k - config_keys]);
+        config_release(&cfg->base[k - config_keys_table]);
     }
 }
 
@@ -1042,7 +806,7 @@ static cJSON *config_value_json(const Config *cfg, const ConfigKey *k)
 {
     const void *field = (const char *)cfg + k->offset;
     char buf[24];
-    if (cfg->is_auto[k - config_keys]) return cJSON_CreateString("auto");
+    if (cfg->is_auto[k - config_keys_table]) return cJSON_CreateString("auto");
     switch (k->type) {
     case KEY_BOOL: return cJSON_CreateBool(*(const int *)field != 0);
     case KEY_INT: return config_int_json(*(const int *)field);
@@ -1099,8 +863,8 @@ char *config_changes(const Config *cfg)
     FILE *out = open_memstream(&buf, &size);
     if (!out) abort();
     int n = 0;
-    for (size_t i = 0; i < N_KEYS; i++) {
-        const ConfigKey *k = &config_keys[i];
+    for (size_t i = 0; i < config_keys_count; i++) {
+        const ConfigKey *k = &config_keys_table[i];
         cJSON *a = config_value_json(cfg, k), *b = config_value_json(&def, k);
         char *x = cJSON_PrintUnformatted(a), *y = cJSON_PrintUnformatted(b);
         if (strcmp(x, y) != 0) fprintf(out, "%s%s=%s", n++ ? " " : "", k->name, x);
@@ -1118,15 +882,15 @@ char *config_to_json(const Config *cfg)
 {
     config_json_hooks();
     cJSON *root = cJSON_CreateObject(), *section = NULL;
-    for (size_t i = 0; i < N_KEYS; i++) {
-        const char *key = config_keys[i].name;
-        size_t len = config_section_len(key);
-        if (i == 0 || strncmp(key, config_keys[i - 1].name, len + 1) != 0) {
+    for (size_t i = 0; i < config_keys_count; i++) {
+        const char *key = config_keys_table[i].name;
+        size_t len = config_keys_section_len(key);
+        if (i == 0 || strncmp(key, config_keys_table[i - 1].name, len + 1) != 0) {
             char name[32];
             snprintf(name, sizeof name, "%.*s", (int)len, key);
             section = cJSON_AddObjectToObject(root, name);
         }
-        cJSON_AddItemToObject(section, key + len + 1, config_value_json(cfg, &config_keys[i]));
+        cJSON_AddItemToObject(section, key + len + 1, config_value_json(cfg, &config_keys_table[i]));
     }
     char *out = cJSON_Print(root);
     cJSON_Delete(root);
