@@ -32,7 +32,7 @@ START_TEST(test_fit_by_hand)
     three_docs(&ds, order);
     Bayes b;
     Status st;
-    ck_assert_int_eq(bayes_fit(&b, &ds, 2, &(BayesOptions){.weight = 0.5, .ngrams = 1, .alpha = 1.0}, &st), 0);
+    ck_assert_int_eq(bayes_fit(&b, &ds, 2, &(BayesOptions){.weight = 0.5, .ngrams = 1, .alpha = 1.0}, NULL, &st), 0);
     /* N = 3 (N_0 = 2, N_1 = 1); V = 3 features; T_0 = 3, T_1 = 2; alpha = 1. */
     ck_assert_int_eq(b.n, 3);
     ck_assert_uint_eq(b.keys[0], 10);
@@ -57,6 +57,46 @@ START_TEST(test_fit_by_hand)
 }
 END_TEST
 
+/* Class weights count a class's documents w times: weights {1, 3} give the tables
+ * of the same documents with class 1's written three times, bit for bit, and
+ * "balanced" weights (n / (C n_c)) a uniform prior. */
+START_TEST(test_class_weights_count_documents)
+{
+    static const int order[] = {0, 1, 2, 3};
+    static const uint64_t f2[] = {20, 30};
+    static const int32_t one = 1;
+    Dataset ds, dup;
+    three_docs(&ds, order);
+    three_docs(&dup, order);
+    dataset_append(&dup, NULL, 0, f2, 2, &one, 1);
+    dataset_append(&dup, NULL, 0, f2, 2, &one, 1);
+    const BayesOptions o = {.weight = 1, .ngrams = 1, .alpha = 1.0};
+    Bayes w, d, u, bal;
+    Status st;
+    ck_assert_int_eq(bayes_fit(&w, &ds, 2, &o, (const float[]){1.0f, 3.0f}, &st), 0);
+    ck_assert_int_eq(bayes_fit(&d, &dup, 2, &o, NULL, &st), 0);
+    ck_assert_int_eq(w.n, d.n);
+    ck_assert_mem_eq(w.keys, d.keys, (size_t)w.n * sizeof *w.keys);
+    ck_assert_mem_eq(w.logp, d.logp, (size_t)w.n * 2 * sizeof *w.logp);
+    ck_assert_mem_eq(w.prior, d.prior, 2 * sizeof *w.prior);
+    ck_assert_int_eq(bayes_fit(&u, &ds, 2, &o, (const float[]){1.0f, 1.0f}, &st), 0);
+    ck_assert_int_eq(bayes_fit(&bal, &ds, 2, &o, NULL, &st), 0);
+    ck_assert_mem_eq(u.logp, bal.logp, (size_t)u.n * 2 * sizeof *u.logp);
+    ck_assert_mem_eq(u.prior, bal.prior, 2 * sizeof *u.prior);
+    bayes_free(&bal);
+    /* N_0 = 2, N_1 = 1: balanced weighs 3/4 and 3/2, 1.5 documents each. */
+    ck_assert_int_eq(bayes_fit(&bal, &ds, 2, &o, (const float[]){0.75f, 1.5f}, &st), 0);
+    ck_assert_float_eq(bal.prior[0], bal.prior[1]);
+    ck_assert_float_eq_tol(bal.prior[0], logf(0.5f), 1e-6f);
+    bayes_free(&w);
+    bayes_free(&d);
+    bayes_free(&u);
+    bayes_free(&bal);
+    dataset_free(&ds);
+    dataset_free(&dup);
+}
+END_TEST
+
 /* min_count 2 keeps the features of at least two documents (20 of the three),
  * with the values the whole table gives them; the others score as unseen. */
 START_TEST(test_min_count_keeps_values)
@@ -66,9 +106,9 @@ START_TEST(test_min_count_keeps_values)
     three_docs(&ds, order);
     Bayes all, some;
     Status st;
-    ck_assert_int_eq(bayes_fit(&all, &ds, 2, &(BayesOptions){.weight = 1, .ngrams = 1, .alpha = 1.0}, &st), 0);
+    ck_assert_int_eq(bayes_fit(&all, &ds, 2, &(BayesOptions){.weight = 1, .ngrams = 1, .alpha = 1.0}, NULL, &st), 0);
     ck_assert_int_eq(
-        bayes_fit(&some, &ds, 2, &(BayesOptions){.weight = 1, .ngrams = 1, .alpha = 1.0, .min_count = 2}, &st), 0);
+        bayes_fit(&some, &ds, 2, &(BayesOptions){.weight = 1, .ngrams = 1, .alpha = 1.0, .min_count = 2}, NULL, &st), 0);
     ck_assert_int_eq(some.n, 1);
     ck_assert_uint_eq(some.keys[0], 20);
     ck_assert_mem_eq(some.logp, all.logp + 2, 2 * sizeof *some.logp);
@@ -105,11 +145,11 @@ START_TEST(test_fit_in_pieces)
     const BayesOptions o = {.weight = 1.0, .ngrams = 1, .alpha = 0.5};
     Bayes whole, parts;
     Status st;
-    ck_assert_int_eq(bayes_fit(&whole, &ds, 2, &o, &st), 0);
+    ck_assert_int_eq(bayes_fit(&whole, &ds, 2, &o, NULL, &st), 0);
     BayesCount *k = bayes_count_init(2);
     ck_assert_int_eq(bayes_count_add(k, &first, &st), 0);
     ck_assert_int_eq(bayes_count_add(k, &rest, &st), 0);
-    bayes_count_finish(&parts, k, &o);
+    bayes_count_finish(&parts, k, &o, NULL);
     bayes_count_free(k);
     assert_same_fit(&whole, &parts);
     bayes_free(&whole);
@@ -126,8 +166,8 @@ START_TEST(test_fit_ignores_document_order)
     three_docs(&dz, z);
     Bayes ba, bz;
     Status st;
-    ck_assert_int_eq(bayes_fit(&ba, &da, 2, &(BayesOptions){.weight = 1.0, .ngrams = 1, .alpha = 0.5}, &st), 0);
-    ck_assert_int_eq(bayes_fit(&bz, &dz, 2, &(BayesOptions){.weight = 1.0, .ngrams = 1, .alpha = 0.5}, &st), 0);
+    ck_assert_int_eq(bayes_fit(&ba, &da, 2, &(BayesOptions){.weight = 1.0, .ngrams = 1, .alpha = 0.5}, NULL, &st), 0);
+    ck_assert_int_eq(bayes_fit(&bz, &dz, 2, &(BayesOptions){.weight = 1.0, .ngrams = 1, .alpha = 0.5}, NULL, &st), 0);
     assert_same_fit(&ba, &bz);
     bayes_free(&ba);
     bayes_free(&bz);
@@ -162,7 +202,7 @@ static void lookup_check(uint64_t base, uint64_t step)
     dataset_append(&ds, NULL, 0, keys, N, &y, 1);
     Bayes b;
     Status st;
-    ck_assert_int_eq(bayes_fit(&b, &ds, C, &(BayesOptions){.weight = 0.3, .ngrams = 1, .alpha = 1.0}, &st), 0);
+    ck_assert_int_eq(bayes_fit(&b, &ds, C, &(BayesOptions){.weight = 0.3, .ngrams = 1, .alpha = 1.0}, NULL, &st), 0);
     ck_assert_int_eq(b.n, N);
     dataset_free(&ds);
     free(keys);
@@ -241,7 +281,7 @@ static void packed_member(Bayes *b, uint64_t *keys /* [2000] */)
         dataset_append(&ds, NULL, 0, f, nf, &y, 1);
     }
     Status st;
-    ck_assert_int_eq(bayes_fit(b, &ds, 3, &(BayesOptions){.weight = 0.2, .ngrams = 2, .alpha = 1.0}, &st), 0);
+    ck_assert_int_eq(bayes_fit(b, &ds, 3, &(BayesOptions){.weight = 0.2, .ngrams = 2, .alpha = 1.0}, NULL, &st), 0);
     dataset_free(&ds);
 }
 
@@ -418,6 +458,7 @@ Suite *bayes_suite(void)
     TCase *tc = tcase_create("bayes");
     tcase_add_test(tc, test_fit_by_hand);
     tcase_add_test(tc, test_min_count_keeps_values);
+    tcase_add_test(tc, test_class_weights_count_documents);
     tcase_add_test(tc, test_fit_ignores_document_order);
     tcase_add_test(tc, test_fit_in_pieces);
     tcase_add_test(tc, test_lookup_matches_linear_scan);

@@ -52,8 +52,8 @@ static void fitted(Dataset *ds, int n, uint64_t seed, Bayes *b)
 {
     Status st;
     corpus(ds, n, seed);
-    ck_assert_int_eq(bayes_fit(b, ds, 3, &lr_options, &st), 0);
-    ck_assert_int_eq(bayes_lr_fit(b, ds, 1, &st), 0);
+    ck_assert_int_eq(bayes_fit(b, ds, 3, &lr_options, NULL, &st), 0);
+    ck_assert_int_eq(bayes_lr_fit(b, ds, 1, NULL, &st), 0);
 }
 
 /* The training documents b's logits put first. */
@@ -72,28 +72,29 @@ static int correct(const Bayes *b, const Dataset *ds)
 }
 
 /* dL/du_f and dL/dbias_c against central differences of bayes_lr_loss, at
- * weights away from the fit's start (u drawn in [-1, 2], biases moved). */
-START_TEST(test_objective_gradient)
+ * weights away from the fit's start (u drawn in [-1, 2], biases moved), with the
+ * classes weighed by w [3] (NULL: all 1). */
+static void check_objective_gradient(const float *w)
 {
     Dataset ds;
     corpus(&ds, 60, 7);
     Bayes b;
     Status st;
-    ck_assert_int_eq(bayes_fit(&b, &ds, 3, &lr_options, &st), 0);
+    ck_assert_int_eq(bayes_fit(&b, &ds, 3, &lr_options, NULL, &st), 0);
     Rng r;
     rng_seed(&r, 3);
     b.u = malloc((size_t)b.n * sizeof *b.u);
     for (int64_t i = 0; i < b.n; i++) b.u[i] = -1.0f + 3.0f * rng_uniform(&r);
     for (int c = 0; c < 3; c++) b.prior[c] += 0.3f * (float)c;
     double *du = malloc((size_t)b.n * sizeof *du), db[3];
-    bayes_lr_loss(&b, &ds, du, db);
+    bayes_lr_loss(&b, &ds, w, du, db);
     const float h = 1e-2f;
     for (int64_t i = 0; i < b.n; i++) {
         const float u0 = b.u[i];
         b.u[i] = u0 + h;
-        const double up = bayes_lr_loss(&b, &ds, NULL, NULL);
+        const double up = bayes_lr_loss(&b, &ds, w, NULL, NULL);
         b.u[i] = u0 - h;
-        const double down = bayes_lr_loss(&b, &ds, NULL, NULL);
+        const double down = bayes_lr_loss(&b, &ds, w, NULL, NULL);
         b.u[i] = u0;
         const double fd = (up - down) / (2.0 * (double)h);
         ck_assert_msg(fabs(fd - du[i]) <= 1e-4 + 1e-3 * fabs(fd), "u[%lld]: %g vs %g", (long long)i, du[i], fd);
@@ -101,15 +102,59 @@ START_TEST(test_objective_gradient)
     for (int c = 0; c < 3; c++) {
         const float p0 = b.prior[c];
         b.prior[c] = p0 + h;
-        const double up = bayes_lr_loss(&b, &ds, NULL, NULL);
+        const double up = bayes_lr_loss(&b, &ds, w, NULL, NULL);
         b.prior[c] = p0 - h;
-        const double down = bayes_lr_loss(&b, &ds, NULL, NULL);
+        const double down = bayes_lr_loss(&b, &ds, w, NULL, NULL);
         b.prior[c] = p0;
         const double fd = (up - down) / (2.0 * (double)h);
         ck_assert_msg(fabs(fd - db[c]) <= 1e-4 + 1e-3 * fabs(fd), "bias[%d]: %g vs %g", c, db[c], fd);
     }
     free(du);
     bayes_free(&b);
+    dataset_free(&ds);
+}
+
+START_TEST(test_objective_gradient)
+{
+    check_objective_gradient(NULL);
+    check_objective_gradient((const float[]){0.5f, 2.0f, 1.25f});
+}
+END_TEST
+
+/* A class weight of 1 is no weight, bit for bit; other weights weigh each
+ * document's loss by its class: with the penalty off, the objective is the
+ * weighted mean of the per-class objectives. */
+START_TEST(test_class_weights_weigh_documents)
+{
+    Dataset ds;
+    corpus(&ds, 90, 5);
+    Bayes a, b;
+    Status st;
+    BayesOptions o = lr_options;
+    o.l2 = 0.0;
+    ck_assert_int_eq(bayes_fit(&a, &ds, 3, &o, NULL, &st), 0);
+    ck_assert_int_eq(bayes_fit(&b, &ds, 3, &o, (const float[]){1.0f, 1.0f, 1.0f}, &st), 0);
+    ck_assert_int_eq(bayes_lr_fit(&a, &ds, 1, NULL, &st), 0);
+    ck_assert_int_eq(bayes_lr_fit(&b, &ds, 1, (const float[]){1.0f, 1.0f, 1.0f}, &st), 0);
+    ck_assert_mem_eq(a.u, b.u, (size_t)a.n * sizeof *a.u);
+    ck_assert_mem_eq(a.prior, b.prior, 3 * sizeof *a.prior);
+    double part[3];
+    for (int c = 0; c < 3; c++) {
+        float only[3] = {0.0f, 0.0f, 0.0f};
+        only[c] = 1.0f;
+        part[c] = bayes_lr_loss(&a, &ds, only, NULL, NULL);
+    }
+    const double weighted = bayes_lr_loss(&a, &ds, (const float[]){0.5f, 2.0f, 3.0f}, NULL, NULL);
+    ck_assert_double_eq_tol(weighted, 0.5 * part[0] + 2.0 * part[1] + 3.0 * part[2], 1e-9);
+    ck_assert_double_eq_tol(bayes_lr_loss(&a, &ds, NULL, NULL, NULL), part[0] + part[1] + part[2], 1e-9);
+    Bayes w;
+    ck_assert_int_eq(bayes_fit(&w, &ds, 3, &o, NULL, &st), 0);
+    ck_assert_int_eq(bayes_lr_fit(&w, &ds, 1, (const float[]){0.5f, 2.0f, 3.0f}, &st), 0);
+    ck_assert(memcmp(a.u, w.u, (size_t)a.n * sizeof *a.u) != 0);
+    ck_assert(w.prior[2] - w.prior[0] > a.prior[2] - a.prior[0]); /* the heavier class's bias rises */
+    bayes_free(&a);
+    bayes_free(&b);
+    bayes_free(&w);
     dataset_free(&ds);
 }
 END_TEST
@@ -122,20 +167,20 @@ START_TEST(test_fit_learns)
     corpus(&ds, 200, 11);
     Bayes counts, fit;
     Status st;
-    ck_assert_int_eq(bayes_fit(&counts, &ds, 3, &lr_options, &st), 0);
-    ck_assert_int_eq(bayes_fit(&fit, &ds, 3, &lr_options, &st), 0);
-    const double before = bayes_lr_loss(&counts, &ds, NULL, NULL);
-    ck_assert_int_eq(bayes_lr_fit(&fit, &ds, 1, &st), 0);
+    ck_assert_int_eq(bayes_fit(&counts, &ds, 3, &lr_options, NULL, &st), 0);
+    ck_assert_int_eq(bayes_fit(&fit, &ds, 3, &lr_options, NULL, &st), 0);
+    const double before = bayes_lr_loss(&counts, &ds, NULL, NULL, NULL);
+    ck_assert_int_eq(bayes_lr_fit(&fit, &ds, 1, NULL, &st), 0);
     ck_assert_double_eq_tol(fit.lr_loss[0], before, 1e-9);
-    ck_assert_double_eq_tol(fit.lr_loss[1], bayes_lr_loss(&fit, &ds, NULL, NULL), 1e-9);
+    ck_assert_double_eq_tol(fit.lr_loss[1], bayes_lr_loss(&fit, &ds, NULL, NULL, NULL), 1e-9);
     ck_assert_double_lt(fit.lr_loss[1], before);
     ck_assert_int_gt(correct(&fit, &ds), correct(&counts, &ds));
     Bayes free_fit;
     BayesOptions o = lr_options;
     o.l2 = 0.0;
     o.passes = 60;
-    ck_assert_int_eq(bayes_fit(&free_fit, &ds, 3, &o, &st), 0);
-    ck_assert_int_eq(bayes_lr_fit(&free_fit, &ds, 1, &st), 0);
+    ck_assert_int_eq(bayes_fit(&free_fit, &ds, 3, &o, NULL, &st), 0);
+    ck_assert_int_eq(bayes_lr_fit(&free_fit, &ds, 1, NULL, &st), 0);
     ck_assert_int_ge(correct(&free_fit, &ds), correct(&fit, &ds));
     bayes_free(&free_fit);
     bayes_free(&fit);
@@ -154,8 +199,8 @@ START_TEST(test_fit_same_seed_same_bits)
     Bayes *all[] = {&a, &b, &c};
     const uint64_t seeds[] = {9, 9, 10};
     for (int k = 0; k < 3; k++) {
-        ck_assert_int_eq(bayes_fit(all[k], &ds, 3, &lr_options, &st), 0);
-        ck_assert_int_eq(bayes_lr_fit(all[k], &ds, seeds[k], &st), 0);
+        ck_assert_int_eq(bayes_fit(all[k], &ds, 3, &lr_options, NULL, &st), 0);
+        ck_assert_int_eq(bayes_lr_fit(all[k], &ds, seeds[k], NULL, &st), 0);
     }
     ck_assert_mem_eq(a.u, b.u, (size_t)a.n * sizeof *a.u);
     ck_assert_mem_eq(a.prior, b.prior, 3 * sizeof *a.prior);
@@ -264,9 +309,9 @@ START_TEST(test_fit_needs_counts)
     corpus(&ds, 40, 2);
     Bayes b;
     Status st;
-    ck_assert_int_eq(bayes_fit(&b, &ds, 3, &lr_options, &st), 0);
+    ck_assert_int_eq(bayes_fit(&b, &ds, 3, &lr_options, NULL, &st), 0);
     bayes_compact(&b);
-    ck_assert_int_ne(bayes_lr_fit(&b, &ds, 1, &st), 0);
+    ck_assert_int_ne(bayes_lr_fit(&b, &ds, 1, NULL, &st), 0);
     ck_assert_ptr_nonnull(strstr(st.msg, "logistic"));
     bayes_free(&b);
     dataset_free(&ds);
@@ -278,6 +323,7 @@ Suite *bayes_lr_suite(void)
     Suite *s = suite_create("bayes_lr");
     TCase *tc = tcase_create("bayes_lr");
     tcase_add_test(tc, test_objective_gradient);
+    tcase_add_test(tc, test_class_weights_weigh_documents);
     tcase_add_test(tc, test_fit_learns);
     tcase_add_test(tc, test_fit_same_seed_same_bits);
     tcase_add_test(tc, test_fitted_member_saves_loads_ships);

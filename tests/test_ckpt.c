@@ -300,7 +300,7 @@ static void owned_make(Owned *o, int context)
         dataset_append(&ds, ids, 1, feat + 2, 3, &y1, 1);
         BayesOptions bo = {.weight = 0.25, .ngrams = 3, .alpha = 1.0};
         Status st;
-        ck_assert_int_eq(bayes_fit(&o->c.bayes, &ds, 2, &bo, &st), 0);
+        ck_assert_int_eq(bayes_fit(&o->c.bayes, &ds, 2, &bo, NULL, &st), 0);
         ck_assert_int_eq(o->c.bayes.n, 5);
         for (int i = 0; i < 10; i++) o->c.bayes.logp[i] = -rng_uniform(&r) * 8;
         classifier_attach_bayes(&o->c);

@@ -223,7 +223,7 @@ static void ship_make_as(Classifier *c, int chars, int enc_layers, LossKind loss
     dataset_append(&ds, ids, 1, feat + 1, 3, &y1, 1);
     BayesOptions bo = {.weight = 0.25, .ngrams = 2, .alpha = 1.0};
     Status st;
-    ck_assert_int_eq(bayes_fit(&c->bayes, &ds, 2, &bo, &st), 0);
+    ck_assert_int_eq(bayes_fit(&c->bayes, &ds, 2, &bo, NULL, &st), 0);
     classifier_attach_bayes(c);
     calibration_init(&c->cal, 2);
     dataset_free(&ds);
@@ -505,7 +505,7 @@ START_TEST(test_bayes_compact_member)
     }
     BayesOptions bo = {.weight = 0.3, .ngrams = 2, .alpha = 1.0};
     Status st;
-    ck_assert_int_eq(bayes_fit(&b, &ds, C, &bo, &st), 0);
+    ck_assert_int_eq(bayes_fit(&b, &ds, C, &bo, NULL, &st), 0);
     for (int64_t i = 0; i < b.n * C; i++) b.logp[i] = -8.0f * rng_uniform(&r);
     Bayes full = b;
     full.keys = malloc((size_t)b.n * sizeof *full.keys);

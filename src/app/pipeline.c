@@ -12,6 +12,7 @@
 
 #include "autoconf.h"
 #include "bayes_lr.h"
+#include "classweight.h"
 #include "corpus.h"
 #include "dist.h"
 #include "mem.h"
@@ -231,8 +232,11 @@ void pipeline_autoconf(Config *cfg, const Classifier *c, const TrainData *data, 
 /* The naive Bayes member counted over the training documents in pieces, letting go
  * of a large data file's pages after each, so a corpus larger than memory is
  * counted with its pages streaming (one pass over all of it would keep them all). */
-int pipeline_bayes(Classifier *c, const TrainData *data, const BayesOptions *o, uint64_t seed, Status *st)
+int pipeline_bayes(Classifier *c, const TrainData *data, const Config *cfg, Status *st)
 {
+    const BayesOptions *o = &cfg->bayes;
+    float *w;
+    if (classweight_resolve(&w, &cfg->train.class_weight, &c->labels, &data->train, st)) return -1;
     BayesCount *k = bayes_count_init((int)c->labels.n);
     int rc = 0;
     for (int64_t a = 0; rc == 0 && a < data->train.n; a += PIPELINE_PIECE) {
@@ -241,9 +245,10 @@ int pipeline_bayes(Classifier *c, const TrainData *data, const BayesOptions *o, 
         rc = bayes_count_add(k, &part, st);
         corpus_release(data);
     }
-    if (rc == 0) bayes_count_finish(&c->bayes, k, o);
+    if (rc == 0) bayes_count_finish(&c->bayes, k, o, w);
     bayes_count_free(k);
-    if (rc == 0 && o->fit == BAYES_FIT_LOGISTIC) rc = bayes_lr_fit(&c->bayes, &data->train, seed, st);
+    if (rc == 0 && o->fit == BAYES_FIT_LOGISTIC) rc = bayes_lr_fit(&c->bayes, &data->train, cfg->train.fit.seed, w, st);
+    free(w);
     /* Checkpoints then store the member in a third to a half of the bytes. */
     if (rc == 0) bayes_pack(&c->bayes);
     return rc;
@@ -272,7 +277,7 @@ static int pipeline_build(Config *cfg, const FitObserver *obs, int n_obs, Classi
     if (!(cfg->bayes.weight > 0)) c->enc.bayes_ngrams = 0;
     pipeline_network(cfg, data, c);
     if (cfg->model.pretrained && pretrained_load(&c->net, &c->enc, cfg->model.pretrained, ps, st)) return -1;
-    if (cfg->bayes.weight > 0 && pipeline_bayes(c, data, &cfg->bayes, cfg->train.fit.seed, st)) return -1;
+    if (cfg->bayes.weight > 0 && pipeline_bayes(c, data, cfg, st)) return -1;
     corpus_release(data);
     classifier_attach_bayes(c);
     return 0;

@@ -15,8 +15,9 @@ LossKind pipeline_loss(const Config *cfg, const TrainData *data);
 /* c's network, initialised from cfg for data's labels (its loss decided by data
  * when model.loss is auto), and an identity calibration. */
 void pipeline_network(const Config *cfg, const TrainData *data, Classifier *c);
-/* c's naive Bayes member, counted over data's training part. */
-int pipeline_bayes(Classifier *c, const TrainData *data, const BayesOptions *o, uint64_t seed, Status *st);
+/* c's naive Bayes member, counted over data's training part (with cfg's
+ * train.class_weight on its classes, as the network's loss has them). */
+int pipeline_bayes(Classifier *c, const TrainData *data, const Config *cfg, Status *st);
 /* A fit of cfg's training settings, with train.class_weight resolved on the training part. */
 int pipeline_fit_init(Fit *f, const Config *cfg, Classifier *c, const TrainData *data, Status *st);
 /* train.refit: cfg's settings trained again on data's training and validation

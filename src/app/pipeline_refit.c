@@ -138,7 +138,7 @@ int pipeline_refit(const Config *cfg, const char *config_json, const Classifier 
     /* Borrows the run's encoder and labels (a shallow copy, never freed here). */
     Classifier c = {.enc = run->enc, .labels = run->labels};
     pipeline_network(cfg, data, &c);
-    int rc = cfg->bayes.weight > 0 ? pipeline_bayes(&c, &td, &cfg->bayes, cfg->train.fit.seed, st) : 0;
+    int rc = cfg->bayes.weight > 0 ? pipeline_bayes(&c, &td, cfg, st) : 0;
     if (rc == 0) {
         classifier_attach_bayes(&c);
         Fit f;

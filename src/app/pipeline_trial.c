@@ -1,9 +1,11 @@
 /* pipeline_trial.c - tune's trials (pipeline.h): the corpus read and tokenized
  * once, its folds, and a trial's classifier trained on them without files. */
+#include <stdlib.h>
 #include <string.h>
 
 #include "bayes.h"
 #include "bayes_lr.h"
+#include "classweight.h"
 #include "corpus.h"
 #include "folds.h"
 #include "pipeline.h"
@@ -85,9 +87,13 @@ int pipeline_trial(const Config *cfg, PipelineShared *sh, const FitObserver *obs
     pipeline_network(cfg, &sh->encoded, &c);
     PretrainedStats ps;
     int rc = cfg->model.pretrained ? pretrained_load(&c.net, &c.enc, cfg->model.pretrained, &ps, st) : 0;
-    if (rc == 0 && cfg->bayes.weight > 0) rc = bayes_fit(&c.bayes, &sh->encoded.train, (int)c.labels.n, &cfg->bayes, st);
+    float *w = NULL;
+    if (rc == 0) rc = classweight_resolve(&w, &cfg->train.class_weight, &c.labels, &sh->encoded.train, st);
+    if (rc == 0 && cfg->bayes.weight > 0)
+        rc = bayes_fit(&c.bayes, &sh->encoded.train, (int)c.labels.n, &cfg->bayes, w, st);
     if (rc == 0 && cfg->bayes.weight > 0 && cfg->bayes.fit == BAYES_FIT_LOGISTIC)
-        rc = bayes_lr_fit(&c.bayes, &sh->encoded.train, cfg->train.fit.seed, st);
+        rc = bayes_lr_fit(&c.bayes, &sh->encoded.train, cfg->train.fit.seed, w, st);
+    free(w);
     classifier_attach_bayes(&c);
     if (rc == 0) {
         Fit f;

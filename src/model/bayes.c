@@ -451,7 +451,7 @@ int bayes_count_add(BayesCount *k, const Dataset *ds, Status *st)
     return 0;
 }
 
-void bayes_count_finish(Bayes *b, const BayesCount *k, const BayesOptions *o)
+void bayes_count_finish(Bayes *b, const BayesCount *k, const BayesOptions *o, const float *class_w)
 {
     const double alpha = o->alpha;
     const Counts *t = &k->t;
@@ -468,22 +468,25 @@ void bayes_count_finish(Bayes *b, const BayesCount *k, const BayesOptions *o)
     bayes_init(b, n, C, o);
     /* V and T_c stay those of every feature seen: a kept feature has the value it
      * has in the whole table, and a dropped one is as if unseen. */
+    double docs = 0.0;
+    for (int c = 0; c < C; c++) docs += (class_w ? class_w[c] : 1.0) * (double)k->docs[c];
     for (int c = 0; c < C; c++) {
-        b->prior[c] = (float)log(((double)k->docs[c] + alpha) / ((double)k->n + alpha * C));
-        double denom = log((double)k->total[c] + alpha * (double)t->n);
+        const double w = class_w ? class_w[c] : 1.0;
+        b->prior[c] = (float)log((w * (double)k->docs[c] + alpha) / (docs + alpha * C));
+        double denom = log(w * (double)k->total[c] + alpha * (double)t->n);
         for (int64_t i = 0; i < n; i++)
-            b->logp[i * C + c] = (float)(log((double)t->count[order[i].index * C + c] + alpha) - denom);
+            b->logp[i * C + c] = (float)(log(w * (double)t->count[order[i].index * C + c] + alpha) - denom);
     }
     for (int64_t i = 0; i < n; i++) b->keys[i] = order[i].key;
     bayes_index(b);
     free(order);
 }
 
-int bayes_fit(Bayes *b, const Dataset *ds, int classes, const BayesOptions *o, Status *st)
+int bayes_fit(Bayes *b, const Dataset *ds, int classes, const BayesOptions *o, const float *class_w, Status *st)
 {
     BayesCount *k = bayes_count_init(classes);
     int rc = bayes_count_add(k, ds, st);
-    if (rc == 0) bayes_count_finish(b, k, o);
+    if (rc == 0) bayes_count_finish(b, k, o, class_w);
     bayes_count_free(k);
     return rc;
 }

@@ -66,14 +66,17 @@ typedef struct Bayes {
 #define BAYES_MAX_CELLS ((int64_t)1 << 30)
 
 /* Counts the features of ds's documents by their first label when it is
- * < classes. Fails when the table would exceed BAYES_MAX_CELLS. */
-int bayes_fit(Bayes *b, const Dataset *ds, int classes, const BayesOptions *o, Status *st);
+ * < classes. Fails when the table would exceed BAYES_MAX_CELLS. class_w
+ * [classes] (train.class_weight resolved; NULL: all 1) weighs each class's
+ * documents, in the prior and in the feature counts alike, as weighted samples
+ * do in scikit-learn's MultinomialNB: with "balanced" the prior is uniform. */
+int bayes_fit(Bayes *b, const Dataset *ds, int classes, const BayesOptions *o, const float *class_w, Status *st);
 /* The same counts in pieces, added in document order (a mapped corpus lets go of
  * its pages between them): init, add each piece, finish into b, free. */
 typedef struct BayesCount BayesCount;
 BayesCount *bayes_count_init(int classes);
 int bayes_count_add(BayesCount *k, const Dataset *ds, Status *st);
-void bayes_count_finish(Bayes *b, const BayesCount *k, const BayesOptions *o);
+void bayes_count_finish(Bayes *b, const BayesCount *k, const BayesOptions *o, const float *class_w);
 void bayes_count_free(BayesCount *k);
 void bayes_free(Bayes *b);
 /* The position of feature `key` among b's (not compact), or -1 when unseen. */

@@ -33,6 +33,7 @@ typedef struct LrFit {
     float *reg;     /* [b->n] l2 * n / documents with the feature: its share of the penalty per document */
     double *bias, *gbias; /* [C] */
     double *s;      /* [C] scratch: scores, then dL/dscores */
+    double *w;      /* [C] each class's weight of its documents' loss (train.class_weight) */
 } LrFit;
 
 static void lr_free(LrFit *f)
@@ -46,6 +47,7 @@ static void lr_free(LrFit *f)
     free(f->bias);
     free(f->gbias);
     free(f->s);
+    free(f->w);
 }
 
 /* Rows of t in order of documents holding them, most first (a counting sort,
@@ -72,7 +74,7 @@ static void lr_order(LrFit *f, int64_t n, const int32_t *df, int64_t total)
 }
 
 /* The documents' features as rows, the table and the penalty shares. */
-static void lr_init(LrFit *f, const Bayes *b, const Dataset *ds)
+static void lr_init(LrFit *f, const Bayes *b, const Dataset *ds, const float *class_w)
 {
     const int C = b->classes;
     memset(f, 0, sizeof *f);
@@ -124,10 +126,13 @@ static void lr_init(LrFit *f, const Bayes *b, const Dataset *ds)
     for (int c = 0; c < C; c++) f->gbias[c] = BAYES_LR_G0;
     f->s = xmalloc((size_t)C * sizeof *f->s);
     for (int c = 0; c < C; c++) f->bias[c] = b->prior[c];
+    f->w = xmalloc((size_t)C * sizeof *f->w);
+    for (int c = 0; c < C; c++) f->w[c] = class_w ? class_w[c] : 1.0;
 }
 
 /* Document k's cross-entropy for label y under the weights in f (u: row[ROW_U]),
- * and dL/ds [C] into f->s: s = bias + sum_f u_f L_f, dL/ds_c = softmax(s)_c - [c = y]. */
+ * weighed by its class's w_y, and dL/ds [C] into f->s: s = bias + sum_f u_f L_f,
+ * L = w_y (log sum_c exp s_c - s_y), dL/ds_c = w_y (softmax(s)_c - [c = y]). */
 static double lr_doc(LrFit *f, int64_t k, int y)
 {
     const int C = f->C, S = f->S;
@@ -140,8 +145,9 @@ static double lr_doc(LrFit *f, int64_t k, int y)
     double max = s[0], sum = 0.0;
     for (int c = 1; c < C; c++) max = fmax(max, s[c]);
     for (int c = 0; c < C; c++) sum += exp(s[c] - max);
-    const double loss = log(sum) + max - s[y];
-    for (int c = 0; c < C; c++) s[c] = exp(s[c] - max) / sum - (c == y);
+    const double w = f->w[y];
+    const double loss = w * (log(sum) + max - s[y]);
+    for (int c = 0; c < C; c++) s[c] = w * (exp(s[c] - max) / sum - (c == y));
     return loss;
 }
 
@@ -189,21 +195,21 @@ static double lr_objective(LrFit *f, int64_t rows, double l2, double *du, double
     return loss;
 }
 
-double bayes_lr_loss(const Bayes *b, const Dataset *ds, double *du, double *dbias)
+double bayes_lr_loss(const Bayes *b, const Dataset *ds, const float *class_w, double *du, double *dbias)
 {
     LrFit f;
-    lr_init(&f, b, ds);
+    lr_init(&f, b, ds, class_w);
     const double loss = lr_objective(&f, b->n, b->o.l2, du, dbias);
     lr_free(&f);
     return loss;
 }
 
-int bayes_lr_fit(Bayes *b, const Dataset *ds, uint64_t seed, Status *st)
+int bayes_lr_fit(Bayes *b, const Dataset *ds, uint64_t seed, const float *class_w, Status *st)
 {
     if (b->compact || !b->logp)
         return status_error(st, "bayes: a logistic fit needs the member's counts (a model not yet quantized)");
     LrFit f;
-    lr_init(&f, b, ds);
+    lr_init(&f, b, ds, class_w);
     b->lr_loss[0] = lr_objective(&f, b->n, b->o.l2, NULL, NULL);
     int64_t *order = xmalloc((size_t)(f.n ? f.n : 1) * sizeof *order);
     Rng rng;

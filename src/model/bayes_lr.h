@@ -25,13 +25,15 @@
 
 /* Fits b->u and replaces b->prior with the learned biases, over ds's documents
  * whose first label is < b->classes (b counted over the same documents:
- * bayes_count_finish), for b->o.passes passes with b->o.l2. */
-int bayes_lr_fit(Bayes *b, const Dataset *ds, uint64_t seed, Status *st);
+ * bayes_count_finish), for b->o.passes passes with b->o.l2. class_w [classes]
+ * (NULL: all 1) weighs each document's cross-entropy by its class. */
+int bayes_lr_fit(Bayes *b, const Dataset *ds, uint64_t seed, const float *class_w, Status *st);
 /* The objective at b's weights (u = 1 without a fit) over ds's documents: the
- * mean cross-entropy plus (l2 / 2) sum_f u_f^2 over the features they hold,
+ * mean cross-entropy (each document's weighed by class_w [C] of its class; NULL:
+ * 1) plus (l2 / 2) sum_f u_f^2 over the features they hold,
  * with its gradient into du [b->n] and dbias [C] (each NULL for none). The fit's
  * steps use the same per-document terms; this is their gradient check's end,
  * and the fit reports it before and after (b->lr_loss). */
-double bayes_lr_loss(const Bayes *b, const Dataset *ds, double *du, double *dbias);
+double bayes_lr_loss(const Bayes *b, const Dataset *ds, const float *class_w, double *du, double *dbias);
 
 #endif
