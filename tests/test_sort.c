@@ -1,6 +1,6 @@
 /* test_sort.c - sort_u64 against its qsort reference on every shape of input that
- * steers its ways (insertion runs, partitions, heapsort past the depth bound),
- * and the encoder's features, which it sorts, unchanged. */
+ * steers its ways (the radix pass, insertion runs, partitions, heapsort past the
+ * depth bound). */
 #include <check.h>
 #include <stdlib.h>
 #include <string.h>

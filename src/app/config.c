@@ -1,5 +1,5 @@
 /* config.c - see config.h. Defaults, loading, --set, validation, printing, copying
- * and freeing all walk config_keys_table.c's table, so adding a key means one field and
+ * and freeing all walk config_keys.c's table, so adding a key means one field and
  * one row there. */
 #include "config.h"
 

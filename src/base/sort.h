@@ -13,9 +13,9 @@
  * predict's time. */
 void sort_u64(uint64_t *a, int64_t n);
 
-/* sort_u64's introsort alone, with the number of partitioning levels before
- * heapsort takes over given (sort_u64 allows 2 log2 n; 0 heapsorts at once), so
- * that tests reach each of its ways. */
+/* sort_u64's introsort alone, with the number of partitioning levels (>= 0)
+ * before heapsort takes over given (sort_u64 allows 2 log2 n; 0 heapsorts at
+ * once), so that tests reach each of its ways. */
 void sort_u64_bounded(uint64_t *a, int64_t n, int depth);
 
 /* The reference: qsort with a comparison function. The same result, by

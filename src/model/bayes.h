@@ -69,7 +69,8 @@ typedef struct Bayes {
  * < classes. Fails when the table would exceed BAYES_MAX_CELLS. class_w
  * [classes] (train.class_weight resolved; NULL: all 1) weighs each class's
  * documents, in the prior and in the feature counts alike, as weighted samples
- * do in scikit-learn's MultinomialNB: with "balanced" the prior is uniform. */
+ * do in scikit-learn's MultinomialNB: with "balanced" on single-label data the
+ * prior is uniform (the member counts a document by its first label only). */
 int bayes_fit(Bayes *b, const Dataset *ds, int classes, const BayesOptions *o, const float *class_w, Status *st);
 /* The same counts in pieces, added in document order (a mapped corpus lets go of
  * its pages between them): init, add each piece, finish into b, free. */
