@@ -26,15 +26,14 @@ trap 'rm -rf "$work"' EXIT
 echo "| corpus | seed | defaults | + vectors (dim 32) | vectors' coverage |"
 echo "|---|---|---|---|---|"
 for c in $corpora; do
-    # The suite's data.json less its "test" key: a config of the data keys only.
-    python3 -c "import json,sys; d=json.load(open(sys.argv[1])); d.pop('test', None); json.dump(d, open(sys.argv[2], 'w'))" \
-        "$suite/$c/data.json" "$work/$c.json"
+    # Only the data keys, as scripts/suite.sh trains its defaults.
+    python3 scripts/suite_configs.py "$suite/$c/data.json" "$work/run" "$work/$c.json"
     for seed in $seeds; do
         for v in base vec; do
             extra=()
             [ $v = vec ] && extra=(--set model.dim=32 --set model.pretrained="\"$vec\"")
             ./attnclf train --config "$work/$c.json" --set train.seed="$seed" --set train.threads="$threads" \
-                --set output.dir="$work/run" --force "${extra[@]}" 2>"$work/$v.log" >/dev/null
+                --force "${extra[@]}" 2>"$work/$v.log" >/dev/null
             grep -E '^epoch.*\*$' "$work/$v.log" | tail -1 | grep -oE 'valid_acc [0-9.]+' | awk '{print $2}' >"$work/$v.acc"
         done
         cov=$(grep -oE '\([0-9.]+%\)' "$work/vec.log" | head -1)

@@ -87,13 +87,14 @@ int pipeline_trial(const Config *cfg, PipelineShared *sh, const FitObserver *obs
     pipeline_network(cfg, &sh->encoded, &c);
     PretrainedStats ps;
     int rc = cfg->model.pretrained ? pretrained_load(&c.net, &c.enc, cfg->model.pretrained, &ps, st) : 0;
-    float *w = NULL;
-    if (rc == 0) rc = classweight_resolve(&w, &cfg->train.class_weight, &c.labels, &sh->encoded.train, st);
-    if (rc == 0 && cfg->bayes.weight > 0)
-        rc = bayes_fit(&c.bayes, &sh->encoded.train, (int)c.labels.n, &cfg->bayes, w, st);
-    if (rc == 0 && cfg->bayes.weight > 0 && cfg->bayes.fit == BAYES_FIT_LOGISTIC)
-        rc = bayes_lr_fit(&c.bayes, &sh->encoded.train, cfg->train.fit.seed, w, st);
-    free(w);
+    if (rc == 0 && cfg->bayes.weight > 0) {
+        float *w;
+        rc = classweight_resolve(&w, &cfg->train.class_weight, &c.labels, &sh->encoded.train, st);
+        if (rc == 0) rc = bayes_fit(&c.bayes, &sh->encoded.train, (int)c.labels.n, &cfg->bayes, w, st);
+        if (rc == 0 && cfg->bayes.fit == BAYES_FIT_LOGISTIC)
+            rc = bayes_lr_fit(&c.bayes, &sh->encoded.train, cfg->train.fit.seed, w, st);
+        free(w);
+    }
     classifier_attach_bayes(&c);
     if (rc == 0) {
         Fit f;

@@ -45,32 +45,33 @@ void calibration_copy(Calibration *dst, const Calibration *src)
     dst->thr = thr;
 }
 
+/* p = softmax(p) in place, with the operations of loss_softmax_forward, so that
+ * scores l / 1 give its bits. */
+static void calibration_softmax(float *p, int C)
+{
+    float mx = -INFINITY, sum = 0.0f;
+    for (int k = 0; k < C; k++) mx = p[k] > mx ? p[k] : mx;
+    for (int k = 0; k < C; k++) {
+        p[k] = expf(p[k] - mx);
+        sum += p[k];
+    }
+    for (int k = 0; k < C; k++) p[k] /= sum;
+}
+
 void calibration_apply(const Calibration *c, float *probs, const float *logits, const float *member)
 {
     const int C = c->C;
-    if (c->kind == CALIBRATION_TEMPERATURES) {
-        float mx = -INFINITY, sum = 0.0f;
+    if (c->kind == CALIBRATION_PLATT) {
+        for (int k = 0; k < C; k++) probs[k] = loss_sigmoid(c->a[k] * logits[k] + c->b[k]);
+    } else if (c->kind == CALIBRATION_TEMPERATURE) {
+        for (int k = 0; k < C; k++) probs[k] = logits[k] / c->T;
+        calibration_softmax(probs, C);
+    } else if (c->kind == CALIBRATION_TEMPERATURES) {
         for (int k = 0; k < C; k++) {
             const float m = member ? member[k] : 0.0f;
             probs[k] = (logits[k] - m) / c->T + m / c->Tm;
-            mx = probs[k] > mx ? probs[k] : mx;
         }
-        for (int k = 0; k < C; k++) {
-            probs[k] = expf(probs[k] - mx);
-            sum += probs[k];
-        }
-        for (int k = 0; k < C; k++) probs[k] /= sum;
-    } else if (c->kind == CALIBRATION_PLATT) {
-        for (int k = 0; k < C; k++) probs[k] = loss_sigmoid(c->a[k] * logits[k] + c->b[k]);
-    } else if (c->kind == CALIBRATION_TEMPERATURE) {
-        /* The operations of loss_softmax_forward on l / T, so T = 1 gives its bits. */
-        float mx = -INFINITY, sum = 0.0f;
-        for (int k = 0; k < C; k++) mx = logits[k] / c->T > mx ? logits[k] / c->T : mx;
-        for (int k = 0; k < C; k++) {
-            probs[k] = expf(logits[k] / c->T - mx);
-            sum += probs[k];
-        }
-        for (int k = 0; k < C; k++) probs[k] /= sum;
+        calibration_softmax(probs, C);
     }
 }
 
